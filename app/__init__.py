@@ -1,0 +1,107 @@
+"""Caller verification: the application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, send_from_directory
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.navigation import init_navigation
+from app.security import init_security, public
+from config import BASE_DIR, Config, ProductionConfig, config_from_environment
+
+VENDOR_DIR = BASE_DIR / "static" / "vendor"
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or config_from_environment()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    _init_templates(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    WTFormsHelpers(app)
+    init_security(app)
+    init_navigation(app)
+
+    from app import auth, console, errors
+    from app.demo.cli import demo_data_command
+
+    login_manager.init_app(app)
+    auth.init_login(login_manager)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(console.bp)
+    errors.init_errors(app)
+    app.cli.add_command(demo_data_command)
+
+    _add_platform_routes(app)
+    _quieten_logs(app)
+    return app
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(BASE_DIR / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def template_globals() -> dict:
+        from flask import g
+
+        return {
+            "serviceName": app.config["SERVICE_NAME"],
+            "cspNonce": g.get("csp_nonce"),
+        }
+
+
+def _add_platform_routes(app: Flask) -> None:
+    @app.get("/healthz")
+    @public
+    def healthz():
+        """Up when the database answers; says nothing else."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:
+            app.logger.exception("health check: database did not answer")
+            db.session.rollback()
+            return jsonify(status="unavailable"), 503
+        return jsonify(status="ok")
+
+    @app.get("/assets/<path:filename>")
+    def assets(filename: str):
+        """GOV.UK Frontend's fonts and images, where its stylesheet expects them."""
+        return send_from_directory(VENDOR_DIR / "govuk" / "assets", filename, max_age=3600)
+
+
+def _quieten_logs(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)

@@ -1,0 +1,10 @@
+"""Staff sign-in and sign-out."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import views  # noqa: E402, F401
+from app.auth.session import init_login  # noqa: E402
+
+__all__ = ["bp", "init_login"]

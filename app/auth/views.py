@@ -1,0 +1,69 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import SignInForm, SignOutForm
+from app.extensions import limiter
+from app.security import public, staff_required
+from app.services import staff as staff_service
+
+
+def _account_key() -> str:
+    return "sign-in:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    # A successful sign-in redirects; only failures use up the allowance.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow `next` to a path on this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("console.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("console.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = staff_service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a new session on sign-in: no fixation
+            session.permanent = True
+            login_user(user, remember=False)
+            return redirect(_safe_next(request.args.get("next")))
+        form.email.errors.append("Enter a correct email address and password")
+        form.password.errors.append("Enter a correct email address and password")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@staff_required()
+def logout():
+    form = SignOutForm()
+    if form.validate_on_submit():
+        staff_service.record_sign_out(current_user)
+        logout_user()
+        session.clear()
+        flash("You have signed out", "success")
+    return redirect(url_for("auth.login"))

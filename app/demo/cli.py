@@ -1,0 +1,135 @@
+"""`flask demo-data`: demo staff accounts and residents for trying the service."""
+
+import time
+from datetime import timedelta
+from itertools import islice
+from random import Random
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, insert, select
+
+from app.demo.residents import DEMO_SECRET_WORDS, demo_residents
+from app.extensions import db
+from app.models import Entry, Resident, ResidentPhone
+from app.models.types import utcnow
+from app.passwords import hash_secret
+from app.rules.vocabulary import EntryCategory, Relationship, Role, ServiceArea, Urgency
+from app.services import staff as staff_service
+from app.services.name_index import index_names
+
+BATCH = 5000
+DEMO_STAFF = [
+    ("handler@example.org", "Harriet Handler", Role.HANDLER, "handler-demo-password", False),
+    ("supervisor@example.org", "Sam Supervisor", Role.SUPERVISOR, "supervisor-demo-password", True),
+    ("admin@example.org", "Ada Administrator", Role.ADMIN, "admin-demo-password", False),
+]
+DEMO_REPORTS = [
+    (Relationship.NEIGHBOUR, False, ServiceArea.HOUSING, EntryCategory.REPAIR, Urgency.URGENT,
+     "Water coming through the ceiling of the flat below."),
+    (Relationship.CHILD, False, ServiceArea.ADULT_SOCIAL_CARE, EntryCategory.WELFARE_CONCERN,
+     Urgency.ROUTINE, "Mother has had a fall and is struggling with stairs."),
+    (Relationship.LANDLORD, False, ServiceArea.COUNCIL_TAX, EntryCategory.CHANGE_OF_CIRCUMSTANCES,
+     Urgency.ROUTINE, "Tenant moved out at the end of last month."),
+    (Relationship.SELF, True, ServiceArea.WASTE, EntryCategory.REPAIR, Urgency.ROUTINE,
+     "Bin not collected for two weeks."),
+    (Relationship.PROFESSIONAL, False, ServiceArea.BENEFITS, EntryCategory.ENQUIRY,
+     Urgency.ROUTINE, "GP surgery asked about housing benefit forms."),
+]  # fmt: skip
+
+
+def _ensure_demo_staff() -> None:
+    all_areas = [area.value for area in ServiceArea]
+    for email, name, role, password, sensitive in DEMO_STAFF:
+        if staff_service.fetch_staff_by_email(email) is None:
+            staff_service.save_staff_user(
+                email=email,
+                name=name,
+                password=password,
+                role=role,
+                area_codes=all_areas,
+                may_see_sensitive=sensitive,
+            )
+
+
+def _insert_residents(count: int, seed: int, names: str) -> int:
+    secret_hashes = {word: hash_secret(word) for word in DEMO_SECRET_WORDS}
+    people = demo_residents(count, seed=seed, names=names)
+    inserted = 0
+    with click.progressbar(length=count, label="Residents") as bar:
+        while batch := list(islice(people, BATCH)):
+            rows = [
+                {**person.row, "secret_word_hash": secret_hashes.get(person.secret_word)}
+                for person in batch
+            ]
+            ids = db.session.scalars(
+                insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows
+            ).all()
+            phones = [
+                {"resident_id": resident_id, "number": number, "label": label}
+                for resident_id, person in zip(ids, batch, strict=True)
+                for number, label in person.phones
+            ]
+            db.session.execute(insert(ResidentPhone), phones)
+            index_names((row["forename_norm"], row["surname_norm"]) for row in rows)
+            db.session.commit()
+            inserted += len(batch)
+            bar.update(len(batch))
+    return inserted
+
+
+def _insert_reports(seed: int, limit: int) -> None:
+    rng = Random(seed)
+    resident_ids = db.session.scalars(select(Resident.id).order_by(Resident.id).limit(limit)).all()
+    now = utcnow()
+    rows = []
+    for resident_id in resident_ids[:: max(1, len(resident_ids) // 50)]:
+        relationship, verified, area, category, urgency, summary = rng.choice(DEMO_REPORTS)
+        rows.append(
+            {
+                "resident_id": resident_id,
+                "area_code": area.value,
+                "category": category,
+                "summary": summary,
+                "urgency": urgency,
+                "reporter_name": None if relationship is Relationship.SELF else "Demo caller",
+                "reporter_number": f"+4477009001{rng.randrange(100):02d}",
+                "reporter_relationship": relationship,
+                "reporter_verified": verified,
+                "created_at": now - timedelta(days=rng.randrange(1, 200)),
+            }
+        )
+    if rows:
+        db.session.execute(insert(Entry), rows)
+        db.session.commit()
+
+
+@click.command("demo-data")
+@click.option("--residents", "count", default=2000, show_default=True, help="Residents to add.")
+@click.option("--seed", default=2026, show_default=True, help="Seed, for the same data each time.")
+@click.option(
+    "--names",
+    type=click.Choice(["faker", "diverse"]),
+    default="faker",
+    show_default=True,
+    help="Faker's en_GB names, or a population with a realistic spread of surnames.",
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing if there are residents already.")
+@with_appcontext
+def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None:
+    """Add demo staff accounts and residents (never in production)."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo data is not allowed in production.")
+    _ensure_demo_staff()
+    existing = db.session.scalar(select(func.count()).select_from(Resident)) or 0
+    if if_empty and existing:
+        click.echo(f"{existing} residents already; no demo data added.")
+    else:
+        started = time.perf_counter()
+        added = _insert_residents(count, seed, names)
+        _insert_reports(seed, limit=2000)
+        click.echo(f"Added {added} residents in {time.perf_counter() - started:.1f} s.")
+    click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")
+    for email, _, role, password, _ in DEMO_STAFF:
+        click.echo(f"  {role.label:<14} {email:<26} {password}")

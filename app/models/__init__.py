@@ -1,0 +1,24 @@
+"""The database models. Import them from here."""
+
+from app.models.audit import AuditEvent
+from app.models.call import Call, VerificationAttempt, VerificationUnlock
+from app.models.entry import Dispatch, Entry
+from app.models.resident import Resident, ResidentPhone
+from app.models.search import NameKey, NameTerm
+from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
+
+__all__ = [
+    "AuditEvent",
+    "Call",
+    "Dispatch",
+    "Entry",
+    "NameKey",
+    "NameTerm",
+    "Resident",
+    "ResidentPhone",
+    "ServiceAreaRecord",
+    "StaffUser",
+    "VerificationAttempt",
+    "VerificationUnlock",
+    "staff_service_areas",
+]

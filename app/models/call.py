@@ -1,0 +1,81 @@
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.resident import Resident
+from app.models.staff import StaffUser
+from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import CallerType, CallOutcome, Relationship, VerificationResult
+
+
+class Call(db.Model):
+    """One phone call, from the handler's point of view.
+
+    Verification belongs to the call: it is recorded here and ends with it.
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_handler_id_ended_at", "handler_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # Set when Twilio created the call; manual calls have none.
+    provider_call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    caller_number: Mapped[str | None] = mapped_column(String(16), index=True)
+    caller_number_withheld: Mapped[bool] = mapped_column(Boolean, default=False)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    caller_type: Mapped[CallerType] = mapped_column(
+        StrEnumType(CallerType), default=CallerType.UNKNOWN
+    )
+    caller_name: Mapped[str | None] = mapped_column(String(200))
+    caller_relationship: Mapped[Relationship | None] = mapped_column(StrEnumType(Relationship))
+    verified_as: Mapped[VerifiedAs] = mapped_column(
+        StrEnumType(VerifiedAs), default=VerifiedAs.NOBODY
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Factors the caller has matched so far on this call, comma-separated; never the answers.
+    factors_matched: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[CallOutcome | None] = mapped_column(StrEnumType(CallOutcome))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    handler: Mapped[StaffUser | None] = relationship()
+    resident: Mapped[Resident | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class VerificationAttempt(db.Model):
+    """Which factors a caller was checked on, and the result; never what they typed."""
+
+    __tablename__ = "verification_attempts"
+    __table_args__ = (
+        Index("ix_verification_attempts_resident_id_created_at", "resident_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    factors_matched: Mapped[str] = mapped_column(String(200), default="")
+    factors_failed: Mapped[str] = mapped_column(String(200), default="")
+    result: Mapped[VerificationResult] = mapped_column(StrEnumType(VerificationResult))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class VerificationUnlock(db.Model):
+    """A supervisor lifting a phone-verification lock, with their reason."""
+
+    __tablename__ = "verification_unlocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,47 @@
+"""The service navigation: one list, filtered by the signed-in member of staff's role."""
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from app.rules.vocabulary import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    text: str
+    roles: frozenset[Role]
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("console.index", "Console", frozenset(Role)),
+]
+
+
+def register(endpoint: str, text: str, *roles: Role) -> None:
+    NAVIGATION.append(NavItem(endpoint, text, frozenset(roles) or frozenset(Role)))
+
+
+def _items_for_current_user() -> list[dict]:
+    role = getattr(current_user, "role", None)
+    if role is None:
+        return []
+    blueprint = (request.endpoint or "").split(".")[0]
+    return [
+        {
+            "href": url_for(item.endpoint),
+            "text": item.text,
+            "current": request.endpoint == item.endpoint,
+            "active": blueprint == item.endpoint.split(".")[0],
+        }
+        for item in NAVIGATION
+        if role in item.roles and item.endpoint in current_app.view_functions
+    ]
+
+
+def init_navigation(app: Flask) -> None:
+    @app.context_processor
+    def navigation() -> dict:
+        return {"navigation_items": _items_for_current_user()}

@@ -1,0 +1,44 @@
+"""UK phone numbers, as typed by a handler or sent by Twilio, in E.164."""
+
+import phonenumbers
+
+DEFAULT_REGION = "GB"
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def to_e164(typed: str, region: str = DEFAULT_REGION) -> str:
+    """Normalise a number in any common format ("07700 900123", "+44 7700-900123").
+
+    Raises InvalidPhoneNumber for anything that is not a possible number.
+    """
+    try:
+        parsed = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhoneNumber(str(error)) from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidPhoneNumber(f"not a possible phone number: {typed!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def try_e164(typed: str) -> str | None:
+    try:
+        return to_e164(typed)
+    except InvalidPhoneNumber:
+        return None
+
+
+def looks_like_phone_number(text: str) -> bool:
+    stripped = text.strip()
+    digits = sum(ch.isdigit() for ch in stripped)
+    return digits >= 7 and all(ch.isdigit() or ch in " +-()." for ch in stripped)
+
+
+def for_display(e164: str) -> str:
+    """ "+447700900123" as "07700 900123" for UK numbers, international format otherwise."""
+    parsed = phonenumbers.parse(e164, None)
+    if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

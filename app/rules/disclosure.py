@@ -1,0 +1,171 @@
+"""What a handler may say to this caller, and which entries a member of staff may see
+(PRODUCT.md rules 1, 2, 5 and 7).
+
+The caller's side and the staff side are decided separately and an entry shows on a call only
+when both allow it. No Flask, no SQLAlchemy, no clock: the caller passes `today`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.rules.permissions import (
+    PermissionFacts,
+    PermissionState,
+    describe_areas,
+    effective_areas,
+    permission_state,
+)
+from app.rules.vocabulary import EntryStatus, Labelled, Relationship
+
+
+class VerifiedAs(Labelled):
+    """Who the caller has been verified as on this call. Verification ends with the call."""
+
+    NOBODY = "nobody", "Not verified"
+    RESIDENT = "resident", "The resident"
+    REPRESENTATIVE = "representative", "An authorised representative"
+
+
+@dataclass(frozen=True)
+class CallerOnCall:
+    """What the disclosure gate needs to know about the caller on an open call."""
+
+    call_open: bool
+    verified_as: VerifiedAs
+    permission: PermissionFacts | None  # the permission a representative verified against
+    resident_locked: bool  # phone verification is locked for this resident
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What the handler may discuss with this caller, and why, in words shown as they are."""
+
+    allowed: bool
+    reason: str
+    areas: frozenset[str] = frozenset()  # empty when nothing may be disclosed
+    may_act: bool = False  # may make changes on the resident's behalf
+    all_areas: bool = False  # no service-area limit, including areas added later
+
+
+def decide_disclosure(caller: CallerOnCall, today: date, all_areas: frozenset[str]) -> Disclosure:
+    """Say what the handler may discuss with this caller about this resident.
+
+    Nothing is disclosed until the caller is verified on this call, and nothing once the call has
+    ended. A caller verified as the resident may hear about every service area. A representative
+    may hear about the areas their permission covers, only while it is active on `today`:
+    revocation and expiry take effect at once, mid-call too.
+
+    A lock on phone verification stops anyone being verified while it lasts; it does not take
+    back a verification already made on this call, because the lock answers guessing and a
+    caller who was verified before it was not guessing.
+    """
+    if not caller.call_open:
+        return _refuse("call has ended")
+    if caller.verified_as is VerifiedAs.RESIDENT:
+        return Disclosure(
+            allowed=True,
+            reason="May discuss all council services: caller verified as the resident",
+            areas=all_areas,
+            may_act=True,
+            all_areas=True,
+        )
+    if caller.verified_as is VerifiedAs.REPRESENTATIVE:
+        return _decide_for_representative(caller.permission, today, all_areas)
+    if caller.resident_locked:
+        return _refuse("phone verification is locked")
+    return _refuse("caller not verified")
+
+
+def _decide_for_representative(
+    p: PermissionFacts | None, today: date, all_areas: frozenset[str]
+) -> Disclosure:
+    if p is None:
+        return _refuse("no permission chosen for this representative")
+    state = permission_state(p, today)
+    if state is PermissionState.REVOKED and p.revoked_at is not None:
+        return _refuse(f"permission revoked on {p.revoked_at.date().isoformat()}")
+    if state is PermissionState.MATTER_CLOSED:
+        return _refuse("permission ended when its matter was closed")
+    if state is PermissionState.EXPIRED and p.expires_on is not None:
+        return _refuse(f"permission expired on {p.expires_on.isoformat()}")
+    if state is PermissionState.NOT_STARTED:
+        return _refuse(f"permission starts on {p.starts_on.isoformat()}")
+    if state is not PermissionState.ACTIVE:
+        return _refuse("permission is not active")
+    reach = effective_areas(p)
+    areas = all_areas if reach is None else reach & all_areas
+    if not areas and reach is not None:
+        return _refuse(f"permission covers no council services ({p.kind.label})")
+    expiry = f"expires {p.expires_on.isoformat()}" if p.expires_on else "no expiry date"
+    reason = f"May discuss {describe_areas(None if reach is None else areas)}: {p.kind.label}"
+    reason += f", {expiry}"
+    if not p.may_act:
+        reason += "; disclosure only, no changes on the resident's behalf"
+    return Disclosure(True, reason, areas, may_act=p.may_act, all_areas=reach is None)
+
+
+def _refuse(why: str) -> Disclosure:
+    return Disclosure(allowed=False, reason=f"Do not disclose: {why}")
+
+
+def may_disclose_area(d: Disclosure, area: str) -> bool:
+    """Say whether the handler may discuss `area` with the caller."""
+    return d.allowed and (d.all_areas or area in d.areas)
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """What a member of staff's job lets them see (rule 7, need to know)."""
+
+    areas: frozenset[str]
+    may_see_sensitive: bool  # health, criminal record, ethnicity, religion
+
+
+def staff_may_see_entry(staff: StaffAccess, entry_area: str, entry_sensitive: bool) -> bool:
+    """Staff see entries of their own service areas; a sensitive entry also needs the
+    sensitive-data permission."""
+    return entry_area in staff.areas and (staff.may_see_sensitive or not entry_sensitive)
+
+
+def shown_in_routine_view(status: EntryStatus) -> bool:
+    """An entry found incorrect or a hoax after a dispute is hidden from routine views; it is
+    kept, never deleted, for audit and fraud prevention."""
+    return status is not EntryStatus.UPHELD
+
+
+def entry_banner(status: EntryStatus) -> str | None:
+    """The banner shown on an entry while, or after, it is disputed."""
+    return {
+        EntryStatus.ACTIVE: None,
+        EntryStatus.DISPUTED: "Disputed by the resident and being investigated: do not rely on it",
+        EntryStatus.UPHELD: "Found incorrect after a dispute: kept for audit only",
+    }[status]
+
+
+def entry_visible_on_call(
+    disclosure: Disclosure,
+    staff: StaffAccess,
+    entry_area: str,
+    entry_sensitive: bool,
+    entry_status: EntryStatus = EntryStatus.ACTIVE,
+) -> bool:
+    """Show an entry on a call only when the caller may hear about its service area, the member
+    of staff may see it, and it has not been found incorrect."""
+    return (
+        may_disclose_area(disclosure, entry_area)
+        and staff_may_see_entry(staff, entry_area, entry_sensitive)
+        and shown_in_routine_view(entry_status)
+    )
+
+
+UNVERIFIED_LABEL = "Reported in good faith, not verified"
+
+
+def entry_label(reporter_relationship: Relationship, reporter_verified: bool) -> str | None:
+    """The label an entry carries everywhere it shows, or None.
+
+    Every entry from a reporter who was not verified is labelled, whatever relationship they
+    gave: a caller who says they are the resident but was not verified is as unchecked as a
+    neighbour.
+    """
+    return None if reporter_verified else UNVERIFIED_LABEL

@@ -1,0 +1,148 @@
+"""The product's fixed vocabularies.
+
+Models store these as strings and forms draw their choices from them, so the
+words a handler sees are defined once, here. No Flask, no SQLAlchemy.
+"""
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A string enum whose members carry the words shown to people."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+class Role(Labelled):
+    HANDLER = "handler", "Call handler"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Administrator"
+
+
+class ServiceArea(Labelled):
+    """The council's service areas, seeded into the service_areas table."""
+
+    HOUSING = "housing", "Housing"
+    COUNCIL_TAX = "council-tax", "Council tax"
+    BENEFITS = "benefits", "Benefits"
+    ADULT_SOCIAL_CARE = "adult-social-care", "Adult social care"
+    ENVIRONMENTAL = "environmental-services", "Environmental services"
+    WASTE = "waste", "Waste and recycling"
+
+
+class Relationship(Labelled):
+    """Who the caller is to the resident (PRODUCT.md rule 2, the fixed list)."""
+
+    SELF = "self", "The resident"
+    SPOUSE_PARTNER = "spouse-partner", "Spouse or partner"
+    PARENT = "parent", "Parent"
+    CHILD = "child", "Son or daughter"
+    OTHER_FAMILY = "other-family", "Other family"
+    CARER = "carer", "Carer"
+    NEIGHBOUR = "neighbour", "Neighbour"
+    FRIEND = "friend", "Friend"
+    LANDLORD = "landlord", "Landlord"
+    PROFESSIONAL = "professional", "Professional (GP, social worker, police)"
+    COUNCILLOR_MP = "councillor-mp", "Councillor or MP"
+    OTHER = "other", "Other"
+    NOT_GIVEN = "not-given", "Not given"
+
+
+class Factor(Labelled):
+    """What a caller can be checked against."""
+
+    DATE_OF_BIRTH = "date-of-birth", "Date of birth"
+    POSTCODE = "postcode", "Postcode"
+    ADDRESS_LINE = "address-line", "First line of address"
+    REFERENCE = "reference", "Reference number"
+    SECRET_WORD = "secret-word", "Secret word"
+    SMS_CODE = "sms-code", "Code sent by text to the number on file"
+    REPRESENTATIVE_PASSCODE = "representative-passcode", "Representative's passcode"
+    REPRESENTATIVE_SMS_CODE = "representative-sms-code", "Code sent by text to the representative"
+
+
+KNOWLEDGE_FACTORS = frozenset(
+    {
+        Factor.DATE_OF_BIRTH,
+        Factor.POSTCODE,
+        Factor.ADDRESS_LINE,
+        Factor.REFERENCE,
+        Factor.SECRET_WORD,
+    }
+)
+
+
+class CallerType(Labelled):
+    """Who the caller says they are. A claim, not a proof."""
+
+    UNKNOWN = "unknown", "Not yet known"
+    RESIDENT = "resident", "The resident"
+    REPRESENTATIVE = "representative", "Someone with the resident's permission"
+    THIRD_PARTY = "third-party", "Someone else calling about the resident"
+
+
+class PermissionKind(Labelled):
+    VERBAL = "verbal", "Verbal consent"
+    WRITTEN = "written", "Written consent"
+    LPA_PROPERTY_FINANCIAL = (
+        "lpa-property-financial",
+        "Lasting Power of Attorney (property and financial)",
+    )
+    LPA_HEALTH_WELFARE = "lpa-health-welfare", "Lasting Power of Attorney (health and welfare)"
+    DEPUTYSHIP = "deputyship", "Deputyship"
+    DWP_APPOINTEE = "dwp-appointee", "DWP appointee"
+
+
+class Urgency(Labelled):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class EntryCategory(Labelled):
+    REPAIR = "repair", "Repair or fault"
+    CHANGE_OF_CIRCUMSTANCES = "change-of-circumstances", "Change of circumstances"
+    WELFARE_CONCERN = "welfare-concern", "Welfare concern"
+    COMPLAINT = "complaint", "Complaint"
+    ENQUIRY = "enquiry", "Enquiry"
+    OTHER = "other", "Other"
+
+
+class DispatchOutcome(Labelled):
+    ATTENDED_FIXED = "attended-fixed", "Attended and fixed"
+    NO_FAULT = "no-fault", "No fault found"
+    SUSPECTED_HOAX = "suspected-hoax", "Suspected hoax"
+    NO_ACCESS = "no-access", "No access"
+
+
+class CallOutcome(Labelled):
+    RESOLVED = "resolved", "Resolved"
+    REPORT_LOGGED = "report-logged", "Report logged"
+    DISPATCHED = "dispatched", "Help sent"
+    NOT_VERIFIED = "not-verified", "Caller could not be verified"
+    REFERRED = "referred", "Referred to another team"
+    DROPPED = "dropped", "Call dropped"
+
+
+class EntryStatus(Labelled):
+    """Where an entry stands after a resident disputes it (rule 5)."""
+
+    ACTIVE = "active", "Active"
+    DISPUTED = "disputed", "Disputed"
+    UPHELD = "upheld", "Marked incorrect"
+
+
+class VerificationResult(Labelled):
+    VERIFIED = "verified", "Verified"
+    INCOMPLETE = "incomplete", "Not enough answers yet"
+    FAILED = "failed", "Failed"

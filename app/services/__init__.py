@@ -1,0 +1,1 @@
+"""Queries and units of work. Views call these; these call the rules."""

@@ -1,0 +1,127 @@
+"""Configuration, read from the environment.
+
+`Config` holds the defaults that work offline on one machine: a SQLite file
+under `instance/`, in-memory rate limits and the console SMS backend.
+`ProductionConfig` refuses to start without a real secret key and database.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+_DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105
+
+
+def database_url(url: str | None) -> str | None:
+    """Accept the `postgres://` URLs hosting platforms hand out, and use psycopg 3."""
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SERVICE_NAME = "Caller verification"
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "City Council")
+    SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_SECRET)
+
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
+        f"sqlite:///{INSTANCE_DIR / 'caller-verification.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Staff sessions: a signed cookie re-issued on every request and refused by the
+    # server once older than the idle timeout, so an unattended console signs itself out.
+    SESSION_COOKIE_NAME = "cv_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_REFRESH_EACH_REQUEST = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
+    WTF_CSRF_SSL_STRICT = True
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+
+    # Number of proxies in front of the app that set X-Forwarded-* (0: none trusted).
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+
+    # Argon2 cost; the test profile only exists to keep the test suite quick.
+    ARGON2_PROFILE = "rfc-9106-low-memory"
+
+    SMS_BACKEND = "twilio" if os.environ.get("TWILIO_ACCOUNT_SID") else "console"
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+
+    # What verifies a caller as the resident, and how many failures lock it
+    # (arguments of app.rules.verification.VerificationPolicy and lockout.LockoutPolicy).
+    VERIFICATION_POLICY = {
+        "knowledge_factors_needed": _int("VERIFY_KNOWLEDGE_FACTORS", 2),
+        "secret_word_plus": _int("VERIFY_SECRET_WORD_PLUS", 1),
+        "sms_code_alone": True,
+    }
+    LOCKOUT_POLICY = {
+        "max_failures": _int("VERIFY_MAX_FAILURES", 3),
+        "window": timedelta(hours=_int("VERIFY_FAILURE_WINDOW_HOURS", 24)),
+    }
+
+    DEMO_DATA_ALLOWED = True
+    IS_PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    ARGON2_PROFILE = "cheapest"
+    RATELIMIT_STORAGE_URI = "memory://"
+    SMS_BACKEND = "console"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-cv_session"
+    DEMO_DATA_ALLOWED = False
+    IS_PRODUCTION = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a development secret or the embedded database."""
+        secret = os.environ.get("SECRET_KEY", "")
+        if len(secret) < 32 or secret == _DEVELOPMENT_SECRET:
+            raise RuntimeError("SECRET_KEY must be set to a random value of 32 characters or more")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,41 @@
+// Behaviour shared by every page: GOV.UK components, CSRF for htmx, focus after swaps.
+import { initAll } from "../vendor/govuk/govuk-frontend.min.js";
+
+initAll();
+
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content;
+
+// Every htmx request that changes something carries the CSRF token.
+document.body.addEventListener("htmx:configRequest", (event) => {
+  if (csrfToken && event.detail.verb !== "get") {
+    event.detail.headers["X-CSRFToken"] = csrfToken;
+  }
+});
+
+// After a swap, start GOV.UK components in the new content and move focus where the
+// new content asks (data-focus-after-swap), so keyboard and screen reader users
+// land on what changed rather than at the top of the page.
+document.body.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  initAll({ scope: target });
+  const focusTarget =
+    target.querySelector("[data-focus-after-swap]") ??
+    (target.matches("[data-focus-after-swap]") ? target : null);
+  if (focusTarget) {
+    if (!focusTarget.hasAttribute("tabindex") && !focusTarget.matches("a, button, input, select, textarea")) {
+      focusTarget.setAttribute("tabindex", "-1");
+    }
+    focusTarget.focus();
+  }
+});
+
+// A response that asks the browser to sign in again (expired session).
+document.body.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  if (status >= 400 && status !== 401) {
+    const region = document.getElementById("app-live-errors");
+    if (region) {
+      region.textContent = "Sorry, there is a problem with the service. Try again.";
+    }
+  }
+});

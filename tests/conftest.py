@@ -1,0 +1,130 @@
+"""Fixtures: one migrated database per test run, emptied after every test.
+
+SQLite always (a file, so the live server used by browser tests shares it);
+PostgreSQL when TEST_DATABASE_URL is set. The database is never mocked.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import delete, insert, text
+
+from app import create_app
+from app.extensions import db, limiter
+from app.models import ServiceAreaRecord
+from app.rules.vocabulary import Role, ServiceArea
+from config import TestConfig
+from tests import factories
+from tests.helpers import sign_in
+
+
+def _reset_schema(app: Flask) -> None:
+    """Start PostgreSQL from an empty schema, so the migrations run in full."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+def _empty_all_tables() -> None:
+    tables = [table for table in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(delete(table))
+    db.session.execute(
+        insert(ServiceAreaRecord),
+        [{"code": area.value, "name": area.label, "is_active": True} for area in ServiceArea],
+    )
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own.
+
+    As in production, `g` (where Flask-Login keeps the signed-in user) and the
+    database session start fresh for each request, rather than being shared with
+    the test. Afterwards the test's own session forgets what it had loaded, so
+    it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    class SuiteConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
+        if SQLALCHEMY_DATABASE_URI == "sqlite://":
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+    app = create_app(SuiteConfig)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _reset_schema(app)
+        upgrade()
+        _empty_all_tables()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app: Flask) -> Iterator[None]:
+    """Each test runs in an app context, and leaves an empty database behind."""
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def signed_in_client(app: Flask) -> Callable[..., FlaskClient]:
+    """A test client signed in as a new member of staff with `role`."""
+
+    def make(role: Role = Role.HANDLER, **overrides) -> FlaskClient:
+        user = factories.make_staff(role=role, **overrides)
+        client = app.test_client()
+        response = sign_in(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        client.user = user  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def signed_in_handler(signed_in_client) -> FlaskClient:
+    return signed_in_client(Role.HANDLER)
+
+
+@pytest.fixture
+def signed_in_supervisor(signed_in_client) -> FlaskClient:
+    return signed_in_client(Role.SUPERVISOR)
+
+
+@pytest.fixture
+def signed_in_admin(signed_in_client) -> FlaskClient:
+    return signed_in_client(Role.ADMIN)
+
+
+def pytest_report_header(config) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if url else 'SQLite'}"

@@ -1,0 +1,328 @@
+import itertools
+from datetime import date, datetime
+
+import pytest
+
+from app.rules.disclosure import (
+    UNVERIFIED_LABEL,
+    CallerOnCall,
+    Disclosure,
+    EntryStatus,
+    StaffAccess,
+    VerifiedAs,
+    decide_disclosure,
+    entry_banner,
+    entry_label,
+    entry_visible_on_call,
+    may_disclose_area,
+    shown_in_routine_view,
+    staff_may_see_entry,
+)
+from app.rules.permissions import PermissionFacts
+from app.rules.vocabulary import PermissionKind, Relationship, ServiceArea
+
+TODAY = date(2026, 11, 25)
+PARKING = "parking"  # an area an administrator added
+EVERY_AREA = frozenset({*ServiceArea, PARKING})
+EVERYTHING = "every-area"
+
+
+def make_permission(**overrides) -> PermissionFacts:
+    values = {
+        "id": 7,
+        "holder_name": "Jane Smith",
+        "kind": PermissionKind.WRITTEN,
+        "areas": None,
+        "may_act": True,
+        "starts_on": date(2026, 3, 1),
+        "expires_on": None,
+        "revoked_at": None,
+        "matter_closed": False,
+    }
+    return PermissionFacts(**(values | overrides))
+
+
+# Each permission with what a verified representative holding it may hear about on TODAY,
+# whether they may act, and the words the handler sees; worked out by hand.
+PERMISSIONS = {
+    "no-permission": (
+        None,
+        set(),
+        False,
+        "Do not disclose: no permission chosen for this representative",
+    ),
+    "lpa-for-council-tax": (
+        make_permission(
+            kind=PermissionKind.LPA_PROPERTY_FINANCIAL,
+            areas=frozenset({"council-tax"}),
+            expires_on=date(2027, 3, 1),
+        ),
+        {"council-tax"},
+        True,
+        "May discuss council tax only: Lasting Power of Attorney (property and financial), "
+        "expires 2027-03-01",
+    ),
+    "written-consent-for-everything": (
+        make_permission(),
+        EVERYTHING,
+        True,
+        "May discuss all council services: Written consent, no expiry date",
+    ),
+    "verbal-disclosure-only": (
+        make_permission(
+            kind=PermissionKind.VERBAL,
+            areas=frozenset({"housing", "benefits"}),
+            may_act=False,
+            expires_on=date(2027, 3, 1),
+        ),
+        {"housing", "benefits"},
+        False,
+        "May discuss benefits and housing: Verbal consent, expires 2027-03-01; "
+        "disclosure only, no changes on the resident's behalf",
+    ),
+    "lpa-for-health-and-welfare": (
+        make_permission(kind=PermissionKind.LPA_HEALTH_WELFARE),
+        {"adult-social-care"},
+        True,
+        "May discuss adult social care only: Lasting Power of Attorney (health and welfare), "
+        "no expiry date",
+    ),
+    "lpa-for-care-recorded-for-council-tax": (
+        make_permission(kind=PermissionKind.LPA_HEALTH_WELFARE, areas=frozenset({"council-tax"})),
+        set(),
+        False,
+        "Do not disclose: permission covers no council services "
+        "(Lasting Power of Attorney (health and welfare))",
+    ),
+    "revoked": (
+        make_permission(revoked_at=datetime(2026, 11, 25, 10, 5)),
+        set(),
+        False,
+        "Do not disclose: permission revoked on 2026-11-25",
+    ),
+    "expired": (
+        make_permission(expires_on=date(2026, 11, 1)),
+        set(),
+        False,
+        "Do not disclose: permission expired on 2026-11-01",
+    ),
+    "not-started": (
+        make_permission(starts_on=date(2026, 12, 1)),
+        set(),
+        False,
+        "Do not disclose: permission starts on 2026-12-01",
+    ),
+    "matter-closed": (
+        make_permission(matter_closed=True),
+        set(),
+        False,
+        "Do not disclose: permission ended when its matter was closed",
+    ),
+}
+
+STAFF = {
+    "every-area-and-sensitive": StaffAccess(EVERY_AREA, may_see_sensitive=True),
+    "every-area-not-sensitive": StaffAccess(EVERY_AREA, may_see_sensitive=False),
+    "council-tax-and-care-sensitive": StaffAccess(
+        frozenset({"council-tax", "adult-social-care"}), may_see_sensitive=True
+    ),
+}
+CALLS = {"call-open": True, "call-ended": False}
+LOCKS = {"unlocked": False, "locked": True}
+
+
+def expected_on_call(verified_as, permission_name, lock_name, call_name):
+    """(areas the caller may hear about, may act, reason), from the rules in words."""
+    _, rep_areas, rep_may_act, rep_reason = PERMISSIONS[permission_name]
+    if not CALLS[call_name]:
+        return set(), False, "Do not disclose: call has ended"
+    if verified_as == VerifiedAs.RESIDENT:
+        return EVERYTHING, True, "May discuss all council services: caller verified as the resident"
+    if verified_as == VerifiedAs.REPRESENTATIVE:
+        return rep_areas, rep_may_act, rep_reason
+    if LOCKS[lock_name]:
+        return set(), False, "Do not disclose: phone verification is locked"
+    return set(), False, "Do not disclose: caller not verified"
+
+
+CALLER_MATRIX = list(itertools.product(VerifiedAs, PERMISSIONS, LOCKS, CALLS))
+
+
+@pytest.mark.parametrize(
+    ("verified_as", "permission", "lock", "call"),
+    CALLER_MATRIX,
+    ids=["-".join(row) for row in CALLER_MATRIX],
+)
+def test_the_gate_tells_the_handler_what_they_may_discuss_and_why(
+    verified_as, permission, lock, call
+):
+    caller = CallerOnCall(CALLS[call], verified_as, PERMISSIONS[permission][0], LOCKS[lock])
+
+    disclosure = decide_disclosure(caller, TODAY, EVERY_AREA)
+
+    areas, may_act, reason = expected_on_call(verified_as, permission, lock, call)
+    assert disclosure.reason == reason
+    assert disclosure.allowed == bool(areas)
+    assert disclosure.may_act == may_act
+    assert disclosure.all_areas == (areas == EVERYTHING)
+    allowed_areas = EVERY_AREA if areas == EVERYTHING else areas
+    assert {area for area in EVERY_AREA if may_disclose_area(disclosure, area)} == allowed_areas
+    assert disclosure.areas == (allowed_areas if disclosure.allowed else frozenset())
+
+
+# Issue 4, item 7: caller type x verification state x lock state x service area x sensitivity,
+# with the member of staff's own access and the entry's dispute status.
+ENTRY_MATRIX = list(itertools.product(VerifiedAs, PERMISSIONS, LOCKS, CALLS, STAFF, EntryStatus))
+
+
+@pytest.mark.parametrize(
+    ("verified_as", "permission", "lock", "call", "staff", "status"),
+    ENTRY_MATRIX,
+    ids=["-".join(row) for row in ENTRY_MATRIX],
+)
+def test_an_entry_shows_on_a_call_only_when_caller_and_staff_may_both_see_it(
+    verified_as, permission, lock, call, staff, status
+):
+    caller = CallerOnCall(CALLS[call], verified_as, PERMISSIONS[permission][0], LOCKS[lock])
+    access = STAFF[staff]
+    disclosure = decide_disclosure(caller, TODAY, EVERY_AREA)
+    entries = list(itertools.product(EVERY_AREA, [False, True]))
+
+    shown = {
+        (area, sensitive)
+        for area, sensitive in entries
+        if entry_visible_on_call(disclosure, access, area, sensitive, status)
+    }
+
+    caller_areas, _, _ = expected_on_call(verified_as, permission, lock, call)
+    expected = {
+        (area, sensitive)
+        for area, sensitive in entries
+        if (caller_areas == EVERYTHING or area in caller_areas)
+        and area in access.areas
+        and (access.may_see_sensitive or not sensitive)
+        and status != EntryStatus.UPHELD
+    }
+    assert shown == expected
+
+
+def test_a_revoked_permission_stops_disclosure_mid_call():
+    permission = make_permission(kind=PermissionKind.LPA_PROPERTY_FINANCIAL)
+    before = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permission, resident_locked=False)
+    revoked = make_permission(
+        kind=PermissionKind.LPA_PROPERTY_FINANCIAL, revoked_at=datetime(2026, 11, 25, 14, 2)
+    )
+    after = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, revoked, resident_locked=False)
+
+    first_click = decide_disclosure(before, TODAY, EVERY_AREA)
+    next_click = decide_disclosure(after, TODAY, EVERY_AREA)
+
+    assert may_disclose_area(first_click, "council-tax")
+    assert not may_disclose_area(next_click, "council-tax")
+    assert next_click.reason == "Do not disclose: permission revoked on 2026-11-25"
+
+
+def test_a_permission_expiring_tomorrow_still_discloses_today_but_not_tomorrow():
+    permission = make_permission(expires_on=date(2026, 11, 26))
+    caller = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permission, resident_locked=False)
+
+    today = decide_disclosure(caller, TODAY, EVERY_AREA)
+    tomorrow = decide_disclosure(caller, date(2026, 11, 26), EVERY_AREA)
+
+    assert today.allowed
+    assert not tomorrow.allowed
+    assert tomorrow.reason == "Do not disclose: permission expired on 2026-11-26"
+
+
+def test_a_representative_hears_only_about_areas_the_council_still_has():
+    permission = make_permission(areas=frozenset({"council-tax", "pest-control"}))
+    caller = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permission, resident_locked=False)
+
+    disclosure = decide_disclosure(caller, TODAY, EVERY_AREA)
+
+    assert disclosure.areas == {"council-tax"}
+    assert disclosure.reason.startswith("May discuss council tax only: ")
+
+
+def test_a_lock_does_not_take_back_a_verification_made_before_it():
+    caller = CallerOnCall(True, VerifiedAs.RESIDENT, None, resident_locked=True)
+
+    disclosure = decide_disclosure(caller, TODAY, EVERY_AREA)
+
+    assert disclosure.allowed
+
+
+def test_a_resident_may_hear_about_an_area_added_after_the_call_began():
+    caller = CallerOnCall(True, VerifiedAs.RESIDENT, None, resident_locked=False)
+
+    disclosure = decide_disclosure(caller, TODAY, EVERY_AREA)
+
+    assert may_disclose_area(disclosure, "street-lighting")
+
+
+def test_a_refusal_never_allows_an_area_even_if_one_is_listed():
+    refusal = Disclosure(allowed=False, reason="Do not disclose: caller not verified")
+    tampered = Disclosure(False, "x", frozenset({"housing"}), may_act=True, all_areas=True)
+
+    assert not may_disclose_area(refusal, "housing")
+    assert not may_disclose_area(tampered, "housing")
+
+
+@pytest.mark.parametrize(
+    ("areas", "may_see_sensitive", "entry_area", "sensitive", "expected"),
+    [
+        ({"housing"}, False, "housing", False, True),
+        ({"housing"}, False, "housing", True, False),
+        ({"housing"}, True, "housing", True, True),
+        ({"housing"}, True, "council-tax", False, False),
+        (set(), True, "housing", False, False),
+    ],
+    ids=[
+        "own-area-ordinary-entry",
+        "own-area-sensitive-entry-without-permission",
+        "own-area-sensitive-entry-with-permission",
+        "another-area-even-with-sensitive-permission",
+        "no-areas-at-all",
+    ],
+)
+def test_staff_see_only_what_their_job_needs(
+    areas, may_see_sensitive, entry_area, sensitive, expected
+):
+    staff = StaffAccess(frozenset(areas), may_see_sensitive)
+
+    assert staff_may_see_entry(staff, entry_area, sensitive) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "routine", "banner"),
+    [
+        (EntryStatus.ACTIVE, True, None),
+        (
+            EntryStatus.DISPUTED,
+            True,
+            "Disputed by the resident and being investigated: do not rely on it",
+        ),
+        (EntryStatus.UPHELD, False, "Found incorrect after a dispute: kept for audit only"),
+    ],
+    ids=["active", "disputed", "upheld"],
+)
+def test_disputed_entries_carry_a_banner_and_upheld_ones_leave_routine_views(
+    status, routine, banner
+):
+    assert shown_in_routine_view(status) is routine
+    assert entry_banner(status) == banner
+
+
+REPORTERS = list(itertools.product(Relationship, ["unverified", "verified"]))
+
+
+@pytest.mark.parametrize(
+    ("relationship", "verification"), REPORTERS, ids=[f"{r}-{v}" for r, v in REPORTERS]
+)
+def test_every_unverified_report_is_labelled_whoever_made_it(relationship, verification):
+    verified = verification == "verified"
+
+    label = entry_label(relationship, verified)
+
+    assert label == (None if verified else UNVERIFIED_LABEL)
+    assert UNVERIFIED_LABEL == "Reported in good faith, not verified"

@@ -1,0 +1,97 @@
+"""Every route says who may use it, and the server enforces it."""
+
+import re
+
+import pytest
+from werkzeug.routing import Rule
+
+from app.rules.vocabulary import Role
+from app.security import is_declared
+from tests.helpers import csrf_token
+
+PUBLIC_ENDPOINTS = {"auth.login", "healthz", "static", "assets"}
+
+
+def _staff_rules(app) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
+
+
+def _example_path(rule: Rule) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", "1", rule.rule)
+
+
+def _method(rule: Rule) -> str:
+    return "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+
+
+def test_every_endpoint_declares_who_may_use_it(app):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in {"static", "assets"} and not is_declared(view)
+    ]
+
+    assert undeclared == []
+
+
+def test_public_endpoints_are_only_the_expected_ones(app):
+    public = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "is_public", False)
+    }
+
+    assert public <= PUBLIC_ENDPOINTS
+
+
+def test_every_staff_route_sends_a_signed_out_visitor_to_sign_in(app, client):
+    token = csrf_token(client)
+    for rule in _staff_rules(app):
+        method = _method(rule)
+        data = {"csrf_token": token} if method != "GET" else None
+
+        response = client.open(_example_path(rule), method=method, data=data)
+
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/login"), rule.rule
+
+
+def test_htmx_requests_from_signed_out_visitors_are_told_to_sign_in(app, client):
+    for rule in _staff_rules(app):
+        if _method(rule) != "GET":
+            continue
+        response = client.get(_example_path(rule), headers={"HX-Request": "true"})
+
+        assert response.status_code == 401, rule.rule
+        assert response.headers["HX-Redirect"] == "/login"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_staff_are_refused_routes_outside_their_role(app, signed_in_client, role):
+    client = signed_in_client(role)
+    for rule in _staff_rules(app):
+        view = app.view_functions[rule.endpoint]
+        if role in view.allowed_roles or _method(rule) != "GET":
+            continue
+
+        response = client.get(_example_path(rule))
+
+        assert response.status_code == 403, rule.rule
+        assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+def test_an_undeclared_route_is_refused_even_to_staff(app, signed_in_client):
+    client = signed_in_client(Role.ADMIN)
+    rule = Rule("/test-undeclared", endpoint="test_undeclared")
+    app.view_functions["test_undeclared"] = lambda: "should never be served"
+    app.url_map.add(rule)
+    try:
+        response = client.get("/test-undeclared")
+    finally:
+        app.url_map._rules.remove(rule)
+        del app.url_map._rules_by_endpoint["test_undeclared"]
+        del app.view_functions["test_undeclared"]
+        app.url_map._remap = True
+
+    assert response.status_code == 403
+    assert "should never be served" not in response.get_data(as_text=True)

@@ -1,0 +1,182 @@
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent
+from app.rules.vocabulary import Role
+from tests import factories
+from tests.helpers import csrf_token, sign_in
+
+
+def test_handler_signs_in_and_lands_on_the_console(client):
+    user = factories.make_staff(Role.HANDLER, name="Harriet Handler")
+
+    response = sign_in(client, user)
+    console = client.get(response.headers["Location"])
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    page = console.get_data(as_text=True)
+    assert "Harriet Handler" in page
+    assert "(Call handler)" in page
+
+
+def test_wrong_password_shows_the_error_next_to_the_field_and_signs_nobody_in(client):
+    user = factories.make_staff()
+
+    response = sign_in(client, user, password="not the password")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error: Sign in" in page
+    assert "There is a problem" in page
+    assert "Enter a correct email address and password" in page
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
+    response = client.post(
+        "/login",
+        data={"email": "nobody@example.org", "password": "x", "csrf_token": csrf_token(client)},
+    )
+
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("", "secret", "Enter your email address"),
+        ("not-an-email", "secret", "Enter an email address in the correct format"),
+        ("someone@example.org", "", "Enter your password"),
+    ],
+    ids=["missing-email", "malformed-email", "missing-password"],
+)
+def test_sign_in_form_explains_what_is_missing(client, email, password, message):
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
+    )
+
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+
+
+def test_deactivated_account_cannot_sign_in(client):
+    user = factories.make_staff()
+    user.active = False
+    factories.db.session.commit()
+
+    response = sign_in(client, user)
+
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302
+
+
+def test_deactivating_an_account_ends_its_open_sessions(signed_in_handler):
+    signed_in_handler.user.active = False
+    factories.db.session.commit()
+
+    response = signed_in_handler.get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_failed_sign_ins_are_limited_per_account(client):
+    user = factories.make_staff()
+    for _ in range(5):
+        assert sign_in(client, user, password="wrong").status_code == 200
+
+    response = sign_in(client, user)
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_successful_sign_ins_do_not_use_up_the_allowance(app):
+    user = factories.make_staff()
+    for _ in range(7):
+        client = app.test_client()
+        assert sign_in(client, user).status_code == 302
+
+
+def test_sign_in_and_failures_are_audited(client):
+    user = factories.make_staff()
+
+    sign_in(client, user, password="wrong")
+    sign_in(client, user)
+
+    actions = factories.db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["staff.sign_in_failed", "staff.signed_in"]
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/healthz", "/healthz"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ],
+    ids=["same-site-path", "other-host", "scheme-relative", "backslash-trick"],
+)
+def test_sign_in_only_returns_to_pages_on_this_site(client, next_url, expected):
+    user = factories.make_staff()
+
+    response = client.post(
+        "/login",
+        query_string={"next": next_url},
+        data={
+            "email": user.email,
+            "password": factories.PASSWORD,
+            "csrf_token": csrf_token(client),
+        },
+    )
+
+    assert response.headers["Location"] == expected
+
+
+def test_sign_out_needs_a_post_with_the_csrf_token(signed_in_handler):
+    refused = signed_in_handler.post("/logout")
+    still_in = signed_in_handler.get("/")
+
+    signed_out = signed_in_handler.post(
+        "/logout", data={"csrf_token": csrf_token(signed_in_handler, "/")}
+    )
+    after = signed_in_handler.get("/")
+
+    assert refused.status_code == 302
+    assert still_in.status_code == 200
+    assert signed_out.status_code == 302
+    assert after.status_code == 302
+
+
+def test_sign_in_without_a_csrf_token_is_refused(client):
+    user = factories.make_staff()
+
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_session_expires_after_inactivity(app, signed_in_handler, monkeypatch):
+    import itsdangerous.timed
+
+    later = itsdangerous.timed.time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+
+    response = signed_in_handler.get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_session_cookie_is_http_only_and_not_remembered(client):
+    user = factories.make_staff()
+
+    response = sign_in(client, user)
+
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any("HttpOnly" in cookie for cookie in cookies)
+    assert not any(cookie.startswith("remember_token") for cookie in cookies)
