@@ -10,6 +10,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.filters import init_filters
 from app.navigation import init_navigation
 from app.security import init_security, public
 from config import BASE_DIR, Config, ProductionConfig, config_from_environment
@@ -42,14 +43,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     WTFormsHelpers(app)
     init_security(app)
     init_navigation(app)
+    init_filters(app)
 
-    from app import auth, console, errors
+    from app import auth, calls, console, dispatches, errors
     from app.demo.cli import demo_data_command
 
     login_manager.init_app(app)
     auth.init_login(login_manager)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(calls.bp)
+    app.register_blueprint(dispatches.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
 

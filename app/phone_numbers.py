@@ -39,6 +39,6 @@ def looks_like_phone_number(text: str) -> bool:
 def for_display(e164: str) -> str:
     """ "+447700900123" as "07700 900123" for UK numbers, international format otherwise."""
     parsed = phonenumbers.parse(e164, None)
-    if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION:
+    if parsed.country_code == phonenumbers.country_code_for_region(DEFAULT_REGION):
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,241 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.forms import choices
+from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.rules.verification import parse_date_of_birth
+from app.rules.vocabulary import (
+    CallerType,
+    CallOutcome,
+    EntryCategory,
+    Factor,
+    Relationship,
+    Urgency,
+)
+
+
+class StartCallForm(FlaskForm):
+    caller_number = StringField(
+        "Caller's phone number",
+        description="As shown on your phone, in any format. Caller ID is a hint, not proof.",
+        widget=GovTextInput(),
+        validators=[Length(max=30, message="Phone number must be 30 characters or fewer")],
+    )
+    withheld = BooleanField("Number withheld", widget=GovCheckboxInput())
+    submit = SubmitField("Start call", widget=GovSubmitInput())
+
+    def validate_caller_number(self, field: StringField) -> None:
+        typed = (field.data or "").strip()
+        if self.withheld.data:
+            if typed:
+                raise ValidationError(
+                    "Enter the caller's number or select 'Number withheld', not both"
+                )
+            return
+        if not typed:
+            raise ValidationError("Enter the caller's phone number, or select 'Number withheld'")
+        try:
+            field.e164 = to_e164(typed)
+        except InvalidPhoneNumber:
+            raise ValidationError(
+                "Enter a phone number in the correct format, like 07700 900123"
+            ) from None
+
+    def number(self) -> str | None:
+        return None if self.withheld.data else getattr(self.caller_number, "e164", None)
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(
+        "Find the resident's record",
+        description="Phone number, reference, postcode, name, or name and postcode",
+        widget=GovTextInput(),
+        validators=[Length(max=120, message="Search must be 120 characters or fewer")],
+    )
+
+
+class SelectResidentForm(FlaskForm):
+    resident_id = StringField(validators=[DataRequired()])
+
+
+class CallerForm(FlaskForm):
+    caller_type = RadioField(
+        "Who is calling?",
+        choices=choices(
+            [
+                (CallerType.RESIDENT.value, "The resident"),
+                (CallerType.THIRD_PARTY.value, "Someone else calling about the resident"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select who is calling")],
+    )
+    caller_name = StringField(
+        "Caller's name (if given)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    relationship = SelectField(
+        "Relationship to the resident",
+        description="Only if someone else is calling",
+        choices=choices(
+            [pair for pair in Relationship.choices() if pair[0] != Relationship.SELF],
+            prompt="Select a relationship",
+        ),
+        widget=GovSelect(),
+    )
+    submit = SubmitField("Save who is calling", widget=GovSubmitInput())
+
+    def validate_relationship(self, field: SelectField) -> None:
+        if self.caller_type.data == CallerType.THIRD_PARTY and not field.data:
+            raise ValidationError(
+                "Select the caller's relationship to the resident, or 'Not given'"
+            )
+
+
+class VerifyForm(FlaskForm):
+    date_of_birth = StringField(
+        "Date of birth",
+        description="As the caller says it, for example 27 3 1985 or 27 March 1985",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=40, message="Date of birth must be 40 characters or fewer"),
+        ],
+    )
+    postcode = StringField(
+        "Postcode",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=12, message="Postcode must be 12 characters or fewer")],
+    )
+    address_line = StringField(
+        "First line of address",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Address must be 200 characters or fewer")],
+    )
+    reference = StringField(
+        "Reference number",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=30, message="Reference must be 30 characters or fewer")],
+    )
+    secret_word = StringField(
+        "Secret word",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=100, message="Secret word must be 100 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Check answers", widget=GovSubmitInput())
+
+    FIELDS = {
+        Factor.DATE_OF_BIRTH: "date_of_birth",
+        Factor.POSTCODE: "postcode",
+        Factor.ADDRESS_LINE: "address_line",
+        Factor.REFERENCE: "reference",
+        Factor.SECRET_WORD: "secret_word",
+    }
+
+    def validate_date_of_birth(self, field: StringField) -> None:
+        if field.data and field.data.strip() and parse_date_of_birth(field.data) is None:
+            raise ValidationError(
+                "Enter the date of birth as a real date, for example 27 3 1985 or 27 March 1985"
+            )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not any(answer.strip() for answer in self.answers().values()):
+            self.date_of_birth.errors.append("Enter at least one answer the caller gave")
+            return False
+        return valid
+
+    def answers(self) -> dict[Factor, str]:
+        return {factor: getattr(self, name).data or "" for factor, name in self.FIELDS.items()}
+
+
+class ReportForm(FlaskForm):
+    area = SelectField(
+        "Service area",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Select a service area")],
+    )
+    category = SelectField(
+        "What kind of report is it?",
+        choices=choices(EntryCategory.choices(), prompt="Select a category"),
+        widget=GovSelect(),
+        validators=[InputRequired(message="Select what kind of report it is")],
+    )
+    summary = TextAreaField(
+        "What did the caller report?",
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired(message="Enter what the caller reported"),
+            Length(max=2000, message="Report must be 2,000 characters or fewer"),
+        ],
+    )
+    urgency = RadioField(
+        "How urgent is it?",
+        choices=choices(Urgency.choices()),
+        default=Urgency.ROUTINE.value,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select how urgent it is")],
+    )
+    is_sensitive = BooleanField(
+        "Contains sensitive information (health, criminal record, ethnicity or religion)",
+        widget=GovCheckboxInput(),
+    )
+    raise_dispatch = BooleanField("Send someone out now", widget=GovCheckboxInput())
+    team = StringField(
+        "Team to send",
+        widget=GovTextInput(),
+        validators=[Length(max=100, message="Team must be 100 characters or fewer")],
+    )
+    instructions = TextAreaField(
+        "What should they do?",
+        widget=GovTextArea(),
+        validators=[Length(max=1000, message="Instructions must be 1,000 characters or fewer")],
+    )
+    submit = SubmitField("Log report", widget=GovSubmitInput())
+
+    def __init__(self, *args, area_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = choices(area_choices, prompt="Select a service area")
+
+    def validate_team(self, field: StringField) -> None:
+        if self.raise_dispatch.data and not (field.data or "").strip():
+            raise ValidationError("Enter the team to send")
+
+    def validate_instructions(self, field: TextAreaField) -> None:
+        if self.raise_dispatch.data and not (field.data or "").strip():
+            raise ValidationError("Enter what the team should do")
+
+
+class EndCallForm(FlaskForm):
+    outcome = RadioField(
+        "Outcome",
+        choices=choices(CallOutcome.choices()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select the outcome of the call")],
+    )
+    summary = TextAreaField(
+        "Short summary",
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired(message="Enter a short summary of the call"),
+            Length(max=500, message="Summary must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("End call", widget=GovSubmitInput())

@@ -1,0 +1,46 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import navigation
+from app.dispatches import bp
+from app.dispatches.forms import DispatchOutcomeForm
+from app.rules.vocabulary import DispatchOutcome
+from app.security import staff_required
+from app.services import entries
+
+navigation.register("dispatches.index", "Dispatches")
+
+
+@bp.get("/dispatches")
+@staff_required()
+def index():
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    dispatches, total = entries.open_dispatches(current_user, page)
+    pages = max(1, -(-total // entries.DISPATCHES_PER_PAGE))
+    if page > pages:
+        abort(404)
+    return render_template(
+        "dispatches/index.html", dispatches=dispatches, total=total, page=page, pages=pages
+    )
+
+
+@bp.route("/dispatches/<int:dispatch_id>/outcome", methods=["GET", "POST"])
+@staff_required()
+def record_outcome(dispatch_id: int):
+    dispatch = entries.get_dispatch_or_404(dispatch_id, current_user)
+    if dispatch.closed_at is not None:
+        flash("That dispatch already has an outcome", "info")
+        return redirect(url_for("dispatches.index"))
+    form = DispatchOutcomeForm()
+    if form.validate_on_submit():
+        entries.record_dispatch_outcome(
+            dispatch,
+            DispatchOutcome(form.outcome.data),
+            (form.notes.data or "").strip(),
+            current_user,
+        )
+        flash(f"Outcome recorded for dispatch {dispatch.id}", "success")
+        return redirect(url_for("dispatches.index"))
+    return render_template("dispatches/record_outcome.html", dispatch=dispatch, form=form)

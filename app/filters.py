@@ -1,0 +1,40 @@
+"""Template filters: how dates, numbers and labels are written for people."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from app.phone_numbers import for_display
+from app.references import format_reference
+from app.rules.disclosure import entry_banner, entry_label
+from app.services.search import street_of
+
+UK = ZoneInfo("Europe/London")
+
+
+def local_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def long_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def init_filters(app: Flask) -> None:
+    from app.services.service_areas import area_names
+
+    app.add_template_filter(local_time)
+    app.add_template_filter(long_date)
+    app.add_template_filter(for_display, "phone")
+    app.add_template_filter(format_reference, "reference")
+    app.add_template_filter(street_of, "street")
+    app.add_template_filter(entry_banner)
+    app.add_template_filter(
+        lambda entry: entry_label(entry.reporter_relationship, entry.reporter_verified),
+        "entry_label",
+    )
+    app.add_template_filter(lambda code: area_names().get(code, code), "area_name")

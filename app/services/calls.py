@@ -1,0 +1,208 @@
+"""Calls: the handler's workspace for one conversation (PRODUCT.md rules 1 and 7).
+
+Whatever is shown about a resident on a call is decided here, from the call's
+own state, on every request: verification belongs to the call and ends with it,
+and a permission revoked mid-call stops disclosure at the next request.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Call, Entry, Resident, ResidentPhone, StaffUser
+from app.models.types import utcnow
+from app.rules.disclosure import (
+    CallerOnCall,
+    Disclosure,
+    StaffAccess,
+    VerifiedAs,
+    decide_disclosure,
+    entry_visible_on_call,
+)
+from app.rules.vocabulary import CallerType, CallOutcome, Relationship
+from app.services import audit, verification
+from app.services.service_areas import active_area_codes
+
+
+def start_call(handler: StaffUser, caller_number: str | None) -> Call:
+    call = Call(
+        handler_id=handler.id,
+        caller_number=caller_number,
+        caller_number_withheld=caller_number is None,
+    )
+    db.session.add(call)
+    db.session.flush()
+    audit.record("call.started", staff_id=handler.id, call_id=call.id)
+    db.session.commit()
+    return call
+
+
+def open_calls_for(handler: StaffUser) -> list[Call]:
+    stmt = (
+        select(Call)
+        .where(Call.handler_id == handler.id, Call.ended_at.is_(None))
+        .order_by(Call.started_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_call_or_404(call_id: int, handler: StaffUser) -> Call:
+    """The handler's own call. Anyone else's call is "not found", not "forbidden":
+    its existence is nobody else's business."""
+    call = db.session.get(Call, call_id)
+    if call is None or call.handler_id != handler.id:
+        abort(404)
+    return call
+
+
+def get_open_call_or_404(call_id: int, handler: StaffUser) -> Call:
+    call = get_call_or_404(call_id, handler)
+    if not call.is_open:
+        abort(404)
+    return call
+
+
+def _reset_verification(call: Call) -> None:
+    call.verified_as = VerifiedAs.NOBODY
+    call.verified_at = None
+    call.factors_matched = ""
+
+
+def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
+    """Say which record the call is about. Choosing another record starts
+    verification again: a caller verified for one resident is nothing to another."""
+    resident = db.session.get(Resident, resident_id)
+    if resident is None:
+        abort(404)
+    if call.resident_id != resident.id:
+        call.resident_id = resident.id
+        _reset_verification(call)
+        audit.record(
+            "call.resident_selected", staff_id=handler.id, resident_id=resident.id, call_id=call.id
+        )
+    db.session.commit()
+
+
+def clear_resident(call: Call, handler: StaffUser) -> None:
+    if call.resident_id is not None:
+        audit.record(
+            "call.resident_cleared",
+            staff_id=handler.id,
+            resident_id=call.resident_id,
+            call_id=call.id,
+        )
+    call.resident_id = None
+    _reset_verification(call)
+    db.session.commit()
+
+
+def record_caller(
+    call: Call,
+    caller_type: CallerType,
+    name: str | None,
+    relationship: Relationship | None,
+    handler: StaffUser,
+) -> None:
+    """Record who the caller says they are: a claim, which verification tests."""
+    if caller_type is CallerType.RESIDENT:
+        relationship = Relationship.SELF
+    changed = call.caller_type is not caller_type
+    call.caller_type = caller_type
+    call.caller_name = name or None
+    call.caller_relationship = relationship
+    if changed:
+        # What was verified was a claim to be someone else.
+        _reset_verification(call)
+    audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
+    db.session.commit()
+
+
+def end_call(call: Call, outcome: CallOutcome, summary: str, handler: StaffUser) -> None:
+    """End the call. Verification ends with it: nothing is disclosed on an ended call."""
+    call.ended_at = utcnow()
+    call.outcome = outcome
+    call.summary = summary
+    audit.record(
+        "call.ended",
+        staff_id=handler.id,
+        resident_id=call.resident_id,
+        call_id=call.id,
+        outcome=outcome.value,
+    )
+    db.session.commit()
+
+
+def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
+    """Which of these residents have the caller's number on file: a hint, never proof."""
+    if not call.caller_number or not resident_ids:
+        return set()
+    stmt = select(ResidentPhone.resident_id).where(
+        ResidentPhone.number == call.caller_number, ResidentPhone.resident_id.in_(resident_ids)
+    )
+    return set(db.session.scalars(stmt))
+
+
+def disclosure_for(call: Call, today: date) -> Disclosure:
+    locked = call.resident_id is not None and verification.lock_state(call.resident_id).locked
+    caller = CallerOnCall(
+        call_open=call.is_open,
+        verified_as=call.verified_as,
+        permission=None,
+        resident_locked=locked,
+    )
+    return decide_disclosure(caller, today, active_area_codes())
+
+
+def staff_access(staff: StaffUser) -> StaffAccess:
+    return StaffAccess(areas=staff.area_codes, may_see_sensitive=staff.may_see_sensitive)
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """What the record panel of a call shows: the decision, and only what it allows."""
+
+    disclosure: Disclosure
+    resident: Resident | None  # None unless disclosure allows it
+    entries: list[Entry]
+    hidden_entries: int  # entries withheld by need to know, counted but not shown
+
+
+def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
+    """Decide disclosure for this call now, and load only what it allows.
+
+    Every disclosure is audited with the call it belongs to.
+    """
+    disclosure = disclosure_for(call, today)
+    if call.resident_id is None or not disclosure.allowed:
+        return RecordPanel(disclosure=disclosure, resident=None, entries=[], hidden_entries=0)
+    resident = db.session.get(Resident, call.resident_id)
+    access = staff_access(staff)
+    all_entries = db.session.scalars(
+        select(Entry).where(Entry.resident_id == resident.id).order_by(Entry.created_at.desc())
+    ).all()
+    shown = [
+        entry
+        for entry in all_entries
+        if entry_visible_on_call(
+            disclosure, access, entry.area_code, entry.is_sensitive, entry.status
+        )
+    ]
+    audit.record(
+        "record.disclosed",
+        staff_id=staff.id,
+        resident_id=resident.id,
+        call_id=call.id,
+        purpose=f"call {call.id}",
+        reason=disclosure.reason,
+        entries=[entry.id for entry in shown],
+    )
+    db.session.commit()
+    return RecordPanel(
+        disclosure=disclosure,
+        resident=resident,
+        entries=shown,
+        hidden_entries=len(all_entries) - len(shown),
+    )

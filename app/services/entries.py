@@ -1,0 +1,146 @@
+"""Reports logged in good faith, and the dispatches they raise (PRODUCT.md rule 2).
+
+Logging a report never needs verification: the entry records who reported
+it, their relationship to the resident and whether they were verified.
+"""
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.models import Call, Dispatch, Entry, StaffUser
+from app.models.types import utcnow
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import DispatchOutcome, EntryCategory, Relationship, Urgency
+from app.services import audit
+
+DISPATCHES_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ReportDetails:
+    area_code: str
+    category: EntryCategory
+    summary: str
+    urgency: Urgency
+    is_sensitive: bool
+    dispatch_team: str | None = None
+    dispatch_instructions: str | None = None
+
+    @classmethod
+    def from_form(cls, form) -> "ReportDetails":
+        dispatch = bool(form.raise_dispatch.data)
+        return cls(
+            area_code=form.area.data,
+            category=EntryCategory(form.category.data),
+            summary=form.summary.data.strip(),
+            urgency=Urgency(form.urgency.data),
+            is_sensitive=bool(form.is_sensitive.data),
+            dispatch_team=form.team.data.strip() if dispatch else None,
+            dispatch_instructions=form.instructions.data.strip() if dispatch else None,
+        )
+
+
+def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
+    """Who reported it, as the call knows them: name, relationship, and verified or not."""
+    if call.verified_as is VerifiedAs.RESIDENT:
+        return call.caller_name, Relationship.SELF, True
+    relationship = call.caller_relationship or Relationship.NOT_GIVEN
+    return call.caller_name, relationship, False
+
+
+def log_report(call: Call, details: ReportDetails, handler: StaffUser) -> Entry:
+    """Record what the caller reported on the resident's record, and send help if asked."""
+    name, relationship, verified = reporter_of(call)
+    entry = Entry(
+        resident_id=call.resident_id,
+        call_id=call.id,
+        area_code=details.area_code,
+        category=details.category,
+        summary=details.summary,
+        urgency=details.urgency,
+        is_sensitive=details.is_sensitive,
+        reporter_name=name,
+        reporter_number=call.caller_number,
+        reporter_relationship=relationship,
+        reporter_verified=verified,
+        created_by_id=handler.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(
+        "entry.logged",
+        staff_id=handler.id,
+        resident_id=call.resident_id,
+        call_id=call.id,
+        entry=entry.id,
+        verified=verified,
+    )
+    if details.dispatch_team:
+        dispatch = Dispatch(
+            entry_id=entry.id,
+            team=details.dispatch_team,
+            priority=details.urgency,
+            instructions=details.dispatch_instructions or "",
+            created_by_id=handler.id,
+        )
+        db.session.add(dispatch)
+        db.session.flush()
+        audit.record(
+            "dispatch.raised",
+            staff_id=handler.id,
+            resident_id=call.resident_id,
+            call_id=call.id,
+            dispatch=dispatch.id,
+        )
+    db.session.commit()
+    return entry
+
+
+def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], int]:
+    """Open dispatches in the staff member's service areas, most urgent and oldest first,
+    a page at a time; and how many there are."""
+    base = (
+        select(Dispatch)
+        .join(Entry)
+        .where(Dispatch.closed_at.is_(None), Entry.area_code.in_(staff.area_codes))
+    )
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    most_urgent_first = case(
+        (Dispatch.priority == Urgency.EMERGENCY, 0),
+        (Dispatch.priority == Urgency.URGENT, 1),
+        else_=2,
+    )
+    stmt = (
+        base.order_by(most_urgent_first, Dispatch.created_at, Dispatch.id)
+        .limit(DISPATCHES_PER_PAGE)
+        .offset((page - 1) * DISPATCHES_PER_PAGE)
+    )
+    return list(db.session.scalars(stmt)), total
+
+
+def get_dispatch_or_404(dispatch_id: int, staff: StaffUser) -> Dispatch:
+    """A dispatch in the staff member's service areas; any other is "not found"."""
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None or dispatch.entry.area_code not in staff.area_codes:
+        abort(404)
+    return dispatch
+
+
+def record_dispatch_outcome(
+    dispatch: Dispatch, outcome: DispatchOutcome, notes: str, staff: StaffUser
+) -> None:
+    dispatch.outcome = outcome
+    dispatch.outcome_notes = notes or None
+    dispatch.closed_at = utcnow()
+    dispatch.closed_by_id = staff.id
+    audit.record(
+        "dispatch.closed",
+        staff_id=staff.id,
+        resident_id=dispatch.entry.resident_id,
+        dispatch=dispatch.id,
+        outcome=outcome.value,
+    )
+    db.session.commit()

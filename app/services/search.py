@@ -1,0 +1,153 @@
+"""Finding a resident's record on a live call.
+
+One box takes a phone number, a reference, a postcode, a name, or a name and
+postcode. Results carry only what a handler needs to choose between records
+(name, street, outward postcode): never date of birth, phone or entries.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Resident, ResidentPhone
+from app.phone_numbers import looks_like_phone_number, try_e164
+from app.references import normalise_reference
+from app.search.names import Scorer, normalise_name, parse_query
+from app.services.name_index import search_names
+
+RESULT_LIMIT = 10
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
+POSTCODE_AT_END = re.compile(r"^(.*?)[\s,]+([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
+HOUSE_NUMBER = re.compile(r"^(flat|apartment|unit)?\s*[0-9a-z]*[0-9][0-9a-z]*,?\s+", re.I)
+
+
+@dataclass(frozen=True)
+class ResidentMatch:
+    resident_id: int
+    name: str
+    street: str
+    outward_postcode: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    searched_by: str  # "phone number", "reference", "postcode", "name", "name and postcode"
+    matches: list[ResidentMatch] = field(default_factory=list)
+    more: bool = False  # there were more matches than shown
+    problem: str | None = None  # why nothing could be searched, in the handler's words
+
+
+def street_of(address_line: str) -> str:
+    """ "Flat 2, 14 Mill Lane" -> "Mill Lane": enough to tell records apart, no house number."""
+    street = address_line
+    for _ in range(2):
+        street = HOUSE_NUMBER.sub("", street.strip())
+    return street or address_line
+
+
+def _normalise_postcode(text: str) -> str | None:
+    match = POSTCODE.match(text.strip().upper())
+    return f"{match.group(1)}{match.group(2)}" if match else None
+
+
+def _matches(residents: Iterable[Resident]) -> list[ResidentMatch]:
+    return [
+        ResidentMatch(
+            resident_id=r.id,
+            name=r.full_name,
+            street=street_of(r.address_line_1),
+            outward_postcode=r.outward_postcode,
+        )
+        for r in residents
+    ]
+
+
+def _limited(query: str, searched_by: str, residents: list[Resident]) -> SearchResults:
+    return SearchResults(
+        query=query,
+        searched_by=searched_by,
+        matches=_matches(residents[:RESULT_LIMIT]),
+        more=len(residents) > RESULT_LIMIT,
+    )
+
+
+def _by_phone(query: str, e164: str) -> SearchResults:
+    stmt = (
+        select(Resident)
+        .join(ResidentPhone)
+        .where(ResidentPhone.number == e164)
+        .order_by(Resident.surname, Resident.forename, Resident.id)
+        .distinct()
+        .limit(RESULT_LIMIT + 1)
+    )
+    return _limited(query, "phone number", list(db.session.scalars(stmt)))
+
+
+def _by_reference(query: str, reference: str) -> SearchResults:
+    stmt = select(Resident).where(Resident.reference == reference)
+    return _limited(query, "reference", list(db.session.scalars(stmt)))
+
+
+def _residents_at(postcode_norm: str, limit: int) -> list[Resident]:
+    stmt = (
+        select(Resident)
+        .where(Resident.postcode_norm == postcode_norm)
+        .order_by(Resident.surname, Resident.forename, Resident.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _by_postcode(query: str, postcode_norm: str) -> SearchResults:
+    return _limited(query, "postcode", _residents_at(postcode_norm, RESULT_LIMIT + 1))
+
+
+def _by_name_and_postcode(query: str, name: str, postcode_norm: str) -> SearchResults:
+    """Everyone at the postcode, closest name first: a postcode narrows so far that
+    even a badly misheard name ranks the right person near the top."""
+    scorer = Scorer(parse_query(name))
+    residents = _residents_at(postcode_norm, 500)
+    scored = sorted(
+        residents,
+        key=lambda r: (
+            -scorer.score(r.forename_norm, r.surname_norm, normalise_name(r.middle_names)),
+            r.id,
+        ),
+    )
+    return _limited(query, "name and postcode", scored)
+
+
+def _by_name(query: str) -> SearchResults:
+    ranked = search_names(query, limit=RESULT_LIMIT + 1)
+    ids = [resident_id for resident_id, _ in ranked]
+    by_id = {r.id: r for r in db.session.scalars(select(Resident).where(Resident.id.in_(ids)))}
+    return _limited(query, "name", [by_id[i] for i in ids if i in by_id])
+
+
+def find_residents(text: str) -> SearchResults:
+    """Records matching what the handler typed, likeliest first."""
+    query = " ".join(text.split())
+    if len(query) < 2:
+        return SearchResults(query=query, searched_by="", problem="Enter at least 2 characters")
+    if looks_like_phone_number(query):
+        e164 = try_e164(query)
+        if e164 is None:
+            return SearchResults(
+                query=query, searched_by="phone number", problem="That is not a full phone number"
+            )
+        return _by_phone(query, e164)
+    reference = normalise_reference(query)
+    if reference is not None:
+        return _by_reference(query, reference)
+    postcode = _normalise_postcode(query)
+    if postcode is not None:
+        return _by_postcode(query, postcode)
+    with_postcode = POSTCODE_AT_END.match(query.upper())
+    if with_postcode:
+        name = query[: len(with_postcode.group(1))]
+        return _by_name_and_postcode(query, name, with_postcode.group(2) + with_postcode.group(3))
+    return _by_name(query)

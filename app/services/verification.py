@@ -1,0 +1,241 @@
+"""Checking a caller's answers, and the phone-verification lock (PRODUCT.md rule 3).
+
+Typed answers are compared and forgotten: an attempt records which factors
+matched or failed, never what was said.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models import Call, Resident, VerificationAttempt, VerificationUnlock
+from app.models.types import utcnow
+from app.passwords import verify_secret
+from app.rules.disclosure import VerifiedAs
+from app.rules.lockout import LockoutPolicy, LockState, lock_decision
+from app.rules.verification import (
+    FactorResult,
+    VerificationOutcome,
+    VerificationPolicy,
+    assess_resident_verification,
+    check_answer,
+    normalise_secret_word,
+)
+from app.rules.vocabulary import Factor, VerificationResult
+from app.services import audit
+
+
+def verification_policy() -> VerificationPolicy:
+    return VerificationPolicy(**current_app.config["VERIFICATION_POLICY"])
+
+
+def lockout_policy() -> LockoutPolicy:
+    return LockoutPolicy(**current_app.config["LOCKOUT_POLICY"])
+
+
+def lock_state(resident_id: int, now: datetime | None = None) -> LockState:
+    """Whether phone verification is locked for this resident, as every handler sees it."""
+    now = now or utcnow()
+    policy = lockout_policy()
+    unlocked_at = db.session.scalar(
+        select(func.max(VerificationUnlock.created_at)).where(
+            VerificationUnlock.resident_id == resident_id
+        )
+    )
+    # Only failures that could still be part of a lock matter: those since the last unlock.
+    query = select(VerificationAttempt.created_at).where(
+        VerificationAttempt.resident_id == resident_id,
+        VerificationAttempt.result == VerificationResult.FAILED,
+    )
+    if unlocked_at is not None:
+        query = query.where(VerificationAttempt.created_at > unlocked_at)
+    failures = db.session.scalars(query).all()
+    return lock_decision(failures, unlocked_at, now, policy)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What the handler is told after checking answers: match or no match per factor."""
+
+    results: tuple[FactorResult, ...]
+    outcome: VerificationOutcome | None
+    lock: LockState
+    refused: bool = False  # nothing was checked because verification is locked
+
+
+def _results(resident: Resident, answers: Mapping[Factor, str]) -> list[FactorResult]:
+    results = []
+    stored = {
+        Factor.DATE_OF_BIRTH: resident.date_of_birth,
+        Factor.POSTCODE: resident.postcode,
+        Factor.ADDRESS_LINE: resident.address_line_1,
+        Factor.REFERENCE: resident.reference,
+    }
+    for factor, typed in answers.items():
+        if not typed or not typed.strip():
+            continue
+        if factor is Factor.SECRET_WORD:
+            matched = verify_secret(resident.secret_word_hash, normalise_secret_word(typed))
+            results.append(FactorResult(factor, matched))
+        elif factor in stored:
+            results.append(check_answer(factor, typed, stored[factor]))
+    return results
+
+
+def check_resident_answers(
+    call: Call, answers: Mapping[Factor, str], handler_id: int
+) -> CheckReport:
+    """Check what the caller said against the record the call is about.
+
+    One unit of work: lock the resident's row so that concurrent attempts by
+    other handlers are counted one after another, refuse while locked, compare,
+    store the attempt, update the call's verification, audit, commit.
+    """
+    resident = db.session.scalar(
+        select(Resident).where(Resident.id == call.resident_id).with_for_update()
+    )
+    now = utcnow()
+    lock = lock_state(resident.id, now)
+    if lock.locked:
+        db.session.rollback()
+        return CheckReport(results=(), outcome=None, lock=lock, refused=True)
+
+    results = _results(resident, answers)
+    already = frozenset(Factor(code) for code in call.factors_matched.split(",") if code)
+    outcome = assess_resident_verification(results, verification_policy(), already)
+    if outcome.verified:
+        result = VerificationResult.VERIFIED
+    elif outcome.is_failure:
+        result = VerificationResult.FAILED
+    else:
+        result = VerificationResult.INCOMPLETE
+    db.session.add(
+        VerificationAttempt(
+            call_id=call.id,
+            resident_id=resident.id,
+            handler_id=handler_id,
+            factors_matched=",".join(r.factor for r in results if r.matched),
+            factors_failed=",".join(r.factor for r in results if not r.matched),
+            result=result,
+            created_at=now,
+        )
+    )
+    call.factors_matched = ",".join(sorted(outcome.matched))
+    if outcome.verified and call.verified_as is not VerifiedAs.RESIDENT:
+        call.verified_as = VerifiedAs.RESIDENT
+        call.verified_at = now
+    audit.record(
+        f"verification.{result.value}",
+        staff_id=handler_id,
+        resident_id=resident.id,
+        call_id=call.id,
+        matched=sorted(r.factor for r in results if r.matched),
+        failed=sorted(r.factor for r in results if not r.matched),
+    )
+    db.session.flush()
+    lock_after = lock_state(resident.id, now)
+    if lock_after.locked:
+        audit.record(
+            "verification.locked", staff_id=handler_id, resident_id=resident.id, call_id=call.id
+        )
+    db.session.commit()
+    return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
+
+
+def unlock(resident_id: int, supervisor_id: int, reason: str) -> None:
+    db.session.add(
+        VerificationUnlock(resident_id=resident_id, supervisor_id=supervisor_id, reason=reason)
+    )
+    audit.record(
+        "verification.unlocked", staff_id=supervisor_id, resident_id=resident_id, purpose=reason
+    )
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class LockedResident:
+    """A resident whose phone verification is locked, as the supervisors' list shows them."""
+
+    resident_id: int
+    name: str
+    outward_postcode: str
+    locked_since: datetime
+    failures: int  # failed attempts since the last unlock
+
+
+def locked_residents(
+    page: int = 1, per_page: int = 25, now: datetime | None = None
+) -> tuple[list[LockedResident], int]:
+    """Residents whose phone verification is locked now, longest locked first, a page at a
+    time; and how many there are.
+
+    The database narrows the search to residents with at least as many failed attempts since
+    their latest unlock as a lock needs; the lockout rule then decides each one from the same
+    facts `lock_state` reads, so this list and every handler's screen agree.
+    """
+    now = now or utcnow()
+    policy = lockout_policy()
+    latest_unlock = (
+        select(
+            VerificationUnlock.resident_id,
+            func.max(VerificationUnlock.created_at).label("unlocked_at"),
+        )
+        .group_by(VerificationUnlock.resident_id)
+        .subquery()
+    )
+    failures_since_unlock = (
+        select(
+            VerificationAttempt.resident_id,
+            VerificationAttempt.created_at,
+            latest_unlock.c.unlocked_at,
+        )
+        .outerjoin(latest_unlock, latest_unlock.c.resident_id == VerificationAttempt.resident_id)
+        .where(
+            VerificationAttempt.result == VerificationResult.FAILED,
+            or_(
+                latest_unlock.c.unlocked_at.is_(None),
+                VerificationAttempt.created_at > latest_unlock.c.unlocked_at,
+            ),
+        )
+    )
+    counted = failures_since_unlock.subquery()
+    candidates = (
+        select(counted.c.resident_id)
+        .group_by(counted.c.resident_id)
+        .having(func.count() >= policy.max_failures)
+    )
+    rows = db.session.execute(
+        failures_since_unlock.where(VerificationAttempt.resident_id.in_(candidates))
+    ).all()
+
+    facts: dict[int, tuple[list[datetime], datetime | None]] = {}
+    for resident_id, failed_at, unlocked_at in rows:
+        facts.setdefault(resident_id, ([], unlocked_at))[0].append(failed_at)
+    locked = []
+    for resident_id, (failure_times, unlocked_at) in facts.items():
+        state = lock_decision(failure_times, unlocked_at, now, policy)
+        if state.locked:
+            locked.append((state.locked_since, resident_id, len(failure_times)))
+    locked.sort()
+
+    shown = locked[(page - 1) * per_page : page * per_page]
+    residents = {
+        resident.id: resident
+        for resident in db.session.scalars(
+            select(Resident).where(Resident.id.in_([resident_id for _, resident_id, _ in shown]))
+        )
+    }
+    return [
+        LockedResident(
+            resident_id=resident_id,
+            name=residents[resident_id].full_name,
+            outward_postcode=residents[resident_id].outward_postcode,
+            locked_since=locked_since,
+            failures=failures,
+        )
+        for locked_since, resident_id, failures in shown
+    ], len(locked)

@@ -1,0 +1,85 @@
+import re
+
+import pytest
+
+from tests import factories
+from tests.helpers import csrf_token
+
+
+class CallDriver:
+    """Drives one call through the real routes, as the handler's browser would."""
+
+    def __init__(self, client, number: str = "07700 900999"):
+        self.client = client
+        self.token = csrf_token(client, "/calls")
+        data = {"csrf_token": self.token}
+        if number:
+            data["caller_number"] = number
+        else:
+            data["withheld"] = "y"
+        response = client.post("/calls", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.url = response.headers["Location"]
+        self.id = int(re.search(r"/calls/(\d+)", self.url).group(1))
+
+    def post(self, path: str, data: dict, htmx: bool = False):
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(
+            self.url + path, data={"csrf_token": self.token, **data}, headers=headers
+        )
+
+    def page(self) -> str:
+        return self.client.get(self.url).get_data(as_text=True)
+
+    def record_fragment(self) -> str:
+        return self.client.get(self.url + "/record", headers={"HX-Request": "true"}).get_data(
+            as_text=True
+        )
+
+    def select(self, resident):
+        return self.post("/resident", {"resident_id": resident.id})
+
+    def caller(self, caller_type: str, name: str = "", relationship: str = ""):
+        return self.post(
+            "/caller",
+            {
+                "caller-caller_type": caller_type,
+                "caller-caller_name": name,
+                "caller-relationship": relationship,
+            },
+        )
+
+    def verify(self, **answers):
+        return self.post("/verify", {f"verify-{k}": v for k, v in answers.items()})
+
+    def report(self, **fields):
+        values = {
+            "area": "housing",
+            "category": "repair",
+            "summary": "Water leaking through the ceiling",
+            "urgency": "routine",
+        }
+        values.update(fields)
+        return self.post("/reports", {f"report-{k}": v for k, v in values.items()})
+
+    def end(self, outcome: str = "resolved", summary: str = "Done"):
+        return self.post("/end", {"end-outcome": outcome, "end-summary": summary})
+
+
+@pytest.fixture
+def start_call():
+    def start(client, number: str = "07700 900999") -> CallDriver:
+        return CallDriver(client, number)
+
+    return start
+
+
+@pytest.fixture
+def resident():
+    return factories.make_resident(
+        forename="Margaret",
+        surname="Okafor",
+        phones=["+447700900123"],
+        email="margaret@example.com",
+        secret_word="bluebell",
+    )

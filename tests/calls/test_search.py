@@ -1,0 +1,110 @@
+"""Finding the record: by phone, reference, postcode, name, name and postcode."""
+
+import pytest
+
+from app.references import format_reference
+from tests import factories
+
+
+@pytest.fixture
+def residents():
+    return {
+        "stephen": factories.make_resident(
+            forename="Stephen", surname="Smith", postcode="LE2 7QR", phones=["+447700900201"],
+            address_line_1="3 Church Street",
+        ),
+        "katherine": factories.make_resident(
+            forename="Katherine", surname="McDonald", postcode="LE3 9PL",
+            phones=["+441164960111"], address_line_1="Flat 4, 22 Oak Road",
+        ),
+        "other": factories.make_resident(
+            forename="Ahmed", surname="Patel", postcode="LE2 7QR", phones=["+447700900301"]
+        ),
+    }  # fmt: skip
+
+
+def _search(call, query: str) -> str:
+    response = call.client.get(call.url + "/search", query_string={"q": query},
+                               headers={"HX-Request": "true"})  # fmt: skip
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("07700 900201", "Stephen Smith"),
+        ("+44 7700 900201", "Stephen Smith"),
+        ("le27qr", "Stephen Smith"),
+        ("LE2  7QR", "Ahmed Patel"),
+        ("Steven Smyth", "Stephen Smith"),
+        ("stephen smith", "Stephen Smith"),
+        ("Smith, Stephen", "Stephen Smith"),
+        ("Kathryn MacDonald", "Katherine McDonald"),
+        ("Kate Mcdonald", "Katherine McDonald"),
+        ("Stephen Smith LE2 7QR", "Stephen Smith"),
+        ("Stefan Smithe le27qr", "Stephen Smith"),
+    ],
+    ids=[
+        "phone-national", "phone-international", "postcode-compact", "postcode-spaced",
+        "misspelt-name", "lower-case", "surname-first", "mac-variant", "nickname",
+        "name-and-postcode", "misspelt-with-postcode",
+    ],
+)  # fmt: skip
+def test_search_finds_the_record(signed_in_handler, start_call, residents, query, expected):
+    call = start_call(signed_in_handler)
+
+    html = _search(call, query)
+
+    assert expected in html
+
+
+def test_search_by_reference_accepts_hyphens_and_lower_case(
+    signed_in_handler, start_call, residents
+):
+    call = start_call(signed_in_handler)
+    typed = format_reference(residents["katherine"].reference).lower()
+
+    assert "Katherine McDonald" in _search(call, typed)
+
+
+def test_results_show_only_name_street_and_outward_postcode(
+    signed_in_handler, start_call, residents
+):
+    call = start_call(signed_in_handler)
+
+    html = _search(call, "Katherine McDonald")
+
+    assert "Oak Road, LE3" in html
+    assert "22 Oak Road" not in html
+    assert "LE3 9PL" not in html
+    assert "14 March 1948" not in html
+    assert "496 0111" not in html
+
+
+def test_caller_id_matching_a_number_on_file_is_a_hint_not_proof(
+    signed_in_handler, start_call, residents
+):
+    call = start_call(signed_in_handler, "07700 900201")
+
+    html = _search(call, "Smith")
+
+    assert "Caller ID matches a number on file" in html
+    assert "not proof of identity" in html
+
+
+def test_no_results_says_so_and_suggests_what_to_try(signed_in_handler, start_call, residents):
+    call = start_call(signed_in_handler)
+
+    html = _search(call, "Zebedee Quartermaine")
+
+    assert "No records found" in html
+
+
+def test_search_without_javascript_returns_a_full_page(signed_in_handler, start_call, residents):
+    call = start_call(signed_in_handler)
+
+    response = call.client.get(call.url + "/search", query_string={"q": "Smith"})
+
+    html = response.get_data(as_text=True)
+    assert "<html" in html
+    assert "Stephen Smith" in html
