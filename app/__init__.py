@@ -45,7 +45,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     init_navigation(app)
     init_filters(app)
 
-    from app import auth, calls, console, dispatches, errors
+    from app import auth, calls, console, dispatches, errors, locks, residents
     from app.demo.cli import demo_data_command
 
     login_manager.init_app(app)
@@ -54,6 +54,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(calls.bp)
     app.register_blueprint(dispatches.bp)
+    app.register_blueprint(residents.bp)
+    app.register_blueprint(locks.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
 

@@ -1,0 +1,43 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import navigation
+from app.locks import bp
+from app.locks.forms import UnlockForm
+from app.rules.vocabulary import Role
+from app.security import staff_required
+from app.services import residents, verification
+
+LOCK_STAFF = (Role.SUPERVISOR, Role.ADMIN)
+PER_PAGE = 25
+navigation.register("locks.index", "Locked records", *LOCK_STAFF)
+
+
+@bp.get("/locks")
+@staff_required(*LOCK_STAFF)
+def index():
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    locked, total = verification.locked_residents(page, PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    if page > pages:
+        abort(404)
+    return render_template("locks/index.html", locked=locked, total=total, page=page, pages=pages)
+
+
+@bp.route("/locks/<int:resident_id>/unlock", methods=["GET", "POST"])
+@staff_required(*LOCK_STAFF)
+def unlock(resident_id: int):
+    resident = residents.get_resident_or_404(resident_id)
+    lock = verification.lock_state(resident.id)
+    if not lock.locked:
+        # No name in a flash message: it travels in the session cookie.
+        flash("Phone verification for that record is not locked", "info")
+        return redirect(url_for("locks.index"))
+    form = UnlockForm()
+    if form.validate_on_submit():
+        verification.unlock(resident.id, current_user.id, form.reason.data)
+        flash("Phone verification unlocked. Handlers can verify callers by phone again", "success")
+        return redirect(url_for("locks.index"))
+    return render_template("locks/unlock.html", resident=resident, lock=lock, form=form)
