@@ -53,7 +53,7 @@ def _ensure_demo_staff() -> None:
             )
 
 
-def _insert_residents(count: int, seed: int, names: str) -> int:
+def insert_residents(count: int, seed: int, names: str) -> int:
     secret_hashes = {word: hash_secret(word) for word in DEMO_SECRET_WORDS}
     people = demo_residents(count, seed=seed, names=names)
     inserted = 0
@@ -127,7 +127,7 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         click.echo(f"{existing} residents already; no demo data added.")
     else:
         started = time.perf_counter()
-        added = _insert_residents(count, seed, names)
+        added = insert_residents(count, seed, names)
         _insert_reports(seed, limit=2000)
         click.echo(f"Added {added} residents in {time.perf_counter() - started:.1f} s.")
     click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")

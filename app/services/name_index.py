@@ -36,6 +36,7 @@ class SqlNameStore:
         forenames: Collection[str] | None,
         *,
         forename_prefix: str | None = None,
+        surname_prefix: str | None = None,
         limit: int,
     ) -> list[tuple[Hashable, str, str, str | None]]:
         stmt = select(
@@ -47,6 +48,8 @@ class SqlNameStore:
             stmt = stmt.where(Resident.forename_norm.in_(list(forenames)))
         if forename_prefix:
             stmt = stmt.where(Resident.forename_norm.startswith(forename_prefix, autoescape=True))
+        if surname_prefix:
+            stmt = stmt.where(Resident.surname_norm.startswith(surname_prefix, autoescape=True))
         rows = db.session.execute(stmt.limit(limit)).all()
         return [(row[0], row[1], row[2], normalise_name(row[3]) or None) for row in rows]
 

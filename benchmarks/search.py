@@ -1,0 +1,223 @@
+"""Benchmark: finding a record and opening the call workspace at council scale.
+
+Seeds BENCH_RESIDENTS residents (default 1,000,000) into a fresh database
+(SQLite under instance/, or BENCH_DATABASE_URL), then times requests through
+the app's real routes, in process, as a signed-in handler:
+
+  floor          GET /healthz (the app's minimal endpoint)
+  phone          search by a phone number on file, typed in national format
+  reference      search by a public reference, typed with hyphens
+  postcode       search by a postcode, typed in lower case without a space
+  name_exact     search by "forename surname"
+  name_misspelt  search by a misspelt "forename surname" (generated variants)
+  workspace      the call page with a verified resident selected
+
+recall_at_5 is the share of misspelt queries whose resident (or a namesake
+with exactly the same name) is among the first five results. BENCH_NAMES=diverse
+seeds a population with a realistic spread of surnames. Figures go to BENCH_OUT
+(default instance/bench.json) and to the terminal.
+"""
+
+import json
+import os
+import re
+import statistics
+import time
+from pathlib import Path
+from random import Random
+
+from sqlalchemy import func, select, text
+
+from app import create_app
+from app.demo.cli import insert_residents
+from app.demo.names import misspell
+from app.extensions import db
+from app.models import Call, Resident, ResidentPhone
+from app.phone_numbers import for_display
+from app.references import format_reference
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import Role, ServiceArea
+from app.services import staff as staff_service
+from config import INSTANCE_DIR, Config, database_url
+
+RESULT_ID = re.compile(r'name="resident_id" value="(\d+)"')
+PASSWORD = "bench-password-not-secret"  # noqa: S105
+
+
+def _config() -> type[Config]:
+    url = database_url(os.environ.get("BENCH_DATABASE_URL")) or (
+        f"sqlite:///{INSTANCE_DIR / 'bench.sqlite'}"
+    )
+
+    class BenchConfig(Config):
+        SQLALCHEMY_DATABASE_URI = url
+        ARGON2_PROFILE = "cheapest"
+        RATELIMIT_ENABLED = False
+
+    return BenchConfig
+
+
+def _fresh_database(app) -> None:
+    from flask_migrate import upgrade
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.engine.dispose()
+        path = Path(db.engine.url.database)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade()
+
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    q = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {
+        "n": len(ordered),
+        "p50_ms": round(q[49] * 1000, 3),
+        "p95_ms": round(q[94] * 1000, 3),
+        "p99_ms": round(q[98] * 1000, 3),
+    }
+
+
+def _time(client, url: str, queries: list[str], headers: dict) -> tuple[list[float], list[str]]:
+    samples, bodies = [], []
+    for query in queries:
+        started = time.perf_counter()
+        response = client.get(url, query_string={"q": query} if query is not None else None,
+                              headers=headers)  # fmt: skip
+        body = response.get_data(as_text=True)
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, query, response.status_code)
+        bodies.append(body)
+    return samples, bodies
+
+
+def main() -> None:
+    count = int(os.environ.get("BENCH_RESIDENTS", 1_000_000))
+    names = os.environ.get("BENCH_NAMES", "faker")
+    n = int(os.environ.get("BENCH_REQUESTS", 1000))
+    out = Path(os.environ.get("BENCH_OUT", INSTANCE_DIR / "bench.json"))
+    rng = Random(7)
+
+    app = create_app(_config())
+    with app.app_context():
+        _fresh_database(app)
+        started = time.perf_counter()
+        insert_residents(count, seed=2026, names=names)
+        seed_s = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        total = db.session.scalar(select(func.count()).select_from(Resident))
+        sample_ids = sorted(rng.sample(range(1, total + 1), n))
+        residents = db.session.scalars(select(Resident).where(Resident.id.in_(sample_ids))).all()
+        phones = dict(
+            db.session.execute(
+                select(ResidentPhone.resident_id, ResidentPhone.number).where(
+                    ResidentPhone.resident_id.in_(sample_ids)
+                )
+            ).all()
+        )
+        staff_service.save_staff_user(
+            email="bench@example.org", name="Bench Handler", password=PASSWORD,
+            role=Role.HANDLER, area_codes=[a.value for a in ServiceArea],
+        )  # fmt: skip
+        queries = {
+            "phone": [for_display(phones[r.id]) for r in residents],
+            "reference": [format_reference(r.reference).lower() for r in residents],
+            "postcode": [r.postcode.replace(" ", "").lower() for r in residents],
+            "name_exact": [f"{r.forename} {r.surname}" for r in residents],
+            "name_misspelt": [],
+        }
+        targets = []
+        for r in residents:
+            forename, surname = r.forename, r.surname
+            choice = rng.random()
+            if choice < 0.4:
+                surname = misspell(surname, rng)
+            elif choice < 0.7:
+                forename = misspell(forename, rng, forename=True)
+            else:
+                surname = misspell(surname, rng)
+                forename = misspell(forename, rng, forename=True)
+            queries["name_misspelt"].append(f"{forename} {surname}")
+            targets.append((r.id, r.forename_norm, r.surname_norm))
+
+    client = app.test_client()
+    token_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', token_page).group(1)
+    response = client.post(
+        "/login", data={"email": "bench@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, "bench handler could not sign in"
+    token = re.search(
+        r'name="csrf-token" content="([^"]+)"', client.get("/calls").get_data(as_text=True)
+    ).group(1)
+    response = client.post("/calls", data={"caller_number": "07700900999", "csrf_token": token})
+    call_url = response.headers["Location"]
+    htmx = {"HX-Request": "true"}
+
+    results: dict[str, dict] = {}
+    samples, _ = _time(client, "/healthz", [None] * n, {})
+    results["floor"] = _percentiles(samples)
+    recall = None
+    for op, op_queries in queries.items():
+        samples, bodies = _time(client, call_url + "/search", op_queries, htmx)
+        results[op] = _percentiles(samples)
+        if op == "name_misspelt":
+            with app.app_context():
+                hits = 0
+                for (target_id, forename, surname), body in zip(targets, bodies, strict=True):
+                    top = [int(i) for i in RESULT_ID.findall(body)[:5]]
+                    if target_id in top:
+                        hits += 1
+                        continue
+                    namesakes = db.session.scalar(
+                        select(func.count()).select_from(Resident).where(
+                            Resident.id.in_(top), Resident.forename_norm == forename,
+                            Resident.surname_norm == surname,
+                        )
+                    )  # fmt: skip
+                    hits += bool(namesakes)
+                recall = round(hits / len(targets), 4)
+
+    with app.app_context():
+        call_id = int(call_url.rsplit("/", 1)[1])
+        call = db.session.get(Call, call_id)
+        call.resident_id = residents[0].id
+        call.verified_as = VerifiedAs.RESIDENT
+        db.session.commit()
+    samples, _ = _time(client, call_url, [None] * n, {})
+    results["workspace"] = _percentiles(samples)
+
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    report = {
+        "residents": count,
+        "database": dialect,
+        "names": names,
+        "seed_s": round(seed_s, 1),
+        "ops": results,
+        "recall_at_5": recall,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\n{count:,} residents ({names} names) on {dialect}; seeded in {seed_s:.1f} s")
+    print(f"{'operation':<15}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+    for op, figures in results.items():
+        print(
+            f"{op:<15}{figures['n']:>6}{figures['p50_ms']:>10.2f}"
+            f"{figures['p95_ms']:>10.2f}{figures['p99_ms']:>10.2f}"
+        )
+    print(f"recall@5 (misspelt names): {recall}")
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
