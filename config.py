@@ -79,6 +79,9 @@ class Config:
         "window": timedelta(hours=_int("VERIFY_FAILURE_WINDOW_HOURS", 24)),
     }
 
+    # Verbal consent given on a call lapses after this many months unless renewed.
+    VERBAL_CONSENT_MONTHS = _int("VERBAL_CONSENT_MONTHS", 12)
+
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
 

@@ -45,7 +45,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     init_navigation(app)
     init_filters(app)
 
-    from app import auth, calls, console, dispatches, errors, locks, residents
+    from app import auth, calls, console, dispatches, errors, locks, permissions, residents
     from app.demo.cli import demo_data_command
 
     login_manager.init_app(app)
@@ -56,6 +56,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(dispatches.bp)
     app.register_blueprint(residents.bp)
     app.register_blueprint(locks.bp)
+    app.register_blueprint(permissions.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
 

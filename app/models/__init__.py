@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
 from app.models.entry import Dispatch, Entry
+from app.models.permission import Permission, PermissionEvent, permission_areas
 from app.models.resident import Resident, ResidentPhone
 from app.models.search import NameKey, NameTerm
 from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
@@ -14,11 +15,14 @@ __all__ = [
     "Entry",
     "NameKey",
     "NameTerm",
+    "Permission",
+    "PermissionEvent",
     "Resident",
     "ResidentPhone",
     "ServiceAreaRecord",
     "StaffUser",
     "VerificationAttempt",
     "VerificationUnlock",
+    "permission_areas",
     "staff_service_areas",
 ]

@@ -1,0 +1,391 @@
+from datetime import date
+
+import phonenumbers
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+from app.forms import choices
+from app.models.permission import RepresentativeCheck
+from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.rules.vocabulary import PermissionKind, Relationship
+from app.services.permissions import (
+    LPA_KINDS,
+    SAFEGUARDING_NOT_CONFIRMED,
+    WRITTEN_KINDS,
+    Representative,
+    Safeguarding,
+    Terms,
+    WrittenEvidence,
+    looks_like_lpa_access_code,
+)
+
+UK_COUNTRY_CODE = 44
+ALL_AREAS = "all"
+MAY_ACT = "may-act"
+DISCLOSURE_ONLY = "disclosure-only"
+SAFEGUARDING_QUESTIONS = [
+    ("given-freely", "The resident is giving this permission freely"),
+    ("nobody-pressing", "Nobody is pressing the resident to give it"),
+    (
+        "understands",
+        "The resident understands what the permission covers, and that they can take it back "
+        "at any time",
+    ),
+]
+# Someone acting for the resident is never "the resident", and must say who they are.
+HOLDER_RELATIONSHIPS = [
+    pair
+    for pair in Relationship.choices()
+    if pair[0] not in {Relationship.SELF, Relationship.NOT_GIVEN}
+]
+
+
+def _is_real_number(e164: str) -> bool:
+    """A number codes can be sent to. Any full 10-digit UK number counts, even in ranges the
+    phone library does not know, such as Ofcom's drama numbers (07700 900xxx) used in training."""
+    parsed = phonenumbers.parse(e164)
+    return phonenumbers.is_valid_number(parsed) or (
+        parsed.country_code == UK_COUNTRY_CODE and len(str(parsed.national_number)) == 10
+    )
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class DateInputField(Field):
+    """A GOV.UK date input: day, month and year boxes posted under one name.
+
+    Errors follow the GOV.UK date input pattern: "Enter the start date", "The start date must
+    include a month", "The start date must be a real date".
+    """
+
+    widget = GovDateInput()
+    raw_data: list[str] | None = None
+
+    def __init__(self, label=None, validators=None, *, called: str, required: bool, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.called = called  # "the start date"
+        self.required = required
+        self.problem: str | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [value.strip() for value in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data = None
+        self.problem = None
+        if not any(parts):
+            return
+        day, month, year = parts
+        named = self.called[0].upper() + self.called[1:]
+        missing = [
+            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        if missing:
+            self.problem = f"{named} must include a {missing[0]}"
+            return
+        if not all(part.isdigit() for part in parts) or len(year) != 4:
+            self.problem = f"{named} must be a real date"
+            return
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self.problem = f"{named} must be a real date"
+
+    def pre_validate(self, form) -> None:
+        if self.problem:
+            raise StopValidation(self.problem)
+        if self.data is None:
+            if self.required:
+                raise StopValidation(f"Enter {self.called}")
+            raise StopValidation()  # empty and optional: nothing more to check
+
+    def _value(self) -> str:
+        return ""
+
+
+class ScopeCheckboxes(GovCheckboxesInput):
+    """Each service area, then "or", then all services: GOV.UK's exclusive checkbox, so ticking
+    "All council services" clears the areas and the other way round."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        items = params["items"]
+        if items and items[-1]["value"] == ALL_AREAS:
+            items[-1]["behaviour"] = "exclusive"
+            items.insert(len(items) - 1, {"divider": "or"})
+        return params
+
+
+class PermissionForm(FlaskForm):
+    """A permission recorded by a supervisor from written evidence.
+
+    For verbal consent on a call, subclass it and set `kind`, `evidence_reference`,
+    `lpa_access_code` and `starts_on` to None: `representative()`, `terms()` and
+    `safeguarding()` do not use them, and an empty expiry date means the default.
+    """
+
+    holder_name = StringField(
+        "Representative's full name",
+        filters=[_strip],
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the representative's full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    holder_relationship = SelectField(
+        "Relationship to the resident",
+        choices=choices(HOLDER_RELATIONSHIPS, prompt="Select a relationship"),
+        widget=GovSelect(),
+        validators=[
+            InputRequired(message="Select the representative's relationship to the resident")
+        ],
+    )
+    holder_phone = StringField(
+        "Representative's phone number",
+        description="Used to send them a code by text, if you choose that below",
+        filters=[_strip],
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the representative's phone number"),
+            Length(max=30, message="Phone number must be 30 characters or fewer"),
+        ],
+    )
+    holder_email = StringField(
+        "Representative's email address (optional)",
+        filters=[_strip],
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(message="Enter an email address in the correct format, like name@example.com"),
+        ],
+    )
+    kind = RadioField(
+        "What is the evidence?",
+        choices=choices((kind.value, kind.label) for kind in WRITTEN_KINDS),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select the kind of permission")],
+    )
+    evidence_reference = StringField(
+        "Evidence reference",
+        description="The document, LPA or court order number",
+        filters=[_strip],
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(
+                message="Enter the evidence reference, such as the document or court order number"
+            ),
+            Length(max=200, message="Evidence reference must be 200 characters or fewer"),
+        ],
+    )
+    lpa_access_code = StringField(
+        "LPA access code (optional)",
+        description=(
+            "Only for a Lasting Power of Attorney: the code from the Office of the Public "
+            "Guardian's 'View an LPA' service, like V-ABCD-1234-EFGH"
+        ),
+        filters=[_strip],
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=40, message="Access code must be 40 characters or fewer"),
+        ],
+    )
+    starts_on = DateInputField(
+        "When does the permission start?",
+        description="For example, 27 3 2026",
+        called="the start date",
+        required=True,
+    )
+    expires_on = DateInputField(
+        "When does it expire? (optional)",
+        description="It stops applying on this date. Leave empty if it does not expire.",
+        called="the expiry date",
+        required=False,
+    )
+    areas = SelectMultipleField(
+        "Which services does it cover?",
+        description="Select all that apply",
+        widget=ScopeCheckboxes(),
+        validate_choice=False,  # checked below, with a message people can act on
+    )
+    may_act = RadioField(
+        "What may the representative do?",
+        choices=choices(
+            [
+                (MAY_ACT, "Be told about the resident's services and act on their behalf"),
+                (DISCLOSURE_ONLY, "Be told about the resident's services only"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select what the representative may do")],
+    )
+    matter = TextAreaField(
+        "Is it only for one matter? (optional)",
+        description=(
+            "If so, describe it, for example 'council tax arrears for 2026'. The permission "
+            "ends when the matter is closed."
+        ),
+        filters=[_strip],
+        widget=GovCharacterCount(),
+        validators=[Length(max=500, message="Matter must be 500 characters or fewer")],
+    )
+    check = RadioField(
+        "How will the representative prove who they are on a call?",
+        choices=choices(
+            [
+                (
+                    RepresentativeCheck.PASSCODE.value,
+                    "A passcode, shown once on the next page for you to pass on",
+                ),
+                (
+                    RepresentativeCheck.SMS.value,
+                    "A code sent by text to the representative's phone when they call",
+                ),
+            ]
+        ),
+        default=RepresentativeCheck.PASSCODE.value,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select how the representative will prove who they are")],
+    )
+    safeguarding = SelectMultipleField(
+        "Safeguarding",
+        description="Confirm each of these with the resident, or from the document.",
+        choices=choices(SAFEGUARDING_QUESTIONS),
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+    )
+    submit = SubmitField("Record permission", widget=GovSubmitInput())
+
+    def __init__(self, *args, area_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas.choices = choices([*area_choices, (ALL_AREAS, "All council services")])
+
+    def validate_holder_phone(self, field: StringField) -> None:
+        try:
+            e164 = to_e164(field.data)
+        except InvalidPhoneNumber:
+            e164 = None
+        if e164 is None or not _is_real_number(e164):
+            raise ValidationError(
+                "Enter the representative's phone number in the correct format, like 07700 900123"
+            )
+
+    def validate_lpa_access_code(self, field: StringField) -> None:
+        if not field.data:
+            return
+        if self.kind.data not in LPA_KINDS:
+            raise ValidationError("Only a Lasting Power of Attorney has an access code")
+        if not looks_like_lpa_access_code(field.data):
+            raise ValidationError("Enter the access code as it was given, like V-ABCD-1234-EFGH")
+
+    def validate_expires_on(self, field: DateInputField) -> None:
+        start = self.starts_on.data if getattr(self, "starts_on", None) else date.today()
+        if field.data is not None and start is not None and field.data <= start:
+            raise ValidationError("The expiry date must be after the start date")
+
+    def validate_areas(self, field: SelectMultipleField) -> None:
+        chosen = set(field.data or [])
+        offered = {choice.value for choice in field.choices}
+        if not chosen:
+            raise ValidationError("Select all council services, or at least one service area")
+        if not chosen <= offered:
+            raise ValidationError("Select service areas from the list")
+        if ALL_AREAS in chosen and len(chosen) > 1:
+            raise ValidationError(
+                "Select all council services or particular service areas, not both"
+            )
+
+    def validate_safeguarding(self, field: SelectMultipleField) -> None:
+        if set(field.data or []) != {value for value, _ in SAFEGUARDING_QUESTIONS}:
+            raise ValidationError(SAFEGUARDING_NOT_CONFIRMED)
+
+    def representative(self) -> Representative:
+        return Representative(
+            name=self.holder_name.data,
+            relationship=Relationship(self.holder_relationship.data),
+            phone=self.holder_phone.data,
+            email=self.holder_email.data or None,
+        )
+
+    def terms(self) -> Terms:
+        chosen = frozenset(self.areas.data or [])
+        return Terms(
+            areas=None if ALL_AREAS in chosen else chosen,
+            may_act=self.may_act.data == MAY_ACT,
+            expires_on=self.expires_on.data,
+            matter=self.matter.data or None,
+            check=RepresentativeCheck(self.check.data),
+        )
+
+    def safeguarding_answers(self) -> Safeguarding:
+        ticked = set(self.safeguarding.data or [])
+        return Safeguarding(
+            given_freely="given-freely" in ticked,
+            nobody_pressing="nobody-pressing" in ticked,
+            understands_scope="understands" in ticked,
+        )
+
+    def evidence(self) -> WrittenEvidence:
+        return WrittenEvidence(
+            kind=PermissionKind(self.kind.data),
+            reference=self.evidence_reference.data,
+            starts_on=self.starts_on.data,
+            lpa_access_code=self.lpa_access_code.data or None,
+        )
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is the permission being revoked?",
+        description="For example, 'The resident asked on the phone on 3 March'",
+        filters=[_strip],
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired(message="Enter why the permission is being revoked"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Revoke permission", widget=GovSubmitInput())
+
+
+class CloseMatterForm(FlaskForm):
+    reason = TextAreaField(
+        "How was the matter closed?",
+        filters=[_strip],
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired(message="Enter how the matter was closed"),
+            Length(max=500, message="Note must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Close the matter", widget=GovSubmitInput())

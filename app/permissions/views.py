@@ -1,0 +1,171 @@
+from datetime import date
+
+import click
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from app.permissions import bp
+from app.permissions.forms import CloseMatterForm, PermissionForm, RevokeForm
+from app.rules.permissions import PermissionState
+from app.rules.vocabulary import Role
+from app.security import staff_required
+from app.services import permissions
+from app.services.service_areas import active_areas
+
+MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+STATE_TAGS = {
+    PermissionState.ACTIVE: "govuk-tag--green",
+    PermissionState.NOT_STARTED: "govuk-tag--blue",
+    PermissionState.EXPIRED: "govuk-tag--grey",
+    PermissionState.REVOKED: "govuk-tag--red",
+    PermissionState.MATTER_CLOSED: "govuk-tag--grey",
+}
+
+
+PASSCODE_KEY_PREFIX = "permission-passcode-"
+_NOT_PAGES = frozenset({"static", "assets"})
+
+
+def _passcode_key(permission_id: int) -> str:
+    return f"{PASSCODE_KEY_PREFIX}{permission_id}"
+
+
+@bp.before_app_request
+def _forget_uncollected_passcodes() -> None:
+    """A new passcode lives in the session only until the next page: the one that shows it.
+    If anything else is opened instead, it is dropped unseen, so it never lingers in the
+    browser's cookie; the permission can be revoked and recorded again."""
+    if request.endpoint in _NOT_PAGES or request.headers.get("HX-Request"):
+        return
+    if request.endpoint == "permissions.permission_recorded":
+        return
+    for key in [key for key in session if key.startswith(PASSCODE_KEY_PREFIX)]:
+        session.pop(key)
+
+
+@bp.get("/permissions")
+@staff_required(*MANAGERS)
+def index():
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    events, total = permissions.recent_events(page)
+    pages = max(1, -(-total // permissions.EVENTS_PER_PAGE))
+    if page > pages:
+        abort(404)
+    return render_template(
+        "permissions/index.html", events=events, total=total, page=page, pages=pages
+    )
+
+
+@bp.get("/residents/<int:resident_id>/permissions")
+@staff_required()
+def resident_permissions(resident_id: int):
+    resident = permissions.get_resident_or_404(resident_id)
+    summaries = permissions.view_permissions(resident.id, current_user, date.today())
+    return render_template(
+        "permissions/resident_permissions.html",
+        resident=resident,
+        summaries=summaries,
+        may_manage=current_user.has_role(*MANAGERS),
+        state_tags=STATE_TAGS,
+    )
+
+
+@bp.route("/residents/<int:resident_id>/permissions/new", methods=["GET", "POST"])
+@staff_required(*MANAGERS)
+def new_permission(resident_id: int):
+    resident = permissions.get_resident_or_404(resident_id)
+    form = PermissionForm(area_choices=[(area.code, area.name) for area in active_areas()])
+    if form.validate_on_submit():
+        try:
+            granted = permissions.record_written_permission(
+                resident.id,
+                form.representative(),
+                form.terms(),
+                form.evidence(),
+                form.safeguarding_answers(),
+                current_user,
+            )
+        except permissions.PermissionRefused as refused:
+            field = getattr(form, refused.field or "", None)
+            if field is None:
+                flash(refused.message, "info")
+            else:
+                field.errors.append(refused.message)
+        else:
+            if granted.passcode:
+                # Kept in the signed session cookie only until the next page shows it.
+                session[_passcode_key(granted.permission.id)] = granted.passcode
+            return redirect(
+                url_for("permissions.permission_recorded", permission_id=granted.permission.id)
+            )
+    return render_template("permissions/new_permission.html", resident=resident, form=form)
+
+
+@bp.get("/permissions/<int:permission_id>/recorded")
+@staff_required(*MANAGERS)
+def permission_recorded(permission_id: int):
+    permission = permissions.get_permission_or_404(permission_id)
+    # Shown once: taken out of the session as it is shown, never stored anywhere else.
+    passcode = session.pop(_passcode_key(permission.id), None)
+    return render_template(
+        "permissions/permission_recorded.html",
+        summary=permissions.summarise(permission, date.today()),
+        passcode=passcode,
+        state_tags=STATE_TAGS,
+    )
+
+
+@bp.route("/permissions/<int:permission_id>/revoke", methods=["GET", "POST"])
+@staff_required(*MANAGERS)
+def revoke_permission(permission_id: int):
+    permission = permissions.get_permission_or_404(permission_id)
+    back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
+    summary = permissions.summarise(permission, date.today())
+    if not summary.may_revoke:
+        flash("That permission has already been revoked", "info")
+        return redirect(back)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        holder = permission.holder_name
+        try:
+            permissions.revoke(permission, current_user, form.reason.data)
+        except permissions.PermissionRefused as refused:
+            flash(refused.message, "info")
+            return redirect(back)
+        flash(
+            f"Permission for {holder} revoked. It no longer applies, also on calls in progress.",
+            "success",
+        )
+        return redirect(back)
+    return render_template("permissions/revoke_permission.html", summary=summary, form=form)
+
+
+@bp.route("/permissions/<int:permission_id>/close-matter", methods=["GET", "POST"])
+@staff_required(*MANAGERS)
+def close_matter(permission_id: int):
+    permission = permissions.get_permission_or_404(permission_id)
+    back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
+    summary = permissions.summarise(permission, date.today())
+    if not summary.may_close_matter:
+        flash("That permission is not for an open matter", "info")
+        return redirect(back)
+    form = CloseMatterForm()
+    if form.validate_on_submit():
+        holder = permission.holder_name
+        try:
+            permissions.close_matter(permission, current_user, form.reason.data)
+        except permissions.PermissionRefused as refused:
+            flash(refused.message, "info")
+            return redirect(back)
+        flash(f"Matter closed. The permission for {holder} has ended.", "success")
+        return redirect(back)
+    return render_template("permissions/close_matter.html", summary=summary, form=form)
+
+
+@bp.cli.command("record-expiries")
+def record_expiries_command() -> None:
+    """Write an "expired" history event for each permission whose expiry date has come."""
+    count = permissions.record_expiries(date.today())
+    click.echo(f"Recorded {count} expired permission{'' if count == 1 else 's'}.")

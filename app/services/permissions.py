@@ -1,0 +1,573 @@
+"""Authorised representatives: recording, revoking and checking permissions (PRODUCT.md rule 4).
+
+A permission is recorded only after the safeguarding questions are confirmed, and either from
+a call on which the resident is verified (verbal consent) or by a supervisor from written
+evidence. The representative gets a secret of their own: a passcode made here, handed back
+once to be passed on and stored only as an argon2 hash; or a code sent by text to their phone.
+Every change writes the permission's history and the audit trail in the same transaction.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    Call,
+    Permission,
+    PermissionEvent,
+    Resident,
+    ServiceAreaRecord,
+    StaffUser,
+)
+from app.models.permission import PermissionEventKind, RepresentativeCheck
+from app.models.types import utcnow
+from app.passwords import hash_secret, verify_secret
+from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.rules.disclosure import VerifiedAs
+from app.rules.permissions import (
+    PermissionFacts,
+    PermissionState,
+    default_verbal_expiry,
+    describe_areas,
+    describe_scope,
+    effective_areas,
+    permission_state,
+)
+from app.rules.vocabulary import PermissionKind, Relationship, Role
+from app.services import audit
+
+SAFEGUARDING_NOT_CONFIRMED = "Confirm the safeguarding questions before recording a permission"
+WRITTEN_KINDS = tuple(kind for kind in PermissionKind if kind is not PermissionKind.VERBAL)
+LPA_KINDS = frozenset({PermissionKind.LPA_PROPERTY_FINANCIAL, PermissionKind.LPA_HEALTH_WELFARE})
+
+# No 0/O, 1/I/L or U: nothing a representative can misread, mishear or write down wrongly.
+PASSCODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+PASSCODE_LENGTH = 8  # 30**8: about 39 bits, behind argon2 and the verification lock
+
+# An access code from the Office of the Public Guardian's "View an LPA" service looks like
+# V-XXXX-XXXX-XXXX. Checked loosely: a typo in the grouping is not a reason to refuse it.
+_LPA_ACCESS_CODE = re.compile(r"V?[A-Z0-9]{12}")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")
+
+EVENTS_PER_PAGE = 25
+
+
+class PermissionRefused(ValueError):
+    """A permission that may not be recorded or changed. The message is shown to staff as it
+    is; `field` names the form field it belongs to, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Representative:
+    """The person the resident gives permission to."""
+
+    name: str
+    relationship: Relationship
+    phone: str  # as typed; stored in E.164
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Safeguarding:
+    """The safeguarding questions, as the member of staff confirmed them."""
+
+    given_freely: bool  # the resident gives it freely
+    nobody_pressing: bool  # nobody is pressing them
+    understands_scope: bool  # they understand what it covers
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.given_freely and self.nobody_pressing and self.understands_scope
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the permission allows, and for how long."""
+
+    areas: frozenset[str] | None  # None: all council services, including ones added later
+    may_act: bool  # False: disclosure only
+    expires_on: date | None = None  # verbal consent: None means the configured default
+    matter: str | None = None  # an issue-limited consent ends when this matter is closed
+    check: RepresentativeCheck = RepresentativeCheck.PASSCODE
+
+
+@dataclass(frozen=True)
+class WrittenEvidence:
+    """The document a supervisor records a permission from."""
+
+    kind: PermissionKind
+    reference: str  # document, LPA or court order number
+    starts_on: date
+    lpa_access_code: str | None = None
+
+
+@dataclass(frozen=True)
+class GrantedPermission:
+    permission: Permission
+    passcode: str | None  # to be shown once and passed on; None when the check is by text
+
+
+@dataclass(frozen=True)
+class PermissionHolder:
+    """All that a handler may see of a permission before the caller is verified."""
+
+    id: int
+    holder_name: str
+    kind_label: str
+
+
+@dataclass(frozen=True)
+class PermissionSummary:
+    """A permission as a supervisor's list shows it."""
+
+    permission: Permission
+    state: PermissionState
+    scope: str  # in plain words: "council tax and benefits"
+
+    @property
+    def may_revoke(self) -> bool:
+        return self.state is not PermissionState.REVOKED
+
+    @property
+    def may_close_matter(self) -> bool:
+        return self.permission.matter is not None and self.state not in (
+            PermissionState.REVOKED,
+            PermissionState.MATTER_CLOSED,
+        )
+
+
+def facts_for(permission: Permission) -> PermissionFacts:
+    """What the rules need to know about a permission, as it stands in the database now."""
+    return PermissionFacts(
+        id=permission.id,
+        holder_name=permission.holder_name,
+        kind=permission.kind,
+        areas=permission.area_codes,
+        may_act=permission.may_act,
+        starts_on=permission.starts_on,
+        expires_on=permission.expires_on,
+        revoked_at=permission.revoked_at,
+        matter_closed=permission.matter_closed_at is not None,
+    )
+
+
+def new_passcode() -> str:
+    """A random passcode in two groups of four, to be read aloud: "K7QM-4XRT"."""
+    body = "".join(secrets.choice(PASSCODE_ALPHABET) for _ in range(PASSCODE_LENGTH))
+    half = PASSCODE_LENGTH // 2
+    return f"{body[:half]}-{body[half:]}"
+
+
+def normalise_passcode(typed: str) -> str:
+    """A passcode without case, spaces or hyphens: "k7qm 4xrt" is "K7QM4XRT". Hash this form
+    when the passcode is made and check this form when it is typed."""
+    return _SEPARATORS.sub("", typed).upper()
+
+
+def looks_like_lpa_access_code(typed: str) -> bool:
+    return bool(_LPA_ACCESS_CODE.fullmatch(normalise_passcode(typed)))
+
+
+def grant_verbal_consent(
+    call: Call,
+    representative: Representative,
+    terms: Terms,
+    safeguarding: Safeguarding,
+    handler: StaffUser,
+    today: date | None = None,
+) -> GrantedPermission:
+    """Record the verbal consent the resident, verified on this open call, gives to a named
+    person. It starts today and, unless an earlier date is given, expires after
+    VERBAL_CONSENT_MONTHS months."""
+    today = today or date.today()
+    if not call.is_open:
+        raise PermissionRefused("The call has ended: verbal consent can only be given on a call")
+    if call.resident_id is None:
+        raise PermissionRefused("Choose the resident's record before recording their consent")
+    if call.verified_as is not VerifiedAs.RESIDENT:
+        raise PermissionRefused("Only the resident, verified on this call, can give verbal consent")
+    expires_on = terms.expires_on or default_verbal_expiry(
+        today, current_app.config["VERBAL_CONSENT_MONTHS"]
+    )
+    return _grant(
+        resident_id=call.resident_id,
+        kind=PermissionKind.VERBAL,
+        starts_on=today,
+        expires_on=expires_on,
+        representative=representative,
+        terms=terms,
+        safeguarding=safeguarding,
+        staff=handler,
+        evidence_reference=None,
+        lpa_access_code=None,
+        call=call,
+    )
+
+
+def record_written_permission(
+    resident_id: int,
+    representative: Representative,
+    terms: Terms,
+    evidence: WrittenEvidence,
+    safeguarding: Safeguarding,
+    supervisor: StaffUser,
+    today: date | None = None,
+) -> GrantedPermission:
+    """Record a permission a supervisor has seen written evidence for: written consent, a
+    Lasting Power of Attorney, a deputyship order or a DWP appointeeship. It may have started
+    before today (an LPA registered years ago), but may not have expired already."""
+    today = today or date.today()
+    if not supervisor.has_role(Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionRefused("Only a supervisor can record a permission from written evidence")
+    if evidence.kind not in WRITTEN_KINDS:
+        raise PermissionRefused(
+            "Verbal consent is recorded on a call on which the resident is verified", "kind"
+        )
+    reference = evidence.reference.strip()
+    if not reference:
+        raise PermissionRefused(
+            "Enter the evidence reference, such as the document or court order number",
+            "evidence_reference",
+        )
+    if terms.expires_on is not None and terms.expires_on <= today:
+        raise PermissionRefused("The expiry date must be in the future", "expires_on")
+    access_code = (evidence.lpa_access_code or "").strip() or None
+    if access_code is not None:
+        if evidence.kind not in LPA_KINDS:
+            raise PermissionRefused(
+                "Only a Lasting Power of Attorney has an access code", "lpa_access_code"
+            )
+        if not looks_like_lpa_access_code(access_code):
+            raise PermissionRefused(
+                "Enter the access code as it was given, like V-ABCD-1234-EFGH", "lpa_access_code"
+            )
+    return _grant(
+        resident_id=resident_id,
+        kind=evidence.kind,
+        starts_on=evidence.starts_on,
+        expires_on=terms.expires_on,
+        representative=representative,
+        terms=terms,
+        safeguarding=safeguarding,
+        staff=supervisor,
+        evidence_reference=reference,
+        lpa_access_code=access_code,
+        call=None,
+    )
+
+
+def _grant(
+    *,
+    resident_id: int,
+    kind: PermissionKind,
+    starts_on: date,
+    expires_on: date | None,
+    representative: Representative,
+    terms: Terms,
+    safeguarding: Safeguarding,
+    staff: StaffUser,
+    evidence_reference: str | None,
+    lpa_access_code: str | None,
+    call: Call | None,
+) -> GrantedPermission:
+    if not safeguarding.is_confirmed:
+        raise PermissionRefused(SAFEGUARDING_NOT_CONFIRMED, "safeguarding")
+    name = representative.name.strip()
+    if not name:
+        raise PermissionRefused("Enter the representative's full name", "holder_name")
+    if representative.relationship is Relationship.SELF:
+        raise PermissionRefused(
+            "Select the representative's relationship to the resident", "holder_relationship"
+        )
+    try:
+        phone = to_e164(representative.phone)
+    except InvalidPhoneNumber:
+        raise PermissionRefused(
+            "Enter the representative's phone number in the correct format, like 07700 900123",
+            "holder_phone",
+        ) from None
+    if expires_on is not None and expires_on <= starts_on:
+        raise PermissionRefused("The expiry date must be after the start date", "expires_on")
+    areas = _service_areas(kind, terms.areas)
+    passcode = new_passcode() if terms.check is RepresentativeCheck.PASSCODE else None
+
+    permission = Permission(
+        resident_id=resident_id,
+        holder_name=name,
+        holder_relationship=representative.relationship,
+        holder_phone=phone,
+        holder_email=(representative.email or "").strip() or None,
+        kind=kind,
+        all_areas=terms.areas is None,
+        areas=areas,
+        may_act=terms.may_act,
+        starts_on=starts_on,
+        expires_on=expires_on,
+        evidence_reference=evidence_reference,
+        lpa_access_code=lpa_access_code,
+        granted_on_call_id=call.id if call else None,
+        matter=(terms.matter or "").strip() or None,
+        verification_method=terms.check,
+        passcode_hash=hash_secret(normalise_passcode(passcode)) if passcode else None,
+        safeguarding_given_freely=safeguarding.given_freely,
+        safeguarding_nobody_pressing=safeguarding.nobody_pressing,
+        safeguarding_understands_scope=safeguarding.understands_scope,
+        safeguarding_confirmed_by_id=staff.id,
+        created_by_id=staff.id,
+    )
+    db.session.add(permission)
+    db.session.flush()
+    reason = (
+        f"Given by the resident on call {call.id}" if call else f"Evidence: {evidence_reference}"
+    )
+    _history(permission, PermissionEventKind.GRANTED, staff, reason, call)
+    audit.record(
+        "permission.granted",
+        staff_id=staff.id,
+        resident_id=resident_id,
+        call_id=call.id if call else None,
+        permission=permission.id,
+        kind=kind.value,
+        scope=describe_scope(facts_for(permission)),
+        may_act=terms.may_act,
+        check=terms.check.value,
+    )
+    db.session.commit()
+    return GrantedPermission(permission=permission, passcode=passcode)
+
+
+def _service_areas(kind: PermissionKind, codes: frozenset[str] | None) -> list[ServiceAreaRecord]:
+    """The area records a scope names; refused when they are unknown, or when the kind of
+    permission could never reach any of them."""
+    if codes is None:
+        return []
+    if not codes:
+        raise PermissionRefused(
+            "Select all council services, or at least one service area", "areas"
+        )
+    records = list(
+        db.session.scalars(
+            select(ServiceAreaRecord).where(
+                ServiceAreaRecord.code.in_(codes), ServiceAreaRecord.is_active.is_(True)
+            )
+        )
+    )
+    if len(records) != len(codes):
+        raise PermissionRefused("Select service areas from the list", "areas")
+    only_kind_and_areas = PermissionFacts(
+        id=0,
+        holder_name="",
+        kind=kind,
+        areas=codes,
+        may_act=True,
+        starts_on=date.min,
+        expires_on=None,
+        revoked_at=None,
+    )
+    reach = effective_areas(only_kind_and_areas)
+    if reach is not None and not reach:
+        raise PermissionRefused(
+            f"A {kind.label} does not cover {describe_areas(codes)}: select other service areas",
+            "areas",
+        )
+    return records
+
+
+def _history(
+    permission: Permission,
+    kind: PermissionEventKind,
+    staff: StaffUser | None,
+    reason: str | None,
+    call: Call | None = None,
+) -> PermissionEvent:
+    event = PermissionEvent(
+        permission_id=permission.id,
+        kind=kind,
+        staff_id=staff.id if staff else None,
+        call_id=call.id if call else None,
+        reason=reason,
+    )
+    db.session.add(event)
+    return event
+
+
+def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | None = None) -> None:
+    """Revoke a permission at once: the next request on any call where it is in use is refused
+    disclosure. `call` is the call on which the resident asked, if any."""
+    reason = reason.strip()
+    if not reason:
+        raise PermissionRefused("Enter why the permission is being revoked", "reason")
+    now = utcnow()
+    # Conditional, so two people revoking at once cannot both record it.
+    revoked = db.session.execute(
+        update(Permission)
+        .where(Permission.id == permission.id, Permission.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=staff.id, revocation_reason=reason)
+    )
+    if revoked.rowcount != 1:
+        db.session.rollback()
+        raise PermissionRefused("This permission has already been revoked")
+    _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
+    audit.record(
+        "permission.revoked",
+        staff_id=staff.id,
+        resident_id=permission.resident_id,
+        call_id=call.id if call else None,
+        permission=permission.id,
+        reason=reason,
+    )
+    db.session.commit()
+
+
+def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
+    """End an issue-limited permission because the matter it was for is closed."""
+    note = note.strip()
+    if permission.matter is None:
+        raise PermissionRefused("This permission is not limited to one matter")
+    if permission.revoked_at is not None:
+        raise PermissionRefused("This permission has been revoked: it has already ended")
+    if not note:
+        raise PermissionRefused("Enter how the matter was closed", "reason")
+    closed = db.session.execute(
+        update(Permission)
+        .where(Permission.id == permission.id, Permission.matter_closed_at.is_(None))
+        .values(matter_closed_at=utcnow())
+    )
+    if closed.rowcount != 1:
+        db.session.rollback()
+        raise PermissionRefused("The matter for this permission is already closed")
+    _history(permission, PermissionEventKind.MATTER_CLOSED, staff, note)
+    audit.record(
+        "permission.matter_closed",
+        staff_id=staff.id,
+        resident_id=permission.resident_id,
+        permission=permission.id,
+    )
+    db.session.commit()
+
+
+def record_expiries(today: date | None = None) -> int:
+    """Write an "expired" event for each permission whose expiry date has come, once. Expiry
+    takes effect from the dates alone; this only makes it visible in the history."""
+    today = today or date.today()
+    already = select(PermissionEvent.permission_id).where(
+        PermissionEvent.kind == PermissionEventKind.EXPIRED
+    )
+    expired = list(
+        db.session.scalars(
+            select(Permission).where(
+                Permission.expires_on <= today,
+                Permission.revoked_at.is_(None),
+                Permission.matter_closed_at.is_(None),
+                Permission.id.not_in(already),
+            )
+        )
+    )
+    for permission in expired:
+        _history(permission, PermissionEventKind.EXPIRED, None, "Expiry date reached")
+        audit.record(
+            "permission.expired", resident_id=permission.resident_id, permission=permission.id
+        )
+    db.session.commit()
+    return len(expired)
+
+
+def check_representative_passcode(permission: Permission, typed: str) -> bool:
+    """Say whether the caller typed this permission's passcode, ignoring case, spaces and
+    hyphens. False for a permission checked by text: it has no passcode."""
+    return verify_secret(permission.passcode_hash, normalise_passcode(typed))
+
+
+def get_resident_or_404(resident_id: int) -> Resident:
+    resident = db.session.get(Resident, resident_id)
+    if resident is None:
+        abort(404)
+    return resident
+
+
+def get_permission_or_404(permission_id: int) -> Permission:
+    permission = db.session.get(Permission, permission_id)
+    if permission is None:
+        abort(404)
+    return permission
+
+
+def permissions_for_resident(resident_id: int) -> list[Permission]:
+    """Every permission the resident has given, newest first, with its history."""
+    stmt = (
+        select(Permission)
+        .where(Permission.resident_id == resident_id)
+        .options(selectinload(Permission.events).selectinload(PermissionEvent.staff))
+        .order_by(Permission.created_at.desc(), Permission.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def summarise(permission: Permission, today: date) -> PermissionSummary:
+    facts = facts_for(permission)
+    return PermissionSummary(
+        permission=permission,
+        state=permission_state(facts, today),
+        scope=describe_scope(facts),
+    )
+
+
+def view_permissions(resident_id: int, staff: StaffUser, today: date) -> list[PermissionSummary]:
+    """The resident's permissions with their state on `today`; the view is audited."""
+    shown = db.session.scalars(
+        select(Permission.id).where(Permission.resident_id == resident_id)
+    ).all()
+    audit.record(
+        "permissions.viewed", staff_id=staff.id, resident_id=resident_id, permissions=list(shown)
+    )
+    db.session.commit()
+    return [summarise(p, today) for p in permissions_for_resident(resident_id)]
+
+
+def holders_for_call(resident_id: int, today: date) -> list[PermissionHolder]:
+    """The permissions a caller may claim to hold, for the handler to pick from before the
+    caller is verified: only those in force today, and only the holder's name and the kind.
+    Scope, dates and contact details stay hidden until the representative is verified."""
+    stmt = (
+        select(Permission)
+        .where(
+            Permission.resident_id == resident_id,
+            Permission.revoked_at.is_(None),
+            Permission.matter_closed_at.is_(None),
+            Permission.starts_on <= today,
+        )
+        .order_by(Permission.holder_name, Permission.id)
+    )
+    return [
+        PermissionHolder(id=p.id, holder_name=p.holder_name, kind_label=p.kind.label)
+        for p in db.session.scalars(stmt)
+        if permission_state(facts_for(p), today) is PermissionState.ACTIVE
+    ]
+
+
+def recent_events(page: int = 1) -> tuple[list[PermissionEvent], int]:
+    """Permissions granted, revoked, closed or expired across all residents, newest first, a
+    page at a time; and how many events there are."""
+    total = db.session.scalar(select(func.count()).select_from(PermissionEvent)) or 0
+    stmt = (
+        select(PermissionEvent)
+        .options(
+            selectinload(PermissionEvent.permission).selectinload(Permission.resident),
+            selectinload(PermissionEvent.staff),
+        )
+        .order_by(PermissionEvent.at.desc(), PermissionEvent.id.desc())
+        .limit(EVENTS_PER_PAGE)
+        .offset((page - 1) * EVENTS_PER_PAGE)
+    )
+    return list(db.session.scalars(stmt)), total

@@ -1,0 +1,65 @@
+"""Residents, staff and permissions for the permission tests: real rows, real services."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Call
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import Role
+from app.services import permissions
+from tests import factories
+from tests.permissions.data import CONFIRMED, evidence, representative, terms
+
+
+@pytest.fixture
+def resident():
+    return factories.make_resident(secret_word="bluebell")
+
+
+@pytest.fixture
+def supervisor():
+    return factories.make_staff(Role.SUPERVISOR)
+
+
+@pytest.fixture
+def handler():
+    return factories.make_staff(Role.HANDLER)
+
+
+@pytest.fixture
+def grant_written(resident, supervisor):
+    """Record a written permission for the resident, with overridable parts."""
+
+    def grant(
+        *, representative_=None, terms_=None, evidence_=None, safeguarding=CONFIRMED, **kw
+    ) -> permissions.GrantedPermission:
+        return permissions.record_written_permission(
+            kw.pop("resident_id", resident.id),
+            representative_ or representative(),
+            terms_ or terms(),
+            evidence_ or evidence(),
+            safeguarding,
+            kw.pop("staff", supervisor),
+            **kw,
+        )
+
+    return grant
+
+
+@pytest.fixture
+def make_call(resident, handler):
+    """A call about the resident, with the caller verified as `verified_as`."""
+
+    def make(verified_as: VerifiedAs = VerifiedAs.RESIDENT, **overrides) -> Call:
+        values = {
+            "handler_id": handler.id,
+            "caller_number": "+447700900123",
+            "resident_id": resident.id,
+            "verified_as": verified_as,
+        }
+        call = Call(**(values | overrides))
+        db.session.add(call)
+        db.session.commit()
+        return call
+
+    return make
