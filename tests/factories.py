@@ -55,3 +55,37 @@ def make_resident(phones: list[str] | None = None, secret_word: str | None = Non
     index_names([(resident.forename_norm, resident.surname_norm)])
     db.session.commit()
     return resident
+
+
+def make_permission(
+    resident,
+    *,
+    kind=None,
+    areas=None,
+    may_act: bool = True,
+    name: str = "Dana Okafor",
+    relationship=None,
+    starts_on=None,
+    expires_on=None,
+    supervisor=None,
+):
+    """A permission recorded from written evidence; returns (permission, passcode)."""
+    from app.rules.vocabulary import PermissionKind, Relationship
+    from app.services import permissions as service
+
+    supervisor = supervisor or make_staff(Role.SUPERVISOR)
+    granted = service.record_written_permission(
+        resident.id,
+        service.Representative(
+            name=name, relationship=relationship or Relationship.CHILD, phone="07700 900456"
+        ),
+        service.Terms(areas=areas, may_act=may_act, expires_on=expires_on),
+        service.WrittenEvidence(
+            kind=kind or PermissionKind.LPA_PROPERTY_FINANCIAL,
+            reference="LPA-2024-001",
+            starts_on=starts_on or date(2024, 1, 1),
+        ),
+        service.Safeguarding(given_freely=True, nobody_pressing=True, understands_scope=True),
+        supervisor,
+    )
+    return granted.permission, granted.passcode

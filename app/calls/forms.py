@@ -12,6 +12,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms import choices
+from app.permissions.forms import PermissionForm
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import (
@@ -77,6 +78,7 @@ class CallerForm(FlaskForm):
         choices=choices(
             [
                 (CallerType.RESIDENT.value, "The resident"),
+                (CallerType.REPRESENTATIVE.value, "Someone with the resident's permission"),
                 (CallerType.THIRD_PARTY.value, "Someone else calling about the resident"),
             ]
         ),
@@ -88,6 +90,12 @@ class CallerForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200, message="Name must be 200 characters or fewer")],
     )
+    permission_id = SelectField(
+        "Whose permission are they using?",
+        description="Only if the caller says they have the resident's permission",
+        widget=GovSelect(),
+        validate_choice=False,  # checked against this resident's permissions below
+    )
     relationship = SelectField(
         "Relationship to the resident",
         description="Only if someone else is calling",
@@ -96,11 +104,31 @@ class CallerForm(FlaskForm):
             prompt="Select a relationship",
         ),
         widget=GovSelect(),
+        validate_choice=False,  # asked for only when someone else is calling; checked below
     )
     submit = SubmitField("Save who is calling", widget=GovSubmitInput())
 
+    def __init__(self, *args, holders: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission_id.choices = choices(
+            [(str(holder.id), f"{holder.holder_name} ({holder.kind_label})") for holder in holders],
+            prompt="Select a permission" if holders else "Nobody has the resident's permission",
+        )
+
+    def validate_permission_id(self, field: SelectField) -> None:
+        if self.caller_type.data != CallerType.REPRESENTATIVE:
+            field.data = ""
+            return
+        offered = {choice.value for choice in field.choices if choice.value}
+        if field.data not in offered:
+            raise ValidationError("Select the permission the caller says they hold")
+
     def validate_relationship(self, field: SelectField) -> None:
-        if self.caller_type.data == CallerType.THIRD_PARTY and not field.data:
+        if self.caller_type.data != CallerType.THIRD_PARTY:
+            field.data = ""
+            return
+        offered = {choice.value for choice in field.choices if choice.value}
+        if field.data not in offered:
             raise ValidationError(
                 "Select the caller's relationship to the resident, or 'Not given'"
             )
@@ -164,6 +192,29 @@ class VerifyForm(FlaskForm):
 
     def answers(self) -> dict[Factor, str]:
         return {factor: getattr(self, name).data or "" for factor, name in self.FIELDS.items()}
+
+
+class RepresentativeVerifyForm(FlaskForm):
+    passcode = StringField(
+        "Representative's passcode",
+        description="The passcode given to the representative when the permission was recorded",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the passcode the caller gave"),
+            Length(max=40, message="Passcode must be 40 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Check passcode", widget=GovSubmitInput())
+
+
+class VerbalConsentForm(PermissionForm):
+    """Verbal consent, given by the resident verified on this call, for a named person."""
+
+    kind = None
+    evidence_reference = None
+    lpa_access_code = None
+    starts_on = None
+    submit = SubmitField("Record verbal consent", widget=GovSubmitInput())
 
 
 class ReportForm(FlaskForm):

@@ -9,13 +9,15 @@ from app.calls.forms import (
     CallerForm,
     EndCallForm,
     ReportForm,
+    RepresentativeVerifyForm,
     SearchForm,
     StartCallForm,
+    VerbalConsentForm,
     VerifyForm,
 )
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
-from app.services import calls, entries, search, verification
+from app.services import calls, entries, permissions, search, verification
 from app.services.service_areas import active_areas
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
@@ -31,28 +33,51 @@ def _changed(response_body: str, status: int = 200):
     return response_body, status, {"HX-Trigger": "call-changed"}
 
 
-def _report_form(call) -> ReportForm:
+def _report_form(call, **kwargs) -> ReportForm:
     return ReportForm(
-        prefix="report", area_choices=[(area.code, area.name) for area in active_areas()]
+        prefix="report", area_choices=[(area.code, area.name) for area in active_areas()], **kwargs
     )
 
 
-def _caller_form(call) -> CallerForm:
-    """The who-is-calling form, showing what is recorded on the call."""
-    form = CallerForm(prefix="caller", formdata=None)
+def _holders(call) -> list:
+    if call.resident_id is None:
+        return []
+    return permissions.holders_for_call(call.resident_id, date.today())
+
+
+def _caller_form(call, **kwargs) -> CallerForm:
+    """The who-is-calling form: as submitted, or showing what is recorded on the call."""
+    if "formdata" not in kwargs or kwargs["formdata"] is not None:
+        return CallerForm(prefix="caller", holders=_holders(call), **kwargs)
+    form = CallerForm(prefix="caller", holders=_holders(call), **kwargs)
     if call.caller_type is not CallerType.UNKNOWN:
         form.caller_type.data = call.caller_type.value
     form.caller_name.data = call.caller_name
-    if call.caller_relationship and call.caller_relationship is not Relationship.SELF:
+    form.permission_id.data = str(call.permission_id) if call.permission_id else ""
+    if call.caller_relationship and call.caller_type is CallerType.THIRD_PARTY:
         form.relationship.data = call.caller_relationship.value
     return form
 
 
+def _verify_form(call, **kwargs):
+    """The resident's questions, or the representative's own check: never the other."""
+    if call.caller_type is CallerType.REPRESENTATIVE:
+        return RepresentativeVerifyForm(prefix="rep", **kwargs)
+    return VerifyForm(prefix="verify", **kwargs)
+
+
+def _consent_form(**kwargs) -> VerbalConsentForm:
+    return VerbalConsentForm(
+        prefix="consent", area_choices=[(area.code, area.name) for area in active_areas()], **kwargs
+    )
+
+
 def _workspace(call, **context):
     """The whole call page. Forms passed in are shown as submitted, with their errors."""
-    context.setdefault("caller_form", _caller_form(call))
-    context.setdefault("verify_form", VerifyForm(prefix="verify", formdata=None))
-    context.setdefault("report_form", _report_form(call))
+    context.setdefault("caller_form", _caller_form(call, formdata=None))
+    context.setdefault("verify_form", _verify_form(call, formdata=None))
+    context.setdefault("consent_form", _consent_form(formdata=None))
+    context.setdefault("report_form", _report_form(call, formdata=None))
     context.setdefault("end_form", EndCallForm(prefix="end", formdata=None))
     context.setdefault("search_form", SearchForm(formdata=None))
     return render_template(
@@ -124,7 +149,7 @@ def clear_resident(call_id: int):
 @staff_required(*CALL_STAFF)
 def record_caller(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
-    form = CallerForm(prefix="caller")
+    form = _caller_form(call)
     if form.validate_on_submit():
         calls.record_caller(
             call,
@@ -132,12 +157,25 @@ def record_caller(call_id: int):
             (form.caller_name.data or "").strip(),
             Relationship(form.relationship.data) if form.relationship.data else None,
             current_user,
+            permission_id=int(form.permission_id.data) if form.permission_id.data else None,
         )
         if _is_htmx():
+            # Who is calling decides how they are verified: the verification section
+            # is swapped too (out of band), to the resident's questions or the
+            # representative's own check.
             return _changed(
-                render_template("calls/_caller.html", call=call, caller_form=form, saved=True)
+                render_template(
+                    "calls/_caller.html",
+                    call=call,
+                    caller_form=_caller_form(call, formdata=None),
+                    saved=True,
+                    verify_form=_verify_form(call, formdata=None),
+                    lock=verification.lock_state(call.resident_id),
+                    policy=verification.verification_policy(),
+                    swap_verification=True,
+                )
             )
-        return redirect(url_for("calls.show_call", call_id=call.id, _anchor="caller"))
+        return redirect(url_for("calls.show_call", call_id=call.id, _anchor="verify"))
     if _is_htmx():
         return render_template("calls/_caller.html", call=call, caller_form=form)
     return _workspace(call, caller_form=form)
@@ -147,22 +185,48 @@ def record_caller(call_id: int):
 @staff_required(*CALL_STAFF)
 def verify_caller(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
-    form = VerifyForm(prefix="verify")
+    form = _verify_form(call)
     report = None
     if call.resident_id is not None and form.validate_on_submit():
-        report = verification.check_resident_answers(call, form.answers(), current_user.id)
-        form = VerifyForm(prefix="verify", formdata=None)
-    context = {
-        "call": call,
-        "verify_form": form,
-        "report": report,
-        "lock": verification.lock_state(call.resident_id) if call.resident_id else None,
-        "policy": verification.verification_policy(),
-    }
+        if call.caller_type is CallerType.REPRESENTATIVE:
+            report = verification.check_representative_passcode(
+                call, form.passcode.data, current_user.id
+            )
+        else:
+            report = verification.check_resident_answers(call, form.answers(), current_user.id)
+        form = _verify_form(call, formdata=None)
+    if not _is_htmx():
+        return _workspace(call, verify_form=form, report=report)
+    body = render_template(
+        "calls/_verification.html",
+        call=call,
+        verify_form=form,
+        report=report,
+        lock=verification.lock_state(call.resident_id) if call.resident_id else None,
+        policy=verification.verification_policy(),
+    )
+    return _changed(body) if report else body
+
+
+@bp.post("/calls/<int:call_id>/consent")
+@staff_required(*CALL_STAFF)
+def record_verbal_consent(call_id: int):
+    call = calls.get_open_call_or_404(call_id, current_user)
+    form = _consent_form()
+    granted = None
+    if form.validate_on_submit():
+        try:
+            granted = permissions.grant_verbal_consent(
+                call, form.representative(), form.terms(), form.safeguarding_answers(), current_user
+            )
+        except permissions.PermissionRefused as refused:
+            getattr(form, refused.field or "holder_name").errors.append(refused.message)
+        else:
+            form = _consent_form(formdata=None)
+    # Rendered, not redirected: the passcode is shown in this response and nowhere else.
     if _is_htmx():
-        body = render_template("calls/_verification.html", **context)
-        return _changed(body) if report else body
-    return _workspace(call, verify_form=form, report=report)
+        return render_template("calls/_consent.html", call=call, consent_form=form, granted=granted)
+    return _workspace(call, consent_form=form, granted=granted)
 
 
 @bp.get("/calls/<int:call_id>/record")
@@ -179,16 +243,32 @@ def log_report(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
     form = _report_form(call)
     if call.resident_id is not None and form.validate_on_submit():
-        entry = entries.log_report(call, entries.ReportDetails.from_form(form), current_user)
+        disclosure = calls.disclosure_for(call, date.today())
+        try:
+            entry = entries.log_report(
+                call, entries.ReportDetails.from_form(form), current_user, disclosure
+            )
+        except entries.ReportRefused as refused:
+            getattr(form, refused.field).errors.append(refused.message)
+            return _report_refused(call, form)
         if _is_htmx():
             return _changed(
+                # A blank form for the next report: one filled from this request would
+                # log the same report, and send the same team, again.
                 render_template(
-                    "calls/_report.html", call=call, report_form=_report_form(call), logged=entry
+                    "calls/_report.html",
+                    call=call,
+                    report_form=_report_form(call, formdata=None),
+                    logged=entry,
                 )
             )
         return redirect(
             url_for("calls.show_call", call_id=call.id, logged=entry.id, _anchor="report")
         )
+    return _report_refused(call, form)
+
+
+def _report_refused(call, form: ReportForm):
     if _is_htmx():
         return render_template("calls/_report.html", call=call, report_form=form)
     return _workspace(call, report_form=form)

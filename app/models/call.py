@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, VerificationResult
+
+if TYPE_CHECKING:
+    from app.models.permission import Permission
 
 
 class Call(db.Model):
@@ -36,6 +40,12 @@ class Call(db.Model):
         StrEnumType(VerifiedAs), default=VerifiedAs.NOBODY
     )
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The permission a caller who says they act for the resident is using. Disclosure reads
+    # it afresh on every request, so a revocation takes effect mid-call.
+    permission_id: Mapped[int | None] = mapped_column(
+        # use_alter: permissions also point at the call a verbal consent was given on.
+        ForeignKey("permissions.id", use_alter=True)
+    )
     # Factors the caller has matched so far on this call, comma-separated; never the answers.
     factors_matched: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -45,6 +55,7 @@ class Call(db.Model):
 
     handler: Mapped[StaffUser | None] = relationship()
     resident: Mapped[Resident | None] = relationship()
+    permission: Mapped["Permission | None"] = relationship(foreign_keys=[permission_id])
 
     @property
     def is_open(self) -> bool:

@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Call, Entry, Resident, ResidentPhone, StaffUser
+from app.models import Call, Entry, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
 from app.rules.disclosure import (
     CallerOnCall,
@@ -23,7 +23,7 @@ from app.rules.disclosure import (
     entry_visible_on_call,
 )
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
-from app.services import audit, verification
+from app.services import audit, permissions, verification
 from app.services.service_areas import active_area_codes
 
 
@@ -71,6 +71,14 @@ def _reset_verification(call: Call) -> None:
     call.factors_matched = ""
 
 
+def _permission_of_resident_or_404(call: Call, permission_id: int | None) -> Permission:
+    """A permission of the call's resident: one of anyone else's is "not found"."""
+    permission = db.session.get(Permission, permission_id) if permission_id else None
+    if permission is None or permission.resident_id != call.resident_id:
+        abort(404)
+    return permission
+
+
 def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
     """Say which record the call is about. Choosing another record starts
     verification again: a caller verified for one resident is nothing to another."""
@@ -79,6 +87,7 @@ def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
         abort(404)
     if call.resident_id != resident.id:
         call.resident_id = resident.id
+        call.permission_id = None
         _reset_verification(call)
         audit.record(
             "call.resident_selected", staff_id=handler.id, resident_id=resident.id, call_id=call.id
@@ -95,6 +104,7 @@ def clear_resident(call: Call, handler: StaffUser) -> None:
             call_id=call.id,
         )
     call.resident_id = None
+    call.permission_id = None
     _reset_verification(call)
     db.session.commit()
 
@@ -105,14 +115,27 @@ def record_caller(
     name: str | None,
     relationship: Relationship | None,
     handler: StaffUser,
+    permission_id: int | None = None,
 ) -> None:
-    """Record who the caller says they are: a claim, which verification tests."""
+    """Record who the caller says they are: a claim, which verification tests.
+
+    A caller who says they act for the resident names the permission they hold;
+    until they prove it with that permission's own check, they are told nothing.
+    """
+    permission = None
     if caller_type is CallerType.RESIDENT:
         relationship = Relationship.SELF
-    changed = call.caller_type is not caller_type
+    elif caller_type is CallerType.REPRESENTATIVE:
+        permission = _permission_of_resident_or_404(call, permission_id)
+        name = name or permission.holder_name
+        relationship = permission.holder_relationship
+    changed = call.caller_type is not caller_type or call.permission_id != (
+        permission.id if permission else None
+    )
     call.caller_type = caller_type
     call.caller_name = name or None
     call.caller_relationship = relationship
+    call.permission_id = permission.id if permission else None
     if changed:
         # What was verified was a claim to be someone else.
         _reset_verification(call)
@@ -146,11 +169,13 @@ def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
 
 
 def disclosure_for(call: Call, today: date) -> Disclosure:
+    """The disclosure decision for this call as things stand in the database now."""
     locked = call.resident_id is not None and verification.lock_state(call.resident_id).locked
+    permission = db.session.get(Permission, call.permission_id) if call.permission_id else None
     caller = CallerOnCall(
         call_open=call.is_open,
         verified_as=call.verified_as,
-        permission=None,
+        permission=permissions.facts_for(permission) if permission else None,
         resident_locked=locked,
     )
     return decide_disclosure(caller, today, active_area_codes())

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
 from app.models.types import utcnow
-from app.rules.disclosure import VerifiedAs
+from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.vocabulary import DispatchOutcome, EntryCategory, Relationship, Urgency
 from app.services import audit
 
@@ -43,16 +43,43 @@ class ReportDetails:
         )
 
 
+class ReportRefused(ValueError):
+    """A report this caller may not make; `message` is for the handler, next to `field`."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
     """Who reported it, as the call knows them: name, relationship, and verified or not."""
     if call.verified_as is VerifiedAs.RESIDENT:
         return call.caller_name, Relationship.SELF, True
     relationship = call.caller_relationship or Relationship.NOT_GIVEN
-    return call.caller_name, relationship, False
+    verified = call.verified_as is VerifiedAs.REPRESENTATIVE
+    return call.caller_name, relationship, verified
 
 
-def log_report(call: Call, details: ReportDetails, handler: StaffUser) -> Entry:
-    """Record what the caller reported on the resident's record, and send help if asked."""
+def log_report(
+    call: Call, details: ReportDetails, handler: StaffUser, disclosure: Disclosure
+) -> Entry:
+    """Record what the caller reported on the resident's record, and send help if asked.
+
+    Anyone may report something in good faith. Only a change of circumstances
+    is the resident's to make: a verified representative whose permission is
+    disclosure only cannot make it for them.
+    """
+    if (
+        details.category is EntryCategory.CHANGE_OF_CIRCUMSTANCES
+        and call.verified_as is VerifiedAs.REPRESENTATIVE
+        and not disclosure.may_act
+    ):
+        raise ReportRefused(
+            "This representative's permission is disclosure only: they cannot report a "
+            "change of circumstances for the resident",
+            field="category",
+        )
     name, relationship, verified = reporter_of(call)
     entry = Entry(
         resident_id=call.resident_id,

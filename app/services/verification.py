@@ -21,12 +21,14 @@ from app.rules.verification import (
     FactorResult,
     VerificationOutcome,
     VerificationPolicy,
+    assess_representative_verification,
     assess_resident_verification,
     check_answer,
     normalise_secret_word,
 )
 from app.rules.vocabulary import Factor, VerificationResult
 from app.services import audit
+from app.services.permissions import check_representative_passcode as check_passcode
 
 
 def verification_policy() -> VerificationPolicy:
@@ -89,11 +91,37 @@ def _results(resident: Resident, answers: Mapping[Factor, str]) -> list[FactorRe
 def check_resident_answers(
     call: Call, answers: Mapping[Factor, str], handler_id: int
 ) -> CheckReport:
-    """Check what the caller said against the record the call is about.
+    """Check what a caller who says they are the resident answered, against the record."""
 
-    One unit of work: lock the resident's row so that concurrent attempts by
-    other handlers are counted one after another, refuse while locked, compare,
-    store the attempt, update the call's verification, audit, commit.
+    def assess(resident: Resident, already: frozenset[Factor]):
+        results = _results(resident, answers)
+        return results, assess_resident_verification(results, verification_policy(), already)
+
+    return _check(call, handler_id, VerifiedAs.RESIDENT, assess)
+
+
+def check_representative_passcode(call: Call, typed: str, handler_id: int) -> CheckReport:
+    """Check the passcode of the permission a caller says they hold.
+
+    Only the representative's own secret can verify them: never the resident's
+    details. Wrong passcodes count towards the same lock as wrong answers about
+    the resident, since both are guesses at the resident's record.
+    """
+
+    def assess(resident: Resident, already: frozenset[Factor]):
+        matched = call.permission is not None and check_passcode(call.permission, typed)
+        results = [FactorResult(Factor.REPRESENTATIVE_PASSCODE, matched)]
+        return results, assess_representative_verification(results, already)
+
+    return _check(call, handler_id, VerifiedAs.REPRESENTATIVE, assess)
+
+
+def _check(call: Call, handler_id: int, verified_as: VerifiedAs, assess) -> CheckReport:
+    """One unit of work for any check on a call.
+
+    Lock the resident's row so that concurrent attempts by other handlers are
+    counted one after another; refuse while locked; compare; store the attempt
+    (factors and result, never what was said); update the call; audit; commit.
     """
     resident = db.session.scalar(
         select(Resident).where(Resident.id == call.resident_id).with_for_update()
@@ -104,9 +132,8 @@ def check_resident_answers(
         db.session.rollback()
         return CheckReport(results=(), outcome=None, lock=lock, refused=True)
 
-    results = _results(resident, answers)
     already = frozenset(Factor(code) for code in call.factors_matched.split(",") if code)
-    outcome = assess_resident_verification(results, verification_policy(), already)
+    results, outcome = assess(resident, already)
     if outcome.verified:
         result = VerificationResult.VERIFIED
     elif outcome.is_failure:
@@ -125,8 +152,8 @@ def check_resident_answers(
         )
     )
     call.factors_matched = ",".join(sorted(outcome.matched))
-    if outcome.verified and call.verified_as is not VerifiedAs.RESIDENT:
-        call.verified_as = VerifiedAs.RESIDENT
+    if outcome.verified and call.verified_as is not verified_as:
+        call.verified_as = verified_as
         call.verified_at = now
     audit.record(
         f"verification.{result.value}",

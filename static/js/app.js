@@ -14,13 +14,18 @@ document.body.addEventListener("htmx:configRequest", (event) => {
 
 // After a swap, start GOV.UK components in the new content and move focus where the
 // new content asks (data-focus-after-swap), so keyboard and screen reader users
-// land on what changed rather than at the top of the page.
+// land on what changed rather than at the top of the page. A form sent back with
+// errors asks nothing: the button that sent it is gone, so focus goes to the first
+// field in error, whose error message is read with it (aria-describedby).
 document.body.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   initAll({ scope: target });
   const focusTarget =
     target.querySelector("[data-focus-after-swap]") ??
-    (target.matches("[data-focus-after-swap]") ? target : null);
+    (target.matches("[data-focus-after-swap]") ? target : null) ??
+    target.querySelector(
+      ".govuk-form-group--error input:not([type=hidden]), .govuk-form-group--error select, .govuk-form-group--error textarea",
+    );
   if (focusTarget) {
     if (!focusTarget.hasAttribute("tabindex") && !focusTarget.matches("a, button, input, select, textarea")) {
       focusTarget.setAttribute("tabindex", "-1");

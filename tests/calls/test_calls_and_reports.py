@@ -201,3 +201,27 @@ def test_someone_else_calling_must_give_a_relationship_or_not_given(
     assert "Select the caller&#39;s relationship to the resident" in refused.get_data(as_text=True)
     assert accepted.status_code == 302
     assert db.session.get(Call, call.id).caller_relationship.value == "not-given"
+
+
+def test_after_a_report_is_logged_the_form_is_blank_so_it_is_not_sent_twice(
+    signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    call.select(resident)
+    fields = {
+        "area": "housing",
+        "category": "repair",
+        "summary": "Water leaking through the ceiling",
+        "urgency": "urgent",
+        "raise_dispatch": "y",
+        "team": "Emergency repairs",
+        "instructions": "Isolate the water supply",
+    }
+
+    response = call.post("/reports", {f"report-{k}": v for k, v in fields.items()}, htmx=True)
+
+    page = response.get_data(as_text=True)
+    assert "Report logged and Emergency repairs sent" in page
+    assert "Water leaking through the ceiling</textarea>" not in page
+    assert 'value="Emergency repairs"' not in page
+    assert "checked" not in page.split('name="report-raise_dispatch"')[1].split(">")[0]
