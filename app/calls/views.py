@@ -134,7 +134,7 @@ def select_resident(call_id: int):
     if resident_id is None:
         return redirect(url_for("calls.show_call", call_id=call.id))
     calls.select_resident(call, resident_id, current_user)
-    return redirect(url_for("calls.show_call", call_id=call.id, _anchor="record"))
+    return redirect(url_for("calls.show_call", call_id=call.id, _anchor="caller"))
 
 
 @bp.post("/calls/<int:call_id>/resident/clear")
