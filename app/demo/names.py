@@ -68,13 +68,16 @@ def _uniform(names) -> Pool:
 def _draw(
     n: int, rng: Random, forenames: tuple[Pool, Pool], surnames: Pool, double_barrelled: float
 ) -> Iterator[Name]:
-    chunk = 50_000
+    # Draw in whole chunks whatever `n` is, so that a longer population starts
+    # with the shorter one of the same seed.
+    chunk = 10_000
     random = rng.random
     for start in range(0, n, chunk):
-        k = min(chunk, n - start)
-        surname_draws = rng.choices(surnames[0], cum_weights=surnames[1], k=k)
-        drawn = [rng.choices(names, cum_weights=weights, k=2 * k) for names, weights in forenames]
-        for i, surname in enumerate(surname_draws):
+        surname_draws = rng.choices(surnames[0], cum_weights=surnames[1], k=chunk)
+        drawn = [
+            rng.choices(names, cum_weights=weights, k=2 * chunk) for names, weights in forenames
+        ]
+        for i, surname in enumerate(surname_draws[: n - start]):
             pool = drawn[0] if random() < 0.5 else drawn[1]
             forename = pool[2 * i]
             middle = pool[2 * i + 1] if random() < MIDDLE_NAME_RATE else None
@@ -91,9 +94,7 @@ def _draw(
 
 
 def _is_latin(name: str) -> bool:
-    return all(
-        ch in " '-" or (ch.isalpha() and "LATIN" in unicodedata.name(ch, "")) for ch in name
-    )
+    return all(ch in " '-" or (ch.isalpha() and "LATIN" in unicodedata.name(ch, "")) for ch in name)
 
 
 def _locale_names(locale: str, attributes: tuple[str, ...]) -> list[str]:
@@ -167,7 +168,20 @@ _SLAVIC_STEMS = (
     "sokol urban kubiak maciejew szczepan kucharsk wilczyn kalinow lis mazurek wysock "
     "adamsk kazmierczak wasilew sobczak czerwin andrzejew cieslak glowack zak kolodziej"
 ).split()
-_SLAVIC_TAILS = ("ski", "ska", "wicz", "czyk", "owski", "ak", "ek", "enko", "ov", "ova", "ic", "ovic")
+_SLAVIC_TAILS = (
+    "ski",
+    "ska",
+    "wicz",
+    "czyk",
+    "owski",
+    "ak",
+    "ek",
+    "enko",
+    "ov",
+    "ova",
+    "ic",
+    "ovic",
+)
 _ROMANCE_STEMS = (
     "bell rossi ferr espos bian roman colomb ricc marin greco brun gall conti costa mancin "
     "rizz lombard moret barb fontan sant mariani rinald carus ferrar gall martin leon serr "
@@ -176,7 +190,23 @@ _ROMANCE_STEMS = (
     "hernand alons navarr torr domingu gutierr ramir vazqu castill ortiz rubi molin delg "
     "silv sous oliveir pereir ferreir carvalh almeid ribeir coelh lopes pint teixeir"
 ).split()
-_ROMANCE_TAILS = ("elli", "ini", "etti", "one", "ucci", "ano", "ino", "ato", "ez", "es", "eira", "inho", "o", "a", "i")
+_ROMANCE_TAILS = (
+    "elli",
+    "ini",
+    "etti",
+    "one",
+    "ucci",
+    "ano",
+    "ino",
+    "ato",
+    "ez",
+    "es",
+    "eira",
+    "inho",
+    "o",
+    "a",
+    "i",
+)
 _GERMANIC_STEMS = (
     "acker adler bauer beck berg braun busch dietr eber engel fisch frank fried gross hahn "
     "hart heil hoff hub jung kaiser keller klein koch kraus kuhn lang lehm lind lorenz "
@@ -184,12 +214,40 @@ _GERMANIC_STEMS = (
     "vog wagn walt weber weiss wern wolf zimmer van den de groot jans bakker visser smit "
     "meijer mulder bos vos peters hend dekker brouwer dijk kok jacobs verm"
 ).split()
-_GERMANIC_TAILS = ("mann", "berg", "stein", "feld", "hoff", "er", "ing", "sen", "sma", "stra", "hardt", "ke")
-_ONSETS = (
-    "b bh ch d dh g gb h j k kw l m mb n nd ng ny p r s sh t th ts w y z kh f v"
-).split()
+_GERMANIC_TAILS = (
+    "mann",
+    "berg",
+    "stein",
+    "feld",
+    "hoff",
+    "er",
+    "ing",
+    "sen",
+    "sma",
+    "stra",
+    "hardt",
+    "ke",
+)
+_ONSETS = ("b bh ch d dh g gb h j k kw l m mb n nd ng ny p r s sh t th ts w y z kh f v").split()
 _VOWELS = "a e i o u a e i o u a o ai".split()
-_SYLLABLE_TAILS = ("", "", "", "n", "m", "ng", "r", "l", "h", "s", "t", "wo", "ye", "de", "la", "ko")
+_SYLLABLE_TAILS = (
+    "",
+    "",
+    "",
+    "n",
+    "m",
+    "ng",
+    "r",
+    "l",
+    "h",
+    "s",
+    "t",
+    "wo",
+    "ye",
+    "de",
+    "la",
+    "ko",
+)
 _SOUTH_ASIAN = (
     "Patel Shah Khan Ahmed Ali Hussain Begum Rahman Islam Uddin Miah Chowdhury Singh Kaur "
     "Sharma Gupta Kumar Mistry Parmar Chauhan Joshi Mehta Desai Bhatt Iqbal Akhtar Malik Butt "

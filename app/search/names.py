@@ -4,12 +4,13 @@ Pure functions, no Flask and no database. The search never compares a query with
 million resident rows. Instead:
 
 1. Every distinct normalised name (a *term*) is stored once per kind (forename or
-   surname) with a handful of lookup keys (`term_keys`): the term itself, its
-   one-letter deletions, its double-metaphone codes and its nickname groups.
-2. A typed token is turned into the keys to look up (`query_keys`). A stored term
-   within one typing mistake of the token (a letter wrong, missing, extra or two
+   surname) with a handful of lookup keys (`term_keys`): the term itself and its
+   one-letter deletions, its double-metaphone codes, its consonant skeleton and
+   that skeleton's deletions, and its nickname or variant groups.
+2. A typed word is turned into the keys to look up (`query_keys`). A stored term
+   within one typing mistake of the word (a letter wrong, missing, extra or two
    letters swapped), or sounding the same, or in the same nickname group, always
-   shares a key with it.
+   shares a key with it; so do many terms two mistakes away.
 3. Only residents whose (surname, forename) are among the candidate terms are
    fetched, and only those are scored (`score_candidate`, `rank`).
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from jellyfish import metaphone
 from metaphone import doublemetaphone
 from rapidfuzz.distance import OSA
 
@@ -57,7 +59,7 @@ MIN_SKELETON_DELETE_LENGTH = 4
 MIN_PART_LENGTH = 3
 
 TITLES = frozenset(
-    "mr mrs ms miss mx dr doctor prof professor sir dame lady lord rev reverend fr".split()
+    "mr mrs ms miss dr doctor prof professor sir dame lady lord rev reverend fr".split()
 )
 # Words that begin a many-word surname: "de souza", "van der berg", "st john".
 SURNAME_PARTICLES = frozenset(
@@ -82,6 +84,7 @@ SWAPPED_PENALTY = 4.0
 SURNAME_ONLY_PENALTY = 6.0
 FORENAME_ONLY_PENALTY = 12.0
 REPEAT_STEP = 3.0
+MIDDLE_BONUS = 3.0
 
 
 # --------------------------------------------------------------------------- normalising
@@ -99,7 +102,7 @@ def normalise_name(s: str | None) -> str:
     """
     if not s:
         return ""
-    s = unicodedata.normalize("NFKD", s.casefold())
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", s).casefold())
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.translate(_SPECIAL_LETTERS).translate(_APOSTROPHES)
     s = _NOT_NAME.sub(" ", s)
@@ -147,18 +150,18 @@ def _deletes(s: str) -> set[str]:
 
 
 _SOUND_FOLDS = (("mps", "ms"), ("mpt", "mt"), ("dgs", "ds"))
+# An "h" not making a sound with the letter before it: "jhon", "sarah".
+_SILENT_H = re.compile(r"(?<=[^cgpstw])h")
 
 
 @lru_cache(maxsize=200_000)
-def _primary_codes(form: str) -> frozenset[str]:
-    # Primary codes only: secondary ones are for foreign spellings ("jayne"
-    # has secondary "AN", as "wayne") and find more than they should score.
-    codes = {doublemetaphone(form)[0]}
-    folded = form
+def _sounds(form: str) -> frozenset[str]:
+    # For scoring, plain metaphone (fast, and without the secondary codes that
+    # make "jayne" sound like "wayne") of the name and of its sound-fold.
+    folded = _SILENT_H.sub("", "t" + form[2:] if form.startswith("th") else form)
     for old, new in _SOUND_FOLDS:
         folded = folded.replace(old, new)
-    codes.add(doublemetaphone(folded)[0])
-    return frozenset(c for c in codes if c)
+    return frozenset(c for c in (metaphone(form), metaphone(folded)) if c)
 
 
 @lru_cache(maxsize=200_000)
@@ -205,7 +208,8 @@ def _parts(term: str) -> list[str]:
     return [p for p in parts if len(p) >= MIN_PART_LENGTH] if len(parts) > 1 else []
 
 
-def _groups(form: str, kind: Kind | None) -> frozenset[str]:
+def name_groups(form: str, kind: Kind | None) -> frozenset[str]:
+    """Nickname or variant group ids of an unspaced name, for `kind` (both if None)."""
     if kind == FORENAME:
         return forename_groups(form)
     if kind == SURNAME:
@@ -216,11 +220,13 @@ def _groups(form: str, kind: Kind | None) -> frozenset[str]:
 def term_keys(term: str, kind: Kind | None = None) -> set[str]:
     """The lookup keys stored for a distinct normalised term.
 
-    The unspaced term and each part of a many-part term ("smith jones" ->
-    "smithjones", "smith", "jones") give: itself and its one-letter deletions
-    ("d:smth"), its double-metaphone codes ("m:SM0"), and, for the whole term,
-    its nickname or variant groups for `kind` ("n:william"). About a dozen keys
-    for a typical name.
+    The unspaced term, each part of a many-part term ("smith jones" ->
+    "smithjones", "smith", "jones") and the "mac" spelling of a "mc" term
+    give: itself and its one-letter deletions ("d:smth"), its double-metaphone
+    codes ("m:SM0"), its consonant skeleton and, from four consonants, the
+    skeleton's deletions ("c:smt"); the whole term adds its nickname or
+    variant groups for `kind` ("n:william"). 10 to 20 keys for a one-word
+    name, up to about 40 for a double-barrelled one.
     """
     term = normalise_name(term)
     whole = compact(term)
@@ -237,7 +243,7 @@ def term_keys(term: str, kind: Kind | None = None) -> set[str]:
             keys.update(DELETE_KEY + d for d in _deletes(form))
         keys.update(SOUND_KEY + c for c in sound_codes(form))
         keys.update(_skeleton_keys(form))
-    keys.update(GROUP_KEY + g for g in _groups(whole, kind))
+    keys.update(GROUP_KEY + g for g in name_groups(whole, kind))
     return keys
 
 
@@ -262,7 +268,7 @@ def query_keys(token: str, kind: Kind | None = None) -> set[str]:
     keys.update(SOUND_KEY + c for c in sound_codes(whole))
     keys.update(_skeleton_keys(whole))
     keys.update(DELETE_KEY + p for p in _parts(token))
-    keys.update(GROUP_KEY + g for g in _groups(whole, kind))
+    keys.update(GROUP_KEY + g for g in name_groups(whole, kind))
     return keys
 
 
@@ -299,11 +305,12 @@ def _form_similarity(a: str, b: str) -> float:
     fa, fb = _spelling_fold(a), _spelling_fold(b)
     distance = min(distance, 0.5 + OSA.distance(fa, fb))
     similarity = 100.0 * (1.0 - distance / (max(len(a), len(b)) + 2))
-    if _primary_codes(a) & _primary_codes(b):
+    if _sounds(a) & _sounds(b):
         similarity += PHONETIC_BONUS
     return max(0.0, min(similarity, 99.0))
 
 
+@lru_cache(maxsize=262_144)
 def name_similarity(typed: str, stored: str, kind: Kind) -> float:
     """How well a stored normalised name matches a typed one, 0 to 100.
 
@@ -329,10 +336,10 @@ def name_similarity(typed: str, stored: str, kind: Kind) -> float:
         for x in typed_parts or [a]:
             for y in stored_parts or [b]:
                 best = max(best, _form_similarity(x, y) - PART_PENALTY)
-    if best < GROUP_SOUND_SIMILARITY and _groups(a, kind) & _groups(b, kind):
+    if best < GROUP_SOUND_SIMILARITY and name_groups(a, kind) & name_groups(b, kind):
         # Spelling variants of one name ("cathryn", "katherine") sound alike;
         # nicknames ("kate") don't, and score a little lower.
-        alike = _primary_codes(a) & _primary_codes(b)
+        alike = _sounds(a) & _sounds(b)
         best = max(best, GROUP_SOUND_SIMILARITY if alike else GROUP_SIMILARITY)
     return best
 
@@ -398,9 +405,7 @@ def parse_query(text: str) -> ParsedQuery:
             readings.append(
                 Reading(" ".join(surname_tokens), forename, initial, tuple(given_tokens[1:]))
             )
-        readings.extend(
-            _plain_readings(tokens, extra_penalty=SWAPPED_PENALTY if readings else 0.0)
-        )
+        readings.extend(_plain_readings(tokens, extra_penalty=SWAPPED_PENALTY if readings else 0.0))
     else:
         tokens = _drop_titles(name_tokens(text))
         readings.extend(_plain_readings(tokens))
@@ -426,9 +431,7 @@ def _plain_readings(tokens: list[str], extra_penalty: float = 0.0) -> list[Readi
     readings = []
     forename, initial = _given(tokens)
     if len(tokens[-1]) > 1:
-        readings.append(
-            Reading(tokens[-1], forename, initial, tuple(tokens[1:-1]), extra_penalty)
-        )
+        readings.append(Reading(tokens[-1], forename, initial, tuple(tokens[1:-1]), extra_penalty))
     for start in range(1, n - 1):
         if tokens[start] in SURNAME_PARTICLES or start == n - 2:
             surname = " ".join(tokens[start:])
@@ -444,7 +447,9 @@ def _plain_readings(tokens: list[str], extra_penalty: float = 0.0) -> list[Readi
     if len(tokens[0]) > 1:
         forename, initial = _given(tokens[1:])
         readings.append(
-            Reading(tokens[0], forename, initial, tuple(tokens[2:]), extra_penalty + SWAPPED_PENALTY)
+            Reading(
+                tokens[0], forename, initial, tuple(tokens[2:]), extra_penalty + SWAPPED_PENALTY
+            )
         )
         if n >= 3 and len(tokens[1]) > 1:
             # A two-word surname first: "Cruz Padron Juan", "St Pierre Claude".
@@ -496,7 +501,7 @@ class Scorer:
                     best = max(best, 100.0 if part[:1] == word else 0.0)
                 else:
                     best = max(best, self.similarity(FORENAME, word, part))
-        return 3.0 if best >= 85 else (-3.0 if best < 60 else 0.0)
+        return MIDDLE_BONUS if best >= 85 else (-MIDDLE_BONUS if best < 60 else 0.0)
 
     def score(self, forename: str, surname: str, middle: str = "") -> float:
         """Best score of the stored (normalised) names over the query's readings."""
@@ -540,38 +545,71 @@ def score_candidate(
 Candidate = tuple  # (id, forename, surname) or (id, forename, surname, middle)
 
 
-def rank(
-    query: ParsedQuery | str,
-    candidates: Iterable[Candidate],
-    limit: int = 5,
-    scorer: Scorer | None = None,
-) -> list[tuple[object, float]]:
-    """The `limit` best candidates as (id, score), best first.
+class Ranking:
+    """Residents scored against one query, in the order a handler should see them.
 
     A large council has dozens of John Smiths, and a short list of them alone
     would hide the Jon Smith the caller meant. So each further resident with a
     name already listed is placed as if it scored `REPEAT_STEP` less per
-    namesake above it; scores returned are the real ones. Ties keep input order.
+    namesake above it; scores reported are the real ones. Ties keep the order
+    candidates were added in.
     """
-    if scorer is None:
-        scorer = Scorer(parse_query(query) if isinstance(query, str) else query)
-    scored = []
-    seen_ids = set()
-    for position, candidate in enumerate(candidates):
-        person_id, forename, surname = candidate[0], candidate[1], candidate[2]
-        if person_id in seen_ids:
-            continue
-        seen_ids.add(person_id)
-        middle = candidate[3] if len(candidate) > 3 else None
-        forename, surname = normalise_name(forename), normalise_name(surname)
-        score = scorer.score(forename, surname, normalise_name(middle))
-        scored.append((-score, position, person_id, (forename, surname)))
-    scored.sort()
-    seen: dict[tuple[str, str], int] = {}
-    placed = []
-    for negative, position, person_id, name in scored:
-        repeats = seen.get(name, 0)
-        seen[name] = repeats + 1
-        placed.append((negative + REPEAT_STEP * repeats, position, person_id, -negative))
-    placed.sort()
-    return [(person_id, score) for _, _, person_id, score in placed[:limit]]
+
+    def __init__(self, scorer: Scorer):
+        self.scorer = scorer
+        self._scored: list[tuple[float, int, object, tuple[str, str]]] = []
+        self._ids: set[object] = set()
+        self._placed: list[tuple[float, int, object, float]] | None = []
+
+    def add(self, candidates: Iterable[Candidate]) -> "Ranking":
+        for candidate in candidates:
+            person_id, forename, surname = candidate[0], candidate[1], candidate[2]
+            if person_id in self._ids:
+                continue
+            self._ids.add(person_id)
+            middle = candidate[3] if len(candidate) > 3 else None
+            forename, surname = normalise_name(forename), normalise_name(surname)
+            score = self.scorer.score(forename, surname, normalise_name(middle))
+            self._scored.append((-score, len(self._scored), person_id, (forename, surname)))
+            self._placed = None
+        return self
+
+    def _place(self) -> list[tuple[float, int, object, float]]:
+        if self._placed is None:
+            self._scored.sort()
+            seen: dict[tuple[str, str], int] = {}
+            placed = []
+            for negative, position, person_id, name in self._scored:
+                repeats = seen.get(name, 0)
+                seen[name] = repeats + 1
+                placed.append((negative + REPEAT_STEP * repeats, position, person_id, -negative))
+            placed.sort()
+            self._placed = placed
+        return self._placed
+
+    def top(self, limit: int) -> list[tuple[object, float]]:
+        """The first `limit` residents as (id, score)."""
+        return [(person_id, score) for _, _, person_id, score in self._place()[:limit]]
+
+    def place_of(self, limit: int) -> float | None:
+        """The placing score of the `limit`-th resident (None while fewer are listed).
+
+        A resident scoring no more than this would not make the list.
+        """
+        placed = self._place()
+        return -placed[limit - 1][0] if len(placed) >= limit else None
+
+    def best(self) -> float | None:
+        placed = self._place()
+        return placed[0][3] if placed else None
+
+
+def rank(
+    query: ParsedQuery | str, candidates: Iterable[Candidate], limit: int = 5
+) -> list[tuple[object, float]]:
+    """The `limit` best candidates as (id, score), best first (see `Ranking`).
+
+    Candidates are (id, forename, surname) or (id, forename, surname, middle).
+    """
+    scorer = Scorer(parse_query(query) if isinstance(query, str) else query)
+    return Ranking(scorer).add(candidates).top(limit)

@@ -11,9 +11,10 @@ handler who types "Ian" wants people called Ian, so cognates that sound
 different are not grouped. Typos and sound-alikes are caught elsewhere (edit
 keys and double metaphone); these groups are for what spelling cannot catch.
 
-All names are written normalised (lower case ASCII, no spaces). The first
-name of a line is the group's id, stored in lookup keys: changing this file
-means rebuilding the stored keys (see `app.search.names.KEYS_VERSION`).
+All names are written normalised (lower case ASCII, no spaces); an indented
+line continues the group above. The first name of a group is its id, stored
+in lookup keys: changing this file means rebuilding the stored keys (see
+`app.search.names.KEYS_VERSION`).
 """
 
 _FORENAME_GROUPS = """
@@ -68,7 +69,8 @@ cameron cam
 caroline carolyn carol carole carrie caro carolina karolina
 carl karl carlo carlos karol
 carly carley carlie
-catherine katherine kathryn cathryn katharine kathrine catharine katheryn catrin katarzyna kasia kate katie katy kath cath cathy kathy kay kit kitty
+catherine katherine kathryn cathryn katharine kathrine catharine katheryn catrin katarzyna
+    kasia kate katie katy kath cath cathy kathy kay kit kitty
 catriona katrina catrina trina
 chantelle chantal shantelle
 charlene sharlene
@@ -105,7 +107,8 @@ edward ed eddie eddy ted teddy ned edouard eduard eduardo edvard
 edwin ed eddie
 eileen aileen eilean ailene
 eleanor elinor eleanore elenor ellie nell nellie nora leonora
-elizabeth elisabeth liz lizzie lizzy liza eliza beth betty bette betsy bess bessie libby lisbeth elspeth elsie elzbieta
+elizabeth elisabeth liz lizzie lizzy liza eliza beth betty bette betsy bess bessie libby
+    lisbeth elspeth elsie elzbieta
 ellen helen helena elena ellie nell nellie lena
 elliot elliott eliot
 emily emilie emmy emilia em milly
@@ -402,8 +405,7 @@ lee leigh lea li
 mcguire maguire mcguier
 mcgee magee
 mcgrath magrath
-mcintosh mackintosh macintosh
-mcnamara macnamara
+mcintosh mckintosh
 meyer meier mayer maier myers
 mohammed muhammad mohammad mohamed muhammed mohamad
 morris morys maurice
@@ -426,12 +428,14 @@ vaughan vaughn
 
 
 def _parse(block: str) -> tuple[tuple[str, ...], ...]:
-    groups = []
-    for line in block.strip().splitlines():
-        names = tuple(dict.fromkeys(line.split()))
-        if len(names) > 1:
-            groups.append(names)
-    return tuple(groups)
+    # One group a line; an indented line continues the group above.
+    lines: list[list[str]] = []
+    for line in block.strip("\n").splitlines():
+        if line.startswith(" ") and lines:
+            lines[-1].extend(line.split())
+        elif line.strip():
+            lines.append(line.split())
+    return tuple(names for names in (tuple(dict.fromkeys(ln)) for ln in lines) if len(names) > 1)
 
 
 FORENAME_GROUPS: tuple[tuple[str, ...], ...] = _parse(_FORENAME_GROUPS)

@@ -47,11 +47,17 @@ class SqlNameStore:
         if forenames is not None:
             stmt = stmt.where(Resident.forename_norm.in_(list(forenames)))
         if forename_prefix:
-            stmt = stmt.where(Resident.forename_norm.startswith(forename_prefix, autoescape=True))
+            stmt = stmt.where(*_starts_with(Resident.forename_norm, forename_prefix))
         if surname_prefix:
-            stmt = stmt.where(Resident.surname_norm.startswith(surname_prefix, autoescape=True))
+            stmt = stmt.where(*_starts_with(Resident.surname_norm, surname_prefix))
         rows = db.session.execute(stmt.limit(limit)).all()
         return [(row[0], row[1], row[2], normalise_name(row[3]) or None) for row in rows]
+
+
+def _starts_with(column, prefix: str):
+    """A prefix as a range, which both databases answer from the name indexes (LIKE may
+    not be). Normalised names are plain lower-case ASCII, so the next code point bounds it."""
+    return column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def search_names(text: str, limit: int) -> list[tuple[int, float]]:
