@@ -10,9 +10,14 @@ from app.models.types import UTCDateTime, utcnow
 class Resident(db.Model):
     __tablename__ = "residents"
     __table_args__ = (
-        # Name search narrows to candidate (surname, forename) pairs first.
-        Index("ix_residents_surname_norm_forename_norm", "surname_norm", "forename_norm"),
-        Index("ix_residents_forename_norm_surname_norm", "forename_norm", "surname_norm"),
+        # Name search narrows to candidate (surname, forename) pairs first. The middle
+        # names ride along so that the search reads the index alone, not the rows.
+        Index(
+            "ix_residents_surname_forename_middle", "surname_norm", "forename_norm", "middle_names"
+        ),
+        Index(
+            "ix_residents_forename_surname_middle", "forename_norm", "surname_norm", "middle_names"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

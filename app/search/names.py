@@ -481,6 +481,8 @@ class Scorer:
     def __init__(self, query: ParsedQuery):
         self.query = query
         self._similar: dict[tuple[Kind, str, str], float] = {}
+        # A stored middle name changes the score only when middle names were typed.
+        self.uses_middle = any(reading.middles for reading in query.readings)
 
     def similarity(self, kind: Kind, typed: str, stored: str) -> float:
         key = (kind, typed, stored)
@@ -560,6 +562,8 @@ class Ranking:
         self._scored: list[tuple[float, int, object, tuple[str, str]]] = []
         self._ids: set[object] = set()
         self._placed: list[tuple[float, int, object, float]] | None = []
+        # Rows share few distinct names: score each name once, however many carry it.
+        self._scores: dict[tuple[str, str, str | None], tuple[float, tuple[str, str]]] = {}
 
     def add(self, candidates: Iterable[Candidate]) -> "Ranking":
         for candidate in candidates:
@@ -568,9 +572,16 @@ class Ranking:
                 continue
             self._ids.add(person_id)
             middle = candidate[3] if len(candidate) > 3 else None
-            forename, surname = normalise_name(forename), normalise_name(surname)
-            score = self.scorer.score(forename, surname, normalise_name(middle))
-            self._scored.append((-score, len(self._scored), person_id, (forename, surname)))
+            key = (forename, surname, middle if self.scorer.uses_middle else None)
+            known = self._scores.get(key)
+            if known is None:
+                name = (normalise_name(forename), normalise_name(surname))
+                known = self._scores[key] = (
+                    self.scorer.score(*name, normalise_name(middle)),
+                    name,
+                )
+            score, name = known
+            self._scored.append((-score, len(self._scored), person_id, name))
             self._placed = None
         return self
 

@@ -27,7 +27,7 @@ class SqlNameStore:
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             stmt = select(NameKey.term).where(NameKey.kind == kind, NameKey.key.in_(chunk))
-            found.update(db.session.scalars(stmt))
+            found.update(db.session.connection().execute(stmt).scalars())
         return found
 
     def lookup_people(
@@ -50,7 +50,8 @@ class SqlNameStore:
             stmt = stmt.where(*_starts_with(Resident.forename_norm, forename_prefix))
         if surname_prefix:
             stmt = stmt.where(*_starts_with(Resident.surname_norm, surname_prefix))
-        rows = db.session.execute(stmt.limit(limit)).all()
+        # Core, not ORM, execution: hundreds of plain tuples, no objects wanted.
+        rows = db.session.connection().execute(stmt.limit(limit)).all()
         return [(row[0], row[1], row[2], normalise_name(row[3]) or None) for row in rows]
 
 

@@ -17,9 +17,7 @@ def test_sql_store_ranks_misspelt_names_exactly_like_the_in_memory_index():
     memory = NameIndex()
     people = list(faker_population(200, seed=11))
     for forename, middle, surname in people:
-        resident = factories.make_resident(
-            forename=forename, middle_names=middle, surname=surname
-        )
+        resident = factories.make_resident(forename=forename, middle_names=middle, surname=surname)
         memory.add(resident.id, forename, surname, middle)
     rng = Random(3)
     queries = [
