@@ -1,16 +1,14 @@
 """Template filters: how dates, numbers and labels are written for people."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from app.clock import UK
 from app.phone_numbers import for_display
 from app.references import format_reference
 from app.rules.disclosure import entry_banner, entry_label
 from app.services.search import street_of
-
-UK = ZoneInfo("Europe/London")
 
 
 def local_time(value: datetime | None) -> str:

@@ -1,9 +1,7 @@
-from datetime import date
-
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.calls import bp
 from app.calls.forms import (
     CallerForm,
@@ -42,7 +40,7 @@ def _report_form(call, **kwargs) -> ReportForm:
 def _holders(call) -> list:
     if call.resident_id is None:
         return []
-    return permissions.holders_for_call(call.resident_id, date.today())
+    return permissions.holders_for_call(call.resident_id, clock.today())
 
 
 def _caller_form(call, **kwargs) -> CallerForm:
@@ -83,7 +81,7 @@ def _workspace(call, **context):
     return render_template(
         "calls/show_call.html",
         call=call,
-        panel=calls.record_panel(call, current_user, date.today()),
+        panel=calls.record_panel(call, current_user, clock.today()),
         lock=verification.lock_state(call.resident_id) if call.resident_id else None,
         policy=verification.verification_policy(),
         **context,
@@ -233,7 +231,7 @@ def record_verbal_consent(call_id: int):
 @staff_required(*CALL_STAFF)
 def record_panel(call_id: int):
     call = calls.get_call_or_404(call_id, current_user)
-    panel = calls.record_panel(call, current_user, date.today())
+    panel = calls.record_panel(call, current_user, clock.today())
     return render_template("calls/_record_panel.html", call=call, panel=panel)
 
 
@@ -243,7 +241,7 @@ def log_report(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
     form = _report_form(call)
     if call.resident_id is not None and form.validate_on_submit():
-        disclosure = calls.disclosure_for(call, date.today())
+        disclosure = calls.disclosure_for(call, clock.today())
         try:
             entry = entries.log_report(
                 call, entries.ReportDetails.from_form(form), current_user, disclosure

@@ -30,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app import clock
 from app.forms import choices
 from app.models.permission import RepresentativeCheck
 from app.phone_numbers import InvalidPhoneNumber, to_e164
@@ -309,7 +310,7 @@ class PermissionForm(FlaskForm):
             raise ValidationError("Enter the access code as it was given, like V-ABCD-1234-EFGH")
 
     def validate_expires_on(self, field: DateInputField) -> None:
-        start = self.starts_on.data if getattr(self, "starts_on", None) else date.today()
+        start = self.starts_on.data if getattr(self, "starts_on", None) else clock.today()
         if field.data is not None and start is not None and field.data <= start:
             raise ValidationError("The expiry date must be after the start date")
 

@@ -1,9 +1,8 @@
-from datetime import date
-
 import click
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app import clock
 from app.permissions import bp
 from app.permissions.forms import CloseMatterForm, PermissionForm, RevokeForm
 from app.rules.permissions import PermissionState
@@ -62,7 +61,7 @@ def index():
 @staff_required()
 def resident_permissions(resident_id: int):
     resident = permissions.get_resident_or_404(resident_id)
-    summaries = permissions.view_permissions(resident.id, current_user, date.today())
+    summaries = permissions.view_permissions(resident.id, current_user, clock.today())
     return render_template(
         "permissions/resident_permissions.html",
         resident=resident,
@@ -111,7 +110,7 @@ def permission_recorded(permission_id: int):
     passcode = session.pop(_passcode_key(permission.id), None)
     return render_template(
         "permissions/permission_recorded.html",
-        summary=permissions.summarise(permission, date.today()),
+        summary=permissions.summarise(permission, clock.today()),
         passcode=passcode,
         state_tags=STATE_TAGS,
     )
@@ -122,7 +121,7 @@ def permission_recorded(permission_id: int):
 def revoke_permission(permission_id: int):
     permission = permissions.get_permission_or_404(permission_id)
     back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
-    summary = permissions.summarise(permission, date.today())
+    summary = permissions.summarise(permission, clock.today())
     if not summary.may_revoke:
         flash("That permission has already been revoked", "info")
         return redirect(back)
@@ -147,7 +146,7 @@ def revoke_permission(permission_id: int):
 def close_matter(permission_id: int):
     permission = permissions.get_permission_or_404(permission_id)
     back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
-    summary = permissions.summarise(permission, date.today())
+    summary = permissions.summarise(permission, clock.today())
     if not summary.may_close_matter:
         flash("That permission is not for an open matter", "info")
         return redirect(back)
@@ -167,5 +166,5 @@ def close_matter(permission_id: int):
 @bp.cli.command("record-expiries")
 def record_expiries_command() -> None:
     """Write an "expired" history event for each permission whose expiry date has come."""
-    count = permissions.record_expiries(date.today())
+    count = permissions.record_expiries(clock.today())
     click.echo(f"Recorded {count} expired permission{'' if count == 1 else 's'}.")

@@ -16,6 +16,7 @@ from flask import abort, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Call,
@@ -157,7 +158,8 @@ def facts_for(permission: Permission) -> PermissionFacts:
         may_act=permission.may_act,
         starts_on=permission.starts_on,
         expires_on=permission.expires_on,
-        revoked_at=permission.revoked_at,
+        # In London time, so the date the handler is told is the council's date.
+        revoked_at=clock.local(permission.revoked_at) if permission.revoked_at else None,
         matter_closed=permission.matter_closed_at is not None,
     )
 
@@ -190,7 +192,7 @@ def grant_verbal_consent(
     """Record the verbal consent the resident, verified on this open call, gives to a named
     person. It starts today and, unless an earlier date is given, expires after
     VERBAL_CONSENT_MONTHS months."""
-    today = today or date.today()
+    today = today or clock.today()
     if not call.is_open:
         raise PermissionRefused("The call has ended: verbal consent can only be given on a call")
     if call.resident_id is None:
@@ -227,7 +229,7 @@ def record_written_permission(
     """Record a permission a supervisor has seen written evidence for: written consent, a
     Lasting Power of Attorney, a deputyship order or a DWP appointeeship. It may have started
     before today (an LPA registered years ago), but may not have expired already."""
-    today = today or date.today()
+    today = today or clock.today()
     if not supervisor.has_role(Role.SUPERVISOR, Role.ADMIN):
         raise PermissionRefused("Only a supervisor can record a permission from written evidence")
     if evidence.kind not in WRITTEN_KINDS:
@@ -460,7 +462,7 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
 def record_expiries(today: date | None = None) -> int:
     """Write an "expired" event for each permission whose expiry date has come, once. Expiry
     takes effect from the dates alone; this only makes it visible in the history."""
-    today = today or date.today()
+    today = today or clock.today()
     already = select(PermissionEvent.permission_id).where(
         PermissionEvent.kind == PermissionEventKind.EXPIRED
     )

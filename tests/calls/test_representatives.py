@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Entry, VerificationAttempt
 from app.rules.vocabulary import PermissionKind, Relationship, Role, ServiceArea
@@ -112,7 +113,7 @@ def test_revoking_the_permission_mid_call_stops_disclosure_at_the_next_request(
     permission_service.revoke(permission, factories.make_staff(Role.SUPERVISOR), "Resident asked")
 
     fragment = call.record_fragment()
-    assert f"Do not disclose: permission revoked on {date.today().isoformat()}" in fragment
+    assert f"Do not disclose: permission revoked on {clock.today().isoformat()}" in fragment
     assert "Council tax band query" not in fragment
 
 
