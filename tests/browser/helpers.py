@@ -1,0 +1,97 @@
+"""What every browser journey does: arrange entries, and drive the page from the keyboard.
+
+Locators are used only to check where focus is and what the page says, never to
+click or fill (sign-in excepted: the journeys start once the handler is at work).
+"""
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from app.extensions import db
+from app.models import Entry
+from app.rules.vocabulary import Urgency
+from tests import factories
+
+# --- arrange ---------------------------------------------------------------------------
+
+
+def add_entry(resident, **values) -> Entry:
+    values.setdefault("urgency", Urgency.ROUTINE)
+    entry = Entry(resident_id=resident.id, is_sensitive=False, **values)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+# --- keyboard --------------------------------------------------------------------------
+
+
+def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 80) -> None:
+    """Press Tab (or Shift+Tab) until `target` has focus, failing if it is never reached."""
+    expect(target).to_be_visible()
+    element = target.element_handle()
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("el => el === document.activeElement", element):
+            return
+    focused = page.evaluate("document.activeElement && document.activeElement.outerHTML")
+    raise AssertionError(f"{key} x{limit} never reached {target}; focus is on {focused}")
+
+
+def type_into(page: Page, field: Locator, text: str, **tab) -> None:
+    """Tab to a field and type into it, as the handler would."""
+    tab_to(page, field, **tab)
+    page.keyboard.type(text)
+    expect(field).to_have_value(text)
+
+
+def press(page: Page, button: Locator, key: str = "Enter", **tab) -> None:
+    tab_to(page, button, **tab)
+    page.keyboard.press(key)
+
+
+def choose_radio(page: Page, first: Locator, choice: Locator, limit: int = 10) -> None:
+    """Tab into a group of radios at `first`, then press the down arrow until `choice`
+    is chosen, as a keyboard user moves through radios."""
+    tab_to(page, first)
+    element = choice.element_handle()
+    for _ in range(limit):
+        if page.evaluate("el => el === document.activeElement", element):
+            break
+        page.keyboard.press("ArrowDown")
+    expect(choice).to_be_focused()
+    expect(choice).to_be_checked()
+
+
+def settle(page: Page) -> None:
+    """Wait until htmx has no request in flight and nothing left to swap or settle."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+def sign_in(page: Page, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    expect(page.get_by_role("heading", name="Console")).to_be_visible()
+
+
+def start_call(page: Page, check_accessibility, number: str, via_menu: bool = True) -> None:
+    """Go to Calls from the menu (unless already there) and start a call from `number`."""
+    if via_menu:
+        press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
+    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    check_accessibility(page)
+
+    type_into(page, page.get_by_label("Caller's phone number"), number)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name=re.compile(r"^Call from "))).to_be_visible()
+    check_accessibility(page)
