@@ -1,5 +1,5 @@
 import click
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -21,27 +21,6 @@ STATE_TAGS = {
 }
 
 
-PASSCODE_KEY_PREFIX = "permission-passcode-"
-_NOT_PAGES = frozenset({"static", "assets"})
-
-
-def _passcode_key(permission_id: int) -> str:
-    return f"{PASSCODE_KEY_PREFIX}{permission_id}"
-
-
-@bp.before_app_request
-def _forget_uncollected_passcodes() -> None:
-    """A new passcode lives in the session only until the next page: the one that shows it.
-    If anything else is opened instead, it is dropped unseen, so it never lingers in the
-    browser's cookie; the permission can be revoked and recorded again."""
-    if request.endpoint in _NOT_PAGES or request.headers.get("HX-Request"):
-        return
-    if request.endpoint == "permissions.permission_recorded":
-        return
-    for key in [key for key in session if key.startswith(PASSCODE_KEY_PREFIX)]:
-        session.pop(key)
-
-
 @bp.get("/permissions")
 @staff_required(*MANAGERS)
 def index():
@@ -58,7 +37,7 @@ def index():
 
 
 @bp.get("/residents/<int:resident_id>/permissions")
-@staff_required()
+@staff_required(*MANAGERS)
 def resident_permissions(resident_id: int):
     resident = permissions.get_resident_or_404(resident_id)
     summaries = permissions.view_permissions(resident.id, current_user, clock.today())
@@ -93,11 +72,13 @@ def new_permission(resident_id: int):
             else:
                 field.errors.append(refused.message)
         else:
-            if granted.passcode:
-                # Kept in the signed session cookie only until the next page shows it.
-                session[_passcode_key(granted.permission.id)] = granted.passcode
-            return redirect(
-                url_for("permissions.permission_recorded", permission_id=granted.permission.id)
+            # Rendered, not redirected: the passcode exists in this response only, never
+            # in a cookie, a URL or the database (which keeps its hash).
+            return render_template(
+                "permissions/permission_recorded.html",
+                summary=permissions.summarise(granted.permission, clock.today()),
+                passcode=granted.passcode,
+                state_tags=STATE_TAGS,
             )
     return render_template("permissions/new_permission.html", resident=resident, form=form)
 
@@ -106,12 +87,10 @@ def new_permission(resident_id: int):
 @staff_required(*MANAGERS)
 def permission_recorded(permission_id: int):
     permission = permissions.get_permission_or_404(permission_id)
-    # Shown once: taken out of the session as it is shown, never stored anywhere else.
-    passcode = session.pop(_passcode_key(permission.id), None)
     return render_template(
         "permissions/permission_recorded.html",
         summary=permissions.summarise(permission, clock.today()),
-        passcode=passcode,
+        passcode=None,
         state_tags=STATE_TAGS,
     )
 
