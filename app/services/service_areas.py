@@ -6,12 +6,15 @@ from app.models import ServiceAreaRecord
 
 
 def active_areas() -> list[ServiceAreaRecord]:
-    stmt = (
-        select(ServiceAreaRecord)
-        .where(ServiceAreaRecord.is_active.is_(True))
-        .order_by(ServiceAreaRecord.name)
-    )
-    return list(db.session.scalars(stmt))
+    """The service areas in use, read once per request."""
+    if "active_areas" not in g:
+        stmt = (
+            select(ServiceAreaRecord)
+            .where(ServiceAreaRecord.is_active.is_(True))
+            .order_by(ServiceAreaRecord.name)
+        )
+        g.active_areas = list(db.session.scalars(stmt))
+    return g.active_areas
 
 
 def active_area_codes() -> frozenset[str]:

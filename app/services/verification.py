@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
@@ -40,8 +40,16 @@ def lockout_policy() -> LockoutPolicy:
 
 
 def lock_state(resident_id: int, now: datetime | None = None) -> LockState:
-    """Whether phone verification is locked for this resident, as every handler sees it."""
-    now = now or utcnow()
+    """Whether phone verification is locked for this resident, as every handler sees it.
+
+    Read once per request (the call page asks in several places); a check that
+    writes attempts passes `now` and always reads afresh.
+    """
+    if now is None:
+        cache = g.setdefault("lock_states", {})
+        if resident_id not in cache:
+            cache[resident_id] = lock_state(resident_id, utcnow())
+        return cache[resident_id]
     policy = lockout_policy()
     unlocked_at = db.session.scalar(
         select(func.max(VerificationUnlock.created_at)).where(
@@ -170,6 +178,7 @@ def _check(call: Call, handler_id: int, verified_as: VerifiedAs, assess) -> Chec
             "verification.locked", staff_id=handler_id, resident_id=resident.id, call_id=call.id
         )
     db.session.commit()
+    g.setdefault("lock_states", {})[resident.id] = lock_after
     return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
 
 
@@ -181,6 +190,7 @@ def unlock(resident_id: int, supervisor_id: int, reason: str) -> None:
         "verification.unlocked", staff_id=supervisor_id, resident_id=resident_id, purpose=reason
     )
     db.session.commit()
+    g.get("lock_states", {}).pop(resident_id, None)
 
 
 @dataclass(frozen=True)
