@@ -111,6 +111,8 @@ MAX_TERMS_PER_WORD = 50
 MIN_TERM_SIMILARITY = 55.0
 # Names found by keys beyond this many are first cut down by a cheaper measure.
 PREFILTER = 40
+# How alike a part of a many-part name must be to a typed word to be scored at all.
+PART_PREFILTER_RATIO = 60
 # A reading's lookups pair the 3 closest names of each side, then the 10
 # closest, then all: namesakes of the closest names usually fill the list.
 TIERS = (3, 10)
@@ -172,9 +174,21 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
         compact(word), [compact(t) for t in terms], scorer=fuzz.ratio, limit=PREFILTER
     )
     kept = {terms[i] for _, _, i in close}
-    groups = name_groups(compact(word), kind)
-    kept.update(t for t in terms if " " in t or (groups and groups & name_groups(compact(t), kind)))
+    typed = compact(word)
+    groups = name_groups(typed, kind)
+    kept.update(
+        t
+        for t in terms
+        if (" " in t and _part_is_close(typed, t))
+        or (groups and groups & name_groups(compact(t), kind))
+    )
     return kept
+
+
+def _part_is_close(typed: str, term: str) -> bool:
+    # A many-part name is worth scoring when one of its parts is like the typed word
+    # ("walter" for "hans walter"); most many-part names sharing a key are not.
+    return any(fuzz.ratio(typed, part) >= PART_PREFILTER_RATIO for part in term.split())
 
 
 class _Candidates:

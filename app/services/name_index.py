@@ -26,8 +26,12 @@ class SqlNameStore:
         keys = list(keys)
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
-            stmt = select(NameKey.term).where(NameKey.kind == kind, NameKey.key.in_(chunk))
-            found.update(db.session.connection().execute(stmt).scalars())
+            stmt = (
+                select(NameKey.term)
+                .where(NameKey.kind == kind, NameKey.key.in_(chunk))
+                .distinct()
+            )
+            found.update(db.session.connection().execute(stmt).scalars().all())
         return found
 
     def lookup_people(
