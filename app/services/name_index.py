@@ -27,9 +27,7 @@ class SqlNameStore:
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             stmt = (
-                select(NameKey.term)
-                .where(NameKey.kind == kind, NameKey.key.in_(chunk))
-                .distinct()
+                select(NameKey.term).where(NameKey.kind == kind, NameKey.key.in_(chunk)).distinct()
             )
             found.update(db.session.connection().execute(stmt).scalars().all())
         return found
