@@ -110,7 +110,7 @@ TERMS_PER_WORD = 25
 MAX_TERMS_PER_WORD = 50
 MIN_TERM_SIMILARITY = 55.0
 # Names found by keys beyond this many are first cut down by a cheaper measure.
-PREFILTER = 40
+PREFILTER = 30
 # How alike a part of a many-part name must be to a typed word to be scored at all.
 PART_PREFILTER_RATIO = 60
 # A reading's lookups pair the 3 closest names of each side, then the 10

@@ -6,8 +6,9 @@ and keeps the index up to date as residents are added.
 """
 
 from collections.abc import Collection, Hashable, Iterable
+from functools import lru_cache
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -18,18 +19,51 @@ from app.search.names import FORENAME, SURNAME, Kind, normalise_name, term_keys
 LOOKUP_CHUNK = 500
 
 
+# Built once: statements whose only variable parts are bound values, so each
+# lookup on a live call costs the query alone, not building and caching SQL.
+_TERMS = (
+    select(NameKey.term)
+    .where(NameKey.kind == bindparam("kind"), NameKey.key.in_(bindparam("keys", expanding=True)))
+    .distinct()
+)
+_PEOPLE_COLUMNS = (
+    Resident.id,
+    Resident.forename_norm,
+    Resident.surname_norm,
+    Resident.middle_names,
+)
+
+
+@lru_cache(maxsize=16)
+def _people_statement(surnames: bool, forenames: bool, forename_from: bool, surname_from: bool):
+    stmt = select(*_PEOPLE_COLUMNS)
+    if surnames:
+        stmt = stmt.where(Resident.surname_norm.in_(bindparam("surnames", expanding=True)))
+    if forenames:
+        stmt = stmt.where(Resident.forename_norm.in_(bindparam("forenames", expanding=True)))
+    if forename_from:
+        stmt = stmt.where(
+            Resident.forename_norm >= bindparam("forename_from"),
+            Resident.forename_norm < bindparam("forename_to"),
+        )
+    if surname_from:
+        stmt = stmt.where(
+            Resident.surname_norm >= bindparam("surname_from"),
+            Resident.surname_norm < bindparam("surname_to"),
+        )
+    return stmt.limit(bindparam("limit"))
+
+
 class SqlNameStore:
     """The `NameStore` the search algorithm asks, answered from the database."""
 
     def lookup_terms(self, kind: Kind, keys: Collection[str]) -> set[str]:
         found: set[str] = set()
         keys = list(keys)
+        connection = db.session.connection()
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
-            stmt = (
-                select(NameKey.term).where(NameKey.kind == kind, NameKey.key.in_(chunk)).distinct()
-            )
-            found.update(db.session.connection().execute(stmt).scalars().all())
+            found.update(connection.execute(_TERMS, {"kind": kind, "keys": chunk}).scalars().all())
         return found
 
     def lookup_people(
@@ -41,26 +75,27 @@ class SqlNameStore:
         surname_prefix: str | None = None,
         limit: int,
     ) -> list[tuple[Hashable, str, str, str | None]]:
-        stmt = select(
-            Resident.id, Resident.forename_norm, Resident.surname_norm, Resident.middle_names
-        )
+        params: dict = {"limit": limit}
         if surnames is not None:
-            stmt = stmt.where(Resident.surname_norm.in_(list(surnames)))
+            params["surnames"] = list(surnames)
         if forenames is not None:
-            stmt = stmt.where(Resident.forename_norm.in_(list(forenames)))
+            params["forenames"] = list(forenames)
         if forename_prefix:
-            stmt = stmt.where(*_starts_with(Resident.forename_norm, forename_prefix))
+            params["forename_from"], params["forename_to"] = _prefix_range(forename_prefix)
         if surname_prefix:
-            stmt = stmt.where(*_starts_with(Resident.surname_norm, surname_prefix))
+            params["surname_from"], params["surname_to"] = _prefix_range(surname_prefix)
+        stmt = _people_statement(
+            surnames is not None, forenames is not None, bool(forename_prefix), bool(surname_prefix)
+        )
         # Core, not ORM, execution: hundreds of plain tuples, no objects wanted.
-        rows = db.session.connection().execute(stmt.limit(limit)).all()
+        rows = db.session.connection().execute(stmt, params).all()
         return [(row[0], row[1], row[2], normalise_name(row[3]) or None) for row in rows]
 
 
-def _starts_with(column, prefix: str):
+def _prefix_range(prefix: str) -> tuple[str, str]:
     """A prefix as a range, which both databases answer from the name indexes (LIKE may
     not be). Normalised names are plain lower-case ASCII, so the next code point bounds it."""
-    return column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def search_names(text: str, limit: int) -> list[tuple[int, float]]:
