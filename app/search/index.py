@@ -148,10 +148,18 @@ class NameStore(Protocol):
 
 
 def candidate_terms(
-    store: NameStore, scorer: Scorer, kind: Kind, word: str
+    store: NameStore,
+    scorer: Scorer,
+    kind: Kind,
+    word: str,
+    found: Collection[str] | None = None,
 ) -> list[tuple[str, float]]:
-    """The stored names of `kind` most like a typed word, with their similarity, best first."""
-    found = store.lookup_terms(kind, query_keys(word, kind))
+    """The stored names of `kind` most like a typed word, with their similarity, best first.
+
+    `found` is what the store returned for the word's keys, when already looked up.
+    """
+    if found is None:
+        found = store.lookup_terms(kind, query_keys(word, kind))
     if len(found) > PREFILTER:
         found = _prefilter(kind, word, found)
     scored = sorted((-scorer.similarity(kind, word, term), term) for term in found)
@@ -202,6 +210,28 @@ class _Candidates:
         if (kind, word) not in self._found:
             self._found[kind, word] = candidate_terms(self.store, self.scorer, kind, word)
         return self._found[kind, word]
+
+    def prefetch(self, words: Collection[tuple[Kind, str]]) -> None:
+        """Look up every typed word's terms at once, where the store can (one round
+        trip per kind to a database, instead of one per word)."""
+        lookup_many = getattr(self.store, "lookup_terms_many", None)
+        if lookup_many is None:
+            return
+        wanted = [(kind, word) for kind, word in words if (kind, word) not in self._found]
+        found = lookup_many({(kind, word): query_keys(word, kind) for kind, word in wanted})
+        for kind, word in wanted:
+            self._found[kind, word] = candidate_terms(
+                self.store, self.scorer, kind, word, found=found[kind, word]
+            )
+
+
+def _typed_words(reading: Reading) -> list[tuple[Kind, str]]:
+    words: list[tuple[Kind, str]] = []
+    if reading.surname is not None:
+        words.append((SURNAME, reading.surname))
+    if reading.forename is not None:
+        words.append((FORENAME, reading.forename))
+    return words
 
 
 def _names(found: list[tuple[str, float]], limit: int | None = None) -> list[str]:
@@ -339,6 +369,7 @@ def search_names(text: str, store: NameStore, limit: int = 5) -> list[tuple[Hash
     query = parse_query(text)
     scorer = Scorer(query)
     candidates = _Candidates(store, scorer)
+    candidates.prefetch({word for reading in query.readings for word in _typed_words(reading)})
     steps = [step for reading in query.readings for step in _steps(store, reading, candidates)]
     steps.sort(key=lambda step: -step.bound)
     ranking = Ranking(scorer)

@@ -26,6 +26,9 @@ _TERMS = (
     .where(NameKey.kind == bindparam("kind"), NameKey.key.in_(bindparam("keys", expanding=True)))
     .distinct()
 )
+_KEYED_TERMS = select(NameKey.key, NameKey.term).where(
+    NameKey.kind == bindparam("kind"), NameKey.key.in_(bindparam("keys", expanding=True))
+)
 _PEOPLE_COLUMNS = (
     Resident.id,
     Resident.forename_norm,
@@ -64,6 +67,25 @@ class SqlNameStore:
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             found.update(connection.execute(_TERMS, {"kind": kind, "keys": chunk}).scalars().all())
+        return found
+
+    def lookup_terms_many(
+        self, wanted: dict[tuple[Kind, str], Collection[str]]
+    ) -> dict[tuple[Kind, str], set[str]]:
+        """Terms for several typed words at once: one query per kind, not per word."""
+        found: dict[tuple[Kind, str], set[str]] = {request: set() for request in wanted}
+        for kind in {kind for kind, _ in wanted}:
+            keys = sorted({key for (k, _), ks in wanted.items() if k == kind for key in ks})
+            terms_by_key: dict[str, list[str]] = {}
+            connection = db.session.connection()
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                params = {"kind": kind, "keys": keys[start : start + LOOKUP_CHUNK]}
+                for key, term in connection.execute(_KEYED_TERMS, params).all():
+                    terms_by_key.setdefault(key, []).append(term)
+            for (k, word), word_keys in wanted.items():
+                if k == kind:
+                    for key in word_keys:
+                        found[k, word].update(terms_by_key.get(key, ()))
         return found
 
     def lookup_people(
