@@ -8,7 +8,7 @@ from app.permissions.forms import CloseMatterForm, PermissionForm, RevokeForm
 from app.rules.permissions import PermissionState
 from app.rules.vocabulary import Role
 from app.security import staff_required
-from app.services import permissions
+from app.services import permissions, residents
 from app.services.service_areas import active_areas
 
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
@@ -39,7 +39,7 @@ def index():
 @bp.get("/residents/<int:resident_id>/permissions")
 @staff_required(*MANAGERS)
 def resident_permissions(resident_id: int):
-    resident = permissions.get_resident_or_404(resident_id)
+    resident = residents.get_resident_or_404(resident_id)
     summaries = permissions.view_permissions(resident.id, current_user, clock.today())
     return render_template(
         "permissions/resident_permissions.html",
@@ -53,7 +53,7 @@ def resident_permissions(resident_id: int):
 @bp.route("/residents/<int:resident_id>/permissions/new", methods=["GET", "POST"])
 @staff_required(*MANAGERS)
 def new_permission(resident_id: int):
-    resident = permissions.get_resident_or_404(resident_id)
+    resident = residents.get_resident_or_404(resident_id)
     form = PermissionForm(area_choices=[(area.code, area.name) for area in active_areas()])
     if form.validate_on_submit():
         try:

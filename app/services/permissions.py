@@ -22,7 +22,6 @@ from app.models import (
     Call,
     Permission,
     PermissionEvent,
-    Resident,
     ServiceAreaRecord,
     StaffUser,
 )
@@ -489,13 +488,6 @@ def check_representative_passcode(permission: Permission, typed: str) -> bool:
     """Say whether the caller typed this permission's passcode, ignoring case, spaces and
     hyphens. False for a permission checked by text: it has no passcode."""
     return verify_secret(permission.passcode_hash, normalise_passcode(typed))
-
-
-def get_resident_or_404(resident_id: int) -> Resident:
-    resident = db.session.get(Resident, resident_id)
-    if resident is None:
-        abort(404)
-    return resident
 
 
 def get_permission_or_404(permission_id: int) -> Permission:
