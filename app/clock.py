@@ -5,7 +5,7 @@ taken in Europe/London, so a permission revoked at 00:30 in summer is
 revoked "today", not yesterday.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -17,3 +17,20 @@ def today() -> date:
 
 def local(moment: datetime) -> datetime:
     return moment.astimezone(UK)
+
+
+# Set by tests through `set_now`; None lets the real clock run.
+_fixed_now: datetime | None = None
+
+
+def now() -> datetime:
+    """This moment in UTC: what session and timeout checks compare against."""
+    return _fixed_now if _fixed_now is not None else datetime.now(UTC)
+
+
+def set_now(moment: datetime | None) -> None:
+    """Stop the clock at `moment` (timezone-aware), or start it again with None. Tests only."""
+    global _fixed_now
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("set_now needs a timezone-aware moment")
+    _fixed_now = moment

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, text
 
-from app import create_app
+from app import clock, create_app
 from app.extensions import db, limiter
 from app.models import ServiceAreaRecord
 from app.rules.vocabulary import Role, ServiceArea
@@ -128,3 +128,10 @@ def signed_in_admin(signed_in_client) -> FlaskClient:
 def pytest_report_header(config) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if url else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    """A test that stops the clock with `clock.set_now` leaves it running for the next."""
+    yield
+    clock.set_now(None)
