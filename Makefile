@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 GOVUK := node_modules/govuk-frontend/dist/govuk
 VENDOR := static/vendor
+# Every Python package, with its hashes: what `make setup` installs, here and in CI.
+LOCK := requirements.lock
+LOCK_TOOL := $(VENV)/lock-tool
+UV_VERSION := 0.13.8
 
-.PHONY: run test lint format bench setup assets db demo clean
+.PHONY: run test lint format bench setup lock assets db demo clean
 
 run: setup db demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -30,10 +34,19 @@ setup: $(BIN)/.installed assets
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(BIN)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(BIN)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Rewrite the lock file from pyproject.toml, keeping the versions it has where they
+# still fit; `make lock LOCK_ARGS=--upgrade` moves everything to the newest release.
+lock:
+	test -x $(LOCK_TOOL)/bin/uv || $(PYTHON) -m venv $(LOCK_TOOL)
+	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra dev --group pyproject.toml:build \
+		--universal --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" $(LOCK_ARGS) -o $(LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
