@@ -2,17 +2,19 @@
 
 `Config` holds the defaults that work offline on one machine: a SQLite file
 under `instance/`, in-memory rate limits and the console SMS backend.
-`ProductionConfig` refuses to start without a real secret key and database.
+Development without `SECRET_KEY` uses a secret made for this checkout and kept
+in `instance/secret_key`; no secret is written here.
+`ProductionConfig` refuses to start without a real secret key and database,
+or with sign-in limits that each process would count on its own.
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-
-_DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105
 
 
 def database_url(url: str | None) -> str | None:
@@ -29,10 +31,40 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def checkout_secret_key(instance_dir: Path) -> str:
+    """This checkout's development secret: made on first use, then read from the file.
+
+    Written under a temporary name and linked into place, so two processes starting
+    together agree on one secret and neither reads a half-written file.
+    """
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        draft = instance_dir / f".secret_key.{secrets.token_hex(8)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+class _CheckoutSecretKey:
+    """`SECRET_KEY` from the environment, else this checkout's own, read when the app
+    loads its configuration (never when config.py is imported)."""
+
+    def __get__(self, instance: object, owner: type) -> str:
+        return os.environ.get("SECRET_KEY") or checkout_secret_key(INSTANCE_DIR)
+
+
 class Config:
     SERVICE_NAME = "Caller verification"
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "City Council")
-    SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_SECRET)
+    SECRET_KEY = os.environ.get("SECRET_KEY")
 
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
         f"sqlite:///{INSTANCE_DIR / 'caller-verification.sqlite'}"
@@ -47,11 +79,14 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_REFRESH_EACH_REQUEST = True
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
+    # However busy the console, a sign-in lasts this long (checked on the server).
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
     WTF_CSRF_SSL_STRICT = True
 
+    # Sign-in attempts are counted here, before the password is checked.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
@@ -82,12 +117,17 @@ class Config:
     # Verbal consent given on a call lapses after this many months unless renewed.
     VERBAL_CONSENT_MONTHS = _int("VERBAL_CONSENT_MONTHS", 12)
 
+    # A caller's verification ends after this long without a change or check on the call, and
+    # a call left open this long is closed.
+    VERIFICATION_IDLE_MINUTES = _int("VERIFICATION_IDLE_MINUTES", 20)
+    CALL_MAX_MINUTES = _int("CALL_MAX_MINUTES", 240)
+
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
 
 
 class DevelopmentConfig(Config):
-    pass
+    SECRET_KEY = _CheckoutSecretKey()
 
 
 class TestConfig(Config):
@@ -107,12 +147,20 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a development secret or the embedded database."""
+        """Refuse to start without a real secret and database, or with sign-in limits
+        that several processes would each count on their own."""
         secret = os.environ.get("SECRET_KEY", "")
-        if len(secret) < 32 or secret == _DEVELOPMENT_SECRET:
+        if len(secret) < 32:
             raise RuntimeError("SECRET_KEY must be set to a random value of 32 characters or more")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production")
+        storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        if storage.startswith("memory://") and os.environ.get("WEB_CONCURRENCY") != "1":
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI must name a store shared by every process, such as "
+                "redis://host:6379/0; memory:// is allowed only with WEB_CONCURRENCY=1 "
+                "(one process in one instance)"
+            )
 
 
 CONFIGS = {

@@ -12,7 +12,7 @@ UK = ZoneInfo("Europe/London")
 
 
 def today() -> date:
-    return datetime.now(UK).date()
+    return now().astimezone(UK).date()
 
 
 def local(moment: datetime) -> datetime:

@@ -1,6 +1,7 @@
 """Helpers for tests that act as a browser would."""
 
 import re
+from html import unescape as html_unescape
 
 from flask.testing import FlaskClient
 
@@ -8,6 +9,8 @@ from app.models import StaffUser
 from tests import factories
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+HIDDEN_INPUT = re.compile(r'<input\b[^>]*\btype="hidden"[^>]*>')
+ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
@@ -23,3 +26,13 @@ def sign_in(client: FlaskClient, user: StaffUser, password: str = factories.PASS
         "/login",
         data={"email": user.email, "password": password, "csrf_token": csrf_token(client)},
     )
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The hidden form fields a page carries, by name, as a browser would submit them."""
+    found = {}
+    for tag in HIDDEN_INPUT.findall(html):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        if "name" in attributes:
+            found[attributes["name"]] = html_unescape(attributes.get("value", ""))
+    return found

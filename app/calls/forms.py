@@ -8,7 +8,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms import choices
@@ -57,8 +65,7 @@ class StartCallForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search changes nothing
+    """Posted, with its CSRF token, so that what was typed never reaches an address."""
 
     q = StringField(
         "Find the resident's record",
@@ -134,7 +141,19 @@ class CallerForm(FlaskForm):
             )
 
 
-class VerifyForm(FlaskForm):
+class CheckForm(FlaskForm):
+    """A check of the caller. It carries what the call said when the form was shown, so that
+    answers typed for one record and caller are never checked against another."""
+
+    shown_for = HiddenField()
+    REFUSAL_FIELD = ""  # where a refusal to check is shown
+
+    def refuse(self, message: str) -> None:
+        getattr(self, self.REFUSAL_FIELD).errors = [message]
+
+
+class VerifyForm(CheckForm):
+    REFUSAL_FIELD = "date_of_birth"
     date_of_birth = StringField(
         "Date of birth",
         description="As the caller says it, for example 27 3 1985 or 27 March 1985",
@@ -194,7 +213,8 @@ class VerifyForm(FlaskForm):
         return {factor: getattr(self, name).data or "" for factor, name in self.FIELDS.items()}
 
 
-class RepresentativeVerifyForm(FlaskForm):
+class RepresentativeVerifyForm(CheckForm):
+    REFUSAL_FIELD = "passcode"
     passcode = StringField(
         "Representative's passcode",
         description="The passcode given to the representative when the permission was recorded",
@@ -218,6 +238,8 @@ class VerbalConsentForm(PermissionForm):
 
 
 class ReportForm(FlaskForm):
+    # The record the report was started for: never filed on another the call moved to.
+    resident_id = HiddenField()
     area = SelectField(
         "Service area",
         widget=GovSelect(),
@@ -277,7 +299,9 @@ class ReportForm(FlaskForm):
 class EndCallForm(FlaskForm):
     outcome = RadioField(
         "Outcome",
-        choices=choices(CallOutcome.choices()),
+        choices=choices(
+            [pair for pair in CallOutcome.choices() if pair[0] != CallOutcome.CLOSED_AUTOMATICALLY]
+        ),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the outcome of the call")],
     )

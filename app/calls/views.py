@@ -15,7 +15,7 @@ from app.calls.forms import (
 )
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
-from app.services import calls, entries, permissions, search, verification
+from app.services import call_state, calls, entries, permissions, search, verification
 from app.services.service_areas import active_areas
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
@@ -32,9 +32,12 @@ def _changed(response_body: str, status: int = 200):
 
 
 def _report_form(call, **kwargs) -> ReportForm:
-    return ReportForm(
+    form = ReportForm(
         prefix="report", area_choices=[(area.code, area.name) for area in active_areas()], **kwargs
     )
+    if kwargs.get("formdata", True) is None:
+        form.resident_id.data = str(call.resident_id or "")
+    return form
 
 
 def _holders(call) -> list:
@@ -58,10 +61,23 @@ def _caller_form(call, **kwargs) -> CallerForm:
 
 
 def _verify_form(call, **kwargs):
-    """The resident's questions, or the representative's own check: never the other."""
+    """The resident's questions, or the representative's own check: never the other. A blank
+    form carries what the call says now."""
     if call.caller_type is CallerType.REPRESENTATIVE:
-        return RepresentativeVerifyForm(prefix="rep", **kwargs)
-    return VerifyForm(prefix="verify", **kwargs)
+        form = RepresentativeVerifyForm(prefix="rep", **kwargs)
+    else:
+        form = VerifyForm(prefix="verify", **kwargs)
+    if kwargs.get("formdata", True) is None:
+        form.shown_for.data = verification.subject_token(call)
+    return form
+
+
+def _posted_check_form():
+    """The check the handler submitted, whatever the call now says: the service decides
+    whether this caller may take it."""
+    if "rep-passcode" in request.form:
+        return RepresentativeVerifyForm(prefix="rep")
+    return VerifyForm(prefix="verify")
 
 
 def _consent_form(**kwargs) -> VerbalConsentForm:
@@ -84,6 +100,7 @@ def _workspace(call, **context):
         panel=calls.record_panel(call, current_user, clock.today()),
         lock=verification.lock_state(call.resident_id) if call.resident_id else None,
         policy=verification.verification_policy(),
+        standing=call_state.standing(call),
         **context,
     )
 
@@ -109,11 +126,15 @@ def show_call(call_id: int):
     return _workspace(call)
 
 
-@bp.get("/calls/<int:call_id>/search")
+@bp.route("/calls/<int:call_id>/search", methods=["GET", "POST"])
 @staff_required(*CALL_STAFF)
 def search_residents(call_id: int):
+    # Searches are posted: a name, postcode or phone number in an address would be kept
+    # in access logs, proxies and browser history. A GET shows the empty search.
     call = calls.get_open_call_or_404(call_id, current_user)
-    form = SearchForm(request.args)
+    form = SearchForm()
+    if not form.is_submitted():
+        return render_template("calls/search_page.html", call=call, form=form)
     results = search.find_residents(form.q.data or "") if form.validate() else None
     hints = (
         calls.caller_id_matches(call, [r.resident_id for r in results.matches])
@@ -170,6 +191,7 @@ def record_caller(call_id: int):
                     verify_form=_verify_form(call, formdata=None),
                     lock=verification.lock_state(call.resident_id),
                     policy=verification.verification_policy(),
+                    standing=call_state.standing(call),
                     swap_verification=True,
                 )
             )
@@ -183,15 +205,23 @@ def record_caller(call_id: int):
 @staff_required(*CALL_STAFF)
 def verify_caller(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
-    form = _verify_form(call)
+    form = _posted_check_form()
     report = None
-    if call.resident_id is not None and form.validate_on_submit():
-        if call.caller_type is CallerType.REPRESENTATIVE:
+    if form.validate_on_submit():
+        if isinstance(form, RepresentativeVerifyForm):
             report = verification.check_representative_passcode(
-                call, form.passcode.data, current_user.id
+                call, form.passcode.data, current_user.id, form.shown_for.data or ""
             )
         else:
-            report = verification.check_resident_answers(call, form.answers(), current_user.id)
+            report = verification.check_resident_answers(
+                call, form.answers(), current_user.id, form.shown_for.data or ""
+            )
+        form = _verify_form(call, formdata=None)
+        if report.refusal:
+            form.refuse(report.refusal)
+            report = None
+    elif not isinstance(form, type(_verify_form(call, formdata=None))):
+        # Errors on a form this caller is not offered would show nowhere.
         form = _verify_form(call, formdata=None)
     if not _is_htmx():
         return _workspace(call, verify_form=form, report=report)
@@ -202,6 +232,7 @@ def verify_caller(call_id: int):
         report=report,
         lock=verification.lock_state(call.resident_id) if call.resident_id else None,
         policy=verification.verification_policy(),
+        standing=call_state.standing(call),
     )
     return _changed(body) if report else body
 
@@ -223,7 +254,13 @@ def record_verbal_consent(call_id: int):
             form = _consent_form(formdata=None)
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
     if _is_htmx():
-        return render_template("calls/_consent.html", call=call, consent_form=form, granted=granted)
+        return render_template(
+            "calls/_consent.html",
+            call=call,
+            consent_form=form,
+            granted=granted,
+            standing=call_state.standing(call),
+        )
     return _workspace(call, consent_form=form, granted=granted)
 
 
@@ -241,10 +278,12 @@ def log_report(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
     form = _report_form(call)
     if call.resident_id is not None and form.validate_on_submit():
-        disclosure = calls.disclosure_for(call, clock.today())
         try:
             entry = entries.log_report(
-                call, entries.ReportDetails.from_form(form), current_user, disclosure
+                call,
+                entries.ReportDetails.from_form(form),
+                current_user,
+                shown_for_resident=_int_or_none(form.resident_id.data),
             )
         except entries.ReportRefused as refused:
             getattr(form, refused.field).errors.append(refused.message)
@@ -264,6 +303,10 @@ def log_report(call_id: int):
             url_for("calls.show_call", call_id=call.id, logged=entry.id, _anchor="report")
         )
     return _report_refused(call, form)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def _report_refused(call, form: ReportForm):

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models.resident import Resident
 from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.rules.call_verification import CallSubject, RecordedVerification
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, VerificationResult
 
@@ -40,6 +41,13 @@ class Call(db.Model):
         StrEnumType(VerifiedAs), default=VerifiedAs.NOBODY
     )
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whom the verification verified: the call's resident, caller type and permission at that
+    # moment. It stands only while the call still says the same (app.rules.call_verification).
+    verified_resident_id: Mapped[int | None] = mapped_column()
+    verified_caller_type: Mapped[CallerType | None] = mapped_column(StrEnumType(CallerType))
+    verified_permission_id: Mapped[int | None] = mapped_column()
+    # The last change or check on the call; verification ends after a stretch without one.
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The permission a caller who says they act for the resident is using. Disclosure reads
     # it afresh on every request, so a revocation takes effect mid-call.
     permission_id: Mapped[int | None] = mapped_column(
@@ -60,6 +68,21 @@ class Call(db.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def subject(self) -> CallSubject:
+        """What the call says now: whose record, who is calling, under which permission."""
+        return CallSubject(self.resident_id, self.caller_type, self.permission_id)
+
+    @property
+    def recorded_verification(self) -> RecordedVerification | None:
+        """The verification made on this call, naming what it verified; None if none was."""
+        if self.verified_as is VerifiedAs.NOBODY or self.verified_caller_type is None:
+            return None
+        subject = CallSubject(
+            self.verified_resident_id, self.verified_caller_type, self.verified_permission_id
+        )
+        return RecordedVerification(self.verified_as, subject)
 
 
 class VerificationAttempt(db.Model):

@@ -7,6 +7,8 @@ from typing import TypeVar
 from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
 
+from app import clock
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -62,4 +64,5 @@ class StrEnumType(TypeDecorator[E]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now in UTC, from the one clock tests can set (app.clock)."""
+    return clock.now()

@@ -34,6 +34,9 @@ class CallerOnCall:
     verified_as: VerifiedAs
     permission: PermissionFacts | None  # the permission a representative verified against
     resident_locked: bool  # phone verification is locked for this resident
+    # Why a caller counts as verified as nobody, shown after "Do not disclose: " (see
+    # app.rules.call_verification.verification_standing).
+    unverified_reason: str = "caller not verified"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def decide_disclosure(caller: CallerOnCall, today: date, all_areas: frozenset[st
         return _decide_for_representative(caller.permission, today, all_areas)
     if caller.resident_locked:
         return _refuse("phone verification is locked")
-    return _refuse("caller not verified")
+    return _refuse(caller.unverified_reason)
 
 
 def _decide_for_representative(

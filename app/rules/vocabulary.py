@@ -132,6 +132,8 @@ class CallOutcome(Labelled):
     NOT_VERIFIED = "not-verified", "Caller could not be verified"
     REFERRED = "referred", "Referred to another team"
     DROPPED = "dropped", "Call dropped"
+    # Set by the service, never chosen by a handler: a call left open past its maximum length.
+    CLOSED_AUTOMATICALLY = "closed-automatically", "Closed automatically"
 
 
 class EntryStatus(Labelled):

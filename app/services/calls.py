@@ -18,20 +18,22 @@ from app.rules.disclosure import (
     CallerOnCall,
     Disclosure,
     StaffAccess,
-    VerifiedAs,
     decide_disclosure,
     entry_visible_on_call,
 )
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
-from app.services import audit, permissions, verification
+from app.services import audit, call_state, permissions, verification
 from app.services.service_areas import active_area_codes
 
 
 def start_call(handler: StaffUser, caller_number: str | None) -> Call:
+    now = utcnow()
     call = Call(
         handler_id=handler.id,
         caller_number=caller_number,
         caller_number_withheld=caller_number is None,
+        started_at=now,
+        last_activity_at=now,
     )
     db.session.add(call)
     db.session.flush()
@@ -46,7 +48,8 @@ def open_calls_for(handler: StaffUser) -> list[Call]:
         .where(Call.handler_id == handler.id, Call.ended_at.is_(None))
         .order_by(Call.started_at.desc())
     )
-    return list(db.session.scalars(stmt))
+    calls = list(db.session.scalars(stmt))
+    return [call for call in calls if not call_state.close_if_overdue(call)]
 
 
 def get_call_or_404(call_id: int, handler: StaffUser) -> Call:
@@ -55,6 +58,7 @@ def get_call_or_404(call_id: int, handler: StaffUser) -> Call:
     call = db.session.get(Call, call_id)
     if call is None or call.handler_id != handler.id:
         abort(404)
+    call_state.close_if_overdue(call)
     return call
 
 
@@ -63,12 +67,6 @@ def get_open_call_or_404(call_id: int, handler: StaffUser) -> Call:
     if not call.is_open:
         abort(404)
     return call
-
-
-def _reset_verification(call: Call) -> None:
-    call.verified_as = VerifiedAs.NOBODY
-    call.verified_at = None
-    call.factors_matched = ""
 
 
 def _permission_of_resident_or_404(call: Call, permission_id: int | None) -> Permission:
@@ -82,13 +80,14 @@ def _permission_of_resident_or_404(call: Call, permission_id: int | None) -> Per
 def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
     """Say which record the call is about. Choosing another record starts
     verification again: a caller verified for one resident is nothing to another."""
+    call_state.lock_call(call)
     resident = db.session.get(Resident, resident_id)
     if resident is None:
         abort(404)
     if call.resident_id != resident.id:
         call.resident_id = resident.id
         call.permission_id = None
-        _reset_verification(call)
+        call_state.reset_verification(call)
         audit.record(
             "call.resident_selected", staff_id=handler.id, resident_id=resident.id, call_id=call.id
         )
@@ -96,6 +95,7 @@ def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
 
 
 def clear_resident(call: Call, handler: StaffUser) -> None:
+    call_state.lock_call(call)
     if call.resident_id is not None:
         audit.record(
             "call.resident_cleared",
@@ -105,7 +105,7 @@ def clear_resident(call: Call, handler: StaffUser) -> None:
         )
     call.resident_id = None
     call.permission_id = None
-    _reset_verification(call)
+    call_state.reset_verification(call)
     db.session.commit()
 
 
@@ -122,6 +122,7 @@ def record_caller(
     A caller who says they act for the resident names the permission they hold;
     until they prove it with that permission's own check, they are told nothing.
     """
+    call_state.lock_call(call)
     permission = None
     if caller_type is CallerType.RESIDENT:
         relationship = Relationship.SELF
@@ -138,14 +139,14 @@ def record_caller(
     call.permission_id = permission.id if permission else None
     if changed:
         # What was verified was a claim to be someone else.
-        _reset_verification(call)
+        call_state.reset_verification(call)
     audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
     db.session.commit()
 
 
 def end_call(call: Call, outcome: CallOutcome, summary: str, handler: StaffUser) -> None:
     """End the call. Verification ends with it: nothing is disclosed on an ended call."""
-    call.ended_at = utcnow()
+    call.ended_at = call_state.lock_call(call)
     call.outcome = outcome
     call.summary = summary
     audit.record(
@@ -172,11 +173,13 @@ def disclosure_for(call: Call, today: date) -> Disclosure:
     """The disclosure decision for this call as things stand in the database now."""
     locked = call.resident_id is not None and verification.lock_state(call.resident_id).locked
     permission = db.session.get(Permission, call.permission_id) if call.permission_id else None
+    standing = call_state.standing(call)
     caller = CallerOnCall(
         call_open=call.is_open,
-        verified_as=call.verified_as,
+        verified_as=standing.verified_as,
         permission=permissions.facts_for(permission) if permission else None,
         resident_locked=locked,
+        unverified_reason=standing.reason or "caller not verified",
     )
     return decide_disclosure(caller, today, active_area_codes())
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from flask import abort
 from sqlalchemy import case, func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
 from app.models.types import utcnow
-from app.rules.disclosure import Disclosure, VerifiedAs
+from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import DispatchOutcome, EntryCategory, Relationship, Urgency
-from app.services import audit
+from app.services import audit, call_state, calls
 
 DISPATCHES_PER_PAGE = 25
 
@@ -54,25 +55,36 @@ class ReportRefused(ValueError):
 
 def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
     """Who reported it, as the call knows them: name, relationship, and verified or not."""
-    if call.verified_as is VerifiedAs.RESIDENT:
+    verified_as = call_state.verified_as(call)
+    if verified_as is VerifiedAs.RESIDENT:
         return call.caller_name, Relationship.SELF, True
     relationship = call.caller_relationship or Relationship.NOT_GIVEN
-    verified = call.verified_as is VerifiedAs.REPRESENTATIVE
+    verified = verified_as is VerifiedAs.REPRESENTATIVE
     return call.caller_name, relationship, verified
 
 
 def log_report(
-    call: Call, details: ReportDetails, handler: StaffUser, disclosure: Disclosure
+    call: Call, details: ReportDetails, handler: StaffUser, shown_for_resident: int | None
 ) -> Entry:
     """Record what the caller reported on the resident's record, and send help if asked.
 
     Anyone may report something in good faith. Only a change of circumstances
     is the resident's to make: a verified representative whose permission is
-    disclosure only cannot make it for them.
+    disclosure only cannot make it for them. `shown_for_resident` is the record the
+    form was filled in for: a report is never filed on another record the call moved to.
     """
+    call_state.lock_call(call)
+    if call.resident_id is None or call.resident_id != shown_for_resident:
+        db.session.commit()
+        raise ReportRefused(
+            "The record on this call changed after you started this report. Nothing was "
+            "logged: check the record and log the report again",
+            field="area",
+        )
+    disclosure = calls.disclosure_for(call, clock.today())
     if (
         details.category is EntryCategory.CHANGE_OF_CIRCUMSTANCES
-        and call.verified_as is VerifiedAs.REPRESENTATIVE
+        and call_state.verified_as(call) is VerifiedAs.REPRESENTATIVE
         and not disclosure.may_act
     ):
         raise ReportRefused(

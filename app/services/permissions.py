@@ -40,7 +40,7 @@ from app.rules.permissions import (
     permission_state,
 )
 from app.rules.vocabulary import PermissionKind, Relationship, Role
-from app.services import audit
+from app.services import audit, call_state
 
 SAFEGUARDING_NOT_CONFIRMED = "Confirm the safeguarding questions before recording a permission"
 WRITTEN_KINDS = tuple(kind for kind in PermissionKind if kind is not PermissionKind.VERBAL)
@@ -194,9 +194,10 @@ def grant_verbal_consent(
     today = today or clock.today()
     if not call.is_open:
         raise PermissionRefused("The call has ended: verbal consent can only be given on a call")
+    call_state.lock_call(call)
     if call.resident_id is None:
         raise PermissionRefused("Choose the resident's record before recording their consent")
-    if call.verified_as is not VerifiedAs.RESIDENT:
+    if call_state.verified_as(call) is not VerifiedAs.RESIDENT:
         raise PermissionRefused("Only the resident, verified on this call, can give verbal consent")
     expires_on = terms.expires_on or default_verbal_expiry(
         today, current_app.config["VERBAL_CONSENT_MONTHS"]

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Call, Resident, VerificationAttempt, VerificationUnlock
 from app.models.types import utcnow
 from app.passwords import verify_secret
-from app.rules.disclosure import VerifiedAs
+from app.rules.call_verification import Check, check_refusal, verified_as_by
 from app.rules.lockout import LockoutPolicy, LockState, lock_decision
 from app.rules.verification import (
     FactorResult,
@@ -27,7 +27,7 @@ from app.rules.verification import (
     normalise_secret_word,
 )
 from app.rules.vocabulary import Factor, VerificationResult
-from app.services import audit
+from app.services import audit, call_state
 from app.services.permissions import check_representative_passcode as check_passcode
 
 
@@ -73,8 +73,9 @@ class CheckReport:
 
     results: tuple[FactorResult, ...]
     outcome: VerificationOutcome | None
-    lock: LockState
+    lock: LockState | None
     refused: bool = False  # nothing was checked because verification is locked
+    refusal: str | None = None  # nothing was checked, and why: shown next to the form
 
 
 def _results(resident: Resident, answers: Mapping[Factor, str]) -> list[FactorResult]:
@@ -96,20 +97,38 @@ def _results(resident: Resident, answers: Mapping[Factor, str]) -> list[FactorRe
     return results
 
 
+STALE_FORM = (
+    "The record or the caller on this call changed after these answers were typed. "
+    "Nothing was checked: check them again"
+)
+
+
+def subject_token(call: Call) -> str:
+    """What the call says now, as the verification forms carry it: a check typed against one
+    record and caller is never run against another."""
+    subject = call.subject
+    return f"{subject.resident_id or ''}:{subject.caller_type.value}:{subject.permission_id or ''}"
+
+
 def check_resident_answers(
-    call: Call, answers: Mapping[Factor, str], handler_id: int
+    call: Call, answers: Mapping[Factor, str], handler_id: int, shown_for: str
 ) -> CheckReport:
-    """Check what a caller who says they are the resident answered, against the record."""
+    """Check what a caller recorded as the resident answered, against the record.
+
+    `shown_for` is the `subject_token` the form was shown for.
+    """
 
     def assess(resident: Resident, already: frozenset[Factor]):
         results = _results(resident, answers)
         return results, assess_resident_verification(results, verification_policy(), already)
 
-    return _check(call, handler_id, VerifiedAs.RESIDENT, assess)
+    return _check(call, handler_id, Check.RESIDENT_ANSWERS, shown_for, assess)
 
 
-def check_representative_passcode(call: Call, typed: str, handler_id: int) -> CheckReport:
-    """Check the passcode of the permission a caller says they hold.
+def check_representative_passcode(
+    call: Call, typed: str, handler_id: int, shown_for: str
+) -> CheckReport:
+    """Check the passcode of the permission a caller recorded as a representative holds.
 
     Only the representative's own secret can verify them: never the resident's
     details. Wrong passcodes count towards the same lock as wrong answers about
@@ -121,23 +140,32 @@ def check_representative_passcode(call: Call, typed: str, handler_id: int) -> Ch
         results = [FactorResult(Factor.REPRESENTATIVE_PASSCODE, matched)]
         return results, assess_representative_verification(results, already)
 
-    return _check(call, handler_id, VerifiedAs.REPRESENTATIVE, assess)
+    return _check(call, handler_id, Check.REPRESENTATIVE_PASSCODE, shown_for, assess)
 
 
-def _check(call: Call, handler_id: int, verified_as: VerifiedAs, assess) -> CheckReport:
+def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) -> CheckReport:
     """One unit of work for any check on a call.
 
-    Lock the resident's row so that concurrent attempts by other handlers are
-    counted one after another; refuse while locked; compare; store the attempt
-    (factors and result, never what was said); update the call; audit; commit.
+    Take the call's lock, so that checks and changes on this call run one at a time and
+    each sees what the last one wrote; refuse a check typed against another record or
+    caller, or one the caller recorded cannot take. Then lock the resident's row, so that
+    attempts on other calls are counted one after another; refuse while locked; compare;
+    store the attempt (factors and result, never what was said); update the call, naming
+    what was verified; audit; commit.
     """
+    now = call_state.lock_call(call)
+    refusal = check_refusal(check, call.subject)
+    if refusal is None and shown_for != subject_token(call):
+        refusal = STALE_FORM
+    if refusal:
+        db.session.commit()
+        return CheckReport(results=(), outcome=None, lock=None, refusal=refusal)
     resident = db.session.scalar(
         select(Resident).where(Resident.id == call.resident_id).with_for_update()
     )
-    now = utcnow()
     lock = lock_state(resident.id, now)
     if lock.locked:
-        db.session.rollback()
+        db.session.commit()
         return CheckReport(results=(), outcome=None, lock=lock, refused=True)
 
     already = frozenset(Factor(code) for code in call.factors_matched.split(",") if code)
@@ -160,9 +188,8 @@ def _check(call: Call, handler_id: int, verified_as: VerifiedAs, assess) -> Chec
         )
     )
     call.factors_matched = ",".join(sorted(outcome.matched))
-    if outcome.verified and call.verified_as is not verified_as:
-        call.verified_as = verified_as
-        call.verified_at = now
+    if outcome.verified and call.verified_as is not verified_as_by(check):
+        call_state.record_verification(call, verified_as_by(check), now)
     audit.record(
         f"verification.{result.value}",
         staff_id=handler_id,

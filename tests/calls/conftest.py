@@ -3,7 +3,7 @@ import re
 import pytest
 
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, hidden_inputs
 
 
 class CallDriver:
@@ -22,10 +22,23 @@ class CallDriver:
         self.url = response.headers["Location"]
         self.id = int(re.search(r"/calls/(\d+)", self.url).group(1))
 
+    # Forms whose hidden fields say what the call showed when they were rendered.
+    HIDDEN_FROM_PAGE = {"/verify": ("verify-", "rep-"), "/reports": ("report-",)}
+
     def post(self, path: str, data: dict, htmx: bool = False):
+        """Post a form as the browser would: with the hidden fields the page rendered in it,
+        unless the test gives its own."""
         headers = {"HX-Request": "true"} if htmx else {}
+        hidden = {}
+        if path in self.HIDDEN_FROM_PAGE:
+            prefixes = self.HIDDEN_FROM_PAGE[path]
+            hidden = {
+                name: value
+                for name, value in hidden_inputs(self.page()).items()
+                if name.startswith(prefixes)
+            }
         return self.client.post(
-            self.url + path, data={"csrf_token": self.token, **data}, headers=headers
+            self.url + path, data={"csrf_token": self.token, **hidden, **data}, headers=headers
         )
 
     def page(self) -> str:

@@ -79,8 +79,9 @@ def test_a_representative_is_never_verified_by_the_residents_answers(
 
     page = call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
 
-    assert "Enter the passcode the caller gave" in page
+    assert "Only a caller recorded as the resident can answer" in page
     assert "Do not disclose: caller not verified" in page
+    assert db.session.scalar(select(VerificationAttempt)) is None
     assert "Date of birth" not in call.page().split('id="verify-heading"')[1].split("</section>")[0]
 
 
@@ -176,6 +177,7 @@ def test_a_verified_resident_gives_verbal_consent_and_the_passcode_is_shown_once
         "consent-safeguarding": ["given-freely", "nobody-pressing", "understands"],
     }
     refused = call.post("/consent", consent).get_data(as_text=True)
+    call.caller("resident")
     call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
     granted = call.post("/consent", consent).get_data(as_text=True)

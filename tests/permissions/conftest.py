@@ -4,8 +4,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Call
+from app.models.types import utcnow
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import Role
+from app.rules.vocabulary import CallerType, Role
 from app.services import permissions
 from tests import factories
 from tests.permissions.data import CONFIRMED, evidence, representative, terms
@@ -51,11 +52,20 @@ def make_call(resident, handler):
     """A call about the resident, with the caller verified as `verified_as`."""
 
     def make(verified_as: VerifiedAs = VerifiedAs.RESIDENT, **overrides) -> Call:
+        caller_type = {
+            VerifiedAs.RESIDENT: CallerType.RESIDENT,
+            VerifiedAs.REPRESENTATIVE: CallerType.REPRESENTATIVE,
+        }.get(verified_as, CallerType.UNKNOWN)
         values = {
             "handler_id": handler.id,
             "caller_number": "+447700900123",
             "resident_id": resident.id,
+            "caller_type": caller_type,
             "verified_as": verified_as,
+            # A verification names whom it verified, as the call said then.
+            "verified_resident_id": resident.id,
+            "verified_caller_type": caller_type,
+            "last_activity_at": utcnow(),
         }
         call = Call(**(values | overrides))
         db.session.add(call)

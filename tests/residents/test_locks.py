@@ -14,7 +14,7 @@ from app.models.types import utcnow
 from app.rules.vocabulary import Role
 from app.services import verification
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, hidden_inputs
 
 UNLOCK_ERROR = "Enter why you are unlocking phone verification, in at least 10 characters"
 
@@ -34,8 +34,12 @@ def _fail_on_a_real_call(client, resident) -> None:
     ]
     client.post(f"{call_url}/resident", data={"resident_id": resident.id, "csrf_token": token})
     client.post(
+        f"{call_url}/caller", data={"caller-caller_type": "resident", "csrf_token": token}
+    )
+    client.post(
         f"{call_url}/verify",
         data={
+            **hidden_inputs(client.get(call_url).get_data(as_text=True)),
             "verify-date_of_birth": "1 January 1960",
             "verify-postcode": "ZZ9 9ZZ",
             "csrf_token": token,
@@ -255,10 +259,14 @@ def test_after_an_unlock_a_handler_can_verify_the_caller_again(
     signed_in_handler.post(
         f"{call_url}/resident", data={"resident_id": resident.id, "csrf_token": token}
     )
+    signed_in_handler.post(
+        f"{call_url}/caller", data={"caller-caller_type": "resident", "csrf_token": token}
+    )
 
     page = signed_in_handler.post(
         f"{call_url}/verify",
         data={
+            **hidden_inputs(signed_in_handler.get(call_url).get_data(as_text=True)),
             "verify-date_of_birth": "14/3/1948",
             "verify-postcode": "LE1 5AB",
             "csrf_token": token,

@@ -1,0 +1,134 @@
+"""One change at a time on a call, and whether its verification still stands.
+
+Every change or check on a call starts by taking the call's row lock with `lock_call`: an
+UPDATE of the call's last activity, the first statement of the transaction. On PostgreSQL the
+UPDATE holds the row until commit; on SQLite a write as a transaction's first statement takes
+the database's write lock before anything is read. Either way two requests on one call run one
+after the other, each reading what the other wrote, so a check can never write its result over
+a change of record made while it ran.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import abort, current_app
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Call
+from app.models.types import utcnow
+from app.rules.call_verification import (
+    CallSubject,
+    Standing,
+    is_idle,
+    is_overdue,
+    overdue_reason,
+    verification_standing,
+)
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import CallOutcome
+from app.services import audit
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["VERIFICATION_IDLE_MINUTES"])
+
+
+def max_length() -> timedelta:
+    return timedelta(minutes=current_app.config["CALL_MAX_MINUTES"])
+
+
+def lock_call(call: Call) -> datetime:
+    """Take the call's lock for the rest of this transaction, re-read the call as the last
+    request left it, and note this request as activity. A verification, or factors matched,
+    left idle too long end here. A call that ended meanwhile is "not found".
+
+    Must be the first statement of a unit of work: nothing may be written before it.
+    """
+    locked = db.session.execute(
+        update(Call)
+        .where(Call.id == call.id, Call.ended_at.is_(None))
+        .values(last_activity_at=Call.last_activity_at)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:
+        db.session.rollback()
+        abort(404)
+    db.session.refresh(call)
+    now = utcnow()
+    has_progress = call.verified_as is not VerifiedAs.NOBODY or call.factors_matched
+    if has_progress and is_idle(call.last_activity_at, now, idle_limit()):
+        reset_verification(call)
+        audit.record(
+            "verification.ended",
+            resident_id=call.resident_id,
+            call_id=call.id,
+            reason="no activity on the call",
+        )
+    call.last_activity_at = now
+    return now
+
+
+def standing(call: Call, now: datetime | None = None) -> Standing:
+    """Who the caller on this call counts as verified as now, and if nobody, why."""
+    return verification_standing(
+        call.recorded_verification,
+        call.subject,
+        call.last_activity_at,
+        now or utcnow(),
+        idle_limit(),
+    )
+
+
+def verified_as(call: Call, now: datetime | None = None) -> VerifiedAs:
+    return standing(call, now).verified_as
+
+
+def reset_verification(call: Call) -> None:
+    """Forget any verification and any factors matched: what was verified was someone else."""
+    call.verified_as = VerifiedAs.NOBODY
+    call.verified_at = None
+    call.verified_resident_id = None
+    call.verified_caller_type = None
+    call.verified_permission_id = None
+    call.factors_matched = ""
+
+
+def record_verification(call: Call, who: VerifiedAs, now: datetime) -> None:
+    """Record that the caller is verified as `who`, naming what the call says now."""
+    subject: CallSubject = call.subject
+    call.verified_as = who
+    call.verified_at = now
+    call.verified_resident_id = subject.resident_id
+    call.verified_caller_type = subject.caller_type
+    call.verified_permission_id = subject.permission_id
+
+
+def close_if_overdue(call: Call) -> bool:
+    """Close a call left open past its maximum length, saying why. True if it was closed.
+
+    The UPDATE only matches a call still open, so two requests that find it overdue together
+    close it once.
+    """
+    if not call.is_open:
+        return False
+    now = utcnow()
+    if not is_overdue(call.started_at, now, max_length()):
+        return False
+    reason = overdue_reason(max_length())
+    closed = db.session.execute(
+        update(Call)
+        .where(Call.id == call.id, Call.ended_at.is_(None))
+        .values(ended_at=now, outcome=CallOutcome.CLOSED_AUTOMATICALLY, summary=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount == 1:
+        audit.record(
+            "call.closed_automatically",
+            staff_id=None,
+            resident_id=call.resident_id,
+            call_id=call.id,
+            reason=reason,
+        )
+    db.session.commit()
+    db.session.refresh(call)
+    return True
