@@ -1,10 +1,14 @@
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
-REASON_MIN = 10
-REASON_MAX = 500
+from app.rules.need_to_know import REASON_MAX_LENGTH, REASON_MIN_LENGTH, HiddenDetail
+
+REASON_MIN = REASON_MIN_LENGTH
+REASON_MAX = REASON_MAX_LENGTH
 REASON_TOO_SHORT = "Enter why you need to see this record, in at least 10 characters"
 
 
@@ -40,3 +44,32 @@ class RecordReasonForm(FlaskForm):
         ],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RevealDetailForm(FlaskForm):
+    """The reason for revealing one hidden detail. Several are on one page, so each is made
+    with a prefix (the detail's name) that keeps its fields' names and ids apart."""
+
+    reason = TextAreaField(
+        "Why do you need to see it?", filters=[_strip], widget=GovCharacterCount()
+    )
+
+    def __init__(self, *args, noun: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.noun = noun  # "date of birth", in "Why do you need to see the date of birth?"
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if not field.data or len(field.data) < REASON_MIN:
+            raise ValidationError(
+                f"Enter why you need to see the {self.noun}, in at least {REASON_MIN} characters"
+            )
+        if len(field.data) > REASON_MAX:
+            raise ValidationError(f"Reason must be {REASON_MAX} characters or fewer")
+
+
+def reveal_forms(details: Iterable[HiddenDetail]) -> dict[HiddenDetail, RevealDetailForm]:
+    """An empty reveal form for each detail on a page, in the order given."""
+    return {
+        detail: RevealDetailForm(formdata=None, prefix=detail.value, noun=detail.label)
+        for detail in details
+    }

@@ -3,9 +3,11 @@ from flask_login import current_user
 
 from app import navigation
 from app.residents import bp
-from app.residents.forms import FindRecordForm, RecordReasonForm
+from app.residents.forms import FindRecordForm, RecordReasonForm, RevealDetailForm, reveal_forms
+from app.rules.need_to_know import RESIDENT_DETAILS
 from app.security import staff_required
 from app.services import residents, search
+from app.services.reveals import RevealRefused
 
 navigation.register("residents.find_record", "Records")
 
@@ -33,5 +35,38 @@ def view_record(resident_id: int):
     if form.validate_on_submit():
         # Rendered, not redirected: no address ever shows a record without its reason.
         record = residents.view_record(resident_id, current_user, form.reason.data)
-        return render_template("residents/record.html", record=record, purpose=form.reason.data)
+        return render_template(
+            "residents/record.html",
+            record=record,
+            purpose=form.reason.data,
+            reveal_forms=reveal_forms(RESIDENT_DETAILS),
+        )
     return render_template("residents/view_record.html", resident_id=resident_id, form=form)
+
+
+@bp.post("/residents/<int:resident_id>/reveal/<detail>")
+@staff_required()
+def reveal_detail(resident_id: int, detail: str):
+    resident = residents.get_resident_or_404(resident_id)
+    hidden = residents.resident_detail_or_404(detail)
+    form = RevealDetailForm(prefix=hidden.value, noun=hidden.label)
+    revealed = None
+    if form.validate_on_submit():
+        try:
+            revealed = residents.reveal_detail(resident, hidden, current_user, form.reason.data)
+        except RevealRefused as refused:
+            form.reason.errors.append(refused.message)
+    # The value is in this response only: never in an address, a cookie or the audit log.
+    template = (
+        "residents/_detail_row.html"
+        if request.headers.get("HX-Request") == "true"
+        else "residents/reveal_detail.html"
+    )
+    return render_template(
+        template,
+        resident=resident,
+        detail=hidden,
+        hidden=residents.hidden_details(resident),
+        form=form,
+        revealed=revealed,
+    )

@@ -5,16 +5,24 @@ view, so the member of staff types one, and the view is audited with it.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import abort
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Entry, Resident, StaffUser
+from app.references import format_reference
 from app.rules.disclosure import StaffAccess, shown_in_routine_view, staff_may_see_entry
 from app.rules.lockout import LockState
-from app.services import audit, verification
+from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
+from app.services import audit, reveals, verification
 from app.services.calls import staff_access
+from app.services.search import street_of
+
+# The page that offers to reveal a resident's details: their record, opened with a reason.
+RECORD_OPENED = frozenset({"record.viewed"})
 
 
 def get_resident_or_404(resident_id: int) -> Resident:
@@ -33,13 +41,84 @@ def entry_shown_outside_call(access: StaffAccess, entry: Entry) -> bool:
 
 
 @dataclass(frozen=True)
+class HiddenDetails:
+    """What shows of a resident's verification answers outside a call, until one is revealed:
+    enough to tell records apart, not enough to answer a security question."""
+
+    age_band: str
+    street: str
+    town: str
+    outward_postcode: str
+    reference_ending: str
+
+    def masked(self, detail: HiddenDetail) -> str:
+        return {
+            HiddenDetail.DATE_OF_BIRTH: f"Hidden (aged {self.age_band})",
+            HiddenDetail.ADDRESS: f"{self.street}, {self.town} (house number hidden)",
+            HiddenDetail.POSTCODE: f"{self.outward_postcode} (full postcode hidden)",
+            HiddenDetail.REFERENCE: f"Hidden (ends in {self.reference_ending})",
+        }[detail]
+
+
+def hidden_details(resident: Resident, today: date | None = None) -> HiddenDetails:
+    return HiddenDetails(
+        age_band=age_band(resident.date_of_birth, today or clock.today()),
+        street=street_of(resident.address_line_1),
+        town=resident.town,
+        outward_postcode=resident.outward_postcode,
+        reference_ending=reference_ending(resident.reference),
+    )
+
+
+def resident_detail_or_404(name: str) -> HiddenDetail:
+    """The resident's detail a reveal asks for; anything else is not found."""
+    for detail in RESIDENT_DETAILS:
+        if detail.value == name:
+            return detail
+    abort(404)
+
+
+@dataclass(frozen=True)
+class RevealedDetail:
+    detail: HiddenDetail
+    value: str
+    message: str  # how many more reveals are left today
+
+
+def reveal_detail(
+    resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str
+) -> RevealedDetail:
+    """Reveal one of the resident's hidden details to a member of staff who gives a reason,
+    within their daily limit; audited without the value (app.services.reveals)."""
+    message = reveals.reveal(staff, resident.id, detail, reason, opened=RECORD_OPENED)
+    return RevealedDetail(detail=detail, value=_value_of(resident, detail), message=message)
+
+
+def _value_of(resident: Resident, detail: HiddenDetail) -> str:
+    if detail is HiddenDetail.DATE_OF_BIRTH:
+        born = resident.date_of_birth
+        return f"{born.day} {born:%B %Y}"
+    if detail is HiddenDetail.ADDRESS:
+        return ", ".join(
+            line for line in (resident.address_line_1, resident.address_line_2) if line
+        )
+    if detail is HiddenDetail.POSTCODE:
+        return resident.postcode
+    if detail is HiddenDetail.REFERENCE:
+        return format_reference(resident.reference)
+    raise ValueError(f"not a resident's detail: {detail}")
+
+
+@dataclass(frozen=True)
 class ResidentRecord:
-    """What a member of staff sees of a record outside a call, once they have said why."""
+    """What a member of staff sees of a record outside a call, once they have said why. The
+    answers that verify a caller are masked in `hidden` until revealed one at a time."""
 
     resident: Resident
     entries: list[Entry]
     hidden_entries: int  # withheld by need to know or found incorrect, counted but not shown
     lock: LockState
+    hidden: HiddenDetails
 
 
 def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRecord:
@@ -70,4 +149,5 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
         entries=list(shown),
         hidden_entries=len(all_entries) - len(shown_ids),
         lock=lock,
+        hidden=hidden_details(resident),
     )

@@ -1,0 +1,110 @@
+"""Revealing a hidden detail outside a call (PRODUCT.md rule 7, need to know).
+
+One detail at a time, with a typed reason, on a record the member of staff opened today, and
+no more than `REVEALS_PER_DAY` a day each. Every reveal and every refusal is audited with the
+detail's name and the reason, never its value; the value goes into the response alone.
+"""
+
+from collections.abc import Collection
+
+from flask import abort, current_app
+from sqlalchemy import exists, func, select
+
+from app import clock
+from app.extensions import db
+from app.models import AuditEvent, StaffUser
+from app.rules.need_to_know import (
+    REASON_MIN_LENGTH,
+    HiddenDetail,
+    RevealRefusal,
+    decide_reveal,
+    start_of_day,
+)
+from app.services import audit
+
+REVEALED = "detail.revealed"
+REFUSED = "detail.reveal_refused"
+DEFAULT_REVEALS_PER_DAY = 20
+
+
+class RevealRefused(ValueError):
+    """A reveal that did not happen. The message is shown to staff as it is."""
+
+    def __init__(self, message: str, field: str | None = "reason"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def daily_limit() -> int:
+    return int(current_app.config.get("REVEALS_PER_DAY", DEFAULT_REVEALS_PER_DAY))
+
+
+def reveal(
+    staff: StaffUser,
+    resident_id: int,
+    detail: HiddenDetail,
+    reason: str,
+    *,
+    opened: Collection[str],
+    permission_id: int | None = None,
+) -> str:
+    """Record that `staff` reveals `detail` of the resident, or refuse and record the refusal.
+
+    `opened` names the audit actions that show the member of staff opened the page offering
+    the detail today. Returns the message to show with the value.
+    """
+    reason = reason.strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        raise RevealRefused(
+            f"Enter why you need to see the {detail.label}, in at least 10 characters"
+        )
+    staff_id = staff.id
+    since = start_of_day(clock.today(), clock.UK)
+    about = {"field": detail.value} | ({"permission": permission_id} if permission_id else {})
+    opened_today = db.session.scalar(
+        select(
+            exists().where(
+                AuditEvent.staff_id == staff_id,
+                AuditEvent.resident_id == resident_id,
+                AuditEvent.action.in_(list(opened)),
+                AuditEvent.at >= since,
+            )
+        )
+    )
+    # One reveal at a time per member of staff, so two at once cannot both take the last
+    # one left: PostgreSQL locks the staff row; SQLite's write lock is taken by the insert,
+    # before the count, so the count sees every reveal committed before it.
+    db.session.execute(select(StaffUser.id).where(StaffUser.id == staff_id).with_for_update())
+    audit.record(REVEALED, staff_id=staff_id, resident_id=resident_id, purpose=reason, **about)
+    db.session.flush()
+    counted = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == REVEALED,
+            AuditEvent.staff_id == staff_id,
+            AuditEvent.at >= since,
+        )
+    )
+    limit = daily_limit()
+    decision = decide_reveal(
+        opened_today=bool(opened_today), revealed_today=(counted or 1) - 1, daily_limit=limit
+    )
+    if not decision.allowed:
+        db.session.rollback()
+        audit.record(
+            REFUSED,
+            staff_id=staff_id,
+            resident_id=resident_id,
+            purpose=reason,
+            refusal=decision.refusal.value if decision.refusal else None,
+            limit=limit,
+            **about,
+        )
+        db.session.commit()
+        if decision.refusal is RevealRefusal.NOT_OPENED:
+            abort(403)
+        raise RevealRefused(decision.reason)
+    db.session.commit()
+    return decision.reason
