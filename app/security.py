@@ -83,7 +83,9 @@ def _set_security_headers(response):
     headers["Content-Security-Policy"] = _content_security_policy(g.get("csp_nonce", "none"))
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "no-referrer"
+    # Same-origin: other sites never see our URLs, and our own forms still carry the
+    # Referer that the CSRF check demands over HTTPS (WTF_CSRF_SSL_STRICT).
+    headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"

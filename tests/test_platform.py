@@ -31,10 +31,10 @@ def test_health_check_answers_503_when_the_database_does_not(tmp_path):
     [
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
+        ("Referrer-Policy", "same-origin"),
         ("Cache-Control", "no-store"),
     ],
-    ids=["nosniff", "no-framing", "no-referrer", "no-store"],
+    ids=["nosniff", "no-framing", "referrer-same-origin-only", "no-store"],
 )
 def test_pages_carry_security_headers(client, header, expected):
     response = client.get("/login")
