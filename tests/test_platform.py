@@ -1,10 +1,14 @@
 """Health check, security headers and error pages."""
 
+import stat
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
+import config
 from app import create_app
-from config import ProductionConfig, TestConfig
+from config import DevelopmentConfig, ProductionConfig, TestConfig
 
 
 def test_health_check_says_ok_and_nothing_else(client):
@@ -108,11 +112,10 @@ def test_gov_uk_assets_are_served_where_the_stylesheet_expects_them(client):
     ("secret", "database"),
     [
         (None, "postgresql+psycopg://db/x"),
-        ("development-only-secret-key-not-for-production", "postgresql+psycopg://db/x"),
         ("short", "postgresql+psycopg://db/x"),
         ("x" * 40, None),
     ],
-    ids=["no-secret", "development-secret", "short-secret", "no-database"],
+    ids=["no-secret", "short-secret", "no-database"],
 )
 def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, database):
     for name, value in (("SECRET_KEY", secret), ("DATABASE_URL", database)):
@@ -123,3 +126,37 @@ def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, d
 
     with pytest.raises(RuntimeError):
         create_app(ProductionConfig)
+
+
+def _development_app(monkeypatch, instance: Path) -> Flask:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setattr(config, "INSTANCE_DIR", instance)
+    return create_app(DevelopmentConfig)
+
+
+def test_development_makes_a_secret_of_its_own_and_keeps_it_private(monkeypatch, tmp_path):
+    app = _development_app(monkeypatch, tmp_path)
+    again = _development_app(monkeypatch, tmp_path)
+
+    stored = (tmp_path / "secret_key").read_text().strip()
+    assert app.secret_key == stored
+    assert again.secret_key == stored
+    assert len(stored) >= 43
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+def test_each_checkout_gets_a_different_development_secret(monkeypatch, tmp_path):
+    first = _development_app(monkeypatch, tmp_path / "one")
+    second = _development_app(monkeypatch, tmp_path / "two")
+
+    assert first.secret_key != second.secret_key
+
+
+def test_development_uses_secret_key_from_the_environment_when_set(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "a-secret-from-the-environment")
+
+    app = create_app(DevelopmentConfig)
+
+    assert app.secret_key == "a-secret-from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
