@@ -1,20 +1,72 @@
-"""Who is signed in: Flask-Login wiring for staff accounts."""
+"""Who is signed in: Flask-Login wiring for staff accounts, and when a session ends.
 
-from flask import jsonify, redirect, request, url_for
-from flask_login import LoginManager
+A staff session ends at sign-out (the account's session token is replaced, so a
+copied cookie opens nothing), after the idle timeout (the signed cookie is refused
+once older than `PERMANENT_SESSION_LIFETIME`), a fixed time after sign-in however
+busy the console (`SESSION_ABSOLUTE_LIFETIME`), and when its cookie turns up from
+another address or browser.
+"""
 
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+from flask import current_app, jsonify, redirect, request, session, url_for
+from flask_login import LoginManager, login_user, logout_user
+
+from app import clock
+from app.models import StaffUser
 from app.services import staff as staff_service
+
+_SIGNED_IN_AT = "signed_in_at"
+_CLIENT = "client"
+
+
+def _client_key() -> str:
+    """The address and browser a session was opened from, keyed with the app's secret
+    so the cookie carries no readable trace of either."""
+    seen = f"{request.remote_addr or ''}\0{request.headers.get('User-Agent', '')}"
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, seen.encode(), hashlib.sha256).hexdigest()
+
+
+def start_session(user: StaffUser) -> None:
+    """A new session for a member of staff who has just signed in: no fixation."""
+    session.clear()
+    session.permanent = True
+    login_user(user, remember=False)
+    session[_SIGNED_IN_AT] = int(clock.now().timestamp())
+    session[_CLIENT] = _client_key()
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def _session_is_current() -> bool:
+    signed_in_at = session.get(_SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int):
+        return False
+    age = clock.now() - datetime.fromtimestamp(signed_in_at, UTC)
+    if age >= current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
+        return False
+    return hmac.compare_digest(str(session.get(_CLIENT, "")), _client_key())
 
 
 def init_login(manager: LoginManager) -> None:
-    # "strong": a session used from another address or browser is dropped.
-    manager.session_protection = "strong"
+    # Flask-Login's own "strong" protection only marks a permanent session as not
+    # fresh; `_session_is_current` drops a session used from another address or browser.
+    manager.session_protection = None
     manager.login_view = "auth.login"
     manager.login_message = "Sign in to continue"
     manager.login_message_category = "info"
 
     @manager.user_loader
     def load_user(user_id: str):
+        if not _session_is_current():
+            session.clear()
+            return None
         kind, _, token = user_id.partition(":")
         if kind == "staff" and token:
             return staff_service.fetch_staff_by_session_token(token)

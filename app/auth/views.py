@@ -1,10 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.auth import bp
 from app.auth.forms import SignInForm, SignOutForm
+from app.auth.session import end_session, start_session
 from app.extensions import limiter
 from app.security import public, staff_required
 from app.services import staff as staff_service
@@ -48,9 +49,7 @@ def login():
     if form.validate_on_submit():
         user = staff_service.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a new session on sign-in: no fixation
-            session.permanent = True
-            login_user(user, remember=False)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         form.email.errors.append("Enter a correct email address and password")
         form.password.errors.append("Enter a correct email address and password")
@@ -62,8 +61,7 @@ def login():
 def logout():
     form = SignOutForm()
     if form.validate_on_submit():
-        staff_service.record_sign_out(current_user)
-        logout_user()
-        session.clear()
+        staff_service.sign_out(current_user)
+        end_session()
         flash("You have signed out", "success")
     return redirect(url_for("auth.login"))

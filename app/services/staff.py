@@ -22,7 +22,10 @@ def fetch_staff_by_email(email: str) -> StaffUser | None:
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active account with this email and password, or None. Both outcomes are audited."""
+    """The active account with this email and password, or None. Both outcomes are audited.
+
+    Signing in replaces the account's session token, which ends its older sessions.
+    """
     user = fetch_staff_by_email(email)
     matched = verify_secret(user.password_hash if user else None, password)
     if user is None or not matched or not user.active:
@@ -36,12 +39,15 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
     user.last_signed_in_at = utcnow()
+    user.session_token = new_session_token()
     audit.record("staff.signed_in", staff_id=user.id)
     db.session.commit()
     return user
 
 
-def record_sign_out(user: StaffUser) -> None:
+def sign_out(user: StaffUser) -> None:
+    """End every session of the account: a copy of its cookie opens nothing afterwards."""
+    user.session_token = new_session_token()
     audit.record("staff.signed_out", staff_id=user.id)
     db.session.commit()
 
