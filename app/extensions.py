@@ -29,6 +29,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Its store (RATELIMIT_STORAGE_URI) is where sign-in attempts are counted; see
+# app/services/staff.py, which counts them before any password is checked.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

@@ -1,5 +1,8 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import AuditEvent
 from app.rules.vocabulary import Role
@@ -91,6 +94,56 @@ def test_failed_sign_ins_are_limited_per_account(client):
 
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit(app):
+    email = factories.make_staff().email
+    attempts = 12
+    clients = [app.test_client() for _ in range(attempts)]
+    tokens = [csrf_token(each) for each in clients]
+    start = threading.Barrier(attempts)
+
+    def attempt(n: int) -> int:
+        data = {"email": email, "password": "wrong", "csrf_token": tokens[n]}
+        with app.app_context():
+            start.wait()
+            return clients[n].post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        codes = list(pool.map(attempt, range(attempts)))
+
+    checked = factories.db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "staff.sign_in_failed")
+    )
+    assert checked == 5
+    assert sorted(codes) == [200] * 5 + [429] * (attempts - 5)
+
+
+def test_sign_ins_from_one_address_are_limited_across_accounts(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ADDRESS", "3 per 15 minutes")
+    users = [factories.make_staff() for _ in range(4)]
+    wrong = [sign_in(client, user, password="wrong").status_code for user in users[:3]]
+
+    response = sign_in(client, users[3])
+
+    assert wrong == [200, 200, 200]
+    assert response.status_code == 429
+
+
+def test_another_address_is_not_held_back_by_one_addresses_failures(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ADDRESS", "3 per 15 minutes")
+    users = [factories.make_staff() for _ in range(4)]
+    here = app.test_client()
+    for user in users[:3]:
+        sign_in(here, user, password="wrong")
+    there = app.test_client()
+    there.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+
+    response = sign_in(there, users[3])
+
+    assert response.status_code == 302
 
 
 def test_successful_sign_ins_do_not_use_up_the_allowance(app):

@@ -128,6 +128,47 @@ def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, d
         create_app(ProductionConfig)
 
 
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 40,
+    "DATABASE_URL": "postgresql+psycopg://db/x",
+}
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"RATELIMIT_STORAGE_URI": "memory://"},
+        {"RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "4"},
+    ],
+    ids=["storage-unset", "memory", "memory-with-four-workers"],
+)
+def test_production_refuses_per_process_sign_in_limits(monkeypatch, settings):
+    for name in ("RATELIMIT_STORAGE_URI", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**PRODUCTION_ENV, **settings}.items():
+        monkeypatch.setenv(name, value)
+
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        ProductionConfig.check()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"RATELIMIT_STORAGE_URI": "redis://redis:6379/0"},
+        {"RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "1"},
+    ],
+    ids=["shared-redis", "memory-in-one-process"],
+)
+def test_production_starts_with_shared_limits_or_one_process(monkeypatch, settings):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    for name, value in {**PRODUCTION_ENV, **settings}.items():
+        monkeypatch.setenv(name, value)
+
+    ProductionConfig.check()
+
+
 def _development_app(monkeypatch, instance: Path) -> Flask:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setattr(config, "INSTANCE_DIR", instance)

@@ -1,23 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth import bp
 from app.auth.forms import SignInForm, SignOutForm
 from app.auth.session import end_session, start_session
-from app.extensions import limiter
 from app.security import public, staff_required
 from app.services import staff as staff_service
-
-
-def _account_key() -> str:
-    return "sign-in:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    # A successful sign-in redirects; only failures use up the allowance.
-    return response.status_code != 302
 
 
 def _safe_next(target: str | None) -> str:
@@ -31,23 +21,17 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-)
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("console.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = staff_service.authenticate(form.email.data, form.password.data)
+        try:
+            user = staff_service.sign_in(
+                form.email.data, form.password.data, address=request.remote_addr or ""
+            )
+        except staff_service.TooManyAttempts:
+            abort(429)
         if user is not None:
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))

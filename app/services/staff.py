@@ -2,9 +2,12 @@
 
 from collections.abc import Iterable
 
+from flask import current_app
+from limits import RateLimitItem, parse
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import ServiceAreaRecord, StaffUser
 from app.models.staff import new_session_token
 from app.models.types import utcnow
@@ -19,6 +22,57 @@ def fetch_staff_by_session_token(token: str) -> StaffUser | None:
 
 def fetch_staff_by_email(email: str) -> StaffUser | None:
     return db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
+class TooManyAttempts(Exception):
+    """Sign-in refused before any password was checked: the account or address is over its limit."""
+
+
+class _SignInAllowance:
+    """Sign-in attempts per account and per address, counted in the rate-limit store.
+
+    An attempt is counted before its password is checked, so attempts in flight together
+    cannot all pass a count taken afterwards. The store's increment is atomic (in memory
+    and in Redis); a fixed window lets a successful sign-in give its count back.
+    """
+
+    def __init__(self, email: str, address: str) -> None:
+        config = current_app.config
+        prefix = config.get("RATELIMIT_KEY_PREFIX", "")
+        self._counter = FixedWindowRateLimiter(limiter.storage)
+        self._limits: list[tuple[RateLimitItem, tuple[str, ...]]] = [
+            (
+                parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]),
+                (prefix, "sign-in-account", email.strip().lower()[:254]),
+            ),
+            (parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), (prefix, "sign-in-address", address)),
+        ]
+
+    def take(self) -> bool:
+        """Count one attempt on every limit; False if any of them is now over."""
+        results = [self._counter.hit(item, *keys) for item, keys in self._limits]
+        return all(results)
+
+    def give_back(self) -> None:
+        # A negative hit undoes the count. Should the window have rolled over in
+        # between, the new window starts one attempt lower: a harmless edge.
+        for item, keys in self._limits:
+            self._counter.hit(item, *keys, cost=-1)
+
+
+def sign_in(email: str, password: str, address: str) -> StaffUser | None:
+    """Count the attempt, then check the password: the active account, or None.
+
+    Raises TooManyAttempts, without checking the password, once the account or the
+    address has used up its allowance. A successful sign-in does not use it up.
+    """
+    allowance = _SignInAllowance(email, address)
+    if not allowance.take():
+        raise TooManyAttempts
+    user = authenticate(email, password)
+    if user is not None:
+        allowance.give_back()
+    return user
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
