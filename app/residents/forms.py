@@ -17,8 +17,7 @@ def _strip(value: str | None) -> str | None:
 
 
 class FindRecordForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search changes nothing
+    """Posted, with its CSRF token, so that what was typed never reaches an address."""
 
     q = StringField(
         "Find a record",

@@ -12,12 +12,14 @@ from app.services.reveals import RevealRefused
 navigation.register("residents.find_record", "Records")
 
 
-@bp.get("/residents")
+@bp.route("/residents", methods=["GET", "POST"])
 @staff_required()
 def find_record():
-    form = FindRecordForm(request.args)
+    # Searches are posted: a name, postcode or phone number in an address would be kept
+    # in access logs, proxies and browser history. A GET shows the empty finder.
+    form = FindRecordForm()
     typed = (form.q.data or "").strip()
-    results = search.find_residents(typed) if typed and form.validate() else None
+    results = search.find_residents(typed) if typed and form.validate_on_submit() else None
     template = (
         "residents/_find_results.html"
         if request.headers.get("HX-Request") == "true"

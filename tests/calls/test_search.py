@@ -1,5 +1,7 @@
 """Finding the record: by phone, reference, postcode, name, name and postcode."""
 
+import re
+
 import pytest
 
 from app.references import format_reference
@@ -24,9 +26,7 @@ def residents():
 
 
 def _search(call, query: str) -> str:
-    response = call.client.get(call.url + "/search", query_string={"q": query},
-                               headers={"HX-Request": "true"})  # fmt: skip
-    return response.get_data(as_text=True)
+    return call.post("/search", {"q": query}, htmx=True).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -103,8 +103,46 @@ def test_no_results_says_so_and_suggests_what_to_try(signed_in_handler, start_ca
 def test_search_without_javascript_returns_a_full_page(signed_in_handler, start_call, residents):
     call = start_call(signed_in_handler)
 
-    response = call.client.get(call.url + "/search", query_string={"q": "Smith"})
+    response = call.post("/search", {"q": "Smith"})
 
     html = response.get_data(as_text=True)
     assert "<html" in html
     assert "Stephen Smith" in html
+
+
+def test_the_search_box_posts_what_was_typed_never_in_the_address(
+    signed_in_handler, start_call, residents
+):
+    call = start_call(signed_in_handler)
+
+    page = call.page()
+
+    form = re.search(r'<form method="post" action="([^"]+)" role="search"[^>]*>', page)
+    assert form and form.group(1) == f"/calls/{call.id}/search"
+    assert f'hx-post="/calls/{call.id}/search"' in page
+    assert 'hx-get="/calls/' + str(call.id) + '/search"' not in page
+    assert 'name="csrf_token"' in page[form.start() : page.index("</form>", form.start())]
+
+
+def test_a_search_in_the_address_is_not_run(signed_in_handler, start_call, residents):
+    call = start_call(signed_in_handler)
+
+    response = call.client.get(call.url + "/search", query_string={"q": "Stephen Smith"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Find the record" in html
+    assert "Stephen Smith" not in html
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["as-you-type", "full-page"])
+def test_a_search_without_the_pages_token_is_refused(
+    signed_in_handler, start_call, residents, htmx
+):
+    call = start_call(signed_in_handler)
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = call.client.post(call.url + "/search", data={"q": "Smith"}, headers=headers)
+
+    assert response.status_code == (400 if htmx else 302)
+    assert "Stephen Smith" not in response.get_data(as_text=True)

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.references import format_reference
 from app.rules.vocabulary import EntryStatus, Role
+from tests.helpers import csrf_token
 
 REASON_ERROR = "Enter why you need to see this record, in at least 10 characters"
 
@@ -209,8 +210,15 @@ def test_the_record_shows_that_phone_verification_is_open(signed_in_handler, res
     assert "Phone verification open" in page
 
 
+def _find(client, typed: str, htmx: bool = False):
+    """Search from the record finder as its form does: posted, with the page's token."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    token = csrf_token(client, "/residents")
+    return client.post("/residents", data={"q": typed, "csrf_token": token}, headers=headers)
+
+
 def test_finding_a_record_links_each_result_to_its_reason_page(signed_in_handler, resident):
-    response = signed_in_handler.get("/residents?q=Margaret+Okafor")
+    response = _find(signed_in_handler, "Margaret Okafor")
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -219,7 +227,7 @@ def test_finding_a_record_links_each_result_to_its_reason_page(signed_in_handler
 
 
 def test_search_results_show_no_date_of_birth_phone_or_full_postcode(signed_in_handler, resident):
-    page = signed_in_handler.get("/residents?q=Okafor").get_data(as_text=True)
+    page = _find(signed_in_handler, "Okafor").get_data(as_text=True)
 
     assert "Margaret Okafor" in page
     assert "14 March 1948" not in page
@@ -228,12 +236,39 @@ def test_search_results_show_no_date_of_birth_phone_or_full_postcode(signed_in_h
 
 
 def test_finding_a_record_as_you_type_answers_with_the_results_alone(signed_in_handler, resident):
-    page = signed_in_handler.get("/residents?q=Okafor", headers={"HX-Request": "true"}).get_data(
-        as_text=True
-    )
+    page = _find(signed_in_handler, "Okafor", htmx=True).get_data(as_text=True)
 
     assert f'href="/residents/{resident.id}"' in page
     assert "<html" not in page
+
+
+def test_the_record_finder_posts_what_was_typed_never_in_the_address(signed_in_handler):
+    page = signed_in_handler.get("/residents").get_data(as_text=True)
+
+    form = page[page.index('role="search"') : page.index("</form>", page.index('role="search"'))]
+    assert '<form method="post" action="/residents" role="search"' in page
+    assert 'hx-post="/residents"' in form
+    assert 'name="csrf_token"' in form
+    assert "hx-get" not in form
+
+
+def test_a_search_in_the_address_is_not_run(signed_in_handler, resident):
+    response = signed_in_handler.get("/residents?q=Margaret+Okafor")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Find a record" in page
+    assert "Margaret Okafor" not in page
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["as-you-type", "full-page"])
+def test_a_search_without_the_pages_token_is_refused(signed_in_handler, resident, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = signed_in_handler.post("/residents", data={"q": "Okafor"}, headers=headers)
+
+    assert response.status_code == (400 if htmx else 302)
+    assert "Margaret Okafor" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
