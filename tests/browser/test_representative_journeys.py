@@ -191,7 +191,7 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
 
     expect(desk.get_by_role("heading", name="Who may speak for this resident")).to_be_visible()
     expect(desk.locator("main")).to_contain_text(
-        f"Permission for {DAUGHTER} revoked. It no longer applies, also on calls in progress."
+        "Permission revoked. It no longer applies, also on calls in progress."
     )
     card = desk.locator(".govuk-summary-card").filter(has_text=DAUGHTER)
     expect(card.locator(".govuk-tag").first).to_have_text("Revoked")

@@ -352,7 +352,8 @@ def test_revoking_asks_for_a_reason_then_takes_effect_at_once(
     assert saved.revoked_by_id == signed_in_supervisor.user.id
     assert [e.kind for e in saved.events][-1] is PermissionEventKind.REVOKED
     listing = signed_in_supervisor.get(revoked.headers["Location"]).get_data(as_text=True)
-    assert "Permission for Grace Okafor revoked" in listing
+    assert "Permission revoked. It no longer applies" in listing
+    assert "Grace Okafor" in listing
 
 
 def test_a_revoked_permission_cannot_be_revoked_again(signed_in_supervisor, grant_written):
