@@ -34,6 +34,8 @@ from app import clock
 from app.forms import choices
 from app.models.permission import RepresentativeCheck
 from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.residents.forms import RevealDetailForm
+from app.rules.need_to_know import HiddenDetail
 from app.rules.vocabulary import PermissionKind, Relationship
 from app.services.permissions import (
     LPA_KINDS,
@@ -390,3 +392,16 @@ class CloseMatterForm(FlaskForm):
         ],
     )
     submit = SubmitField("Close the matter", widget=GovSubmitInput())
+
+
+def access_code_form(permission_id: int, **kwargs) -> RevealDetailForm:
+    """The reason for revealing one permission's LPA access code; its prefix keeps it apart
+    from the other permissions' on the same page."""
+    return RevealDetailForm(
+        prefix=f"access-code-{permission_id}", noun=HiddenDetail.LPA_ACCESS_CODE.label, **kwargs
+    )
+
+
+def access_code_forms(permissions) -> dict[int, RevealDetailForm]:
+    """An empty reveal form for each permission shown that has an access code."""
+    return {p.id: access_code_form(p.id, formdata=None) for p in permissions if p.lpa_access_code}

@@ -4,11 +4,18 @@ from flask_login import current_user
 
 from app import clock
 from app.permissions import bp
-from app.permissions.forms import CloseMatterForm, PermissionForm, RevokeForm
+from app.permissions.forms import (
+    CloseMatterForm,
+    PermissionForm,
+    RevokeForm,
+    access_code_form,
+    access_code_forms,
+)
 from app.rules.permissions import PermissionState
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import permissions, residents
+from app.services.reveals import RevealRefused
 from app.services.service_areas import active_areas
 
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
@@ -47,6 +54,7 @@ def resident_permissions(resident_id: int):
         summaries=summaries,
         may_manage=current_user.has_role(*MANAGERS),
         state_tags=STATE_TAGS,
+        code_forms=access_code_forms(summary.permission for summary in summaries),
     )
 
 
@@ -79,6 +87,7 @@ def new_permission(resident_id: int):
                 summary=permissions.summarise(granted.permission, clock.today()),
                 passcode=granted.passcode,
                 state_tags=STATE_TAGS,
+                code_forms=access_code_forms([granted.permission]),
             )
     return render_template("permissions/new_permission.html", resident=resident, form=form)
 
@@ -86,13 +95,34 @@ def new_permission(resident_id: int):
 @bp.get("/permissions/<int:permission_id>/recorded")
 @staff_required(*MANAGERS)
 def permission_recorded(permission_id: int):
-    permission = permissions.get_permission_or_404(permission_id)
+    summary = permissions.view_permission(permission_id, current_user, clock.today())
     return render_template(
         "permissions/permission_recorded.html",
-        summary=permissions.summarise(permission, clock.today()),
+        summary=summary,
         passcode=None,
         state_tags=STATE_TAGS,
+        code_forms=access_code_forms([summary.permission]),
     )
+
+
+@bp.post("/residents/<int:resident_id>/permissions/<int:permission_id>/reveal-access-code")
+@staff_required(*MANAGERS)
+def reveal_access_code(resident_id: int, permission_id: int):
+    permission = permissions.get_access_code_or_404(resident_id, permission_id)
+    form = access_code_form(permission.id)
+    revealed = None
+    if form.validate_on_submit():
+        try:
+            revealed = permissions.reveal_access_code(permission, current_user, form.reason.data)
+        except RevealRefused as refused:
+            form.reason.errors.append(refused.message)
+    # The code is in this response only: never in an address, a cookie or the audit log.
+    template = (
+        "permissions/_access_code_row.html"
+        if request.headers.get("HX-Request") == "true"
+        else "permissions/reveal_access_code.html"
+    )
+    return render_template(template, p=permission, form=form, revealed=revealed)
 
 
 @bp.route("/permissions/<int:permission_id>/revoke", methods=["GET", "POST"])

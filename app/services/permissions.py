@@ -30,6 +30,7 @@ from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.rules.disclosure import VerifiedAs
+from app.rules.need_to_know import HiddenDetail
 from app.rules.permissions import (
     PermissionFacts,
     PermissionState,
@@ -40,7 +41,7 @@ from app.rules.permissions import (
     permission_state,
 )
 from app.rules.vocabulary import PermissionKind, Relationship, Role
-from app.services import audit, call_state
+from app.services import audit, call_state, reveals
 
 SAFEGUARDING_NOT_CONFIRMED = "Confirm the safeguarding questions before recording a permission"
 WRITTEN_KINDS = tuple(kind for kind in PermissionKind if kind is not PermissionKind.VERBAL)
@@ -56,6 +57,9 @@ _LPA_ACCESS_CODE = re.compile(r"V?[A-Z0-9]{12}")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")
 
 EVENTS_PER_PAGE = 25
+
+# The pages that show a permission's LPA access code, masked, with the form to reveal it.
+ACCESS_CODE_OPENED = frozenset({"permissions.viewed", "permission.viewed", "permission.granted"})
 
 
 class PermissionRefused(ValueError):
@@ -516,6 +520,49 @@ def summarise(permission: Permission, today: date) -> PermissionSummary:
         state=permission_state(facts, today),
         scope=describe_scope(facts),
     )
+
+
+def view_permission(permission_id: int, staff: StaffUser, today: date) -> PermissionSummary:
+    """One permission with its state on `today`. It shows the holder's contact details, so
+    the view is audited."""
+    permission = get_permission_or_404(permission_id)
+    audit.record(
+        "permission.viewed",
+        staff_id=staff.id,
+        resident_id=permission.resident_id,
+        permissions=[permission.id],
+    )
+    db.session.commit()
+    return summarise(permission, today)
+
+
+def get_access_code_or_404(resident_id: int, permission_id: int) -> Permission:
+    """A permission of this resident that has an LPA access code; any other is not found, so a
+    reveal cannot reach another resident's permission by changing an id."""
+    permission = db.session.get(Permission, permission_id)
+    if (
+        permission is None
+        or permission.resident_id != resident_id
+        or not permission.lpa_access_code
+    ):
+        abort(404)
+    return permission
+
+
+def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) -> reveals.Revealed:
+    """Reveal a permission's LPA access code, masked on every page, to a member of staff who
+    gives a reason: audited and limited as any hidden detail (app.services.reveals)."""
+    permission_id, resident_id = permission.id, permission.resident_id
+    message = reveals.reveal(
+        staff,
+        resident_id,
+        HiddenDetail.LPA_ACCESS_CODE,
+        reason,
+        opened=ACCESS_CODE_OPENED,
+        permission_id=permission_id,
+    )
+    code = db.session.get(Permission, permission_id).lpa_access_code or ""
+    return reveals.Revealed(detail=HiddenDetail.LPA_ACCESS_CODE, value=code, message=message)
 
 
 def view_permissions(resident_id: int, staff: StaffUser, today: date) -> list[PermissionSummary]:

@@ -78,20 +78,13 @@ def resident_detail_or_404(name: str) -> HiddenDetail:
     abort(404)
 
 
-@dataclass(frozen=True)
-class RevealedDetail:
-    detail: HiddenDetail
-    value: str
-    message: str  # how many more reveals are left today
-
-
 def reveal_detail(
     resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str
-) -> RevealedDetail:
+) -> reveals.Revealed:
     """Reveal one of the resident's hidden details to a member of staff who gives a reason,
     within their daily limit; audited without the value (app.services.reveals)."""
     message = reveals.reveal(staff, resident.id, detail, reason, opened=RECORD_OPENED)
-    return RevealedDetail(detail=detail, value=_value_of(resident, detail), message=message)
+    return reveals.Revealed(detail=detail, value=_value_of(resident, detail), message=message)
 
 
 def _value_of(resident: Resident, detail: HiddenDetail) -> str:
@@ -99,9 +92,8 @@ def _value_of(resident: Resident, detail: HiddenDetail) -> str:
         born = resident.date_of_birth
         return f"{born.day} {born:%B %Y}"
     if detail is HiddenDetail.ADDRESS:
-        return ", ".join(
-            line for line in (resident.address_line_1, resident.address_line_2) if line
-        )
+        lines = (resident.address_line_1, resident.address_line_2, resident.town)
+        return ", ".join(line for line in lines if line)
     if detail is HiddenDetail.POSTCODE:
         return resident.postcode
     if detail is HiddenDetail.REFERENCE:

@@ -6,6 +6,7 @@ detail's name and the reason, never its value; the value goes into the response 
 """
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from flask import abort, current_app
 from sqlalchemy import exists, func, select
@@ -34,6 +35,15 @@ class RevealRefused(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A hidden detail's value, for this response only, and how many more reveals are left."""
+
+    detail: HiddenDetail
+    value: str
+    message: str
 
 
 def daily_limit() -> int:

@@ -25,7 +25,7 @@ def _values(resident) -> dict[str, str]:
     """What each reveal shows, as the page writes it."""
     return {
         "date-of-birth": "14 March 1948",
-        "address": "Flat 2, 14 Mill Lane",
+        "address": "Flat 2, 14 Mill Lane, Leicester",
         "postcode": "LE1 5AB",
         "reference": format_reference(resident.reference),
     }
