@@ -5,6 +5,7 @@ PostgreSQL when TEST_DATABASE_URL is set. The database is never mocked.
 """
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, text
+from werkzeug.serving import make_server
 
 from app import clock, create_app
 from app.extensions import db, limiter
@@ -135,3 +137,13 @@ def _real_clock() -> Iterator[None]:
     """A test that stops the clock with `clock.set_now` leaves it running for the next."""
     yield
     clock.set_now(None)
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The app served on a local port by a threaded server: real concurrent requests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -122,7 +122,8 @@ def index():
 def show_call(call_id: int):
     call = calls.get_call_or_404(call_id, current_user)
     if not call.is_open:
-        return render_template("calls/ended_call.html", call=call)
+        closed_reason = call.summary if call.outcome is CallOutcome.CLOSED_AUTOMATICALLY else None
+        return render_template("calls/ended_call.html", call=call, closed_reason=closed_reason)
     return _workspace(call)
 
 

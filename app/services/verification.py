@@ -160,8 +160,10 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
     if refusal:
         db.session.commit()
         return CheckReport(results=(), outcome=None, lock=None, refusal=refusal)
+    # FOR NO KEY UPDATE: it queues checks on this resident one behind the other, but not
+    # behind the key-share locks that rows referring to the resident take.
     resident = db.session.scalar(
-        select(Resident).where(Resident.id == call.resident_id).with_for_update()
+        select(Resident).where(Resident.id == call.resident_id).with_for_update(key_share=True)
     )
     lock = lock_state(resident.id, now)
     if lock.locked:

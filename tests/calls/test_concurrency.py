@@ -1,0 +1,171 @@
+"""Real concurrent requests against a live server: checks and changes on a call run one at a
+time, and parallel guesses never get past the lock. Runs on SQLite and on PostgreSQL."""
+
+import re
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Call, VerificationAttempt
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import Role, VerificationResult
+from tests import factories
+from tests.helpers import CSRF_META, hidden_inputs
+
+RIGHT_ANSWERS = {"verify-date_of_birth": "14/3/1948", "verify-postcode": "LE1 5AB"}
+# The secret word is checked against its hash: the slowest check, the widest race window.
+WRONG_ANSWERS = {"verify-date_of_birth": "1/1/1960", "verify-secret_word": "wrongword"}
+
+
+class Browser:
+    """A member of staff's browser, signed in to the live server."""
+
+    def __init__(self, base: str, user=None, cookies=None):
+        self.base = base
+        self.http = requests.Session()
+        if cookies is not None:
+            self.http.cookies.update(cookies)
+        else:
+            token = self._token("/login")
+            signed_in = self.http.post(
+                base + "/login",
+                data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
+                allow_redirects=False,
+            )
+            assert signed_in.status_code == 302, signed_in.text
+        self.token = self._token("/calls")
+
+    def _token(self, path: str) -> str:
+        return CSRF_META.search(self.http.get(self.base + path).text).group(1)
+
+    def another_tab(self) -> "Browser":
+        return Browser(self.base, cookies=self.http.cookies)
+
+    def get(self, path: str) -> str:
+        return self.http.get(self.base + path).text
+
+    def post(self, path: str, data: dict) -> requests.Response:
+        return self.http.post(
+            self.base + path, data={"csrf_token": self.token, **data}, allow_redirects=False
+        )
+
+    def start_call_about(self, resident) -> str:
+        created = self.post("/calls", {"withheld": "y"})
+        url = re.search(r"/calls/\d+", created.headers["Location"]).group(0)
+        self.post(url + "/resident", {"resident_id": resident.id})
+        self.post(url + "/caller", {"caller-caller_type": "resident"})
+        return url
+
+    def verify_form(self, url: str) -> dict:
+        return {k: v for k, v in hidden_inputs(self.get(url)).items() if k.startswith("verify-")}
+
+
+def _together(*actions: Callable[[], object]) -> list:
+    """Run the actions in threads released at the same moment; return their results."""
+    barrier = threading.Barrier(len(actions))
+    results: list = [None] * len(actions)
+    errors: list = []
+
+    def run(i: int, action) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = action()
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    return results
+
+
+def _call(url: str) -> Call:
+    db.session.expire_all()
+    return db.session.get(Call, int(url.rsplit("/", 1)[1]))
+
+
+@pytest.fixture
+def handler_browser(live_server) -> Browser:
+    return Browser(live_server, factories.make_staff(Role.HANDLER))
+
+
+@pytest.mark.parametrize("delay_ms", [0, 2, 5, 10, 20, 40, 80])
+def test_a_check_racing_a_change_of_record_never_verifies_the_new_record(
+    handler_browser, resident, delay_ms
+):
+    other = factories.make_resident(forename="Brian", surname="Other")
+    url = handler_browser.start_call_about(resident)
+    form = handler_browser.verify_form(url)
+    second_tab = handler_browser.another_tab()
+    other_id = other.id  # read here: the threads have no database session
+
+    def check():
+        return handler_browser.post(url + "/verify", {**form, **RIGHT_ANSWERS})
+
+    def switch():
+        time.sleep(delay_ms / 1000)
+        return second_tab.post(url + "/resident", {"resident_id": other_id})
+
+    _together(check, switch)
+
+    call = _call(url)
+    assert call.resident_id == other_id
+    assert call.verified_as is VerifiedAs.NOBODY
+    assert "Do not disclose" in handler_browser.get(url + "/record")
+
+
+def test_two_checks_on_one_call_run_one_after_the_other(handler_browser, resident):
+    url = handler_browser.start_call_about(resident)
+    form = handler_browser.verify_form(url)
+    second_tab = handler_browser.another_tab()
+
+    _together(
+        lambda: handler_browser.post(
+            url + "/verify", {**form, "verify-date_of_birth": RIGHT_ANSWERS["verify-date_of_birth"]}
+        ),
+        lambda: second_tab.post(
+            url + "/verify", {**form, "verify-postcode": RIGHT_ANSWERS["verify-postcode"]}
+        ),
+    )
+
+    # Each check saw the factor the other matched: neither wrote over the other.
+    call = _call(url)
+    assert call.verified_as is VerifiedAs.RESIDENT
+    assert set(call.factors_matched.split(",")) == {"date-of-birth", "postcode"}
+
+
+def test_parallel_wrong_answers_are_checked_no_more_often_than_the_lock_allows(
+    live_server, resident, app
+):
+    limit = app.config["LOCKOUT_POLICY"]["max_failures"]
+    browsers = [Browser(live_server, factories.make_staff(Role.HANDLER)) for _ in range(8)]
+    calls = [(browser, browser.start_call_about(resident)) for browser in browsers]
+    forms = [browser.verify_form(url) for browser, url in calls]
+
+    responses = _together(
+        *[
+            (lambda b=browser, u=url, f=form: b.post(u + "/verify", {**f, **WRONG_ANSWERS}))
+            for (browser, url), form in zip(calls, forms, strict=True)
+        ]
+    )
+
+    failures = db.session.scalar(
+        select(func.count())
+        .select_from(VerificationAttempt)
+        .where(VerificationAttempt.result == VerificationResult.FAILED)
+    )
+    attempts = db.session.scalar(select(func.count()).select_from(VerificationAttempt))
+    assert failures == limit
+    assert attempts == limit  # the others were refused before anything was compared
+    assert all(response.status_code == 200 for response in responses)
+    # The attempt that locked it, and every one refused, tell the handler to stop.
+    locked = [r for r in responses if "Do not verify this caller by phone" in r.text]
+    assert len(locked) == len(browsers) - limit + 1
