@@ -37,6 +37,8 @@ $(BIN)/python:
 $(BIN)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@# A dependency added to pyproject.toml but not yet locked shows up here.
+	$(BIN)/python -m pip check
 	touch $@
 
 # Rewrite the lock file from pyproject.toml, keeping the versions it has where they
