@@ -12,10 +12,9 @@ import re
 from collections import deque
 from datetime import date
 from html.parser import HTMLParser
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
@@ -37,6 +36,7 @@ URL_ATTRIBUTES = {
     "hx-replace-url", "data-url",
 }  # fmt: skip
 CRAWL_LIMIT = 80
+SEARCH_PATHS = ("/residents", "/calls/1/search")
 
 
 class Page(HTMLParser):
@@ -121,7 +121,8 @@ class PersonalValues:
 class Walker:
     """A test client that remembers everywhere it went and everything it was given."""
 
-    def __init__(self, app: Flask, client: FlaskClient, values: PersonalValues, who: str):
+    def __init__(self, client: FlaskClient, values: PersonalValues, who: str):
+        app = client.application
         self.client = client
         self.values = values
         self.who = who
@@ -295,8 +296,8 @@ SEARCHES = [
 ]
 
 
-def _walker(app, signed_in_client, role: Role, seeded) -> Walker:
-    return Walker(app, signed_in_client(role), seeded["values"], role.value)
+def _walker(signed_in_client, role: Role, seeded) -> Walker:
+    return Walker(signed_in_client(role), seeded["values"], role.value)
 
 
 def _search_everywhere(walker: Walker, resident) -> None:
@@ -443,10 +444,8 @@ def _assert_no_leaks(walker: Walker) -> None:
     assert not walker.leaks, "\n".join(sorted(set(walker.leaks)))
 
 
-def test_a_handlers_journeys_put_no_personal_data_in_addresses_or_cookies(
-    app, signed_in_client, seeded
-):
-    walker = _walker(app, signed_in_client, Role.HANDLER, seeded)
+def test_a_handlers_journeys_put_no_personal_data_in_addresses_or_cookies(signed_in_client, seeded):
+    walker = _walker(signed_in_client, Role.HANDLER, seeded)
 
     _call_journey(walker, seeded)
     _lockout_journey(walker, seeded["locked"])
@@ -458,9 +457,9 @@ def test_a_handlers_journeys_put_no_personal_data_in_addresses_or_cookies(
 
 
 def test_a_supervisors_journeys_put_no_personal_data_in_addresses_or_cookies(
-    app, signed_in_client, seeded
+    signed_in_client, seeded
 ):
-    walker = _walker(app, signed_in_client, Role.SUPERVISOR, seeded)
+    walker = _walker(signed_in_client, Role.SUPERVISOR, seeded)
 
     _call_journey(walker, seeded)
     _lockout_journey(walker, seeded["locked"])
@@ -475,9 +474,9 @@ def test_a_supervisors_journeys_put_no_personal_data_in_addresses_or_cookies(
 
 
 def test_an_administrators_journeys_put_no_personal_data_in_addresses_or_cookies(
-    app, signed_in_client, seeded
+    signed_in_client, seeded
 ):
-    walker = _walker(app, signed_in_client, Role.ADMIN, seeded)
+    walker = _walker(signed_in_client, Role.ADMIN, seeded)
 
     _search_everywhere(walker, seeded["resident"])
     _record_journey(walker, seeded["resident"])
@@ -485,3 +484,21 @@ def test_an_administrators_journeys_put_no_personal_data_in_addresses_or_cookies
     walker.crawl()
 
     _assert_no_leaks(walker)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["as-you-type", "full-page"])
+def test_a_search_sent_once_signed_out_leads_to_a_sign_in_address_without_it(client, seeded, htmx):
+    walker = Walker(client, seeded["values"], "signed out")
+    walker.get("/login")
+    typed = {"q": "Philippa Quenby LE7 9XQ", "csrf_token": walker.csrf_token}
+
+    answers = [walker.request("POST", path, htmx=htmx, data=typed) for path in SEARCH_PATHS]
+
+    if htmx:
+        assert [answer.headers.get("HX-Redirect") for answer in answers] == ["/login"] * 2
+    else:
+        assert [unquote(answer.request.full_path) for answer in answers] == [
+            f"/login?next={path}" for path in SEARCH_PATHS
+        ]
+    assert not walker.failures, walker.failures
+    assert not walker.leaks, "\n".join(walker.leaks)
