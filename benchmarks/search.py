@@ -21,6 +21,7 @@ seeds a population with a realistic spread of surnames. Figures go to BENCH_OUT
 import json
 import os
 import re
+import secrets
 import statistics
 import time
 from pathlib import Path
@@ -50,9 +51,9 @@ def _config() -> type[Config]:
     )
 
     class BenchConfig(Config):
+        SECRET_KEY = secrets.token_urlsafe(48)  # sessions last one run
         SQLALCHEMY_DATABASE_URI = url
         ARGON2_PROFILE = "cheapest"
-        RATELIMIT_ENABLED = False
 
     return BenchConfig
 
