@@ -146,6 +146,15 @@ def test_another_address_is_not_held_back_by_one_addresses_failures(app, monkeyp
     assert response.status_code == 302
 
 
+def test_with_rate_limiting_switched_off_sign_in_attempts_are_not_counted(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
+    user = factories.make_staff()
+
+    codes = [sign_in(client, user, password="wrong").status_code for _ in range(7)]
+
+    assert codes == [200] * 7
+
+
 def test_successful_sign_ins_do_not_use_up_the_allowance(app):
     user = factories.make_staff()
     for _ in range(7):

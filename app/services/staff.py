@@ -38,9 +38,12 @@ class _SignInAllowance:
 
     def __init__(self, email: str, address: str) -> None:
         config = current_app.config
+        self._limits: list[tuple[RateLimitItem, tuple[str, ...]]] = []
+        if not config.get("RATELIMIT_ENABLED", True):
+            return  # Flask-Limiter's own switch; it then opens no store to count in.
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         self._counter = FixedWindowRateLimiter(limiter.storage)
-        self._limits: list[tuple[RateLimitItem, tuple[str, ...]]] = [
+        self._limits = [
             (
                 parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]),
                 (prefix, "sign-in-account", email.strip().lower()[:254]),
