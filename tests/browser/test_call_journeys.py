@@ -312,6 +312,7 @@ def test_three_failed_verifications_lock_the_record_for_the_next_handler_too(
     # First call: the caller says she is Margaret, and fails twice.
     start_call(page, check_accessibility, "07700 900888")
     find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
+    caller_is_the_resident(page, check_accessibility)
     for failures, left in ((1, 2), (2, 1)):
         check_answers(page, **wrong)
 
@@ -336,6 +337,7 @@ def test_three_failed_verifications_lock_the_record_for_the_next_handler_too(
     # The same caller rings again: the third failure locks phone verification.
     start_call(page, check_accessibility, "07700 900888", via_menu=False)
     find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
+    caller_is_the_resident(page, check_accessibility)
     check_answers(page, **{"Date of birth": "2 February 1950", "Secret word": "rose"})
 
     expect(verify).to_contain_text(

@@ -33,9 +33,7 @@ def _fail_on_a_real_call(client, resident) -> None:
         "Location"
     ]
     client.post(f"{call_url}/resident", data={"resident_id": resident.id, "csrf_token": token})
-    client.post(
-        f"{call_url}/caller", data={"caller-caller_type": "resident", "csrf_token": token}
-    )
+    client.post(f"{call_url}/caller", data={"caller-caller_type": "resident", "csrf_token": token})
     client.post(
         f"{call_url}/verify",
         data={
