@@ -46,6 +46,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     init_filters(app)
 
     from app import auth, calls, console, dispatches, errors, locks, permissions, residents
+    from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
 
     login_manager.init_app(app)
@@ -59,6 +60,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(permissions.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(calls_cli)
 
     _add_platform_routes(app)
     _quieten_logs(app)

@@ -52,6 +52,13 @@ def open_calls_for(handler: StaffUser) -> list[Call]:
     return [call for call in calls if not call_state.close_if_overdue(call)]
 
 
+def close_overdue_calls() -> int:
+    """Close every call left open past its maximum length; how many were closed."""
+    cutoff = utcnow() - call_state.max_length()
+    stmt = select(Call).where(Call.ended_at.is_(None), Call.started_at <= cutoff)
+    return sum(call_state.close_if_overdue(call) for call in db.session.scalars(stmt).all())
+
+
 def get_call_or_404(call_id: int, handler: StaffUser) -> Call:
     """The handler's own call. Anyone else's call is "not found", not "forbidden":
     its existence is nobody else's business."""

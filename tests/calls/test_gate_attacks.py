@@ -248,3 +248,18 @@ def test_changing_the_caller_type_ends_a_representatives_verification(
     assert row.verified_as is VerifiedAs.NOBODY
     assert row.caller_type is CallerType.RESIDENT
     assert "Do not disclose: caller not verified" in call.record_fragment()
+
+
+def test_the_close_overdue_command_closes_calls_nobody_opens_again(app):
+    handler = factories.make_staff()
+    now = clock.now()
+    old = Call(handler_id=handler.id, started_at=now - timedelta(hours=5))
+    recent = Call(handler_id=handler.id, started_at=now - timedelta(minutes=5))
+    db.session.add_all([old, recent])
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["calls", "close-overdue"])
+
+    assert "Closed 1 call left open too long." in result.output
+    assert _call_row(old).outcome is CallOutcome.CLOSED_AUTOMATICALLY
+    assert _call_row(recent).ended_at is None
