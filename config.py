@@ -121,6 +121,10 @@ class Config:
     VERIFICATION_IDLE_MINUTES = _int("VERIFICATION_IDLE_MINUTES", 20)
     CALL_MAX_MINUTES = _int("CALL_MAX_MINUTES", 240)
 
+    # Hidden details (date of birth, address, postcode, reference, LPA access codes) each
+    # member of staff may reveal outside a call per London day; 0 turns revealing off.
+    REVEALS_PER_DAY = _int("REVEALS_PER_DAY", 20)
+
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
 

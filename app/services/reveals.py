@@ -25,7 +25,6 @@ from app.services import audit
 
 REVEALED = "detail.revealed"
 REFUSED = "detail.reveal_refused"
-DEFAULT_REVEALS_PER_DAY = 20
 
 
 class RevealRefused(ValueError):
@@ -47,7 +46,7 @@ class Revealed:
 
 
 def daily_limit() -> int:
-    return int(current_app.config.get("REVEALS_PER_DAY", DEFAULT_REVEALS_PER_DAY))
+    return current_app.config["REVEALS_PER_DAY"]
 
 
 def reveal(
