@@ -47,7 +47,7 @@ class PermissionEventKind(Labelled):
 
 
 class Permission(db.Model):
-    """A resident's say-so that someone else may be told about them (PRODUCT.md rule 4).
+    """A resident's say-so that someone else may be told about them (docs/rules.md rule 4).
 
     Never deleted: revoking or closing the matter marks it, and `PermissionEvent` keeps its
     history. The representative's passcode is kept only as an argon2 hash.

@@ -1,4 +1,4 @@
-"""Whom a verification on a call verified, and whether it still stands (docs/rules.md, rule 3).
+"""Whom a verification on a call verified, and whether it still stands (docs/rules.md rule 3).
 
 A verification is not a flag on the call: it names the resident it was made for, the kind of
 caller who was checked and, for a representative, the permission whose own check they passed.

@@ -1,5 +1,5 @@
 """What a handler may say to this caller, and which entries a member of staff may see
-(PRODUCT.md rules 1, 2, 5 and 7).
+(docs/rules.md rules 1, 2, 5 and 7).
 
 The caller's side and the staff side are decided separately and an entry shows on a call only
 when both allow it. No Flask, no SQLAlchemy, no clock: the caller passes `today`.

@@ -1,4 +1,4 @@
-"""When repeated failures lock phone verification for a resident (PRODUCT.md rule 3).
+"""When repeated failures lock phone verification for a resident (docs/rules.md rule 3).
 
 Failures are counted per resident, across calls and handlers. Enough of them close together
 lock phone verification until a supervisor unlocks it; waiting does not unlock it.

@@ -1,4 +1,4 @@
-"""Details hidden outside a call, and when a member of staff may reveal one (PRODUCT.md rule 7).
+"""Details hidden outside a call, and when a member of staff may reveal one (docs/rules.md rule 7).
 
 The answers that verify a caller (date of birth, first line of the address, full postcode,
 reference) and a representative's LPA access code are what a blagger needs. Outside a call

@@ -1,4 +1,4 @@
-"""Who may speak for a resident, about what, until when (PRODUCT.md rule 4).
+"""Who may speak for a resident, about what, until when (docs/rules.md rule 4).
 
 A permission is the resident's say-so that someone else may be told about them. These rules
 decide whether a permission is in force on a given day and which service areas it reaches.

@@ -1,4 +1,4 @@
-"""Is the caller who they say they are? (PRODUCT.md rule 3.)
+"""Is the caller who they say they are? (docs/rules.md rule 3.)
 
 The handler types what the caller says; these rules compare it with what is on file after
 normalising both sides the same way, and a policy decides when enough has matched. They answer

@@ -41,7 +41,7 @@ class ServiceArea(Labelled):
 
 
 class Relationship(Labelled):
-    """Who the caller is to the resident (PRODUCT.md rule 2, the fixed list)."""
+    """Who the caller is to the resident (docs/rules.md rule 2, the fixed list)."""
 
     SELF = "self", "The resident"
     SPOUSE_PARTNER = "spouse-partner", "Spouse or partner"

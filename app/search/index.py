@@ -7,13 +7,13 @@ only two questions (`NameStore`):
   ("forename" or "surname") that have any of `keys` (from `query_keys`);
 * `lookup_people(surnames, forenames, *, forename_prefix=None,
   surname_prefix=None, limit)`: up to `limit` resident rows
-  `(id, forename_norm, surname_norm, middle_norm)` whose surname is in
+  `(id, forename_norm, surname_norm, middle_names)` whose surname is in
   `surnames` and forename in `forenames` (`None`: any; never both `None`), and
   whose forename / surname starts with the prefix when one is given. Which
   rows, when more than `limit` match, does not matter.
 
 `NameIndex` is such a store in plain dicts, for tests and the offline
-evaluation (`scripts/eval_name_search.py`).
+evaluation (`benchmarks/eval_name_search.py`).
 
 How a search runs
 -----------------
@@ -35,43 +35,22 @@ How a search runs
 Plugging in the database
 ------------------------
 Values all come from `app.search.names`; keys must be rebuilt when
-`KEYS_VERSION` changes.
+`KEYS_VERSION` changes. `app.services.name_index.SqlNameStore` is the store
+over the database:
 
-* `residents.forename_norm`, `surname_norm`, `middle_norm`: `normalise_name`
-  of the names as recorded. Indexes `(surname_norm, forename_norm)` (names,
-  surname alone, surname + forename initial) and `(forename_norm,
-  surname_norm)` (forename alone, forename + surname initial).
-* `name_terms(kind, term)`, primary key `(kind, term)`: each distinct
-  `forename_norm` (kind "forename") and `surname_norm` (kind "surname").
-* `name_term_keys(kind, key, term)`, primary key `(kind, key, term)`, which
-  serves the lookup: a row per `term_keys(term, kind)` (10 to 40 a term).
+* `residents.forename_norm`, `surname_norm`: `normalise_name` of the names as
+  recorded, with `middle_names` beside them. Covering indexes
+  `(surname_norm, forename_norm, middle_names)` and
+  `(forename_norm, surname_norm, middle_names)` serve names, one name alone,
+  and one name with the other's first letter.
+* `name_terms(kind, term)`: each distinct `forename_norm` (kind "forename")
+  and `surname_norm` (kind "surname").
+* `name_keys(kind, key, term)`, primary key `(kind, key, term)`, which serves
+  `lookup_terms`: a row per `term_keys(term, kind)` (10 to 40 a term).
 
-A store over them:
-
-    class SqlNameStore:
-        def lookup_terms(self, kind, keys):
-            stmt = select(NameTermKey.term).where(
-                NameTermKey.kind == kind, NameTermKey.key.in_(keys))
-            return set(db.session.scalars(stmt))
-
-        def lookup_people(self, surnames, forenames, *, forename_prefix=None,
-                          surname_prefix=None, limit):
-            stmt = select(Resident.id, Resident.forename_norm,
-                          Resident.surname_norm, Resident.middle_norm)
-            if surnames is not None:
-                stmt = stmt.where(Resident.surname_norm.in_(surnames))
-            if forenames is not None:
-                stmt = stmt.where(Resident.forename_norm.in_(forenames))
-            if forename_prefix:
-                stmt = stmt.where(Resident.forename_norm.between(
-                    forename_prefix, forename_prefix + "\U0010ffff"))
-            if surname_prefix:
-                stmt = stmt.where(Resident.surname_norm.between(
-                    surname_prefix, surname_prefix + "\U0010ffff"))
-            return db.session.execute(stmt.limit(limit)).all()
-
-Prefixes as ranges, not LIKE, so that the two-column indexes serve them (on
-PostgreSQL the `*_norm` columns need the "C" collation for that).
+Prefixes are looked up as ranges, not LIKE, so that the two-column indexes
+serve them (on PostgreSQL the `*_norm` columns need the "C" collation for
+that).
 """
 
 from collections import defaultdict

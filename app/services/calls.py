@@ -1,4 +1,4 @@
-"""Calls: the handler's workspace for one conversation (PRODUCT.md rules 1 and 7).
+"""Calls: the handler's workspace for one conversation (docs/rules.md rules 1 and 7).
 
 Whatever is shown about a resident on a call is decided here, from the call's
 own state, on every request: verification belongs to the call and ends with it,

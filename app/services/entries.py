@@ -1,4 +1,4 @@
-"""Reports logged in good faith, and the dispatches they raise (PRODUCT.md rule 2).
+"""Reports logged in good faith, and the dispatches they raise (docs/rules.md rule 2).
 
 Logging a report never needs verification: the entry records who reported
 it, their relationship to the resident and whether they were verified.

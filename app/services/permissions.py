@@ -1,4 +1,4 @@
-"""Authorised representatives: recording, revoking and checking permissions (PRODUCT.md rule 4).
+"""Authorised representatives: recording, revoking and checking permissions (docs/rules.md rule 4).
 
 A permission is recorded only after the safeguarding questions are confirmed, and either from
 a call on which the resident is verified (verbal consent) or by a supervisor from written

@@ -1,4 +1,4 @@
-"""A resident's record seen outside a call (PRODUCT.md rule 7, need to know).
+"""A resident's record seen outside a call (docs/rules.md rule 7, need to know).
 
 Outside a call there is no caller whose verification could be the purpose of a
 view, so the member of staff types one, and the view is audited with it.

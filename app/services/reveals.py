@@ -1,4 +1,4 @@
-"""Revealing a hidden detail outside a call (PRODUCT.md rule 7, need to know).
+"""Revealing a hidden detail outside a call (docs/rules.md rule 7, need to know).
 
 One detail at a time, with a typed reason, on a record the member of staff opened today, and
 no more than `REVEALS_PER_DAY` a day each. Every reveal and every refusal is audited with the

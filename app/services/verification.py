@@ -1,4 +1,4 @@
-"""Checking a caller's answers, and the phone-verification lock (PRODUCT.md rule 3).
+"""Checking a caller's answers, and the phone-verification lock (docs/rules.md rule 3).
 
 Typed answers are compared and forgotten: an attempt records which factors
 matched or failed, never what was said.

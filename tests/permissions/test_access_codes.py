@@ -1,5 +1,5 @@
 """LPA access codes are masked on every page until revealed with a reason, as any hidden
-detail; and every page that shows a holder's contact details is audited (PRODUCT.md rule 7)."""
+detail; and every page that shows a holder's contact details is audited (docs/rules.md rule 7)."""
 
 import pytest
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Recording, checking and revoking permissions, on the real database (PRODUCT.md rule 4)."""
+"""Recording, checking and revoking permissions, on the real database (docs/rules.md rule 4)."""
 
 from dataclasses import fields
 from datetime import date, timedelta

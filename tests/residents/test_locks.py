@@ -1,5 +1,5 @@
 """Phone-verification locks for supervisors: see which records are locked, and unlock them
-with a reason (issue 4 item 4, PRODUCT.md rule 3)."""
+with a reason (docs/rules.md rule 3)."""
 
 import re
 from datetime import timedelta

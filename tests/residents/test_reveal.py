@@ -1,5 +1,5 @@
 """Outside a call the answers that verify a caller stay hidden: revealing one takes a reason,
-is audited without the value, and is limited per member of staff per day (PRODUCT.md rule 7)."""
+is audited without the value, and is limited per member of staff per day (docs/rules.md rule 7)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor

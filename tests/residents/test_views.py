@@ -1,5 +1,5 @@
 """Seeing a resident's record outside a call: only with a typed reason, always audited,
-and only the entries the member of staff's job needs (PRODUCT.md rule 7)."""
+and only the entries the member of staff's job needs (docs/rules.md rule 7)."""
 
 import pytest
 from sqlalchemy import select
