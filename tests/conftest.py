@@ -93,6 +93,13 @@ def _app_context(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
+def resident():
+    """Margaret Okafor, born 14 March 1948, of Flat 2, 14 Mill Lane, LE1 5AB, phone
+    07700 900123, secret word "bluebell": the resident most tests are about."""
+    return factories.make_resident(email="margaret@example.com", secret_word="bluebell")
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

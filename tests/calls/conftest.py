@@ -2,7 +2,6 @@ import re
 
 import pytest
 
-from tests import factories
 from tests.helpers import csrf_token, hidden_inputs
 
 
@@ -85,14 +84,3 @@ def start_call():
         return CallDriver(client, number)
 
     return start
-
-
-@pytest.fixture
-def resident():
-    return factories.make_resident(
-        forename="Margaret",
-        surname="Okafor",
-        phones=["+447700900123"],
-        email="margaret@example.com",
-        secret_word="bluebell",
-    )

@@ -13,11 +13,6 @@ from tests.permissions.data import CONFIRMED, evidence, representative, terms
 
 
 @pytest.fixture
-def resident():
-    return factories.make_resident(secret_word="bluebell")
-
-
-@pytest.fixture
 def supervisor():
     return factories.make_staff(Role.SUPERVISOR)
 

@@ -13,18 +13,6 @@ from tests.helpers import csrf_token
 
 
 @pytest.fixture
-def resident():
-    return factories.make_resident(
-        forename="Margaret",
-        surname="Okafor",
-        date_of_birth=datetime(1948, 3, 14).date(),
-        postcode="LE1 5AB",
-        phones=["+447700900123"],
-        email="margaret@example.com",
-    )
-
-
-@pytest.fixture
 def make_entry():
     def make(resident, summary: str, **overrides) -> Entry:
         values = {

@@ -18,28 +18,13 @@ from app.rules.disclosure import (
     shown_in_routine_view,
     staff_may_see_entry,
 )
-from app.rules.permissions import PermissionFacts
 from app.rules.vocabulary import PermissionKind, Relationship, ServiceArea
+from tests.rules.data import permission_facts
 
 TODAY = date(2026, 11, 25)
 PARKING = "parking"  # an area an administrator added
 EVERY_AREA = frozenset({*ServiceArea, PARKING})
 EVERYTHING = "every-area"
-
-
-def make_permission(**overrides) -> PermissionFacts:
-    values = {
-        "id": 7,
-        "holder_name": "Jane Smith",
-        "kind": PermissionKind.WRITTEN,
-        "areas": None,
-        "may_act": True,
-        "starts_on": date(2026, 3, 1),
-        "expires_on": None,
-        "revoked_at": None,
-        "matter_closed": False,
-    }
-    return PermissionFacts(**(values | overrides))
 
 
 # Each permission with what a verified representative holding it may hear about on TODAY,
@@ -52,7 +37,7 @@ PERMISSIONS = {
         "Do not disclose: no permission chosen for this representative",
     ),
     "lpa-for-council-tax": (
-        make_permission(
+        permission_facts(
             kind=PermissionKind.LPA_PROPERTY_FINANCIAL,
             areas=frozenset({"council-tax"}),
             expires_on=date(2027, 3, 1),
@@ -63,13 +48,13 @@ PERMISSIONS = {
         "expires 2027-03-01",
     ),
     "written-consent-for-everything": (
-        make_permission(),
+        permission_facts(),
         EVERYTHING,
         True,
         "May discuss all council services: Written consent, no expiry date",
     ),
     "verbal-disclosure-only": (
-        make_permission(
+        permission_facts(
             kind=PermissionKind.VERBAL,
             areas=frozenset({"housing", "benefits"}),
             may_act=False,
@@ -81,39 +66,39 @@ PERMISSIONS = {
         "disclosure only, no changes on the resident's behalf",
     ),
     "lpa-for-health-and-welfare": (
-        make_permission(kind=PermissionKind.LPA_HEALTH_WELFARE),
+        permission_facts(kind=PermissionKind.LPA_HEALTH_WELFARE),
         {"adult-social-care"},
         True,
         "May discuss adult social care only: Lasting Power of Attorney (health and welfare), "
         "no expiry date",
     ),
     "lpa-for-care-recorded-for-council-tax": (
-        make_permission(kind=PermissionKind.LPA_HEALTH_WELFARE, areas=frozenset({"council-tax"})),
+        permission_facts(kind=PermissionKind.LPA_HEALTH_WELFARE, areas=frozenset({"council-tax"})),
         set(),
         False,
         "Do not disclose: permission covers no council services "
         "(Lasting Power of Attorney (health and welfare))",
     ),
     "revoked": (
-        make_permission(revoked_at=datetime(2026, 11, 25, 10, 5)),
+        permission_facts(revoked_at=datetime(2026, 11, 25, 10, 5)),
         set(),
         False,
         "Do not disclose: permission revoked on 2026-11-25",
     ),
     "expired": (
-        make_permission(expires_on=date(2026, 11, 1)),
+        permission_facts(expires_on=date(2026, 11, 1)),
         set(),
         False,
         "Do not disclose: permission expired on 2026-11-01",
     ),
     "not-started": (
-        make_permission(starts_on=date(2026, 12, 1)),
+        permission_facts(starts_on=date(2026, 12, 1)),
         set(),
         False,
         "Do not disclose: permission starts on 2026-12-01",
     ),
     "matter-closed": (
-        make_permission(matter_closed=True),
+        permission_facts(matter_closed=True),
         set(),
         False,
         "Do not disclose: permission ended when its matter was closed",
@@ -207,9 +192,9 @@ def test_an_entry_shows_on_a_call_only_when_caller_and_staff_may_both_see_it(
 
 
 def test_a_revoked_permission_stops_disclosure_mid_call():
-    permission = make_permission(kind=PermissionKind.LPA_PROPERTY_FINANCIAL)
+    permission = permission_facts(kind=PermissionKind.LPA_PROPERTY_FINANCIAL)
     before = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permission, resident_locked=False)
-    revoked = make_permission(
+    revoked = permission_facts(
         kind=PermissionKind.LPA_PROPERTY_FINANCIAL, revoked_at=datetime(2026, 11, 25, 14, 2)
     )
     after = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, revoked, resident_locked=False)
@@ -223,7 +208,7 @@ def test_a_revoked_permission_stops_disclosure_mid_call():
 
 
 def test_a_permission_expiring_tomorrow_still_discloses_today_but_not_tomorrow():
-    permission = make_permission(expires_on=date(2026, 11, 26))
+    permission = permission_facts(expires_on=date(2026, 11, 26))
     caller = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permission, resident_locked=False)
 
     today = decide_disclosure(caller, TODAY, EVERY_AREA)
@@ -235,7 +220,7 @@ def test_a_permission_expiring_tomorrow_still_discloses_today_but_not_tomorrow()
 
 
 def test_a_representative_hears_only_about_areas_the_council_still_has():
-    permission = make_permission(areas=frozenset({"council-tax", "pest-control"}))
+    permission = permission_facts(areas=frozenset({"council-tax", "pest-control"}))
     caller = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permission, resident_locked=False)
 
     disclosure = decide_disclosure(caller, TODAY, EVERY_AREA)

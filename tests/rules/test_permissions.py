@@ -5,7 +5,6 @@ import pytest
 
 from app.rules.disclosure import CallerOnCall, VerifiedAs, decide_disclosure, may_disclose_area
 from app.rules.permissions import (
-    PermissionFacts,
     PermissionState,
     covers,
     default_verbal_expiry,
@@ -14,6 +13,7 @@ from app.rules.permissions import (
     permission_state,
 )
 from app.rules.vocabulary import PermissionKind, ServiceArea
+from tests.rules.data import permission_facts
 
 TODAY = date(2026, 11, 25)
 YESTERDAY = TODAY - timedelta(days=1)
@@ -23,21 +23,6 @@ THIS_MORNING = datetime(2026, 11, 25, 9, 30)
 # Administrators may add service areas; rules must treat them like the seeded ones.
 PARKING = "parking"
 EVERY_AREA = frozenset({*ServiceArea, PARKING})
-
-
-def make_permission(**overrides) -> PermissionFacts:
-    values = {
-        "id": 1,
-        "holder_name": "Jane Smith",
-        "kind": PermissionKind.WRITTEN,
-        "areas": None,
-        "may_act": True,
-        "starts_on": LAST_YEAR,
-        "expires_on": None,
-        "revoked_at": None,
-        "matter_closed": False,
-    }
-    return PermissionFacts(**(values | overrides))
 
 
 @pytest.mark.parametrize(
@@ -72,7 +57,7 @@ def make_permission(**overrides) -> PermissionFacts:
     ],
 )
 def test_permission_state_follows_dates_revocation_and_matter(overrides, expected):
-    permission = make_permission(**overrides)
+    permission = permission_facts(**overrides)
 
     state = permission_state(permission, TODAY)
 
@@ -109,7 +94,7 @@ def test_permission_state_follows_dates_revocation_and_matter(overrides, expecte
     ],
 )
 def test_a_permission_reaches_its_scope_cut_down_to_its_kind(kind, areas, expected):
-    permission = make_permission(kind=kind, areas=None if areas is None else frozenset(areas))
+    permission = permission_facts(kind=kind, areas=None if areas is None else frozenset(areas))
 
     reached = {area for area in EVERY_AREA if covers(permission, area)}
 
@@ -117,7 +102,7 @@ def test_a_permission_reaches_its_scope_cut_down_to_its_kind(kind, areas, expect
 
 
 def test_consent_with_no_recorded_limit_reaches_every_area_including_new_ones():
-    permission = make_permission(kind=PermissionKind.VERBAL, areas=None)
+    permission = permission_facts(kind=PermissionKind.VERBAL, areas=None)
 
     assert effective_areas(permission) is None
     assert covers(permission, "an-area-added-next-year")
@@ -149,7 +134,7 @@ def test_consent_with_no_recorded_limit_reaches_every_area_including_new_ones():
     ],
 )
 def test_describe_scope_says_which_areas_in_plain_words(kind, areas, expected):
-    permission = make_permission(kind=kind, areas=None if areas is None else frozenset(areas))
+    permission = permission_facts(kind=kind, areas=None if areas is None else frozenset(areas))
 
     assert describe_scope(permission) == expected
 
@@ -238,7 +223,7 @@ def expected_areas(kind, scope_name, start_name, expiry_name, revocation_name, m
 def test_a_representative_hears_only_about_an_active_permissions_scope(
     kind, scope, start, expiry, revocation, matter, acting
 ):
-    permission = make_permission(
+    permission = permission_facts(
         kind=kind,
         areas=None if SCOPES[scope] is None else frozenset(SCOPES[scope]),
         may_act=ACTING[acting],
