@@ -242,3 +242,11 @@ def test_session_cookie_is_http_only_and_not_remembered(client):
     cookies = response.headers.getlist("Set-Cookie")
     assert any("HttpOnly" in cookie for cookie in cookies)
     assert not any(cookie.startswith("remember_token") for cookie in cookies)
+
+
+def test_sign_in_sends_back_to_the_page_without_its_query_string(client):
+    response = client.get("/residents?q=Margaret+Okafor+LE1+5AB")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/residents"
+    assert "Margaret" not in response.headers["Location"]

@@ -80,4 +80,5 @@ def init_login(manager: LoginManager) -> None:
             response.status_code = 401
             response.headers["HX-Redirect"] = url_for("auth.login")
             return response
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        # The path alone: a query string may carry what someone typed.
+        return redirect(url_for("auth.login", next=request.path))
