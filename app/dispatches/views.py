@@ -1,9 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
+from app.pagination import paginate, requested_page
 from app.rules.vocabulary import DispatchOutcome
 from app.security import staff_required
 from app.services import entries
@@ -14,15 +15,13 @@ navigation.register("dispatches.index", "Dispatches")
 @bp.get("/dispatches")
 @staff_required()
 def index():
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = requested_page()
     dispatches, total = entries.open_dispatches(current_user, page)
-    pages = max(1, -(-total // entries.DISPATCHES_PER_PAGE))
-    if page > pages:
-        abort(404)
     return render_template(
-        "dispatches/index.html", dispatches=dispatches, total=total, page=page, pages=pages
+        "dispatches/index.html",
+        dispatches=dispatches,
+        total=total,
+        pagination=paginate(page, total, entries.DISPATCHES_PER_PAGE),
     )
 
 

@@ -1,9 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import navigation
 from app.locks import bp
 from app.locks.forms import UnlockForm
+from app.pagination import paginate, requested_page
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import residents, verification
@@ -16,14 +17,14 @@ navigation.register("locks.index", "Locked records", *LOCK_STAFF)
 @bp.get("/locks")
 @staff_required(*LOCK_STAFF)
 def index():
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = requested_page()
     locked, total = verification.locked_residents(page, PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
-    if page > pages:
-        abort(404)
-    return render_template("locks/index.html", locked=locked, total=total, page=page, pages=pages)
+    return render_template(
+        "locks/index.html",
+        locked=locked,
+        total=total,
+        pagination=paginate(page, total, PER_PAGE),
+    )
 
 
 @bp.route("/locks/<int:resident_id>/unlock", methods=["GET", "POST"])

@@ -1,8 +1,9 @@
 import click
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
+from app.pagination import paginate, requested_page
 from app.permissions import bp
 from app.permissions.forms import (
     CloseMatterForm,
@@ -31,15 +32,13 @@ STATE_TAGS = {
 @bp.get("/permissions")
 @staff_required(*MANAGERS)
 def index():
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = requested_page()
     events, total = permissions.recent_events(page)
-    pages = max(1, -(-total // permissions.EVENTS_PER_PAGE))
-    if page > pages:
-        abort(404)
     return render_template(
-        "permissions/index.html", events=events, total=total, page=page, pages=pages
+        "permissions/index.html",
+        events=events,
+        total=total,
+        pagination=paginate(page, total, permissions.EVENTS_PER_PAGE),
     )
 
 

@@ -1,0 +1,44 @@
+"""Lists shown a page at a time: which page was asked for, and the links to its neighbours."""
+
+from dataclasses import dataclass
+
+from flask import abort, request, url_for
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where one page sits in a list, with its links in the shape `govukPagination` takes
+    (the `pagination` macro in templates/components/pagination.html)."""
+
+    endpoint: str
+    page: int
+    pages: int
+
+    @property
+    def previous(self) -> dict | None:
+        return self._link(self.page - 1) if self.page > 1 else None
+
+    @property
+    def next(self) -> dict | None:
+        return self._link(self.page + 1) if self.page < self.pages else None
+
+    def _link(self, page: int) -> dict:
+        return {"href": url_for(self.endpoint, page=page), "labelText": f"{page} of {self.pages}"}
+
+
+def requested_page() -> int:
+    """The page asked for in the address (`?page=`), the first by default. A page before the
+    first is not found."""
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    return page
+
+
+def paginate(page: int, total: int, per_page: int) -> Pagination:
+    """The pagination of this request's list, `total` items long. A page past the last is not
+    found; an empty list has one page, empty."""
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        abort(404)
+    return Pagination(request.endpoint, page, pages)

@@ -1,0 +1,65 @@
+import pytest
+from werkzeug.exceptions import NotFound
+
+from app.pagination import paginate, requested_page
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [("/locks", 1), ("/locks?page=3", 3), ("/locks?page=many", 1)],
+    ids=["none-asked", "a-page", "not-a-number"],
+)
+def test_the_page_asked_for_is_read_from_the_address(app, address, expected):
+    with app.test_request_context(address):
+        page = requested_page()
+
+    assert page == expected
+
+
+def test_a_page_before_the_first_is_not_found(app):
+    with app.test_request_context("/locks?page=0"), pytest.raises(NotFound):
+        requested_page()
+
+
+@pytest.mark.parametrize(
+    ("page", "total", "expected"),
+    [(1, 0, 1), (1, 25, 1), (1, 26, 2), (2, 26, 2)],
+    ids=["empty", "exactly-one-page", "one-over", "last-page"],
+)
+def test_a_list_has_as_many_pages_as_it_needs(app, page, total, expected):
+    with app.test_request_context("/locks"):
+        pagination = paginate(page, total, 25)
+
+    assert pagination.pages == expected
+
+
+def test_a_page_past_the_last_is_not_found(app):
+    with app.test_request_context("/locks"), pytest.raises(NotFound):
+        paginate(3, 26, 25)
+
+
+def test_a_middle_page_links_to_both_neighbours_saying_where_they_are(app):
+    with app.test_request_context("/locks?page=2"):
+        pagination = paginate(2, 75, 25)
+
+        links = (pagination.previous, pagination.next)
+
+    assert links == (
+        {"href": "/locks?page=1", "labelText": "1 of 3"},
+        {"href": "/locks?page=3", "labelText": "3 of 3"},
+    )
+
+
+def test_the_first_and_last_pages_link_only_inward(app):
+    with app.test_request_context("/locks"):
+        first = paginate(1, 50, 25)
+        last = paginate(2, 50, 25)
+
+        links = (first.previous, first.next, last.previous, last.next)
+
+    assert links == (
+        None,
+        {"href": "/locks?page=2", "labelText": "2 of 2"},
+        {"href": "/locks?page=1", "labelText": "1 of 2"},
+        None,
+    )
