@@ -4,6 +4,8 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.htmx import is_htmx
+
 PAGES = {
     400: ("Sorry, there is a problem with the request", ["Go back and try again."]),
     403: (
@@ -34,7 +36,7 @@ PAGES = {
 
 def _error_page(status: int):
     heading, paragraphs = PAGES.get(status, PAGES[500])
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return render_template("errors/_error.html", heading=heading, paragraphs=paragraphs), status
     return render_template("errors/error.html", heading=heading, paragraphs=paragraphs), status
 
@@ -43,7 +45,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         app.logger.info("CSRF check failed on %s: %s", request.path, error.description)
-        if request.headers.get("HX-Request"):
+        if is_htmx():
             return _error_page(400)
         flash("Your page had expired, so nothing was saved. Please try again.", "info")
         adapter = app.url_map.bind("")

@@ -15,6 +15,7 @@ from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
 
 from app import clock
+from app.htmx import is_htmx
 from app.models import StaffUser
 from app.services import staff as staff_service
 
@@ -74,7 +75,7 @@ def init_login(manager: LoginManager) -> None:
 
     @manager.unauthorized_handler
     def unauthorized():
-        if request.headers.get("HX-Request"):
+        if is_htmx():
             # htmx cannot follow a redirect to a full page: ask it to navigate.
             response = jsonify(error="sign in required")
             response.status_code = 401

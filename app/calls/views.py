@@ -13,6 +13,7 @@ from app.calls.forms import (
     VerbalConsentForm,
     VerifyForm,
 )
+from app.htmx import is_htmx
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
 from app.services import call_state, calls, entries, permissions, search, verification
@@ -20,10 +21,6 @@ from app.services.service_areas import active_areas
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
 navigation.register("calls.index", "Calls", *CALL_STAFF)
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _changed(response_body: str, status: int = 200):
@@ -142,7 +139,7 @@ def search_residents(call_id: int):
         if results
         else set()
     )
-    template = "calls/_search_results.html" if _is_htmx() else "calls/search_page.html"
+    template = "calls/_search_results.html" if is_htmx() else "calls/search_page.html"
     return render_template(template, call=call, form=form, results=results, hints=hints)
 
 
@@ -179,7 +176,7 @@ def record_caller(call_id: int):
             current_user,
             permission_id=int(form.permission_id.data) if form.permission_id.data else None,
         )
-        if _is_htmx():
+        if is_htmx():
             # Who is calling decides how they are verified: the verification section
             # is swapped too (out of band), to the resident's questions or the
             # representative's own check.
@@ -197,7 +194,7 @@ def record_caller(call_id: int):
                 )
             )
         return redirect(url_for("calls.show_call", call_id=call.id, _anchor="verify"))
-    if _is_htmx():
+    if is_htmx():
         return render_template("calls/_caller.html", call=call, caller_form=form)
     return _workspace(call, caller_form=form)
 
@@ -224,7 +221,7 @@ def verify_caller(call_id: int):
     elif not isinstance(form, type(_verify_form(call, formdata=None))):
         # Errors on a form this caller is not offered would show nowhere.
         form = _verify_form(call, formdata=None)
-    if not _is_htmx():
+    if not is_htmx():
         return _workspace(call, verify_form=form, report=report)
     body = render_template(
         "calls/_verification.html",
@@ -254,7 +251,7 @@ def record_verbal_consent(call_id: int):
         else:
             form = _consent_form(formdata=None)
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
-    if _is_htmx():
+    if is_htmx():
         return render_template(
             "calls/_consent.html",
             call=call,
@@ -289,7 +286,7 @@ def log_report(call_id: int):
         except entries.ReportRefused as refused:
             getattr(form, refused.field).errors.append(refused.message)
             return _report_refused(call, form)
-        if _is_htmx():
+        if is_htmx():
             return _changed(
                 # A blank form for the next report: one filled from this request would
                 # log the same report, and send the same team, again.
@@ -311,7 +308,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 def _report_refused(call, form: ReportForm):
-    if _is_htmx():
+    if is_htmx():
         return render_template("calls/_report.html", call=call, report_form=form)
     return _workspace(call, report_form=form)
 

@@ -1,8 +1,9 @@
 import click
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import clock
+from app.htmx import is_htmx
 from app.pagination import paginate, requested_page
 from app.permissions import bp
 from app.permissions.forms import (
@@ -117,9 +118,7 @@ def reveal_access_code(resident_id: int, permission_id: int):
             form.reason.errors.append(refused.message)
     # The code is in this response only: never in an address, a cookie or the audit log.
     template = (
-        "permissions/_access_code_row.html"
-        if request.headers.get("HX-Request") == "true"
-        else "permissions/reveal_access_code.html"
+        "permissions/_access_code_row.html" if is_htmx() else "permissions/reveal_access_code.html"
     )
     return render_template(template, p=permission, form=form, revealed=revealed)
 

@@ -2,6 +2,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app import navigation
+from app.htmx import is_htmx
 from app.residents import bp
 from app.residents.forms import FindRecordForm, RecordReasonForm, RevealDetailForm, reveal_forms
 from app.rules.need_to_know import RESIDENT_DETAILS
@@ -59,11 +60,7 @@ def reveal_detail(resident_id: int, detail: str):
         except RevealRefused as refused:
             form.reason.errors.append(refused.message)
     # The value is in this response only: never in an address, a cookie or the audit log.
-    template = (
-        "residents/_detail_row.html"
-        if request.headers.get("HX-Request") == "true"
-        else "residents/reveal_detail.html"
-    )
+    template = "residents/_detail_row.html" if is_htmx() else "residents/reveal_detail.html"
     return render_template(
         template,
         resident=resident,
