@@ -146,10 +146,7 @@ class CheckForm(FlaskForm):
     answers typed for one record and caller are never checked against another."""
 
     shown_for = HiddenField()
-    REFUSAL_FIELD = ""  # where a refusal to check is shown
-
-    def refuse(self, message: str) -> None:
-        getattr(self, self.REFUSAL_FIELD).errors = [message]
+    REFUSAL_FIELD = ""  # where a refusal to check is shown (app.refusals.show_refusal)
 
 
 class VerifyForm(CheckForm):
@@ -230,6 +227,7 @@ class RepresentativeVerifyForm(CheckForm):
 class VerbalConsentForm(PermissionForm):
     """Verbal consent, given by the resident verified on this call, for a named person."""
 
+    REFUSAL_FIELD = "holder_name"  # where a refusal about the call itself is shown
     kind = None
     evidence_reference = None
     lpa_access_code = None

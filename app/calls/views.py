@@ -14,6 +14,7 @@ from app.calls.forms import (
     VerifyForm,
 )
 from app.htmx import is_htmx
+from app.refusals import Refused, show_refusal
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
 from app.services import call_state, calls, entries, permissions, search, verification
@@ -206,18 +207,20 @@ def verify_caller(call_id: int):
     form = _posted_check_form()
     report = None
     if form.validate_on_submit():
-        if isinstance(form, RepresentativeVerifyForm):
-            report = verification.check_representative_passcode(
-                call, form.passcode.data, current_user.id, form.shown_for.data or ""
-            )
+        try:
+            if isinstance(form, RepresentativeVerifyForm):
+                report = verification.check_representative_passcode(
+                    call, form.passcode.data, current_user.id, form.shown_for.data or ""
+                )
+            else:
+                report = verification.check_resident_answers(
+                    call, form.answers(), current_user.id, form.shown_for.data or ""
+                )
+        except Refused as refused:
+            form = _verify_form(call, formdata=None)
+            show_refusal(form, refused)
         else:
-            report = verification.check_resident_answers(
-                call, form.answers(), current_user.id, form.shown_for.data or ""
-            )
-        form = _verify_form(call, formdata=None)
-        if report.refusal:
-            form.refuse(report.refusal)
-            report = None
+            form = _verify_form(call, formdata=None)
     elif not isinstance(form, type(_verify_form(call, formdata=None))):
         # Errors on a form this caller is not offered would show nowhere.
         form = _verify_form(call, formdata=None)
@@ -246,8 +249,8 @@ def record_verbal_consent(call_id: int):
             granted = permissions.grant_verbal_consent(
                 call, form.representative(), form.terms(), form.safeguarding_answers(), current_user
             )
-        except permissions.PermissionRefused as refused:
-            getattr(form, refused.field or "holder_name").errors.append(refused.message)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             form = _consent_form(formdata=None)
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
@@ -283,8 +286,8 @@ def log_report(call_id: int):
                 current_user,
                 shown_for_resident=_int_or_none(form.resident_id.data),
             )
-        except entries.ReportRefused as refused:
-            getattr(form, refused.field).errors.append(refused.message)
+        except Refused as refused:
+            show_refusal(form, refused)
             return _report_refused(call, form)
         if is_htmx():
             return _changed(

@@ -13,11 +13,11 @@ from app.permissions.forms import (
     access_code_form,
     access_code_forms,
 )
+from app.refusals import Refused, show_refusal
 from app.rules.permissions import PermissionState
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import permissions, residents
-from app.services.reveals import RevealRefused
 from app.services.service_areas import active_areas
 
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
@@ -73,12 +73,8 @@ def new_permission(resident_id: int):
                 form.safeguarding_answers(),
                 current_user,
             )
-        except permissions.PermissionRefused as refused:
-            field = getattr(form, refused.field or "", None)
-            if field is None:
-                flash(refused.message, "info")
-            else:
-                field.errors.append(refused.message)
+        except Refused as refused:
+            show_refusal(form, refused)
         else:
             # Rendered, not redirected: the passcode exists in this response only, never
             # in a cookie, a URL or the database (which keeps its hash).
@@ -114,8 +110,8 @@ def reveal_access_code(resident_id: int, permission_id: int):
     if form.validate_on_submit():
         try:
             revealed = permissions.reveal_access_code(permission, current_user, form.reason.data)
-        except RevealRefused as refused:
-            form.reason.errors.append(refused.message)
+        except Refused as refused:
+            show_refusal(form, refused)
     # The code is in this response only: never in an address, a cookie or the audit log.
     template = (
         "permissions/_access_code_row.html" if is_htmx() else "permissions/reveal_access_code.html"
@@ -136,13 +132,13 @@ def revoke_permission(permission_id: int):
     if form.validate_on_submit():
         try:
             permissions.revoke(permission, current_user, form.reason.data)
-        except permissions.PermissionRefused as refused:
-            flash(refused.message, "info")
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            # No names in a flash: it travels in the session cookie, which is signed but
+            # readable. The page it leads to shows the holder from the database.
+            flash("Permission revoked. It no longer applies, also on calls in progress.", "success")
             return redirect(back)
-        # No names in a flash: it travels in the session cookie, which is signed but
-        # readable. The page it leads to shows the holder from the database.
-        flash("Permission revoked. It no longer applies, also on calls in progress.", "success")
-        return redirect(back)
     return render_template("permissions/revoke_permission.html", summary=summary, form=form)
 
 
@@ -159,11 +155,11 @@ def close_matter(permission_id: int):
     if form.validate_on_submit():
         try:
             permissions.close_matter(permission, current_user, form.reason.data)
-        except permissions.PermissionRefused as refused:
-            flash(refused.message, "info")
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash("Matter closed. The permission for it has ended.", "success")
             return redirect(back)
-        flash("Matter closed. The permission for it has ended.", "success")
-        return redirect(back)
     return render_template("permissions/close_matter.html", summary=summary, form=form)
 
 

@@ -3,12 +3,12 @@ from flask_login import current_user
 
 from app import navigation
 from app.htmx import is_htmx
+from app.refusals import Refused, show_refusal
 from app.residents import bp
 from app.residents.forms import FindRecordForm, RecordReasonForm, RevealDetailForm, reveal_forms
 from app.rules.need_to_know import RESIDENT_DETAILS
 from app.security import staff_required
 from app.services import residents, search
-from app.services.reveals import RevealRefused
 
 navigation.register("residents.find_record", "Records")
 
@@ -57,8 +57,8 @@ def reveal_detail(resident_id: int, detail: str):
     if form.validate_on_submit():
         try:
             revealed = residents.reveal_detail(resident, hidden, current_user, form.reason.data)
-        except RevealRefused as refused:
-            form.reason.errors.append(refused.message)
+        except Refused as refused:
+            show_refusal(form, refused)
     # The value is in this response only: never in an address, a cookie or the audit log.
     template = "residents/_detail_row.html" if is_htmx() else "residents/reveal_detail.html"
     return render_template(

@@ -13,6 +13,7 @@ from app import clock
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
 from app.models.types import utcnow
+from app.refusals import Refused
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import DispatchOutcome, EntryCategory, Relationship, Urgency
 from app.services import audit, call_state, calls
@@ -44,15 +45,6 @@ class ReportDetails:
         )
 
 
-class ReportRefused(ValueError):
-    """A report this caller may not make; `message` is for the handler, next to `field`."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
     """Who reported it, as the call knows them: name, relationship, and verified or not."""
     verified_as = call_state.verified_as(call)
@@ -76,7 +68,7 @@ def log_report(
     call_state.lock_call(call)
     if call.resident_id is None or call.resident_id != shown_for_resident:
         db.session.commit()
-        raise ReportRefused(
+        raise Refused(
             "The record on this call changed after you started this report. Nothing was "
             "logged: check the record and log the report again",
             field="area",
@@ -87,7 +79,7 @@ def log_report(
         and call_state.verified_as(call) is VerifiedAs.REPRESENTATIVE
         and not disclosure.may_act
     ):
-        raise ReportRefused(
+        raise Refused(
             "This representative's permission is disclosure only: they cannot report a "
             "change of circumstances for the resident",
             field="category",

@@ -29,6 +29,7 @@ from app.models.permission import PermissionEventKind, RepresentativeCheck
 from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.refusals import Refused
 from app.rules.disclosure import VerifiedAs
 from app.rules.need_to_know import HiddenDetail
 from app.rules.permissions import (
@@ -60,16 +61,6 @@ EVENTS_PER_PAGE = 25
 
 # The pages that show a permission's LPA access code, masked, with the form to reveal it.
 ACCESS_CODE_OPENED = frozenset({"permissions.viewed", "permission.viewed", "permission.granted"})
-
-
-class PermissionRefused(ValueError):
-    """A permission that may not be recorded or changed. The message is shown to staff as it
-    is; `field` names the form field it belongs to, when there is one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -197,12 +188,12 @@ def grant_verbal_consent(
     VERBAL_CONSENT_MONTHS months."""
     today = today or clock.today()
     if not call.is_open:
-        raise PermissionRefused("The call has ended: verbal consent can only be given on a call")
+        raise Refused("The call has ended: verbal consent can only be given on a call")
     call_state.lock_call(call)
     if call.resident_id is None:
-        raise PermissionRefused("Choose the resident's record before recording their consent")
+        raise Refused("Choose the resident's record before recording their consent")
     if call_state.verified_as(call) is not VerifiedAs.RESIDENT:
-        raise PermissionRefused("Only the resident, verified on this call, can give verbal consent")
+        raise Refused("Only the resident, verified on this call, can give verbal consent")
     expires_on = terms.expires_on or default_verbal_expiry(
         today, current_app.config["VERBAL_CONSENT_MONTHS"]
     )
@@ -235,27 +226,25 @@ def record_written_permission(
     before today (an LPA registered years ago), but may not have expired already."""
     today = today or clock.today()
     if not supervisor.has_role(Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionRefused("Only a supervisor can record a permission from written evidence")
+        raise Refused("Only a supervisor can record a permission from written evidence")
     if evidence.kind not in WRITTEN_KINDS:
-        raise PermissionRefused(
+        raise Refused(
             "Verbal consent is recorded on a call on which the resident is verified", "kind"
         )
     reference = evidence.reference.strip()
     if not reference:
-        raise PermissionRefused(
+        raise Refused(
             "Enter the evidence reference, such as the document or court order number",
             "evidence_reference",
         )
     if terms.expires_on is not None and terms.expires_on <= today:
-        raise PermissionRefused("The expiry date must be in the future", "expires_on")
+        raise Refused("The expiry date must be in the future", "expires_on")
     access_code = (evidence.lpa_access_code or "").strip() or None
     if access_code is not None:
         if evidence.kind not in LPA_KINDS:
-            raise PermissionRefused(
-                "Only a Lasting Power of Attorney has an access code", "lpa_access_code"
-            )
+            raise Refused("Only a Lasting Power of Attorney has an access code", "lpa_access_code")
         if not looks_like_lpa_access_code(access_code):
-            raise PermissionRefused(
+            raise Refused(
                 "Enter the access code as it was given, like V-ABCD-1234-EFGH", "lpa_access_code"
             )
     return _grant(
@@ -288,23 +277,23 @@ def _grant(
     call: Call | None,
 ) -> GrantedPermission:
     if not safeguarding.is_confirmed:
-        raise PermissionRefused(SAFEGUARDING_NOT_CONFIRMED, "safeguarding")
+        raise Refused(SAFEGUARDING_NOT_CONFIRMED, "safeguarding")
     name = representative.name.strip()
     if not name:
-        raise PermissionRefused("Enter the representative's full name", "holder_name")
+        raise Refused("Enter the representative's full name", "holder_name")
     if representative.relationship is Relationship.SELF:
-        raise PermissionRefused(
+        raise Refused(
             "Select the representative's relationship to the resident", "holder_relationship"
         )
     try:
         phone = to_e164(representative.phone)
     except InvalidPhoneNumber:
-        raise PermissionRefused(
+        raise Refused(
             "Enter the representative's phone number in the correct format, like 07700 900123",
             "holder_phone",
         ) from None
     if expires_on is not None and expires_on <= starts_on:
-        raise PermissionRefused("The expiry date must be after the start date", "expires_on")
+        raise Refused("The expiry date must be after the start date", "expires_on")
     areas = _service_areas(kind, terms.areas)
     passcode = new_passcode() if terms.check is RepresentativeCheck.PASSCODE else None
 
@@ -359,9 +348,7 @@ def _service_areas(kind: PermissionKind, codes: frozenset[str] | None) -> list[S
     if codes is None:
         return []
     if not codes:
-        raise PermissionRefused(
-            "Select all council services, or at least one service area", "areas"
-        )
+        raise Refused("Select all council services, or at least one service area", "areas")
     records = list(
         db.session.scalars(
             select(ServiceAreaRecord).where(
@@ -370,7 +357,7 @@ def _service_areas(kind: PermissionKind, codes: frozenset[str] | None) -> list[S
         )
     )
     if len(records) != len(codes):
-        raise PermissionRefused("Select service areas from the list", "areas")
+        raise Refused("Select service areas from the list", "areas")
     only_kind_and_areas = PermissionFacts(
         id=0,
         holder_name="",
@@ -383,7 +370,7 @@ def _service_areas(kind: PermissionKind, codes: frozenset[str] | None) -> list[S
     )
     reach = effective_areas(only_kind_and_areas)
     if reach is not None and not reach:
-        raise PermissionRefused(
+        raise Refused(
             f"A {kind.label} does not cover {describe_areas(codes)}: select other service areas",
             "areas",
         )
@@ -413,7 +400,7 @@ def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | N
     disclosure. `call` is the call on which the resident asked, if any."""
     reason = reason.strip()
     if not reason:
-        raise PermissionRefused("Enter why the permission is being revoked", "reason")
+        raise Refused("Enter why the permission is being revoked", "reason")
     now = utcnow()
     # Conditional, so two people revoking at once cannot both record it.
     revoked = db.session.execute(
@@ -423,7 +410,7 @@ def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | N
     )
     if revoked.rowcount != 1:
         db.session.rollback()
-        raise PermissionRefused("This permission has already been revoked")
+        raise Refused("This permission has already been revoked")
     _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
     audit.record(
         "permission.revoked",
@@ -440,11 +427,11 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
     """End an issue-limited permission because the matter it was for is closed."""
     note = note.strip()
     if permission.matter is None:
-        raise PermissionRefused("This permission is not limited to one matter")
+        raise Refused("This permission is not limited to one matter")
     if permission.revoked_at is not None:
-        raise PermissionRefused("This permission has been revoked: it has already ended")
+        raise Refused("This permission has been revoked: it has already ended")
     if not note:
-        raise PermissionRefused("Enter how the matter was closed", "reason")
+        raise Refused("Enter how the matter was closed", "reason")
     closed = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.matter_closed_at.is_(None))
@@ -452,7 +439,7 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
     )
     if closed.rowcount != 1:
         db.session.rollback()
-        raise PermissionRefused("The matter for this permission is already closed")
+        raise Refused("The matter for this permission is already closed")
     _history(permission, PermissionEventKind.MATTER_CLOSED, staff, note)
     audit.record(
         "permission.matter_closed",

@@ -14,6 +14,7 @@ from sqlalchemy import exists, func, select
 from app import clock
 from app.extensions import db
 from app.models import AuditEvent, StaffUser
+from app.refusals import Refused
 from app.rules.need_to_know import (
     REASON_MIN_LENGTH,
     HiddenDetail,
@@ -25,15 +26,6 @@ from app.services import audit
 
 REVEALED = "detail.revealed"
 REFUSED = "detail.reveal_refused"
-
-
-class RevealRefused(ValueError):
-    """A reveal that did not happen. The message is shown to staff as it is."""
-
-    def __init__(self, message: str, field: str | None = "reason"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -65,8 +57,8 @@ def reveal(
     """
     reason = reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
-        raise RevealRefused(
-            f"Enter why you need to see the {detail.label}, in at least 10 characters"
+        raise Refused(
+            f"Enter why you need to see the {detail.label}, in at least 10 characters", "reason"
         )
     staff_id = staff.id
     since = start_of_day(clock.today(), clock.UK)
@@ -114,6 +106,6 @@ def reveal(
         db.session.commit()
         if decision.refusal is RevealRefusal.NOT_OPENED:
             abort(403)
-        raise RevealRefused(decision.reason)
+        raise Refused(decision.reason, "reason")
     db.session.commit()
     return decision.reason

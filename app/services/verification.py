@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Call, Resident, VerificationAttempt, VerificationUnlock
 from app.models.types import utcnow
 from app.passwords import verify_secret
+from app.refusals import Refused
 from app.rules.call_verification import Check, check_refusal, verified_as_by
 from app.rules.lockout import LockoutPolicy, LockState, lock_decision
 from app.rules.verification import (
@@ -75,7 +76,6 @@ class CheckReport:
     outcome: VerificationOutcome | None
     lock: LockState | None
     refused: bool = False  # nothing was checked because verification is locked
-    refusal: str | None = None  # nothing was checked, and why: shown next to the form
 
 
 def _results(resident: Resident, answers: Mapping[Factor, str]) -> list[FactorResult]:
@@ -115,7 +115,9 @@ def check_resident_answers(
 ) -> CheckReport:
     """Check what a caller recorded as the resident answered, against the record.
 
-    `shown_for` is the `subject_token` the form was shown for.
+    `shown_for` is the `subject_token` the form was shown for. Refused, with nothing
+    checked, when the call no longer says what it said then, or the caller it records
+    cannot take this check.
     """
 
     def assess(resident: Resident, already: frozenset[Factor]):
@@ -159,7 +161,7 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
         refusal = STALE_FORM
     if refusal:
         db.session.commit()
-        return CheckReport(results=(), outcome=None, lock=None, refusal=refusal)
+        raise Refused(refusal)
     # FOR NO KEY UPDATE: it queues checks on this resident one behind the other, but not
     # behind the key-share locks that rows referring to the resident take.
     resident = db.session.scalar(

@@ -11,11 +11,12 @@ from app.extensions import db
 from app.models import AuditEvent, Permission, PermissionEvent
 from app.models.permission import PermissionEventKind, RepresentativeCheck
 from app.models.types import utcnow
+from app.refusals import Refused
 from app.rules.disclosure import CallerOnCall, VerifiedAs, decide_disclosure
 from app.rules.permissions import PermissionState, default_verbal_expiry, permission_state
 from app.rules.vocabulary import PermissionKind, Relationship, ServiceArea
 from app.services import permissions
-from app.services.permissions import PermissionRefused, Safeguarding
+from app.services.permissions import Safeguarding
 from tests import factories
 from tests.permissions.data import CONFIRMED, evidence, representative, terms
 
@@ -49,7 +50,7 @@ UNCONFIRMED_IDS = ["not-freely", "someone-pressing", "does-not-understand", "non
 def test_a_written_permission_is_refused_without_every_safeguarding_answer(
     grant_written, safeguarding
 ):
-    with pytest.raises(PermissionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         grant_written(safeguarding=safeguarding)
 
     assert refused.value.message == (
@@ -66,7 +67,7 @@ def test_verbal_consent_is_refused_without_every_safeguarding_answer(
 ):
     call = make_call(VerifiedAs.RESIDENT)
 
-    with pytest.raises(PermissionRefused, match="Confirm the safeguarding questions"):
+    with pytest.raises(Refused, match="Confirm the safeguarding questions"):
         permissions.grant_verbal_consent(call, representative(), terms(), safeguarding, handler)
 
     assert _count(Permission) == 0
@@ -82,7 +83,7 @@ def test_verbal_consent_is_refused_unless_the_caller_is_verified_as_the_resident
 ):
     call = make_call(verified_as)
 
-    with pytest.raises(PermissionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         permissions.grant_verbal_consent(call, representative(), terms(), CONFIRMED, handler)
 
     assert refused.value.message == (
@@ -94,14 +95,14 @@ def test_verbal_consent_is_refused_unless_the_caller_is_verified_as_the_resident
 def test_verbal_consent_is_refused_once_the_call_has_ended(make_call, handler):
     call = make_call(VerifiedAs.RESIDENT, ended_at=utcnow())
 
-    with pytest.raises(PermissionRefused, match="The call has ended"):
+    with pytest.raises(Refused, match="The call has ended"):
         permissions.grant_verbal_consent(call, representative(), terms(), CONFIRMED, handler)
 
 
 def test_verbal_consent_is_refused_before_a_record_is_chosen(make_call, handler):
     call = make_call(VerifiedAs.RESIDENT, resident_id=None)
 
-    with pytest.raises(PermissionRefused, match="Choose the resident's record"):
+    with pytest.raises(Refused, match="Choose the resident's record"):
         permissions.grant_verbal_consent(call, representative(), terms(), CONFIRMED, handler)
 
 
@@ -256,7 +257,7 @@ def test_a_permission_for_all_services_is_stored_as_all_not_as_a_list(grant_writ
 def test_a_written_permission_the_rules_do_not_allow_is_refused(
     grant_written, change, message, field
 ):
-    with pytest.raises(PermissionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         grant_written(**change)
 
     assert message in refused.value.message
@@ -265,7 +266,7 @@ def test_a_written_permission_the_rules_do_not_allow_is_refused(
 
 
 def test_only_a_supervisor_can_record_written_evidence(grant_written, handler):
-    with pytest.raises(PermissionRefused, match="Only a supervisor"):
+    with pytest.raises(Refused, match="Only a supervisor"):
         grant_written(staff=handler)
 
     assert _count(Permission) == 0
@@ -365,7 +366,7 @@ def test_a_permission_cannot_be_revoked_twice(grant_written, supervisor):
     permission = db.session.get(Permission, grant_written().permission.id)
     permissions.revoke(permission, supervisor, "First")
 
-    with pytest.raises(PermissionRefused, match="already been revoked"):
+    with pytest.raises(Refused, match="already been revoked"):
         permissions.revoke(permission, supervisor, "Second")
 
     saved = db.session.get(Permission, permission.id)
@@ -379,7 +380,7 @@ def test_a_permission_cannot_be_revoked_twice(grant_written, supervisor):
 def test_a_revocation_needs_a_reason(grant_written, supervisor):
     permission = db.session.get(Permission, grant_written().permission.id)
 
-    with pytest.raises(PermissionRefused, match="Enter why"):
+    with pytest.raises(Refused, match="Enter why"):
         permissions.revoke(permission, supervisor, "   ")
 
     assert db.session.get(Permission, permission.id).revoked_at is None
@@ -431,7 +432,7 @@ def test_closing_the_matter_ends_an_issue_limited_permission(grant_written, supe
 def test_a_permission_without_a_matter_has_no_matter_to_close(grant_written, supervisor):
     permission = db.session.get(Permission, grant_written().permission.id)
 
-    with pytest.raises(PermissionRefused, match="not limited to one matter"):
+    with pytest.raises(Refused, match="not limited to one matter"):
         permissions.close_matter(permission, supervisor, "Done")
 
 
@@ -498,7 +499,7 @@ def test_a_revoked_permission_has_no_matter_left_to_close(grant_written, supervi
     )
     permissions.revoke(permission, supervisor, "Asked")
 
-    with pytest.raises(PermissionRefused, match="has been revoked"):
+    with pytest.raises(Refused, match="has been revoked"):
         permissions.close_matter(permission, supervisor, "Paid")
 
 
