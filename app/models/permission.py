@@ -17,7 +17,12 @@ from app.extensions import db
 from app.models.resident import Resident
 from app.models.staff import ServiceAreaRecord, StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
-from app.rules.vocabulary import Labelled, PermissionKind, Relationship
+from app.rules.vocabulary import (
+    PermissionEventKind,
+    PermissionKind,
+    Relationship,
+    RepresentativeCheck,
+)
 
 # A table, not a column of codes: every code is a real service area (foreign key), and
 # "which permissions reach council tax" stays one indexed join. "All services" is a flag on the
@@ -28,22 +33,6 @@ permission_areas = Table(
     Column("permission_id", ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True),
     Column("area_code", ForeignKey("service_areas.code"), primary_key=True),
 )
-
-
-class RepresentativeCheck(Labelled):
-    """How a representative proves who they are on a call: their own secret, never the
-    resident's details."""
-
-    PASSCODE = "passcode", "A passcode given to the representative"
-    SMS = "sms", "A code sent by text to the representative's phone"
-
-
-class PermissionEventKind(Labelled):
-    GRANTED = "granted", "Granted"
-    CHANGED = "changed", "Changed"
-    REVOKED = "revoked", "Revoked"
-    EXPIRED = "expired", "Expired"
-    MATTER_CLOSED = "matter-closed", "Matter closed"
 
 
 class Permission(db.Model):

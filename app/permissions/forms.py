@@ -32,11 +32,10 @@ from wtforms.validators import (
 
 from app import clock
 from app.forms import choices
-from app.models.permission import RepresentativeCheck
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
 from app.rules.need_to_know import HiddenDetail
-from app.rules.vocabulary import PermissionKind, Relationship
+from app.rules.vocabulary import PermissionKind, Relationship, RepresentativeCheck
 from app.services.permissions import (
     LPA_KINDS,
     SAFEGUARDING_NOT_CONFIRMED,

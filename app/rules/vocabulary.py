@@ -103,6 +103,24 @@ class PermissionKind(Labelled):
     DWP_APPOINTEE = "dwp-appointee", "DWP appointee"
 
 
+class RepresentativeCheck(Labelled):
+    """How a representative proves who they are on a call: their own secret, never the
+    resident's details."""
+
+    PASSCODE = "passcode", "A passcode given to the representative"
+    SMS = "sms", "A code sent by text to the representative's phone"
+
+
+class PermissionEventKind(Labelled):
+    """A step in a permission's history."""
+
+    GRANTED = "granted", "Granted"
+    CHANGED = "changed", "Changed"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+    MATTER_CLOSED = "matter-closed", "Matter closed"
+
+
 class Urgency(Labelled):
     ROUTINE = "routine", "Routine"
     URGENT = "urgent", "Urgent"

@@ -25,7 +25,6 @@ from app.models import (
     ServiceAreaRecord,
     StaffUser,
 )
-from app.models.permission import PermissionEventKind, RepresentativeCheck
 from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
@@ -41,7 +40,13 @@ from app.rules.permissions import (
     effective_areas,
     permission_state,
 )
-from app.rules.vocabulary import PermissionKind, Relationship, Role
+from app.rules.vocabulary import (
+    PermissionEventKind,
+    PermissionKind,
+    Relationship,
+    RepresentativeCheck,
+    Role,
+)
 from app.services import audit, call_state, reveals
 
 SAFEGUARDING_NOT_CONFIRMED = "Confirm the safeguarding questions before recording a permission"

@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Permission
-from app.models.permission import PermissionEventKind
 from app.rules.permissions import PermissionState, permission_state
-from app.rules.vocabulary import PermissionKind, Role
+from app.rules.vocabulary import PermissionEventKind, PermissionKind, Role
 from app.services import permissions
 from tests.helpers import csrf_token
 from tests.permissions.data import FORM, evidence, representative, terms

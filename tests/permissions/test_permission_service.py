@@ -9,12 +9,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AuditEvent, Permission, PermissionEvent
-from app.models.permission import PermissionEventKind, RepresentativeCheck
 from app.models.types import utcnow
 from app.refusals import Refused
 from app.rules.disclosure import CallerOnCall, VerifiedAs, decide_disclosure
 from app.rules.permissions import PermissionState, default_verbal_expiry, permission_state
-from app.rules.vocabulary import PermissionKind, Relationship, ServiceArea
+from app.rules.vocabulary import (
+    PermissionEventKind,
+    PermissionKind,
+    Relationship,
+    RepresentativeCheck,
+    ServiceArea,
+)
 from app.services import permissions
 from app.services.permissions import Safeguarding
 from tests import factories
