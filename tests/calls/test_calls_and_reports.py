@@ -75,6 +75,18 @@ def test_ending_a_call_needs_an_outcome_and_summary(signed_in_handler, start_cal
     assert f'href="/calls/{call.id}"' not in signed_in_handler.get("/calls").get_data(as_text=True)
 
 
+def test_the_call_page_title_says_error_while_one_of_its_forms_has_errors(
+    signed_in_handler, start_call
+):
+    call = start_call(signed_in_handler)
+
+    refused = call.post("/end", {}).get_data(as_text=True)
+    shown = call.page()
+
+    assert f"<title>Error: Call {call.id} " in refused
+    assert f"<title>Call {call.id} " in shown
+
+
 def test_an_unverified_neighbour_can_log_a_report_labelled_as_unverified(
     signed_in_handler, start_call, resident
 ):
