@@ -5,11 +5,16 @@ from app import navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
 from app.pagination import paginate, requested_page
-from app.rules.vocabulary import DispatchOutcome
+from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
 from app.services import entries
 
 navigation.register("dispatches.index", "Dispatches")
+PRIORITY_TAGS = {
+    Urgency.EMERGENCY: "govuk-tag--red",
+    Urgency.URGENT: "govuk-tag--orange",
+    Urgency.ROUTINE: "govuk-tag--grey",
+}
 
 
 @bp.get("/dispatches")
@@ -22,6 +27,7 @@ def index():
         dispatches=dispatches,
         total=total,
         pagination=paginate(page, total, entries.DISPATCHES_PER_PAGE),
+        priority_tags=PRIORITY_TAGS,
     )
 
 

@@ -70,6 +70,28 @@ class Call(db.Model):
         return self.ended_at is None
 
     @property
+    def is_caller_unknown(self) -> bool:
+        return self.caller_type is CallerType.UNKNOWN
+
+    @property
+    def is_caller_representative(self) -> bool:
+        """The caller says they act for the resident, with the resident's permission."""
+        return self.caller_type is CallerType.REPRESENTATIVE
+
+    @property
+    def is_caller_third_party(self) -> bool:
+        """The caller is someone else calling about the resident, without their permission."""
+        return self.caller_type is CallerType.THIRD_PARTY
+
+    @property
+    def relationship_to_resident(self) -> Relationship | None:
+        """The caller's relationship to the resident; None if none was given or the caller
+        is the resident."""
+        if self.caller_relationship is Relationship.SELF:
+            return None
+        return self.caller_relationship
+
+    @property
     def subject(self) -> CallSubject:
         """What the call says now: whose record, who is calling, under which permission."""
         return CallSubject(self.resident_id, self.caller_type, self.permission_id)

@@ -48,6 +48,15 @@ class Entry(db.Model):
     created_by: Mapped[StaffUser | None] = relationship()
     dispatches: Mapped[list["Dispatch"]] = relationship(back_populates="entry")
 
+    @property
+    def is_urgent(self) -> bool:
+        """Urgent or an emergency: anything but routine."""
+        return self.urgency is not Urgency.ROUTINE
+
+    @property
+    def is_disputed(self) -> bool:
+        return self.status is EntryStatus.DISPUTED
+
 
 class Dispatch(db.Model):
     """Staff sent out to act on an entry."""

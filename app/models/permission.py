@@ -118,6 +118,14 @@ class Permission(db.Model):
         """The recorded scope: None for all services."""
         return None if self.all_areas else frozenset(area.code for area in self.areas)
 
+    @property
+    def is_checked_by_passcode(self) -> bool:
+        return self.verification_method is RepresentativeCheck.PASSCODE
+
+    @property
+    def is_checked_by_sms(self) -> bool:
+        return self.verification_method is RepresentativeCheck.SMS
+
 
 class PermissionEvent(db.Model):
     """One step in a permission's history: who did what, when and why."""

@@ -137,6 +137,7 @@ def test_an_urgent_report_can_send_a_team_at_once(signed_in_handler, start_call,
     listing = signed_in_handler.get("/dispatches").get_data(as_text=True)
     assert "Isolate the water supply" in listing
     assert "Reported in good faith, not verified" in listing
+    assert 'govuk-tag--red">Emergency<' in listing
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,24 @@ def test_locked_records_are_in_the_navigation_for_supervisors_and_admins(
     assert ('href="/locks"' in page) is shown
 
 
+@pytest.mark.parametrize(
+    "role, shown",
+    [(Role.HANDLER, False), (Role.SUPERVISOR, True), (Role.ADMIN, True)],
+    ids=["handler", "supervisor", "admin"],
+)
+def test_a_locked_record_offers_unlocking_and_permissions_to_supervisors_and_admins(
+    signed_in_client, resident, fail_verification, view_record, role, shown
+):
+    fail_verification(resident, times=3)
+    client = signed_in_client(role)
+
+    page = view_record(client, resident.id).get_data(as_text=True)
+
+    assert 'id="lock-state"' in page
+    assert (f'href="/locks/{resident.id}/unlock"' in page) is shown
+    assert (f'href="/residents/{resident.id}/permissions"' in page) is shown
+
+
 def test_the_unlock_page_says_what_will_happen(signed_in_supervisor, resident, fail_verification):
     fail_verification(resident, times=3)
 
