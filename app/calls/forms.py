@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms import choices
-from app.permissions.forms import PermissionForm
+from app.permissions.forms import HolderFields, TermsFields
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import (
@@ -224,14 +224,11 @@ class RepresentativeVerifyForm(CheckForm):
     submit = SubmitField("Check passcode", widget=GovSubmitInput())
 
 
-class VerbalConsentForm(PermissionForm):
-    """Verbal consent, given by the resident verified on this call, for a named person."""
+class VerbalConsentForm(HolderFields, TermsFields):
+    """Verbal consent, given by the resident verified on this call, for a named person. It
+    starts today, so it asks for no evidence and no start date."""
 
     REFUSAL_FIELD = "holder_name"  # where a refusal about the call itself is shown
-    kind = None
-    evidence_reference = None
-    lpa_access_code = None
-    starts_on = None
     submit = SubmitField("Record verbal consent", widget=GovSubmitInput())
 
 

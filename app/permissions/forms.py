@@ -35,17 +35,25 @@ from app.forms import choices
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
 from app.rules.need_to_know import HiddenDetail
-from app.rules.vocabulary import PermissionKind, Relationship, RepresentativeCheck
-from app.services.permissions import (
-    LPA_KINDS,
+from app.rules.permissions import (
+    AREAS_MISSING,
+    AREAS_UNKNOWN,
+    EVIDENCE_REFERENCE_MISSING,
+    MATTER_NOTE_MISSING,
+    NAME_MISSING,
+    PHONE_INVALID,
+    RELATIONSHIP_MISSING,
+    REVOKE_REASON_MISSING,
     SAFEGUARDING_NOT_CONFIRMED,
     WRITTEN_KINDS,
     Representative,
     Safeguarding,
     Terms,
     WrittenEvidence,
-    looks_like_lpa_access_code,
+    access_code_problem,
+    expiry_problem,
 )
+from app.rules.vocabulary import PermissionKind, Relationship, RepresentativeCheck
 
 UK_COUNTRY_CODE = 44
 ALL_AREAS = "all"
@@ -146,20 +154,15 @@ class ScopeCheckboxes(GovCheckboxesInput):
         return params
 
 
-class PermissionForm(FlaskForm):
-    """A permission recorded by a supervisor from written evidence.
-
-    For verbal consent on a call, subclass it and set `kind`, `evidence_reference`,
-    `lpa_access_code` and `starts_on` to None: `representative()`, `terms()` and
-    `safeguarding()` do not use them, and an empty expiry date means the default.
-    """
+class HolderFields(FlaskForm):
+    """Who the resident gives permission to: asked by every permission form."""
 
     holder_name = StringField(
         "Representative's full name",
         filters=[_strip],
         widget=GovTextInput(),
         validators=[
-            DataRequired(message="Enter the representative's full name"),
+            DataRequired(message=NAME_MISSING),
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],
     )
@@ -167,9 +170,7 @@ class PermissionForm(FlaskForm):
         "Relationship to the resident",
         choices=choices(HOLDER_RELATIONSHIPS, prompt="Select a relationship"),
         widget=GovSelect(),
-        validators=[
-            InputRequired(message="Select the representative's relationship to the resident")
-        ],
+        validators=[InputRequired(message=RELATIONSHIP_MISSING)],
     )
     holder_phone = StringField(
         "Representative's phone number",
@@ -191,6 +192,27 @@ class PermissionForm(FlaskForm):
             Email(message="Enter an email address in the correct format, like name@example.com"),
         ],
     )
+
+    def validate_holder_phone(self, field: StringField) -> None:
+        try:
+            e164 = to_e164(field.data)
+        except InvalidPhoneNumber:
+            e164 = None
+        if e164 is None or not _is_real_number(e164):
+            raise ValidationError(PHONE_INVALID)
+
+    def representative(self) -> Representative:
+        return Representative(
+            name=self.holder_name.data,
+            relationship=Relationship(self.holder_relationship.data),
+            phone=self.holder_phone.data,
+            email=self.holder_email.data or None,
+        )
+
+
+class EvidenceFields(FlaskForm):
+    """The written evidence a supervisor records a permission from."""
+
     kind = RadioField(
         "What is the evidence?",
         choices=choices((kind.value, kind.label) for kind in WRITTEN_KINDS),
@@ -203,9 +225,7 @@ class PermissionForm(FlaskForm):
         filters=[_strip],
         widget=GovTextInput(),
         validators=[
-            DataRequired(
-                message="Enter the evidence reference, such as the document or court order number"
-            ),
+            DataRequired(message=EVIDENCE_REFERENCE_MISSING),
             Length(max=200, message="Evidence reference must be 200 characters or fewer"),
         ],
     )
@@ -228,6 +248,26 @@ class PermissionForm(FlaskForm):
         called="the start date",
         required=True,
     )
+
+    def validate_lpa_access_code(self, field: StringField) -> None:
+        problem = access_code_problem(self.kind.data, field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def evidence(self) -> WrittenEvidence:
+        return WrittenEvidence(
+            kind=PermissionKind(self.kind.data),
+            reference=self.evidence_reference.data,
+            starts_on=self.starts_on.data,
+            lpa_access_code=self.lpa_access_code.data or None,
+        )
+
+
+class TermsFields(FlaskForm):
+    """What a permission covers, until when, how the representative proves who they are, and
+    the safeguarding questions: asked by every permission form. An empty expiry date means
+    none, or for verbal consent the default."""
+
     expires_on = DateInputField(
         "When does it expire? (optional)",
         description="It stops applying on this date. Leave empty if it does not expire.",
@@ -286,42 +326,27 @@ class PermissionForm(FlaskForm):
         widget=GovCheckboxesInput(),
         validate_choice=False,
     )
-    submit = SubmitField("Record permission", widget=GovSubmitInput())
 
     def __init__(self, *args, area_choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.areas.choices = choices([*area_choices, (ALL_AREAS, "All council services")])
 
-    def validate_holder_phone(self, field: StringField) -> None:
-        try:
-            e164 = to_e164(field.data)
-        except InvalidPhoneNumber:
-            e164 = None
-        if e164 is None or not _is_real_number(e164):
-            raise ValidationError(
-                "Enter the representative's phone number in the correct format, like 07700 900123"
-            )
-
-    def validate_lpa_access_code(self, field: StringField) -> None:
-        if not field.data:
-            return
-        if self.kind.data not in LPA_KINDS:
-            raise ValidationError("Only a Lasting Power of Attorney has an access code")
-        if not looks_like_lpa_access_code(field.data):
-            raise ValidationError("Enter the access code as it was given, like V-ABCD-1234-EFGH")
+    def starts(self) -> date | None:
+        """When the permission starts: verbal consent starts on the day it is given."""
+        return clock.today()
 
     def validate_expires_on(self, field: DateInputField) -> None:
-        start = self.starts_on.data if getattr(self, "starts_on", None) else clock.today()
-        if field.data is not None and start is not None and field.data <= start:
-            raise ValidationError("The expiry date must be after the start date")
+        problem = expiry_problem(self.starts(), field.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_areas(self, field: SelectMultipleField) -> None:
         chosen = set(field.data or [])
         offered = {choice.value for choice in field.choices}
         if not chosen:
-            raise ValidationError("Select all council services, or at least one service area")
+            raise ValidationError(AREAS_MISSING)
         if not chosen <= offered:
-            raise ValidationError("Select service areas from the list")
+            raise ValidationError(AREAS_UNKNOWN)
         if ALL_AREAS in chosen and len(chosen) > 1:
             raise ValidationError(
                 "Select all council services or particular service areas, not both"
@@ -330,14 +355,6 @@ class PermissionForm(FlaskForm):
     def validate_safeguarding(self, field: SelectMultipleField) -> None:
         if set(field.data or []) != {value for value, _ in SAFEGUARDING_QUESTIONS}:
             raise ValidationError(SAFEGUARDING_NOT_CONFIRMED)
-
-    def representative(self) -> Representative:
-        return Representative(
-            name=self.holder_name.data,
-            relationship=Relationship(self.holder_relationship.data),
-            phone=self.holder_phone.data,
-            email=self.holder_email.data or None,
-        )
 
     def terms(self) -> Terms:
         chosen = frozenset(self.areas.data or [])
@@ -357,13 +374,15 @@ class PermissionForm(FlaskForm):
             understands_scope="understands" in ticked,
         )
 
-    def evidence(self) -> WrittenEvidence:
-        return WrittenEvidence(
-            kind=PermissionKind(self.kind.data),
-            reference=self.evidence_reference.data,
-            starts_on=self.starts_on.data,
-            lpa_access_code=self.lpa_access_code.data or None,
-        )
+
+class PermissionForm(HolderFields, EvidenceFields, TermsFields):
+    """A permission recorded by a supervisor from written evidence. The fields show in the
+    order their groups are declared above: who, the evidence, then the terms."""
+
+    submit = SubmitField("Record permission", widget=GovSubmitInput())
+
+    def starts(self) -> date | None:
+        return self.starts_on.data
 
 
 class RevokeForm(FlaskForm):
@@ -373,7 +392,7 @@ class RevokeForm(FlaskForm):
         filters=[_strip],
         widget=GovCharacterCount(),
         validators=[
-            DataRequired(message="Enter why the permission is being revoked"),
+            DataRequired(message=REVOKE_REASON_MISSING),
             Length(max=500, message="Reason must be 500 characters or fewer"),
         ],
     )
@@ -386,7 +405,7 @@ class CloseMatterForm(FlaskForm):
         filters=[_strip],
         widget=GovCharacterCount(),
         validators=[
-            DataRequired(message="Enter how the matter was closed"),
+            DataRequired(message=MATTER_NOTE_MISSING),
             Length(max=500, message="Note must be 500 characters or fewer"),
         ],
     )

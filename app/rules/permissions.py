@@ -6,10 +6,17 @@ No Flask, no SQLAlchemy, no clock: the caller passes `today`.
 """
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.rules.vocabulary import Labelled, PermissionKind, ServiceArea
+from app.rules.vocabulary import (
+    Labelled,
+    PermissionKind,
+    Relationship,
+    RepresentativeCheck,
+    ServiceArea,
+)
 
 MONEY_TOPICS = frozenset({ServiceArea.COUNCIL_TAX, ServiceArea.BENEFITS, ServiceArea.HOUSING})
 CARE_TOPICS = frozenset({ServiceArea.ADULT_SOCIAL_CARE})
@@ -32,6 +39,77 @@ KIND_TOPICS: dict[PermissionKind, frozenset[str] | None] = {
     PermissionKind.DEPUTYSHIP: None,
     PermissionKind.DWP_APPOINTEE: frozenset({ServiceArea.BENEFITS, ServiceArea.COUNCIL_TAX}),
 }
+
+
+WRITTEN_KINDS = tuple(kind for kind in PermissionKind if kind is not PermissionKind.VERBAL)
+LPA_KINDS = frozenset({PermissionKind.LPA_PROPERTY_FINANCIAL, PermissionKind.LPA_HEALTH_WELFARE})
+
+# What staff are told when a permission cannot be recorded or changed as typed. The forms check
+# each field as it is typed and the service refuses whatever reaches it, in the same words.
+NAME_MISSING = "Enter the representative's full name"
+RELATIONSHIP_MISSING = "Select the representative's relationship to the resident"
+PHONE_INVALID = "Enter the representative's phone number in the correct format, like 07700 900123"
+EVIDENCE_REFERENCE_MISSING = (
+    "Enter the evidence reference, such as the document or court order number"
+)
+ACCESS_CODE_NOT_LPA = "Only a Lasting Power of Attorney has an access code"
+ACCESS_CODE_MALFORMED = "Enter the access code as it was given, like V-ABCD-1234-EFGH"
+EXPIRY_NOT_AFTER_START = "The expiry date must be after the start date"
+AREAS_MISSING = "Select all council services, or at least one service area"
+AREAS_UNKNOWN = "Select service areas from the list"
+SAFEGUARDING_NOT_CONFIRMED = "Confirm the safeguarding questions before recording a permission"
+REVOKE_REASON_MISSING = "Enter why the permission is being revoked"
+MATTER_NOTE_MISSING = "Enter how the matter was closed"
+
+# An access code from the Office of the Public Guardian's "View an LPA" service looks like
+# V-XXXX-XXXX-XXXX. Checked loosely: a typo in the grouping is not a reason to refuse it.
+_LPA_ACCESS_CODE = re.compile(r"V?[A-Z0-9]{12}")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")
+
+
+@dataclass(frozen=True)
+class Representative:
+    """The person the resident gives permission to."""
+
+    name: str
+    relationship: Relationship
+    phone: str  # as typed; stored in E.164
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Safeguarding:
+    """The safeguarding questions, as the member of staff confirmed them."""
+
+    given_freely: bool  # the resident gives it freely
+    nobody_pressing: bool  # nobody is pressing them
+    understands_scope: bool  # they understand what it covers
+
+    @property
+    def is_confirmed(self) -> bool:
+        """A permission is recorded only when every safeguarding question is confirmed."""
+        return self.given_freely and self.nobody_pressing and self.understands_scope
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the permission allows, and for how long."""
+
+    areas: frozenset[str] | None  # None: all council services, including ones added later
+    may_act: bool  # False: disclosure only
+    expires_on: date | None = None  # verbal consent: None means the configured default
+    matter: str | None = None  # an issue-limited consent ends when this matter is closed
+    check: RepresentativeCheck = RepresentativeCheck.PASSCODE
+
+
+@dataclass(frozen=True)
+class WrittenEvidence:
+    """The document a supervisor records a permission from."""
+
+    kind: PermissionKind
+    reference: str  # document, LPA or court order number
+    starts_on: date
+    lpa_access_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,3 +208,38 @@ def _area_name(area: str) -> str:
     except ValueError:
         # An area an administrator added: its code is the best name we have here.
         return area.replace("-", " ").replace("_", " ")
+
+
+def normalise_passcode(typed: str) -> str:
+    """A passcode without case, spaces or hyphens: "k7qm 4xrt" is "K7QM4XRT". Hash this form
+    when the passcode is made and check this form when it is typed."""
+    return _SEPARATORS.sub("", typed).upper()
+
+
+def looks_like_lpa_access_code(typed: str) -> bool:
+    """Say whether what was typed could be an access code from "View an LPA", whatever its
+    case, spacing or hyphens."""
+    return bool(_LPA_ACCESS_CODE.fullmatch(normalise_passcode(typed)))
+
+
+def access_code_problem(kind: PermissionKind | str | None, code: str | None) -> str | None:
+    """Say what is wrong with an LPA access code given with a permission of `kind`, or None.
+
+    An access code is optional. Only a Lasting Power of Attorney has one, and it must look
+    like the code the Office of the Public Guardian gives.
+    """
+    if not (code or "").strip():
+        return None
+    if kind not in LPA_KINDS:
+        return ACCESS_CODE_NOT_LPA
+    if not looks_like_lpa_access_code(code):
+        return ACCESS_CODE_MALFORMED
+    return None
+
+
+def expiry_problem(starts_on: date | None, expires_on: date | None) -> str | None:
+    """Say what is wrong with a permission's expiry date, or None. An expiry date is optional;
+    one that is given must come after the start, since a permission stops applying on it."""
+    if starts_on is not None and expires_on is not None and expires_on <= starts_on:
+        return EXPIRY_NOT_AFTER_START
+    return None

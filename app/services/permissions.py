@@ -7,7 +7,6 @@ once to be passed on and stored only as an argon2 hash; or a code sent by text t
 Every change writes the permission's history and the audit trail in the same transaction.
 """
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -32,12 +31,29 @@ from app.refusals import Refused
 from app.rules.disclosure import VerifiedAs
 from app.rules.need_to_know import HiddenDetail
 from app.rules.permissions import (
+    AREAS_MISSING,
+    AREAS_UNKNOWN,
+    EVIDENCE_REFERENCE_MISSING,
+    MATTER_NOTE_MISSING,
+    NAME_MISSING,
+    PHONE_INVALID,
+    RELATIONSHIP_MISSING,
+    REVOKE_REASON_MISSING,
+    SAFEGUARDING_NOT_CONFIRMED,
+    WRITTEN_KINDS,
     PermissionFacts,
     PermissionState,
+    Representative,
+    Safeguarding,
+    Terms,
+    WrittenEvidence,
+    access_code_problem,
     default_verbal_expiry,
     describe_areas,
     describe_scope,
     effective_areas,
+    expiry_problem,
+    normalise_passcode,
     permission_state,
 )
 from app.rules.vocabulary import (
@@ -49,67 +65,14 @@ from app.rules.vocabulary import (
 )
 from app.services import audit, call_state, reveals
 
-SAFEGUARDING_NOT_CONFIRMED = "Confirm the safeguarding questions before recording a permission"
-WRITTEN_KINDS = tuple(kind for kind in PermissionKind if kind is not PermissionKind.VERBAL)
-LPA_KINDS = frozenset({PermissionKind.LPA_PROPERTY_FINANCIAL, PermissionKind.LPA_HEALTH_WELFARE})
-
 # No 0/O, 1/I/L or U: nothing a representative can misread, mishear or write down wrongly.
 PASSCODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 PASSCODE_LENGTH = 8  # 30**8: about 39 bits, behind argon2 and the verification lock
-
-# An access code from the Office of the Public Guardian's "View an LPA" service looks like
-# V-XXXX-XXXX-XXXX. Checked loosely: a typo in the grouping is not a reason to refuse it.
-_LPA_ACCESS_CODE = re.compile(r"V?[A-Z0-9]{12}")
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")
 
 EVENTS_PER_PAGE = 25
 
 # The pages that show a permission's LPA access code, masked, with the form to reveal it.
 ACCESS_CODE_OPENED = frozenset({"permissions.viewed", "permission.viewed", "permission.granted"})
-
-
-@dataclass(frozen=True)
-class Representative:
-    """The person the resident gives permission to."""
-
-    name: str
-    relationship: Relationship
-    phone: str  # as typed; stored in E.164
-    email: str | None = None
-
-
-@dataclass(frozen=True)
-class Safeguarding:
-    """The safeguarding questions, as the member of staff confirmed them."""
-
-    given_freely: bool  # the resident gives it freely
-    nobody_pressing: bool  # nobody is pressing them
-    understands_scope: bool  # they understand what it covers
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.given_freely and self.nobody_pressing and self.understands_scope
-
-
-@dataclass(frozen=True)
-class Terms:
-    """What the permission allows, and for how long."""
-
-    areas: frozenset[str] | None  # None: all council services, including ones added later
-    may_act: bool  # False: disclosure only
-    expires_on: date | None = None  # verbal consent: None means the configured default
-    matter: str | None = None  # an issue-limited consent ends when this matter is closed
-    check: RepresentativeCheck = RepresentativeCheck.PASSCODE
-
-
-@dataclass(frozen=True)
-class WrittenEvidence:
-    """The document a supervisor records a permission from."""
-
-    kind: PermissionKind
-    reference: str  # document, LPA or court order number
-    starts_on: date
-    lpa_access_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,16 +133,6 @@ def new_passcode() -> str:
     return f"{body[:half]}-{body[half:]}"
 
 
-def normalise_passcode(typed: str) -> str:
-    """A passcode without case, spaces or hyphens: "k7qm 4xrt" is "K7QM4XRT". Hash this form
-    when the passcode is made and check this form when it is typed."""
-    return _SEPARATORS.sub("", typed).upper()
-
-
-def looks_like_lpa_access_code(typed: str) -> bool:
-    return bool(_LPA_ACCESS_CODE.fullmatch(normalise_passcode(typed)))
-
-
 def grant_verbal_consent(
     call: Call,
     representative: Representative,
@@ -238,20 +191,13 @@ def record_written_permission(
         )
     reference = evidence.reference.strip()
     if not reference:
-        raise Refused(
-            "Enter the evidence reference, such as the document or court order number",
-            "evidence_reference",
-        )
+        raise Refused(EVIDENCE_REFERENCE_MISSING, "evidence_reference")
     if terms.expires_on is not None and terms.expires_on <= today:
         raise Refused("The expiry date must be in the future", "expires_on")
     access_code = (evidence.lpa_access_code or "").strip() or None
-    if access_code is not None:
-        if evidence.kind not in LPA_KINDS:
-            raise Refused("Only a Lasting Power of Attorney has an access code", "lpa_access_code")
-        if not looks_like_lpa_access_code(access_code):
-            raise Refused(
-                "Enter the access code as it was given, like V-ABCD-1234-EFGH", "lpa_access_code"
-            )
+    problem = access_code_problem(evidence.kind, access_code)
+    if problem:
+        raise Refused(problem, "lpa_access_code")
     return _grant(
         resident_id=resident_id,
         kind=evidence.kind,
@@ -285,20 +231,16 @@ def _grant(
         raise Refused(SAFEGUARDING_NOT_CONFIRMED, "safeguarding")
     name = representative.name.strip()
     if not name:
-        raise Refused("Enter the representative's full name", "holder_name")
+        raise Refused(NAME_MISSING, "holder_name")
     if representative.relationship is Relationship.SELF:
-        raise Refused(
-            "Select the representative's relationship to the resident", "holder_relationship"
-        )
+        raise Refused(RELATIONSHIP_MISSING, "holder_relationship")
     try:
         phone = to_e164(representative.phone)
     except InvalidPhoneNumber:
-        raise Refused(
-            "Enter the representative's phone number in the correct format, like 07700 900123",
-            "holder_phone",
-        ) from None
-    if expires_on is not None and expires_on <= starts_on:
-        raise Refused("The expiry date must be after the start date", "expires_on")
+        raise Refused(PHONE_INVALID, "holder_phone") from None
+    problem = expiry_problem(starts_on, expires_on)
+    if problem:
+        raise Refused(problem, "expires_on")
     areas = _service_areas(kind, terms.areas)
     passcode = new_passcode() if terms.check is RepresentativeCheck.PASSCODE else None
 
@@ -353,7 +295,7 @@ def _service_areas(kind: PermissionKind, codes: frozenset[str] | None) -> list[S
     if codes is None:
         return []
     if not codes:
-        raise Refused("Select all council services, or at least one service area", "areas")
+        raise Refused(AREAS_MISSING, "areas")
     records = list(
         db.session.scalars(
             select(ServiceAreaRecord).where(
@@ -362,7 +304,7 @@ def _service_areas(kind: PermissionKind, codes: frozenset[str] | None) -> list[S
         )
     )
     if len(records) != len(codes):
-        raise Refused("Select service areas from the list", "areas")
+        raise Refused(AREAS_UNKNOWN, "areas")
     only_kind_and_areas = PermissionFacts(
         id=0,
         holder_name="",
@@ -405,7 +347,7 @@ def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | N
     disclosure. `call` is the call on which the resident asked, if any."""
     reason = reason.strip()
     if not reason:
-        raise Refused("Enter why the permission is being revoked", "reason")
+        raise Refused(REVOKE_REASON_MISSING, "reason")
     now = utcnow()
     # Conditional, so two people revoking at once cannot both record it.
     revoked = db.session.execute(
@@ -436,7 +378,7 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
     if permission.revoked_at is not None:
         raise Refused("This permission has been revoked: it has already ended")
     if not note:
-        raise Refused("Enter how the matter was closed", "reason")
+        raise Refused(MATTER_NOTE_MISSING, "reason")
     closed = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.matter_closed_at.is_(None))
