@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from app.forms import choices
 from app.permissions.forms import HolderFields, TermsFields
 from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.rules.reports import ReportDetails
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import (
     CallerType,
@@ -289,6 +290,18 @@ class ReportForm(FlaskForm):
     def validate_instructions(self, field: TextAreaField) -> None:
         if self.raise_dispatch.data and not (field.data or "").strip():
             raise ValidationError("Enter what the team should do")
+
+    def details(self) -> ReportDetails:
+        dispatch = bool(self.raise_dispatch.data)
+        return ReportDetails(
+            area_code=self.area.data,
+            category=EntryCategory(self.category.data),
+            summary=self.summary.data.strip(),
+            urgency=Urgency(self.urgency.data),
+            is_sensitive=bool(self.is_sensitive.data),
+            dispatch_team=self.team.data.strip() if dispatch else None,
+            dispatch_instructions=self.instructions.data.strip() if dispatch else None,
+        )
 
 
 class EndCallForm(FlaskForm):

@@ -282,7 +282,7 @@ def log_report(call_id: int):
         try:
             entry = entries.log_report(
                 call,
-                entries.ReportDetails.from_form(form),
+                form.details(),
                 current_user,
                 shown_for_resident=_int_or_none(form.resident_id.data),
             )

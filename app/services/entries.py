@@ -4,8 +4,6 @@ Logging a report never needs verification: the entry records who reported
 it, their relationship to the resident and whether they were verified.
 """
 
-from dataclasses import dataclass
-
 from flask import abort
 from sqlalchemy import case, func, select
 
@@ -15,34 +13,11 @@ from app.models import Call, Dispatch, Entry, StaffUser
 from app.models.types import utcnow
 from app.refusals import Refused
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import DispatchOutcome, EntryCategory, Relationship, Urgency
+from app.rules.reports import ReportDetails, report_problem
+from app.rules.vocabulary import DispatchOutcome, Relationship, Urgency
 from app.services import audit, call_state, calls
 
 DISPATCHES_PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class ReportDetails:
-    area_code: str
-    category: EntryCategory
-    summary: str
-    urgency: Urgency
-    is_sensitive: bool
-    dispatch_team: str | None = None
-    dispatch_instructions: str | None = None
-
-    @classmethod
-    def from_form(cls, form) -> "ReportDetails":
-        dispatch = bool(form.raise_dispatch.data)
-        return cls(
-            area_code=form.area.data,
-            category=EntryCategory(form.category.data),
-            summary=form.summary.data.strip(),
-            urgency=Urgency(form.urgency.data),
-            is_sensitive=bool(form.is_sensitive.data),
-            dispatch_team=form.team.data.strip() if dispatch else None,
-            dispatch_instructions=form.instructions.data.strip() if dispatch else None,
-        )
 
 
 def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
@@ -60,9 +35,8 @@ def log_report(
 ) -> Entry:
     """Record what the caller reported on the resident's record, and send help if asked.
 
-    Anyone may report something in good faith. Only a change of circumstances
-    is the resident's to make: a verified representative whose permission is
-    disclosure only cannot make it for them. `shown_for_resident` is the record the
+    Anyone may report something in good faith, except what a disclosure-only
+    representative may not (app.rules.reports). `shown_for_resident` is the record the
     form was filled in for: a report is never filed on another record the call moved to.
     """
     call_state.lock_call(call)
@@ -73,17 +47,13 @@ def log_report(
             "logged: check the record and log the report again",
             field="area",
         )
-    disclosure = calls.disclosure_for(call, clock.today())
-    if (
-        details.category is EntryCategory.CHANGE_OF_CIRCUMSTANCES
-        and call_state.verified_as(call) is VerifiedAs.REPRESENTATIVE
-        and not disclosure.may_act
-    ):
-        raise Refused(
-            "This representative's permission is disclosure only: they cannot report a "
-            "change of circumstances for the resident",
-            field="category",
-        )
+    problem = report_problem(
+        details.category,
+        by_representative=call_state.verified_as(call) is VerifiedAs.REPRESENTATIVE,
+        may_act=calls.disclosure_for(call, clock.today()).may_act,
+    )
+    if problem:
+        raise Refused(problem, field="category")
     name, relationship, verified = reporter_of(call)
     entry = Entry(
         resident_id=call.resident_id,
