@@ -161,6 +161,16 @@ def entry_visible_on_call(
     )
 
 
+def entry_shown_outside_call(
+    staff: StaffAccess, entry_area: str, entry_sensitive: bool, entry_status: EntryStatus
+) -> bool:
+    """Show an entry outside a call only when the member of staff may see it and it has not
+    been found incorrect. No caller limits what is shown there: only need to know does."""
+    return staff_may_see_entry(staff, entry_area, entry_sensitive) and shown_in_routine_view(
+        entry_status
+    )
+
+
 UNVERIFIED_LABEL = "Reported in good faith, not verified"
 
 

@@ -14,7 +14,7 @@ from app import clock
 from app.extensions import db
 from app.models import Entry, Resident, StaffUser
 from app.references import format_reference
-from app.rules.disclosure import StaffAccess, shown_in_routine_view, staff_may_see_entry
+from app.rules.disclosure import entry_shown_outside_call
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
 from app.services import audit, reveals, verification
@@ -30,14 +30,6 @@ def get_resident_or_404(resident_id: int) -> Resident:
     if resident is None:
         abort(404)
     return resident
-
-
-def entry_shown_outside_call(access: StaffAccess, entry: Entry) -> bool:
-    """Outside a call no caller limits what is shown: only the member of staff's need to
-    know does, and entries found incorrect stay out of routine views."""
-    return staff_may_see_entry(access, entry.area_code, entry.is_sensitive) and (
-        shown_in_routine_view(entry.status)
-    )
 
 
 @dataclass(frozen=True)
@@ -122,7 +114,11 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
     all_entries = db.session.scalars(
         select(Entry).where(Entry.resident_id == resident.id).order_by(*newest_first)
     ).all()
-    shown_ids = [entry.id for entry in all_entries if entry_shown_outside_call(access, entry)]
+    shown_ids = [
+        entry.id
+        for entry in all_entries
+        if entry_shown_outside_call(access, entry.area_code, entry.is_sensitive, entry.status)
+    ]
     lock = verification.lock_state(resident.id)
     audit.record(
         "record.viewed",

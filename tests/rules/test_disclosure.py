@@ -13,6 +13,7 @@ from app.rules.disclosure import (
     decide_disclosure,
     entry_banner,
     entry_label,
+    entry_shown_outside_call,
     entry_visible_on_call,
     may_disclose_area,
     shown_in_routine_view,
@@ -311,3 +312,32 @@ def test_every_unverified_report_is_labelled_whoever_made_it(relationship, verif
 
     assert label == (None if verified else UNVERIFIED_LABEL)
     assert UNVERIFIED_LABEL == "Reported in good faith, not verified"
+
+
+@pytest.mark.parametrize(
+    ("areas", "may_see_sensitive", "entry_area", "sensitive", "status", "shown"),
+    [
+        ({"housing"}, False, "housing", False, EntryStatus.ACTIVE, True),
+        ({"housing"}, False, "housing", False, EntryStatus.DISPUTED, True),
+        ({"housing"}, False, "housing", False, EntryStatus.UPHELD, False),
+        ({"housing"}, False, "benefits", False, EntryStatus.ACTIVE, False),
+        ({"housing"}, False, "housing", True, EntryStatus.ACTIVE, False),
+        ({"housing"}, True, "housing", True, EntryStatus.ACTIVE, True),
+        ({"housing"}, True, "housing", True, EntryStatus.UPHELD, False),
+    ],
+    ids=[
+        "own-area-active",
+        "own-area-disputed-still-shows-with-its-banner",
+        "own-area-found-incorrect-stays-out",
+        "another-area",
+        "sensitive-without-the-permission",
+        "sensitive-with-the-permission",
+        "sensitive-found-incorrect-stays-out",
+    ],
+)
+def test_outside_a_call_only_need_to_know_and_disputes_limit_entries(
+    areas, may_see_sensitive, entry_area, sensitive, status, shown
+):
+    staff = StaffAccess(areas=frozenset(areas), may_see_sensitive=may_see_sensitive)
+
+    assert entry_shown_outside_call(staff, entry_area, sensitive, status) is shown
