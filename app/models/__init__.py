@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
 from app.models.entry import Dispatch, Entry
+from app.models.outbox import OutboxMessage
 from app.models.permission import Permission, PermissionEvent, permission_areas
 from app.models.resident import Resident, ResidentPhone
 from app.models.search import NameKey, NameTerm
@@ -15,6 +16,7 @@ __all__ = [
     "Entry",
     "NameKey",
     "NameTerm",
+    "OutboxMessage",
     "Permission",
     "PermissionEvent",
     "Resident",

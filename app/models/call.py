@@ -57,6 +57,11 @@ class Call(db.Model):
     # Factors the caller has matched so far on this call, comma-separated; never the answers.
     factors_matched: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A call that came in through the provider waits, with no handler, until one takes it.
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The provider's last word on the call (Twilio's CallStatus) and how long it lasted.
+    provider_status: Mapped[str | None] = mapped_column(String(20))
+    duration_seconds: Mapped[int | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[CallOutcome | None] = mapped_column(StrEnumType(CallOutcome))
     summary: Mapped[str | None] = mapped_column(Text)

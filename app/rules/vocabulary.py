@@ -166,3 +166,21 @@ class VerificationResult(Labelled):
     VERIFIED = "verified", "Verified"
     INCOMPLETE = "incomplete", "Not enough answers yet"
     FAILED = "failed", "Failed"
+
+
+class MessageKind(Labelled):
+    """What a message to a resident is about. It never says who reported what."""
+
+    REPORT_MADE = "report-made", "Someone reported something on your record"
+    VERIFICATION_LOCKED = "verification-locked", "Phone verification on your record was locked"
+
+
+class MessageStatus(Labelled):
+    """Where a message in the outbox stands."""
+
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Not delivered"
+    FAILED = "failed", "Could not be sent"
+
