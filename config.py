@@ -100,6 +100,16 @@ class Config:
     SMS_BACKEND = "twilio" if os.environ.get("TWILIO_ACCOUNT_SID") else "console"
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    # The address Twilio calls us on (webhook signatures cover it), e.g. https://calls.example.gov.uk
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Where texts come from: a Messaging Service SID (MG...) or a number in E.164.
+    TWILIO_MESSAGING_FROM = os.environ.get("TWILIO_MESSAGING_FROM")
+    TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID")
+    TWILIO_QUEUE_NAME = os.environ.get("TWILIO_QUEUE_NAME", "contact-centre")
+    TWILIO_QUEUE_MESSAGE = os.environ.get(
+        "TWILIO_QUEUE_MESSAGE",
+        "Thank you for calling the council. Please hold: the next person free will answer.",
+    )
 
     # What verifies a caller as the resident, and how many failures lock it
     # (arguments of app.rules.verification.VerificationPolicy and lockout.LockoutPolicy).
@@ -140,6 +150,10 @@ class TestConfig(Config):
     ARGON2_PROFILE = "cheapest"
     RATELIMIT_STORAGE_URI = "memory://"
     SMS_BACKEND = "console"
+    # No provider unless a test installs the fake one (tests/telephony/fake_twilio.py).
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    PUBLIC_BASE_URL = "http://localhost"
 
 
 class ProductionConfig(Config):

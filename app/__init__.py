@@ -45,7 +45,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     init_navigation(app)
     init_filters(app)
 
-    from app import auth, calls, console, dispatches, errors, locks, permissions, residents
+    from app import (
+        auth,
+        calls,
+        console,
+        dispatches,
+        errors,
+        locks,
+        permissions,
+        residents,
+        telephony,
+    )
     from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
 
@@ -58,6 +68,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(residents.bp)
     app.register_blueprint(locks.bp)
     app.register_blueprint(permissions.bp)
+    app.register_blueprint(telephony.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(calls_cli)

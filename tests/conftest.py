@@ -7,6 +7,7 @@ PostgreSQL when TEST_DATABASE_URL is set. The database is never mocked.
 import os
 import threading
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -22,6 +23,9 @@ from app.rules.vocabulary import Role, ServiceArea
 from config import TestConfig
 from tests import factories
 from tests.helpers import sign_in
+
+if TYPE_CHECKING:
+    from tests.telephony.fake_twilio import FakeTwilio
 
 
 def _reset_schema(app: Flask) -> None:
@@ -154,3 +158,16 @@ def live_server(app) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture
+def fake_twilio(app: Flask) -> Iterator["FakeTwilio"]:
+    """The app talks to a fake Twilio (credentials set, nothing reaches the network) for this
+    test only."""
+    from tests.telephony.fake_twilio import install_fake_twilio
+
+    saved = {k: app.config[k] for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")}
+    fake = install_fake_twilio(app)
+    yield fake
+    app.extensions.pop("twilio_http_client", None)
+    app.config.update(saved)

@@ -1,0 +1,6 @@
+"""Telephony: the provider's webhooks, the provider client, and the console backend used when
+no provider credentials are set."""
+
+from flask import Blueprint
+
+bp = Blueprint("telephony", __name__)

@@ -1,0 +1,24 @@
+"""The Twilio client, built one way for the whole app.
+
+Tests (and anything else that must not reach the network) put their own
+`twilio.http.HttpClient` in `app.extensions["twilio_http_client"]`; the client then sends
+every request through it.
+"""
+
+from flask import current_app
+from twilio.rest import Client
+
+
+def has_credentials() -> bool:
+    """Whether the provider is configured; without it the console backend does its jobs."""
+    config = current_app.config
+    return bool(config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"))
+
+
+def twilio_client() -> Client:
+    config = current_app.config
+    return Client(
+        config["TWILIO_ACCOUNT_SID"],
+        config["TWILIO_AUTH_TOKEN"],
+        http_client=current_app.extensions.get("twilio_http_client"),
+    )

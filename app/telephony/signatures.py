@@ -1,0 +1,42 @@
+"""Webhooks are believed only when Twilio signed them.
+
+The signature covers the URL Twilio called, so it is checked against the public URL
+(`PUBLIC_BASE_URL` and the request's path and query), not the address the app saw behind a
+proxy. A request that fails the check is refused with 403 before anything is read or written.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+
+def public_url() -> str:
+    """The URL Twilio called for this request."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    query = request.query_string.decode("latin-1")
+    return base + request.path + (f"?{query}" if query else "")
+
+
+def is_signed_by_twilio() -> bool:
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    validator = RequestValidator(token)
+    return validator.validate(public_url(), request.form.to_dict(), signature)
+
+
+def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse (403) a webhook request that Twilio did not sign for this URL."""
+
+    @wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if not is_signed_by_twilio():
+            current_app.logger.warning("webhook refused: bad or missing Twilio signature")
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked
