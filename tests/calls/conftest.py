@@ -51,6 +51,11 @@ class CallDriver:
     def select(self, resident):
         return self.post("/resident", {"resident_id": resident.id})
 
+    def resident_calls_about(self, resident):
+        """Choose the record, and record the caller as the resident themselves."""
+        self.select(resident)
+        return self.caller("resident")
+
     def caller(self, caller_type: str, name: str = "", relationship: str = ""):
         return self.post(
             "/caller",

@@ -20,6 +20,12 @@ def _answers(**overrides) -> dict:
     return {f"verify-{k}": v for k, v in (RIGHT_ANSWERS | overrides).items()}
 
 
+def _assert_nothing_checked(call) -> None:
+    """The check was refused before anything was compared: no attempt, nobody verified."""
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert db.session.scalar(select(VerificationAttempt)) is None
+
+
 def _call_row(call) -> Call:
     db.session.expire_all()
     return db.session.get(Call, call.id)
@@ -37,8 +43,7 @@ def test_a_caller_recorded_as_a_neighbour_cannot_be_verified_with_the_residents_
     assert "Only a caller recorded as the resident can answer" in page
     assert "Do not disclose: caller not verified" in call.record_fragment()
     assert "Record verbal consent" not in call.page()
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
-    assert db.session.scalar(select(VerificationAttempt)) is None
+    _assert_nothing_checked(call)
 
 
 def test_a_caller_not_yet_recorded_cannot_be_verified_with_the_residents_answers(
@@ -58,14 +63,12 @@ def test_a_caller_recorded_as_the_resident_cannot_be_verified_with_a_passcode(
 ):
     _, passcode = factories.make_permission(resident)
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     page = call.post("/verify", {"rep-passcode": passcode}).get_data(as_text=True)
 
     assert "Only a caller recorded as someone with the resident&#39;s permission" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
-    assert db.session.scalar(select(VerificationAttempt)) is None
+    _assert_nothing_checked(call)
 
 
 def test_answers_typed_for_one_record_are_never_checked_against_the_next(
@@ -73,8 +76,7 @@ def test_answers_typed_for_one_record_are_never_checked_against_the_next(
 ):
     other = factories.make_resident(forename="Brian", surname="Other")
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     stale = hidden_inputs(call.page())
     call.select(other)
     call.caller("resident")
@@ -82,16 +84,14 @@ def test_answers_typed_for_one_record_are_never_checked_against_the_next(
     page = call.post("/verify", {**stale, **_answers()}).get_data(as_text=True)
 
     assert "changed after these answers were typed" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
-    assert db.session.scalar(select(VerificationAttempt)) is None
+    _assert_nothing_checked(call)
 
 
 def test_a_check_without_the_form_it_was_shown_for_is_refused(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     page = call.post("/verify", {"verify-shown_for": "", **_answers()}).get_data(as_text=True)
 
@@ -129,8 +129,7 @@ def test_a_verification_written_for_one_record_does_not_open_another(
     # What a lost race would leave: the call moved on, the verification did not.
     other = factories.make_resident(forename="Brian", surname="Other")
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(**RIGHT_ANSWERS)
     row = _call_row(call)
     row.resident_id = other.id
@@ -146,8 +145,7 @@ def test_verification_ends_after_twenty_minutes_without_activity(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(**RIGHT_ANSWERS)
     verified_at = _call_row(call).last_activity_at
     assert "May discuss all council services" in call.record_fragment()
@@ -168,8 +166,7 @@ def test_a_factor_matched_before_a_long_silence_no_longer_counts(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(date_of_birth=RIGHT_ANSWERS["date_of_birth"])
     clock.set_now(_call_row(call).last_activity_at + timedelta(minutes=25))
 
@@ -185,8 +182,7 @@ def test_a_factor_matched_before_a_long_silence_no_longer_counts(
 
 def test_activity_keeps_a_verification_alive(signed_in_handler, start_call, resident):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(**RIGHT_ANSWERS)
     start = _call_row(call).last_activity_at
 
@@ -201,8 +197,7 @@ def test_a_call_left_open_past_its_maximum_is_closed_with_the_reason_shown(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(**RIGHT_ANSWERS)
     clock.set_now(_call_row(call).started_at + timedelta(hours=4))
 
