@@ -27,6 +27,7 @@ from app.rules.call_verification import (
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallOutcome
 from app.services import audit
+from app.services.transactions import transactional
 
 
 def idle_limit() -> timedelta:
@@ -51,7 +52,6 @@ def lock_call(call: Call) -> datetime:
         .execution_options(synchronize_session=False)
     )
     if locked.rowcount != 1:
-        db.session.rollback()
         abort(404)
     db.session.refresh(call)
     now = utcnow()
@@ -114,6 +114,13 @@ def close_if_overdue(call: Call) -> bool:
     now = utcnow()
     if not is_overdue(call.started_at, now, max_length()):
         return False
+    _close_overdue(call, now)
+    db.session.refresh(call)
+    return True
+
+
+@transactional
+def _close_overdue(call: Call, now: datetime) -> None:
     reason = overdue_reason(max_length())
     closed = db.session.execute(
         update(Call)
@@ -129,6 +136,3 @@ def close_if_overdue(call: Call) -> bool:
             call_id=call.id,
             reason=reason,
         )
-    db.session.commit()
-    db.session.refresh(call)
-    return True

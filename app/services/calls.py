@@ -24,8 +24,10 @@ from app.rules.disclosure import (
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 from app.services import audit, call_state, permissions, verification
 from app.services.service_areas import active_area_codes
+from app.services.transactions import transactional
 
 
+@transactional
 def start_call(handler: StaffUser, caller_number: str | None) -> Call:
     now = utcnow()
     call = Call(
@@ -38,7 +40,6 @@ def start_call(handler: StaffUser, caller_number: str | None) -> Call:
     db.session.add(call)
     db.session.flush()
     audit.record("call.started", staff_id=handler.id, call_id=call.id)
-    db.session.commit()
     return call
 
 
@@ -84,6 +85,7 @@ def _permission_of_resident_or_404(call: Call, permission_id: int | None) -> Per
     return permission
 
 
+@transactional
 def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
     """Say which record the call is about. Choosing another record starts
     verification again: a caller verified for one resident is nothing to another."""
@@ -98,9 +100,9 @@ def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
         audit.record(
             "call.resident_selected", staff_id=handler.id, resident_id=resident.id, call_id=call.id
         )
-    db.session.commit()
 
 
+@transactional
 def clear_resident(call: Call, handler: StaffUser) -> None:
     call_state.lock_call(call)
     if call.resident_id is not None:
@@ -113,9 +115,9 @@ def clear_resident(call: Call, handler: StaffUser) -> None:
     call.resident_id = None
     call.permission_id = None
     call_state.reset_verification(call)
-    db.session.commit()
 
 
+@transactional
 def record_caller(
     call: Call,
     caller_type: CallerType,
@@ -148,9 +150,9 @@ def record_caller(
         # What was verified was a claim to be someone else.
         call_state.reset_verification(call)
     audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
-    db.session.commit()
 
 
+@transactional
 def end_call(call: Call, outcome: CallOutcome, summary: str, handler: StaffUser) -> None:
     """End the call. Verification ends with it: nothing is disclosed on an ended call."""
     call.ended_at = call_state.lock_call(call)
@@ -163,7 +165,6 @@ def end_call(call: Call, outcome: CallOutcome, summary: str, handler: StaffUser)
         call_id=call.id,
         outcome=outcome.value,
     )
-    db.session.commit()
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
@@ -205,6 +206,7 @@ class RecordPanel:
     hidden_entries: int  # entries withheld by need to know, counted but not shown
 
 
+@transactional
 def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
     """Decide disclosure for this call now, and load only what it allows.
 
@@ -234,7 +236,6 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         reason=disclosure.reason,
         entries=[entry.id for entry in shown],
     )
-    db.session.commit()
     return RecordPanel(
         disclosure=disclosure,
         resident=resident,

@@ -16,6 +16,7 @@ from app.rules.disclosure import VerifiedAs
 from app.rules.reports import ReportDetails, report_problem
 from app.rules.vocabulary import DispatchOutcome, Relationship, Urgency
 from app.services import audit, call_state, calls
+from app.services.transactions import transactional
 
 DISPATCHES_PER_PAGE = 25
 
@@ -30,6 +31,7 @@ def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
     return call.caller_name, relationship, verified
 
 
+@transactional
 def log_report(
     call: Call, details: ReportDetails, handler: StaffUser, shown_for_resident: int | None
 ) -> Entry:
@@ -41,7 +43,6 @@ def log_report(
     """
     call_state.lock_call(call)
     if call.resident_id is None or call.resident_id != shown_for_resident:
-        db.session.commit()
         raise Refused(
             "The record on this call changed after you started this report. Nothing was "
             "logged: check the record and log the report again",
@@ -96,7 +97,6 @@ def log_report(
             call_id=call.id,
             dispatch=dispatch.id,
         )
-    db.session.commit()
     return entry
 
 
@@ -130,6 +130,7 @@ def get_dispatch_or_404(dispatch_id: int, staff: StaffUser) -> Dispatch:
     return dispatch
 
 
+@transactional
 def record_dispatch_outcome(
     dispatch: Dispatch, outcome: DispatchOutcome, notes: str, staff: StaffUser
 ) -> None:
@@ -144,4 +145,3 @@ def record_dispatch_outcome(
         dispatch=dispatch.id,
         outcome=outcome.value,
     )
-    db.session.commit()

@@ -64,6 +64,7 @@ from app.rules.vocabulary import (
     Role,
 )
 from app.services import audit, call_state, reveals
+from app.services.transactions import transactional
 
 # No 0/O, 1/I/L or U: nothing a representative can misread, mishear or write down wrongly.
 PASSCODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -133,6 +134,7 @@ def new_passcode() -> str:
     return f"{body[:half]}-{body[half:]}"
 
 
+@transactional
 def grant_verbal_consent(
     call: Call,
     representative: Representative,
@@ -170,6 +172,7 @@ def grant_verbal_consent(
     )
 
 
+@transactional
 def record_written_permission(
     resident_id: int,
     representative: Representative,
@@ -285,7 +288,6 @@ def _grant(
         may_act=terms.may_act,
         check=terms.check.value,
     )
-    db.session.commit()
     return GrantedPermission(permission=permission, passcode=passcode)
 
 
@@ -342,6 +344,7 @@ def _history(
     return event
 
 
+@transactional
 def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | None = None) -> None:
     """Revoke a permission at once: the next request on any call where it is in use is refused
     disclosure. `call` is the call on which the resident asked, if any."""
@@ -356,7 +359,6 @@ def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | N
         .values(revoked_at=now, revoked_by_id=staff.id, revocation_reason=reason)
     )
     if revoked.rowcount != 1:
-        db.session.rollback()
         raise Refused("This permission has already been revoked")
     _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
     audit.record(
@@ -367,9 +369,9 @@ def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | N
         permission=permission.id,
         reason=reason,
     )
-    db.session.commit()
 
 
+@transactional
 def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
     """End an issue-limited permission because the matter it was for is closed."""
     note = note.strip()
@@ -385,7 +387,6 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
         .values(matter_closed_at=utcnow())
     )
     if closed.rowcount != 1:
-        db.session.rollback()
         raise Refused("The matter for this permission is already closed")
     _history(permission, PermissionEventKind.MATTER_CLOSED, staff, note)
     audit.record(
@@ -394,9 +395,9 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
         resident_id=permission.resident_id,
         permission=permission.id,
     )
-    db.session.commit()
 
 
+@transactional
 def record_expiries(today: date | None = None) -> int:
     """Write an "expired" event for each permission whose expiry date has come, once. Expiry
     takes effect from the dates alone; this only makes it visible in the history."""
@@ -419,7 +420,6 @@ def record_expiries(today: date | None = None) -> int:
         audit.record(
             "permission.expired", resident_id=permission.resident_id, permission=permission.id
         )
-    db.session.commit()
     return len(expired)
 
 
@@ -456,6 +456,7 @@ def summarise(permission: Permission, today: date) -> PermissionSummary:
     )
 
 
+@transactional
 def view_permission(permission_id: int, staff: StaffUser, today: date) -> PermissionSummary:
     """One permission with its state on `today`. It shows the holder's contact details, so
     the view is audited."""
@@ -466,7 +467,6 @@ def view_permission(permission_id: int, staff: StaffUser, today: date) -> Permis
         resident_id=permission.resident_id,
         permissions=[permission.id],
     )
-    db.session.commit()
     return summarise(permission, today)
 
 
@@ -483,6 +483,7 @@ def get_access_code_or_404(resident_id: int, permission_id: int) -> Permission:
     return permission
 
 
+@transactional
 def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) -> reveals.Revealed:
     """Reveal a permission's LPA access code, masked on every page, to a member of staff who
     gives a reason: audited and limited as any hidden detail (app.services.reveals)."""
@@ -501,14 +502,18 @@ def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) ->
 
 def view_permissions(resident_id: int, staff: StaffUser, today: date) -> list[PermissionSummary]:
     """The resident's permissions with their state on `today`; the view is audited."""
+    _record_permissions_viewed(resident_id, staff)
+    return [summarise(p, today) for p in permissions_for_resident(resident_id)]
+
+
+@transactional
+def _record_permissions_viewed(resident_id: int, staff: StaffUser) -> None:
     shown = db.session.scalars(
         select(Permission.id).where(Permission.resident_id == resident_id)
     ).all()
     audit.record(
         "permissions.viewed", staff_id=staff.id, resident_id=resident_id, permissions=list(shown)
     )
-    db.session.commit()
-    return [summarise(p, today) for p in permissions_for_resident(resident_id)]
 
 
 def holders_for_call(resident_id: int, today: date) -> list[PermissionHolder]:

@@ -20,9 +20,11 @@ from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, ref
 from app.services import audit, reveals, verification
 from app.services.calls import staff_access
 from app.services.search import street_of
+from app.services.transactions import transactional
 
 # The page that offers to reveal a resident's details: their record, opened with a reason.
 RECORD_OPENED = frozenset({"record.viewed"})
+NEWEST_FIRST = (Entry.created_at.desc(), Entry.id.desc())
 
 
 def get_resident_or_404(resident_id: int) -> Resident:
@@ -70,6 +72,7 @@ def resident_detail_or_404(name: str) -> HiddenDetail:
     abort(404)
 
 
+@transactional
 def reveal_detail(
     resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str
 ) -> reveals.Revealed:
@@ -108,11 +111,30 @@ class ResidentRecord:
 def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRecord:
     """Load the record and the entries this member of staff may see, and audit the view
     with its purpose and the entries shown, in one transaction."""
+    resident, shown_ids, hidden_entries, lock = _record_view(resident_id, staff, purpose)
+    # The commit expired what was loaded: one query reloads the entries shown, not one each.
+    shown = db.session.scalars(
+        select(Entry).where(Entry.id.in_(shown_ids)).order_by(*NEWEST_FIRST)
+    ).all()
+    return ResidentRecord(
+        resident=resident,
+        entries=list(shown),
+        hidden_entries=hidden_entries,
+        lock=lock,
+        hidden=hidden_details(resident),
+    )
+
+
+@transactional
+def _record_view(
+    resident_id: int, staff: StaffUser, purpose: str
+) -> tuple[Resident, list[int], int, LockState]:
+    """Audit the view of a record with the entries it shows: the ids shown, how many are
+    withheld, and the verification lock."""
     resident = get_resident_or_404(resident_id)
     access = staff_access(staff)
-    newest_first = (Entry.created_at.desc(), Entry.id.desc())
     all_entries = db.session.scalars(
-        select(Entry).where(Entry.resident_id == resident.id).order_by(*newest_first)
+        select(Entry).where(Entry.resident_id == resident.id).order_by(*NEWEST_FIRST)
     ).all()
     shown_ids = [
         entry.id
@@ -127,15 +149,4 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
         purpose=purpose,
         entries=shown_ids,
     )
-    db.session.commit()
-    # The commit expired what was loaded: one query reloads the entries shown, not one each.
-    shown = db.session.scalars(
-        select(Entry).where(Entry.id.in_(shown_ids)).order_by(*newest_first)
-    ).all()
-    return ResidentRecord(
-        resident=resident,
-        entries=list(shown),
-        hidden_entries=len(all_entries) - len(shown_ids),
-        lock=lock,
-        hidden=hidden_details(resident),
-    )
+    return resident, shown_ids, len(all_entries) - len(shown_ids), lock

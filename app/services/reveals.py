@@ -53,7 +53,8 @@ def reveal(
     """Record that `staff` reveals `detail` of the resident, or refuse and record the refusal.
 
     `opened` names the audit actions that show the member of staff opened the page offering
-    the detail today. Returns the message to show with the value.
+    the detail today. Returns the message to show with the value. Part of the caller's unit
+    of work: the transactional service function that calls it commits.
     """
     reason = reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
@@ -77,7 +78,9 @@ def reveal(
     # one left: PostgreSQL locks the staff row; SQLite's write lock is taken by the insert,
     # before the count, so the count sees every reveal committed before it.
     db.session.execute(select(StaffUser.id).where(StaffUser.id == staff_id).with_for_update())
-    audit.record(REVEALED, staff_id=staff_id, resident_id=resident_id, purpose=reason, **about)
+    revealed = audit.record(
+        REVEALED, staff_id=staff_id, resident_id=resident_id, purpose=reason, **about
+    )
     db.session.flush()
     counted = db.session.scalar(
         select(func.count())
@@ -93,7 +96,7 @@ def reveal(
         opened_today=bool(opened_today), revealed_today=(counted or 1) - 1, daily_limit=limit
     )
     if not decision.allowed:
-        db.session.rollback()
+        db.session.delete(revealed)  # counted only to decide: it did not happen
         audit.record(
             REFUSED,
             staff_id=staff_id,
@@ -103,9 +106,10 @@ def reveal(
             limit=limit,
             **about,
         )
-        db.session.commit()
         if decision.refusal is RevealRefusal.NOT_OPENED:
+            # The page never offers this reveal, so it is an error page, not a refusal on
+            # the form; the refusal is kept in the audit trail all the same.
+            db.session.commit()
             abort(403)
         raise Refused(decision.reason, "reason")
-    db.session.commit()
     return decision.reason

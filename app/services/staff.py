@@ -14,6 +14,7 @@ from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
 from app.rules.vocabulary import Role
 from app.services import audit
+from app.services.transactions import transactional
 
 
 def fetch_staff_by_session_token(token: str) -> StaffUser | None:
@@ -78,6 +79,7 @@ def sign_in(email: str, password: str, address: str) -> StaffUser | None:
     return user
 
 
+@transactional
 def authenticate(email: str, password: str) -> StaffUser | None:
     """The active account with this email and password, or None. Both outcomes are audited.
 
@@ -91,24 +93,23 @@ def authenticate(email: str, password: str) -> StaffUser | None:
             staff_id=user.id if user else None,
             reason="inactive" if (user and matched) else "wrong credentials",
         )
-        db.session.commit()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
     user.last_signed_in_at = utcnow()
     user.session_token = new_session_token()
     audit.record("staff.signed_in", staff_id=user.id)
-    db.session.commit()
     return user
 
 
+@transactional
 def sign_out(user: StaffUser) -> None:
     """End every session of the account: a copy of its cookie opens nothing afterwards."""
     user.session_token = new_session_token()
     audit.record("staff.signed_out", staff_id=user.id)
-    db.session.commit()
 
 
+@transactional
 def save_staff_user(
     *,
     email: str,
@@ -132,7 +133,6 @@ def save_staff_user(
             db.session.scalars(select(ServiceAreaRecord).where(ServiceAreaRecord.code.in_(codes)))
         )
     db.session.add(user)
-    db.session.commit()
     return user
 
 

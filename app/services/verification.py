@@ -30,6 +30,7 @@ from app.rules.verification import (
 from app.rules.vocabulary import Factor, VerificationResult
 from app.services import audit, call_state
 from app.services.permissions import check_representative_passcode as check_passcode
+from app.services.transactions import transactional
 
 
 def verification_policy() -> VerificationPolicy:
@@ -110,6 +111,7 @@ def subject_token(call: Call) -> str:
     return f"{subject.resident_id or ''}:{subject.caller_type.value}:{subject.permission_id or ''}"
 
 
+@transactional
 def check_resident_answers(
     call: Call, answers: Mapping[Factor, str], handler_id: int, shown_for: str
 ) -> CheckReport:
@@ -127,6 +129,7 @@ def check_resident_answers(
     return _check(call, handler_id, Check.RESIDENT_ANSWERS, shown_for, assess)
 
 
+@transactional
 def check_representative_passcode(
     call: Call, typed: str, handler_id: int, shown_for: str
 ) -> CheckReport:
@@ -153,14 +156,13 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
     caller, or one the caller recorded cannot take. Then lock the resident's row, so that
     attempts on other calls are counted one after another; refuse while locked; compare;
     store the attempt (factors and result, never what was said); update the call, naming
-    what was verified; audit; commit.
+    what was verified; audit. The transactional check that calls it commits.
     """
     now = call_state.lock_call(call)
     refusal = check_refusal(check, call.subject)
     if refusal is None and shown_for != subject_token(call):
         refusal = STALE_FORM
     if refusal:
-        db.session.commit()
         raise Refused(refusal)
     # FOR NO KEY UPDATE: it queues checks on this resident one behind the other, but not
     # behind the key-share locks that rows referring to the resident take.
@@ -169,7 +171,6 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
     )
     lock = lock_state(resident.id, now)
     if lock.locked:
-        db.session.commit()
         return CheckReport(results=(), outcome=None, lock=lock, refused=True)
 
     already = frozenset(Factor(code) for code in call.factors_matched.split(",") if code)
@@ -208,11 +209,11 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
         audit.record(
             "verification.locked", staff_id=handler_id, resident_id=resident.id, call_id=call.id
         )
-    db.session.commit()
     g.setdefault("lock_states", {})[resident.id] = lock_after
     return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
 
 
+@transactional
 def unlock(resident_id: int, supervisor_id: int, reason: str) -> None:
     db.session.add(
         VerificationUnlock(resident_id=resident_id, supervisor_id=supervisor_id, reason=reason)
@@ -220,7 +221,6 @@ def unlock(resident_id: int, supervisor_id: int, reason: str) -> None:
     audit.record(
         "verification.unlocked", staff_id=supervisor_id, resident_id=resident_id, purpose=reason
     )
-    db.session.commit()
     g.get("lock_states", {}).pop(resident_id, None)
 
 
