@@ -3,18 +3,16 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import strip_whitespace
+
 REASON_TOO_SHORT = "Enter why you are unlocking phone verification, in at least 10 characters"
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class UnlockForm(FlaskForm):
     reason = TextAreaField(
         "Why are you unlocking phone verification?",
         description="For example, how you confirmed the failed attempts were the resident.",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovCharacterCount(),
         validators=[
             DataRequired(message=REASON_TOO_SHORT),

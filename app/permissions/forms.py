@@ -31,28 +31,11 @@ from wtforms.validators import (
 )
 
 from app import clock
-from app.forms import choices
+from app.forms import choices, strip_whitespace
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
+from app.rules import permissions as rules
 from app.rules.need_to_know import HiddenDetail
-from app.rules.permissions import (
-    AREAS_MISSING,
-    AREAS_UNKNOWN,
-    EVIDENCE_REFERENCE_MISSING,
-    MATTER_NOTE_MISSING,
-    NAME_MISSING,
-    PHONE_INVALID,
-    RELATIONSHIP_MISSING,
-    REVOKE_REASON_MISSING,
-    SAFEGUARDING_NOT_CONFIRMED,
-    WRITTEN_KINDS,
-    Representative,
-    Safeguarding,
-    Terms,
-    WrittenEvidence,
-    access_code_problem,
-    expiry_problem,
-)
 from app.rules.vocabulary import PermissionKind, Relationship, RepresentativeCheck
 
 UK_COUNTRY_CODE = 44
@@ -83,10 +66,6 @@ def _is_real_number(e164: str) -> bool:
     return phonenumbers.is_valid_number(parsed) or (
         parsed.country_code == UK_COUNTRY_CODE and len(str(parsed.national_number)) == 10
     )
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class DateInputField(Field):
@@ -159,10 +138,10 @@ class HolderFields(FlaskForm):
 
     holder_name = StringField(
         "Representative's full name",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovTextInput(),
         validators=[
-            DataRequired(message=NAME_MISSING),
+            DataRequired(message=rules.NAME_MISSING),
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],
     )
@@ -170,12 +149,12 @@ class HolderFields(FlaskForm):
         "Relationship to the resident",
         choices=choices(HOLDER_RELATIONSHIPS, prompt="Select a relationship"),
         widget=GovSelect(),
-        validators=[InputRequired(message=RELATIONSHIP_MISSING)],
+        validators=[InputRequired(message=rules.RELATIONSHIP_MISSING)],
     )
     holder_phone = StringField(
         "Representative's phone number",
         description="Used to send them a code by text, if you choose that below",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovTextInput(),
         validators=[
             DataRequired(message="Enter the representative's phone number"),
@@ -184,7 +163,7 @@ class HolderFields(FlaskForm):
     )
     holder_email = StringField(
         "Representative's email address (optional)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovTextInput(),
         validators=[
             Optional(),
@@ -199,10 +178,10 @@ class HolderFields(FlaskForm):
         except InvalidPhoneNumber:
             e164 = None
         if e164 is None or not _is_real_number(e164):
-            raise ValidationError(PHONE_INVALID)
+            raise ValidationError(rules.PHONE_INVALID)
 
-    def representative(self) -> Representative:
-        return Representative(
+    def representative(self) -> rules.Representative:
+        return rules.Representative(
             name=self.holder_name.data,
             relationship=Relationship(self.holder_relationship.data),
             phone=self.holder_phone.data,
@@ -215,17 +194,17 @@ class EvidenceFields(FlaskForm):
 
     kind = RadioField(
         "What is the evidence?",
-        choices=choices((kind.value, kind.label) for kind in WRITTEN_KINDS),
+        choices=choices((kind.value, kind.label) for kind in rules.WRITTEN_KINDS),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the kind of permission")],
     )
     evidence_reference = StringField(
         "Evidence reference",
         description="The document, LPA or court order number",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovTextInput(),
         validators=[
-            DataRequired(message=EVIDENCE_REFERENCE_MISSING),
+            DataRequired(message=rules.EVIDENCE_REFERENCE_MISSING),
             Length(max=200, message="Evidence reference must be 200 characters or fewer"),
         ],
     )
@@ -235,7 +214,7 @@ class EvidenceFields(FlaskForm):
             "Only for a Lasting Power of Attorney: the code from the Office of the Public "
             "Guardian's 'View an LPA' service, like V-ABCD-1234-EFGH"
         ),
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovTextInput(),
         validators=[
             Optional(),
@@ -250,12 +229,12 @@ class EvidenceFields(FlaskForm):
     )
 
     def validate_lpa_access_code(self, field: StringField) -> None:
-        problem = access_code_problem(self.kind.data, field.data)
+        problem = rules.access_code_problem(self.kind.data, field.data)
         if problem:
             raise ValidationError(problem)
 
-    def evidence(self) -> WrittenEvidence:
-        return WrittenEvidence(
+    def evidence(self) -> rules.WrittenEvidence:
+        return rules.WrittenEvidence(
             kind=PermissionKind(self.kind.data),
             reference=self.evidence_reference.data,
             starts_on=self.starts_on.data,
@@ -297,7 +276,7 @@ class TermsFields(FlaskForm):
             "If so, describe it, for example 'council tax arrears for 2026'. The permission "
             "ends when the matter is closed."
         ),
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovCharacterCount(),
         validators=[Length(max=500, message="Matter must be 500 characters or fewer")],
     )
@@ -336,7 +315,7 @@ class TermsFields(FlaskForm):
         return clock.today()
 
     def validate_expires_on(self, field: DateInputField) -> None:
-        problem = expiry_problem(self.starts(), field.data)
+        problem = rules.expiry_problem(self.starts(), field.data)
         if problem:
             raise ValidationError(problem)
 
@@ -344,9 +323,9 @@ class TermsFields(FlaskForm):
         chosen = set(field.data or [])
         offered = {choice.value for choice in field.choices}
         if not chosen:
-            raise ValidationError(AREAS_MISSING)
+            raise ValidationError(rules.AREAS_MISSING)
         if not chosen <= offered:
-            raise ValidationError(AREAS_UNKNOWN)
+            raise ValidationError(rules.AREAS_UNKNOWN)
         if ALL_AREAS in chosen and len(chosen) > 1:
             raise ValidationError(
                 "Select all council services or particular service areas, not both"
@@ -354,11 +333,11 @@ class TermsFields(FlaskForm):
 
     def validate_safeguarding(self, field: SelectMultipleField) -> None:
         if set(field.data or []) != {value for value, _ in SAFEGUARDING_QUESTIONS}:
-            raise ValidationError(SAFEGUARDING_NOT_CONFIRMED)
+            raise ValidationError(rules.SAFEGUARDING_NOT_CONFIRMED)
 
-    def terms(self) -> Terms:
+    def terms(self) -> rules.Terms:
         chosen = frozenset(self.areas.data or [])
-        return Terms(
+        return rules.Terms(
             areas=None if ALL_AREAS in chosen else chosen,
             may_act=self.may_act.data == MAY_ACT,
             expires_on=self.expires_on.data,
@@ -366,9 +345,9 @@ class TermsFields(FlaskForm):
             check=RepresentativeCheck(self.check.data),
         )
 
-    def safeguarding_answers(self) -> Safeguarding:
+    def safeguarding_answers(self) -> rules.Safeguarding:
         ticked = set(self.safeguarding.data or [])
-        return Safeguarding(
+        return rules.Safeguarding(
             given_freely="given-freely" in ticked,
             nobody_pressing="nobody-pressing" in ticked,
             understands_scope="understands" in ticked,
@@ -389,10 +368,10 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField(
         "Why is the permission being revoked?",
         description="For example, 'The resident asked on the phone on 3 March'",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovCharacterCount(),
         validators=[
-            DataRequired(message=REVOKE_REASON_MISSING),
+            DataRequired(message=rules.REVOKE_REASON_MISSING),
             Length(max=500, message="Reason must be 500 characters or fewer"),
         ],
     )
@@ -402,10 +381,10 @@ class RevokeForm(FlaskForm):
 class CloseMatterForm(FlaskForm):
     reason = TextAreaField(
         "How was the matter closed?",
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovCharacterCount(),
         validators=[
-            DataRequired(message=MATTER_NOTE_MISSING),
+            DataRequired(message=rules.MATTER_NOTE_MISSING),
             Length(max=500, message="Note must be 500 characters or fewer"),
         ],
     )

@@ -5,15 +5,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.forms import strip_whitespace
 from app.rules.need_to_know import REASON_MAX_LENGTH, REASON_MIN_LENGTH, HiddenDetail
 
 REASON_MIN = REASON_MIN_LENGTH
 REASON_MAX = REASON_MAX_LENGTH
 REASON_TOO_SHORT = "Enter why you need to see this record, in at least 10 characters"
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class FindRecordForm(FlaskForm):
@@ -34,7 +31,7 @@ class RecordReasonForm(FlaskForm):
             "For example, the complaint or case you are working on. "
             "Your reason is kept with a record of what you saw."
         ),
-        filters=[_strip],
+        filters=[strip_whitespace],
         widget=GovCharacterCount(),
         validators=[
             DataRequired(message=REASON_TOO_SHORT),
@@ -50,7 +47,7 @@ class RevealDetailForm(FlaskForm):
     with a prefix (the detail's name) that keeps its fields' names and ids apart."""
 
     reason = TextAreaField(
-        "Why do you need to see it?", filters=[_strip], widget=GovCharacterCount()
+        "Why do you need to see it?", filters=[strip_whitespace], widget=GovCharacterCount()
     )
 
     def __init__(self, *args, noun: str, **kwargs):
