@@ -103,7 +103,9 @@ class Config:
     # The address Twilio calls us on (webhook signatures cover it), e.g. https://calls.example.gov.uk
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Where texts come from: a Messaging Service SID (MG...) or a number in E.164.
-    TWILIO_MESSAGING_FROM = os.environ.get("TWILIO_MESSAGING_FROM")
+    TWILIO_MESSAGING_FROM = os.environ.get("TWILIO_MESSAGING_FROM") or os.environ.get(
+        "TWILIO_MESSAGING_SERVICE_SID"
+    )
     TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID")
     TWILIO_QUEUE_NAME = os.environ.get("TWILIO_QUEUE_NAME", "contact-centre")
     TWILIO_QUEUE_MESSAGE = os.environ.get(
@@ -134,6 +136,18 @@ class Config:
     # Hidden details (date of birth, address, postcode, reference, LPA access codes) each
     # member of staff may reveal outside a call per London day; 0 turns revealing off.
     REVEALS_PER_DAY = _int("REVEALS_PER_DAY", 20)
+
+    # Messages to residents (app/services/outbox.py): where a resident sees what was reported,
+    # how they reach the council, and how long the outbox keeps trying through an outage
+    # (arguments of app.rules.outbox.RetryPolicy; the defaults keep trying for 3.5 to 7 hours).
+    RESIDENT_PORTAL_URL = os.environ.get("RESIDENT_PORTAL_URL", "http://127.0.0.1:5000/portal")
+    COUNCIL_CONTACT = os.environ.get("COUNCIL_CONTACT", "the phone number on our website")
+    OUTBOX_RETRY_POLICY = {
+        "first_delay": timedelta(seconds=_int("OUTBOX_FIRST_RETRY_SECONDS", 30)),
+        "max_delay": timedelta(seconds=_int("OUTBOX_MAX_RETRY_SECONDS", 3600)),
+        "max_attempts": _int("OUTBOX_MAX_ATTEMPTS", 14),
+    }
+    OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 5)
 
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False

@@ -6,7 +6,12 @@ every request through it.
 """
 
 from flask import current_app
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+# No request to Twilio waits longer than this: the outbox leases a message to one worker for
+# far longer (app/services/outbox.py), so a slow send is never taken over by another.
+TIMEOUT_SECONDS = 15
 
 
 def has_credentials() -> bool:
@@ -17,8 +22,9 @@ def has_credentials() -> bool:
 
 def twilio_client() -> Client:
     config = current_app.config
+    http_client = current_app.extensions.get("twilio_http_client")
+    if http_client is None:
+        http_client = TwilioHttpClient(timeout=TIMEOUT_SECONDS)
     return Client(
-        config["TWILIO_ACCOUNT_SID"],
-        config["TWILIO_AUTH_TOKEN"],
-        http_client=current_app.extensions.get("twilio_http_client"),
+        config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
     )

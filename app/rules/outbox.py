@@ -1,0 +1,111 @@
+"""Sending messages to residents: when to try again, when to give up, what a delivery report
+changes, and what the messages say (docs/rules.md, "Messages to residents").
+
+A message tells a resident that something happened on their record and where to look. It never
+says who reported what, and carries no personal data: the resident reads the detail after
+signing in.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from app.rules.vocabulary import MessageStatus
+
+
+class Failure(StrEnum):
+    TRANSIENT = "transient"  # the provider may take it later: try again
+    PERMANENT = "permanent"  # it will never be taken (a bad number, an opted-out resident)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(hours=1)
+    max_attempts: int = 14
+
+
+# HTTP statuses that say "not now" rather than "never".
+_TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
+
+
+def classify_failure(http_status: int | None) -> Failure:
+    """Whether a failed send is worth trying again.
+
+    No answer at all (a timeout, a refused connection), a server error (5xx) or "too many
+    requests" (429) are transient: the provider may take the message later. Any other refusal
+    (4xx: an invalid number, an unsubscribed recipient, a bad sender) is permanent: sending it
+    again would be refused again.
+    """
+    if http_status is None or http_status >= 500 or http_status in _TRANSIENT_STATUSES:
+        return Failure.TRANSIENT
+    return Failure.PERMANENT
+
+
+def retry_delay(attempts: int, jitter: float, policy: RetryPolicy) -> timedelta:
+    """How long to wait before the next try, after `attempts` tries have failed.
+
+    The wait doubles with each failure from `first_delay`, never beyond `max_delay`, and
+    `jitter` (a number in [0, 1)) takes up to half of it off, so that messages held back by
+    one outage do not all come back at the same moment.
+    """
+    if attempts < 1:
+        raise ValueError("retry_delay needs at least one failed attempt")
+    if not 0 <= jitter < 1:
+        raise ValueError("jitter must be in [0, 1)")
+    exponent = min(attempts - 1, 32)  # past this the cap applies anyway
+    full = min(policy.first_delay * 2**exponent, policy.max_delay)
+    return full * (1 - jitter / 2)
+
+
+def after_failure(attempts: int, failure: Failure, policy: RetryPolicy) -> MessageStatus:
+    """Where a message stands after its `attempts`-th try failed: waiting for another try, or
+    failed for good (a permanent refusal, or the last attempt allowed)."""
+    if failure is Failure.PERMANENT or attempts >= policy.max_attempts:
+        return MessageStatus.FAILED
+    return MessageStatus.PENDING
+
+
+# Twilio's MessageStatus values in a status callback, and the final ones we keep.
+_REPORTED = {
+    "delivered": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED,
+}
+_FINAL = frozenset({MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.FAILED})
+
+
+def status_after_report(current: MessageStatus, reported: str) -> MessageStatus | None:
+    """The status a delivery report moves a message to, or None when it changes nothing.
+
+    Only the final words count (delivered, undelivered, failed); the steps before them
+    ("queued", "sent") add nothing to what the worker recorded. Reports can arrive out of
+    order, or before the worker has recorded the send: a message already in a final state
+    keeps it.
+    """
+    new = _REPORTED.get(reported.strip().lower())
+    if new is None or current in _FINAL:
+        return None
+    return new
+
+
+def report_made_text(portal_url: str) -> str:
+    """The text telling a resident that someone reported something on their record."""
+    return (
+        "Someone reported something on your council record. You can see what was reported, "
+        f"and tell us if it is wrong, at {portal_url}"
+    )
+
+
+def verification_locked_text(council_name: str, contact: str) -> str:
+    """The text telling a resident that phone verification on their record was locked."""
+    return (
+        f"{council_name}: we have locked phone verification on your council record after "
+        "several failed attempts to answer our security questions. This protects your record. "
+        f"If this was not you, or you need help, contact us: {contact}"
+    )
+
+
+def last_digits(e164: str, shown: int = 3) -> str:
+    """The end of a phone number, all staff are shown of it outside a call."""
+    return e164[-shown:]

@@ -1,0 +1,79 @@
+"""Sending one text message: through Twilio when it is configured, otherwise to the console.
+
+The outbox worker (app/services/outbox.py) calls `send_sms` for each message it has claimed.
+It returns the provider's id for the message, or raises `SendFailed` saying whether the
+provider answered at all (its HTTP status) so that the worker can decide whether to try again.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from twilio.base.exceptions import TwilioRestException
+
+from app.rules.outbox import last_digits
+from app.telephony.client import has_credentials, twilio_client
+
+# Twilio calls this with the message's delivery status; `message` is our id for it, so a
+# report that arrives before the worker has recorded Twilio's id still finds its message.
+STATUS_CALLBACK_PATH = "/twilio/messages/status"
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    message_id: int
+    to_number: str  # E.164
+    body: str
+
+
+class SendFailed(Exception):
+    """The provider did not take the message. `http_status` is None when it did not answer."""
+
+    def __init__(self, http_status: int | None, detail: str):
+        super().__init__(detail)
+        self.http_status = http_status
+        self.detail = detail
+
+
+def send_sms(sms: OutgoingSms) -> str:
+    """Hand the message to the provider and return its id for it (Twilio's MessageSid)."""
+    if has_credentials():
+        return _send_with_twilio(sms)
+    return _send_to_console(sms)
+
+
+def status_callback_url(message_id: int) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}{STATUS_CALLBACK_PATH}?message={message_id}"
+
+
+def _send_with_twilio(sms: OutgoingSms) -> str:
+    sender = current_app.config.get("TWILIO_MESSAGING_FROM")
+    if not sender:
+        # Not the message's fault: it waits, and goes once the setting is there.
+        raise SendFailed(None, "TWILIO_MESSAGING_FROM is not set")
+    origin = {"messaging_service_sid": sender} if sender.startswith("MG") else {"from_": sender}
+    try:
+        sent = twilio_client().messages.create(
+            to=sms.to_number,
+            body=sms.body,
+            status_callback=status_callback_url(sms.message_id),
+            **origin,
+        )
+    except TwilioRestException as error:
+        raise SendFailed(
+            error.status, f"Twilio {error.status} (code {error.code}): {error.msg}"
+        ) from error
+    except Exception as error:  # no answer: a timeout, a refused or broken connection
+        raise SendFailed(None, f"no answer from Twilio: {type(error).__name__}: {error}") from error
+    return sent.sid
+
+
+def _send_to_console(sms: OutgoingSms) -> str:
+    # The body never carries personal data (app/rules/outbox.py); the number is cut short.
+    current_app.logger.info(
+        "console SMS %d to number ending %s: %s",
+        sms.message_id,
+        last_digits(sms.to_number),
+        sms.body,
+    )
+    return f"console-{sms.message_id}"

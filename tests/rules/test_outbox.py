@@ -1,0 +1,174 @@
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.rules.outbox import (
+    Failure,
+    RetryPolicy,
+    after_failure,
+    classify_failure,
+    last_digits,
+    report_made_text,
+    retry_delay,
+    status_after_report,
+    verification_locked_text,
+)
+from app.rules.vocabulary import MessageStatus
+
+POLICY = RetryPolicy(
+    first_delay=timedelta(seconds=30), max_delay=timedelta(hours=1), max_attempts=5
+)
+
+
+@pytest.mark.parametrize(
+    ("http_status", "failure"),
+    [
+        (None, Failure.TRANSIENT),
+        (500, Failure.TRANSIENT),
+        (502, Failure.TRANSIENT),
+        (503, Failure.TRANSIENT),
+        (429, Failure.TRANSIENT),
+        (408, Failure.TRANSIENT),
+        (400, Failure.PERMANENT),
+        (401, Failure.PERMANENT),
+        (403, Failure.PERMANENT),
+        (404, Failure.PERMANENT),
+    ],
+    ids=[
+        "no-answer-is-worth-another-try",
+        "a-server-error-is-worth-another-try",
+        "a-bad-gateway-is-worth-another-try",
+        "unavailable-is-worth-another-try",
+        "too-many-requests-is-worth-another-try",
+        "a-request-timeout-is-worth-another-try",
+        "a-refused-message-21211-invalid-number-or-21610-unsubscribed-is-final",
+        "bad-credentials-are-final",
+        "a-forbidden-sender-is-final",
+        "an-unknown-resource-is-final",
+    ],
+)
+def test_a_failure_is_retried_only_when_the_provider_may_take_the_message_later(
+    http_status, failure
+):
+    assert classify_failure(http_status) is failure
+
+
+@pytest.mark.parametrize(
+    ("attempts", "jitter", "delay"),
+    [
+        (1, 0.0, timedelta(seconds=30)),
+        (2, 0.0, timedelta(seconds=60)),
+        (3, 0.0, timedelta(seconds=120)),
+        (7, 0.0, timedelta(seconds=1920)),
+        (8, 0.0, timedelta(hours=1)),
+        (60, 0.0, timedelta(hours=1)),
+        (1, 0.5, timedelta(seconds=22.5)),
+        (8, 0.999, timedelta(hours=1) * (1 - 0.999 / 2)),
+    ],
+    ids=[
+        "first-retry-waits-the-first-delay",
+        "second-waits-twice-as-long",
+        "third-doubles-again",
+        "seventh-still-doubling",
+        "eighth-is-capped-at-an-hour",
+        "far-later-stays-capped",
+        "jitter-takes-off-a-share",
+        "jitter-never-takes-off-more-than-half",
+    ],
+)
+def test_retries_back_off_exponentially_with_jitter_up_to_a_cap(attempts, jitter, delay):
+    assert retry_delay(attempts, jitter, POLICY) == delay
+
+
+@given(attempts=st.integers(min_value=1, max_value=10_000), jitter=st.floats(0, 0.9999))
+def test_a_retry_never_waits_longer_than_the_cap_nor_less_than_half_the_first_delay(
+    attempts, jitter
+):
+    delay = retry_delay(attempts, jitter, POLICY)
+
+    assert POLICY.first_delay / 2 <= delay <= POLICY.max_delay
+
+
+@pytest.mark.parametrize(
+    ("attempts", "jitter"), [(0, 0.0), (1, 1.0), (1, -0.1)], ids=["no-attempt", "jitter-1", "neg"]
+)
+def test_retry_delay_refuses_impossible_inputs(attempts, jitter):
+    with pytest.raises(ValueError):
+        retry_delay(attempts, jitter, POLICY)
+
+
+@pytest.mark.parametrize(
+    ("attempts", "failure", "status"),
+    [
+        (1, Failure.TRANSIENT, MessageStatus.PENDING),
+        (4, Failure.TRANSIENT, MessageStatus.PENDING),
+        (5, Failure.TRANSIENT, MessageStatus.FAILED),
+        (1, Failure.PERMANENT, MessageStatus.FAILED),
+    ],
+    ids=[
+        "a-transient-failure-waits-for-another-try",
+        "the-attempt-before-the-last-still-waits",
+        "the-last-attempt-allowed-fails-for-good",
+        "a-permanent-failure-fails-at-once",
+    ],
+)
+def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
+    assert after_failure(attempts, failure, POLICY) is status
+
+
+@pytest.mark.parametrize(
+    ("current", "reported", "new"),
+    [
+        (MessageStatus.SENT, "delivered", MessageStatus.DELIVERED),
+        (MessageStatus.SENT, "undelivered", MessageStatus.UNDELIVERED),
+        (MessageStatus.SENT, "failed", MessageStatus.FAILED),
+        (MessageStatus.SENT, "Delivered ", MessageStatus.DELIVERED),
+        (MessageStatus.PENDING, "delivered", MessageStatus.DELIVERED),
+        (MessageStatus.SENT, "sent", None),
+        (MessageStatus.SENT, "queued", None),
+        (MessageStatus.SENT, "nonsense", None),
+        (MessageStatus.DELIVERED, "sent", None),
+        (MessageStatus.DELIVERED, "failed", None),
+        (MessageStatus.FAILED, "delivered", None),
+        (MessageStatus.UNDELIVERED, "delivered", None),
+    ],
+    ids=[
+        "delivered",
+        "undelivered",
+        "failed",
+        "case-and-spaces-do-not-matter",
+        "a-report-before-the-worker-recorded-the-send-counts",
+        "sent-adds-nothing",
+        "queued-adds-nothing",
+        "an-unknown-word-changes-nothing",
+        "a-late-sent-never-undoes-delivered",
+        "a-late-failed-never-undoes-delivered",
+        "a-final-failure-stays",
+        "a-final-undelivered-stays",
+    ],
+)
+def test_a_delivery_report_moves_a_message_only_forward_to_a_final_status(current, reported, new):
+    assert status_after_report(current, reported) is new
+
+
+def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it():
+    text = report_made_text("https://council.example/portal")
+
+    assert text == (
+        "Someone reported something on your council record. You can see what was reported, "
+        "and tell us if it is wrong, at https://council.example/portal"
+    )
+
+
+def test_the_lock_message_says_what_happened_and_whom_to_contact():
+    text = verification_locked_text("Leicester City Council", "0116 454 1000")
+
+    assert text.startswith("Leicester City Council: we have locked phone verification")
+    assert "failed attempts" in text
+    assert text.endswith("contact us: 0116 454 1000")
+
+
+def test_staff_see_only_the_last_3_digits_of_a_number():
+    assert last_digits("+447700900123") == "123"
