@@ -1,23 +1,17 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
-from app.forms import strip_whitespace
+from app.forms import reason_field
 
 REASON_TOO_SHORT = "Enter why you are unlocking phone verification, in at least 10 characters"
 
 
 class UnlockForm(FlaskForm):
-    reason = TextAreaField(
+    reason = reason_field(
         "Why are you unlocking phone verification?",
+        REASON_TOO_SHORT,
         description="For example, how you confirmed the failed attempts were the resident.",
-        filters=[strip_whitespace],
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired(message=REASON_TOO_SHORT),
-            Length(min=10, message=REASON_TOO_SHORT),
-            Length(max=500, message="Reason must be 500 characters or fewer"),
-        ],
+        min_length=10,
     )
     submit = SubmitField("Unlock phone verification", widget=GovSubmitInput())

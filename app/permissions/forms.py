@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 
 from app import clock
-from app.forms import choices, strip_whitespace
+from app.forms import choices, reason_field, strip_whitespace
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
 from app.rules import permissions as rules
@@ -365,29 +365,16 @@ class PermissionForm(HolderFields, EvidenceFields, TermsFields):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(
+    reason = reason_field(
         "Why is the permission being revoked?",
+        rules.REVOKE_REASON_MISSING,
         description="For example, 'The resident asked on the phone on 3 March'",
-        filters=[strip_whitespace],
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired(message=rules.REVOKE_REASON_MISSING),
-            Length(max=500, message="Reason must be 500 characters or fewer"),
-        ],
     )
     submit = SubmitField("Revoke permission", widget=GovSubmitInput())
 
 
 class CloseMatterForm(FlaskForm):
-    reason = TextAreaField(
-        "How was the matter closed?",
-        filters=[strip_whitespace],
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired(message=rules.MATTER_NOTE_MISSING),
-            Length(max=500, message="Note must be 500 characters or fewer"),
-        ],
-    )
+    reason = reason_field("How was the matter closed?", rules.MATTER_NOTE_MISSING, noun="Note")
     submit = SubmitField("Close the matter", widget=GovSubmitInput())
 
 

@@ -3,9 +3,9 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
-from app.forms import strip_whitespace
+from app.forms import reason_field, strip_whitespace
 from app.rules.need_to_know import REASON_MAX_LENGTH, REASON_MIN_LENGTH, HiddenDetail
 
 REASON_MIN = REASON_MIN_LENGTH
@@ -25,19 +25,15 @@ class FindRecordForm(FlaskForm):
 
 
 class RecordReasonForm(FlaskForm):
-    reason = TextAreaField(
+    reason = reason_field(
         "Why do you need to see this record?",
+        REASON_TOO_SHORT,
         description=(
             "For example, the complaint or case you are working on. "
             "Your reason is kept with a record of what you saw."
         ),
-        filters=[strip_whitespace],
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired(message=REASON_TOO_SHORT),
-            Length(min=REASON_MIN, message=REASON_TOO_SHORT),
-            Length(max=REASON_MAX, message="Reason must be 500 characters or fewer"),
-        ],
+        min_length=REASON_MIN,
+        max_length=REASON_MAX,
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
