@@ -42,3 +42,34 @@ def for_display(e164: str) -> str:
     if parsed.country_code == phonenumbers.country_code_for_region(DEFAULT_REGION):
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# What carriers put in caller ID when the caller withheld it: words, or the words spelt on a
+# keypad ("+266696687" is ANONYMOUS, "+7378742833" RESTRICTED, "+8656696" UNKNOWN,
+# "+86282452253" UNAVAILABLE, "+2562533" BLOCKED). Some would pass as possible numbers abroad.
+WITHHELD_CALLER_IDS = frozenset(
+    {
+        "",
+        "anonymous",
+        "restricted",
+        "unknown",
+        "unavailable",
+        "blocked",
+        "private",
+        "withheld",
+        "+266696687",
+        "+7378742833",
+        "+8656696",
+        "+86282452253",
+        "+2562533",
+    }
+)
+
+
+def caller_id_from_provider(raw: str) -> str | None:
+    """The caller's number from the provider's `From`, in E.164; None when it was withheld
+    or is not a number at all (a caller ID that cannot be read is as good as withheld)."""
+    text = raw.strip()
+    if text.lower() in WITHHELD_CALLER_IDS:
+        return None
+    return try_e164(text)

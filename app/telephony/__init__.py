@@ -4,3 +4,5 @@ no provider credentials are set."""
 from flask import Blueprint
 
 bp = Blueprint("telephony", __name__)
+
+from app.telephony import voice  # noqa: E402, F401

@@ -1,0 +1,106 @@
+"""Calls that come in through the provider: recorded when Twilio tells us of them, closed when
+it tells us they ended.
+
+Twilio retries a webhook it did not hear back from, and may send two at once: a call is keyed by
+its `CallSid` (unique in the database), so however many times it is told, there is one call.
+"""
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Call
+from app.models.types import utcnow
+from app.rules.vocabulary import CallOutcome
+from app.services import audit, call_state
+from app.services.transactions import transactional
+
+# CallStatus values after which the call is over (Twilio's call resource).
+FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# The ones before: nothing to do yet.
+PROGRESS_STATUSES = frozenset({"queued", "initiated", "ringing", "in-progress"})
+
+
+def _by_sid(call_sid: str) -> Call | None:
+    return db.session.scalar(select(Call).where(Call.provider_call_sid == call_sid))
+
+
+def record_inbound_call(call_sid: str, caller_number: str | None) -> Call:
+    """The call Twilio is telling us about, waiting for a handler: made the first time, found
+    every time after. `caller_number` is E.164, or None when the caller withheld it."""
+    existing = _by_sid(call_sid)
+    if existing is not None:
+        return existing
+    try:
+        return _save_inbound_call(call_sid, caller_number)
+    except IntegrityError:
+        # The same webhook, sent again at the same moment, made the call first.
+        existing = _by_sid(call_sid)
+        if existing is None:
+            raise
+        return existing
+
+
+@transactional
+def _save_inbound_call(call_sid: str, caller_number: str | None) -> Call:
+    call = Call(
+        provider_call_sid=call_sid,
+        handler_id=None,
+        caller_number=caller_number,
+        caller_number_withheld=caller_number is None,
+        started_at=utcnow(),
+    )
+    db.session.add(call)
+    db.session.flush()
+    audit.record("call.arrived", call_id=call.id, withheld=caller_number is None)
+    return call
+
+
+@transactional
+def close_provider_call(call_sid: str, status: str, duration_seconds: int | None) -> Call | None:
+    """Record that the line has ended, with Twilio's final status and duration; None if no
+    call has this `CallSid`.
+
+    A call nobody took is over: it is closed. A call a handler took stays open for them to
+    finish (log what the caller said, end it with an outcome), but its verification ends:
+    nobody is on the line to disclose to.
+    """
+    call = _by_sid(call_sid)
+    if call is None:
+        return None
+    if call.provider_status in FINAL_STATUSES:
+        return call  # told before: a retried callback changes nothing
+    now = utcnow()
+    closed = db.session.execute(
+        update(Call)
+        .where(Call.id == call.id, Call.handler_id.is_(None), Call.ended_at.is_(None))
+        .values(
+            ended_at=now,
+            outcome=CallOutcome.DROPPED,
+            provider_status=status,
+            duration_seconds=duration_seconds,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount == 1:
+        audit.record("call.ended_waiting", call_id=call.id, provider_status=status)
+        return call
+    # Taken (or ended by its handler): keep the provider's word, as the first write, which
+    # holds the call's row like call_state.lock_call does.
+    db.session.execute(
+        update(Call)
+        .where(Call.id == call.id)
+        .values(provider_status=status, duration_seconds=duration_seconds)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(call)
+    if call.is_open:
+        call_state.reset_verification(call)
+    audit.record(
+        "call.line_ended",
+        staff_id=call.handler_id,
+        resident_id=call.resident_id,
+        call_id=call.id,
+        provider_status=status,
+    )
+    return call

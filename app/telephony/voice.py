@@ -1,0 +1,78 @@
+"""Twilio's voice webhooks: a call comes in, and later the call ends.
+
+Both are open to the internet, so each is believed only when Twilio signed it (403 otherwise,
+before anything is read or written). What Twilio sends is checked like any form: a request
+without a well-formed `CallSid`, or with a status or duration that makes no sense, is a 400
+and writes nothing.
+"""
+
+import re
+
+from flask import abort, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.extensions import csrf
+from app.phone_numbers import caller_id_from_provider
+from app.security import public
+from app.services import inbound_calls
+from app.telephony import bp
+from app.telephony.signatures import twilio_signed
+
+CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
+LONGEST_CALL_SECONDS = 7 * 24 * 60 * 60
+
+
+def _call_sid() -> str:
+    call_sid = request.form.get("CallSid", "")
+    if not CALL_SID.match(call_sid):
+        abort(400)
+    return call_sid
+
+
+def _duration() -> int | None:
+    text = request.form.get("CallDuration", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > LONGEST_CALL_SECONDS:
+        abort(400)
+    return int(text)
+
+
+def _twiml(response: VoiceResponse):
+    return str(response), 200, {"Content-Type": "text/xml; charset=utf-8"}
+
+
+def queue_caller() -> VoiceResponse:
+    """Tell the caller to hold, and put them in the queue the handlers answer from."""
+    config = current_app.config
+    answer = VoiceResponse()
+    answer.say(config["TWILIO_QUEUE_MESSAGE"], language="en-GB")
+    answer.enqueue(config["TWILIO_QUEUE_NAME"])
+    return answer
+
+
+@bp.post("/twilio/voice")
+@csrf.exempt
+@public
+@twilio_signed
+def incoming_call():
+    call_sid = _call_sid()
+    if "From" not in request.form:
+        abort(400)
+    inbound_calls.record_inbound_call(call_sid, caller_id_from_provider(request.form["From"]))
+    return _twiml(queue_caller())
+
+
+@bp.post("/twilio/voice/status")
+@csrf.exempt
+@public
+@twilio_signed
+def call_status():
+    call_sid = _call_sid()
+    status = request.form.get("CallStatus", "")
+    if status in inbound_calls.PROGRESS_STATUSES:
+        return "", 204
+    if status not in inbound_calls.FINAL_STATUSES:
+        abort(400)
+    inbound_calls.close_provider_call(call_sid, status, _duration())
+    return "", 204
