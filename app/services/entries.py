@@ -15,7 +15,7 @@ from app.refusals import Refused
 from app.rules.disclosure import VerifiedAs
 from app.rules.reports import ReportDetails, report_problem
 from app.rules.vocabulary import DispatchOutcome, Relationship, Urgency
-from app.services import audit, call_state, calls
+from app.services import audit, call_state, calls, outbox
 from app.services.transactions import transactional
 
 DISPATCHES_PER_PAGE = 25
@@ -80,6 +80,9 @@ def log_report(
         entry=entry.id,
         verified=verified,
     )
+    # The resident is told a report was made (never who made it, or what), in this same
+    # transaction: no report without its message, no message without its report.
+    outbox.queue_report_made(call.resident)
     if details.dispatch_team:
         dispatch = Dispatch(
             entry_id=entry.id,

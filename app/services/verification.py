@@ -28,7 +28,7 @@ from app.rules.verification import (
     normalise_secret_word,
 )
 from app.rules.vocabulary import Factor, VerificationResult
-from app.services import audit, call_state
+from app.services import audit, call_state, outbox
 from app.services.permissions import check_representative_passcode as check_passcode
 from app.services.transactions import transactional
 
@@ -209,6 +209,7 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
         audit.record(
             "verification.locked", staff_id=handler_id, resident_id=resident.id, call_id=call.id
         )
+        outbox.queue_verification_locked(resident)
     g.setdefault("lock_states", {})[resident.id] = lock_after
     return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
 
