@@ -322,3 +322,9 @@ class EndCallForm(FlaskForm):
         ],
     )
     submit = SubmitField("End call", widget=GovSubmitInput())
+
+
+class TakeCallForm(FlaskForm):
+    """Take a waiting call: the button, and the CSRF token it is posted with."""
+
+    submit = SubmitField("Take call", widget=GovSubmitInput())

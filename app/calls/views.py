@@ -1,4 +1,4 @@
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, navigation
@@ -10,6 +10,7 @@ from app.calls.forms import (
     RepresentativeVerifyForm,
     SearchForm,
     StartCallForm,
+    TakeCallForm,
     VerbalConsentForm,
     VerifyForm,
 )
@@ -17,7 +18,15 @@ from app.htmx import is_htmx
 from app.refusals import Refused, show_refusal
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
-from app.services import call_state, calls, entries, permissions, search, verification
+from app.services import (
+    call_state,
+    calls,
+    entries,
+    permissions,
+    search,
+    verification,
+    waiting_calls,
+)
 from app.services.service_areas import active_areas
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
@@ -111,8 +120,42 @@ def index():
         call = calls.start_call(current_user, form.number())
         return redirect(url_for("calls.show_call", call_id=call.id))
     return render_template(
-        "calls/index.html", form=form, open_calls=calls.open_calls_for(current_user)
+        "calls/index.html",
+        form=form,
+        open_calls=calls.open_calls_for(current_user),
+        waiting=waiting_calls.waiting_calls(),
     )
+
+
+@bp.get("/calls/waiting")
+@staff_required(*CALL_STAFF)
+def waiting_list():
+    """The waiting calls, asked for every few seconds: "no change" (204, nothing swapped) while
+    what the page shows is still right."""
+    if not is_htmx():
+        return redirect(url_for("calls.index"))
+    waiting = waiting_calls.waiting_calls()
+    if request.args.get("shown") == waiting.version:
+        return "", 204
+    return render_template(
+        "calls/_waiting_calls.html",
+        waiting=waiting,
+        announce=request.args.get("calls") != waiting.calls_version,
+    )
+
+
+@bp.post("/calls/<int:call_id>/take")
+@staff_required(*CALL_STAFF)
+def take_call(call_id: int):
+    form = TakeCallForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("calls.index"))
+    try:
+        call = waiting_calls.take_call(call_id, current_user)
+    except Refused as refused:
+        flash(refused.message, "info")
+        return redirect(url_for("calls.index"))
+    return redirect(url_for("calls.show_call", call_id=call.id))
 
 
 @bp.get("/calls/<int:call_id>")

@@ -66,7 +66,8 @@ class Permission(db.Model):
 
     holder_name: Mapped[str] = mapped_column(String(200))
     holder_relationship: Mapped[Relationship] = mapped_column(StrEnumType(Relationship))
-    holder_phone: Mapped[str] = mapped_column(String(16))  # E.164
+    # E.164. Indexed: an incoming call's number is looked up here on every screen-pop poll.
+    holder_phone: Mapped[str] = mapped_column(String(16), index=True)
     holder_email: Mapped[str | None] = mapped_column(String(254))
 
     kind: Mapped[PermissionKind] = mapped_column(StrEnumType(PermissionKind))

@@ -1,0 +1,207 @@
+"""The screen pop: calls waiting in the provider's queue, and a handler taking one.
+
+Every handler's page asks for the list every few seconds, from any app process: the list is
+read from the database each time, in two indexed queries (the waiting calls, then whoever has
+their numbers on file). Taking a call is one conditional UPDATE, so when two handlers take the
+same call at once exactly one gets it.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import and_, literal, or_, select, union_all, update
+from sqlalchemy.sql import Select
+
+from app import clock
+from app.extensions import db
+from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
+from app.models.types import utcnow
+from app.refusals import Refused
+from app.services import audit, call_state
+from app.services.search import street_of
+from app.services.transactions import transactional
+
+WAITING_LIMIT = 50
+HINTS_PER_CALL = 3
+TAKEN_BY_ANOTHER = "Another handler has taken this call"
+ENDED_BEFORE_TAKEN = "This call has ended: the caller hung up before it was answered"
+
+
+@dataclass(frozen=True)
+class CallerHint:
+    """Someone with the caller's number on file: a hint, not proof of identity. No more than
+    a search result shows: a name, the street and the outward postcode."""
+
+    name: str
+    street: str
+    outward_postcode: str
+    represents: str | None = None  # for a representative, the resident they may speak for
+
+
+@dataclass(frozen=True)
+class WaitingCall:
+    id: int
+    caller_number: str | None  # E.164; None when withheld
+    started_at: datetime
+    waited: str  # "Under a minute", "3 minutes"
+    hints: list[CallerHint] = field(default_factory=list)
+    more_hints: bool = False
+
+
+@dataclass(frozen=True)
+class WaitingList:
+    calls: list[WaitingCall]
+    # Change when what is shown changes, and when calls come or go: the page asks again with
+    # these and is told "no change" (nothing to redraw, nothing to announce) otherwise.
+    version: str
+    calls_version: str
+
+
+def describe_wait(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "Under a minute"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _digest(parts: list) -> str:
+    return hashlib.blake2s(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def _hint_rows(numbers: list[str]) -> Select:
+    """Residents with these numbers on file, and representatives in force today with them:
+    one query, each half by an index on the number."""
+    today = clock.today()
+    residents = (
+        select(
+            ResidentPhone.number.label("number"),
+            literal(False).label("is_representative"),
+            literal("").label("holder_name"),
+            Resident.id.label("resident_id"),
+            Resident.forename,
+            Resident.middle_names,
+            Resident.surname,
+            Resident.address_line_1,
+            Resident.postcode,
+        )
+        .join(Resident, Resident.id == ResidentPhone.resident_id)
+        .where(ResidentPhone.number.in_(numbers))
+    )
+    representatives = (
+        select(
+            Permission.holder_phone.label("number"),
+            literal(True).label("is_representative"),
+            Permission.holder_name.label("holder_name"),
+            Resident.id.label("resident_id"),
+            Resident.forename,
+            Resident.middle_names,
+            Resident.surname,
+            Resident.address_line_1,
+            Resident.postcode,
+        )
+        .join(Resident, Resident.id == Permission.resident_id)
+        .where(
+            Permission.holder_phone.in_(numbers),
+            Permission.revoked_at.is_(None),
+            Permission.matter_closed_at.is_(None),
+            Permission.starts_on <= today,
+            or_(Permission.expires_on.is_(None), Permission.expires_on > today),
+        )
+    )
+    both = union_all(residents, representatives).subquery()
+    return (
+        select(both)
+        .order_by(both.c.number, both.c.is_representative, both.c.surname, both.c.resident_id)
+        .limit(len(numbers) * 20)
+    )
+
+
+def _hints_by_number(numbers: list[str]) -> dict[str, list[CallerHint]]:
+    found: dict[str, list[CallerHint]] = {}
+    if not numbers:
+        return found
+    for row in db.session.execute(_hint_rows(numbers)):
+        resident_name = " ".join(p for p in (row.forename, row.middle_names, row.surname) if p)
+        found.setdefault(row.number, []).append(
+            CallerHint(
+                name=row.holder_name if row.is_representative else resident_name,
+                street=street_of(row.address_line_1),
+                outward_postcode=row.postcode.split(" ")[0],
+                represents=resident_name if row.is_representative else None,
+            )
+        )
+    return found
+
+
+def waiting_calls() -> WaitingList:
+    """Calls from the provider that nobody has taken yet, longest waiting first, with what
+    their caller ID hints. A call left waiting past the maximum length of a call is not shown
+    (`flask calls close-overdue` closes it)."""
+    now = utcnow()
+    stmt = (
+        select(Call.id, Call.caller_number, Call.started_at)
+        .where(
+            Call.handler_id.is_(None),
+            Call.ended_at.is_(None),
+            Call.provider_call_sid.is_not(None),
+            Call.started_at > now - call_state.max_length(),
+        )
+        .order_by(Call.started_at, Call.id)
+        .limit(WAITING_LIMIT)
+    )
+    rows = db.session.execute(stmt).all()
+    hints = _hints_by_number(sorted({row.caller_number for row in rows if row.caller_number}))
+    calls = []
+    for row in rows:
+        found = hints.get(row.caller_number, []) if row.caller_number else []
+        calls.append(
+            WaitingCall(
+                id=row.id,
+                caller_number=row.caller_number,
+                started_at=row.started_at,
+                waited=describe_wait((now - row.started_at).total_seconds()),
+                hints=found[:HINTS_PER_CALL],
+                more_hints=len(found) > HINTS_PER_CALL,
+            )
+        )
+    return WaitingList(
+        calls=calls,
+        version=_digest([(c.id, c.waited, c.hints, c.more_hints) for c in calls]),
+        calls_version=_digest([c.id for c in calls]),
+    )
+
+
+@transactional
+def take_call(call_id: int, handler: StaffUser) -> Call:
+    """Give a waiting call to this handler. Two handlers taking it at once: the database
+    lets one UPDATE match, and the other is refused, told plainly why."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(Call)
+        .where(
+            and_(
+                Call.id == call_id,
+                Call.provider_call_sid.is_not(None),
+                Call.handler_id.is_(None),
+                Call.ended_at.is_(None),
+            )
+        )
+        .values(handler_id=handler.id, taken_at=now, last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount == 1:
+        audit.record("call.taken", staff_id=handler.id, call_id=call_id)
+    call = db.session.get(Call, call_id)
+    if call is not None:
+        db.session.refresh(call)
+    if taken.rowcount == 1:
+        return call
+    if call is None or call.provider_call_sid is None:
+        abort(404)
+    if call.handler_id == handler.id:
+        return call  # taken already, by this handler (a second click)
+    if call.handler_id is None:
+        raise Refused(ENDED_BEFORE_TAKEN)
+    raise Refused(TAKEN_BY_ANOTHER)
