@@ -17,6 +17,7 @@ PUBLIC_ENDPOINTS = {
     # Twilio's webhooks: open, but each refuses (403) what Twilio did not sign.
     "telephony.incoming_call",
     "telephony.call_status",
+    "telephony.message_status",
 }
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("telephony", __name__)
 
-from app.telephony import voice  # noqa: E402, F401
+from app.telephony import message_status, voice  # noqa: E402, F401
