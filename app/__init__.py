@@ -52,12 +52,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         dispatches,
         errors,
         locks,
+        messages,
         permissions,
         residents,
         telephony,
     )
     from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
+    from app.telephony.cli import outbox_cli
 
     login_manager.init_app(app)
     auth.init_login(login_manager)
@@ -68,10 +70,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(residents.bp)
     app.register_blueprint(locks.bp)
     app.register_blueprint(permissions.bp)
+    app.register_blueprint(messages.bp)
     app.register_blueprint(telephony.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(calls_cli)
+    app.cli.add_command(outbox_cli)
 
     _add_platform_routes(app)
     _quieten_logs(app)

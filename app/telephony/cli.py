@@ -1,0 +1,65 @@
+"""`flask outbox work`: send the messages waiting in the outbox.
+
+Run one beside the app, always: messages wait in the outbox until a worker sends them.
+`--once` sends what is due now and stops (for a scheduler or a check by hand); without it the
+worker keeps polling until it is stopped with SIGTERM or Ctrl-C, finishing the batch in hand
+(at most a few messages).
+On PostgreSQL any number of workers may run at once; on SQLite run one.
+"""
+
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.services import outbox
+
+outbox_cli = AppGroup("outbox", help="Send messages to residents.")
+
+
+def _summary(done: outbox.WorkDone) -> str:
+    return f"Sent {done.sent}, to retry later {done.retrying}, failed {done.failed}."
+
+
+@outbox_cli.command("work")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="How long to wait when nothing is due (OUTBOX_POLL_SECONDS, default 5).",
+)
+def work_command(once: bool, poll_seconds: float | None) -> None:
+    """Send messages from the outbox, retrying those the provider could not take."""
+    if once:
+        click.echo(_summary(outbox.send_all_due()))
+        return
+    poll = poll_seconds or current_app.config["OUTBOX_POLL_SECONDS"]
+    stop = threading.Event()
+
+    def request_stop(signum, frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    click.echo(f"Outbox worker started; polling every {poll:g}s. Stop it with Ctrl-C.")
+    total = outbox.WorkDone()
+    while not stop.is_set():
+        try:
+            done = outbox.send_due()
+        except Exception:
+            # The database went away for a moment: the claimed messages come back when their
+            # lease runs out, so wait and carry on rather than stop sending altogether.
+            current_app.logger.exception("outbox worker: batch failed; trying again")
+            db.session.rollback()
+            stop.wait(poll)
+            continue
+        total.add(done)
+        if done.claimed:
+            click.echo(_summary(done))
+        else:
+            stop.wait(poll)
+    click.echo(f"Outbox worker stopped. {_summary(total)}")
