@@ -44,6 +44,7 @@ from app.rules.outbox import (
     verification_locked_text,
 )
 from app.rules.vocabulary import MessageKind, MessageStatus
+from app.services.transactions import transactional
 from app.telephony.sms import OutgoingSms, SendFailed, send_sms
 
 BATCH_SIZE = 10
@@ -117,6 +118,7 @@ class WorkDone:
         self.failed += other.failed
 
 
+@transactional
 def claim_due(limit: int = BATCH_SIZE, due_by: datetime | None = None) -> list[OutgoingSms]:
     """Claim up to `limit` messages due by `due_by` (now by default), oldest first, for this
     worker alone, and commit the claim."""
@@ -132,15 +134,10 @@ def claim_due(limit: int = BATCH_SIZE, due_by: datetime | None = None) -> list[O
         .with_for_update(skip_locked=True)
     )
     claimed = []
-    try:
-        for message in db.session.scalars(stmt):
-            message.attempts += 1
-            message.next_attempt_at = now + LEASE
-            claimed.append(OutgoingSms(message.id, message.to_number, message.body))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    for message in db.session.scalars(stmt):
+        message.attempts += 1
+        message.next_attempt_at = now + LEASE
+        claimed.append(OutgoingSms(message.id, message.to_number, message.body))
     return claimed
 
 
@@ -174,6 +171,7 @@ def send_all_due() -> WorkDone:
         done.add(batch)
 
 
+@transactional
 def record_sent(message_id: int, provider_sid: str) -> None:
     message = _locked(message_id)
     message.provider_sid = provider_sid
@@ -182,9 +180,9 @@ def record_sent(message_id: int, provider_sid: str) -> None:
     if message.status is MessageStatus.PENDING:
         # A delivery report may have come first and said more; it stays.
         message.status = MessageStatus.SENT
-    db.session.commit()
 
 
+@transactional
 def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
     """Keep why the send failed; try again later, with backoff, or give up for good."""
     message = _locked(message_id)
@@ -209,10 +207,10 @@ def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
             message.attempts,
             error.detail,
         )
-    db.session.commit()
     return status
 
 
+@transactional
 def record_delivery_report(
     provider_sid: str, reported: str, error_code: str | None, message_id: int | None
 ) -> bool:
@@ -231,7 +229,6 @@ def record_delivery_report(
             .with_for_update()
         )
     if message is None:
-        db.session.rollback()
         return False
     message.provider_sid = provider_sid
     new = status_after_report(message.status, reported)
@@ -241,7 +238,6 @@ def record_delivery_report(
             message.delivered_at = clock.now()
         elif error_code:
             message.last_error = f"Twilio error {error_code[:20]}"
-    db.session.commit()
     return True
 
 
