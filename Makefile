@@ -12,7 +12,11 @@ UV_VERSION := 0.13.8
 
 .PHONY: run test lint format bench setup lock assets db demo clean
 
+# The outbox worker runs beside the web app, so texts to residents flow (to the console and the
+# Messages page without Twilio credentials); it stops when the server does.
 run: setup db demo
+	@$(FLASK) outbox work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup lint
