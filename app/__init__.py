@@ -63,6 +63,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     login_manager.init_app(app)
     auth.init_login(login_manager)
+    app.session_interface = auth.StaffSessionInterface()
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(calls.bp)

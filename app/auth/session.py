@@ -11,7 +11,8 @@ import hashlib
 import hmac
 from datetime import UTC, datetime
 
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, login_user, logout_user
 
 from app import clock
@@ -29,6 +30,22 @@ def _client_key() -> str:
     seen = f"{request.remote_addr or ''}\0{request.headers.get('User-Agent', '')}"
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, seen.encode(), hashlib.sha256).hexdigest()
+
+
+class StaffSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, renewed by every request (the idle timeout slides) except one a
+    page makes on its own, such as the waiting-calls poll: a console left open is not a
+    member of staff at work, and must still be signed out when idle."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        if g.get("background_request"):
+            return session.modified
+        return super().should_set_cookie(app, session)
+
+
+def background_request() -> None:
+    """Mark this request as the page asking by itself: it does not keep the session alive."""
+    g.background_request = True
 
 
 def start_session(user: StaffUser) -> None:

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, navigation
+from app.auth.session import background_request
 from app.calls import bp
 from app.calls.forms import (
     CallerForm,
@@ -134,6 +135,7 @@ def waiting_list():
     what the page shows is still right."""
     if not is_htmx():
         return redirect(url_for("calls.index"))
+    background_request()
     waiting = waiting_calls.waiting_calls()
     if request.args.get("shown") == waiting.version:
         return "", 204

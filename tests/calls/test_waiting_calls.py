@@ -299,3 +299,15 @@ def test_taking_needs_the_csrf_token(signed_in_handler):
     assert response.status_code in (302, 400)
     assert db.session.get(Call, call.id).handler_id is None
     assert db.session.scalar(select(func.count()).select_from(Call)) == 1
+
+
+def test_the_poll_does_not_keep_an_idle_session_alive(app, signed_in_handler):
+    arrive()
+    cookie = app.config["SESSION_COOKIE_NAME"]
+
+    opened = signed_in_handler.get("/calls")
+    polled = poll(signed_in_handler)
+
+    assert polled.status_code == 200
+    assert not any(cookie in header for header in polled.headers.getlist("Set-Cookie"))
+    assert any(cookie in header for header in opened.headers.getlist("Set-Cookie"))
