@@ -32,6 +32,7 @@ format: $(BIN)/.installed
 
 bench: setup
 	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.outbox
 
 setup: $(BIN)/.installed assets
 
