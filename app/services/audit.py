@@ -5,7 +5,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, Call
 
 
 def record(
@@ -29,3 +29,13 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_on_call(
+    action: str, call: Call, *, staff_id: int | None = None, **detail: Any
+) -> AuditEvent:
+    """Add an audit event about a call: it names the call, and the resident the call is
+    about as it stands now."""
+    return record(
+        action, staff_id=staff_id, resident_id=call.resident_id, call_id=call.id, **detail
+    )

@@ -58,12 +58,7 @@ def lock_call(call: Call) -> datetime:
     has_progress = call.verified_as is not VerifiedAs.NOBODY or call.factors_matched
     if has_progress and is_idle(call.last_activity_at, now, idle_limit()):
         reset_verification(call)
-        audit.record(
-            "verification.ended",
-            resident_id=call.resident_id,
-            call_id=call.id,
-            reason="no activity on the call",
-        )
+        audit.record_on_call("verification.ended", call, reason="no activity on the call")
     call.last_activity_at = now
     return now
 
@@ -129,10 +124,4 @@ def _close_overdue(call: Call, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount == 1:
-        audit.record(
-            "call.closed_automatically",
-            staff_id=None,
-            resident_id=call.resident_id,
-            call_id=call.id,
-            reason=reason,
-        )
+        audit.record_on_call("call.closed_automatically", call, staff_id=None, reason=reason)

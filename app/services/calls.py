@@ -97,21 +97,14 @@ def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
         call.resident_id = resident.id
         call.permission_id = None
         call_state.reset_verification(call)
-        audit.record(
-            "call.resident_selected", staff_id=handler.id, resident_id=resident.id, call_id=call.id
-        )
+        audit.record_on_call("call.resident_selected", call, staff_id=handler.id)
 
 
 @transactional
 def clear_resident(call: Call, handler: StaffUser) -> None:
     call_state.lock_call(call)
     if call.resident_id is not None:
-        audit.record(
-            "call.resident_cleared",
-            staff_id=handler.id,
-            resident_id=call.resident_id,
-            call_id=call.id,
-        )
+        audit.record_on_call("call.resident_cleared", call, staff_id=handler.id)
     call.resident_id = None
     call.permission_id = None
     call_state.reset_verification(call)
@@ -158,13 +151,7 @@ def end_call(call: Call, outcome: CallOutcome, summary: str, handler: StaffUser)
     call.ended_at = call_state.lock_call(call)
     call.outcome = outcome
     call.summary = summary
-    audit.record(
-        "call.ended",
-        staff_id=handler.id,
-        resident_id=call.resident_id,
-        call_id=call.id,
-        outcome=outcome.value,
-    )
+    audit.record_on_call("call.ended", call, staff_id=handler.id, outcome=outcome.value)
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
@@ -227,11 +214,10 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
             disclosure, access, entry.area_code, entry.is_sensitive, entry.status
         )
     ]
-    audit.record(
+    audit.record_on_call(
         "record.disclosed",
+        call,
         staff_id=staff.id,
-        resident_id=resident.id,
-        call_id=call.id,
         purpose=f"call {call.id}",
         reason=disclosure.reason,
         entries=[entry.id for entry in shown],

@@ -72,13 +72,8 @@ def log_report(
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record(
-        "entry.logged",
-        staff_id=handler.id,
-        resident_id=call.resident_id,
-        call_id=call.id,
-        entry=entry.id,
-        verified=verified,
+    audit.record_on_call(
+        "entry.logged", call, staff_id=handler.id, entry=entry.id, verified=verified
     )
     # The resident is told a report was made (never who made it, or what), in this same
     # transaction: no report without its message, no message without its report.
@@ -93,13 +88,7 @@ def log_report(
         )
         db.session.add(dispatch)
         db.session.flush()
-        audit.record(
-            "dispatch.raised",
-            staff_id=handler.id,
-            resident_id=call.resident_id,
-            call_id=call.id,
-            dispatch=dispatch.id,
-        )
+        audit.record_on_call("dispatch.raised", call, staff_id=handler.id, dispatch=dispatch.id)
     return entry
 
 

@@ -195,20 +195,17 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
     call.factors_matched = ",".join(sorted(outcome.matched))
     if outcome.verified and call.verified_as is not verified_as_by(check):
         call_state.record_verification(call, verified_as_by(check), now)
-    audit.record(
+    audit.record_on_call(
         f"verification.{result.value}",
+        call,
         staff_id=handler_id,
-        resident_id=resident.id,
-        call_id=call.id,
         matched=sorted(r.factor for r in results if r.matched),
         failed=sorted(r.factor for r in results if not r.matched),
     )
     db.session.flush()
     lock_after = lock_state(resident.id, now)
     if lock_after.locked:
-        audit.record(
-            "verification.locked", staff_id=handler_id, resident_id=resident.id, call_id=call.id
-        )
+        audit.record_on_call("verification.locked", call, staff_id=handler_id)
         outbox.queue_verification_locked(resident)
     g.setdefault("lock_states", {})[resident.id] = lock_after
     return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
