@@ -27,17 +27,28 @@ class RetryPolicy:
 
 # HTTP statuses that say "not now" rather than "never".
 _TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
+# Refusals of the account, not of the message (bad credentials, a suspended or mistyped
+# account): every message would be refused alike until someone fixes the settings, so they
+# wait rather than fail.
+_ACCOUNT_STATUSES = frozenset({401, 403, 404})
+# Twilio error codes that come with a 400 yet mean "not now": the sender's queue is full.
+_TRANSIENT_CODES = frozenset({21611, 30001})
 
 
-def classify_failure(http_status: int | None) -> Failure:
+def classify_failure(http_status: int | None, error_code: int | None = None) -> Failure:
     """Whether a failed send is worth trying again.
 
-    No answer at all (a timeout, a refused connection), a server error (5xx) or "too many
-    requests" (429) are transient: the provider may take the message later. Any other refusal
-    (4xx: an invalid number, an unsubscribed recipient, a bad sender) is permanent: sending it
-    again would be refused again.
+    No answer at all (a timeout, a refused connection), a server error (5xx), "too many
+    requests" (429), a full sending queue, or a refusal of our account rather than of the
+    message (401, 403, 404: the settings are wrong) are transient: the message may be taken
+    later. A refusal of the message itself (400, e.g. 21211 invalid number, 21610 the
+    resident opted out) is permanent: sending it again would be refused again.
     """
-    if http_status is None or http_status >= 500 or http_status in _TRANSIENT_STATUSES:
+    if http_status is None or http_status >= 500:
+        return Failure.TRANSIENT
+    if http_status in _TRANSIENT_STATUSES or http_status in _ACCOUNT_STATUSES:
+        return Failure.TRANSIENT
+    if error_code in _TRANSIENT_CODES:
         return Failure.TRANSIENT
     return Failure.PERMANENT
 

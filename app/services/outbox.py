@@ -187,7 +187,9 @@ def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
     """Keep why the send failed; try again later, with backoff, or give up for good."""
     message = _locked(message_id)
     policy = retry_policy()
-    status = after_failure(message.attempts, classify_failure(error.http_status), policy)
+    status = after_failure(
+        message.attempts, classify_failure(error.http_status, error.error_code), policy
+    )
     message.last_error = error.detail[:500]
     message.status = status
     if status is MessageStatus.PENDING:

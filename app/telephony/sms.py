@@ -26,12 +26,14 @@ class OutgoingSms:
 
 
 class SendFailed(Exception):
-    """The provider did not take the message. `http_status` is None when it did not answer."""
+    """The provider did not take the message. `http_status` is None when it did not answer;
+    `error_code` is the provider's own code for the refusal (Twilio's, e.g. 21211)."""
 
-    def __init__(self, http_status: int | None, detail: str):
+    def __init__(self, http_status: int | None, detail: str, error_code: int | None = None):
         super().__init__(detail)
         self.http_status = http_status
         self.detail = detail
+        self.error_code = error_code
 
 
 def send_sms(sms: OutgoingSms) -> str:
@@ -61,7 +63,7 @@ def _send_with_twilio(sms: OutgoingSms) -> str:
         )
     except TwilioRestException as error:
         raise SendFailed(
-            error.status, f"Twilio {error.status} (code {error.code}): {error.msg}"
+            error.status, f"Twilio {error.status} (code {error.code}): {error.msg}", error.code
         ) from error
     except Exception as error:  # no answer: a timeout, a refused or broken connection
         raise SendFailed(None, f"no answer from Twilio: {type(error).__name__}: {error}") from error

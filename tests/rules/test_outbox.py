@@ -23,18 +23,23 @@ POLICY = RetryPolicy(
 
 
 @pytest.mark.parametrize(
-    ("http_status", "failure"),
+    ("http_status", "error_code", "failure"),
     [
-        (None, Failure.TRANSIENT),
-        (500, Failure.TRANSIENT),
-        (502, Failure.TRANSIENT),
-        (503, Failure.TRANSIENT),
-        (429, Failure.TRANSIENT),
-        (408, Failure.TRANSIENT),
-        (400, Failure.PERMANENT),
-        (401, Failure.PERMANENT),
-        (403, Failure.PERMANENT),
-        (404, Failure.PERMANENT),
+        (None, None, Failure.TRANSIENT),
+        (500, 20500, Failure.TRANSIENT),
+        (502, None, Failure.TRANSIENT),
+        (503, 20503, Failure.TRANSIENT),
+        (429, 20429, Failure.TRANSIENT),
+        (408, None, Failure.TRANSIENT),
+        (401, 20003, Failure.TRANSIENT),
+        (403, 20003, Failure.TRANSIENT),
+        (404, 20404, Failure.TRANSIENT),
+        (400, 21611, Failure.TRANSIENT),
+        (400, 21211, Failure.PERMANENT),
+        (400, 21610, Failure.PERMANENT),
+        (400, 21614, Failure.PERMANENT),
+        (400, None, Failure.PERMANENT),
+        (422, None, Failure.PERMANENT),
     ],
     ids=[
         "no-answer-is-worth-another-try",
@@ -43,16 +48,21 @@ POLICY = RetryPolicy(
         "unavailable-is-worth-another-try",
         "too-many-requests-is-worth-another-try",
         "a-request-timeout-is-worth-another-try",
-        "a-refused-message-21211-invalid-number-or-21610-unsubscribed-is-final",
-        "bad-credentials-are-final",
-        "a-forbidden-sender-is-final",
-        "an-unknown-resource-is-final",
+        "bad-credentials-wait-for-the-settings-to-be-fixed",
+        "a-suspended-account-waits-for-the-settings-to-be-fixed",
+        "a-mistyped-account-waits-for-the-settings-to-be-fixed",
+        "a-full-sender-queue-is-worth-another-try",
+        "an-invalid-number-is-final",
+        "an-opted-out-resident-is-final",
+        "a-number-that-takes-no-texts-is-final",
+        "any-other-refusal-of-the-message-is-final",
+        "an-unprocessable-message-is-final",
     ],
 )
 def test_a_failure_is_retried_only_when_the_provider_may_take_the_message_later(
-    http_status, failure
+    http_status, error_code, failure
 ):
-    assert classify_failure(http_status) is failure
+    assert classify_failure(http_status, error_code) is failure
 
 
 @pytest.mark.parametrize(

@@ -152,10 +152,12 @@ def test_a_failed_send_waits_with_backoff_and_says_why(twilio, resident):
         (500, {"code": 20500, "message": "Internal Server Error", "status": 500}),
         (503, {"code": 20503, "message": "Service unavailable", "status": 503}),
         (429, {"code": 20429, "message": "Too Many Requests", "status": 429}),
+        (401, {"code": 20003, "message": "Authenticate", "status": 401}),
+        (400, {"code": 21611, "message": "The 'From' queue is full", "status": 400}),
     ],
-    ids=["server-error", "unavailable", "too-many-requests"],
+    ids=["server-error", "unavailable", "too-many-requests", "bad-credentials", "queue-full"],
 )
-def test_server_errors_and_rate_limits_are_retried(twilio, resident, status, body):
+def test_server_errors_rate_limits_and_wrong_settings_are_retried(twilio, resident, status, body):
     queue(resident)
     twilio.respond(status, body)
 
