@@ -122,45 +122,54 @@ def reveal_access_code(resident_id: int, permission_id: int):
 @bp.route("/permissions/<int:permission_id>/revoke", methods=["GET", "POST"])
 @staff_required(*MANAGERS)
 def revoke_permission(permission_id: int):
-    permission = permissions.get_permission_or_404(permission_id)
-    back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
-    summary = permissions.summarise(permission, clock.today())
-    if not summary.may_revoke:
-        flash("That permission has already been revoked", "info")
-        return redirect(back)
-    form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            permissions.revoke(permission, current_user, form.reason.data)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            # No names in a flash: it travels in the session cookie, which is signed but
-            # readable. The page it leads to shows the holder from the database.
-            flash("Permission revoked. It no longer applies, also on calls in progress.", "success")
-            return redirect(back)
-    return render_template("permissions/revoke_permission.html", summary=summary, form=form)
+    return _change_with_reason(
+        permission_id,
+        allowed=lambda summary: summary.may_revoke,
+        not_allowed="That permission has already been revoked",
+        form_class=RevokeForm,
+        change=permissions.revoke,
+        done="Permission revoked. It no longer applies, also on calls in progress.",
+        template="permissions/revoke_permission.html",
+    )
 
 
 @bp.route("/permissions/<int:permission_id>/close-matter", methods=["GET", "POST"])
 @staff_required(*MANAGERS)
 def close_matter(permission_id: int):
+    return _change_with_reason(
+        permission_id,
+        allowed=lambda summary: summary.may_close_matter,
+        not_allowed="That permission is not for an open matter",
+        form_class=CloseMatterForm,
+        change=permissions.close_matter,
+        done="Matter closed. The permission for it has ended.",
+        template="permissions/close_matter.html",
+    )
+
+
+def _change_with_reason(
+    permission_id: int, *, allowed, not_allowed: str, form_class, change, done: str, template: str
+):
+    """A change to a permission that takes a reason (revoke it, close its matter): offered
+    only while the permission allows it; a refusal from the service shows on the form."""
     permission = permissions.get_permission_or_404(permission_id)
     back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
     summary = permissions.summarise(permission, clock.today())
-    if not summary.may_close_matter:
-        flash("That permission is not for an open matter", "info")
+    if not allowed(summary):
+        flash(not_allowed, "info")
         return redirect(back)
-    form = CloseMatterForm()
+    form = form_class()
     if form.validate_on_submit():
         try:
-            permissions.close_matter(permission, current_user, form.reason.data)
+            change(permission, current_user, form.reason.data)
         except Refused as refused:
             show_refusal(form, refused)
         else:
-            flash("Matter closed. The permission for it has ended.", "success")
+            # No names in a flash: it travels in the session cookie, which is signed but
+            # readable. The page it leads to shows the holder from the database.
+            flash(done, "success")
             return redirect(back)
-    return render_template("permissions/close_matter.html", summary=summary, form=form)
+    return render_template(template, summary=summary, form=form)
 
 
 @bp.cli.command("record-expiries")
