@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import and_, literal, or_, select, union_all, update
 from sqlalchemy.sql import Select
 
@@ -67,7 +67,10 @@ def describe_wait(seconds: float) -> str:
 
 
 def _digest(parts: list) -> str:
-    return hashlib.blake2s(repr(parts).encode(), digest_size=8).hexdigest()
+    """A short tag for what the list shows. Keyed with the app's secret: the tag travels in
+    the poll's address, and the list it stands for has names in it."""
+    key = hashlib.sha256(str(current_app.config["SECRET_KEY"]).encode()).digest()
+    return hashlib.blake2s(repr(parts).encode(), key=key, digest_size=8).hexdigest()
 
 
 def _hint_rows(numbers: list[str]) -> Select:
