@@ -1,8 +1,12 @@
 """Lists shown a page at a time: which page was asked for, and the links to its neighbours."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import abort, request, url_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,7 @@ class Pagination:
     endpoint: str
     page: int
     pages: int
+    total: int  # items in the whole list
 
     @property
     def previous(self) -> dict | None:
@@ -41,4 +46,14 @@ def paginate(page: int, total: int, per_page: int) -> Pagination:
     pages = max(1, -(-total // per_page))
     if page > pages:
         abort(404)
-    return Pagination(request.endpoint, page, pages)
+    return Pagination(request.endpoint, page, pages, total)
+
+
+def paginated(
+    fetch: Callable[[int], tuple[list[T], int]], per_page: int
+) -> tuple[list[T], Pagination]:
+    """The page of this request's list asked for, and its pagination. `fetch(page)` gives a
+    page's items and how many there are in the whole list."""
+    page = requested_page()
+    items, total = fetch(page)
+    return items, paginate(page, total, per_page)

@@ -1,7 +1,7 @@
 import pytest
 from werkzeug.exceptions import NotFound
 
-from app.pagination import paginate, requested_page
+from app.pagination import paginate, paginated, requested_page
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,18 @@ def test_the_first_and_last_pages_link_only_inward(app):
         {"href": "/locks?page=1", "labelText": "1 of 2"},
         None,
     )
+
+
+def test_a_paginated_list_fetches_the_page_asked_for_and_counts_the_whole_list(app):
+    asked = []
+
+    def fetch(page):
+        asked.append(page)
+        return ["item 26"], 26
+
+    with app.test_request_context("/locks?page=2"):
+        items, pagination = paginated(fetch, 25)
+
+    assert asked == [2]
+    assert items == ["item 26"]
+    assert (pagination.page, pagination.pages, pagination.total) == (2, 2, 26)

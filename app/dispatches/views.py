@@ -4,7 +4,7 @@ from flask_login import current_user
 from app import navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
-from app.pagination import paginate, requested_page
+from app.pagination import paginated
 from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
 from app.services import entries
@@ -20,13 +20,13 @@ PRIORITY_TAGS = {
 @bp.get("/dispatches")
 @staff_required()
 def index():
-    page = requested_page()
-    dispatches, total = entries.open_dispatches(current_user, page)
+    dispatches, pagination = paginated(
+        lambda page: entries.open_dispatches(current_user, page), entries.DISPATCHES_PER_PAGE
+    )
     return render_template(
         "dispatches/index.html",
         dispatches=dispatches,
-        total=total,
-        pagination=paginate(page, total, entries.DISPATCHES_PER_PAGE),
+        pagination=pagination,
         priority_tags=PRIORITY_TAGS,
     )
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from app import navigation
 from app.locks import bp
 from app.locks.forms import UnlockForm
-from app.pagination import paginate, requested_page
+from app.pagination import paginated
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import residents, verification
@@ -17,14 +17,10 @@ navigation.register("locks.index", "Locked records", *LOCK_STAFF)
 @bp.get("/locks")
 @staff_required(*LOCK_STAFF)
 def index():
-    page = requested_page()
-    locked, total = verification.locked_residents(page, PER_PAGE)
-    return render_template(
-        "locks/index.html",
-        locked=locked,
-        total=total,
-        pagination=paginate(page, total, PER_PAGE),
+    locked, pagination = paginated(
+        lambda page: verification.locked_residents(page, PER_PAGE), PER_PAGE
     )
+    return render_template("locks/index.html", locked=locked, pagination=pagination)
 
 
 @bp.route("/locks/<int:resident_id>/unlock", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app import clock
 from app.htmx import is_htmx
-from app.pagination import paginate, requested_page
+from app.pagination import paginated
 from app.permissions import bp
 from app.permissions.forms import (
     CloseMatterForm,
@@ -33,14 +33,8 @@ STATE_TAGS = {
 @bp.get("/permissions")
 @staff_required(*MANAGERS)
 def index():
-    page = requested_page()
-    events, total = permissions.recent_events(page)
-    return render_template(
-        "permissions/index.html",
-        events=events,
-        total=total,
-        pagination=paginate(page, total, permissions.EVENTS_PER_PAGE),
-    )
+    events, pagination = paginated(permissions.recent_events, permissions.EVENTS_PER_PAGE)
+    return render_template("permissions/index.html", events=events, pagination=pagination)
 
 
 @bp.get("/residents/<int:resident_id>/permissions")
