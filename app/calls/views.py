@@ -140,7 +140,7 @@ def waiting_list():
     if request.args.get("shown") == waiting.version:
         return "", 204
     return render_template(
-        "calls/_waiting_calls.html",
+        "calls/_waiting_list.html",
         waiting=waiting,
         announce=request.args.get("calls") != waiting.calls_version,
     )
