@@ -44,21 +44,22 @@ def test_a_call_names_the_callers_relationship_only_when_they_are_someone_else(
 
 
 @pytest.mark.parametrize(
-    ("urgency", "expected"),
-    [(Urgency.ROUTINE, False), (Urgency.URGENT, True), (Urgency.EMERGENCY, True)],
-    ids=["routine", "urgent", "emergency"],
+    ("urgency", "status", "expected"),
+    [
+        (Urgency.ROUTINE, EntryStatus.ACTIVE, (False, False)),
+        (Urgency.URGENT, EntryStatus.ACTIVE, (True, False)),
+        (Urgency.EMERGENCY, EntryStatus.ACTIVE, (True, False)),
+        (Urgency.ROUTINE, EntryStatus.DISPUTED, (False, True)),
+        (Urgency.ROUTINE, EntryStatus.UPHELD, (False, False)),
+    ],
+    ids=["routine", "urgent", "emergency", "disputed", "dispute-upheld"],
 )
-def test_an_entry_is_urgent_unless_routine(urgency, expected):
-    assert Entry(urgency=urgency).is_urgent is expected
+def test_an_entry_is_urgent_unless_routine_and_disputed_while_the_dispute_is_open(
+    urgency, status, expected
+):
+    entry = Entry(urgency=urgency, status=status)
 
-
-@pytest.mark.parametrize(
-    ("status", "expected"),
-    [(EntryStatus.ACTIVE, False), (EntryStatus.DISPUTED, True), (EntryStatus.UPHELD, False)],
-    ids=["active", "disputed", "upheld"],
-)
-def test_an_entry_is_disputed_only_while_the_dispute_is_open(status, expected):
-    assert Entry(status=status).is_disputed is expected
+    assert (entry.is_urgent, entry.is_disputed) == expected
 
 
 @pytest.mark.parametrize(
