@@ -183,4 +183,3 @@ class MessageStatus(Labelled):
     DELIVERED = "delivered", "Delivered"
     UNDELIVERED = "undelivered", "Not delivered"
     FAILED = "failed", "Could not be sent"
-
