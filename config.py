@@ -97,7 +97,6 @@ class Config:
     # Argon2 cost; the test profile only exists to keep the test suite quick.
     ARGON2_PROFILE = "rfc-9106-low-memory"
 
-    SMS_BACKEND = "twilio" if os.environ.get("TWILIO_ACCOUNT_SID") else "console"
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     # The address Twilio calls us on (webhook signatures cover it), e.g. https://calls.example.gov.uk
@@ -163,7 +162,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     ARGON2_PROFILE = "cheapest"
     RATELIMIT_STORAGE_URI = "memory://"
-    SMS_BACKEND = "console"
     # No provider unless a test installs the fake one (tests/telephony/fake_twilio.py).
     TWILIO_ACCOUNT_SID = None
     TWILIO_AUTH_TOKEN = None
