@@ -66,3 +66,30 @@ def check_accessibility(axe):
         assert blocking == [], f"accessibility problems on {page.url}:\n" + "\n".join(blocking)
 
     return check
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def handler_desk(request, browser, live_server: str):
+    """A signed-in handler's page, with JavaScript on and off, and every request it sends from
+    then on: (page, requests sent, whether JavaScript runs)."""
+    from playwright.sync_api import expect
+
+    from app.rules.vocabulary import Role
+    from tests import factories
+    from tests.browser.helpers import sign_in
+
+    context = browser.new_context(java_script_enabled=request.param)
+    page = context.new_page()
+    handler = factories.make_staff(Role.HANDLER)
+    if request.param:
+        sign_in(page, live_server, handler.email)
+    else:
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Email address").fill(handler.email)
+        page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+        page.get_by_label("Password", exact=True).press("Enter")
+        expect(page.get_by_role("heading", name="Console")).to_be_visible()
+    sent = []
+    page.on("request", lambda sending: sent.append(sending))
+    yield page, sent, request.param
+    context.close()

@@ -24,28 +24,10 @@ RECORD_REASON = "Replying to complaint C-2231 by letter"
 REVEAL_REASON = "Checking her age for the bus pass renewal"
 
 
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def desk(request, browser: Browser, live_server: str):
-    """A signed-in handler's page, every address it asked for, and whether JavaScript runs."""
-    context = browser.new_context(java_script_enabled=request.param)
-    page = context.new_page()
-    handler = factories.make_staff(Role.HANDLER)
-    if request.param:
-        sign_in(page, live_server, handler.email)
-    else:
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Email address").fill(handler.email)
-        page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-        page.get_by_label("Password", exact=True).press("Enter")
-        expect(page.get_by_role("heading", name="Console")).to_be_visible()
-    addresses = []
-    page.on("request", lambda sent: addresses.append(sent.url))
-    yield page, addresses, request.param
-    context.close()
-
-
-def test_a_hidden_date_of_birth_is_revealed_with_a_reason(desk, live_server, check_accessibility):
-    page, addresses, javascript = desk
+def test_a_hidden_date_of_birth_is_revealed_with_a_reason(
+    handler_desk, live_server, check_accessibility
+):
+    page, sent, javascript = handler_desk
 
     def check(page) -> None:
         if javascript:  # axe runs as a script: without JavaScript it cannot run
@@ -88,7 +70,7 @@ def test_a_hidden_date_of_birth_is_revealed_with_a_reason(desk, live_server, che
     expect(page.locator("#detail-date-of-birth [data-revealed]")).to_have_text(SHOWN_DATE)
     expect(page.locator("#detail-date-of-birth")).to_contain_text(REVEAL_REASON)
     check(page)
-    for address in addresses:
+    for address in [request.url for request in sent]:
         assert "1951" not in address and "Checking" not in address and "?" not in address
 
 

@@ -5,11 +5,10 @@ import re
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from app.rules.vocabulary import Role
 from tests import factories
-from tests.browser.helpers import settle, sign_in
+from tests.browser.helpers import settle
 
 pytestmark = pytest.mark.browser
 
@@ -23,26 +22,6 @@ def quenby():
         forename="Philippa", surname="Quenby", postcode="LE7 9XQ",
         address_line_1="9 Quarry Lane", phones=["+447700900871"],
     )  # fmt: skip
-
-
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def browsing(request, browser: Browser, live_server: str):
-    """A signed-in handler's page, and every request it sends from now on."""
-    context = browser.new_context(java_script_enabled=request.param)
-    page = context.new_page()
-    handler = factories.make_staff(Role.HANDLER)
-    if request.param:
-        sign_in(page, live_server, handler.email)
-    else:
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Email address").fill(handler.email)
-        page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
-        page.get_by_label("Password", exact=True).press("Enter")
-        expect(page.get_by_role("heading", name="Console")).to_be_visible()
-    sent = []
-    page.on("request", lambda request: sent.append(request))
-    yield page, sent, request.param
-    context.close()
 
 
 def _search(page: Page, box, typed: str, javascript: bool) -> None:
@@ -76,8 +55,10 @@ def _assert_nothing_typed_in_an_address(page: Page, sent: list, path: str) -> No
     assert "?" not in page.url
 
 
-def test_searching_on_a_call_sends_what_was_typed_in_the_body_only(browsing, live_server, quenby):
-    page, sent, javascript = browsing
+def test_searching_on_a_call_sends_what_was_typed_in_the_body_only(
+    handler_desk, live_server, quenby
+):
+    page, sent, javascript = handler_desk
     page.goto(f"{live_server}/calls")
     page.get_by_label("Caller's phone number").fill("07700 900662")
     page.get_by_label("Caller's phone number").press("Enter")
@@ -97,8 +78,8 @@ def test_searching_on_a_call_sends_what_was_typed_in_the_body_only(browsing, liv
     expect(page.get_by_role("heading", name="2. Who is calling")).to_be_visible()
 
 
-def test_finding_a_record_sends_what_was_typed_in_the_body_only(browsing, live_server, quenby):
-    page, sent, javascript = browsing
+def test_finding_a_record_sends_what_was_typed_in_the_body_only(handler_desk, live_server, quenby):
+    page, sent, javascript = handler_desk
 
     for typed in TYPED:
         page.goto(f"{live_server}/residents")
