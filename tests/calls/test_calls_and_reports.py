@@ -109,8 +109,7 @@ def test_a_verified_resident_is_recorded_as_the_verified_reporter(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
     call.report(summary="Bin not collected")

@@ -42,8 +42,7 @@ def test_unverified_caller_sees_no_details_or_entries_in_page_or_fragment(
     _add_entry(resident)
     call = start_call(signed_in_handler)
 
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     page, fragment = call.page(), call.record_fragment()
 
     for text in (page, fragment):
@@ -58,8 +57,7 @@ def test_verified_resident_sees_details_and_labelled_third_party_entries(
 ):
     _add_entry(resident)
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     response = call.verify(date_of_birth="14/03/1948", postcode="le1 5ab")
 
@@ -72,8 +70,7 @@ def test_verified_resident_sees_details_and_labelled_third_party_entries(
 
 def test_disclosures_are_audited_with_the_call(signed_in_handler, start_call, resident):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     call.verify(date_of_birth="14 March 1948", postcode="LE15AB")
     call.record_fragment()
@@ -88,13 +85,11 @@ def test_disclosures_are_audited_with_the_call(signed_in_handler, start_call, re
 
 def test_verification_does_not_carry_to_another_call(signed_in_handler, start_call, resident):
     first = start_call(signed_in_handler)
-    first.select(resident)
-    first.caller("resident")
+    first.resident_calls_about(resident)
     first.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
     second = start_call(signed_in_handler)
-    second.select(resident)
-    second.caller("resident")
+    second.resident_calls_about(resident)
 
     assert "Do not disclose: caller not verified" in second.record_fragment()
     assert "14 March 1948" not in second.record_fragment()
@@ -103,8 +98,7 @@ def test_verification_does_not_carry_to_another_call(signed_in_handler, start_ca
 def test_choosing_another_record_ends_the_verification(signed_in_handler, start_call, resident):
     other = factories.make_resident(forename="Peter", surname="Jones", postcode="LE2 1AA")
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
     call.select(other)
@@ -116,8 +110,7 @@ def test_choosing_another_record_ends_the_verification(signed_in_handler, start_
 
 def test_verification_ends_when_the_call_ends(signed_in_handler, start_call, resident):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
     call.end(outcome="resolved", summary="Gave balance")
@@ -134,8 +127,7 @@ def test_another_handlers_call_is_not_found_at_any_of_its_addresses(
 ):
     owner = signed_in_client(Role.HANDLER)
     call = start_call(owner)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
     intruder = signed_in_client(Role.HANDLER)
     intruder_call = start_call(intruder)
@@ -162,8 +154,7 @@ def test_entries_outside_the_handlers_areas_stay_hidden_after_verification(
     _add_entry(resident, area=ServiceArea.ADULT_SOCIAL_CARE, summary="Care assessment")
     handler = signed_in_client(Role.HANDLER, area_codes=[ServiceArea.HOUSING.value])
     call = start_call(handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     page = call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
 
@@ -181,8 +172,7 @@ def test_sensitive_entries_need_the_sensitive_data_permission(
     pages = []
     for client in (without, with_permission):
         call = start_call(client)
-        call.select(resident)
-        call.caller("resident")
+        call.resident_calls_about(resident)
         pages.append(
             call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
         )
@@ -197,8 +187,7 @@ def test_upheld_entries_are_hidden_and_disputed_ones_carry_a_banner(
     _add_entry(resident, summary="Hoax report", status="upheld")
     _add_entry(resident, summary="Contested report", status="disputed")
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     page = call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
 

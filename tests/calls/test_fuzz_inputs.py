@@ -35,8 +35,7 @@ def test_any_answers_are_checked_without_a_server_error(
     # later examples only the refusal to check.
     resident = factories.make_resident()
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     response = call.verify(date_of_birth=dob, postcode=postcode, reference=reference)
 

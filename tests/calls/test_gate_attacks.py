@@ -78,8 +78,7 @@ def test_answers_typed_for_one_record_are_never_checked_against_the_next(
     call = start_call(signed_in_handler)
     call.resident_calls_about(resident)
     stale = hidden_inputs(call.page())
-    call.select(other)
-    call.caller("resident")
+    call.resident_calls_about(other)
 
     page = call.post("/verify", {**stale, **_answers()}).get_data(as_text=True)
 

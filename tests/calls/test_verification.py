@@ -12,8 +12,7 @@ def test_each_answer_is_reported_as_match_or_no_match_without_showing_stored_val
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     page = call.verify(date_of_birth="1 January 1950", postcode="LE1 5AB").get_data(as_text=True)
 
@@ -37,8 +36,7 @@ def test_two_factors_in_any_common_format_verify_the_resident(
     signed_in_handler, start_call, resident, answers
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
     answers = {k: resident.reference if v == "__reference__" else v for k, v in answers.items()}
 
     page = call.verify(**answers).get_data(as_text=True)
@@ -50,8 +48,7 @@ def test_postcode_and_first_line_of_address_alone_do_not_verify(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     page = call.verify(postcode="LE1 5AB", address_line="Flat 2, 14 Mill Lane").get_data(
         as_text=True
@@ -64,8 +61,7 @@ def test_one_correct_answer_then_another_verifies_without_counting_a_failure(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     call.verify(date_of_birth="14/3/1948")
     page = call.verify(postcode="LE1 5AB").get_data(as_text=True)
@@ -79,8 +75,7 @@ def test_attempts_record_factors_and_results_but_never_what_was_typed(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     call.verify(date_of_birth="2 February 1922", secret_word="wrongword")
 
@@ -93,8 +88,7 @@ def test_attempts_record_factors_and_results_but_never_what_was_typed(
 
 def test_a_blank_form_asks_for_an_answer(signed_in_handler, start_call, resident):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     response = call.verify(date_of_birth="", postcode="")
 
@@ -105,8 +99,7 @@ def test_a_blank_form_asks_for_an_answer(signed_in_handler, start_call, resident
 
 def test_an_impossible_date_of_birth_is_explained(signed_in_handler, start_call, resident):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     response = call.verify(date_of_birth="31/02/1948")
 
@@ -120,12 +113,10 @@ def test_three_failures_lock_phone_verification_for_every_handler(
     first = signed_in_client(Role.HANDLER)
     for _ in range(3):
         call = start_call(first)
-        call.select(resident)
-        call.caller("resident")
+        call.resident_calls_about(resident)
         call.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
     other = start_call(signed_in_client(Role.HANDLER))
-    other.select(resident)
-    other.caller("resident")
+    other.resident_calls_about(resident)
 
     page = other.page()
     refused = other.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
@@ -145,8 +136,7 @@ def test_two_failures_warn_the_handler_how_many_tries_are_left(
     signed_in_handler, start_call, resident
 ):
     call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("resident")
+    call.resident_calls_about(resident)
 
     call.verify(date_of_birth="1/1/1990")
     page = call.verify(date_of_birth="2/1/1990").get_data(as_text=True)
