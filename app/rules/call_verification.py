@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType, Labelled
+from app.rules.vocabulary import CallerType, Labelled, RepresentativeCheck
 
 
 class Check(Labelled):
@@ -19,13 +19,21 @@ class Check(Labelled):
 
     RESIDENT_ANSWERS = "resident-answers", "The resident's security answers"
     REPRESENTATIVE_PASSCODE = "representative-passcode", "The representative's own passcode"
+    RESIDENT_TEXT_CODE = "resident-text-code", "A code sent by text to the resident's number"
+    REPRESENTATIVE_TEXT_CODE = (
+        "representative-text-code",
+        "A code sent by text to the representative's number",
+    )
 
 
 # What passing each check makes the caller, and the only kind of caller it can be run for.
 _VERIFIES = {
     Check.RESIDENT_ANSWERS: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
     Check.REPRESENTATIVE_PASSCODE: (VerifiedAs.REPRESENTATIVE, CallerType.REPRESENTATIVE),
+    Check.RESIDENT_TEXT_CODE: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
+    Check.REPRESENTATIVE_TEXT_CODE: (VerifiedAs.REPRESENTATIVE, CallerType.REPRESENTATIVE),
 }
+_REPRESENTATIVE_CHECKS = {Check.REPRESENTATIVE_PASSCODE, Check.REPRESENTATIVE_TEXT_CODE}
 
 
 @dataclass(frozen=True)
@@ -73,13 +81,19 @@ def verified_as_by(check: Check) -> VerifiedAs:
     return _VERIFIES[check][0]
 
 
-def check_refusal(check: Check, subject: CallSubject) -> str | None:
+def check_refusal(
+    check: Check,
+    subject: CallSubject,
+    representative_check: RepresentativeCheck | None = None,
+) -> str | None:
     """Say why `check` may not be run for the caller the call records, or None when it may.
 
-    The resident's answers verify only a caller recorded as the resident: a neighbour who
-    knows the resident's date of birth is still a neighbour. A representative's passcode
-    verifies only a caller recorded as a representative, for the permission they named.
-    Nothing can be checked before the call is about a resident.
+    The resident's answers, or a code sent to the resident's number, verify only a caller
+    recorded as the resident: a neighbour who knows the resident's date of birth, or holds
+    their phone, is still a neighbour. A representative's passcode or text code verifies only
+    a caller recorded as a representative, for the permission they named; a text code only
+    when that permission says the representative is checked by text
+    (`representative_check`). Nothing can be checked before the call is about a resident.
     """
     if subject.resident_id is None:
         return "Find the resident's record before verifying the caller"
@@ -90,12 +104,26 @@ def check_refusal(check: Check, subject: CallSubject) -> str | None:
                 "Only a caller recorded as the resident can answer the resident's security "
                 "questions. Record who is calling first"
             )
+        if check is Check.RESIDENT_TEXT_CODE:
+            return (
+                "Only a caller recorded as the resident can be sent a code to the resident's "
+                "number. Record who is calling first"
+            )
+        how = "a passcode" if check is Check.REPRESENTATIVE_PASSCODE else "a text code"
         return (
-            "Only a caller recorded as someone with the resident's permission can be checked "
-            "with a passcode. Record who is calling first"
+            f"Only a caller recorded as someone with the resident's permission can be checked "
+            f"with {how}. Record who is calling first"
         )
-    if check is Check.REPRESENTATIVE_PASSCODE and subject.permission_id is None:
+    if check in _REPRESENTATIVE_CHECKS and subject.permission_id is None:
         return "Choose the permission the caller says they hold"
+    if (
+        check is Check.REPRESENTATIVE_TEXT_CODE
+        and representative_check is not RepresentativeCheck.SMS
+    ):
+        return (
+            "This representative's permission does not say they are checked by text. "
+            "Check them with their passcode"
+        )
     return None
 
 

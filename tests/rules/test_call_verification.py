@@ -20,7 +20,7 @@ from app.rules.call_verification import (
     verified_as_by,
 )
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType
+from app.rules.vocabulary import CallerType, RepresentativeCheck
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=20)
@@ -31,32 +31,44 @@ RESIDENTS = {"no-record": None, "record": 7}
 PERMISSIONS = {"no-permission": None, "permission": 3}
 
 
-def expected_refusal(check: Check, resident, caller_type: CallerType, permission) -> str | None:
+METHODS = {"passcode": RepresentativeCheck.PASSCODE, "by-text": RepresentativeCheck.SMS}
+RESIDENT_CHECKS = {Check.RESIDENT_ANSWERS, Check.RESIDENT_TEXT_CODE}
+
+
+def expected_refusal(
+    check: Check, resident, caller_type: CallerType, permission, method
+) -> str | None:
     if resident is None:
         return "record"
-    if check is Check.RESIDENT_ANSWERS:
+    if check in RESIDENT_CHECKS:
         return None if caller_type is CallerType.RESIDENT else "caller"
     if caller_type is not CallerType.REPRESENTATIVE:
         return "caller"
-    return None if permission is not None else "permission"
+    if permission is None:
+        return "permission"
+    if check is Check.REPRESENTATIVE_TEXT_CODE and method is not RepresentativeCheck.SMS:
+        return "method"
+    return None
 
 
-CHECK_MATRIX = list(itertools.product(Check, RESIDENTS, CallerType, PERMISSIONS))
+CHECK_MATRIX = list(itertools.product(Check, RESIDENTS, CallerType, PERMISSIONS, METHODS))
 
 
 @pytest.mark.parametrize(
-    ("check", "resident", "caller_type", "permission"),
+    ("check", "resident", "caller_type", "permission", "method"),
     CHECK_MATRIX,
-    ids=[f"{c.value}-{r}-{t.value}-{p}" for c, r, t, p in CHECK_MATRIX],
+    ids=[f"{c.value}-{r}-{t.value}-{p}-{m}" for c, r, t, p, m in CHECK_MATRIX],
 )
 def test_a_check_runs_only_for_the_kind_of_caller_it_verifies(
-    check, resident, caller_type, permission
+    check, resident, caller_type, permission, method
 ):
     subject = CallSubject(RESIDENTS[resident], caller_type, PERMISSIONS[permission])
 
-    refusal = check_refusal(check, subject)
+    refusal = check_refusal(check, subject, METHODS[method])
 
-    expected = expected_refusal(check, RESIDENTS[resident], caller_type, PERMISSIONS[permission])
+    expected = expected_refusal(
+        check, RESIDENTS[resident], caller_type, PERMISSIONS[permission], METHODS[method]
+    )
     if expected is None:
         assert refusal is None
     else:
@@ -65,6 +77,7 @@ def test_a_check_runs_only_for_the_kind_of_caller_it_verifies(
             "record": "Find the resident's record",
             "caller": "Record who is calling first",
             "permission": "Choose the permission",
+            "method": "does not say they are checked by text",
         }[expected] in refusal
 
 
@@ -80,6 +93,20 @@ def test_a_neighbour_who_knows_the_answers_is_still_a_neighbour():
 def test_each_check_verifies_its_own_kind_of_caller():
     assert verified_as_by(Check.RESIDENT_ANSWERS) is VerifiedAs.RESIDENT
     assert verified_as_by(Check.REPRESENTATIVE_PASSCODE) is VerifiedAs.REPRESENTATIVE
+    assert verified_as_by(Check.RESIDENT_TEXT_CODE) is VerifiedAs.RESIDENT
+    assert verified_as_by(Check.REPRESENTATIVE_TEXT_CODE) is VerifiedAs.REPRESENTATIVE
+
+
+def test_someone_holding_the_residents_phone_is_not_the_resident_unless_recorded_so():
+    neighbour = CallSubject(7, CallerType.THIRD_PARTY, None)
+    representative = CallSubject(7, CallerType.REPRESENTATIVE, 3)
+
+    assert "Only a caller recorded as the resident" in check_refusal(
+        Check.RESIDENT_TEXT_CODE, neighbour
+    )
+    assert "Only a caller recorded as the resident" in check_refusal(
+        Check.RESIDENT_TEXT_CODE, representative, RepresentativeCheck.SMS
+    )
 
 
 # ---- Whether a verification still stands ------------------------------------------------
