@@ -3,6 +3,7 @@
 The signature covers the URL Twilio called, so it is checked against the public URL
 (`PUBLIC_BASE_URL` and the request's path and query), not the address the app saw behind a
 proxy. A request that fails the check is refused with 403 before anything is read or written.
+Checking is on whenever `TWILIO_AUTH_TOKEN` is set; without it, production refuses everything.
 """
 
 from collections.abc import Callable
@@ -21,9 +22,17 @@ def public_url() -> str:
 
 
 def is_signed_by_twilio() -> bool:
+    """Whether to believe this webhook request.
+
+    With `TWILIO_AUTH_TOKEN` set, only a valid signature will do, in development too. Without
+    it, production refuses every request; development (no provider, the console backend
+    standing in) accepts them unsigned, so an inbound call can be tried offline.
+    """
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    if not token:
+        return not current_app.config["IS_PRODUCTION"]
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature:
+    if not signature:
         return False
     validator = RequestValidator(token)
     return validator.validate(public_url(), request.form.to_dict(), signature)
