@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
+from urllib.parse import unquote
 
 from twilio.http import HttpClient
 from twilio.http.response import Response
@@ -30,6 +31,8 @@ class Recorded:
 class FakeTwilio(HttpClient):
     requests: list[Recorded] = field(default_factory=list)
     down: bool = False  # every request fails as a timeout would
+    # Lookup v2 answers by number (E.164); a number not here is a mobile, never swapped.
+    lookups: dict[str, dict] = field(default_factory=dict)
     _answers: list[Callable[[Recorded], Response]] = field(default_factory=list)
     _sids: count = field(default_factory=lambda: count(1))
 
@@ -71,8 +74,38 @@ class FakeTwilio(HttpClient):
         """The requests whose URI contains `fragment` (e.g. "/Messages.json")."""
         return [r for r in self.requests if fragment in r.uri]
 
+    def look_up_as(
+        self,
+        number: str,
+        *,
+        swapped_period: str | None = None,
+        line_type: str = "mobile",
+        forwarded: bool = False,
+    ) -> None:
+        """Make Lookup v2 describe `number` so: its SIM swapped within `swapped_period` (an
+        ISO 8601 period such as "PT24H"), its line type, whether its calls are forwarded."""
+        self.lookups[number] = {
+            "sim_swap": {
+                "last_sim_swap": {
+                    "last_sim_swap_date": None,
+                    "swapped_period": swapped_period or "PT720H",
+                    "swapped_in_period": swapped_period is not None,
+                },
+                "error_code": None,
+            },
+            "line_type_intelligence": {"type": line_type, "error_code": None},
+            "call_forwarding": {"call_forwarding_status": forwarded, "error_code": None},
+        }
+
     def _default(self, recorded: Recorded) -> Response:
         n = next(self._sids)
+        if "lookups.twilio.com/v2/PhoneNumbers/" in recorded.uri:
+            number = unquote(recorded.uri.rsplit("/", 1)[1])
+            if number not in self.lookups:
+                self.look_up_as(number)
+            return Response(
+                200, json.dumps({"phone_number": number, "valid": True, **self.lookups[number]})
+            )
         if recorded.uri.endswith("/Messages.json"):
             return Response(
                 201,
