@@ -106,6 +106,9 @@ class Config:
         "TWILIO_MESSAGING_SERVICE_SID"
     )
     TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID")
+    # Ask Twilio Lookup v2 about a number (SIM swap, line type, forwarding) before texting a
+    # code to it; needs Lookup's SIM swap package on the account.
+    TWILIO_LOOKUP_ENABLED = os.environ.get("TWILIO_LOOKUP_ENABLED", "").lower() in {"1", "true"}
     TWILIO_QUEUE_NAME = os.environ.get("TWILIO_QUEUE_NAME", "contact-centre")
     TWILIO_QUEUE_MESSAGE = os.environ.get(
         "TWILIO_QUEUE_MESSAGE",
@@ -118,6 +121,13 @@ class Config:
         "knowledge_factors_needed": _int("VERIFY_KNOWLEDGE_FACTORS", 2),
         "secret_word_plus": _int("VERIFY_SECRET_WORD_PLUS", 1),
         "sms_code_alone": True,
+    }
+    # Codes sent by text (arguments of app.rules.text_codes.TextCodePolicy).
+    TEXT_CODE_POLICY = {
+        "expiry_minutes": _int("TEXT_CODE_EXPIRY_MINUTES", 10),
+        "max_checks": _int("TEXT_CODE_MAX_CHECKS", 5),
+        "sends_per_hour": _int("TEXT_CODE_SENDS_PER_HOUR", 3),
+        "recent_change_days": _int("TEXT_CODE_RECENT_CHANGE_DAYS", 7),
     }
     LOCKOUT_POLICY = {
         "max_failures": _int("VERIFY_MAX_FAILURES", 3),

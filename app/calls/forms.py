@@ -17,7 +17,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.forms import choices
 from app.permissions.forms import HolderFields, TermsFields
@@ -223,6 +230,39 @@ class RepresentativeVerifyForm(CheckForm):
         ],
     )
     submit = SubmitField("Check passcode", widget=GovSubmitInput())
+
+
+class SendCodeForm(CheckForm):
+    """Send a code by text to a number on file. The choices are the numbers on file by their
+    last digits; the service checks the one posted belongs to this call's caller."""
+
+    REFUSAL_FIELD = "phone"
+    phone = RadioField(
+        "Send a code by text to",
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service refuses any number not on file for this caller
+        validators=[InputRequired(message="Select the number on file to send the code to")],
+    )
+    submit = SubmitField("Send a code by text", widget=GovSubmitInput())
+
+    def __init__(self, *args, numbers: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone.choices = [
+            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
+        ]
+
+
+class TextCodeForm(CheckForm):
+    REFUSAL_FIELD = "code"
+    code = StringField(
+        "Code the caller reads back",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the code the caller reads back"),
+            Regexp(r"^\s*\d{4,10}\s*$", message="Enter the code as digits, for example 123456"),
+        ],
+    )
+    submit = SubmitField("Check code", widget=GovSubmitInput())
 
 
 class VerbalConsentForm(HolderFields, TermsFields):

@@ -10,8 +10,10 @@ from app.calls.forms import (
     ReportForm,
     RepresentativeVerifyForm,
     SearchForm,
+    SendCodeForm,
     StartCallForm,
     TakeCallForm,
+    TextCodeForm,
     VerbalConsentForm,
     VerifyForm,
 )
@@ -25,6 +27,7 @@ from app.services import (
     entries,
     permissions,
     search,
+    text_codes,
     verification,
     waiting_calls,
 )
@@ -80,12 +83,44 @@ def _verify_form(call, **kwargs):
     return form
 
 
+def _send_code_form(call, **kwargs) -> SendCodeForm:
+    form = SendCodeForm(prefix="text", numbers=text_codes.numbers_on_file(call), **kwargs)
+    if kwargs.get("formdata", True) is None:
+        form.shown_for.data = verification.subject_token(call)
+    return form
+
+
+def _code_form(call, **kwargs) -> TextCodeForm:
+    form = TextCodeForm(prefix="code", **kwargs)
+    if kwargs.get("formdata", True) is None:
+        form.shown_for.data = verification.subject_token(call)
+    return form
+
+
 def _posted_check_form():
     """The check the handler submitted, whatever the call now says: the service decides
     whether this caller may take it."""
     if "rep-passcode" in request.form:
         return RepresentativeVerifyForm(prefix="rep")
+    if "code-code" in request.form:
+        return TextCodeForm(prefix="code")
     return VerifyForm(prefix="verify")
+
+
+def _verification(call, **context) -> dict:
+    """What the verification section shows: each check's form (as submitted when given,
+    otherwise blank for what the call says now), the lock, the policy, the standing, and the
+    code waiting to be read back."""
+    context.setdefault("verify_form", _verify_form(call, formdata=None))
+    context.setdefault("send_code_form", _send_code_form(call, formdata=None))
+    context.setdefault("code_form", _code_form(call, formdata=None))
+    context.setdefault(
+        "lock", verification.lock_state(call.resident_id) if call.resident_id else None
+    )
+    context.setdefault("policy", verification.verification_policy())
+    context.setdefault("standing", call_state.standing(call))
+    context.setdefault("pending_code", text_codes.pending_code(call))
+    return context
 
 
 def _consent_form(**kwargs) -> VerbalConsentForm:
@@ -96,8 +131,8 @@ def _consent_form(**kwargs) -> VerbalConsentForm:
 
 def _workspace(call, **context):
     """The whole call page. Forms passed in are shown as submitted, with their errors."""
+    context = _verification(call, **context)
     context.setdefault("caller_form", _caller_form(call, formdata=None))
-    context.setdefault("verify_form", _verify_form(call, formdata=None))
     context.setdefault("consent_form", _consent_form(formdata=None))
     context.setdefault("report_form", _report_form(call, formdata=None))
     context.setdefault("end_form", EndCallForm(prefix="end", formdata=None))
@@ -106,9 +141,6 @@ def _workspace(call, **context):
         "calls/show_call.html",
         call=call,
         panel=calls.record_panel(call, current_user, clock.today()),
-        lock=verification.lock_state(call.resident_id) if call.resident_id else None,
-        policy=verification.verification_policy(),
-        standing=call_state.standing(call),
         **context,
     )
 
@@ -232,11 +264,8 @@ def record_caller(call_id: int):
                     call=call,
                     caller_form=_caller_form(call, formdata=None),
                     saved=True,
-                    verify_form=_verify_form(call, formdata=None),
-                    lock=verification.lock_state(call.resident_id),
-                    policy=verification.verification_policy(),
-                    standing=call_state.standing(call),
                     swap_verification=True,
+                    **_verification(call),
                 )
             )
         return redirect(url_for("calls.show_call", call_id=call.id, _anchor="verify"))
@@ -250,37 +279,69 @@ def record_caller(call_id: int):
 def verify_caller(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
     form = _posted_check_form()
+    key = "code_form" if isinstance(form, TextCodeForm) else "verify_form"
     report = None
     if form.validate_on_submit():
+        shown_for = form.shown_for.data or ""
         try:
-            if isinstance(form, RepresentativeVerifyForm):
+            if isinstance(form, TextCodeForm):
+                report = text_codes.check_text_code(
+                    call, form.code.data, current_user.id, shown_for
+                )
+            elif isinstance(form, RepresentativeVerifyForm):
                 report = verification.check_representative_passcode(
-                    call, form.passcode.data, current_user.id, form.shown_for.data or ""
+                    call, form.passcode.data, current_user.id, shown_for
                 )
             else:
                 report = verification.check_resident_answers(
-                    call, form.answers(), current_user.id, form.shown_for.data or ""
+                    call, form.answers(), current_user.id, shown_for
                 )
         except Refused as refused:
-            form = _verify_form(call, formdata=None)
+            form = _blank_check_form(call, key)
             show_refusal(form, refused)
         else:
-            form = _verify_form(call, formdata=None)
-    elif not isinstance(form, type(_verify_form(call, formdata=None))):
+            form = _blank_check_form(call, key)
+    elif key == "verify_form" and not isinstance(form, type(_verify_form(call, formdata=None))):
         # Errors on a form this caller is not offered would show nowhere.
         form = _verify_form(call, formdata=None)
     if not is_htmx():
-        return _workspace(call, verify_form=form, report=report)
+        return _workspace(call, report=report, **{key: form})
     body = render_template(
-        "calls/_verification.html",
-        call=call,
-        verify_form=form,
-        report=report,
-        lock=verification.lock_state(call.resident_id) if call.resident_id else None,
-        policy=verification.verification_policy(),
-        standing=call_state.standing(call),
+        "calls/_verification.html", call=call, report=report, **_verification(call, **{key: form})
     )
     return _changed(body) if report else body
+
+
+def _blank_check_form(call, key: str):
+    return (
+        _code_form(call, formdata=None) if key == "code_form" else _verify_form(call, formdata=None)
+    )
+
+
+@bp.post("/calls/<int:call_id>/text-code")
+@staff_required(*CALL_STAFF)
+def send_text_code(call_id: int):
+    call = calls.get_open_call_or_404(call_id, current_user)
+    form = _send_code_form(call)
+    sent = None
+    if form.validate_on_submit():
+        try:
+            sent = text_codes.send_text_code(
+                call, form.phone.data, current_user.id, form.shown_for.data or ""
+            )
+        except Refused as refused:
+            form = _send_code_form(call, formdata=None)
+            show_refusal(form, refused)
+        else:
+            form = _send_code_form(call, formdata=None)
+    if not is_htmx():
+        return _workspace(call, send_code_form=form, sent=sent)
+    return render_template(
+        "calls/_verification.html",
+        call=call,
+        sent=sent,
+        **_verification(call, send_code_form=form),
+    )
 
 
 @bp.post("/calls/<int:call_id>/consent")

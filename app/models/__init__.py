@@ -8,6 +8,7 @@ from app.models.permission import Permission, PermissionEvent, permission_areas
 from app.models.resident import Resident, ResidentPhone
 from app.models.search import NameKey, NameTerm
 from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
+from app.models.text_code import TextCode
 
 __all__ = [
     "AuditEvent",
@@ -23,6 +24,7 @@ __all__ = [
     "ResidentPhone",
     "ServiceAreaRecord",
     "StaffUser",
+    "TextCode",
     "VerificationAttempt",
     "VerificationUnlock",
     "permission_areas",

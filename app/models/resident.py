@@ -61,5 +61,8 @@ class ResidentPhone(db.Model):
     )
     number: Mapped[str] = mapped_column(String(16), index=True)
     label: Mapped[str] = mapped_column(String(20), default="mobile")
+    # When the number was put on file; None for numbers from before this was kept. A number
+    # added lately holds the text-code factor (app/rules/text_codes.py).
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     resident: Mapped[Resident] = relationship(back_populates="phones")

@@ -173,6 +173,24 @@ class MessageKind(Labelled):
 
     REPORT_MADE = "report-made", "Someone reported something on your record"
     VERIFICATION_LOCKED = "verification-locked", "Phone verification on your record was locked"
+    # Shown, never sent: the console backend's copy of a verification code.
+    TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
+
+
+class TextCodeProvider(Labelled):
+    """Who made and checks a code sent by text."""
+
+    TWILIO_VERIFY = "twilio-verify", "Twilio Verify"
+    CONSOLE = "console", "Console (shown on the Messages page, not sent)"
+
+
+class TextCodeStatus(Labelled):
+    """Where a code sent by text stands."""
+
+    PENDING = "pending", "Waiting for the caller to read it back"
+    APPROVED = "approved", "Read back correctly"
+    SPENT = "spent", "Checked too many times"
+    REPLACED = "replaced", "Replaced by a newer code"
 
 
 class MessageStatus(Labelled):

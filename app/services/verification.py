@@ -126,7 +126,7 @@ def check_resident_answers(
         results = _results(resident, answers)
         return results, assess_resident_verification(results, verification_policy(), already)
 
-    return _check(call, handler_id, Check.RESIDENT_ANSWERS, shown_for, assess)
+    return check_on_call(call, handler_id, Check.RESIDENT_ANSWERS, shown_for, assess)
 
 
 @transactional
@@ -145,10 +145,31 @@ def check_representative_passcode(
         results = [FactorResult(Factor.REPRESENTATIVE_PASSCODE, matched)]
         return results, assess_representative_verification(results, already)
 
-    return _check(call, handler_id, Check.REPRESENTATIVE_PASSCODE, shown_for, assess)
+    return check_on_call(call, handler_id, Check.REPRESENTATIVE_PASSCODE, shown_for, assess)
 
 
-def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) -> CheckReport:
+def refuse_unless_checkable(call: Call, check: Check, shown_for: str) -> None:
+    """Refuse `check` when the caller the call records cannot take it, or the form was shown
+    for another record or caller. Called right after `call_state.lock_call`."""
+    method = call.permission.verification_method if call.permission is not None else None
+    refusal = check_refusal(check, call.subject, method)
+    if refusal is None and shown_for != subject_token(call):
+        refusal = STALE_FORM
+    if refusal:
+        raise Refused(refusal)
+
+
+def lock_resident(call: Call) -> Resident:
+    """Lock the call's resident's row until commit, so that checks and sends for one resident
+    on any call are counted one after another."""
+    # FOR NO KEY UPDATE: it queues checks on this resident one behind the other, but not
+    # behind the key-share locks that rows referring to the resident take.
+    return db.session.scalar(
+        select(Resident).where(Resident.id == call.resident_id).with_for_update(key_share=True)
+    )
+
+
+def check_on_call(call: Call, handler_id: int, check: Check, shown_for: str, assess) -> CheckReport:
     """One unit of work for any check on a call.
 
     Take the call's lock, so that checks and changes on this call run one at a time and
@@ -156,19 +177,13 @@ def _check(call: Call, handler_id: int, check: Check, shown_for: str, assess) ->
     caller, or one the caller recorded cannot take. Then lock the resident's row, so that
     attempts on other calls are counted one after another; refuse while locked; compare;
     store the attempt (factors and result, never what was said); update the call, naming
-    what was verified; audit. The transactional check that calls it commits.
+    what was verified; audit. The transactional check that calls it commits (text codes
+    too: app/services/text_codes.py). `assess` may raise `Refused` before anything is
+    stored, when nothing could be checked.
     """
     now = call_state.lock_call(call)
-    refusal = check_refusal(check, call.subject)
-    if refusal is None and shown_for != subject_token(call):
-        refusal = STALE_FORM
-    if refusal:
-        raise Refused(refusal)
-    # FOR NO KEY UPDATE: it queues checks on this resident one behind the other, but not
-    # behind the key-share locks that rows referring to the resident take.
-    resident = db.session.scalar(
-        select(Resident).where(Resident.id == call.resident_id).with_for_update(key_share=True)
-    )
+    refuse_unless_checkable(call, check, shown_for)
+    resident = lock_resident(call)
     lock = lock_state(resident.id, now)
     if lock.locked:
         return CheckReport(results=(), outcome=None, lock=lock, refused=True)

@@ -22,7 +22,11 @@ class CallDriver:
         self.id = int(re.search(r"/calls/(\d+)", self.url).group(1))
 
     # Forms whose hidden fields say what the call showed when they were rendered.
-    HIDDEN_FROM_PAGE = {"/verify": ("verify-", "rep-"), "/reports": ("report-",)}
+    HIDDEN_FROM_PAGE = {
+        "/verify": ("verify-", "rep-", "code-"),
+        "/text-code": ("text-",),
+        "/reports": ("report-",),
+    }
 
     def post(self, path: str, data: dict, htmx: bool = False):
         """Post a form as the browser would: with the hidden fields the page rendered in it,

@@ -1,0 +1,34 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.rules.vocabulary import TextCodeProvider, TextCodeStatus
+
+
+class TextCode(db.Model):
+    """A code sent by text to a number on file, for a caller to read back on a call.
+
+    The console backend keeps only an HMAC of its code; Twilio Verify keeps its own. Rows are
+    kept after use: they count the sends to a resident in the last hour.
+    """
+
+    __tablename__ = "text_codes"
+    __table_args__ = (Index("ix_text_codes_resident_id_created_at", "resident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    # Set for a representative's code: the permission whose holder's number it went to.
+    permission_id: Mapped[int | None] = mapped_column(ForeignKey("permissions.id"))
+    phone_number: Mapped[str] = mapped_column(String(16))  # E.164
+    provider: Mapped[TextCodeProvider] = mapped_column(StrEnumType(TextCodeProvider))
+    code_hash: Mapped[str | None] = mapped_column(String(64))  # console only
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checks: Mapped[int] = mapped_column(default=0)
+    status: Mapped[TextCodeStatus] = mapped_column(
+        StrEnumType(TextCodeStatus), default=TextCodeStatus.PENDING
+    )

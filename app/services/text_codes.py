@@ -1,0 +1,313 @@
+"""Codes sent by text to a number on file, as a verification factor (docs/rules.md rule 3).
+
+A code goes only to a number already on file: one of the resident's numbers, chosen by its
+last digits, or the number on a representative's permission. Sending takes the call's lock
+first and refuses a form shown for another record or caller, like every check on a call;
+checking goes through `verification.check_on_call`, so a wrong or expired code is a failed
+attempt counting towards the same lock as wrong answers. When the provider fails, nothing is
+sent or checked and nothing counts against the resident.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Call, OutboxMessage, Resident, ResidentPhone, TextCode
+from app.refusals import Refused
+from app.rules import text_codes as rules
+from app.rules.call_verification import Check
+from app.rules.outbox import last_digits
+from app.rules.verification import (
+    FactorResult,
+    assess_representative_verification,
+    assess_resident_verification,
+)
+from app.rules.vocabulary import (
+    Factor,
+    MessageKind,
+    MessageStatus,
+    TextCodeProvider,
+    TextCodeStatus,
+)
+from app.services import audit, call_state, verification
+from app.services.transactions import transactional
+from app.telephony import text_codes as provider
+
+HOLDER = "holder"  # the choice that names a representative's own number on file
+PROVIDER_DOWN_SEND = (
+    "The text service did not answer, so no code was sent. Try again in a minute, or use "
+    "the questions"
+)
+PROVIDER_DOWN_CHECK = (
+    "The text service did not answer, so the code was not checked and nothing was counted. "
+    "Ask the caller to read it again in a minute"
+)
+NO_CODE = "No code has been sent to this caller on this call. Send a code first"
+NOT_ON_FILE = "Choose one of the numbers on file for this resident"
+
+
+def text_code_policy() -> rules.TextCodePolicy:
+    return rules.TextCodePolicy(**current_app.config["TEXT_CODE_POLICY"])
+
+
+def check_for(call: Call) -> Check:
+    """The text-code check for the caller the call records."""
+    if call.is_caller_representative:
+        return Check.REPRESENTATIVE_TEXT_CODE
+    return Check.RESIDENT_TEXT_CODE
+
+
+@dataclass(frozen=True)
+class NumberOnFile:
+    """A number a code may go to, as the handler sees it: by its last digits only."""
+
+    choice: str  # a ResidentPhone id, or HOLDER
+    ending: str
+    label: str
+
+
+def numbers_on_file(call: Call) -> list[NumberOnFile]:
+    """Where a code for the caller the call records may go: the resident's numbers, or the
+    number on the representative's permission."""
+    if call.resident_id is None:
+        return []
+    if call.is_caller_representative:
+        if call.permission is None:
+            return []
+        return [NumberOnFile(HOLDER, last_digits(call.permission.holder_phone), "representative")]
+    phones = db.session.scalars(
+        select(ResidentPhone)
+        .where(ResidentPhone.resident_id == call.resident_id)
+        .order_by(ResidentPhone.id)
+    )
+    return [NumberOnFile(str(p.id), last_digits(p.number), p.label) for p in phones]
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    """What the handler is told after a code was sent."""
+
+    number_ending: str
+    expires_at: datetime
+    warning: str | None = None  # something about the line worth knowing
+
+
+@dataclass(frozen=True)
+class PendingCode:
+    """The newest code for the caller the call records, as the handler sees it."""
+
+    number_ending: str
+    expires_at: datetime
+    checks_left: int
+    spent: str | None = None  # why it can no longer be checked
+
+
+def pending_code(call: Call) -> PendingCode | None:
+    """The code waiting to be read back for the caller the call records now, if any."""
+    code = _latest(call)
+    if code is None:
+        return None
+    policy = text_code_policy()
+    return PendingCode(
+        last_digits(code.phone_number),
+        code.expires_at,
+        rules.checks_left(code.checks, policy),
+        rules.check_refusal(code.checks, policy),
+    )
+
+
+def _latest(call: Call) -> TextCode | None:
+    """The newest code still waiting, or spent, for the caller the call records now: a code
+    sent for another record, caller or permission on this call never counts."""
+    if call.resident_id is None:
+        return None
+    permission_id = call.permission_id if call.is_caller_representative else None
+    return db.session.scalar(
+        select(TextCode)
+        .where(
+            TextCode.call_id == call.id,
+            TextCode.resident_id == call.resident_id,
+            TextCode.permission_id.is_(None)
+            if permission_id is None
+            else TextCode.permission_id == permission_id,
+            TextCode.status.in_([TextCodeStatus.PENDING, TextCodeStatus.SPENT]),
+        )
+        .order_by(TextCode.id.desc())
+        .limit(1)
+    )
+
+
+@transactional
+def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> CodeSent:
+    """Send a code by text to a number on file, for the caller the call records to read back.
+
+    `choice` is what the handler picked: one of the resident's numbers (its id), or HOLDER
+    for a representative. A number that is not on file for this call's caller is refused,
+    and so are sends while phone verification is locked, beyond the resident's hourly limit,
+    or to a number whose SIM was swapped or that was put on file lately.
+    """
+    now = call_state.lock_call(call)
+    check = check_for(call)
+    verification.refuse_unless_checkable(call, check, shown_for)
+    resident = verification.lock_resident(call)
+    lock = verification.lock_state(resident.id, now)
+    if lock.locked:
+        raise Refused(lock.reason)
+    policy = text_code_policy()
+    number, added_at = _number_on_file(call, resident, choice)
+
+    sent_lately = db.session.scalar(
+        select(func.count())
+        .select_from(TextCode)
+        .where(TextCode.resident_id == resident.id, TextCode.created_at > now - timedelta(hours=1))
+    )
+    if refusal := rules.send_refusal(sent_lately or 0, policy):
+        raise Refused(refusal)
+    facts = rules.LineFacts(number_added_at=added_at)
+    if provider.uses_lookup():
+        try:
+            looked_up = provider.look_up(number)
+        except provider.ProviderUnavailable as error:
+            current_app.logger.warning("text code not sent: %s", error.detail)
+            raise Refused(PROVIDER_DOWN_SEND) from error
+        facts = rules.LineFacts(
+            sim_swapped_within=looked_up.sim_swapped_within,
+            number_added_at=added_at,
+            can_take_texts=looked_up.can_take_texts,
+            forwarded=looked_up.forwarded,
+        )
+    if held := rules.hold_reason(facts, now, policy):
+        audit.record_on_call(
+            "text_code.held", call, staff_id=handler_id, number_ending=last_digits(number)
+        )
+        raise Refused(held, field="phone")
+
+    code_hash = None
+    if provider.uses_verify():
+        try:
+            provider.start_verification(number)
+        except provider.ProviderUnavailable as error:
+            current_app.logger.warning("text code not sent: %s", error.detail)
+            raise Refused(PROVIDER_DOWN_SEND) from error
+        source = TextCodeProvider.TWILIO_VERIFY
+    else:
+        code = provider.make_console_code()
+        code_hash = provider.code_hash(code)
+        source = TextCodeProvider.CONSOLE
+        _show_on_console(resident, number, code, now)
+
+    # Only the newest code for this call's caller counts.
+    db.session.execute(
+        update(TextCode)
+        .where(TextCode.call_id == call.id, TextCode.status == TextCodeStatus.PENDING)
+        .values(status=TextCodeStatus.REPLACED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.add(
+        TextCode(
+            call_id=call.id,
+            resident_id=resident.id,
+            permission_id=call.permission_id if check is Check.REPRESENTATIVE_TEXT_CODE else None,
+            phone_number=number,
+            provider=source,
+            code_hash=code_hash,
+            created_at=now,
+            expires_at=rules.expires_at(now, policy),
+            checks=0,
+            status=TextCodeStatus.PENDING,
+        )
+    )
+    audit.record_on_call(
+        "text_code.sent",
+        call,
+        staff_id=handler_id,
+        number_ending=last_digits(number),
+        provider=source.value,
+    )
+    return CodeSent(last_digits(number), rules.expires_at(now, policy), rules.line_warning(facts))
+
+
+def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, datetime | None]:
+    """The number `choice` names, and when it was put on file; refused unless it is on file
+    for the caller the call records."""
+    if call.is_caller_representative:
+        if choice != HOLDER or call.permission is None:
+            raise Refused("Send the code to the representative's number on file", field="phone")
+        return call.permission.holder_phone, call.permission.created_at
+    phone = db.session.get(ResidentPhone, int(choice)) if choice.isdigit() else None
+    if phone is None or phone.resident_id != resident.id:
+        raise Refused(NOT_ON_FILE, field="phone")
+    return phone.number, phone.added_at
+
+
+def _show_on_console(resident: Resident, number: str, code: str, now: datetime) -> None:
+    # The console backend sends nothing: staff see the code on the Messages page and in the
+    # log. It is written as already sent, so the outbox worker never sends it.
+    db.session.add(
+        OutboxMessage(
+            kind=MessageKind.TEXT_CODE,
+            resident_id=resident.id,
+            to_number=number,
+            body=provider.console_text(code),
+            status=MessageStatus.SENT,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            sent_at=now,
+        )
+    )
+    provider.log_console_code(code, number)
+
+
+@transactional
+def check_text_code(
+    call: Call, typed: str, handler_id: int, shown_for: str
+) -> verification.CheckReport:
+    """Check the code the caller read back, as every check on a call is checked.
+
+    A wrong or expired code is a failed attempt, counting towards the phone verification
+    lock. A code checked `max_checks` times is spent. When the provider cannot answer,
+    nothing is checked or counted.
+    """
+    check = check_for(call)
+    factor = Factor.REPRESENTATIVE_SMS_CODE if call.is_caller_representative else Factor.SMS_CODE
+
+    def assess(resident: Resident, already: frozenset[Factor]):
+        matched = _code_matches(call, typed)
+        results = [FactorResult(factor, matched)]
+        if check is Check.REPRESENTATIVE_TEXT_CODE:
+            return results, assess_representative_verification(results, already)
+        policy = verification.verification_policy()
+        return results, assess_resident_verification(results, policy, already)
+
+    return verification.check_on_call(call, handler_id, check, shown_for, assess)
+
+
+def _code_matches(call: Call, typed: str) -> bool:
+    policy = text_code_policy()
+    code = _latest(call)
+    if code is None:
+        raise Refused(NO_CODE)
+    if refusal := rules.check_refusal(code.checks, policy):
+        code.status = TextCodeStatus.SPENT
+        raise Refused(refusal)
+    now = call.last_activity_at  # set by lock_call for this request
+    if rules.is_expired(code.expires_at, now):
+        matched = False
+    elif code.provider is TextCodeProvider.TWILIO_VERIFY:
+        try:
+            matched = provider.verification_approved(code.phone_number, typed.strip())
+        except provider.ProviderUnavailable as error:
+            current_app.logger.warning("text code not checked: %s", error.detail)
+            raise Refused(PROVIDER_DOWN_CHECK) from error
+    else:
+        matched = provider.console_code_matches(code.code_hash, typed)
+    code.checks += 1
+    if matched:
+        code.status = TextCodeStatus.APPROVED
+    elif rules.checks_left(code.checks, policy) == 0:
+        code.status = TextCodeStatus.SPENT
+    return matched

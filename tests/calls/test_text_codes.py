@@ -1,0 +1,543 @@
+"""A code sent by text to a number on file, read back by the caller: with the console backend
+and with a fake Twilio (Verify and Lookup). Nothing here reaches the network."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.extensions import db
+from app.models import Call, OutboxMessage, Permission, ResidentPhone, TextCode, VerificationAttempt
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import (
+    MessageKind,
+    RepresentativeCheck,
+    Role,
+    TextCodeStatus,
+    VerificationResult,
+)
+from tests import factories
+from tests.helpers import hidden_inputs
+
+VERIFY_SID = "VA" + "0" * 32
+
+
+def _call_row(call) -> Call:
+    db.session.expire_all()
+    return db.session.get(Call, call.id)
+
+
+def _phone_id(resident) -> str:
+    return str(
+        db.session.scalar(select(ResidentPhone.id).where(ResidentPhone.resident_id == resident.id))
+    )
+
+
+def _send(call, choice) -> str:
+    return unescape(call.post("/text-code", {"text-phone": choice}).get_data(as_text=True))
+
+
+def _read_back(call, code) -> str:
+    return unescape(call.post("/verify", {"code-code": code}).get_data(as_text=True))
+
+
+def _console_code() -> str:
+    body = db.session.scalar(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.kind == MessageKind.TEXT_CODE)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return re.search(r"\d{6}", body).group()
+
+
+def _codes_sent() -> int:
+    return db.session.scalar(select(func.count()).select_from(TextCode))
+
+
+def _attempts(result=None) -> int:
+    query = select(func.count()).select_from(VerificationAttempt)
+    if result is not None:
+        query = query.where(VerificationAttempt.result == result)
+    return db.session.scalar(query)
+
+
+@pytest.fixture
+def sms_permission(resident):
+    """A representative checked by a code to their own phone, on file for a month."""
+    permission, _ = factories.make_permission(resident)
+    permission.verification_method = RepresentativeCheck.SMS
+    permission.created_at = clock.now() - timedelta(days=30)
+    db.session.commit()
+    return permission
+
+
+def _as_representative(call, permission):
+    call.select(db.session.get(Permission, permission.id).resident)
+    return call.post(
+        "/caller",
+        {"caller-caller_type": "representative", "caller-permission_id": str(permission.id)},
+    )
+
+
+# ---- Console backend -----------------------------------------------------------------------
+
+
+def test_a_resident_is_verified_by_a_code_sent_to_their_number_on_file(
+    signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    page = call.page()
+    assert "Number ending 123" in page
+    assert "900123" not in page
+
+    sent = _send(call, _phone_id(resident))
+    code = _console_code()
+    page = _read_back(call, code)
+
+    assert "Code sent by text to the number ending 123" in sent
+    assert "Verified" in page
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    stored = db.session.scalar(select(TextCode))
+    assert stored.status is TextCodeStatus.APPROVED
+    assert stored.phone_number == "+447700900123"
+    assert code not in stored.code_hash
+    attempt = db.session.scalar(select(VerificationAttempt))
+    assert attempt.factors_matched == "sms-code"
+
+
+def test_the_console_code_shows_on_the_messages_page_and_is_never_sent(
+    signed_in_client, start_call, resident
+):
+    supervisor = signed_in_client(Role.SUPERVISOR)
+    call = start_call(supervisor)
+    call.resident_calls_about(resident)
+
+    _send(call, _phone_id(resident))
+    messages = supervisor.get("/messages").get_data(as_text=True)
+
+    assert _console_code() in messages
+    assert "900123" not in messages
+    assert db.session.scalar(select(OutboxMessage.status)).value == "sent"
+
+
+def test_a_wrong_code_is_a_failed_attempt_towards_the_lock(signed_in_handler, start_call, resident):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+
+    page = _read_back(call, "000000" if _console_code() != "000000" else "111111")
+
+    assert "No match" in page
+    assert _attempts(VerificationResult.FAILED) == 1
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+
+
+def test_wrong_codes_lock_phone_verification_like_wrong_answers(
+    signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    call.verify(date_of_birth="1 1 1950")
+    _send(call, _phone_id(resident))
+    wrong = "000000" if _console_code() != "000000" else "111111"
+
+    _read_back(call, wrong)
+    _read_back(call, wrong)
+    refused_send = _send(call, _phone_id(resident))
+    right_after_lock = _read_back(call, _console_code())
+
+    assert _attempts(VerificationResult.FAILED) == 3
+    assert "locked" in refused_send.lower()
+    assert _codes_sent() == 1
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert "locked" in right_after_lock.lower()
+
+
+def test_a_code_is_spent_after_its_checks(
+    app, monkeypatch, signed_in_handler, start_call, resident
+):
+    config = app.config
+    monkeypatch.setitem(config, "LOCKOUT_POLICY", {**config["LOCKOUT_POLICY"], "max_failures": 9})
+    monkeypatch.setitem(config, "TEXT_CODE_POLICY", {**config["TEXT_CODE_POLICY"], "max_checks": 2})
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    code = _console_code()
+    wrong = "000000" if code != "000000" else "111111"
+
+    _read_back(call, wrong)
+    shown = _read_back(call, wrong)
+    page = unescape(
+        call.post(
+            "/verify", {"code-code": code, "code-shown_for": f"{resident.id}:resident:"}
+        ).get_data(as_text=True)
+    )
+
+    assert "checked 2 times and no longer works. Send a new code." in shown
+    assert 'name="code-code"' not in shown
+    assert "no longer works" in page
+    assert _attempts(VerificationResult.FAILED) == 2
+    assert db.session.scalar(select(TextCode.status)) is TextCodeStatus.SPENT
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+
+
+def test_an_expired_code_is_a_failed_attempt(signed_in_handler, start_call, resident):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    code = _console_code()
+    clock.set_now(db.session.scalar(select(TextCode.expires_at)))
+
+    page = _read_back(call, code)
+
+    assert "No match" in page
+    assert _attempts(VerificationResult.FAILED) == 1
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+
+
+def test_no_more_than_the_hourly_sends_go_to_one_resident(signed_in_handler, start_call, resident):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    for _ in range(3):
+        _send(call, _phone_id(resident))
+
+    page = _send(call, _phone_id(resident))
+
+    assert "3 codes have been sent for this resident in the last hour" in page
+    assert _codes_sent() == 3
+
+
+def test_only_the_newest_code_works(signed_in_handler, start_call, resident):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    first = _console_code()
+    _send(call, _phone_id(resident))
+    second = _console_code()
+
+    if first != second:
+        _read_back(call, first)
+        assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    _read_back(call, second)
+
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+
+
+def test_a_number_put_on_file_lately_holds_the_code(signed_in_handler, start_call, resident):
+    phone = db.session.get(ResidentPhone, int(_phone_id(resident)))
+    phone.added_at = clock.now() - timedelta(days=2)
+    db.session.commit()
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = _send(call, _phone_id(resident))
+
+    assert "put on file in the last 7 days" in page
+    assert _codes_sent() == 0
+
+
+def test_a_code_for_someone_checked_by_text_with_no_code_sent_is_refused(
+    signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = call.post(
+        "/verify", {"code-code": "123456", "code-shown_for": f"{resident.id}:resident:"}
+    ).get_data(as_text=True)
+
+    assert "Send a code first" in page
+    assert _attempts() == 0
+
+
+# ---- Attacks ------------------------------------------------------------------------------
+
+
+def test_another_residents_phone_is_refused(signed_in_handler, start_call, resident):
+    other = factories.make_resident(forename="Olu", phones=["+447700900777"])
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = _send(call, _phone_id(other))
+
+    assert "Choose one of the numbers on file for this resident" in page
+    assert _codes_sent() == 0
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["+447700900999", "07700 900999", "holder", ""],
+    ids=["e164", "national", "holder", "blank"],
+)
+def test_a_number_not_on_file_is_refused(signed_in_handler, start_call, resident, typed):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    response = call.post("/text-code", {"text-phone": typed})
+
+    assert response.status_code == 200
+    assert _codes_sent() == 0
+
+
+def test_a_send_from_a_form_shown_for_another_record_is_refused(
+    signed_in_handler, start_call, resident
+):
+    other = factories.make_resident(forename="Olu", phones=["+447700900777"])
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    stale = hidden_inputs(call.page())["text-shown_for"]
+    call.resident_calls_about(other)
+
+    page = call.post(
+        "/text-code", {"text-phone": _phone_id(other), "text-shown_for": stale}
+    ).get_data(as_text=True)
+
+    assert "changed after these answers were typed" in page
+    assert _codes_sent() == 0
+
+
+def test_a_neighbour_cannot_be_sent_the_residents_code(signed_in_handler, start_call, resident):
+    call = start_call(signed_in_handler)
+    call.select(resident)
+    call.caller("third-party", name="Pat", relationship="neighbour")
+    token = call.client.get(call.url).get_data(as_text=True)
+
+    page = call.post(
+        "/text-code",
+        {"text-phone": _phone_id(resident), "text-shown_for": f"{resident.id}:third-party:"},
+    ).get_data(as_text=True)
+
+    assert "Send a code by text" not in token
+    assert "Only a caller recorded as the resident" in page
+    assert _codes_sent() == 0
+
+
+def test_a_representative_checked_by_text_is_verified_by_a_code_to_their_own_number(
+    signed_in_handler, start_call, resident, sms_permission
+):
+    call = start_call(signed_in_handler)
+    _as_representative(call, sms_permission)
+    page = call.page()
+    assert "Text codes cannot be sent" not in page
+    assert "Number ending 456 (representative)" in page
+
+    _send(call, "holder")
+    verified = _read_back(call, _console_code())
+
+    assert "Verified" in verified
+    assert _call_row(call).verified_as is VerifiedAs.REPRESENTATIVE
+    assert db.session.scalar(select(TextCode.phone_number)) == "+447700900456"
+    assert db.session.scalar(select(TextCode.permission_id)) == sms_permission.id
+
+
+def test_a_representative_cannot_send_to_the_residents_number(
+    signed_in_handler, start_call, resident, sms_permission
+):
+    call = start_call(signed_in_handler)
+    _as_representative(call, sms_permission)
+
+    page = _send(call, _phone_id(resident))
+
+    assert "representative's number on file" in page
+    assert _codes_sent() == 0
+
+
+def test_a_representative_checked_by_passcode_is_not_sent_a_code(
+    signed_in_handler, start_call, resident
+):
+    permission, _ = factories.make_permission(resident)
+    call = start_call(signed_in_handler)
+    _as_representative(call, permission)
+    shown_for = f"{resident.id}:representative:{permission.id}"
+
+    page = call.post("/text-code", {"text-phone": "holder", "text-shown_for": shown_for}).get_data(
+        as_text=True
+    )
+
+    assert "does not say they are checked by text" in page
+    assert _codes_sent() == 0
+
+
+def test_a_representatives_code_does_not_verify_the_caller_as_the_resident(
+    signed_in_handler, start_call, resident, sms_permission
+):
+    call = start_call(signed_in_handler)
+    _as_representative(call, sms_permission)
+    _send(call, "holder")
+    code = _console_code()
+    call.caller("resident")
+
+    page = _read_back(call, code)
+
+    assert "Nothing was checked" in page
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _attempts() == 0
+
+
+def test_a_residents_code_does_not_verify_a_representative(
+    signed_in_handler, start_call, resident, sms_permission
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    code = _console_code()
+    _as_representative(call, sms_permission)
+
+    page = _read_back(call, code)
+
+    assert "Nothing was checked" in page
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _attempts() == 0
+
+
+def test_a_code_typed_before_the_record_changed_is_refused(signed_in_handler, start_call, resident):
+    other = factories.make_resident(forename="Olu", phones=["+447700900777"])
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    stale = hidden_inputs(call.page())["code-shown_for"]
+    call.resident_calls_about(other)
+
+    page = call.post("/verify", {"code-code": _console_code(), "code-shown_for": stale}).get_data(
+        as_text=True
+    )
+
+    assert "changed after these answers were typed" in page
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _attempts() == 0
+
+
+# ---- Twilio Verify and Lookup (fake) -----------------------------------------------------
+
+
+@pytest.fixture
+def verify(app, fake_twilio):
+    saved = {k: app.config.get(k) for k in ("TWILIO_VERIFY_SERVICE_SID", "TWILIO_LOOKUP_ENABLED")}
+    app.config.update(TWILIO_VERIFY_SERVICE_SID=VERIFY_SID, TWILIO_LOOKUP_ENABLED=True)
+    yield fake_twilio
+    app.config.update(saved)
+
+
+def test_twilio_verify_sends_and_checks_the_code(signed_in_handler, start_call, resident, verify):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    _send(call, _phone_id(resident))
+    wrong = _read_back(call, "654321")
+    right = _read_back(call, "123456")
+
+    (sent,) = verify.sent("/Verifications")
+    assert sent.data == {"To": "+447700900123", "Channel": "sms"}
+    assert len(verify.sent("/VerificationCheck")) == 2
+    assert len(verify.sent("lookups.twilio.com/v2/PhoneNumbers/")) == 1
+    assert "No match" in wrong
+    assert "Verified" in right
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    assert db.session.scalar(select(TextCode.code_hash)) is None
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ({"swapped_period": "PT24H"}, "SIM card for this number was changed"),
+        ({"swapped_period": "PT168H"}, "SIM card for this number was changed"),
+        ({"line_type": "landline"}, "cannot take texts"),
+    ],
+    ids=["swapped-a-day-ago", "swapped-within-a-week", "landline"],
+)
+def test_lookup_holds_the_code_with_the_reason(
+    signed_in_handler, start_call, resident, verify, answer, reason
+):
+    verify.look_up_as("+447700900123", **answer)
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = _send(call, _phone_id(resident))
+
+    assert reason in page
+    assert verify.sent("/Verifications") == []
+    assert _codes_sent() == 0
+
+
+def test_lookup_tells_the_handler_a_forwarded_number_and_sends(
+    signed_in_handler, start_call, resident, verify
+):
+    verify.look_up_as("+447700900123", swapped_period=None, forwarded=True)
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = _send(call, _phone_id(resident))
+
+    assert "forwarded" in page
+    assert len(verify.sent("/Verifications")) == 1
+
+
+@pytest.mark.parametrize("step", ["lookup", "verification"])
+def test_a_provider_timeout_on_send_sends_nothing_and_says_so(
+    signed_in_handler, start_call, resident, verify, step
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    if step == "verification":
+        verify.respond(200, {"phone_number": "+447700900123", "valid": True})
+    verify.fail_next(TimeoutError("read timed out"))
+
+    response = call.post("/text-code", {"text-phone": _phone_id(resident)})
+
+    assert response.status_code == 200
+    assert "The text service did not answer, so no code was sent" in response.get_data(as_text=True)
+    assert _codes_sent() == 0
+    assert _attempts() == 0
+
+
+def test_a_provider_failure_on_check_counts_nothing_against_the_resident(
+    signed_in_handler, start_call, resident, verify
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    verify.down = True
+
+    response = call.post("/verify", {"code-code": "123456"})
+
+    assert response.status_code == 200
+    assert "the code was not checked and nothing was counted" in response.get_data(as_text=True)
+    assert _attempts() == 0
+    assert db.session.scalar(select(TextCode.checks)) == 0
+    verify.down = False
+    _read_back(call, "123456")
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+
+
+def test_a_provider_error_answer_on_check_counts_nothing(
+    signed_in_handler, start_call, resident, verify
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    verify.respond(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+
+    page = _read_back(call, "123456")
+
+    assert "nothing was counted" in page
+    assert _attempts() == 0
+
+
+def test_verify_forgetting_the_code_is_a_failed_attempt(
+    signed_in_handler, start_call, resident, verify
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    verify.respond(404, {"code": 20404, "message": "not found", "status": 404})
+
+    page = _read_back(call, "123456")
+
+    assert "No match" in page
+    assert _attempts(VerificationResult.FAILED) == 1
