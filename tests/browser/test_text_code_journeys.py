@@ -1,0 +1,94 @@
+"""A resident verified by a code sent by text to their number on file, end to end in Chromium.
+
+The handler picks the number by its last three digits, the caller reads the code back (here,
+from the console backend's copy), and a wrong code first shows as a failed check. Every state
+after an htmx swap is checked with axe; the full number on file is never shown.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage
+from app.rules.vocabulary import MessageKind, Role
+from tests import factories
+from tests.browser.helpers import press, settle, sign_in, start_call, type_into
+from tests.browser.test_call_journeys import caller_is_the_resident, find_and_select, make_margaret
+
+pytestmark = pytest.mark.browser
+
+
+def console_code() -> str:
+    db.session.expire_all()
+    body = db.session.scalar(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.kind == MessageKind.TEXT_CODE)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return re.search(r"\d{6}", body).group()
+
+
+def test_the_resident_reads_back_a_code_sent_to_their_number_on_file(
+    page: Page, live_server, check_accessibility
+):
+    make_margaret()
+    handler = factories.make_staff(Role.HANDLER)
+    sign_in(page, live_server, handler.email)
+    start_call(page, check_accessibility, "07700 900999")
+    find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
+    caller_is_the_resident(page, check_accessibility)
+
+    verify = page.locator("#verify")
+    ending = verify.get_by_label("Number ending 123 (mobile)")
+    expect(ending).to_be_visible()
+    assert "900123" not in re.sub(r"\s", "", verify.inner_html())
+    press(page, ending, "Space")
+    expect(ending).to_be_checked()
+    press(page, verify.get_by_role("button", name="Send a code by text"))
+
+    expect(page.get_by_role("heading", name="3. Verify the caller")).to_be_focused()
+    settle(page)
+    expect(verify).to_contain_text("Code sent by text to the number ending 123")
+    check_accessibility(page)
+
+    code = console_code()
+    wrong = "000000" if code != "000000" else "111111"
+    type_into(page, verify.get_by_label("Code the caller reads back"), wrong)
+    press(page, verify.get_by_role("button", name="Check code"))
+    settle(page)
+    expect(verify).to_contain_text("No match")
+    check_accessibility(page)
+
+    type_into(page, verify.get_by_label("Code the caller reads back"), code)
+    press(page, verify.get_by_role("button", name="Check code"))
+    settle(page)
+    expect(verify).to_contain_text("Verified as the resident on this call")
+    expect(page.locator("#record")).to_contain_text("May discuss")
+    check_accessibility(page)
+
+
+def test_a_send_without_a_number_chosen_shows_the_error(
+    page: Page, live_server, check_accessibility
+):
+    make_margaret()
+    handler = factories.make_staff(Role.HANDLER)
+    sign_in(page, live_server, handler.email)
+    start_call(page, check_accessibility, "07700 900999")
+    find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
+    caller_is_the_resident(page, check_accessibility)
+
+    verify = page.locator("#verify")
+    press(page, verify.get_by_role("button", name="Send a code by text"))
+    settle(page)
+
+    expect(verify).to_contain_text("Select the number on file to send the code to")
+    check_accessibility(page)
+    ending = verify.get_by_label("Number ending 123 (mobile)")
+    press(page, ending, "Space")
+    press(page, verify.get_by_role("button", name="Send a code by text"))
+    settle(page)
+    expect(verify).to_contain_text("Code sent by text to the number ending 123")
+    check_accessibility(page)
