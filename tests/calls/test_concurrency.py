@@ -169,3 +169,69 @@ def test_parallel_wrong_answers_are_checked_no_more_often_than_the_lock_allows(
     # The attempt that locked it, and every one refused, tell the handler to stop.
     locked = [r for r in responses if "Do not verify this caller by phone" in r.text]
     assert len(locked) == len(browsers) - limit + 1
+
+
+def test_parallel_sends_never_text_a_resident_more_often_than_the_hourly_limit(
+    live_server, resident, app
+):
+    from app.models import ResidentPhone, TextCode
+
+    limit = app.config["TEXT_CODE_POLICY"]["sends_per_hour"]
+    phone_id = str(
+        db.session.scalar(select(ResidentPhone.id).where(ResidentPhone.resident_id == resident.id))
+    )
+    browsers = [Browser(live_server, factories.make_staff(Role.HANDLER)) for _ in range(6)]
+    calls = [(browser, browser.start_call_about(resident)) for browser in browsers]
+    forms = [
+        {k: v for k, v in hidden_inputs(browser.get(url)).items() if k.startswith("text-")}
+        for browser, url in calls
+    ]
+
+    responses = _together(
+        *[
+            (
+                lambda b=browser, u=url, f=form: b.post(
+                    u + "/text-code", {**f, "text-phone": phone_id}
+                )
+            )
+            for (browser, url), form in zip(calls, forms, strict=True)
+        ]
+    )
+
+    sent = db.session.scalar(select(func.count()).select_from(TextCode))
+    assert sent == limit
+    assert all(response.status_code == 200 for response in responses)
+    refused = [r for r in responses if "codes have been sent for this resident" in r.text]
+    assert len(refused) == len(browsers) - limit
+
+
+def test_a_code_read_back_racing_a_change_of_record_never_verifies_the_new_record(
+    handler_browser, resident
+):
+    from app.models import OutboxMessage, ResidentPhone
+
+    other = factories.make_resident(forename="Brian", surname="Other")
+    other_id = other.id
+    phone_id = str(
+        db.session.scalar(select(ResidentPhone.id).where(ResidentPhone.resident_id == resident.id))
+    )
+    url = handler_browser.start_call_about(resident)
+    send_form = {
+        k: v for k, v in hidden_inputs(handler_browser.get(url)).items() if k.startswith("text-")
+    }
+    handler_browser.post(url + "/text-code", {**send_form, "text-phone": phone_id})
+    db.session.expire_all()
+    code = re.search(r"\d{6}", db.session.scalar(select(OutboxMessage.body))).group()
+    code_form = {
+        k: v for k, v in hidden_inputs(handler_browser.get(url)).items() if k.startswith("code-")
+    }
+    second_tab = handler_browser.another_tab()
+
+    _together(
+        lambda: handler_browser.post(url + "/verify", {**code_form, "code-code": code}),
+        lambda: second_tab.post(url + "/resident", {"resident_id": other_id}),
+    )
+
+    call = _call(url)
+    assert call.resident_id == other_id
+    assert call.verified_as is VerifiedAs.NOBODY
