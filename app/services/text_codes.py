@@ -236,6 +236,7 @@ def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, d
     if call.is_caller_representative:
         if choice != HOLDER or call.permission is None:
             raise Refused("Send the code to the representative's number on file", field="phone")
+        # A holder's number is written with the permission and never edited on its own.
         return call.permission.holder_phone, call.permission.created_at
     phone = db.session.get(ResidentPhone, int(choice)) if choice.isdigit() else None
     if phone is None or phone.resident_id != resident.id:

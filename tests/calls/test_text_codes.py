@@ -265,6 +265,7 @@ def test_another_residents_phone_is_refused(signed_in_handler, start_call, resid
     page = _send(call, _phone_id(other))
 
     assert "Choose one of the numbers on file for this resident" in page
+    assert "<title>Error: " in page
     assert _codes_sent() == 0
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
@@ -541,3 +542,18 @@ def test_verify_forgetting_the_code_is_a_failed_attempt(
 
     assert "No match" in page
     assert _attempts(VerificationResult.FAILED) == 1
+
+
+def test_a_permission_recorded_lately_holds_the_representatives_code(
+    signed_in_handler, start_call, resident
+):
+    permission, _ = factories.make_permission(resident)
+    permission.verification_method = RepresentativeCheck.SMS
+    db.session.commit()
+    call = start_call(signed_in_handler)
+    _as_representative(call, permission)
+
+    page = _send(call, "holder")
+
+    assert "put on file in the last 7 days" in page
+    assert _codes_sent() == 0
