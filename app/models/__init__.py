@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
+from app.models.dispute import Dispute, DisputeDecision
 from app.models.entry import Dispatch, Entry
 from app.models.outbox import OutboxMessage
 from app.models.permission import Permission, PermissionEvent, permission_areas
@@ -14,6 +15,8 @@ __all__ = [
     "AuditEvent",
     "Call",
     "Dispatch",
+    "Dispute",
+    "DisputeDecision",
     "Entry",
     "NameKey",
     "NameTerm",

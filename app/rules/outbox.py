@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from app.rules.vocabulary import MessageStatus
+from app.rules.disputes import ICO_RIGHT
+from app.rules.vocabulary import DisputeStatus, MessageStatus
 
 
 class Failure(StrEnum):
@@ -115,6 +116,22 @@ def verification_locked_text(council_name: str, contact: str) -> str:
         "several failed attempts to answer our security questions. This protects your record. "
         f"If this was not you, or you need help, contact us: {contact}"
     )
+
+
+def dispute_decided_text(outcome: DisputeStatus, portal_url: str) -> str:
+    """The text telling a resident the outcome of their dispute: what we decided and where to
+    read why, never who reported what. Not upheld carries the right to complain to the ICO."""
+    if outcome is DisputeStatus.UPHELD:
+        return (
+            "We have looked into the entry you disputed on your council record and agree it "
+            f"was not correct. We have marked it as incorrect. See the details at {portal_url}"
+        )
+    if outcome is DisputeStatus.NOT_UPHELD:
+        return (
+            "We have looked into the entry you disputed on your council record and decided "
+            f"to keep it. See our reasons at {portal_url}. {ICO_RIGHT}"
+        )
+    raise ValueError(f"{outcome} is not a decision")
 
 
 def last_digits(e164: str, shown: int = 3) -> str:

@@ -162,6 +162,32 @@ class EntryStatus(Labelled):
     UPHELD = "upheld", "Marked incorrect"
 
 
+class DisputeReason(Labelled):
+    """Why a resident says an entry is wrong (rule 5, the fixed list)."""
+
+    DID_NOT_ASK = "did-not-ask", "I didn't ask anyone to call"
+    INFORMATION_WRONG = "information-wrong", "The information is wrong"
+    HOAX = "hoax", "This was a hoax"
+    OTHER = "other", "Other"
+
+
+class DisputeChannel(Labelled):
+    """Where a dispute was opened: by the resident in the portal, or by a handler on a call
+    with the resident verified."""
+
+    PORTAL = "portal", "Resident portal"
+    CALL = "call", "On a call"
+
+
+class DisputeStatus(Labelled):
+    """Where a dispute stands. A decided dispute is decided for good; a correction is a new
+    decision that supersedes the last one."""
+
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld"
+    NOT_UPHELD = "not-upheld", "Not upheld"
+
+
 class VerificationResult(Labelled):
     VERIFIED = "verified", "Verified"
     INCOMPLETE = "incomplete", "Not enough answers yet"
@@ -173,6 +199,7 @@ class MessageKind(Labelled):
 
     REPORT_MADE = "report-made", "Someone reported something on your record"
     VERIFICATION_LOCKED = "verification-locked", "Phone verification on your record was locked"
+    DISPUTE_DECIDED = "dispute-decided", "We decided on an entry you disputed"
     # Shown, never sent: the console backend's copy of a verification code.
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
 

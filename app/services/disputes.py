@@ -1,0 +1,187 @@
+"""Disputes: opening one on a call, and supervisors deciding (docs/rules.md rule 5).
+
+The entry is marked disputed in the same unit of work that opens the dispute. A decision is
+recorded by an UPDATE that matches only the dispute as the supervisor saw it (its status and
+the number of decisions made), so of two supervisors deciding at once one wins and the other
+is told. Nothing here deletes an entry.
+"""
+
+from flask import abort, current_app
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Call, Dispute, DisputeDecision, Entry, StaffUser
+from app.models.types import utcnow
+from app.refusals import Refused
+from app.rules import disputes as rules
+from app.rules.disclosure import VerifiedAs
+from app.rules.outbox import dispute_decided_text
+from app.rules.vocabulary import (
+    DisputeChannel,
+    DisputeReason,
+    DisputeStatus,
+    EntryStatus,
+    MessageKind,
+)
+from app.services import audit, call_state, outbox
+from app.services.transactions import transactional
+
+
+def get_dispute_or_404(dispute_id: int) -> Dispute:
+    dispute = db.session.get(Dispute, dispute_id)
+    if dispute is None:
+        abort(404)
+    return dispute
+
+
+@transactional
+def open_dispute_on_call(
+    call: Call, entry_id: int, reason: DisputeReason, statement: str, handler: StaffUser
+) -> Dispute:
+    """Record a dispute the resident, verified on this call, makes about an entry on their
+    own record. The entry is marked disputed at once."""
+    now = call_state.lock_call(call)
+    if call_state.verified_as(call, now) is not VerifiedAs.RESIDENT:
+        raise Refused(rules.RESIDENT_NOT_VERIFIED)
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.resident_id != call.verified_resident_id:
+        raise Refused(rules.NOT_THE_RESIDENTS_ENTRY)
+    statement = statement.strip()
+    if not statement:
+        raise Refused(rules.ENTER_STATEMENT, field="statement")
+    refusal = rules.refusal_to_open(entry.status)
+    if refusal is not None:
+        raise Refused(refusal)
+    # Only an entry still active becomes disputed: a dispute opened meanwhile in the portal
+    # leaves this one refused rather than doubled.
+    marked = db.session.execute(
+        update(Entry)
+        .where(Entry.id == entry.id, Entry.status == EntryStatus.ACTIVE)
+        .values(status=rules.entry_status_when_opened())
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:
+        raise Refused(rules.ALREADY_DISPUTED)
+    dispute = Dispute(
+        entry_id=entry.id,
+        resident_id=entry.resident_id,
+        reason=reason,
+        statement=statement,
+        opened_via=DisputeChannel.CALL,
+        call_id=call.id,
+        opened_by_id=handler.id,
+        opened_at=now,
+        due_on=rules.response_due_on(now),
+        status=DisputeStatus.OPEN,
+        decisions_made=0,
+    )
+    db.session.add(dispute)
+    db.session.flush()
+    db.session.refresh(entry)
+    audit.record_on_call(
+        "dispute.opened",
+        call,
+        staff_id=handler.id,
+        dispute=dispute.id,
+        entry=entry.id,
+        reason=reason.value,
+    )
+    return dispute
+
+
+@transactional
+def decide_dispute(
+    dispute: Dispute,
+    outcome: DisputeStatus,
+    reasons: str,
+    decisions_seen: int,
+    supervisor: StaffUser,
+) -> DisputeDecision:
+    """Record a supervisor's decision, or a correction of the standing one.
+
+    `decisions_seen` is how many decisions the supervisor's page showed: the decision is
+    recorded only if that is still so, so of two supervisors deciding at once one wins and
+    the other is told. The entry is marked as the decision says, the resident is told
+    through the outbox, and when an upheld entry had sent a team out, the team's dispatch
+    gets a correction notice.
+    """
+    reasons = reasons.strip()
+    if outcome not in rules.DECIDED:
+        raise Refused(rules.SELECT_OUTCOME, field="outcome")
+    if not reasons:
+        raise Refused(rules.ENTER_REASONS, field="reasons")
+    expected = [Dispute.id == dispute.id, Dispute.decisions_made == decisions_seen]
+    if decisions_seen == 0:
+        expected.append(Dispute.status == DisputeStatus.OPEN)
+    else:
+        expected.append(Dispute.status != DisputeStatus.OPEN)
+    won = db.session.execute(
+        update(Dispute)
+        .where(*expected)
+        .values(status=outcome, decisions_made=Dispute.decisions_made + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(dispute)
+    if won.rowcount != 1:
+        raise Refused(
+            rules.refusal_to_decide(dispute.status, decisions_seen, dispute.decisions_made)
+            or rules.ALREADY_DECIDED
+        )
+    standing = db.session.scalar(
+        select(DisputeDecision.id)
+        .where(DisputeDecision.dispute_id == dispute.id)
+        .order_by(DisputeDecision.id.desc())
+        .limit(1)
+    )
+    now = utcnow()
+    decision = DisputeDecision(
+        dispute_id=dispute.id,
+        outcome=outcome,
+        reasons=reasons,
+        decided_by_id=supervisor.id,
+        decided_at=now,
+        supersedes_id=standing,
+    )
+    db.session.add(decision)
+    entry = dispute.entry
+    effect = rules.decision_effect(outcome, entry.reporter_number)
+    entry.status = effect.entry_status
+    db.session.flush()
+    audit.record(
+        "dispute.decided",
+        staff_id=supervisor.id,
+        resident_id=dispute.resident_id,
+        dispute=dispute.id,
+        decision=decision.id,
+        entry=entry.id,
+        outcome=outcome.value,
+        supersedes=standing,
+    )
+    if effect.entry_status is EntryStatus.UPHELD:
+        for dispatch in entry.dispatches:
+            audit.record(
+                "dispatch.correction",
+                staff_id=supervisor.id,
+                resident_id=dispute.resident_id,
+                dispatch=dispatch.id,
+                team=dispatch.team,
+                dispute=dispute.id,
+            )
+    body = dispute_decided_text(outcome, current_app.config["RESIDENT_PORTAL_URL"])
+    outbox.queue_message(MessageKind.DISPUTE_DECIDED, dispute.resident, body)
+    return decision
+
+
+def hoax_strikes(number: str | None) -> int:
+    """How many reports from this number stand upheld after a dispute: its hoax strikes."""
+    if not number:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Dispute)
+            .join(Entry, Entry.id == Dispute.entry_id)
+            .where(Entry.reporter_number == number, Dispute.status == DisputeStatus.UPHELD)
+        )
+        or 0
+    )

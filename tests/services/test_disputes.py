@@ -1,0 +1,332 @@
+"""Opening a dispute on a call and deciding it, on a real database (rule 5)."""
+
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app import clock
+from app.extensions import db
+from app.models import AuditEvent, Call, Dispatch, Dispute, DisputeDecision, Entry, OutboxMessage
+from app.refusals import Refused
+from app.rules import disputes as rules
+from app.rules.disclosure import VerifiedAs
+from app.rules.vocabulary import (
+    CallerType,
+    DisputeChannel,
+    DisputeReason,
+    DisputeStatus,
+    EntryCategory,
+    EntryStatus,
+    MessageKind,
+    Relationship,
+    Role,
+    Urgency,
+)
+from app.services import call_state
+from app.services import disputes as service
+from tests import factories
+
+HOAXER = "+447700900555"
+
+
+def _entry(resident, *, number: str | None = HOAXER, team: str | None = None) -> Entry:
+    entry = Entry(
+        resident_id=resident.id,
+        area_code="housing",
+        category=EntryCategory.REPAIR,
+        summary="Says the boiler is broken",
+        urgency=Urgency.URGENT,
+        reporter_name="A neighbour",
+        reporter_number=number,
+        reporter_relationship=Relationship.NEIGHBOUR,
+        reporter_verified=False,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    if team:
+        db.session.add(
+            Dispatch(entry_id=entry.id, team=team, priority=Urgency.URGENT, instructions="Go")
+        )
+    db.session.commit()
+    return entry
+
+
+def _call(resident, handler, verified_as: VerifiedAs = VerifiedAs.RESIDENT) -> Call:
+    now = clock.now()
+    call = Call(
+        handler_id=handler.id,
+        caller_number="+447700900123",
+        resident_id=resident.id,
+        caller_type=CallerType.RESIDENT,
+        started_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(call)
+    db.session.flush()
+    if verified_as is not VerifiedAs.NOBODY:
+        call_state.record_verification(call, verified_as, now)
+    db.session.commit()
+    return call
+
+
+def _open(resident, entry, handler=None) -> Dispute:
+    handler = handler or factories.make_staff(Role.HANDLER)
+    call = _call(resident, handler)
+    return service.open_dispute_on_call(
+        call, entry.id, DisputeReason.HOAX, "I never asked anyone to call", handler
+    )
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_resident_verified_on_the_call_disputes_an_entry_and_it_is_disputed_at_once(resident):
+    entry = _entry(resident)
+    handler = factories.make_staff(Role.HANDLER)
+    call = _call(resident, handler)
+
+    dispute = service.open_dispute_on_call(
+        call, entry.id, DisputeReason.HOAX, "  I never asked anyone to call  ", handler
+    )
+
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status is EntryStatus.DISPUTED
+    assert dispute.status is DisputeStatus.OPEN
+    assert dispute.opened_via is DisputeChannel.CALL
+    assert (dispute.call_id, dispute.opened_by_id) == (call.id, handler.id)
+    assert dispute.statement == "I never asked anyone to call"
+    assert dispute.due_on == rules.response_due_on(dispute.opened_at)
+    assert _count(AuditEvent, AuditEvent.action == "dispute.opened") == 1
+
+
+def test_the_deadline_is_taken_on_the_london_day_the_dispute_is_opened(resident):
+    entry = _entry(resident)
+    clock.set_now(datetime(2027, 1, 31, 23, 30, tzinfo=UTC))
+
+    dispute = _open(resident, entry)
+
+    assert dispute.due_on == date(2027, 2, 28)
+
+
+@pytest.mark.parametrize(
+    "verified_as", [VerifiedAs.NOBODY, VerifiedAs.REPRESENTATIVE], ids=["nobody", "representative"]
+)
+def test_a_caller_not_verified_as_the_resident_cannot_dispute(resident, verified_as):
+    entry = _entry(resident)
+    handler = factories.make_staff(Role.HANDLER)
+    call = _call(resident, handler, verified_as)
+
+    with pytest.raises(Refused) as refused:
+        service.open_dispute_on_call(call, entry.id, DisputeReason.HOAX, "Not me", handler)
+
+    assert refused.value.message == rules.RESIDENT_NOT_VERIFIED
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
+    assert _count(Dispute) == 0
+
+
+def test_another_residents_entry_cannot_be_disputed_on_a_call(resident):
+    someone_else = factories.make_resident(forename="Brian", surname="Other")
+    their_entry = _entry(someone_else)
+    handler = factories.make_staff(Role.HANDLER)
+    call = _call(resident, handler)
+
+    with pytest.raises(Refused) as refused:
+        service.open_dispute_on_call(call, their_entry.id, DisputeReason.HOAX, "No", handler)
+
+    assert refused.value.message == rules.NOT_THE_RESIDENTS_ENTRY
+    db.session.expire_all()
+    assert db.session.get(Entry, their_entry.id).status is EntryStatus.ACTIVE
+
+
+def test_an_entry_already_disputed_is_not_disputed_twice(resident):
+    entry = _entry(resident)
+    _open(resident, entry)
+
+    with pytest.raises(Refused) as refused:
+        _open(resident, entry)
+
+    assert refused.value.message == rules.ALREADY_DISPUTED
+    assert _count(Dispute) == 1
+
+
+def test_an_empty_statement_is_refused_next_to_its_field(resident):
+    entry = _entry(resident)
+    handler = factories.make_staff(Role.HANDLER)
+    call = _call(resident, handler)
+
+    with pytest.raises(Refused) as refused:
+        service.open_dispute_on_call(call, entry.id, DisputeReason.OTHER, "   ", handler)
+
+    assert (refused.value.message, refused.value.field) == (rules.ENTER_STATEMENT, "statement")
+
+
+def test_upholding_marks_the_entry_incorrect_keeps_it_strikes_the_number_and_tells_the_resident(
+    resident,
+):
+    entry = _entry(resident, team="Housing repairs")
+    dispute = _open(resident, entry)
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+
+    decision = service.decide_dispute(
+        dispute, DisputeStatus.UPHELD, "Resident was in hospital", 0, supervisor
+    )
+
+    db.session.expire_all()
+    kept = db.session.get(Entry, entry.id)
+    assert kept is not None
+    assert kept.status is EntryStatus.UPHELD
+    assert db.session.get(Dispute, dispute.id).status is DisputeStatus.UPHELD
+    assert decision.supersedes_id is None
+    assert service.hoax_strikes(HOAXER) == 1
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.kind is MessageKind.DISPUTE_DECIDED
+    assert "A neighbour" not in message.body and HOAXER not in message.body
+    correction = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "dispatch.correction")
+    )
+    assert correction.detail["team"] == "Housing repairs"
+
+
+def test_not_upholding_puts_the_entry_back_with_reasons_and_the_ico_right(resident):
+    entry = _entry(resident)
+    dispute = _open(resident, entry)
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+
+    service.decide_dispute(
+        dispute, DisputeStatus.NOT_UPHELD, "The repair was needed", 0, supervisor
+    )
+
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
+    assert service.hoax_strikes(HOAXER) == 0
+    assert "Information Commissioner" in db.session.scalar(select(OutboxMessage.body))
+    assert _count(AuditEvent, AuditEvent.action == "dispatch.correction") == 0
+
+
+def test_deciding_twice_from_the_same_page_is_refused(resident):
+    dispute = _open(resident, _entry(resident))
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+
+    with pytest.raises(Refused) as refused:
+        service.decide_dispute(dispute, DisputeStatus.NOT_UPHELD, "Not a hoax", 0, supervisor)
+
+    assert refused.value.message == rules.ALREADY_DECIDED
+    assert _count(DisputeDecision) == 1
+
+
+def test_a_correction_is_a_new_decision_superseding_the_last(resident):
+    entry = _entry(resident)
+    dispute = _open(resident, entry)
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    first = service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+
+    second = service.decide_dispute(
+        dispute, DisputeStatus.NOT_UPHELD, "Evidence found after all", 1, supervisor
+    )
+
+    db.session.expire_all()
+    decisions = list(db.session.scalars(select(DisputeDecision).order_by(DisputeDecision.id)))
+    assert [(d.outcome, d.reasons) for d in decisions] == [
+        (DisputeStatus.UPHELD, "Hoax"),
+        (DisputeStatus.NOT_UPHELD, "Evidence found after all"),
+    ]
+    assert second.supersedes_id == first.id
+    assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
+    assert service.hoax_strikes(HOAXER) == 0
+
+
+def test_a_correction_of_an_undecided_dispute_is_refused(resident):
+    dispute = _open(resident, _entry(resident))
+
+    with pytest.raises(Refused) as refused:
+        service.decide_dispute(
+            dispute, DisputeStatus.UPHELD, "Hoax", 1, factories.make_staff(Role.SUPERVISOR)
+        )
+
+    assert refused.value.message == rules.NOT_DECIDED_YET
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reasons", "field"),
+    [(DisputeStatus.UPHELD, "  ", "reasons"), (DisputeStatus.OPEN, "Because", "outcome")],
+    ids=["no-reasons", "open-is-not-an-outcome"],
+)
+def test_a_decision_needs_an_outcome_and_reasons(resident, outcome, reasons, field):
+    dispute = _open(resident, _entry(resident))
+
+    with pytest.raises(Refused) as refused:
+        service.decide_dispute(dispute, outcome, reasons, 0, factories.make_staff(Role.SUPERVISOR))
+
+    assert refused.value.field == field
+    db.session.expire_all()
+    assert db.session.get(Dispute, dispute.id).status is DisputeStatus.OPEN
+
+
+def test_strikes_count_upheld_disputes_on_entries_from_the_number(resident):
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    for _ in range(2):
+        dispute = _open(resident, _entry(resident))
+        service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+    _open(resident, _entry(resident))
+
+    assert service.hoax_strikes(HOAXER) == 2
+    assert service.hoax_strikes("+447700900000") == 0
+    assert service.hoax_strikes(None) == 0
+
+
+def test_two_supervisors_deciding_at_once_one_wins_and_the_other_is_told(app: Flask, resident):
+    dispute_id = _open(resident, _entry(resident)).id
+    supervisors = [factories.make_staff(Role.SUPERVISOR).id for _ in range(4)]
+    outcomes = [DisputeStatus.UPHELD, DisputeStatus.NOT_UPHELD] * 2
+    barrier = threading.Barrier(len(supervisors))
+    results: list = [None] * len(supervisors)
+
+    def decide(i: int) -> None:
+        # Each thread is a request of its own: its own app context, session and transaction.
+        with app.app_context():
+            from app.models import StaffUser
+
+            dispute = db.session.get(Dispute, dispute_id)
+            supervisor = db.session.get(StaffUser, supervisors[i])
+            barrier.wait(timeout=10)
+            try:
+                service.decide_dispute(dispute, outcomes[i], f"Decision {i}", 0, supervisor)
+                results[i] = "won"
+            except Refused as refused:
+                results[i] = refused.message
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(len(supervisors))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    db.session.expire_all()
+    assert results.count("won") == 1
+    assert results.count(rules.ALREADY_DECIDED) == len(supervisors) - 1
+    assert _count(DisputeDecision) == 1
+    assert _count(OutboxMessage, OutboxMessage.kind == MessageKind.DISPUTE_DECIDED) == 1
+    winner = outcomes[results.index("won")]
+    assert db.session.get(Dispute, dispute_id).status is winner
+
+
+def test_the_team_sees_a_correction_notice_on_its_open_dispatch(resident, signed_in_handler):
+    entry = _entry(resident, team="Housing repairs")
+    dispute = _open(resident, entry)
+    disputed_page = signed_in_handler.get("/dispatches").get_data(as_text=True)
+    service.decide_dispute(
+        dispute, DisputeStatus.UPHELD, "Hoax", 0, factories.make_staff(Role.SUPERVISOR)
+    )
+
+    page = signed_in_handler.get("/dispatches").get_data(as_text=True)
+
+    assert rules.dispatch_notice(EntryStatus.DISPUTED) in disputed_page
+    assert rules.dispatch_notice(EntryStatus.UPHELD) in page
