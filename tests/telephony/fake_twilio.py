@@ -17,6 +17,7 @@ from twilio.http.response import Response
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
+APPROVED_CODE = "123456"  # the one code the fake Verify approves
 
 
 @dataclass
@@ -128,7 +129,7 @@ class FakeTwilio(HttpClient):
                 ),
             )
         if recorded.uri.endswith("/VerificationCheck"):
-            approved = recorded.data.get("Code") == "123456"
+            approved = recorded.data.get("Code") == APPROVED_CODE
             return Response(
                 200,
                 json.dumps(
