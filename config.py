@@ -99,6 +99,10 @@ class Config:
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    # An API key and secret may stand in for the auth token when calling Twilio; webhook
+    # signatures are still checked with the auth token.
+    TWILIO_API_KEY = os.environ.get("TWILIO_API_KEY")
+    TWILIO_API_SECRET = os.environ.get("TWILIO_API_SECRET")
     # The address Twilio calls us on (webhook signatures cover it), e.g. https://calls.example.gov.uk
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Where texts come from: a Messaging Service SID (MG...) or a number in E.164.
@@ -175,6 +179,8 @@ class TestConfig(Config):
     # No provider unless a test installs the fake one (tests/telephony/fake_twilio.py).
     TWILIO_ACCOUNT_SID = None
     TWILIO_AUTH_TOKEN = None
+    TWILIO_API_KEY = None
+    TWILIO_API_SECRET = None
     PUBLIC_BASE_URL = "http://localhost"
 
 
