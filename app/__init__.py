@@ -50,6 +50,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         calls,
         console,
         dispatches,
+        disputes,
         errors,
         locks,
         messages,
@@ -68,6 +69,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(calls.bp)
     app.register_blueprint(dispatches.bp)
+    app.register_blueprint(disputes.bp)
     app.register_blueprint(residents.bp)
     app.register_blueprint(locks.bp)
     app.register_blueprint(permissions.bp)

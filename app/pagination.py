@@ -18,6 +18,8 @@ class Pagination:
     page: int
     pages: int
     total: int  # items in the whole list
+    # The rest of the address (a list's filters), kept on the links to other pages.
+    args: tuple[tuple[str, str], ...] = ()
 
     @property
     def previous(self) -> dict | None:
@@ -28,7 +30,8 @@ class Pagination:
         return self._link(self.page + 1) if self.page < self.pages else None
 
     def _link(self, page: int) -> dict:
-        return {"href": url_for(self.endpoint, page=page), "labelText": f"{page} of {self.pages}"}
+        href = url_for(self.endpoint, **dict(self.args), page=page)
+        return {"href": href, "labelText": f"{page} of {self.pages}"}
 
 
 def requested_page() -> int:
@@ -46,7 +49,8 @@ def paginate(page: int, total: int, per_page: int) -> Pagination:
     pages = max(1, -(-total // per_page))
     if page > pages:
         abort(404)
-    return Pagination(request.endpoint, page, pages, total)
+    args = tuple((key, value) for key, value in request.args.items() if key != "page")
+    return Pagination(request.endpoint, page, pages, total, args)
 
 
 def paginated(

@@ -89,3 +89,73 @@ def make_permission(
         supervisor,
     )
     return granted.permission, granted.passcode
+
+
+HOAXER = "+447700900555"
+
+
+def make_entry(resident, *, number: str | None = HOAXER, team: str | None = None, **overrides):
+    """An entry a neighbour reported on the resident's record, with a dispatch to `team`."""
+    from app.models import Dispatch, Entry
+    from app.rules.vocabulary import EntryCategory, Relationship, Urgency
+
+    values = {
+        "resident_id": resident.id,
+        "area_code": ServiceArea.HOUSING.value,
+        "category": EntryCategory.REPAIR,
+        "summary": "Says the boiler is broken",
+        "urgency": Urgency.URGENT,
+        "reporter_name": "A neighbour",
+        "reporter_number": number,
+        "reporter_relationship": Relationship.NEIGHBOUR,
+        "reporter_verified": False,
+    }
+    values.update(overrides)
+    entry = Entry(**values)
+    db.session.add(entry)
+    db.session.flush()
+    if team:
+        db.session.add(
+            Dispatch(entry_id=entry.id, team=team, priority=Urgency.URGENT, instructions="Go")
+        )
+    db.session.commit()
+    return entry
+
+
+def make_call(resident, handler, verified_as=None):
+    """A call from the resident, verified as `verified_as` (the resident by default)."""
+    from app import clock
+    from app.models import Call
+    from app.rules.disclosure import VerifiedAs
+    from app.rules.vocabulary import CallerType
+    from app.services import call_state
+
+    verified_as = VerifiedAs.RESIDENT if verified_as is None else verified_as
+    now = clock.now()
+    call = Call(
+        handler_id=handler.id,
+        caller_number="+447700900123",
+        resident_id=resident.id,
+        caller_type=CallerType.RESIDENT,
+        started_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(call)
+    db.session.flush()
+    if verified_as is not VerifiedAs.NOBODY:
+        call_state.record_verification(call, verified_as, now)
+    db.session.commit()
+    return call
+
+
+def make_dispute(resident, entry=None, handler=None, reason=None):
+    """A dispute the resident made on a call about `entry` (a new one by default)."""
+    from app.rules.vocabulary import DisputeReason
+    from app.services import disputes
+
+    entry = entry or make_entry(resident)
+    handler = handler or make_staff(Role.HANDLER)
+    call = make_call(resident, handler)
+    return disputes.open_dispute_on_call(
+        call, entry.id, reason or DisputeReason.HOAX, "I never asked anyone to call", handler
+    )

@@ -78,3 +78,15 @@ def test_a_paginated_list_fetches_the_page_asked_for_and_counts_the_whole_list(a
     assert asked == [2]
     assert items == ["item 26"]
     assert (pagination.page, pagination.pages, pagination.total) == (2, 2, 26)
+
+
+def test_the_links_to_other_pages_keep_the_lists_filters(app):
+    with app.test_request_context("/locks?page=2&status=open&area=housing"):
+        pagination = paginate(2, 80, 25)
+
+        links = (pagination.previous["href"], pagination.next["href"])
+
+    assert links == (
+        "/locks?status=open&area=housing&page=1",
+        "/locks?status=open&area=housing&page=3",
+    )

@@ -6,11 +6,15 @@ the number of decisions made), so of two supervisors deciding at once one wins a
 is told. Nothing here deletes an entry.
 """
 
+from dataclasses import dataclass
+
 from flask import abort, current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.extensions import db
-from app.models import Call, Dispute, DisputeDecision, Entry, StaffUser
+from app.models import AuditEvent, Call, Dispute, DisputeDecision, Entry, StaffUser
 from app.models.types import utcnow
 from app.refusals import Refused
 from app.rules import disputes as rules
@@ -27,11 +31,142 @@ from app.services import audit, call_state, outbox
 from app.services.transactions import transactional
 
 
-def get_dispute_or_404(dispute_id: int) -> Dispute:
+def get_dispute_or_404(dispute_id: int, staff: StaffUser) -> Dispute:
+    """A dispute on an entry in the member of staff's service areas; any other is "not
+    found" (rule 7)."""
     dispute = db.session.get(Dispute, dispute_id)
-    if dispute is None:
+    if dispute is None or not _may_see(staff, dispute.entry):
         abort(404)
     return dispute
+
+
+def _may_see(staff: StaffUser, entry: Entry) -> bool:
+    return entry.area_code in staff.area_codes and (
+        staff.may_see_sensitive or not entry.is_sensitive
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    dispute: Dispute
+    tag: str | None  # "Overdue", "Due soon", or nothing
+
+
+def dispute_queue(
+    staff: StaffUser,
+    page: int,
+    per_page: int,
+    *,
+    area: str | None = None,
+    status: DisputeStatus | None = None,
+) -> tuple[list[QueueRow], int]:
+    """Disputes on entries in the member of staff's service areas, the nearest deadline
+    first, a page at a time, each tagged overdue or due soon; and how many there are."""
+    areas = [code for code in staff.area_codes if area in (None, code)]
+    base = (
+        select(Dispute).join(Entry, Entry.id == Dispute.entry_id).where(Entry.area_code.in_(areas))
+    )
+    if not staff.may_see_sensitive:
+        base = base.where(Entry.is_sensitive.is_(False))
+    if status is not None:
+        base = base.where(Dispute.status == status)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    stmt = (
+        base.options(joinedload(Dispute.entry), joinedload(Dispute.assigned_to))
+        .order_by(Dispute.due_on, Dispute.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    today = clock.today()
+    rows = [
+        QueueRow(d, rules.DEADLINE_TAGS[rules.deadline_state(d.status, d.due_on, today)])
+        for d in db.session.scalars(stmt)
+    ]
+    return rows, total
+
+
+@transactional
+def assign_to(dispute: Dispute, supervisor: StaffUser) -> None:
+    """Make the supervisor the one working on the dispute."""
+    dispute.assigned_to_id = supervisor.id
+    audit.record(
+        "dispute.assigned",
+        staff_id=supervisor.id,
+        resident_id=dispute.resident_id,
+        dispute=dispute.id,
+    )
+
+
+@dataclass(frozen=True)
+class DisputePage:
+    """What a supervisor sees to decide a dispute."""
+
+    dispute: Dispute
+    tag: str | None
+    decisions: list[DisputeDecision]
+    call: Call | None  # the call the entry came from
+    caller_verification: str | None  # whether its reporter was verified, in words
+    same_number: list[Entry]  # other entries reported from the entry's number
+    trail: list[AuditEvent]  # the audit trail of the entry and its dispute
+
+
+TRAIL_LIMIT = 500
+SAME_NUMBER_LIMIT = 20
+
+
+def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
+    """The dispute, the entry and where it came from, other entries from the same number and
+    the entry's audit trail. The view is audited with its purpose first."""
+    _record_dispute_viewed(dispute.id, dispute.resident_id, supervisor.id)
+    dispute = db.session.get(Dispute, dispute.id)
+    entry = dispute.entry
+    call = db.session.get(Call, entry.call_id) if entry.call_id else None
+    same_number: list[Entry] = []
+    if entry.reporter_number:
+        same_number = list(
+            db.session.scalars(
+                select(Entry)
+                .where(Entry.reporter_number == entry.reporter_number, Entry.id != entry.id)
+                .order_by(Entry.created_at.desc(), Entry.id.desc())
+                .limit(SAME_NUMBER_LIMIT)
+            )
+        )
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.resident_id == dispute.resident_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(TRAIL_LIMIT)
+    )
+    trail = [
+        event
+        for event in events
+        if event.detail.get("entry") == entry.id
+        or event.detail.get("dispute") == dispute.id
+        or (call is not None and event.call_id == call.id)
+    ]
+    verified = "Verified" if entry.reporter_verified else "Not verified"
+    return DisputePage(
+        dispute=dispute,
+        tag=rules.DEADLINE_TAGS[
+            rules.deadline_state(dispute.status, dispute.due_on, clock.today())
+        ],
+        decisions=list(dispute.decisions),
+        call=call,
+        caller_verification=verified,
+        same_number=same_number,
+        trail=trail,
+    )
+
+
+@transactional
+def _record_dispute_viewed(dispute_id: int, resident_id: int, staff_id: int) -> None:
+    audit.record(
+        "dispute.viewed",
+        staff_id=staff_id,
+        resident_id=resident_id,
+        purpose=f"Deciding dispute {dispute_id}",
+        dispute=dispute_id,
+    )
 
 
 @transactional

@@ -9,75 +9,28 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, Call, Dispatch, Dispute, DisputeDecision, Entry, OutboxMessage
+from app.models import AuditEvent, Dispute, DisputeDecision, Entry, OutboxMessage
 from app.refusals import Refused
 from app.rules import disputes as rules
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import (
-    CallerType,
     DisputeChannel,
     DisputeReason,
     DisputeStatus,
-    EntryCategory,
     EntryStatus,
     MessageKind,
-    Relationship,
     Role,
-    Urgency,
 )
-from app.services import call_state
 from app.services import disputes as service
 from tests import factories
 
-HOAXER = "+447700900555"
-
-
-def _entry(resident, *, number: str | None = HOAXER, team: str | None = None) -> Entry:
-    entry = Entry(
-        resident_id=resident.id,
-        area_code="housing",
-        category=EntryCategory.REPAIR,
-        summary="Says the boiler is broken",
-        urgency=Urgency.URGENT,
-        reporter_name="A neighbour",
-        reporter_number=number,
-        reporter_relationship=Relationship.NEIGHBOUR,
-        reporter_verified=False,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    if team:
-        db.session.add(
-            Dispatch(entry_id=entry.id, team=team, priority=Urgency.URGENT, instructions="Go")
-        )
-    db.session.commit()
-    return entry
-
-
-def _call(resident, handler, verified_as: VerifiedAs = VerifiedAs.RESIDENT) -> Call:
-    now = clock.now()
-    call = Call(
-        handler_id=handler.id,
-        caller_number="+447700900123",
-        resident_id=resident.id,
-        caller_type=CallerType.RESIDENT,
-        started_at=now,
-        last_activity_at=now,
-    )
-    db.session.add(call)
-    db.session.flush()
-    if verified_as is not VerifiedAs.NOBODY:
-        call_state.record_verification(call, verified_as, now)
-    db.session.commit()
-    return call
+HOAXER = factories.HOAXER
+_entry = factories.make_entry
+_call = factories.make_call
 
 
 def _open(resident, entry, handler=None) -> Dispute:
-    handler = handler or factories.make_staff(Role.HANDLER)
-    call = _call(resident, handler)
-    return service.open_dispute_on_call(
-        call, entry.id, DisputeReason.HOAX, "I never asked anyone to call", handler
-    )
+    return factories.make_dispute(resident, entry, handler)
 
 
 def _count(model, *where) -> int:

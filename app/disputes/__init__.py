@@ -1,0 +1,7 @@
+"""Disputes: supervisors work the queue and decide; handlers record a dispute on a call."""
+
+from flask import Blueprint
+
+bp = Blueprint("disputes", __name__)
+
+from app.disputes import views  # noqa: E402, F401

@@ -1,0 +1,70 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from app.forms import choices, reason_field
+from app.rules import disputes as rules
+from app.rules.vocabulary import DisputeStatus, ServiceArea
+
+STALE_PAGE = "This page is out of date. Reload it and try again"
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField(
+        "Service area",
+        choices=choices(ServiceArea.choices(), prompt="All service areas"),
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
+    status = SelectField(
+        "Status",
+        choices=choices(DisputeStatus.choices(), prompt="Any status"),
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
+
+    def filters(self) -> tuple[str | None, DisputeStatus | None]:
+        if not self.validate():
+            return None, DisputeStatus.OPEN
+        return self.area.data or None, DisputeStatus(self.status.data) if self.status.data else None
+
+
+class AssignForm(FlaskForm):
+    submit = SubmitField("Assign to me", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    outcome = RadioField(
+        "What have you decided?",
+        choices=choices(
+            [
+                (DisputeStatus.UPHELD.value, "Upheld: the entry is incorrect or a hoax"),
+                (DisputeStatus.NOT_UPHELD.value, "Not upheld: the entry stands"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message=rules.SELECT_OUTCOME)],
+    )
+    reasons = reason_field(
+        "Reasons for your decision",
+        rules.ENTER_REASONS,
+        description="The resident can read these. Never say who reported the entry.",
+        max_length=2000,
+        noun="Reasons",
+    )
+    # How many decisions the page showed: a decision is recorded only on the dispute as seen.
+    decisions_seen = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message=STALE_PAGE), NumberRange(min=0, message=STALE_PAGE)],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+    def decision(self) -> tuple[DisputeStatus, str, int]:
+        return DisputeStatus(self.outcome.data), self.reasons.data, self.decisions_seen.data
