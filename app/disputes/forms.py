@@ -1,12 +1,12 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import IntegerField, RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from app.forms import choices, reason_field
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeStatus, ServiceArea
+from app.rules.vocabulary import DisputeReason, DisputeStatus, ServiceArea
 
 STALE_PAGE = "This page is out of date. Reload it and try again"
 
@@ -68,3 +68,43 @@ class DecisionForm(FlaskForm):
 
     def decision(self) -> tuple[DisputeStatus, str, int]:
         return DisputeStatus(self.outcome.data), self.reasons.data, self.decisions_seen.data
+
+
+class CallDisputeForm(FlaskForm):
+    """A dispute the resident, verified on the call, makes about an entry on their record.
+    `entries` are the (id, words) of the entries they may dispute; which entry is theirs is
+    checked again by the service."""
+
+    REFUSAL_FIELD = "entry_id"
+
+    entry_id = RadioField(
+        "Which entry does the resident dispute?",
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[InputRequired(message=rules.SELECT_ENTRY)],
+    )
+    reason = RadioField(
+        "Why does the resident dispute it?",
+        choices=choices(DisputeReason.choices()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message=rules.SELECT_REASON)],
+    )
+    statement = reason_field(
+        "What does the resident say is wrong?",
+        rules.ENTER_STATEMENT,
+        max_length=2000,
+        noun="Statement",
+    )
+    submit = SubmitField("Record the dispute", widget=GovSubmitInput())
+
+    def __init__(self, *args, entries: list[tuple[str, str]] = (), **kwargs):
+        kwargs.setdefault("prefix", "dispute")  # one of several forms on the call page
+        super().__init__(*args, **kwargs)
+        self.entry_id.choices = choices(entries)
+
+    def validate_entry_id(self, field) -> None:
+        if not (field.data or "").isascii() or not (field.data or "").isdigit():
+            raise ValidationError(rules.SELECT_ENTRY)
+
+    def dispute(self) -> tuple[int, DisputeReason, str]:
+        return int(self.entry_id.data), DisputeReason(self.reason.data), self.statement.data

@@ -1,16 +1,23 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.disputes import bp
-from app.disputes.forms import AssignForm, DecisionForm, QueueFilterForm
+from app.disputes.forms import AssignForm, CallDisputeForm, DecisionForm, QueueFilterForm
+from app.filters import local_time
+from app.forms import choices
+from app.htmx import is_htmx
+from app.models import Entry
 from app.pagination import paginated
 from app.refusals import Refused, show_refusal
+from app.rules.disputes import recorded_message
 from app.rules.vocabulary import Role
 from app.security import staff_required
-from app.services import disputes
+from app.services import calls, disputes
+from app.services.service_areas import area_names
 
 DISPUTE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
+CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
 PER_PAGE = 25
 navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
 
@@ -56,3 +63,54 @@ def assign_dispute(dispute_id: int):
         disputes.assign_to(dispute, current_user)
         flash("The dispute is assigned to you", "success")
     return redirect(url_for("disputes.show_dispute", dispute_id=dispute_id))
+
+
+def _entry_choices(entries: list[Entry]) -> list[tuple[str, str]]:
+    names = area_names()
+    return [
+        (
+            str(entry.id),
+            f"{local_time(entry.created_at)}, {names.get(entry.area_code, entry.area_code)}: "
+            f"{entry.summary[:80]}",
+        )
+        for entry in entries
+    ]
+
+
+@bp.app_context_processor
+def _blank_call_dispute_form() -> dict:
+    """The record panel of a call shows a blank dispute form when the caller is verified as
+    the resident; this makes it, for whichever view renders the panel."""
+    return {
+        "blank_call_dispute_form": lambda entries: CallDisputeForm(
+            formdata=None, entries=_entry_choices(entries)
+        )
+    }
+
+
+@bp.post("/calls/<int:call_id>/disputes")
+@staff_required(*CALL_STAFF)
+def record_dispute(call_id: int):
+    """A handler records a dispute the resident, verified on this call, makes."""
+    call = calls.get_open_call_or_404(call_id, current_user)
+    form = CallDisputeForm(entries=[])
+    recorded = None
+    if form.validate_on_submit():
+        try:
+            recorded = disputes.open_dispute_on_call(call, *form.dispute(), current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+    panel = calls.record_panel(call, current_user, clock.today())
+    form.entry_id.choices = choices(_entry_choices(panel.disputable))
+    if recorded is not None:
+        if is_htmx():
+            return render_template(
+                "calls/_record_panel.html", call=call, panel=panel, recorded=recorded
+            )
+        flash(recorded_message(recorded.due_on), "success")
+        return redirect(url_for("calls.show_call", call_id=call.id, _anchor="record"))
+    if is_htmx():
+        return render_template(
+            "calls/_record_panel.html", call=call, panel=panel, dispute_form=form
+        )
+    return render_template("disputes/record_dispute.html", call=call, panel=panel, form=form)

@@ -41,6 +41,7 @@ NOT_DECIDED_YET = "This dispute has no decision to correct yet"
 DECISION_CHANGED = "The decision on this dispute changed while you were looking at it"
 ENTER_REASONS = "Enter the reasons for the decision"
 ENTER_STATEMENT = "Enter what the resident says is wrong with the entry"
+SELECT_ENTRY = "Select the entry the resident disputes"
 SELECT_REASON = "Select why the resident disputes the entry"
 SELECT_OUTCOME = "Select whether the dispute is upheld"
 
@@ -157,6 +158,14 @@ def decision_effect(outcome: DisputeStatus, reporter_number: str | None) -> Deci
             tells_ico_right=True,
         )
     raise ValueError(f"{outcome} is not a decision")
+
+
+def recorded_message(due_on: date) -> str:
+    """What the handler sees once a dispute is recorded on a call: what to tell the resident."""
+    return (
+        "Dispute recorded: the entry is marked disputed. Tell the resident we will respond "
+        f"by {due_on.day} {due_on:%B %Y}"
+    )
 
 
 def dispatch_notice(entry_status: EntryStatus) -> str | None:

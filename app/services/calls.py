@@ -5,7 +5,7 @@ own state, on every request: verification belongs to the call and ends with it,
 and a permission revoked mid-call stops disclosure at the next request.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
@@ -18,10 +18,11 @@ from app.rules.disclosure import (
     CallerOnCall,
     Disclosure,
     StaffAccess,
+    VerifiedAs,
     decide_disclosure,
     entry_visible_on_call,
 )
-from app.rules.vocabulary import CallerType, CallOutcome, Relationship
+from app.rules.vocabulary import CallerType, CallOutcome, EntryStatus, Relationship
 from app.services import audit, call_state, permissions, verification
 from app.services.service_areas import active_area_codes
 from app.services.transactions import transactional
@@ -191,6 +192,8 @@ class RecordPanel:
     resident: Resident | None  # None unless disclosure allows it
     entries: list[Entry]
     hidden_entries: int  # entries withheld by need to know, counted but not shown
+    # Entries the caller, verified as the resident on this call, may dispute (rule 5).
+    disputable: list[Entry] = field(default_factory=list)
 
 
 @transactional
@@ -222,9 +225,11 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         reason=disclosure.reason,
         entries=[entry.id for entry in shown],
     )
+    by_resident = call_state.verified_as(call) is VerifiedAs.RESIDENT
     return RecordPanel(
         disclosure=disclosure,
         resident=resident,
         entries=shown,
         hidden_entries=len(all_entries) - len(shown),
+        disputable=[e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else [],
     )
