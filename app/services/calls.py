@@ -23,7 +23,7 @@ from app.rules.disclosure import (
     entry_visible_on_call,
 )
 from app.rules.vocabulary import CallerType, CallOutcome, EntryStatus, Relationship
-from app.services import audit, call_state, permissions, verification
+from app.services import audit, call_state, disputes, permissions, verification
 from app.services.service_areas import active_area_codes
 from app.services.transactions import transactional
 
@@ -194,6 +194,8 @@ class RecordPanel:
     hidden_entries: int  # entries withheld by need to know, counted but not shown
     # Entries the caller, verified as the resident on this call, may dispute (rule 5).
     disputable: list[Entry] = field(default_factory=list)
+    # Earlier reports from the caller's number upheld as hoaxes: a warning, never a block.
+    hoax_warning: str | None = None
 
 
 @transactional
@@ -203,8 +205,15 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
     Every disclosure is audited with the call it belongs to.
     """
     disclosure = disclosure_for(call, today)
+    warning = disputes.hoax_warning_for(call.caller_number)
     if call.resident_id is None or not disclosure.allowed:
-        return RecordPanel(disclosure=disclosure, resident=None, entries=[], hidden_entries=0)
+        return RecordPanel(
+            disclosure=disclosure,
+            resident=None,
+            entries=[],
+            hidden_entries=0,
+            hoax_warning=warning,
+        )
     resident = db.session.get(Resident, call.resident_id)
     access = staff_access(staff)
     all_entries = db.session.scalars(
@@ -232,4 +241,5 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         entries=shown,
         hidden_entries=len(all_entries) - len(shown),
         disputable=[e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else [],
+        hoax_warning=warning,
     )

@@ -9,7 +9,7 @@ is told. Nothing here deletes an entry.
 from dataclasses import dataclass
 
 from flask import abort, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -307,16 +307,25 @@ def decide_dispute(
     return decision
 
 
+def strikes_of(number: ColumnElement[str | None]) -> ScalarSelect[int]:
+    """A number's hoax strikes, as a column of another query: how many reports from it stand
+    upheld after a dispute. By the index on the entries' reporter number."""
+    return (
+        select(func.count())
+        .select_from(Dispute)
+        .join(Entry, Entry.id == Dispute.entry_id)
+        .where(Entry.reporter_number == number, Dispute.status == DisputeStatus.UPHELD)
+        .scalar_subquery()
+    )
+
+
 def hoax_strikes(number: str | None) -> int:
     """How many reports from this number stand upheld after a dispute: its hoax strikes."""
     if not number:
         return 0
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Dispute)
-            .join(Entry, Entry.id == Dispute.entry_id)
-            .where(Entry.reporter_number == number, Dispute.status == DisputeStatus.UPHELD)
-        )
-        or 0
-    )
+    return db.session.scalar(select(strikes_of(literal(number)))) or 0
+
+
+def hoax_warning_for(number: str | None) -> str | None:
+    """The warning a handler sees when this number calls: never a block (rule 6)."""
+    return rules.hoax_warning(hoax_strikes(number))

@@ -19,7 +19,8 @@ from app.extensions import db
 from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
 from app.refusals import Refused
-from app.services import audit, call_state
+from app.rules.disputes import hoax_warning
+from app.services import audit, call_state, disputes
 from app.services.search import street_of
 from app.services.transactions import transactional
 
@@ -48,6 +49,7 @@ class WaitingCall:
     waited: str  # "Under a minute", "3 minutes"
     hints: list[CallerHint] = field(default_factory=list)
     more_hints: bool = False
+    hoax_warning: str | None = None  # earlier reports from the number upheld as hoaxes
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,12 @@ def waiting_calls() -> WaitingList:
     (`flask calls close-overdue` closes it)."""
     now = utcnow()
     stmt = (
-        select(Call.id, Call.caller_number, Call.started_at)
+        select(
+            Call.id,
+            Call.caller_number,
+            Call.started_at,
+            disputes.strikes_of(Call.caller_number).label("hoax_strikes"),
+        )
         .where(
             Call.handler_id.is_(None),
             Call.ended_at.is_(None),
@@ -167,11 +174,12 @@ def waiting_calls() -> WaitingList:
                 waited=describe_wait((now - row.started_at).total_seconds()),
                 hints=found[:HINTS_PER_CALL],
                 more_hints=len(found) > HINTS_PER_CALL,
+                hoax_warning=hoax_warning(row.hoax_strikes or 0),
             )
         )
     return WaitingList(
         calls=calls,
-        version=_digest([(c.id, c.waited, c.hints, c.more_hints) for c in calls]),
+        version=_digest([(c.id, c.waited, c.hints, c.more_hints, c.hoax_warning) for c in calls]),
         calls_version=_digest([c.id for c in calls]),
     )
 
