@@ -98,6 +98,12 @@ def assign_to(dispute: Dispute, supervisor: StaffUser) -> None:
 
 
 @dataclass(frozen=True)
+class TrailRow:
+    event: AuditEvent
+    staff_name: str | None
+
+
+@dataclass(frozen=True)
 class DisputePage:
     """What a supervisor sees to decide a dispute."""
 
@@ -107,7 +113,8 @@ class DisputePage:
     call: Call | None  # the call the entry came from
     caller_verification: str | None  # whether its reporter was verified, in words
     same_number: list[Entry]  # other entries reported from the entry's number
-    trail: list[AuditEvent]  # the audit trail of the entry and its dispute
+    trail: list[TrailRow]  # the audit trail of the entry and its dispute, newest first
+    hoax_warning: str | None  # the reporting number's standing upheld disputes
 
 
 TRAIL_LIMIT = 500
@@ -137,13 +144,19 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(TRAIL_LIMIT)
     )
-    trail = [
+    events = [
         event
         for event in events
         if event.detail.get("entry") == entry.id
         or event.detail.get("dispute") == dispute.id
         or (call is not None and event.call_id == call.id)
     ]
+    staff_ids = {event.staff_id for event in events if event.staff_id is not None}
+    rows = db.session.execute(
+        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids))
+    )
+    names = {staff_id: name for staff_id, name in rows}
+    trail = [TrailRow(event, names.get(event.staff_id)) for event in events]
     verified = "Verified" if entry.reporter_verified else "Not verified"
     return DisputePage(
         dispute=dispute,
@@ -155,6 +168,7 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
         caller_verification=verified,
         same_number=same_number,
         trail=trail,
+        hoax_warning=hoax_warning_for(entry.reporter_number),
     )
 
 

@@ -247,3 +247,14 @@ def test_a_supervisor_of_other_service_areas_finds_no_such_dispute(signed_in_cli
 
 def test_an_unknown_dispute_is_not_found(signed_in_supervisor):
     assert signed_in_supervisor.get("/disputes/999999").status_code == 404
+
+
+def test_the_trail_names_who_did_what_and_the_numbers_strikes_show(signed_in_client, resident):
+    supervisor = signed_in_client(Role.SUPERVISOR, name="Sam Supervisor")
+    dispute = factories.make_dispute(resident)
+    _decide(supervisor, dispute.id)
+
+    page = _page(supervisor, f"/disputes/{dispute.id}")
+
+    assert re.search(r"dispute\.decided</td>\s*<td[^>]*>Sam Supervisor<", page)
+    assert "1 earlier report from this number was upheld as a hoax" in page
