@@ -7,7 +7,7 @@ from flask import Flask
 from app.clock import UK
 from app.phone_numbers import for_display
 from app.references import format_reference
-from app.rules.disclosure import entry_banner, entry_label
+from app.rules.disclosure import dispatch_on_hold, disputed_notice, entry_banner, entry_label
 from app.rules.disputes import dispatch_notice, recorded_message
 from app.services.search import street_of
 
@@ -33,6 +33,8 @@ def init_filters(app: Flask) -> None:
     app.add_template_filter(street_of, "street")
     app.add_template_filter(entry_banner)
     app.add_template_filter(dispatch_notice)
+    app.add_template_filter(disputed_notice)
+    app.add_template_filter(dispatch_on_hold)
     app.add_template_filter(recorded_message)
     app.add_template_filter(
         lambda entry: entry_label(entry.reporter_relationship, entry.reporter_verified),

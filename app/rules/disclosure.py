@@ -131,9 +131,26 @@ def staff_may_see_entry(staff: StaffAccess, entry_area: str, entry_sensitive: bo
 
 
 def shown_in_routine_view(status: EntryStatus) -> bool:
-    """An entry found incorrect or a hoax after a dispute is hidden from routine views; it is
-    kept, never deleted, for audit and fraud prevention."""
-    return status is not EntryStatus.UPHELD
+    """Only an entry in use shows in routine views. While disputed it is left out (withheld and
+    counted, its content not shown) until a supervisor decides; once found incorrect or a hoax
+    it stays out. Either way it is kept, never deleted, for audit and fraud prevention. The
+    supervisor's dispute page is not a routine view and shows it in full."""
+    return status is EntryStatus.ACTIVE
+
+
+def disputed_notice(count: int) -> str | None:
+    """What a routine view says in place of the disputed entries it withholds."""
+    if count <= 0:
+        return None
+    if count == 1:
+        return "1 entry is disputed and being investigated"
+    return f"{count} entries are disputed and being investigated"
+
+
+def dispatch_on_hold(entry_status: EntryStatus) -> bool:
+    """A dispatch raised from a disputed entry is on hold until the dispute is decided: a team
+    is not sent out on a report the resident says is wrong."""
+    return entry_status is EntryStatus.DISPUTED
 
 
 def entry_banner(status: EntryStatus) -> str | None:
@@ -153,7 +170,7 @@ def entry_visible_on_call(
     entry_status: EntryStatus = EntryStatus.ACTIVE,
 ) -> bool:
     """Show an entry on a call only when the caller may hear about its service area, the member
-    of staff may see it, and it has not been found incorrect."""
+    of staff may see it, and it is in use: neither disputed nor found incorrect."""
     return (
         may_disclose_area(disclosure, entry_area)
         and staff_may_see_entry(staff, entry_area, entry_sensitive)
@@ -164,11 +181,19 @@ def entry_visible_on_call(
 def entry_shown_outside_call(
     staff: StaffAccess, entry_area: str, entry_sensitive: bool, entry_status: EntryStatus
 ) -> bool:
-    """Show an entry outside a call only when the member of staff may see it and it has not
-    been found incorrect. No caller limits what is shown there: only need to know does."""
+    """Show an entry outside a call only when the member of staff may see it and it is in use:
+    neither disputed nor found incorrect. No caller limits what is shown there: only need to
+    know and disputes do."""
     return staff_may_see_entry(staff, entry_area, entry_sensitive) and shown_in_routine_view(
         entry_status
     )
+
+
+def entry_withheld_as_disputed(may_otherwise_see: bool, entry_status: EntryStatus) -> bool:
+    """Whether an entry counts as "disputed and being investigated" in a routine view: one the
+    caller and the member of staff could otherwise see, left out while its dispute is open.
+    An entry they could not see anyway is not mentioned, disputed or not."""
+    return may_otherwise_see and entry_status is EntryStatus.DISPUTED
 
 
 UNVERIFIED_LABEL = "Reported in good faith, not verified"

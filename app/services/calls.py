@@ -21,6 +21,7 @@ from app.rules.disclosure import (
     VerifiedAs,
     decide_disclosure,
     entry_visible_on_call,
+    entry_withheld_as_disputed,
 )
 from app.rules.vocabulary import CallerType, CallOutcome, EntryStatus, Relationship
 from app.services import audit, call_state, disputes, permissions, verification
@@ -192,6 +193,8 @@ class RecordPanel:
     resident: Resident | None  # None unless disclosure allows it
     entries: list[Entry]
     hidden_entries: int  # entries withheld by need to know, counted but not shown
+    # Entries otherwise shown but left out while disputed (rule 5): counted, content not shown.
+    disputed_entries: int = 0
     # Entries the caller, verified as the resident on this call, may dispute (rule 5).
     disputable: list[Entry] = field(default_factory=list)
     # Earlier reports from the caller's number upheld as hoaxes: a warning, never a block.
@@ -226,6 +229,15 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
             disclosure, access, entry.area_code, entry.is_sensitive, entry.status
         )
     ]
+    disputed = sum(
+        entry_withheld_as_disputed(
+            entry_visible_on_call(
+                disclosure, access, entry.area_code, entry.is_sensitive, EntryStatus.ACTIVE
+            ),
+            entry.status,
+        )
+        for entry in all_entries
+    )
     audit.record_on_call(
         "record.disclosed",
         call,
@@ -239,7 +251,8 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         disclosure=disclosure,
         resident=resident,
         entries=shown,
-        hidden_entries=len(all_entries) - len(shown),
+        hidden_entries=len(all_entries) - len(shown) - disputed,
+        disputed_entries=disputed,
         disputable=[e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else [],
         hoax_warning=warning,
     )

@@ -12,9 +12,9 @@ from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
 from app.models.types import utcnow
 from app.refusals import Refused
-from app.rules.disclosure import VerifiedAs
+from app.rules.disclosure import VerifiedAs, dispatch_on_hold
 from app.rules.reports import ReportDetails, report_problem
-from app.rules.vocabulary import DispatchOutcome, Relationship, Urgency
+from app.rules.vocabulary import DispatchOutcome, EntryStatus, Relationship, Urgency
 from app.services import audit, call_state, calls, outbox
 from app.services.transactions import transactional
 
@@ -94,7 +94,8 @@ def log_report(
 
 def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], int]:
     """Open dispatches in the staff member's service areas, most urgent and oldest first,
-    a page at a time; and how many there are."""
+    a page at a time; and how many there are. Those on hold while their entry is disputed
+    come after the ones a team can act on."""
     base = (
         select(Dispatch)
         .join(Entry)
@@ -106,8 +107,10 @@ def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], in
         (Dispatch.priority == Urgency.URGENT, 1),
         else_=2,
     )
+    holding = [status for status in EntryStatus if dispatch_on_hold(status)]
+    on_hold_last = case((Entry.status.in_(holding), 1), else_=0)
     stmt = (
-        base.order_by(most_urgent_first, Dispatch.created_at, Dispatch.id)
+        base.order_by(on_hold_last, most_urgent_first, Dispatch.created_at, Dispatch.id)
         .limit(DISPATCHES_PER_PAGE)
         .offset((page - 1) * DISPATCHES_PER_PAGE)
     )

@@ -14,9 +14,10 @@ from app import clock
 from app.extensions import db
 from app.models import Entry, Resident, StaffUser
 from app.references import format_reference
-from app.rules.disclosure import entry_shown_outside_call
+from app.rules.disclosure import entry_shown_outside_call, entry_withheld_as_disputed
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
+from app.rules.vocabulary import EntryStatus
 from app.services import audit, reveals, verification
 from app.services.calls import staff_access
 from app.services.search import street_of
@@ -104,6 +105,7 @@ class ResidentRecord:
     resident: Resident
     entries: list[Entry]
     hidden_entries: int  # withheld by need to know or found incorrect, counted but not shown
+    disputed_entries: int  # otherwise shown but left out while disputed: counted, not shown
     lock: LockState
     hidden: HiddenDetails
 
@@ -111,7 +113,9 @@ class ResidentRecord:
 def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRecord:
     """Load the record and the entries this member of staff may see, and audit the view
     with its purpose and the entries shown, in one transaction."""
-    resident, shown_ids, hidden_entries, lock = _record_view(resident_id, staff, purpose)
+    resident, shown_ids, hidden_entries, disputed_entries, lock = _record_view(
+        resident_id, staff, purpose
+    )
     # The commit expired what was loaded: one query reloads the entries shown, not one each.
     shown = db.session.scalars(
         select(Entry).where(Entry.id.in_(shown_ids)).order_by(*NEWEST_FIRST)
@@ -120,6 +124,7 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
         resident=resident,
         entries=list(shown),
         hidden_entries=hidden_entries,
+        disputed_entries=disputed_entries,
         lock=lock,
         hidden=hidden_details(resident),
     )
@@ -128,9 +133,9 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
 @transactional
 def _record_view(
     resident_id: int, staff: StaffUser, purpose: str
-) -> tuple[Resident, list[int], int, LockState]:
+) -> tuple[Resident, list[int], int, int, LockState]:
     """Audit the view of a record with the entries it shows: the ids shown, how many are
-    withheld, and the verification lock."""
+    withheld, how many of those are left out while disputed, and the verification lock."""
     resident = get_resident_or_404(resident_id)
     access = staff_access(staff)
     all_entries = db.session.scalars(
@@ -141,6 +146,15 @@ def _record_view(
         for entry in all_entries
         if entry_shown_outside_call(access, entry.area_code, entry.is_sensitive, entry.status)
     ]
+    disputed = sum(
+        entry_withheld_as_disputed(
+            entry_shown_outside_call(
+                access, entry.area_code, entry.is_sensitive, EntryStatus.ACTIVE
+            ),
+            entry.status,
+        )
+        for entry in all_entries
+    )
     lock = verification.lock_state(resident.id)
     audit.record(
         "record.viewed",
@@ -149,4 +163,5 @@ def _record_view(
         purpose=purpose,
         entries=shown_ids,
     )
-    return resident, shown_ids, len(all_entries) - len(shown_ids), lock
+    hidden = len(all_entries) - len(shown_ids) - disputed
+    return resident, shown_ids, hidden, disputed, lock

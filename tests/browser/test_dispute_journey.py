@@ -41,7 +41,7 @@ def test_a_dispute_recorded_on_a_call_is_upheld_and_the_number_is_flagged(
     press(desk, form.get_by_role("button", name="Record the dispute"))
     settle(desk)
     expect(desk.get_by_role("status").filter(has_text="Dispute recorded")).to_be_visible()
-    expect(desk.get_by_text("Disputed by the resident and being investigated")).to_be_visible()
+    expect(desk.get_by_text("1 entry is disputed and being investigated")).to_be_visible()
     check_accessibility(desk)
 
     office = browser.new_context().new_page()

@@ -181,7 +181,7 @@ def test_sensitive_entries_need_the_sensitive_data_permission(
     assert "Health condition noted" in pages[1]
 
 
-def test_upheld_entries_are_hidden_and_disputed_ones_carry_a_banner(
+def test_upheld_entries_are_hidden_and_disputed_ones_are_withheld_and_counted(
     signed_in_handler, start_call, resident
 ):
     _add_entry(resident, summary="Hoax report", status="upheld")
@@ -192,5 +192,5 @@ def test_upheld_entries_are_hidden_and_disputed_ones_carry_a_banner(
     page = call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
 
     assert "Hoax report" not in page
-    assert "Contested report" in page
-    assert "Disputed by the resident" in page
+    assert "Contested report" not in page
+    assert "1 entry is disputed and being investigated" in page

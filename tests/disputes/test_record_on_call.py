@@ -73,7 +73,8 @@ def test_a_handler_records_a_dispute_and_the_entry_is_disputed_at_once(signed_in
     page = _call_page(signed_in_handler, call)
     dispute = db.session.scalar(select(Dispute))
     assert rules.recorded_message(dispute.due_on) in page
-    assert "Disputed by the resident and being investigated" in page
+    assert "1 entry is disputed and being investigated" in page
+    assert entry.summary not in page
     assert db.session.get(Entry, entry.id).status is EntryStatus.DISPUTED
     assert dispute.call_id == call.id
 

@@ -170,16 +170,18 @@ def test_a_verified_report_carries_no_good_faith_label(
     assert "Reported in good faith, not verified" not in page
 
 
-def test_a_disputed_entry_is_shown_with_the_disputed_banner(
+def test_a_disputed_entry_is_withheld_and_counted_while_investigated(
     signed_in_handler, resident, view_record, make_entry
 ):
     make_entry(resident, "Says she cannot manage stairs", status=EntryStatus.DISPUTED)
+    make_entry(resident, "Bins not collected")
 
     page = view_record(signed_in_handler, resident.id).get_data(as_text=True)
 
-    assert "Says she cannot manage stairs" in page
+    assert "Says she cannot manage stairs" not in page
+    assert "Bins not collected" in page
     assert "Disputed" in page
-    assert "Disputed by the resident and being investigated" in page
+    assert "1 entry is disputed and being investigated" in page
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"], ids=["reason-page", "record"])

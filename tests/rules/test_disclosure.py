@@ -11,10 +11,13 @@ from app.rules.disclosure import (
     StaffAccess,
     VerifiedAs,
     decide_disclosure,
+    dispatch_on_hold,
+    disputed_notice,
     entry_banner,
     entry_label,
     entry_shown_outside_call,
     entry_visible_on_call,
+    entry_withheld_as_disputed,
     may_disclose_area,
     shown_in_routine_view,
     staff_may_see_entry,
@@ -187,7 +190,7 @@ def test_an_entry_shows_on_a_call_only_when_caller_and_staff_may_both_see_it(
         if (caller_areas == EVERYTHING or area in caller_areas)
         and area in access.areas
         and (access.may_see_sensitive or not sensitive)
-        and status != EntryStatus.UPHELD
+        and status == EntryStatus.ACTIVE
     }
     assert shown == expected
 
@@ -280,23 +283,68 @@ def test_staff_see_only_what_their_job_needs(
 
 
 @pytest.mark.parametrize(
-    ("status", "routine", "banner"),
+    ("status", "routine", "banner", "on_hold"),
     [
-        (EntryStatus.ACTIVE, True, None),
+        (EntryStatus.ACTIVE, True, None, False),
         (
             EntryStatus.DISPUTED,
-            True,
+            False,
             "Disputed by the resident and being investigated: do not rely on it",
+            True,
         ),
-        (EntryStatus.UPHELD, False, "Found incorrect after a dispute: kept for audit only"),
+        (
+            EntryStatus.UPHELD,
+            False,
+            "Found incorrect after a dispute: kept for audit only",
+            False,
+        ),
     ],
     ids=["active", "disputed", "upheld"],
 )
-def test_disputed_entries_carry_a_banner_and_upheld_ones_leave_routine_views(
-    status, routine, banner
+def test_disputed_entries_carry_a_banner_and_leave_routine_views_as_upheld_ones_do(
+    status, routine, banner, on_hold
 ):
     assert shown_in_routine_view(status) is routine
     assert entry_banner(status) == banner
+    assert dispatch_on_hold(status) is on_hold
+
+
+@pytest.mark.parametrize(
+    ("count", "notice"),
+    [
+        (0, None),
+        (1, "1 entry is disputed and being investigated"),
+        (2, "2 entries are disputed and being investigated"),
+    ],
+    ids=["none", "one", "several"],
+)
+def test_a_routine_view_counts_the_disputed_entries_it_leaves_out(count, notice):
+    assert disputed_notice(count) == notice
+
+
+@pytest.mark.parametrize(
+    ("may_otherwise_see", "status", "counted"),
+    [
+        (True, EntryStatus.ACTIVE, False),
+        (True, EntryStatus.DISPUTED, True),
+        (True, EntryStatus.UPHELD, False),
+        (False, EntryStatus.ACTIVE, False),
+        (False, EntryStatus.DISPUTED, False),
+        (False, EntryStatus.UPHELD, False),
+    ],
+    ids=[
+        "seen-active-is-shown-not-counted",
+        "seen-disputed-is-counted",
+        "seen-upheld-is-not-mentioned",
+        "unseen-active",
+        "unseen-disputed-is-not-mentioned",
+        "unseen-upheld",
+    ],
+)
+def test_only_a_disputed_entry_that_could_otherwise_be_seen_is_counted_as_disputed(
+    may_otherwise_see, status, counted
+):
+    assert entry_withheld_as_disputed(may_otherwise_see, status) is counted
 
 
 REPORTERS = list(itertools.product(Relationship, ["unverified", "verified"]))
@@ -318,7 +366,7 @@ def test_every_unverified_report_is_labelled_whoever_made_it(relationship, verif
     ("areas", "may_see_sensitive", "entry_area", "sensitive", "status", "shown"),
     [
         ({"housing"}, False, "housing", False, EntryStatus.ACTIVE, True),
-        ({"housing"}, False, "housing", False, EntryStatus.DISPUTED, True),
+        ({"housing"}, False, "housing", False, EntryStatus.DISPUTED, False),
         ({"housing"}, False, "housing", False, EntryStatus.UPHELD, False),
         ({"housing"}, False, "benefits", False, EntryStatus.ACTIVE, False),
         ({"housing"}, False, "housing", True, EntryStatus.ACTIVE, False),
@@ -327,7 +375,7 @@ def test_every_unverified_report_is_labelled_whoever_made_it(relationship, verif
     ],
     ids=[
         "own-area-active",
-        "own-area-disputed-still-shows-with-its-banner",
+        "own-area-disputed-is-left-out-while-investigated",
         "own-area-found-incorrect-stays-out",
         "another-area",
         "sensitive-without-the-permission",

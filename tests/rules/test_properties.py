@@ -105,7 +105,7 @@ def test_staff_never_see_an_entry_outside_their_areas_or_sensitive_without_permi
     if visible:
         assert area in staff.areas
         assert staff.may_see_sensitive or not sensitive
-        assert status is not EntryStatus.UPHELD
+        assert status is EntryStatus.ACTIVE
         assert caller.call_open and caller.verified_as is not VerifiedAs.NOBODY
 
 

@@ -283,3 +283,18 @@ def test_the_team_sees_a_correction_notice_on_its_open_dispatch(resident, signed
 
     assert rules.dispatch_notice(EntryStatus.DISPUTED) in disputed_page
     assert rules.dispatch_notice(EntryStatus.UPHELD) in page
+    assert "On hold" in disputed_page
+    assert "On hold" not in page
+
+
+def test_a_dispatch_on_hold_while_its_entry_is_disputed_comes_after_those_to_act_on(
+    resident, signed_in_handler
+):
+    held = _entry(resident, team="Held team")
+    _open(resident, held)
+    _entry(resident, team="Acting team")
+
+    page = signed_in_handler.get("/dispatches").get_data(as_text=True)
+
+    assert page.count("On hold") == 1
+    assert page.index("Acting team") < page.index("Held team")
