@@ -137,6 +137,12 @@ class Config:
         "max_failures": _int("VERIFY_MAX_FAILURES", 3),
         "window": timedelta(hours=_int("VERIFY_FAILURE_WINDOW_HOURS", 24)),
     }
+    # One caller number failing verification on this many different residents' records within
+    # this window is warned about on its calls and listed for supervisors (never blocked).
+    CROSS_RECORD_POLICY = {
+        "window": timedelta(hours=_int("CROSS_RECORD_FAILURE_WINDOW_HOURS", 24)),
+        "residents": _int("CROSS_RECORD_FAILURE_RESIDENTS", 3),
+    }
 
     # Verbal consent given on a call lapses after this many months unless renewed.
     VERBAL_CONSENT_MONTHS = _int("VERBAL_CONSENT_MONTHS", 12)

@@ -24,7 +24,7 @@ from app.rules.disclosure import (
     entry_withheld_as_disputed,
 )
 from app.rules.vocabulary import CallerType, CallOutcome, EntryStatus, Relationship
-from app.services import audit, call_state, disputes, permissions, verification
+from app.services import audit, call_state, cross_record, disputes, permissions, verification
 from app.services.service_areas import active_area_codes
 from app.services.transactions import transactional
 
@@ -199,6 +199,8 @@ class RecordPanel:
     disputable: list[Entry] = field(default_factory=list)
     # Earlier reports from the caller's number upheld as hoaxes: a warning, never a block.
     hoax_warning: str | None = None
+    # The caller's number failed verification on several residents' records: a warning too.
+    cross_record_warning: str | None = None
 
 
 @transactional
@@ -209,6 +211,7 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
     """
     disclosure = disclosure_for(call, today)
     warning = disputes.hoax_warning_for(call.caller_number)
+    cross_warning = cross_record.cross_record_warning_for(call.caller_number)
     if call.resident_id is None or not disclosure.allowed:
         return RecordPanel(
             disclosure=disclosure,
@@ -216,6 +219,7 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
             entries=[],
             hidden_entries=0,
             hoax_warning=warning,
+            cross_record_warning=cross_warning,
         )
     resident = db.session.get(Resident, call.resident_id)
     access = staff_access(staff)
@@ -255,4 +259,5 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         disputed_entries=disputed,
         disputable=[e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else [],
         hoax_warning=warning,
+        cross_record_warning=cross_warning,
     )

@@ -19,8 +19,9 @@ from app.extensions import db
 from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
 from app.refusals import Refused
+from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
-from app.services import audit, call_state, disputes
+from app.services import audit, call_state, cross_record, disputes
 from app.services.search import street_of
 from app.services.transactions import transactional
 
@@ -50,6 +51,8 @@ class WaitingCall:
     hints: list[CallerHint] = field(default_factory=list)
     more_hints: bool = False
     hoax_warning: str | None = None  # earlier reports from the number upheld as hoaxes
+    # the number failed verification on several residents' records: a warning, never a block
+    cross_record_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,12 +148,16 @@ def waiting_calls() -> WaitingList:
     their caller ID hints. A call left waiting past the maximum length of a call is not shown
     (`flask calls close-overdue` closes it)."""
     now = utcnow()
+    policy = cross_record.cross_record_policy()
     stmt = (
         select(
             Call.id,
             Call.caller_number,
             Call.started_at,
             disputes.strikes_of(Call.caller_number).label("hoax_strikes"),
+            cross_record.residents_failed_from(Call.caller_number, window_start(now, policy)).label(
+                "residents_failed"
+            ),
         )
         .where(
             Call.handler_id.is_(None),
@@ -175,11 +182,17 @@ def waiting_calls() -> WaitingList:
                 hints=found[:HINTS_PER_CALL],
                 more_hints=len(found) > HINTS_PER_CALL,
                 hoax_warning=hoax_warning(row.hoax_strikes or 0),
+                cross_record_warning=cross_record_warning(row.residents_failed or 0, policy),
             )
         )
     return WaitingList(
         calls=calls,
-        version=_digest([(c.id, c.waited, c.hints, c.more_hints, c.hoax_warning) for c in calls]),
+        version=_digest(
+            [
+                (c.id, c.waited, c.hints, c.more_hints, c.hoax_warning, c.cross_record_warning)
+                for c in calls
+            ]
+        ),
         calls_version=_digest([c.id for c in calls]),
     )
 
