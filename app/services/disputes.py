@@ -7,6 +7,7 @@ is told. Nothing here deletes an entry.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import abort, current_app
 from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, update
@@ -192,8 +193,63 @@ def open_dispute_on_call(
     now = call_state.lock_call(call)
     if call_state.verified_as(call, now) is not VerifiedAs.RESIDENT:
         raise Refused(rules.RESIDENT_NOT_VERIFIED)
+    dispute = _open_dispute(
+        call.verified_resident_id,
+        entry_id,
+        reason,
+        statement,
+        now,
+        channel=DisputeChannel.CALL,
+        call=call,
+        handler=handler,
+    )
+    audit.record_on_call(
+        "dispute.opened",
+        call,
+        staff_id=handler.id,
+        dispute=dispute.id,
+        entry=dispute.entry_id,
+        reason=reason.value,
+    )
+    return dispute
+
+
+@transactional
+def open_dispute_from_portal(
+    resident_id: int, entry_id: int, reason: DisputeReason, statement: str
+) -> Dispute:
+    """Record a dispute the resident, signed in to the portal, makes about an entry on their
+    own record. The entry is marked disputed at once."""
+    dispute = _open_dispute(
+        resident_id, entry_id, reason, statement, clock.now(), channel=DisputeChannel.PORTAL
+    )
+    audit.record(
+        "dispute.opened",
+        resident_id=resident_id,
+        dispute=dispute.id,
+        entry=dispute.entry_id,
+        reason=reason.value,
+        by="resident",
+    )
+    return dispute
+
+
+def _open_dispute(
+    resident_id: int | None,
+    entry_id: int,
+    reason: DisputeReason,
+    statement: str,
+    now: datetime,
+    *,
+    channel: DisputeChannel,
+    call: Call | None = None,
+    handler: StaffUser | None = None,
+) -> Dispute:
+    """The dispute itself, whichever way the resident made it: only on the resident's own
+    entry, only on an entry still active, and the entry marked disputed in the same unit of
+    work."""
     entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.resident_id != call.verified_resident_id:
+    if entry is None or resident_id is None or entry.resident_id != resident_id:
         raise Refused(rules.NOT_THE_RESIDENTS_ENTRY)
     statement = statement.strip()
     if not statement:
@@ -201,8 +257,8 @@ def open_dispute_on_call(
     refusal = rules.refusal_to_open(entry.status)
     if refusal is not None:
         raise Refused(refusal)
-    # Only an entry still active becomes disputed: a dispute opened meanwhile in the portal
-    # leaves this one refused rather than doubled.
+    # Only an entry still active becomes disputed: a dispute opened meanwhile, on a call or in
+    # the portal, leaves this one refused rather than doubled.
     marked = db.session.execute(
         update(Entry)
         .where(Entry.id == entry.id, Entry.status == EntryStatus.ACTIVE)
@@ -216,9 +272,9 @@ def open_dispute_on_call(
         resident_id=entry.resident_id,
         reason=reason,
         statement=statement,
-        opened_via=DisputeChannel.CALL,
-        call_id=call.id,
-        opened_by_id=handler.id,
+        opened_via=channel,
+        call_id=call.id if call else None,
+        opened_by_id=handler.id if handler else None,
         opened_at=now,
         due_on=rules.response_due_on(now),
         status=DisputeStatus.OPEN,
@@ -227,14 +283,6 @@ def open_dispute_on_call(
     db.session.add(dispute)
     db.session.flush()
     db.session.refresh(entry)
-    audit.record_on_call(
-        "dispute.opened",
-        call,
-        staff_id=handler.id,
-        dispute=dispute.id,
-        entry=entry.id,
-        reason=reason.value,
-    )
     return dispute
 
 

@@ -345,9 +345,19 @@ def _history(
 
 
 @transactional
-def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | None = None) -> None:
+def revoke(
+    permission: Permission,
+    staff: StaffUser | None,
+    reason: str,
+    call: Call | None = None,
+    *,
+    by_resident: bool = False,
+) -> None:
     """Revoke a permission at once: the next request on any call where it is in use is refused
-    disclosure. `call` is the call on which the resident asked, if any."""
+    disclosure. `call` is the call on which the resident asked, if any; `by_resident` says the
+    resident revoked it themselves in the portal (then no member of staff is named)."""
+    if staff is None and not by_resident:
+        raise ValueError("a revocation is made by a member of staff or by the resident")
     reason = reason.strip()
     if not reason:
         raise Refused(REVOKE_REASON_MISSING, "reason")
@@ -356,18 +366,19 @@ def revoke(permission: Permission, staff: StaffUser, reason: str, call: Call | N
     revoked = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_by_id=staff.id, revocation_reason=reason)
+        .values(revoked_at=now, revoked_by_id=staff.id if staff else None, revocation_reason=reason)
     )
     if revoked.rowcount != 1:
         raise Refused("This permission has already been revoked")
     _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
     audit.record(
         "permission.revoked",
-        staff_id=staff.id,
+        staff_id=staff.id if staff else None,
         resident_id=permission.resident_id,
         call_id=call.id if call else None,
         permission=permission.id,
         reason=reason,
+        **({"by": "resident"} if by_resident else {}),
     )
 
 
