@@ -90,6 +90,15 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    # The resident portal: attempts per reference number and per client address, and how
+    # long a resident stays signed in without a request.
+    PORTAL_SIGN_IN_LIMIT_PER_REFERENCE = os.environ.get(
+        "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "5 per 15 minutes"
+    )
+    PORTAL_SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
+        "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
+    )
+    PORTAL_IDLE_LIFETIME = timedelta(minutes=_int("PORTAL_IDLE_MINUTES", 15))
 
     # Number of proxies in front of the app that set X-Forwarded-* (0: none trusted).
     PROXY_COUNT = _int("PROXY_COUNT", 0)

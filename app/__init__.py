@@ -55,6 +55,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         locks,
         messages,
         permissions,
+        portal,
         residents,
         telephony,
     )
@@ -75,6 +76,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(permissions.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(telephony.bp)
+    app.register_blueprint(portal.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(calls_cli)

@@ -1,8 +1,9 @@
 """Security headers, the content security policy and access guards.
 
-Every endpoint must say who may use it: `public`, or `staff_required(...)`
-with the roles allowed. A request to an endpoint that says neither is
-refused (default deny), so a new route cannot be left open by omission.
+Every endpoint must say who may use it: `public`, `staff_required(...)`
+with the roles allowed, or `resident_required` for the portal. A request to an
+endpoint that says none of these is refused (default deny), so a new route cannot
+be left open by omission.
 """
 
 import secrets
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.rules.vocabulary import Role
@@ -44,8 +45,26 @@ def staff_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
     return decorator
 
 
+def resident_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Allow only a resident signed in to the portal; anyone else (a member of staff too) is
+    sent to the portal's sign-in. What the page shows is loaded for that resident alone."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated or not hasattr(current_user, "resident_id"):
+            return redirect(url_for("portal.start"))
+        return view(*args, **kwargs)
+
+    guarded.for_residents = True  # type: ignore[attr-defined]
+    return guarded
+
+
 def is_declared(view: Callable[..., Any]) -> bool:
-    return getattr(view, "is_public", False) or hasattr(view, "allowed_roles")
+    return (
+        getattr(view, "is_public", False)
+        or hasattr(view, "allowed_roles")
+        or getattr(view, "for_residents", False)
+    )
 
 
 def _refuse_undeclared_endpoints() -> None:

@@ -18,11 +18,27 @@ PUBLIC_ENDPOINTS = {
     "telephony.incoming_call",
     "telephony.call_status",
     "telephony.message_status",
+    # The portal's sign-in: a reference and date of birth, then the code sent by text.
+    "portal.start",
+    "portal.enter_code",
 }
 
 
+def _resident_rules(app) -> list[Rule]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "for_residents", False)
+    ]
+
+
 def _staff_rules(app) -> list[Rule]:
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC_ENDPOINTS
+        and not getattr(app.view_functions[rule.endpoint], "for_residents", False)
+    ]
 
 
 def _example_path(rule: Rule) -> str:
@@ -104,3 +120,49 @@ def test_an_undeclared_route_is_refused_even_to_staff(app, signed_in_client):
 
     assert response.status_code == 403
     assert "should never be served" not in response.get_data(as_text=True)
+
+
+def test_the_portal_has_pages_for_residents(app):
+    assert len(_resident_rules(app)) >= 5
+
+
+def test_every_resident_route_sends_a_signed_out_visitor_to_the_portal_sign_in(app, client):
+    token = csrf_token(client)
+    for rule in _resident_rules(app):
+        method = _method(rule)
+        data = {"csrf_token": token} if method != "GET" else None
+
+        response = client.open(_example_path(rule), method=method, data=data)
+
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"] == "/portal", rule.rule
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_every_resident_route_refuses_staff(app, signed_in_client, role):
+    client = signed_in_client(role)
+    token = csrf_token(client, "/")
+    for rule in _resident_rules(app):
+        method = _method(rule)
+        data = {"csrf_token": token} if method != "GET" else None
+
+        response = client.open(_example_path(rule), method=method, data=data)
+
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"] == "/portal", rule.rule
+
+
+def test_every_staff_route_refuses_a_signed_in_resident(app, client, resident):
+    from tests.portal.helpers import portal_sign_in
+
+    portal_sign_in(client, resident)
+    token = csrf_token(client, "/portal/your-record")
+    for rule in _staff_rules(app):
+        method = _method(rule)
+        data = {"csrf_token": token} if method != "GET" else None
+
+        response = client.open(_example_path(rule), method=method, data=data)
+
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].startswith("/login"), rule.rule
+    assert client.get("/portal/your-record").status_code == 200

@@ -1,10 +1,12 @@
-"""Who is signed in: Flask-Login wiring for staff accounts, and when a session ends.
+"""Who is signed in: Flask-Login wiring for staff accounts and portal residents, and when a
+session ends.
 
 A staff session ends at sign-out (the account's session token is replaced, so a
 copied cookie opens nothing), after the idle timeout (the signed cookie is refused
 once older than `PERMANENT_SESSION_LIFETIME`), a fixed time after sign-in however
 busy the console (`SESSION_ABSOLUTE_LIFETIME`), and when its cookie turns up from
-another address or browser.
+another address or browser. A resident's session ends the same ways, and after
+`PORTAL_IDLE_LIFETIME` without a request.
 """
 
 import hashlib
@@ -18,10 +20,12 @@ from flask_login import LoginManager, login_user, logout_user
 from app import clock
 from app.htmx import is_htmx
 from app.models import StaffUser
+from app.services import portal as portal_service
 from app.services import staff as staff_service
 
 _SIGNED_IN_AT = "signed_in_at"
 _CLIENT = "client"
+_SEEN_AT = "seen_at"  # residents only: the idle timeout of the portal
 
 
 def _client_key() -> str:
@@ -57,6 +61,31 @@ def start_session(user: StaffUser) -> None:
     session[_CLIENT] = _client_key()
 
 
+def start_resident_session(user) -> None:
+    """A new session for a resident who has just signed in to the portal: no fixation, and
+    nothing of any staff session in the same browser survives it."""
+    session.clear()
+    session.permanent = True
+    login_user(user, remember=False)
+    now = int(clock.now().timestamp())
+    session[_SIGNED_IN_AT] = now
+    session[_SEEN_AT] = now
+    session[_CLIENT] = _client_key()
+
+
+def _resident_is_active() -> bool:
+    """A resident is signed out after `PORTAL_IDLE_LIFETIME` without a request; each request
+    moves the mark on."""
+    seen_at = session.get(_SEEN_AT)
+    if not isinstance(seen_at, int):
+        return False
+    now = clock.now()
+    if now - datetime.fromtimestamp(seen_at, UTC) >= current_app.config["PORTAL_IDLE_LIFETIME"]:
+        return False
+    session[_SEEN_AT] = int(now.timestamp())
+    return True
+
+
 def end_session() -> None:
     logout_user()
     session.clear()
@@ -88,6 +117,11 @@ def init_login(manager: LoginManager) -> None:
         kind, _, token = user_id.partition(":")
         if kind == "staff" and token:
             return staff_service.fetch_staff_by_session_token(token)
+        if kind == "resident" and token:
+            if not _resident_is_active():
+                session.clear()
+                return None
+            return portal_service.fetch_signed_in(token)
         return None
 
     @manager.unauthorized_handler

@@ -22,7 +22,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and hasattr(current_user, "role"):
         return redirect(url_for("console.index"))
     form = SignInForm()
     if form.validate_on_submit():

@@ -6,6 +6,7 @@ from app.models.dispute import Dispute, DisputeDecision
 from app.models.entry import Dispatch, Entry
 from app.models.outbox import OutboxMessage
 from app.models.permission import Permission, PermissionEvent, permission_areas
+from app.models.portal_session import PortalSession, PortalSessionStatus
 from app.models.resident import Resident, ResidentPhone
 from app.models.search import NameKey, NameTerm
 from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
@@ -23,6 +24,8 @@ __all__ = [
     "OutboxMessage",
     "Permission",
     "PermissionEvent",
+    "PortalSession",
+    "PortalSessionStatus",
     "Resident",
     "ResidentPhone",
     "ServiceAreaRecord",

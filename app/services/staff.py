@@ -29,28 +29,24 @@ class TooManyAttempts(Exception):
     """Sign-in refused before any password was checked: the account or address is over its limit."""
 
 
-class _SignInAllowance:
-    """Sign-in attempts per account and per address, counted in the rate-limit store.
+class SignInAllowance:
+    """Sign-in attempts per key (an account, a reference, an address), counted in the
+    rate-limit store.
 
-    An attempt is counted before its password is checked, so attempts in flight together
-    cannot all pass a count taken afterwards. The store's increment is atomic (in memory
-    and in Redis); a fixed window lets a successful sign-in give its count back.
+    An attempt is counted before its password or answers are checked, so attempts in flight
+    together cannot all pass a count taken afterwards. The store's increment is atomic (in
+    memory and in Redis); a fixed window lets a successful sign-in give its count back.
+    `limits` pairs a limit ("5 per 15 minutes") with the key it counts under.
     """
 
-    def __init__(self, email: str, address: str) -> None:
+    def __init__(self, limits: list[tuple[str, tuple[str, ...]]]) -> None:
         config = current_app.config
         self._limits: list[tuple[RateLimitItem, tuple[str, ...]]] = []
         if not config.get("RATELIMIT_ENABLED", True):
             return  # Flask-Limiter's own switch; it then opens no store to count in.
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         self._counter = FixedWindowRateLimiter(limiter.storage)
-        self._limits = [
-            (
-                parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]),
-                (prefix, "sign-in-account", email.strip().lower()[:254]),
-            ),
-            (parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), (prefix, "sign-in-address", address)),
-        ]
+        self._limits = [(parse(limit), (prefix, *keys)) for limit, keys in limits]
 
     def take(self) -> bool:
         """Count one attempt on every limit; False if any of them is now over."""
@@ -70,7 +66,13 @@ def sign_in(email: str, password: str, address: str) -> StaffUser | None:
     Raises TooManyAttempts, without checking the password, once the account or the
     address has used up its allowance. A successful sign-in does not use it up.
     """
-    allowance = _SignInAllowance(email, address)
+    config = current_app.config
+    allowance = SignInAllowance(
+        [
+            (config["SIGN_IN_LIMIT_PER_ACCOUNT"], ("sign-in-account", email.strip().lower()[:254])),
+            (config["SIGN_IN_LIMIT_PER_ADDRESS"], ("sign-in-address", address)),
+        ]
+    )
     if not allowance.take():
         raise TooManyAttempts
     user = authenticate(email, password)

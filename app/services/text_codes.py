@@ -197,7 +197,7 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
         code = provider.make_console_code()
         code_hash = provider.code_hash(code)
         source = TextCodeProvider.CONSOLE
-        _show_on_console(resident, number, code, now)
+        show_on_console(resident, number, code, now)
 
     # Only the newest code for this call's caller counts.
     db.session.execute(
@@ -244,7 +244,7 @@ def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, d
     return phone.number, phone.added_at
 
 
-def _show_on_console(resident: Resident, number: str, code: str, now: datetime) -> None:
+def show_on_console(resident: Resident, number: str, code: str, now: datetime) -> None:
     # The console backend sends nothing: staff see the code on the Messages page and in the
     # log. It is written as already sent, so the outbox worker never sends it.
     db.session.add(

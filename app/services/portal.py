@@ -1,0 +1,350 @@
+"""The resident portal: signing in with a reference, a date of birth and a text code, and
+what a signed-in resident sees and does (docs/rules.md rules 3, 4 and 5).
+
+Every attempt takes the same path whether or not the details match: it is counted first,
+it writes a sign-in row, and the resident is asked for a code. Only when the reference and
+date of birth match is a code sent, to the first mobile number on file, under the same
+text-code rules as on a call. Everything a signed-in resident sees is loaded for them:
+an id from the address that is not theirs is "not found".
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import abort, current_app
+from flask_login import UserMixin
+from sqlalchemy import func, select
+
+from app import clock
+from app.extensions import db
+from app.models import (
+    Dispute,
+    Entry,
+    Permission,
+    PortalSession,
+    PortalSessionStatus,
+    Resident,
+    ResidentPhone,
+    TextCode,
+)
+from app.models.staff import new_session_token
+from app.references import normalise_reference
+from app.rules import disputes as dispute_rules
+from app.rules import text_codes as code_rules
+from app.rules.outbox import last_digits
+from app.rules.verification import parse_date_of_birth
+from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
+from app.services import audit, permissions
+from app.services.staff import SignInAllowance, TooManyAttempts
+from app.services.text_codes import show_on_console, text_code_policy
+from app.services.transactions import transactional
+from app.telephony import text_codes as provider
+
+__all__ = ["TooManyAttempts"]
+
+WRONG_CODE = (
+    "The code is not right, or it has stopped working. Check the text we sent, or start again"
+)
+REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
+
+
+class SignedInResident(UserMixin):
+    """A resident signed in to the portal. It has no role, so no staff page ever lets it in."""
+
+    def __init__(self, portal_session: PortalSession) -> None:
+        self.token = portal_session.token
+        self.resident_id: int = portal_session.resident_id  # type: ignore[assignment]
+
+    def get_id(self) -> str:
+        return f"resident:{self.token}"
+
+
+def fetch_signed_in(token: str) -> SignedInResident | None:
+    """The resident signed in with this session token, or None once it has ended."""
+    row = db.session.scalar(
+        select(PortalSession).where(
+            PortalSession.token == token,
+            PortalSession.status == PortalSessionStatus.SIGNED_IN,
+            PortalSession.resident_id.is_not(None),
+        )
+    )
+    return SignedInResident(row) if row is not None else None
+
+
+def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
+    """Count the attempt, then look the details up: the token of a sign-in waiting for a
+    code, whether or not they matched.
+
+    Raises TooManyAttempts, before anything is looked up, once the reference or the address
+    has used up its allowance.
+    """
+    normalised = normalise_reference(reference) or reference.strip().upper()[:32]
+    config = current_app.config
+    allowance = SignInAllowance(
+        [
+            (config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE"], ("portal-reference", normalised)),
+            (config["PORTAL_SIGN_IN_LIMIT_PER_ADDRESS"], ("portal-address", address)),
+        ]
+    )
+    if not allowance.take():
+        raise TooManyAttempts
+    return _start_sign_in(normalise_reference(reference), parse_date_of_birth(date_of_birth))
+
+
+@transactional
+def _start_sign_in(reference: str | None, born_on: date | None) -> str:
+    now = clock.now()
+    policy = text_code_policy()
+    resident = None
+    if reference is not None:
+        resident = db.session.scalar(select(Resident).where(Resident.reference == reference))
+    matched = resident is not None and born_on is not None and resident.date_of_birth == born_on
+    row = PortalSession(
+        token=new_session_token(),
+        created_at=now,
+        expires_at=code_rules.expires_at(now, policy),
+        checks=0,
+        status=PortalSessionStatus.WAITING_FOR_CODE,
+    )
+    db.session.add(row)
+    if matched:
+        row.resident_id = resident.id
+        _send_code(row, resident, now, policy)
+    audit.record(
+        "portal.sign_in_started",
+        resident_id=row.resident_id,
+        matched=matched,
+        code_sent=row.provider is not None,
+    )
+    return row.token
+
+
+def _send_code(
+    row: PortalSession, resident: Resident, now: datetime, policy: code_rules.TextCodePolicy
+) -> None:
+    """Send a code to the resident's first mobile number on file, within the same hourly
+    limit and holds as a code on a call. Nothing is said on the page when none can be sent:
+    that would tell a stranger the details matched."""
+    phone = db.session.scalar(
+        select(ResidentPhone)
+        .where(ResidentPhone.resident_id == resident.id, ResidentPhone.label == "mobile")
+        .order_by(ResidentPhone.id)
+        .limit(1)
+    )
+    if phone is None:
+        return
+    hour_ago = now - timedelta(hours=1)
+    sent_lately = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(TextCode)
+            .where(TextCode.resident_id == resident.id, TextCode.created_at > hour_ago)
+        )
+        or 0
+    ) + (
+        db.session.scalar(
+            select(func.count())
+            .select_from(PortalSession)
+            .where(
+                PortalSession.resident_id == resident.id,
+                PortalSession.provider.is_not(None),
+                PortalSession.created_at > hour_ago,
+            )
+        )
+        or 0
+    )
+    if code_rules.send_refusal(sent_lately, policy):
+        return
+    if code_rules.hold_reason(code_rules.LineFacts(number_added_at=phone.added_at), now, policy):
+        return
+    row.phone_number = phone.number
+    if provider.uses_verify():
+        try:
+            provider.start_verification(phone.number)
+        except provider.ProviderUnavailable as error:
+            current_app.logger.warning("portal code not sent: %s", error.detail)
+            row.phone_number = None
+            return
+        row.provider = TextCodeProvider.TWILIO_VERIFY
+    else:
+        code = provider.make_console_code()
+        row.code_hash = provider.code_hash(code)
+        row.provider = TextCodeProvider.CONSOLE
+        show_on_console(resident, phone.number, code, now)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    signed_in: SignedInResident | None
+    refusal: str | None = None
+
+
+@transactional
+def check_code(token: str, typed: str) -> CodeCheck:
+    """Check the code typed for a sign-in waiting for one. A right code signs the resident
+    in under a new token; anything else gets the same answer, matched details or not."""
+    now = clock.now()
+    policy = text_code_policy()
+    row = db.session.scalar(
+        select(PortalSession)
+        .where(
+            PortalSession.token == token,
+            PortalSession.status == PortalSessionStatus.WAITING_FOR_CODE,
+        )
+        .with_for_update()
+    )
+    if row is None or code_rules.check_refusal(row.checks, policy):
+        return CodeCheck(None, WRONG_CODE)
+    row.checks += 1
+    if row.provider is None or code_rules.is_expired(row.expires_at, now):
+        matched = False
+    elif row.provider is TextCodeProvider.TWILIO_VERIFY:
+        try:
+            matched = provider.verification_approved(row.phone_number, typed.strip())
+        except provider.ProviderUnavailable as error:
+            current_app.logger.warning("portal code not checked: %s", error.detail)
+            row.checks -= 1
+            return CodeCheck(
+                None, "We could not check your code just now. Wait a minute and try again"
+            )
+    else:
+        matched = provider.console_code_matches(row.code_hash, typed)
+    if not matched:
+        audit.record("portal.code_failed", resident_id=row.resident_id)
+        return CodeCheck(None, WRONG_CODE)
+    row.token = new_session_token()  # the token the cookie held while waiting opens nothing
+    row.status = PortalSessionStatus.SIGNED_IN
+    row.signed_in_at = now
+    audit.record(
+        "portal.signed_in",
+        resident_id=row.resident_id,
+        number_ending=last_digits(row.phone_number),
+    )
+    return CodeCheck(SignedInResident(row))
+
+
+@transactional
+def sign_out(user: SignedInResident) -> None:
+    """End the session: a copy of its cookie opens nothing afterwards."""
+    row = db.session.scalar(select(PortalSession).where(PortalSession.token == user.token))
+    if row is None:
+        return
+    row.status = PortalSessionStatus.ENDED
+    row.ended_at = clock.now()
+    row.token = new_session_token()
+    audit.record("portal.signed_out", resident_id=row.resident_id)
+
+
+def get_resident(user: SignedInResident) -> Resident:
+    resident = db.session.get(Resident, user.resident_id)
+    if resident is None:
+        abort(404)
+    return resident
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """An entry as the resident sees it: who reported it only by relationship."""
+
+    entry: Entry
+    reported_by: str  # "You", or the relationship ("Neighbour")
+    reported_on: date
+    is_disputed: bool
+    may_dispute: bool
+
+
+def _entry_row(entry: Entry) -> EntryRow:
+    relationship = entry.reporter_relationship
+    return EntryRow(
+        entry=entry,
+        reported_by="You" if relationship is Relationship.SELF else relationship.label,
+        reported_on=clock.local(entry.created_at).date(),
+        is_disputed=entry.status is EntryStatus.DISPUTED,
+        may_dispute=dispute_rules.refusal_to_open(entry.status) is None,
+    )
+
+
+def entries_for(user: SignedInResident) -> list[EntryRow]:
+    """The entries on the resident's record, newest first; those found incorrect after a
+    dispute are left out, as in every routine view."""
+    stmt = (
+        select(Entry)
+        .where(Entry.resident_id == user.resident_id, Entry.status != EntryStatus.UPHELD)
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+    )
+    return [_entry_row(entry) for entry in db.session.scalars(stmt)]
+
+
+def get_entry_or_404(user: SignedInResident, entry_id: int) -> EntryRow:
+    """One of the resident's own entries; another resident's, or a hidden one, is not found."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.resident_id != user.resident_id:
+        abort(404)
+    if entry.status is EntryStatus.UPHELD:
+        abort(404)
+    return _entry_row(entry)
+
+
+def permissions_for(user: SignedInResident) -> list[permissions.PermissionSummary]:
+    today = clock.today()
+    return [
+        permissions.summarise(permission, today)
+        for permission in permissions.permissions_for_resident(user.resident_id)
+    ]
+
+
+def get_permission_or_404(user: SignedInResident, permission_id: int) -> Permission:
+    permission = db.session.get(Permission, permission_id)
+    if permission is None or permission.resident_id != user.resident_id:
+        abort(404)
+    return permission
+
+
+def revoke_permission(user: SignedInResident, permission: Permission) -> None:
+    """The resident takes a permission back: at once, audited as done by the resident."""
+    if permission.resident_id != user.resident_id:
+        abort(404)
+    permissions.revoke(permission, None, REVOKED_BY_RESIDENT, by_resident=True)
+
+
+@dataclass(frozen=True)
+class DisputeRow:
+    """A dispute as the resident sees it: where it stands and, once decided, why."""
+
+    dispute: Dispute
+    status: str
+    due_on: date
+    reasons: str | None
+    ico_right: str | None
+
+
+def _dispute_row(dispute: Dispute) -> DisputeRow:
+    decision = dispute.decisions[-1] if dispute.decisions else None
+    status = {
+        DisputeStatus.OPEN: "We are looking into it",
+        DisputeStatus.UPHELD: "Upheld: the entry was found incorrect",
+        DisputeStatus.NOT_UPHELD: "Not upheld: the entry stands",
+    }[dispute.status]
+    return DisputeRow(
+        dispute=dispute,
+        status=status,
+        due_on=dispute.due_on,
+        reasons=decision.reasons if decision else None,
+        ico_right=dispute_rules.ICO_RIGHT if dispute.status is DisputeStatus.NOT_UPHELD else None,
+    )
+
+
+def disputes_for(user: SignedInResident) -> list[DisputeRow]:
+    stmt = (
+        select(Dispute)
+        .where(Dispute.resident_id == user.resident_id)
+        .order_by(Dispute.opened_at.desc(), Dispute.id.desc())
+    )
+    return [_dispute_row(dispute) for dispute in db.session.scalars(stmt)]
+
+
+def get_dispute_or_404(user: SignedInResident, dispute_id: int) -> DisputeRow:
+    dispute = db.session.get(Dispute, dispute_id)
+    if dispute is None or dispute.resident_id != user.resident_id:
+        abort(404)
+    return _dispute_row(dispute)

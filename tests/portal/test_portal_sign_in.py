@@ -1,0 +1,186 @@
+"""Signing in to the portal: a reference, a date of birth and a text code, told apart from a
+staff session, and never saying which detail was wrong."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.extensions import db
+from app.models import AuditEvent
+from app.rules.vocabulary import Role
+from tests import factories
+from tests.helpers import csrf_token, sign_in
+from tests.portal.helpers import (
+    BORN,
+    console_code,
+    give_code,
+    give_details,
+    portal_sign_in,
+    texts_sent,
+)
+
+_PER_REQUEST = re.compile(r'(name="csrf-token" content|name="csrf_token"[^>]*value|nonce)="[^"]*"')
+
+
+def _answer(client) -> tuple[int, str]:
+    """What the visitor sees after giving details, without the tokens every page differs by."""
+    response = client.get("/portal/code")
+    return response.status_code, _PER_REQUEST.sub("", response.get_data(as_text=True))
+
+
+def test_a_resident_signs_in_with_reference_date_of_birth_and_the_code_sent(client, resident):
+    give_details(client, resident.reference.lower()[:4] + " " + resident.reference[4:], BORN)
+
+    response = give_code(client, console_code())
+
+    assert response.headers["Location"] == "/portal/your-record"
+    page = client.get("/portal/your-record").get_data(as_text=True)
+    assert "Margaret Okafor" in page
+
+
+def test_the_date_of_birth_is_read_as_people_write_it(client, resident):
+    give_details(client, resident.reference, "14 March 1948")
+
+    assert texts_sent() == 1
+
+
+@pytest.mark.parametrize(
+    ("reference", "born"),
+    [
+        ("right", "1/1/1950"),
+        ("ZZZZ-ZZZZ-ZZZ", BORN),
+        ("not a reference", BORN),
+        ("right", "not a date"),
+    ],
+    ids=["wrong-date-of-birth", "unknown-reference", "malformed-reference", "unreadable-date"],
+)
+def test_a_wrong_combination_gets_the_same_answer_and_sends_nothing(app, resident, reference, born):
+    right = app.test_client()
+    give_details(right, resident.reference, BORN)
+    sent_for_the_right_details = texts_sent()
+    wrong = app.test_client()
+
+    response = give_details(wrong, resident.reference if reference == "right" else reference, born)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/portal/code"
+    assert texts_sent() == sent_for_the_right_details
+    assert _answer(wrong) == _answer(right)
+    assert _answer(wrong)[0] == 200
+    refused = give_code(wrong, console_code())
+    assert refused.status_code == 200
+    assert "The code is not right, or it has stopped working" in refused.get_data(as_text=True)
+
+
+def test_a_wrong_code_says_the_same_as_a_code_for_someone_else(client, resident):
+    give_details(client, resident.reference, BORN)
+    code = console_code()
+    wrong = "000000" if code != "000000" else "111111"
+
+    response = give_code(client, wrong)
+
+    assert response.status_code == 200
+    assert "The code is not right, or it has stopped working" in response.get_data(as_text=True)
+    assert client.get("/portal/your-record").headers["Location"] == "/portal"
+
+
+def test_a_code_stops_working_after_the_checks_allowed(client, resident):
+    give_details(client, resident.reference, BORN)
+    code = console_code()
+    for _ in range(5):
+        give_code(client, "000000" if code != "000000" else "111111")
+
+    response = give_code(client, code)
+
+    assert "The code is not right" in response.get_data(as_text=True)
+
+
+def test_sign_in_attempts_are_limited_per_reference_before_anything_is_checked(
+    app, client, resident, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "3 per 15 minutes")
+    for _ in range(3):
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = f"198.51.100.{_ + 1}"
+        give_details(other, resident.reference, "1/1/1950")
+
+    response = give_details(client, resident.reference, BORN)
+
+    assert response.status_code == 429
+    assert texts_sent() == 0
+
+
+def test_sign_in_attempts_are_limited_per_address_across_references(
+    app, client, resident, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "3 per 15 minutes")
+    for _ in range(3):
+        give_details(client, factories.make_resident().reference, "1/1/1950")
+
+    response = give_details(client, resident.reference, BORN)
+
+    assert response.status_code == 429
+
+
+def test_a_resident_is_never_let_into_a_staff_page(client, resident):
+    portal_sign_in(client, resident)
+
+    for path in ["/", "/calls", "/records", "/disputes", "/messages"]:
+        response = client.get(path)
+        assert response.status_code in (302, 404), path
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login"), path
+
+
+def test_a_staff_session_is_not_a_residents(signed_in_client):
+    staff = signed_in_client(Role.SUPERVISOR)
+
+    for path in ["/portal/your-record", "/portal/disputes/1", "/portal/entries/1/dispute"]:
+        response = staff.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == "/portal", path
+
+
+def test_staff_signing_in_leaves_no_resident_session_behind(client, resident):
+    portal_sign_in(client, resident)
+    staff = factories.make_staff(Role.HANDLER)
+
+    sign_in(client, staff)
+
+    assert client.get("/portal/your-record").headers["Location"] == "/portal"
+
+
+def test_a_copied_cookie_opens_nothing_after_sign_out(app, client, resident):
+    portal_sign_in(client, resident)
+    copied = client.get_cookie("cv_session").value
+
+    client.post("/portal/sign-out", data={"csrf_token": csrf_token(client, "/portal/your-record")})
+    replay = app.test_client()
+    replay.set_cookie("cv_session", copied)
+
+    assert replay.get("/portal/your-record").headers["Location"] == "/portal"
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "portal.signed_out"))
+
+
+def test_a_resident_is_signed_out_when_idle(app, client, resident):
+    portal_sign_in(client, resident)
+    clock.set_now(clock.now() + app.config["PORTAL_IDLE_LIFETIME"] + timedelta(seconds=1))
+
+    response = client.get("/portal/your-record")
+
+    assert response.headers["Location"] == "/portal"
+
+
+def test_a_request_before_the_idle_timeout_keeps_the_resident_signed_in(app, client, resident):
+    portal_sign_in(client, resident)
+    start = clock.now()
+    clock.set_now(start + app.config["PORTAL_IDLE_LIFETIME"] - timedelta(minutes=1))
+    client.get("/portal/your-record")
+    clock.set_now(start + app.config["PORTAL_IDLE_LIFETIME"] + timedelta(minutes=1))
+
+    response = client.get("/portal/your-record")
+
+    assert response.status_code == 200
