@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, current_app
 from flask_login import UserMixin
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -25,7 +25,6 @@ from app.models import (
     PortalSessionStatus,
     Resident,
     ResidentPhone,
-    TextCode,
 )
 from app.models.staff import new_session_token
 from app.references import normalise_reference
@@ -36,7 +35,7 @@ from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
 from app.services import audit, permissions
 from app.services.staff import SignInAllowance, TooManyAttempts
-from app.services.text_codes import show_on_console, text_code_policy
+from app.services.text_codes import codes_sent_since, show_on_console, text_code_policy
 from app.services.transactions import transactional
 from app.telephony import text_codes as provider
 
@@ -133,26 +132,7 @@ def _send_code(
     )
     if phone is None:
         return
-    hour_ago = now - timedelta(hours=1)
-    sent_lately = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(TextCode)
-            .where(TextCode.resident_id == resident.id, TextCode.created_at > hour_ago)
-        )
-        or 0
-    ) + (
-        db.session.scalar(
-            select(func.count())
-            .select_from(PortalSession)
-            .where(
-                PortalSession.resident_id == resident.id,
-                PortalSession.provider.is_not(None),
-                PortalSession.created_at > hour_ago,
-            )
-        )
-        or 0
-    )
+    sent_lately = codes_sent_since(resident.id, now - timedelta(hours=1))
     if code_rules.send_refusal(sent_lately, policy):
         return
     if code_rules.hold_reason(code_rules.LineFacts(number_added_at=phone.added_at), now, policy):

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Call, OutboxMessage, Resident, ResidentPhone, TextCode
+from app.models import Call, OutboxMessage, PortalSession, Resident, ResidentPhone, TextCode
 from app.refusals import Refused
 from app.rules import text_codes as rules
 from app.rules.call_verification import Check
@@ -159,12 +159,8 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     policy = text_code_policy()
     number, added_at = _number_on_file(call, resident, choice)
 
-    sent_lately = db.session.scalar(
-        select(func.count())
-        .select_from(TextCode)
-        .where(TextCode.resident_id == resident.id, TextCode.created_at > now - timedelta(hours=1))
-    )
-    if refusal := rules.send_refusal(sent_lately or 0, policy):
+    sent_lately = codes_sent_since(resident.id, now - timedelta(hours=1))
+    if refusal := rules.send_refusal(sent_lately, policy):
         raise Refused(refusal)
     facts = rules.LineFacts(number_added_at=added_at)
     if provider.uses_lookup():
@@ -228,6 +224,26 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
         provider=source.value,
     )
     return CodeSent(last_digits(number), rules.expires_at(now, policy), rules.line_warning(facts))
+
+
+def codes_sent_since(resident_id: int, since: datetime) -> int:
+    """Codes sent for the resident since `since`, on calls and to sign in to the portal: one
+    hourly limit covers both."""
+    on_calls = (
+        select(func.count())
+        .select_from(TextCode)
+        .where(TextCode.resident_id == resident_id, TextCode.created_at > since)
+    )
+    in_portal = (
+        select(func.count())
+        .select_from(PortalSession)
+        .where(
+            PortalSession.resident_id == resident_id,
+            PortalSession.provider.is_not(None),
+            PortalSession.created_at > since,
+        )
+    )
+    return (db.session.scalar(on_calls) or 0) + (db.session.scalar(in_portal) or 0)
 
 
 def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, datetime | None]:

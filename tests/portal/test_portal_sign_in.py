@@ -11,6 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent
 from app.rules.vocabulary import Role
+from app.services.text_codes import codes_sent_since
 from tests import factories
 from tests.helpers import csrf_token, sign_in
 from tests.portal.helpers import (
@@ -184,3 +185,21 @@ def test_a_request_before_the_idle_timeout_keeps_the_resident_signed_in(app, cli
     response = client.get("/portal/your-record")
 
     assert response.status_code == 200
+
+
+def test_no_more_codes_are_sent_than_the_hourly_limit_and_the_page_does_not_say_so(app, resident):
+    for _ in range(3):
+        give_details(app.test_client(), resident.reference, BORN)
+    late = app.test_client()
+
+    response = give_details(late, resident.reference, BORN)
+
+    assert response.headers["Location"] == "/portal/code"
+    assert texts_sent() == 3
+    assert _answer(late)[0] == 200
+
+
+def test_portal_codes_count_towards_the_hourly_limit_of_codes_on_calls(client, resident):
+    give_details(client, resident.reference, BORN)
+
+    assert codes_sent_since(resident.id, clock.now() - timedelta(hours=1)) == 1
