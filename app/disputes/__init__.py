@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("disputes", __name__)
 
-from app.disputes import views  # noqa: E402, F401
+from app.disputes import dashboard, views  # noqa: E402, F401

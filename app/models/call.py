@@ -118,6 +118,8 @@ class VerificationAttempt(db.Model):
     __tablename__ = "verification_attempts"
     __table_args__ = (
         Index("ix_verification_attempts_resident_id_created_at", "resident_id", "created_at"),
+        # The supervisors' list of numbers failing on several records reads a window of time.
+        Index("ix_verification_attempts_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,7 +24,11 @@ class Entry(db.Model):
     """
 
     __tablename__ = "entries"
-    __table_args__ = (Index("ix_entries_resident_id_created_at", "resident_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_entries_resident_id_created_at", "resident_id", "created_at"),
+        # The dashboard counts recent third-party reports by relationship from this alone.
+        Index("ix_entries_created_at_reporter_relationship", "created_at", "reporter_relationship"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))

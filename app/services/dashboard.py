@@ -1,0 +1,176 @@
+"""The supervisors' dashboard (issue 11 item 6): locks, disputes, risky numbers and
+third-party reports, each from one grouped count; no rows are loaded to be counted."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import case, func, select
+
+from app import clock
+from app.charts import BarChart, bar_chart
+from app.clock import UK
+from app.extensions import db
+from app.models import Dispute, Entry
+from app.rules import disputes as dispute_rules
+from app.rules.vocabulary import DisputeStatus, Relationship
+from app.services import cross_record, verification
+from app.services.cross_record import NumberToWatch
+from app.services.verification import LockedResident
+
+LOCKS_SHOWN = 10
+NUMBERS_SHOWN = 20
+WEEKS = 12
+
+
+@dataclass(frozen=True)
+class DeadlineCount:
+    deadline: dispute_rules.Deadline
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StruckNumber:
+    number: str
+    strikes: int
+
+
+@dataclass(frozen=True)
+class RelationshipWeeks:
+    relationship: Relationship
+    counts: list[int]  # one a week, oldest first
+    chart: BarChart
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    locked: list[LockedResident]
+    locked_total: int
+    disputes_by_status: list[tuple[DisputeStatus, int]]
+    open_by_deadline: list[DeadlineCount]
+    disputes_chart: BarChart
+    struck_numbers: list[StruckNumber]
+    numbers_working_through_records: list[NumberToWatch]
+    weeks: list[date]  # the Monday each week starts on, oldest first
+    reports_by_relationship: list[RelationshipWeeks]  # only relationships with reports
+    reports_chart: BarChart  # all third-party reports, a bar a week
+
+    @property
+    def third_party_reports(self) -> int:
+        return sum(row.total for row in self.reports_by_relationship)
+
+
+DEADLINE_LABELS = {
+    dispute_rules.Deadline.ON_TIME: "On time",
+    dispute_rules.Deadline.DUE_SOON: "Due soon",
+    dispute_rules.Deadline.OVERDUE: "Overdue",
+}
+
+
+def dashboard(now: datetime | None = None) -> Dashboard:
+    now = now or clock.now()
+    today = now.astimezone(UK).date()
+    locked, locked_total = verification.locked_residents(1, LOCKS_SHOWN, now)
+    by_deadline = _open_by_deadline(today)
+    weeks = week_starts(today)
+    by_relationship = _third_party_reports(weeks)
+    weekly_totals = [sum(row.counts[i] for row in by_relationship) for i in range(len(weeks))]
+    return Dashboard(
+        locked=locked,
+        locked_total=locked_total,
+        disputes_by_status=_disputes_by_status(),
+        open_by_deadline=by_deadline,
+        disputes_chart=bar_chart(
+            "Open disputes by deadline", [(row.label, row.count) for row in by_deadline]
+        ),
+        struck_numbers=_struck_numbers(),
+        numbers_working_through_records=cross_record.numbers_working_through_records(now),
+        weeks=weeks,
+        reports_by_relationship=by_relationship,
+        reports_chart=bar_chart(
+            "Third-party reports a week",
+            [
+                (f"{week.day}/{week.month}", total)
+                for week, total in zip(weeks, weekly_totals, strict=True)
+            ],
+        ),
+    )
+
+
+def _disputes_by_status() -> list[tuple[DisputeStatus, int]]:
+    counts = dict(
+        db.session.execute(select(Dispute.status, func.count()).group_by(Dispute.status)).all()
+    )
+    return [(status, counts.get(status, 0)) for status in DisputeStatus]
+
+
+def _open_by_deadline(today: date) -> list[DeadlineCount]:
+    """Open disputes counted by due date in the database, then placed against the deadline
+    by the rule, so the dashboard and the queue's tags agree."""
+    rows = db.session.execute(
+        select(Dispute.due_on, func.count())
+        .where(Dispute.status == DisputeStatus.OPEN)
+        .group_by(Dispute.due_on)
+    ).all()
+    counts = dict.fromkeys(dispute_rules.Deadline, 0)
+    for due_on, count in rows:
+        counts[dispute_rules.deadline_state(DisputeStatus.OPEN, due_on, today)] += count
+    return [DeadlineCount(d, DEADLINE_LABELS[d], counts[d]) for d in dispute_rules.Deadline]
+
+
+def _struck_numbers() -> list[StruckNumber]:
+    """Numbers with hoax strikes, the most first: reports from them upheld after a dispute."""
+    strikes = func.count()
+    rows = db.session.execute(
+        select(Entry.reporter_number, strikes)
+        .join(Dispute, Dispute.entry_id == Entry.id)
+        .where(Dispute.status == DisputeStatus.UPHELD, Entry.reporter_number.is_not(None))
+        .group_by(Entry.reporter_number)
+        .order_by(strikes.desc(), Entry.reporter_number)
+        .limit(NUMBERS_SHOWN)
+    ).all()
+    return [StruckNumber(number, count) for number, count in rows]
+
+
+def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
+    """The Mondays (London dates) that start the last `weeks` weeks, this week last."""
+    this_monday = today - timedelta(days=today.weekday())
+    return [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+
+
+def _third_party_reports(weeks: list[date]) -> list[RelationshipWeeks]:
+    """Reports made by someone other than the resident, by relationship and week: one grouped
+    count, each entry placed in its week by comparing its time with the weeks' starts."""
+    starts = [datetime.combine(week, time(0), UK) for week in weeks]
+    week_of = case(
+        *[(Entry.created_at >= start, index) for index, start in reversed(list(enumerate(starts)))],
+        else_=-1,
+    )
+    placed = (
+        select(Entry.reporter_relationship.label("relationship"), week_of.label("week"))
+        .where(Entry.created_at >= starts[0], Entry.reporter_relationship != Relationship.SELF)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(placed.c.relationship, placed.c.week, func.count()).group_by(
+            placed.c.relationship, placed.c.week
+        )
+    ).all()
+    counts: dict[Relationship, list[int]] = {}
+    for relationship, week, count in rows:
+        if week >= 0:
+            counts.setdefault(relationship, [0] * len(weeks))[week] += count
+    labels = [f"{week.day}/{week.month}" for week in weeks]
+    return [
+        RelationshipWeeks(
+            relationship,
+            counts[relationship],
+            bar_chart(relationship.label, list(zip(labels, counts[relationship], strict=True))),
+        )
+        for relationship in Relationship
+        if relationship in counts
+    ]

@@ -1,0 +1,176 @@
+"""The supervisors' dashboard: grouped counts on a real database, the page, and who may see it."""
+
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
+
+import pytest
+
+from app import clock
+from app.charts import CHART_HEIGHT, bar_chart
+from app.extensions import db
+from app.models import Dispute
+from app.rules.vocabulary import DisputeStatus, Relationship, Role
+from app.services import dashboard, disputes
+from tests import factories
+from tests.services.test_cross_record import fail_on, residents
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock():
+    clock.set_now(NOW)
+    yield
+    clock.set_now(None)
+
+
+def _upheld(resident, number=factories.HOAXER):
+    dispute = factories.make_dispute(resident, factories.make_entry(resident, number=number))
+    disputes.decide_dispute(
+        dispute, DisputeStatus.UPHELD, "Hoax", 0, factories.make_staff(Role.SUPERVISOR)
+    )
+
+
+def _due_on(dispute: Dispute, due_on: date) -> None:
+    dispute.due_on = due_on
+    db.session.commit()
+
+
+def test_the_chart_scales_bars_to_the_highest_and_never_hides_a_small_one():
+    chart = bar_chart("Reports", [("a", 0), ("b", 1), ("c", 500)])
+
+    assert [bar.height for bar in chart.bars] == [0, 1, CHART_HEIGHT]
+    assert chart.bars[0].y == chart.baseline
+    assert chart.bars[2].y == chart.baseline - CHART_HEIGHT
+    assert not chart.is_empty
+    assert bar_chart("Nothing", [("a", 0)]).is_empty
+
+
+def test_the_twelve_weeks_end_with_this_week_starting_on_monday():
+    weeks = dashboard.week_starts(date(2026, 11, 25))
+
+    assert len(weeks) == 12
+    assert weeks[-1] == date(2026, 11, 23)
+    assert weeks[0] == date(2026, 9, 7)
+
+
+def test_an_empty_council_gives_zeros_and_empty_lists():
+    board = dashboard.dashboard()
+
+    assert board.locked == []
+    assert board.disputes_by_status == [(status, 0) for status in DisputeStatus]
+    assert [row.count for row in board.open_by_deadline] == [0, 0, 0]
+    assert board.struck_numbers == []
+    assert board.numbers_working_through_records == []
+    assert board.reports_by_relationship == []
+    assert board.third_party_reports == 0
+
+
+def test_open_disputes_are_placed_against_their_deadline_as_the_queue_tags_them(resident):
+    on_time, due_soon, overdue = (factories.make_dispute(resident) for _ in range(3))
+    _due_on(on_time, date(2026, 12, 20))
+    _due_on(due_soon, date(2026, 12, 2))
+    _due_on(overdue, date(2026, 11, 24))
+    _upheld(resident)
+
+    board = dashboard.dashboard()
+
+    assert {row.label: row.count for row in board.open_by_deadline} == {
+        "On time": 1,
+        "Due soon": 1,
+        "Overdue": 1,
+    }
+    assert dict(board.disputes_by_status) == {
+        DisputeStatus.OPEN: 3,
+        DisputeStatus.UPHELD: 1,
+        DisputeStatus.NOT_UPHELD: 0,
+    }
+
+
+def test_numbers_with_strikes_come_most_strikes_first(resident):
+    _upheld(resident)
+    _upheld(resident)
+    _upheld(resident, number="+447700900222")
+
+    board = dashboard.dashboard()
+
+    assert [(n.number, n.strikes) for n in board.struck_numbers] == [
+        (factories.HOAXER, 2),
+        ("+447700900222", 1),
+    ]
+
+
+def test_third_party_reports_are_counted_by_relationship_and_week(resident):
+    this_week = NOW - timedelta(days=1)
+    last_week = NOW - timedelta(days=8)
+    too_old = NOW - timedelta(weeks=13)
+    for at, relationship in [
+        (this_week, Relationship.NEIGHBOUR),
+        (this_week, Relationship.NEIGHBOUR),
+        (last_week, Relationship.NEIGHBOUR),
+        (last_week, Relationship.CHILD),
+        (this_week, Relationship.SELF),
+        (too_old, Relationship.NEIGHBOUR),
+    ]:
+        factories.make_entry(resident, reporter_relationship=relationship, created_at=at)
+
+    board = dashboard.dashboard()
+
+    rows = {row.relationship: row.counts for row in board.reports_by_relationship}
+    assert set(rows) == {Relationship.CHILD, Relationship.NEIGHBOUR}
+    assert rows[Relationship.NEIGHBOUR][-2:] == [1, 2]
+    assert rows[Relationship.CHILD][-2:] == [1, 0]
+    assert board.third_party_reports == 4
+    assert [bar.value for bar in board.reports_chart.bars][-2:] == [2, 2]
+
+
+def test_the_page_shows_locks_with_unlock_disputes_numbers_and_reports(
+    signed_in_supervisor, resident
+):
+    for _ in range(3):
+        fail_on(resident, number="+447700900555", hours_ago=0)
+    for other in residents(3):
+        fail_on(other)
+    _upheld(resident)
+    factories.make_entry(resident, created_at=NOW - timedelta(days=1))
+
+    page = unescape(signed_in_supervisor.get("/dashboard").get_data(as_text=True))
+
+    assert f"/locks/{resident.id}/unlock" in page
+    assert "Disputes by status" in page
+    assert "Numbers with hoax strikes" in page
+    assert "07700 900666" in page  # working through records
+    assert "Third-party reports by relationship and week" in page
+    assert "<svg" in page
+    assert 'style="' not in page
+
+
+def test_the_page_says_so_when_there_is_nothing_to_show(signed_in_supervisor):
+    page = unescape(signed_in_supervisor.get("/dashboard").get_data(as_text=True))
+
+    assert "No records are locked." in page
+    assert "No open disputes." in page
+    assert "No number has a hoax strike." in page
+    assert "No number has failed verification on several residents' records" in page
+    assert "No third-party reports in the last 12 weeks." in page
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.HANDLER, 403), (Role.SUPERVISOR, 200), (Role.ADMIN, 200)],
+    ids=["handler-refused", "supervisor", "admin"],
+)
+def test_only_supervisors_and_administrators_see_the_dashboard(signed_in_client, role, status):
+    client = signed_in_client(role)
+
+    response = client.get("/dashboard")
+
+    assert response.status_code == status
+    assert ("Dashboard" in response.get_data(as_text=True)) is (status == 200)
+
+
+def test_signed_out_staff_are_sent_to_sign_in(client):
+    response = client.get("/dashboard")
+
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
