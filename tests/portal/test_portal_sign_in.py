@@ -203,3 +203,12 @@ def test_portal_codes_count_towards_the_hourly_limit_of_codes_on_calls(client, r
     give_details(client, resident.reference, BORN)
 
     assert codes_sent_since(resident.id, clock.now() - timedelta(hours=1)) == 1
+
+
+def test_a_signed_in_resident_sees_the_staff_sign_in_page_not_a_loop(client, resident):
+    portal_sign_in(client, resident)
+
+    response = client.get("/login")
+
+    assert response.status_code == 200
+    assert "For council contact centre staff" in response.get_data(as_text=True)
