@@ -12,10 +12,21 @@ from sqlalchemy import func, insert, select
 
 from app.demo.residents import DEMO_SECRET_WORDS, demo_residents
 from app.extensions import db
-from app.models import Entry, Resident, ResidentPhone
+from app.models import Dispute, DisputeDecision, Entry, Resident, ResidentPhone
 from app.models.types import utcnow
 from app.passwords import hash_secret
-from app.rules.vocabulary import EntryCategory, Relationship, Role, ServiceArea, Urgency
+from app.rules import disputes as dispute_rules
+from app.rules.vocabulary import (
+    DisputeChannel,
+    DisputeReason,
+    DisputeStatus,
+    EntryCategory,
+    EntryStatus,
+    Relationship,
+    Role,
+    ServiceArea,
+    Urgency,
+)
 from app.services import staff as staff_service
 from app.services.name_index import index_names
 
@@ -37,6 +48,14 @@ DEMO_REPORTS = [
     (Relationship.PROFESSIONAL, False, ServiceArea.BENEFITS, EntryCategory.ENQUIRY,
      Urgency.ROUTINE, "GP surgery asked about housing benefit forms."),
 ]  # fmt: skip
+# A few disputes, so the queue and the dashboard have something in them: how many days ago
+# each was opened, and its outcome (None: still open).
+DEMO_DISPUTES = [
+    (3, DisputeReason.DID_NOT_ASK, None, "I never asked anyone to call about this."),
+    (26, DisputeReason.INFORMATION_WRONG, None, "My mother has not had a fall."),
+    (40, DisputeReason.HOAX, None, "Nobody lives below me: this never happened."),
+    (20, DisputeReason.HOAX, DisputeStatus.UPHELD, "I was away that week; this was a hoax."),
+]
 
 
 def _ensure_demo_staff() -> None:
@@ -112,6 +131,54 @@ def _insert_reports(seed: int, limit: int) -> None:
         db.session.commit()
 
 
+def _insert_disputes() -> None:
+    """Open disputes (on time, due soon, overdue) and one upheld, whose reporting number so
+    has a hoax strike, on third-party entries still in use."""
+    entries = db.session.scalars(
+        select(Entry)
+        .where(
+            Entry.reporter_relationship != Relationship.SELF,
+            Entry.status == EntryStatus.ACTIVE,
+            Entry.reporter_number.is_not(None),
+        )
+        .order_by(Entry.id)
+        .limit(len(DEMO_DISPUTES))
+    ).all()
+    supervisor = staff_service.fetch_staff_by_email("supervisor@example.org")
+    now = utcnow()
+    for entry, (days_ago, reason, outcome, statement) in zip(entries, DEMO_DISPUTES, strict=False):
+        opened_at = now - timedelta(days=days_ago)
+        dispute = Dispute(
+            entry_id=entry.id,
+            resident_id=entry.resident_id,
+            reason=reason,
+            statement=statement,
+            opened_via=DisputeChannel.PORTAL,
+            opened_at=opened_at,
+            due_on=dispute_rules.response_due_on(opened_at),
+            status=DisputeStatus.OPEN,
+            decisions_made=0,
+        )
+        db.session.add(dispute)
+        entry.status = dispute_rules.entry_status_when_opened()
+        if outcome is not None:
+            db.session.flush()
+            effect = dispute_rules.decision_effect(outcome, entry.reporter_number)
+            dispute.status = effect.dispute_status
+            dispute.decisions_made = 1
+            entry.status = effect.entry_status
+            db.session.add(
+                DisputeDecision(
+                    dispute_id=dispute.id,
+                    outcome=outcome,
+                    reasons="The resident was away that week; the neighbours confirm it.",
+                    decided_by_id=supervisor.id,
+                    decided_at=opened_at + timedelta(days=5),
+                )
+            )
+    db.session.commit()
+
+
 @click.command("demo-data")
 @click.option("--residents", "count", default=2000, show_default=True, help="Residents to add.")
 @click.option("--seed", default=2026, show_default=True, help="Seed, for the same data each time.")
@@ -136,6 +203,7 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         started = time.perf_counter()
         added = insert_residents(count, seed, names)
         _insert_reports(seed, limit=2000)
+        _insert_disputes()
         click.echo(f"Added {added} residents in {time.perf_counter() - started:.1f} s.")
     click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")
     for email, _, role, password, _ in DEMO_STAFF:
