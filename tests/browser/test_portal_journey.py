@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Dispute
-from app.rules.vocabulary import EntryStatus
+from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, Role
+from app.services import disputes
 from tests import factories
 from tests.browser.helpers import choose_radio, press, type_into
 from tests.portal.helpers import console_code
@@ -83,4 +84,39 @@ def test_a_resident_on_a_phone_disputes_a_neighbours_report_as_a_hoax(
     check_accessibility(page)
     press(page, page.get_by_role("button", name="Sign out"), backwards=True)
     expect(page.get_by_text("You have signed out")).to_be_visible()
+    check_accessibility(page)
+
+
+def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
+    browser: Browser, live_server, check_accessibility
+):
+    resident = factories.make_resident(forename="Olive", surname="Tranter")
+    factories.make_permission(resident, name="Dana Tranter")
+    entry = factories.make_entry(resident)
+    dispute = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    disputes.decide_dispute(
+        dispute, DisputeStatus.NOT_UPHELD, "Our team found a leak", 0, supervisor
+    )
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{live_server}/portal")
+    type_into(page, page.get_by_label("Reference number"), resident.reference)
+    type_into(page, page.get_by_label("Date of birth"), "14/03/1948")
+    press(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", name="Check your phone")).to_be_visible()
+    type_into(page, page.get_by_label("Code from the text message"), console_code())
+    press(page, page.get_by_role("button", name="Sign in"))
+    expect(page.get_by_role("heading", name="Your council record")).to_be_visible()
+
+    press(page, page.get_by_role("link", name="Take away Dana Tranter's permission"))
+    expect(page.get_by_role("heading", name="Take away Dana Tranter's permission?")).to_be_visible()
+    check_accessibility(page)
+    press(page, page.get_by_role("button", name="Yes, take this permission away"))
+    expect(page.get_by_text("Permission taken away")).to_be_visible()
+    expect(page.get_by_text("Revoked", exact=True)).to_be_visible()
+    check_accessibility(page)
+
+    press(page, page.get_by_role("link", name=f"Dispute {dispute.id}"))
+    expect(page.get_by_text("Our team found a leak")).to_be_visible()
+    expect(page.get_by_text("Information Commissioner")).to_be_visible()
     check_accessibility(page)
