@@ -20,6 +20,14 @@ from app.services.verification import LockedResident
 LOCKS_SHOWN = 10
 NUMBERS_SHOWN = 20
 WEEKS = 12
+# How long open disputes have been open: each band from this many days.
+AGE_BANDS = [
+    (0, "Under a week"),
+    (7, "1 to 2 weeks"),
+    (14, "2 to 3 weeks"),
+    (21, "3 to 4 weeks"),
+    (28, "4 weeks or more"),
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class Dashboard:
     disputes_by_status: list[tuple[DisputeStatus, int]]
     open_by_deadline: list[DeadlineCount]
     disputes_chart: BarChart
+    open_by_age: list[tuple[str, int]]
+    age_chart: BarChart
     struck_numbers: list[StruckNumber]
     numbers_working_through_records: list[NumberToWatch]
     weeks: list[date]  # the Monday each week starts on, oldest first
@@ -76,6 +86,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     today = now.astimezone(UK).date()
     locked, locked_total = verification.locked_residents(1, LOCKS_SHOWN, now)
     by_deadline = _open_by_deadline(today)
+    by_age = _open_by_age(now)
     weeks = week_starts(today)
     by_relationship = _third_party_reports(weeks)
     weekly_totals = [sum(row.counts[i] for row in by_relationship) for i in range(len(weeks))]
@@ -87,6 +98,8 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         disputes_chart=bar_chart(
             "Open disputes by deadline", [(row.label, row.count) for row in by_deadline]
         ),
+        open_by_age=by_age,
+        age_chart=bar_chart("Open disputes by how long they have been open", by_age),
         struck_numbers=_struck_numbers(),
         numbers_working_through_records=cross_record.numbers_working_through_records(now),
         weeks=weeks,
@@ -120,6 +133,23 @@ def _open_by_deadline(today: date) -> list[DeadlineCount]:
     for due_on, count in rows:
         counts[dispute_rules.deadline_state(DisputeStatus.OPEN, due_on, today)] += count
     return [DeadlineCount(d, DEADLINE_LABELS[d], counts[d]) for d in dispute_rules.Deadline]
+
+
+def _open_by_age(now: datetime) -> list[tuple[str, int]]:
+    """Open disputes counted by how long they have been open, in one grouped count."""
+    band_of = case(
+        *[
+            (Dispute.opened_at > now - timedelta(days=days), index - 1)
+            for index, (days, _) in enumerate(AGE_BANDS)
+            if index > 0
+        ],
+        else_=len(AGE_BANDS) - 1,
+    )
+    banded = select(band_of.label("band")).where(Dispute.status == DisputeStatus.OPEN).subquery()
+    counts = dict(
+        db.session.execute(select(banded.c.band, func.count()).group_by(banded.c.band)).all()
+    )
+    return [(label, counts.get(index, 0)) for index, (_, label) in enumerate(AGE_BANDS)]
 
 
 def _struck_numbers() -> list[StruckNumber]:

@@ -60,6 +60,7 @@ def test_an_empty_council_gives_zeros_and_empty_lists():
     assert board.locked == []
     assert board.disputes_by_status == [(status, 0) for status in DisputeStatus]
     assert [row.count for row in board.open_by_deadline] == [0, 0, 0]
+    assert [count for _, count in board.open_by_age] == [0, 0, 0, 0, 0]
     assert board.struck_numbers == []
     assert board.numbers_working_through_records == []
     assert board.reports_by_relationship == []
@@ -85,6 +86,24 @@ def test_open_disputes_are_placed_against_their_deadline_as_the_queue_tags_them(
         DisputeStatus.UPHELD: 1,
         DisputeStatus.NOT_UPHELD: 0,
     }
+
+
+def test_open_disputes_are_counted_by_how_long_they_have_been_open(resident):
+    for days in [0, 6, 8, 20, 27, 29, 45]:
+        dispute = factories.make_dispute(resident)
+        dispute.opened_at = NOW - timedelta(days=days, hours=1)
+        db.session.commit()
+    _upheld(resident)
+
+    board = dashboard.dashboard()
+
+    assert board.open_by_age == [
+        ("Under a week", 2),
+        ("1 to 2 weeks", 1),
+        ("2 to 3 weeks", 1),
+        ("3 to 4 weeks", 1),
+        ("4 weeks or more", 2),
+    ]
 
 
 def test_numbers_with_strikes_come_most_strikes_first(resident):
@@ -132,12 +151,14 @@ def test_the_page_shows_locks_with_unlock_disputes_numbers_and_reports(
     for other in residents(3):
         fail_on(other)
     _upheld(resident)
+    factories.make_dispute(resident)
     factories.make_entry(resident, created_at=NOW - timedelta(days=1))
 
     page = unescape(signed_in_supervisor.get("/dashboard").get_data(as_text=True))
 
     assert f"/locks/{resident.id}/unlock" in page
     assert "Disputes by status" in page
+    assert "Open disputes by how long they have been open" in page
     assert "Numbers with hoax strikes" in page
     assert "07700 900666" in page  # working through records
     assert "Third-party reports by relationship and week" in page
