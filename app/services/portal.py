@@ -228,6 +228,7 @@ class EntryRow:
 
     entry: Entry
     reported_by: str  # "You", or the relationship ("Neighbour")
+    who_told_us: str  # as shown: the relationship, and whether we could check who they were
     reported_on: date
     is_disputed: bool
     may_dispute: bool
@@ -235,9 +236,14 @@ class EntryRow:
 
 def _entry_row(entry: Entry) -> EntryRow:
     relationship = entry.reporter_relationship
+    reported_by = "You" if relationship is Relationship.SELF else relationship.label
+    unchecked = relationship is not Relationship.SELF and not entry.reporter_verified
     return EntryRow(
         entry=entry,
-        reported_by="You" if relationship is Relationship.SELF else relationship.label,
+        reported_by=reported_by,
+        who_told_us=f"{reported_by} (we could not check who they were)"
+        if unchecked
+        else reported_by,
         reported_on=clock.local(entry.created_at).date(),
         is_disputed=entry.status is EntryStatus.DISPUTED,
         may_dispute=dispute_rules.refusal_to_open(entry.status) is None,
@@ -296,6 +302,7 @@ class DisputeRow:
     due_on: date
     reasons: str | None
     ico_right: str | None
+    is_open: bool
 
 
 def _dispute_row(dispute: Dispute) -> DisputeRow:
@@ -311,6 +318,7 @@ def _dispute_row(dispute: Dispute) -> DisputeRow:
         due_on=dispute.due_on,
         reasons=decision.reasons if decision else None,
         ico_right=dispute_rules.ICO_RIGHT if dispute.status is DisputeStatus.NOT_UPHELD else None,
+        is_open=dispute.status is DisputeStatus.OPEN,
     )
 
 
