@@ -95,3 +95,18 @@ def start_call(page: Page, check_accessibility, number: str, via_menu: bool = Tr
 
     expect(page.get_by_role("heading", name=re.compile(r"^Call from "))).to_be_visible()
     check_accessibility(page)
+
+
+def sign_in_to_portal(page: Page, live_server: str, reference: str, born: str) -> None:
+    """A resident signs in to the portal with their reference, date of birth and the code
+    texted to them (read from the console backend's copy)."""
+    from tests.portal.helpers import console_code
+
+    page.goto(f"{live_server}/portal")
+    type_into(page, page.get_by_label("Reference number"), reference)
+    type_into(page, page.get_by_label("Date of birth"), born)
+    press(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", name="Check your phone")).to_be_visible()
+    type_into(page, page.get_by_label("Code from the text message"), console_code())
+    press(page, page.get_by_role("button", name="Sign in"))
+    expect(page.get_by_role("heading", name="Your council record")).to_be_visible()

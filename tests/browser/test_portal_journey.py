@@ -14,7 +14,7 @@ from app.models import Dispute
 from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, Role
 from app.services import disputes
 from tests import factories
-from tests.browser.helpers import choose_radio, press, type_into
+from tests.browser.helpers import choose_radio, press, sign_in_to_portal, type_into
 from tests.portal.helpers import console_code
 
 pytestmark = pytest.mark.browser
@@ -99,14 +99,7 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
         dispute, DisputeStatus.NOT_UPHELD, "Our team found a leak", 0, supervisor
     )
     page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    page.goto(f"{live_server}/portal")
-    type_into(page, page.get_by_label("Reference number"), resident.reference)
-    type_into(page, page.get_by_label("Date of birth"), "14/03/1948")
-    press(page, page.get_by_role("button", name="Continue"))
-    expect(page.get_by_role("heading", name="Check your phone")).to_be_visible()
-    type_into(page, page.get_by_label("Code from the text message"), console_code())
-    press(page, page.get_by_role("button", name="Sign in"))
-    expect(page.get_by_role("heading", name="Your council record")).to_be_visible()
+    sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
 
     press(page, page.get_by_role("link", name="Take away Dana Tranter's permission"))
     expect(page.get_by_role("heading", name="Take away Dana Tranter's permission?")).to_be_visible()
