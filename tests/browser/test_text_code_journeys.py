@@ -9,26 +9,14 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import OutboxMessage
-from app.rules.vocabulary import MessageKind, Role
+from app.rules.vocabulary import Role
 from tests import factories
 from tests.browser.helpers import press, settle, sign_in, start_call, type_into
 from tests.browser.test_call_journeys import caller_is_the_resident, find_and_select, make_margaret
+from tests.portal.helpers import console_code
 
 pytestmark = pytest.mark.browser
-
-
-def console_code() -> str:
-    db.session.expire_all()
-    body = db.session.scalar(
-        select(OutboxMessage.body)
-        .where(OutboxMessage.kind == MessageKind.TEXT_CODE)
-        .order_by(OutboxMessage.id.desc())
-    )
-    return re.search(r"\d{6}", body).group()
 
 
 def test_the_resident_reads_back_a_code_sent_to_their_number_on_file(
