@@ -25,7 +25,7 @@ PAGES = {
     405: ("Sorry, there is a problem with the request", ["Go back and try again."]),
     429: (
         "Too many attempts",
-        ["You have tried too many times. Wait 15 minutes, then try again."],
+        ["You have tried too many times. Wait a few minutes, then try again."],
     ),
     500: (
         "Sorry, there is a problem with the service",
@@ -34,11 +34,24 @@ PAGES = {
 }
 
 
+# Residents on the portal are told in their own terms, on their own pages.
+PORTAL_PAGES = PAGES | {
+    403: ("You cannot see this page", ["Go back to your record and try again."]),
+    500: (
+        "Sorry, there is a problem with the service",
+        ["Try again later. If the problem continues, phone the council."],
+    ),
+}
+
+
 def _error_page(status: int):
-    heading, paragraphs = PAGES.get(status, PAGES[500])
+    for_residents = request.path == "/portal" or request.path.startswith("/portal/")
+    heading, paragraphs = (PORTAL_PAGES if for_residents else PAGES).get(status, PAGES[500])
     if is_htmx():
-        return render_template("errors/_error.html", heading=heading, paragraphs=paragraphs), status
-    return render_template("errors/error.html", heading=heading, paragraphs=paragraphs), status
+        template = "errors/_error.html"
+    else:
+        template = "portal/error.html" if for_residents else "errors/error.html"
+    return render_template(template, heading=heading, paragraphs=paragraphs), status
 
 
 def init_errors(app: Flask) -> None:

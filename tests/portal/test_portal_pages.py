@@ -184,3 +184,13 @@ def test_the_record_page_shows_no_reporter_details_for_the_residents_own_report(
     page = resident_client.get("/portal/your-record").get_data(as_text=True)
 
     assert re.search(r"Who told us\s*</dt>\s*<dd[^>]*>\s*You\s*<", page)
+
+
+def test_a_page_not_found_in_the_portal_is_told_in_the_portals_own_pages(client):
+    response = client.get("/portal/no-such-page")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Page not found" in page
+    assert "Your council record" in page
+    assert "Go to the console" not in page
