@@ -44,3 +44,14 @@ document.body.addEventListener("htmx:responseError", (event) => {
     }
   }
 });
+
+// A search box that searches as you type only starts listening once htmx has set the page
+// up. What was typed before then (a handler who starts typing the moment the call opens)
+// would wait for a key that never comes, so search for it as soon as htmx is ready.
+htmx.onLoad((content) => {
+  for (const box of content.querySelectorAll("form[hx-trigger] input[autofocus]")) {
+    if (box.value !== box.defaultValue) {
+      htmx.trigger(box.form, "submit");
+    }
+  }
+});
