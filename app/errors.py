@@ -47,11 +47,15 @@ PORTAL_PAGES = PAGES | {
 def _error_page(status: int):
     for_residents = request.path == "/portal" or request.path.startswith("/portal/")
     heading, paragraphs = (PORTAL_PAGES if for_residents else PAGES).get(status, PAGES[500])
-    if is_htmx():
-        template = "errors/_error.html"
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    if for_residents:
+        layout, way_back = "portal/base.html", ("portal.start", "Go to your council record")
     else:
-        template = "portal/error.html" if for_residents else "errors/error.html"
-    return render_template(template, heading=heading, paragraphs=paragraphs), status
+        layout, way_back = "base.html", ("console.index", "Go to the console")
+    page = render_template(
+        template, layout=layout, way_back=way_back, heading=heading, paragraphs=paragraphs
+    )
+    return page, status
 
 
 def init_errors(app: Flask) -> None:
