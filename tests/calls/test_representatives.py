@@ -37,6 +37,15 @@ def _as_representative(call, permission):
     )
 
 
+def _representative_calls(start_call, handler, resident, permission):
+    """A call about `resident` from the holder of `permission`, recorded as their
+    representative and not yet verified."""
+    call = start_call(handler)
+    call.select(resident)
+    _as_representative(call, permission)
+    return call
+
+
 def test_before_verification_only_the_holders_name_and_kind_are_shown(
     signed_in_handler, start_call, resident, lpa
 ):
@@ -56,9 +65,7 @@ def test_a_verified_attorney_hears_about_money_matters_only(
     signed_in_handler, start_call, resident, lpa
 ):
     permission, passcode = lpa
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    _as_representative(call, permission)
+    call = _representative_calls(start_call, signed_in_handler, resident, permission)
 
     page = call.post("/verify", {"rep-passcode": passcode.lower().replace("-", " ")}).get_data(
         as_text=True
@@ -73,9 +80,7 @@ def test_a_representative_is_never_verified_by_the_residents_answers(
     signed_in_handler, start_call, resident, lpa
 ):
     permission, _ = lpa
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    _as_representative(call, permission)
+    call = _representative_calls(start_call, signed_in_handler, resident, permission)
 
     page = call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB").get_data(as_text=True)
 
@@ -89,9 +94,7 @@ def test_a_wrong_passcode_is_a_failed_attempt_towards_the_lock(
     signed_in_handler, start_call, resident, lpa
 ):
     permission, _ = lpa
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    _as_representative(call, permission)
+    call = _representative_calls(start_call, signed_in_handler, resident, permission)
 
     page = call.post("/verify", {"rep-passcode": "WRONG-CODE"}).get_data(as_text=True)
 
@@ -105,9 +108,7 @@ def test_revoking_the_permission_mid_call_stops_disclosure_at_the_next_request(
     signed_in_handler, start_call, resident, lpa
 ):
     permission, passcode = lpa
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    _as_representative(call, permission)
+    call = _representative_calls(start_call, signed_in_handler, resident, permission)
     call.post("/verify", {"rep-passcode": passcode})
     assert "Council tax band query" in call.record_fragment()
 
@@ -122,9 +123,7 @@ def test_a_disclosure_only_representative_cannot_report_a_change_of_circumstance
     signed_in_handler, start_call, resident
 ):
     permission, passcode = factories.make_permission(resident, may_act=False)
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    _as_representative(call, permission)
+    call = _representative_calls(start_call, signed_in_handler, resident, permission)
     call.post("/verify", {"rep-passcode": passcode})
 
     refused = call.report(area="council-tax", category="change-of-circumstances")

@@ -40,6 +40,13 @@ def _send(call, choice) -> str:
     return unescape(call.post("/text-code", {"text-phone": choice}).get_data(as_text=True))
 
 
+def _code_sent_to_resident(call, resident):
+    """`call` from the resident, sent a code to their number on file."""
+    call.resident_calls_about(resident)
+    _send(call, _phone_id(resident))
+    return call
+
+
 def _read_back(call, code) -> str:
     return unescape(call.post("/verify", {"code-code": code}).get_data(as_text=True))
 
@@ -125,9 +132,7 @@ def test_the_console_code_shows_on_the_messages_page_and_is_never_sent(
 
 
 def test_a_wrong_code_is_a_failed_attempt_towards_the_lock(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
 
     page = _read_back(call, "000000" if _console_code() != "000000" else "111111")
 
@@ -163,9 +168,7 @@ def test_a_code_is_spent_after_its_checks(
     config = app.config
     monkeypatch.setitem(config, "LOCKOUT_POLICY", {**config["LOCKOUT_POLICY"], "max_failures": 9})
     monkeypatch.setitem(config, "TEXT_CODE_POLICY", {**config["TEXT_CODE_POLICY"], "max_checks": 2})
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     code = _console_code()
     wrong = "000000" if code != "000000" else "111111"
 
@@ -186,9 +189,7 @@ def test_a_code_is_spent_after_its_checks(
 
 
 def test_an_expired_code_is_a_failed_attempt(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     code = _console_code()
     clock.set_now(db.session.scalar(select(TextCode.expires_at)))
 
@@ -212,9 +213,7 @@ def test_no_more_than_the_hourly_sends_go_to_one_resident(signed_in_handler, sta
 
 
 def test_only_the_newest_code_works(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     first = _console_code()
     _send(call, _phone_id(resident))
     second = _console_code()
@@ -383,9 +382,7 @@ def test_a_representatives_code_does_not_verify_the_caller_as_the_resident(
 def test_a_residents_code_does_not_verify_a_representative(
     signed_in_handler, start_call, resident, sms_permission
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     code = _console_code()
     _as_representative(call, sms_permission)
 
@@ -398,9 +395,7 @@ def test_a_residents_code_does_not_verify_a_representative(
 
 def test_a_code_typed_before_the_record_changed_is_refused(signed_in_handler, start_call, resident):
     other = factories.make_resident(forename="Olu", phones=["+447700900777"])
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     stale = hidden_inputs(call.page())["code-shown_for"]
     call.resident_calls_about(other)
 
@@ -500,9 +495,7 @@ def test_a_provider_timeout_on_send_sends_nothing_and_says_so(
 def test_a_provider_failure_on_check_counts_nothing_against_the_resident(
     signed_in_handler, start_call, resident, verify
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     verify.down = True
 
     response = call.post("/verify", {"code-code": "123456"})
@@ -519,9 +512,7 @@ def test_a_provider_failure_on_check_counts_nothing_against_the_resident(
 def test_a_provider_error_answer_on_check_counts_nothing(
     signed_in_handler, start_call, resident, verify
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     verify.respond(503, {"code": 20503, "message": "Service unavailable", "status": 503})
 
     page = _read_back(call, "123456")
@@ -533,9 +524,7 @@ def test_a_provider_error_answer_on_check_counts_nothing(
 def test_verify_forgetting_the_code_is_a_failed_attempt(
     signed_in_handler, start_call, resident, verify
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    _send(call, _phone_id(resident))
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
     verify.respond(404, {"code": 20404, "message": "not found", "status": 404})
 
     page = _read_back(call, "123456")
