@@ -177,6 +177,12 @@ class Config:
     }
     OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 5)
 
+    # The audit log's chain key (HMAC-SHA256; app/services/audit.py): never stored with the
+    # events. Development and tests derive one from SECRET_KEY; production must set it.
+    AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY")
+    # Off only in the benchmark, to measure what the MACs cost; never read from the environment.
+    AUDIT_CHAIN_ENABLED = True
+
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
 
@@ -220,6 +226,12 @@ class ProductionConfig(Config):
                 "RATELIMIT_STORAGE_URI must name a store shared by every process, such as "
                 "redis://host:6379/0; memory:// is allowed only with WEB_CONCURRENCY=1 "
                 "(one process in one instance)"
+            )
+        chain_key = os.environ.get("AUDIT_CHAIN_KEY", "")
+        if len(chain_key) < 32 or chain_key == secret:
+            raise RuntimeError(
+                "AUDIT_CHAIN_KEY must be set to a random value of 32 characters or more, "
+                "different from SECRET_KEY"
             )
 
 

@@ -81,6 +81,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(calls_cli)
     app.cli.add_command(outbox_cli)
+    from app import audit
+    from app.audit.cli import audit_cli
+
+    app.register_blueprint(audit.bp)
+    app.cli.add_command(audit_cli)
 
     _add_platform_routes(app)
     _quieten_logs(app)

@@ -131,6 +131,7 @@ def test_production_refuses_to_start_without_real_secrets(monkeypatch, secret, d
 PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 40,
     "DATABASE_URL": "postgresql+psycopg://db/x",
+    "AUDIT_CHAIN_KEY": "k" * 40,
 }
 
 

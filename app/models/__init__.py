@@ -1,6 +1,6 @@
 """The database models. Import them from here."""
 
-from app.models.audit import AuditEvent
+from app.models.audit import AuditAnchor, AuditEvent, AuditSeal
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
 from app.models.dispute import Dispute, DisputeDecision
 from app.models.entry import Dispatch, Entry
@@ -13,7 +13,9 @@ from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
 from app.models.text_code import TextCode
 
 __all__ = [
+    "AuditAnchor",
     "AuditEvent",
+    "AuditSeal",
     "Call",
     "Dispatch",
     "Dispute",

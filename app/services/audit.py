@@ -1,11 +1,93 @@
-"""The audit trail: written in the same transaction as the change it records."""
+"""The audit trail: written in the same transaction as the change it records, and made
+tamper-evident (docs/architecture.md, "The audit log"; the hashes are app/rules/audit_chain.py).
 
+- `record` gives each event, as it is written, a MAC over its own content: no lock, no read of
+  other events, so writing events never serialises requests.
+- `seal_pending` (run by `flask audit seal` and by the outbox worker, never in a request)
+  links events into one chain in id order. It is the only place that orders events and the
+  only one that takes a lock: a moment's SHARE lock on PostgreSQL, so that no transaction
+  still writing an event with a lower id is left behind, and an advisory lock so that one
+  sealer runs at a time.
+- `verify` walks the chain and names the first broken event.
+- `purge_before` removes old sealed events for retention and anchors the chain's new start.
+"""
+
+import csv
+import io
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import delete, func, insert, or_, select, text
 
+from app import clock
 from app.extensions import db
-from app.models import AuditEvent, Call
+from app.models import AuditAnchor, AuditEvent, AuditSeal, Call, Resident, StaffUser
+from app.references import format_reference, normalise_reference
+from app.refusals import Refused
+from app.rules import audit_chain
+from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, StoredEvent
+from app.services.transactions import transactional
+
+# One sealer or purge at a time (pg_advisory_xact_lock); any number of writers.
+CHAIN_LOCK = 0x41554454  # "AUDT"
+SEAL_BATCH = 1000
+VERIFY_BATCH = 5000
+
+
+def chain_key() -> bytes:
+    """The chain's key: `AUDIT_CHAIN_KEY`, or in development and tests one derived from the
+    secret key. Production refuses to start without it (config.ProductionConfig.check)."""
+    configured = current_app.config.get("AUDIT_CHAIN_KEY")
+    if configured:
+        return configured.encode()
+    if current_app.config.get("IS_PRODUCTION"):
+        raise RuntimeError("AUDIT_CHAIN_KEY must be set in production")
+    return audit_chain.derive_key(current_app.config["SECRET_KEY"])
+
+
+def _role_of(staff_id: int | None) -> str | None:
+    if staff_id is None:
+        return None
+    if (
+        has_request_context()
+        and hasattr(current_user, "role")
+        and getattr(current_user, "id", None) == staff_id
+    ):
+        return current_user.role.value
+    staff = db.session.get(StaffUser, staff_id)
+    return staff.role.value if staff else None
+
+
+def _entry_id(detail: dict[str, Any]) -> int | None:
+    for name in ("entry_id", "entry"):
+        value = detail.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def content_of(event: AuditEvent) -> EventContent:
+    return EventContent(
+        at=event.at,
+        action=event.action,
+        staff_id=event.staff_id,
+        role=event.role,
+        resident_id=event.resident_id,
+        call_id=event.call_id,
+        entry_id=event.entry_id,
+        purpose=event.purpose,
+        outcome=event.outcome,
+        detail=event.detail,
+        remote_addr=event.remote_addr,
+        nonce=event.nonce,
+    )
 
 
 def record(
@@ -17,16 +99,29 @@ def record(
     purpose: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session; the caller's commit writes it."""
+    """Add an audit event to the session; the caller's commit writes it.
+
+    The event carries the member of staff's role, the entry it is about (an `entry` or
+    `entry_id` in the detail), its outcome (an `outcome` in the detail, else read from the
+    action) and a MAC over all of it.
+    """
+    stated = detail.get("outcome")
     event = AuditEvent(
+        at=clock.now(),
         action=action,
         staff_id=staff_id,
+        role=_role_of(staff_id),
         resident_id=resident_id,
         call_id=call_id,
+        entry_id=_entry_id(detail),
         purpose=purpose,
-        detail=detail,
+        outcome=audit_chain.outcome_of(action, stated if isinstance(stated, str) else None),
+        detail=audit_chain.plain_detail(detail),
         remote_addr=request.remote_addr if has_request_context() else None,
+        nonce=secrets.token_hex(16),
     )
+    if current_app.config.get("AUDIT_CHAIN_ENABLED", True):
+        event.mac = audit_chain.event_mac(chain_key(), content_of(event))
     db.session.add(event)
     return event
 
@@ -39,3 +134,433 @@ def record_on_call(
     return record(
         action, staff_id=staff_id, resident_id=call.resident_id, call_id=call.id, **detail
     )
+
+
+# Sealing ------------------------------------------------------------------------------------
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _take_chain_lock() -> None:
+    if _is_postgresql():
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+
+@dataclass(frozen=True)
+class ChainStart:
+    after_event_id: int
+    previous_seal: str
+    anchor: AuditAnchor | None
+
+
+def _chain_start() -> ChainStart:
+    anchor = db.session.scalar(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1))
+    if anchor is None:
+        return ChainStart(0, audit_chain.GENESIS, None)
+    return ChainStart(anchor.after_event_id, anchor.previous_seal, anchor)
+
+
+@transactional
+def _settled_limit() -> int:
+    """The highest event id below which no transaction is still writing.
+
+    On PostgreSQL a SHARE lock waits for every transaction that has written an event to end
+    and is released at once: ids come from a sequence as rows are written, so an event with a
+    lower id than one already committed may still be on its way. SQLite writes one
+    transaction at a time, in id order.
+    """
+    if _is_postgresql():
+        db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+        db.session.execute(text("LOCK TABLE audit_events IN SHARE MODE"))
+    return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+@transactional
+def _seal_batch(limit: int, batch_size: int) -> int:
+    _take_chain_lock()
+    start = _chain_start()
+    head = db.session.execute(
+        select(AuditSeal.event_id, AuditSeal.seal)
+        .where(AuditSeal.event_id > start.after_event_id)
+        .order_by(AuditSeal.event_id.desc())
+        .limit(1)
+    ).first()
+    head_id, previous = (
+        (head.event_id, head.seal) if head else (start.after_event_id, start.previous_seal)
+    )
+    rows = db.session.execute(
+        select(AuditEvent.id, AuditEvent.mac)
+        .where(AuditEvent.id > head_id, AuditEvent.id <= limit, AuditEvent.mac.is_not(None))
+        .order_by(AuditEvent.id)
+        .limit(batch_size)
+    ).all()
+    if not rows:
+        return 0
+    key = chain_key()
+    now = clock.now()
+    seals = []
+    for row in rows:
+        previous = audit_chain.seal(key, previous, row.mac, row.id)
+        seals.append({"event_id": row.id, "seal": previous, "sealed_at": now})
+    db.session.execute(insert(AuditSeal), seals)
+    return len(seals)
+
+
+def seal_pending(batch_size: int = SEAL_BATCH) -> int:
+    """Link every settled event into the chain; the number sealed. Never call it in a request."""
+    limit = _settled_limit()
+    sealed = 0
+    while True:
+        done = _seal_batch(limit, batch_size)
+        sealed += done
+        if done < batch_size:
+            return sealed
+
+
+# Verifying ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    check: ChainCheck
+    seconds: float
+    anchor_problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.check.intact and self.anchor_problem is None
+
+
+def _stored_events(after_id: int, batch: int, up_to: int | None) -> Iterator[list[StoredEvent]]:
+    last = after_id
+    while True:
+        query = (
+            select(AuditEvent, AuditSeal.seal)
+            .outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id)
+            .where(AuditEvent.id > last)
+            .order_by(AuditEvent.id)
+            .limit(batch)
+        )
+        if up_to is not None:
+            query = query.where(AuditEvent.id <= up_to)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        yield [StoredEvent(event.id, content_of(event), event.mac, seal) for event, seal in rows]
+        last = rows[-1][0].id
+        for event, _ in rows:
+            db.session.expunge(event)
+
+
+def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verification:
+    """Walk the chain from its start (as far as event `up_to`, or to its end); the first
+    broken event, if any, and what was counted."""
+    started = time.perf_counter()
+    key = chain_key()
+    start = _chain_start()
+    anchor_problem = None
+    if start.anchor is not None and start.anchor.mac != audit_chain.anchor_mac(
+        key, start.after_event_id, start.previous_seal
+    ):
+        anchor_problem = f"The chain's start (anchor {start.anchor.id}) was changed or forged."
+    check = ChainCheck(key=key, previous_seal=start.previous_seal)
+    orphan = db.session.scalar(
+        select(func.min(AuditSeal.event_id))
+        .outerjoin(AuditEvent, AuditEvent.id == AuditSeal.event_id)
+        .where(AuditSeal.event_id > start.after_event_id, AuditEvent.id.is_(None))
+        .where(AuditSeal.event_id <= up_to if up_to is not None else True)
+    )
+    for events in _stored_events(start.after_event_id, batch_size, up_to):
+        if orphan is not None and events[0].id > orphan:
+            break
+        if not check.feed(e for e in events if orphan is None or e.id < orphan):
+            break
+    if orphan is not None and (check.broken_id is None or orphan < check.broken_id):
+        check.broken_id = None
+        check.missing(orphan)
+    return Verification(check, time.perf_counter() - started, anchor_problem)
+
+
+# Purging ------------------------------------------------------------------------------------
+
+
+def _allow_purge() -> None:
+    if _is_postgresql():
+        db.session.execute(text("SET LOCAL app.audit_purge = 'on'"))
+
+
+class AuditChainBroken(RuntimeError):
+    """The events a purge would remove do not verify: they are kept as evidence."""
+
+
+def _last_purgeable(cutoff: datetime, start: ChainStart) -> int:
+    """The last event a purge may remove: the events older than `cutoff` from the chain's
+    start, as far as the first that is newer or not sealed yet (events with no MAC count as
+    written before the chain only before the first that has one). 0 when there is none."""
+    first_chained = db.session.scalar(
+        select(func.min(AuditEvent.id)).where(
+            AuditEvent.id > start.after_event_id, AuditEvent.mac.is_not(None)
+        )
+    )
+    unsealed = AuditSeal.event_id.is_(None)
+    if first_chained is not None:
+        unsealed = unsealed & or_(AuditEvent.mac.is_not(None), AuditEvent.id > first_chained)
+    else:
+        unsealed = AuditEvent.id < 0  # nothing is chained: nothing unsealed to stop at
+    kept = db.session.scalar(
+        select(func.min(AuditEvent.id))
+        .outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id)
+        .where(AuditEvent.id > start.after_event_id, or_(AuditEvent.at >= cutoff, unsealed))
+    )
+    last = select(func.max(AuditEvent.id)).where(AuditEvent.id > start.after_event_id)
+    if kept is not None:
+        last = last.where(AuditEvent.id < kept)
+    return db.session.scalar(last) or 0
+
+
+@transactional
+def _anchor_after(last_id: int) -> None:
+    """Move the chain's start to just after `last_id`, continuing from its seal."""
+    _take_chain_lock()
+    start = _chain_start()
+    if last_id <= start.after_event_id:
+        return
+    previous = db.session.scalar(
+        select(AuditSeal.seal)
+        .where(AuditSeal.event_id > start.after_event_id, AuditSeal.event_id <= last_id)
+        .order_by(AuditSeal.event_id.desc())
+        .limit(1)
+    )
+    previous = previous if previous is not None else start.previous_seal
+    db.session.add(
+        AuditAnchor(
+            after_event_id=last_id,
+            previous_seal=previous,
+            at=clock.now(),
+            mac=audit_chain.anchor_mac(chain_key(), last_id, previous),
+        )
+    )
+
+
+@transactional
+def _purge_batch(last_id: int, batch_size: int) -> int:
+    _allow_purge()
+    ids = list(
+        db.session.scalars(
+            select(AuditEvent.id)
+            .where(AuditEvent.id <= last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch_size)
+        )
+    )
+    if ids:
+        db.session.execute(delete(AuditSeal).where(AuditSeal.event_id.in_(ids)))
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
+    else:
+        # Seals left behind by a purge that stopped between its deletes.
+        db.session.execute(delete(AuditSeal).where(AuditSeal.event_id <= last_id))
+    return len(ids)
+
+
+def purge_before(
+    cutoff: datetime,
+    *,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete audit events older than `cutoff`, in batches; the number removed.
+
+    Only sealed events go, from the oldest up to the first that is newer or not sealed yet,
+    and only when they verify: otherwise `AuditChainBroken`, and nothing is removed, since
+    they are evidence. An anchor (with its own MAC) first records where the chain now
+    starts, then each batch of events and their seals is deleted and committed on its own. A
+    purge that stops part way leaves old events the chain no longer needs; the next one
+    removes them. On PostgreSQL each batch sets `app.audit_purge`, the one thing the trigger
+    lets delete. `progress` is told the running total after each batch.
+    """
+    seal_pending()
+    start = _chain_start()
+    last_id = _last_purgeable(cutoff, start)
+    if last_id:
+        checked = verify(up_to=last_id)
+        if not checked.intact:
+            raise AuditChainBroken(
+                f"Audit events up to {last_id} were kept: the chain is broken at event "
+                f"{checked.check.broken_id} ({checked.check.problem}). Run flask audit verify."
+            )
+        _anchor_after(last_id)
+    last_id = max(last_id, start.after_event_id)
+    if not last_id:
+        return 0
+    removed = 0
+    while True:
+        done = _purge_batch(last_id, batch_size)
+        removed += done
+        if progress is not None and done:
+            progress(removed)
+        if done < batch_size:
+            return removed
+
+
+# The supervisors' search --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event as the search lists it."""
+
+    event: AuditEvent
+    staff_name: str | None
+    reference: str | None
+
+
+def resident_for_reference(typed: str) -> int:
+    """The id of the resident with this reference number; refused when there is none."""
+    reference = normalise_reference(typed)
+    resident_id = (
+        db.session.scalar(select(Resident.id).where(Resident.reference == reference))
+        if reference
+        else None
+    )
+    if resident_id is None:
+        raise Refused(audit_chain.NO_SUCH_RESIDENT, "reference")
+    return resident_id
+
+
+def reference_of(resident_id: int | None) -> str | None:
+    if resident_id is None:
+        return None
+    reference = db.session.scalar(select(Resident.reference).where(Resident.id == resident_id))
+    return format_reference(reference) if reference else None
+
+
+def staff_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(StaffUser.id, StaffUser.name).order_by(StaffUser.name))
+    return [(str(row.id), row.name) for row in rows]
+
+
+def known_actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by("action")))
+
+
+def _matching(filters: AuditFilters):
+    conditions = []
+    if filters.resident_id is not None:
+        conditions.append(AuditEvent.resident_id == filters.resident_id)
+    if filters.staff_id is not None:
+        conditions.append(AuditEvent.staff_id == filters.staff_id)
+    if filters.action is not None:
+        conditions.append(AuditEvent.action == filters.action)
+    if filters.date_from is not None:
+        conditions.append(AuditEvent.at >= _london_midnight(filters.date_from))
+    if filters.date_to is not None:
+        conditions.append(AuditEvent.at < _london_midnight(filters.date_to + timedelta(days=1)))
+    return conditions
+
+
+def _london_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=clock.UK).astimezone(UTC)
+
+
+def _rows(filters: AuditFilters):
+    return (
+        select(AuditEvent, StaffUser.name, Resident.reference)
+        .outerjoin(StaffUser, StaffUser.id == AuditEvent.staff_id)
+        .outerjoin(Resident, Resident.id == AuditEvent.resident_id)
+        .where(*_matching(filters))
+        .order_by(AuditEvent.id.desc())
+    )
+
+
+def _event_rows(rows) -> list[EventRow]:
+    return [
+        EventRow(event, name, format_reference(reference) if reference else None)
+        for event, name, reference in rows
+    ]
+
+
+@transactional
+def _record_search(filters: AuditFilters, staff: StaffUser, page: int) -> None:
+    record(
+        "audit.searched",
+        staff_id=staff.id,
+        resident_id=filters.resident_id,
+        filters=filters.as_args(),
+        page=page,
+    )
+
+
+def search_events(
+    filters: AuditFilters, staff: StaffUser, page: int, per_page: int
+) -> tuple[list[EventRow], int]:
+    """A page of the events matching the filters, newest first, and how many match. The
+    search is itself recorded (before the page is read, so a commit expires nothing)."""
+    _record_search(filters, staff, page)
+    total = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(*_matching(filters))
+    )
+    rows = db.session.execute(_rows(filters).limit(per_page).offset((page - 1) * per_page))
+    return _event_rows(rows), total or 0
+
+
+EXPORT_LIMIT = 50_000
+CSV_COLUMNS = (
+    "id", "at", "action", "outcome", "staff", "role", "resident reference", "call", "entry",
+    "purpose", "detail", "address",
+)  # fmt: skip
+
+
+@transactional
+def _record_export(filters: AuditFilters, staff: StaffUser, count: int) -> None:
+    record(
+        "audit.exported",
+        staff_id=staff.id,
+        resident_id=filters.resident_id,
+        filters=filters.as_args(),
+        rows=count,
+    )
+
+
+def export_events(filters: AuditFilters, staff: StaffUser) -> str:
+    """The matching events as CSV (newest first, at most EXPORT_LIMIT); the export is itself
+    recorded, with how many rows it held."""
+    total = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(*_matching(filters))
+    )
+    count = min(total or 0, EXPORT_LIMIT)
+    _record_export(filters, staff, count)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in _event_rows(db.session.execute(_rows(filters).limit(count))):
+        event = row.event
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    event.id,
+                    event.at.isoformat(),
+                    event.action,
+                    event.outcome,
+                    row.staff_name,
+                    event.role,
+                    row.reference,
+                    event.call_id,
+                    event.entry_id,
+                    event.purpose,
+                    json.dumps(event.detail, sort_keys=True) if event.detail else "",
+                    event.remote_addr,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text_value = "" if value is None else str(value)
+    if text_value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text_value
+    return text_value
