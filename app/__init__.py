@@ -86,6 +86,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     app.register_blueprint(audit.bp)
     app.cli.add_command(audit_cli)
+    from app import subject_access
+
+    app.register_blueprint(subject_access.bp)
 
     _add_platform_routes(app)
     _quieten_logs(app)

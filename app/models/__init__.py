@@ -10,6 +10,7 @@ from app.models.portal_session import PortalSession, PortalSessionStatus
 from app.models.resident import Resident, ResidentPhone
 from app.models.search import NameKey, NameTerm
 from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
+from app.models.subject_access import SubjectAccessExport
 from app.models.text_code import TextCode
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ResidentPhone",
     "ServiceAreaRecord",
     "StaffUser",
+    "SubjectAccessExport",
     "TextCode",
     "VerificationAttempt",
     "VerificationUnlock",

@@ -228,3 +228,23 @@ class MessageStatus(Labelled):
     DELIVERED = "delivered", "Delivered"
     UNDELIVERED = "undelivered", "Not delivered"
     FAILED = "failed", "Could not be sent"
+
+
+class ExportSection(Labelled):
+    """The sections of a subject access export, in the order they are gathered and shown."""
+
+    DETAILS = "details", "Your details"
+    ENTRIES = "entries", "What was reported on your record"
+    CALLS = "calls", "Calls about you"
+    VERIFICATION_ATTEMPTS = "verification-attempts", "Checks of who was calling"
+    PERMISSIONS = "permissions", "Who may speak for you"
+    DISPUTES = "disputes", "Your disputes and our decisions"
+    MESSAGES = "messages", "Messages we sent you"
+    DISCLOSURES = "disclosures", "When we discussed your information, and with whom"
+
+
+class ExportStatus(Labelled):
+    """Where a subject access export stands."""
+
+    GATHERING = "gathering", "Gathering"
+    READY = "ready", "Ready to download"

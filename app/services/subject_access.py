@@ -1,0 +1,653 @@
+"""Subject access exports: everything held about one resident, produced by a supervisor.
+
+A supervisor starts an export (a row naming the resident, who asked and why); the progress
+page then gathers it one section per request, counting what each holds; once every section
+is gathered, the supervisor who asked downloads a zip of a printable page and a JSON file,
+built afresh on each download and never stored. Third parties' names and numbers are
+withheld unless the supervisor includes them with a reason. Every start and download is
+audited with what was included and withheld, never the data.
+"""
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import abort, render_template
+from sqlalchemy import func, or_, select, update
+
+from app import clock
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Call,
+    Dispute,
+    Entry,
+    OutboxMessage,
+    Permission,
+    Resident,
+    StaffUser,
+    SubjectAccessExport,
+    VerificationAttempt,
+)
+from app.phone_numbers import for_display
+from app.references import format_reference, normalise_reference
+from app.refusals import Refused
+from app.rules import subject_access as rules
+from app.rules.disclosure import UNVERIFIED_LABEL, VerifiedAs
+from app.rules.permissions import describe_scope
+from app.rules.vocabulary import ExportSection, ExportStatus, Factor, MessageKind
+from app.services import audit
+from app.services.permissions import facts_for
+from app.services.service_areas import area_names
+from app.services.transactions import transactional
+
+DISCLOSED_ON_CALL = "record.disclosed"
+DISCLOSED_UNDER_DUTY_TO_SHARE = "call.duty_to_share_disclosed"
+
+
+def find_resident_by_reference(typed: str) -> Resident:
+    """The resident whose reference number was typed; refused, next to the field, when it
+    cannot be a reference or nobody has it."""
+    if not typed.strip():
+        raise Refused(rules.ENTER_REFERENCE, "reference")
+    reference = normalise_reference(typed)
+    if reference is None:
+        raise Refused(rules.REFERENCE_FORMAT, "reference")
+    resident = db.session.scalar(select(Resident).where(Resident.reference == reference))
+    if resident is None:
+        raise Refused(rules.REFERENCE_NOT_FOUND, "reference")
+    return resident
+
+
+@transactional
+def start_export(
+    resident_id: int,
+    supervisor: StaffUser,
+    reason: str,
+    *,
+    include_third_parties: bool,
+    third_party_reason: str | None,
+) -> SubjectAccessExport:
+    """Record a supervisor's request for everything held about the resident. Third parties
+    are included only with a reason."""
+    if include_third_parties and len((third_party_reason or "").strip()) < rules.REASON_MIN_LENGTH:
+        raise Refused(rules.ENTER_THIRD_PARTY_REASON, "third_party_reason")
+    now = clock.now()
+    export = SubjectAccessExport(
+        resident_id=resident_id,
+        requested_by_id=supervisor.id,
+        reason=reason,
+        include_third_parties=include_third_parties,
+        third_party_reason=third_party_reason if include_third_parties else None,
+        status=ExportStatus.GATHERING,
+        progress=0,
+        counts={},
+        created_at=now,
+        expires_at=rules.expires_at(now),
+    )
+    db.session.add(export)
+    db.session.flush()
+    audit.record(
+        "subject_access.started",
+        staff_id=supervisor.id,
+        resident_id=resident_id,
+        purpose=reason,
+        export=export.id,
+        third_parties="included" if include_third_parties else "withheld",
+    )
+    return export
+
+
+def get_export_or_404(export_id: int, staff: StaffUser) -> SubjectAccessExport:
+    """An export the member of staff started. Anyone else's is refused (403): an export holds
+    a whole record, and only the supervisor answering the request may handle it."""
+    export = db.session.get(SubjectAccessExport, export_id)
+    if export is None:
+        abort(404)
+    if export.requested_by_id != staff.id:
+        abort(403)
+    return export
+
+
+def my_exports(staff: StaffUser, page: int, per_page: int) -> tuple[list[SubjectAccessExport], int]:
+    """The exports the supervisor started, newest first, a page at a time."""
+    base = select(SubjectAccessExport).where(SubjectAccessExport.requested_by_id == staff.id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.session.scalars(
+        base.order_by(SubjectAccessExport.created_at.desc(), SubjectAccessExport.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+def is_expired(export: SubjectAccessExport) -> bool:
+    return clock.now() >= export.expires_at
+
+
+@transactional
+def gather_next_section(export: SubjectAccessExport) -> SubjectAccessExport:
+    """Gather the next section of the export and count what it holds; the last one makes it
+    ready. Two requests at once gather a section once: the UPDATE that claims it matches only
+    the progress this request saw."""
+    seen = export.progress
+    if export.status is ExportStatus.READY or seen >= len(rules.SECTIONS) or is_expired(export):
+        return export
+    claimed = db.session.execute(
+        update(SubjectAccessExport)
+        .where(SubjectAccessExport.id == export.id, SubjectAccessExport.progress == seen)
+        .values(progress=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(export)
+    if claimed.rowcount != 1:
+        return export
+    section = rules.SECTIONS[seen]
+    gathered = _gather(section, export.resident_id, export.include_third_parties)
+    export.counts = {**export.counts, section.value: gathered.count}
+    if export.progress >= len(rules.SECTIONS):
+        export.status = ExportStatus.READY
+        export.completed_at = clock.now()
+    return export
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content: bytes
+
+
+@transactional
+def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
+    """Build the export's zip for the supervisor who started it: a printable page and a JSON
+    file. Audited with the sections' counts and what was withheld, never the data."""
+    refusal = rules.download_refusal(
+        requested_by_id=export.requested_by_id,
+        staff_id=staff.id,
+        ready=export.status is ExportStatus.READY,
+        expires=export.expires_at,
+        now=clock.now(),
+    )
+    if refusal == rules.NOT_YOURS:
+        abort(403)
+    if refusal:
+        raise Refused(refusal)
+    resident = db.session.get(Resident, export.resident_id)
+    include = export.include_third_parties
+    sections = {section: _gather(section, resident.id, include) for section in rules.SECTIONS}
+    produced_at = clock.now()
+    data = {
+        "export": {
+            "produced_at": produced_at,
+            "resident_reference": format_reference(resident.reference),
+            "third_parties": "included" if include else "withheld",
+            "sections": [
+                {"key": _json_key(section), "title": section.label} for section in rules.SECTIONS
+            ],
+        },
+        **{_json_key(section): gathered.data for section, gathered in sections.items()},
+    }
+    html = render_template(
+        "subject_access/export.html",
+        data=data,
+        sections=sections,
+        labels=FIELD_LABELS,
+        show=display,
+        resident=resident,
+        produced_at=produced_at,
+        include_third_parties=include,
+        withheld_marker=rules.WITHHELD,
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.html", html)
+        archive.writestr(
+            "data.json", json.dumps(data, default=_json_value, indent=2, ensure_ascii=False)
+        )
+    withheld = sum(gathered.withheld for gathered in sections.values())
+    audit.record(
+        "subject_access.exported",
+        staff_id=staff.id,
+        resident_id=resident.id,
+        purpose=export.reason,
+        export=export.id,
+        sections={section.value: gathered.count for section, gathered in sections.items()},
+        third_parties="included" if include else "withheld",
+        third_party_reason=export.third_party_reason if include else None,
+        withheld=withheld,
+    )
+    stamp = clock.local(produced_at).strftime("%Y-%m-%d")
+    return ExportFile(f"subject-access-{export.id}-{stamp}.zip", buffer.getvalue())
+
+
+# --- gathering ----------------------------------------------------------------------------
+
+
+@dataclass
+class Gathered:
+    data: Any  # a dict for the details, a list of dicts for the rest
+    withheld: int = 0  # third parties' names and numbers withheld
+
+    @property
+    def count(self) -> int:
+        return 1 if isinstance(self.data, dict) else len(self.data)
+
+
+class _Withholding:
+    """Counts what is withheld while a section is gathered."""
+
+    def __init__(self, include: bool):
+        self.include = include
+        self.withheld = 0
+
+    def value(self, value: str | None, *, third_party: bool = True) -> str | None:
+        if not third_party:
+            return value
+        shown = rules.third_party_value(value, include=self.include)
+        self.withheld += shown == rules.WITHHELD and value != rules.WITHHELD
+        return shown
+
+    def text(self, text: str | None) -> str:
+        redacted = rules.withhold_phone_numbers(text, include=self.include)
+        self.withheld += redacted.withheld
+        return redacted.text
+
+
+def _phone(number: str | None) -> str | None:
+    return for_display(number) if number else None
+
+
+def _factors(codes: str) -> list[str]:
+    labels = []
+    for code in (code for code in codes.split(",") if code):
+        try:
+            labels.append(Factor(code).label)
+        except ValueError:
+            labels.append(code)
+    return labels
+
+
+def _details(resident_id: int, withholding: _Withholding) -> Any:
+    resident = db.session.get(Resident, resident_id)
+    address = [resident.address_line_1, resident.address_line_2, resident.town]
+    return {
+        "reference": format_reference(resident.reference),
+        "name": resident.full_name,
+        "date_of_birth": resident.date_of_birth,
+        "address": ", ".join(part for part in address if part),
+        "postcode": resident.postcode,
+        "email": resident.email,
+        "phone_numbers": [_phone(phone.number) for phone in resident.phones],
+        "secret_word": (
+            "A secret word is set (it is kept only in a form that cannot be read back)"
+            if resident.secret_word_hash
+            else "No secret word is set"
+        ),
+        "record_created": resident.created_at,
+    }
+
+
+def _entries(resident_id: int, withholding: _Withholding) -> Any:
+    names = area_names()
+    entries = db.session.scalars(
+        select(Entry).where(Entry.resident_id == resident_id).order_by(Entry.created_at, Entry.id)
+    )
+    rows = []
+    for entry in entries:
+        third_party = rules.is_third_party(entry.reporter_relationship)
+        rows.append(
+            {
+                "logged": entry.created_at,
+                "service_area": names.get(entry.area_code, entry.area_code),
+                "category": entry.category.label,
+                "what_was_reported": withholding.text(entry.summary),
+                "urgency": entry.urgency.label,
+                "verified": ("Reporter verified" if entry.reporter_verified else UNVERIFIED_LABEL),
+                "dispute_state": entry.status.label,
+                "reported_by": withholding.value(entry.reporter_name, third_party=third_party),
+                "reporter_relationship": entry.reporter_relationship.label,
+                "reporter_number": withholding.value(
+                    _phone(entry.reporter_number), third_party=third_party
+                ),
+            }
+        )
+    return rows
+
+
+def _calls(resident_id: int, withholding: _Withholding) -> Any:
+    from_entries = select(Entry.call_id).where(
+        Entry.resident_id == resident_id, Entry.call_id.is_not(None)
+    )
+    calls = db.session.scalars(
+        select(Call)
+        .where(or_(Call.resident_id == resident_id, Call.id.in_(from_entries)))
+        .order_by(Call.started_at, Call.id)
+    )
+    rows = []
+    for call in calls:
+        third_party = rules.caller_is_third_party(call.caller_type)
+        rows.append(
+            {
+                "started": call.started_at,
+                "ended": call.ended_at,
+                "caller": call.caller_type.label,
+                "caller_name": withholding.value(call.caller_name, third_party=third_party),
+                "caller_relationship": (
+                    call.caller_relationship.label if call.caller_relationship else None
+                ),
+                "caller_number": withholding.value(
+                    _phone(call.caller_number), third_party=third_party
+                ),
+                "verified_as": call.verified_as.label,
+                "outcome": call.outcome.label if call.outcome else None,
+                "summary": withholding.text(call.summary) if call.summary else None,
+            }
+        )
+    return rows
+
+
+def _verification_attempts(resident_id: int, withholding: _Withholding) -> Any:
+    attempts = db.session.scalars(
+        select(VerificationAttempt)
+        .where(VerificationAttempt.resident_id == resident_id)
+        .order_by(VerificationAttempt.created_at, VerificationAttempt.id)
+    )
+    # The result and which checks matched: what the caller said was never stored.
+    return [
+        {
+            "checked": attempt.created_at,
+            "result": attempt.result.label,
+            "matched": _factors(attempt.factors_matched),
+            "did_not_match": _factors(attempt.factors_failed),
+        }
+        for attempt in attempts
+    ]
+
+
+def _permissions(resident_id: int, withholding: _Withholding) -> Any:
+    permissions = db.session.scalars(
+        select(Permission)
+        .where(Permission.resident_id == resident_id)
+        .order_by(Permission.created_at, Permission.id)
+    )
+    rows = []
+    for permission in permissions:
+        rows.append(
+            {
+                "representative": permission.holder_name,
+                "relationship": permission.holder_relationship.label,
+                "kind": permission.kind.label,
+                "covers": describe_scope(facts_for(permission)),
+                "may_act_for_you": permission.may_act,
+                "starts": permission.starts_on,
+                "expires": permission.expires_on,
+                "evidence_reference": permission.evidence_reference,
+                "matter": permission.matter,
+                "matter_closed": permission.matter_closed_at,
+                "revoked": permission.revoked_at,
+                "revocation_reason": permission.revocation_reason,
+                "representative_phone": withholding.value(_phone(permission.holder_phone)),
+                "representative_email": withholding.value(permission.holder_email),
+                "history": [
+                    {"when": event.at, "what": event.kind.label, "reason": event.reason}
+                    for event in permission.events
+                ],
+            }
+        )
+    return rows
+
+
+def _disputes(resident_id: int, withholding: _Withholding) -> Any:
+    disputes = db.session.scalars(
+        select(Dispute)
+        .where(Dispute.resident_id == resident_id)
+        .order_by(Dispute.opened_at, Dispute.id)
+    )
+    return [
+        {
+            "opened": dispute.opened_at,
+            "entry_logged": dispute.entry.created_at,
+            "reason": dispute.reason.label,
+            "your_statement": dispute.statement,
+            "opened_via": dispute.opened_via.label,
+            "respond_by": dispute.due_on,
+            "status": dispute.status.label,
+            "decisions": [
+                {
+                    "decided": decision.decided_at,
+                    "outcome": decision.outcome.label,
+                    "reasons": decision.reasons,
+                }
+                for decision in dispute.decisions
+            ],
+        }
+        for dispute in disputes
+    ]
+
+
+def _messages(resident_id: int, withholding: _Withholding) -> Any:
+    # A verification code's console copy is never sent, and its code is spent: not a message.
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.resident_id == resident_id,
+            OutboxMessage.kind != MessageKind.TEXT_CODE,
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return [
+        {
+            "written": message.created_at,
+            "about": message.kind.label,
+            "text": message.body,
+            "sent_to": _phone(message.to_number),
+            "status": message.status.label,
+            "sent": message.sent_at,
+            "delivered": message.delivered_at,
+        }
+        for message in messages
+    ]
+
+
+def _disclosures(resident_id: int, withholding: _Withholding) -> Any:
+    """Each time the council discussed the resident's information with someone: each call on
+    which the record was disclosed (once per call and person told), and each disclosure under
+    the duty to share, from the audit trail."""
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.resident_id == resident_id,
+                AuditEvent.action.in_([DISCLOSED_ON_CALL, DISCLOSED_UNDER_DUTY_TO_SHARE]),
+            )
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
+    call_ids = {event.call_id for event in events if event.call_id is not None}
+    calls = {
+        call.id: call for call in db.session.scalars(select(Call).where(Call.id.in_(call_ids)))
+    }
+    permission_ids = {
+        _permission_id(event, calls.get(event.call_id))
+        for event in events
+        if event.action == DISCLOSED_ON_CALL
+    } - {None}
+    permissions = {
+        permission.id: permission
+        for permission in db.session.scalars(
+            select(Permission).where(Permission.id.in_(permission_ids))
+        )
+    }
+    lines, seen = [], set()
+    for event in events:
+        on = clock.local(event.at).date()
+        if event.action == DISCLOSED_UNDER_DUTY_TO_SHARE:
+            lines.append(rules.disclosure_under_duty_to_share(on, event.detail))
+            continue
+        told = rules.who_was_told(event.detail)
+        permission_id = (
+            _permission_id(event, calls.get(event.call_id))
+            if told is VerifiedAs.REPRESENTATIVE
+            else None
+        )
+        key = (event.call_id, told, permission_id)
+        if key in seen:
+            continue  # the record panel discloses again on every refresh of one call
+        seen.add(key)
+        permission = permissions.get(permission_id) if permission_id else None
+        representative = (
+            rules.Representative(
+                name=permission.holder_name,
+                relationship=permission.holder_relationship,
+                kind=permission.kind,
+                scope=describe_scope(facts_for(permission)),
+            )
+            if permission is not None
+            else None
+        )
+        lines.append(rules.disclosure_on_call(on, told, representative))
+    return [
+        {
+            "date": line.on,
+            "told": line.told,
+            "basis": line.basis,
+            "about": line.about,
+            "summary": line.text,
+        }
+        for line in lines
+    ]
+
+
+def _permission_id(event: AuditEvent, call: Call | None) -> int | None:
+    """The permission a disclosure on a call was made under: as its event names it, or as
+    the call recorded the verification."""
+    named = event.detail.get("permission")
+    if isinstance(named, int):
+        return named
+    if call is None:
+        return None
+    return call.verified_permission_id or call.permission_id
+
+
+_GATHERERS: dict[ExportSection, Callable[[int, _Withholding], Any]] = {
+    ExportSection.DETAILS: _details,
+    ExportSection.ENTRIES: _entries,
+    ExportSection.CALLS: _calls,
+    ExportSection.VERIFICATION_ATTEMPTS: _verification_attempts,
+    ExportSection.PERMISSIONS: _permissions,
+    ExportSection.DISPUTES: _disputes,
+    ExportSection.MESSAGES: _messages,
+    ExportSection.DISCLOSURES: _disclosures,
+}
+
+
+def _gather(section: ExportSection, resident_id: int, include: bool) -> Gathered:
+    withholding = _Withholding(include)
+    data = _GATHERERS[section](resident_id, withholding)
+    return Gathered(data=data, withheld=withholding.withheld)
+
+
+# --- showing ------------------------------------------------------------------------------
+
+FIELD_LABELS: dict[str, str] = {
+    "reference": "Reference number",
+    "name": "Name",
+    "date_of_birth": "Date of birth",
+    "address": "Address",
+    "postcode": "Postcode",
+    "email": "Email address",
+    "phone_numbers": "Phone numbers",
+    "secret_word": "Secret word",
+    "record_created": "Record created",
+    "logged": "Logged",
+    "service_area": "Service area",
+    "category": "Category",
+    "what_was_reported": "What was reported",
+    "urgency": "Urgency",
+    "verified": "Reporter checked",
+    "dispute_state": "Status",
+    "reported_by": "Reported by",
+    "reporter_relationship": "Who they are to you",
+    "reporter_number": "Reporter's number",
+    "started": "Started",
+    "ended": "Ended",
+    "caller": "Caller",
+    "caller_name": "Caller's name",
+    "caller_relationship": "Who they are to you",
+    "caller_number": "Caller's number",
+    "verified_as": "Caller checked as",
+    "outcome": "Outcome",
+    "summary": "Summary",
+    "checked": "Checked",
+    "result": "Result",
+    "matched": "Matched",
+    "did_not_match": "Did not match",
+    "representative": "Representative",
+    "relationship": "Who they are to you",
+    "kind": "Kind of permission",
+    "covers": "Covers",
+    "may_act_for_you": "May act for you",
+    "starts": "Starts",
+    "expires": "Expires",
+    "evidence_reference": "Evidence reference",
+    "matter": "Matter",
+    "matter_closed": "Matter closed",
+    "revoked": "Revoked",
+    "revocation_reason": "Why it was revoked",
+    "representative_phone": "Representative's phone",
+    "representative_email": "Representative's email",
+    "history": "History",
+    "when": "When",
+    "what": "What happened",
+    "reason": "Reason",
+    "opened": "Opened",
+    "entry_logged": "Entry disputed (logged on)",
+    "your_statement": "What you told us",
+    "opened_via": "How you told us",
+    "respond_by": "We had to respond by",
+    "status": "Status",
+    "decisions": "Decisions",
+    "decided": "Decided",
+    "reasons": "Reasons",
+    "written": "Written",
+    "about": "About",
+    "text": "Message",
+    "sent_to": "Sent to",
+    "sent": "Sent",
+    "delivered": "Delivered",
+    "date": "Date",
+    "told": "Who was told",
+    "basis": "On what basis",
+}
+
+
+def display(value: Any) -> str:
+    """A value as the printable page shows it."""
+    if value is None or value == "" or value == []:
+        return "None recorded"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        local = clock.local(value)
+        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    if isinstance(value, date):
+        return rules.long_date(value)
+    if isinstance(value, list):
+        return ", ".join(display(item) for item in value)
+    return str(value)
+
+
+def _json_key(section: ExportSection) -> str:
+    return section.name.lower()
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return clock.local(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

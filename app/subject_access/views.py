@@ -1,0 +1,115 @@
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import navigation
+from app.htmx import is_htmx
+from app.pagination import paginated
+from app.refusals import Refused, show_refusal
+from app.rules import subject_access as rules
+from app.rules.vocabulary import ExportStatus, Role
+from app.security import staff_required
+from app.services import residents
+from app.services import subject_access as service
+from app.subject_access import bp
+from app.subject_access.forms import FindResidentForm, GatherForm, StartExportForm
+
+# A subject access export holds a whole record: supervisors answer the requests.
+EXPORT_STAFF = (Role.SUPERVISOR,)
+PER_PAGE = 20
+navigation.register("subject_access.index", "Subject access", *EXPORT_STAFF)
+
+
+@bp.route("/subject-access", methods=["GET", "POST"])
+@staff_required(*EXPORT_STAFF)
+def index():
+    form = FindResidentForm()
+    if form.validate_on_submit():
+        try:
+            resident = service.find_resident_by_reference(form.reference.data)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            return redirect(url_for("subject_access.new_export", resident_id=resident.id))
+    exports, pagination = paginated(
+        lambda page: service.my_exports(current_user, page, PER_PAGE), PER_PAGE
+    )
+    return render_template(
+        "subject_access/index.html",
+        form=form,
+        exports=exports,
+        pagination=pagination,
+        expired={export.id for export in exports if service.is_expired(export)},
+    )
+
+
+@bp.route("/subject-access/residents/<int:resident_id>", methods=["GET", "POST"])
+@staff_required(*EXPORT_STAFF)
+def new_export(resident_id: int):
+    resident = residents.get_resident_or_404(resident_id)
+    form = StartExportForm()
+    if form.validate_on_submit():
+        reason, include, third_party_reason = form.terms()
+        try:
+            export = service.start_export(
+                resident.id,
+                current_user,
+                reason,
+                include_third_parties=include,
+                third_party_reason=third_party_reason,
+            )
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            return redirect(url_for("subject_access.show_export", export_id=export.id))
+    return render_template(
+        "subject_access/new_export.html",
+        resident=resident,
+        form=form,
+        lifetime_hours=int(rules.EXPORT_LIFETIME.total_seconds() // 3600),
+    )
+
+
+def _progress_context(export) -> dict:
+    return {
+        "export": export,
+        "sections": rules.SECTIONS,
+        "progress": rules.progress_text(export.progress),
+        "expired": service.is_expired(export),
+        "ready": export.status is ExportStatus.READY,
+        "form": GatherForm(),
+    }
+
+
+@bp.get("/subject-access/exports/<int:export_id>")
+@staff_required(*EXPORT_STAFF)
+def show_export(export_id: int):
+    export = service.get_export_or_404(export_id, current_user)
+    return render_template("subject_access/show_export.html", **_progress_context(export))
+
+
+@bp.post("/subject-access/exports/<int:export_id>/gather")
+@staff_required(*EXPORT_STAFF)
+def gather(export_id: int):
+    """Gather one more section: the progress page asks for the next as each one arrives."""
+    export = service.get_export_or_404(export_id, current_user)
+    if GatherForm().validate_on_submit():
+        export = service.gather_next_section(export)
+    if is_htmx():
+        return render_template("subject_access/_progress.html", **_progress_context(export))
+    return redirect(url_for("subject_access.show_export", export_id=export.id))
+
+
+@bp.get("/subject-access/exports/<int:export_id>/download")
+@staff_required(*EXPORT_STAFF)
+def download(export_id: int):
+    export = service.get_export_or_404(export_id, current_user)
+    try:
+        exported = service.download(export, current_user)
+    except Refused as refused:
+        flash(refused.message, "info")
+        return redirect(url_for("subject_access.show_export", export_id=export.id))
+    return Response(
+        exported.content,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
