@@ -177,6 +177,23 @@ class Config:
     }
     OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 5)
 
+    # How many days each kind of record is kept before `flask retention purge` removes it
+    # (app.rules.retention.Schedule.from_days; docs/rules.md, "Retention", says why).
+    RETENTION_SCHEDULE_DAYS = {
+        "calls": _int("RETENTION_CALLS_DAYS", 731),
+        "entries": _int("RETENTION_ENTRIES_DAYS", 2192),
+        # Service areas kept longer or shorter than the default, by code.
+        "entries_by_area": {
+            "adult-social-care": _int("RETENTION_ADULT_SOCIAL_CARE_ENTRIES_DAYS", 2922),
+        },
+        "hoax_entries": _int("RETENTION_HOAX_ENTRIES_DAYS", 3653),
+        "verification_attempts": _int("RETENTION_VERIFICATION_ATTEMPTS_DAYS", 366),
+        "messages": _int("RETENTION_MESSAGES_DAYS", 366),
+        "audit_events": _int("RETENTION_AUDIT_EVENTS_DAYS", 2922),
+    }
+    # Rows removed in each transaction of a purge.
+    RETENTION_BATCH_SIZE = _int("RETENTION_BATCH_SIZE", 1000)
+
     # The audit log's chain key (HMAC-SHA256; app/services/audit.py): never stored with the
     # events. Development and tests derive one from SECRET_KEY; production must set it.
     AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY")

@@ -62,6 +62,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
     from app.telephony.cli import outbox_cli
+    from app import retention
+    from app.retention.cli import retention_cli
+
+    app.register_blueprint(retention.bp)
+    app.cli.add_command(retention_cli)
 
     login_manager.init_app(app)
     auth.init_login(login_manager)

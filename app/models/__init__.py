@@ -4,6 +4,7 @@ from app.models.audit import AuditAnchor, AuditEvent, AuditSeal
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
 from app.models.dispute import Dispute, DisputeDecision
 from app.models.entry import Dispatch, Entry
+from app.models.legal_hold import LegalHold
 from app.models.outbox import OutboxMessage
 from app.models.permission import Permission, PermissionEvent, permission_areas
 from app.models.portal_session import PortalSession, PortalSessionStatus
@@ -22,6 +23,7 @@ __all__ = [
     "Dispute",
     "DisputeDecision",
     "Entry",
+    "LegalHold",
     "NameKey",
     "NameTerm",
     "OutboxMessage",

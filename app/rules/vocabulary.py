@@ -248,3 +248,26 @@ class ExportStatus(Labelled):
 
     GATHERING = "gathering", "Gathering"
     READY = "ready", "Ready to download"
+
+
+class RetainedKind(Labelled):
+    """The kinds of record the retention schedule removes once they are kept long enough."""
+
+    CALLS = "calls", "Calls"
+    ENTRIES = "entries", "Entries"
+    VERIFICATION_ATTEMPTS = "verification-attempts", "Verification attempts"
+    MESSAGES = "messages", "Messages"
+    AUDIT_EVENTS = "audit-events", "Audit events"
+
+
+class RetentionDecision(Labelled):
+    """What the retention rule says of one record on one day: removed, or kept and why."""
+
+    REMOVE = "remove", "Due for removal"
+    NOT_YET = "not-yet", "Kept: its retention period has not ended"
+    LEGAL_HOLD = "legal-hold", "Kept: the resident's record is under a legal hold"
+    OPEN_DISPUTE = "open-dispute", "Kept: under an open dispute"
+    CALL_OPEN = "call-open", "Kept: the call has not ended"
+    CONSENT_EVIDENCE = "consent-evidence", "Kept: a resident gave verbal consent on the call"
+    NOT_SENT = "not-sent", "Kept: the message is still waiting to be sent"
+    REFERENCED = "referenced", "Kept: other records still refer to it"

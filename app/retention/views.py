@@ -1,0 +1,65 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import navigation
+from app.pagination import paginated
+from app.refusals import Refused, show_refusal
+from app.retention import bp
+from app.retention.forms import LiftHoldForm, SetHoldForm
+from app.rules.vocabulary import Role
+from app.security import staff_required
+from app.services import legal_holds, residents
+
+HOLD_STAFF = (Role.SUPERVISOR, Role.ADMIN)
+PER_PAGE = 25
+navigation.register("retention.index", "Legal holds", *HOLD_STAFF)
+
+
+@bp.get("/legal-holds")
+@staff_required(*HOLD_STAFF)
+def index():
+    holds, pagination = paginated(lambda page: legal_holds.holds_in_force(page, PER_PAGE), PER_PAGE)
+    return render_template("retention/index.html", holds=holds, pagination=pagination)
+
+
+@bp.route("/residents/<int:resident_id>/legal-hold", methods=["GET", "POST"])
+@staff_required(*HOLD_STAFF)
+def set_hold(resident_id: int):
+    resident = residents.get_resident_or_404(resident_id)
+    hold = legal_holds.hold_in_force(resident.id)
+    if hold is not None:
+        return redirect(url_for("retention.lift_hold", resident_id=resident.id, hold_id=hold.id))
+    form = SetHoldForm()
+    if form.validate_on_submit():
+        try:
+            legal_holds.set_hold(resident, form.reason.data, current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            # No name in a flash message: it travels in the session cookie.
+            flash(
+                "Legal hold set. Nothing on the record will be removed while it is in force",
+                "success",
+            )
+            return redirect(url_for("retention.index"))
+    return render_template("retention/set_hold.html", resident=resident, form=form)
+
+
+@bp.route("/residents/<int:resident_id>/legal-holds/<int:hold_id>/lift", methods=["GET", "POST"])
+@staff_required(*HOLD_STAFF)
+def lift_hold(resident_id: int, hold_id: int):
+    resident = residents.get_resident_or_404(resident_id)
+    hold = legal_holds.get_hold_or_404(resident.id, hold_id)
+    form = LiftHoldForm()
+    if form.validate_on_submit():
+        try:
+            legal_holds.lift_hold(hold, form.reason.data, current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash("Legal hold lifted. The record follows the retention schedule again", "success")
+            return redirect(url_for("retention.index"))
+    elif not hold.in_force:
+        flash("That legal hold was already lifted", "info")
+        return redirect(url_for("retention.index"))
+    return render_template("retention/lift_hold.html", resident=resident, hold=hold, form=form)

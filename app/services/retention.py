@@ -1,0 +1,412 @@
+"""Retention: removing what the schedule says is due (app/rules/retention.py), a batch at a time.
+
+Each kind is walked in id order, a batch of candidates at a time: the database narrows them
+to rows old enough for the kind's shortest period, the rule decides each one, and the due ones
+are removed with what hangs off them. `purge_batch` is one transaction, so an interrupted purge
+keeps every batch it finished, and a second run finds only what is still due.
+
+What hangs off a removed row:
+
+- a call takes its verification attempts and text codes with it; entries reported on it,
+  disputes recorded on it and permission history that names it stay, no longer naming it;
+- an entry takes its dispatches and its decided disputes (with their decisions) with it;
+- any other table that points at a call, entry, attempt or message (audit events while they
+  keep a foreign key to calls, requests recorded on a call) keeps that row until it no longer
+  does: the rule's "referenced". Audit events are never edited.
+
+Audit events are removed by the audit trail itself (`audit.purge_before`), which keeps its
+chain verifiable.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Call,
+    Dispatch,
+    Dispute,
+    DisputeDecision,
+    Entry,
+    LegalHold,
+    OutboxMessage,
+    Permission,
+    PermissionEvent,
+    TextCode,
+    VerificationAttempt,
+)
+from app.rules import retention as rules
+from app.rules.retention import Schedule
+from app.rules.vocabulary import DisputeStatus, RetainedKind, RetentionDecision
+from app.services import audit, legal_holds
+from app.services.transactions import transactional
+
+# The order a purge goes in: what points at calls before calls, the audit log last, so that
+# it can record the purge.
+ORDER = (
+    RetainedKind.MESSAGES,
+    RetainedKind.VERIFICATION_ATTEMPTS,
+    RetainedKind.ENTRIES,
+    RetainedKind.CALLS,
+    RetainedKind.AUDIT_EVENTS,
+)
+ROW_KINDS = ORDER[:-1]
+
+# Tables whose rows retention looks after when the row they point at goes (see above).
+# Permissions are not removed, and keep the call a verbal consent was given on: the rule's
+# "consent evidence".
+_LOOKED_AFTER = {
+    "calls": {
+        "entries",
+        "disputes",
+        "permission_events",
+        "permissions",
+        "text_codes",
+        "verification_attempts",
+    },
+    "entries": {"disputes", "dispatches"},
+    "disputes": {"dispute_decisions"},
+    "verification_attempts": set(),
+    "outbox_messages": set(),
+}
+
+
+def schedule() -> Schedule:
+    return Schedule.from_days(current_app.config["RETENTION_SCHEDULE_DAYS"])
+
+
+def batch_size() -> int:
+    return max(1, int(current_app.config["RETENTION_BATCH_SIZE"]))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one batch of a kind examined and removed, and where the next batch starts (None
+    once the kind is done)."""
+
+    examined: int
+    removed: int
+    next_after: int | None
+
+
+def _held(resident_id: InstrumentedAttribute) -> ColumnElement[bool]:
+    return exists().where(LegalHold.resident_id == resident_id, LegalHold.lifted_at.is_(None))
+
+
+def _referenced(table: str, key: InstrumentedAttribute) -> ColumnElement[bool]:
+    """Whether any row of a table retention does not look after points at `key`'s row. Read
+    from the models, so a table added later keeps what it points at without a change here."""
+    looked_after = _LOOKED_AFTER[table]
+    pointers = [
+        exists().where(fk.parent == key)
+        for other in db.metadata.sorted_tables
+        if other.name not in looked_after
+        for fk in other.foreign_keys
+        if fk.column.table.name == table
+    ]
+    return or_(*pointers) if pointers else false()
+
+
+def _open_dispute_on(call_id: InstrumentedAttribute) -> ColumnElement[bool]:
+    recorded_on_it = exists().where(
+        Dispute.call_id == call_id, Dispute.status == DisputeStatus.OPEN
+    )
+    reported_on_it = exists().where(
+        Entry.call_id == call_id,
+        Dispute.entry_id == Entry.id,
+        Dispute.status == DisputeStatus.OPEN,
+    )
+    return or_(recorded_on_it, reported_on_it)
+
+
+def _attempt_on_held_record(call_id: InstrumentedAttribute) -> ColumnElement[bool]:
+    return exists().where(
+        VerificationAttempt.call_id == call_id, _held(VerificationAttempt.resident_id)
+    )
+
+
+def _disputes_referenced(entry_id: InstrumentedAttribute) -> ColumnElement[bool]:
+    return exists().where(Dispute.entry_id == entry_id, _referenced("disputes", Dispute.id))
+
+
+def candidates_count(kind: RetainedKind, now: datetime) -> int:
+    """Rows old enough for the kind's shortest period: at most this many are due."""
+    model, made_at = _CANDIDATES[kind]
+    return db.session.scalar(
+        select(func.count())
+        .select_from(model)
+        .where(made_at <= rules.cutoff(now, schedule().period(kind)))
+    )
+
+
+def _examine(
+    kind: RetainedKind, now: datetime, after_id: int, size: int
+) -> tuple[list[int], Batch]:
+    """The due ids among the next `size` candidates after `after_id`, and where that leaves
+    the walk. Reads only."""
+    plan = schedule()
+    decide = _DECIDERS[kind]
+    due, last_id, examined = decide(plan, now, after_id, size)
+    next_after = last_id if examined == size else None
+    return due, Batch(examined=examined, removed=0, next_after=next_after)
+
+
+def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int):
+    rows = db.session.execute(
+        select(
+            Call.id,
+            Call.started_at,
+            Call.ended_at.is_not(None).label("ended"),
+            or_(_held(Call.resident_id), _attempt_on_held_record(Call.id)).label("held"),
+            _open_dispute_on(Call.id).label("disputed"),
+            exists().where(Permission.granted_on_call_id == Call.id).label("evidence"),
+            _referenced("calls", Call.id).label("referenced"),
+        )
+        .where(Call.id > after_id, Call.started_at <= rules.cutoff(now, plan.calls))
+        .order_by(Call.id)
+        .limit(size)
+    ).all()
+    due = [
+        row.id
+        for row in rows
+        if rules.call_decision(
+            row.started_at,
+            now,
+            plan,
+            ended=bool(row.ended),
+            on_hold=bool(row.held),
+            under_open_dispute=bool(row.disputed),
+            consent_evidence=bool(row.evidence),
+            referenced=bool(row.referenced),
+        )
+        is RetentionDecision.REMOVE
+    ]
+    return due, rows[-1].id if rows else after_id, len(rows)
+
+
+def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int):
+    rows = db.session.execute(
+        select(
+            Entry.id,
+            Entry.created_at,
+            Entry.area_code,
+            _held(Entry.resident_id).label("held"),
+            or_(_referenced("entries", Entry.id), _disputes_referenced(Entry.id)).label(
+                "referenced"
+            ),
+        )
+        .where(
+            Entry.id > after_id,
+            Entry.created_at <= rules.cutoff(now, plan.shortest_entry_period),
+        )
+        .order_by(Entry.id)
+        .limit(size)
+    ).all()
+    statuses: dict[int, set[DisputeStatus]] = defaultdict(set)
+    if rows:
+        for entry_id, status in db.session.execute(
+            select(Dispute.entry_id, Dispute.status).where(
+                Dispute.entry_id.in_([row.id for row in rows])
+            )
+        ):
+            statuses[entry_id].add(status)
+    due = [
+        row.id
+        for row in rows
+        if rules.entry_decision(
+            row.created_at,
+            row.area_code,
+            statuses[row.id],
+            now,
+            plan,
+            on_hold=bool(row.held),
+            referenced=bool(row.referenced),
+        )
+        is RetentionDecision.REMOVE
+    ]
+    return due, rows[-1].id if rows else after_id, len(rows)
+
+
+def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int):
+    rows = db.session.execute(
+        select(
+            VerificationAttempt.id,
+            VerificationAttempt.created_at,
+            _held(VerificationAttempt.resident_id).label("held"),
+            _referenced("verification_attempts", VerificationAttempt.id).label("referenced"),
+        )
+        .where(
+            VerificationAttempt.id > after_id,
+            VerificationAttempt.created_at <= rules.cutoff(now, plan.verification_attempts),
+        )
+        .order_by(VerificationAttempt.id)
+        .limit(size)
+    ).all()
+    due = [
+        row.id
+        for row in rows
+        if rules.attempt_decision(
+            row.created_at, now, plan, on_hold=bool(row.held), referenced=bool(row.referenced)
+        )
+        is RetentionDecision.REMOVE
+    ]
+    return due, rows[-1].id if rows else after_id, len(rows)
+
+
+def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int):
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.created_at,
+            OutboxMessage.status,
+            _held(OutboxMessage.resident_id).label("held"),
+            _referenced("outbox_messages", OutboxMessage.id).label("referenced"),
+        )
+        .where(
+            OutboxMessage.id > after_id,
+            OutboxMessage.created_at <= rules.cutoff(now, plan.messages),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(size)
+    ).all()
+    due = [
+        row.id
+        for row in rows
+        if rules.message_decision(
+            row.created_at,
+            row.status,
+            now,
+            plan,
+            on_hold=bool(row.held),
+            referenced=bool(row.referenced),
+        )
+        is RetentionDecision.REMOVE
+    ]
+    return due, rows[-1].id if rows else after_id, len(rows)
+
+
+def _remove_calls(ids: list[int]) -> None:
+    for model in (Entry, Dispute, PermissionEvent):
+        db.session.execute(
+            update(model)
+            .where(model.call_id.in_(ids))
+            .values(call_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    for model in (TextCode, VerificationAttempt):
+        db.session.execute(
+            delete(model).where(model.call_id.in_(ids)).execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        delete(Call).where(Call.id.in_(ids)).execution_options(synchronize_session=False)
+    )
+
+
+def _remove_entries(ids: list[int]) -> None:
+    disputes = select(Dispute.id).where(Dispute.entry_id.in_(ids)).scalar_subquery()
+    # A correction names the decision it supersedes: unlink them, then remove them together.
+    db.session.execute(
+        update(DisputeDecision)
+        .where(DisputeDecision.dispute_id.in_(disputes))
+        .values(supersedes_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for statement in (
+        delete(DisputeDecision).where(DisputeDecision.dispute_id.in_(disputes)),
+        delete(Dispute).where(Dispute.entry_id.in_(ids)),
+        delete(Dispatch).where(Dispatch.entry_id.in_(ids)),
+        delete(Entry).where(Entry.id.in_(ids)),
+    ):
+        db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _remove_rows(model) -> Callable[[list[int]], None]:
+    def remove(ids: list[int]) -> None:
+        db.session.execute(
+            delete(model).where(model.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+
+    return remove
+
+
+_CANDIDATES = {
+    RetainedKind.CALLS: (Call, Call.started_at),
+    RetainedKind.ENTRIES: (Entry, Entry.created_at),
+    RetainedKind.VERIFICATION_ATTEMPTS: (VerificationAttempt, VerificationAttempt.created_at),
+    RetainedKind.MESSAGES: (OutboxMessage, OutboxMessage.created_at),
+    RetainedKind.AUDIT_EVENTS: (AuditEvent, AuditEvent.at),
+}
+_DECIDERS = {
+    RetainedKind.CALLS: _due_calls,
+    RetainedKind.ENTRIES: _due_entries,
+    RetainedKind.VERIFICATION_ATTEMPTS: _due_attempts,
+    RetainedKind.MESSAGES: _due_messages,
+}
+_REMOVERS = {
+    RetainedKind.CALLS: _remove_calls,
+    RetainedKind.ENTRIES: _remove_entries,
+    RetainedKind.VERIFICATION_ATTEMPTS: _remove_rows(VerificationAttempt),
+    RetainedKind.MESSAGES: _remove_rows(OutboxMessage),
+}
+
+
+@transactional
+def purge_batch(kind: RetainedKind, now: datetime, after_id: int = 0, size: int = 1000) -> Batch:
+    """Remove what is due among the next `size` rows of a kind after `after_id`: one unit of
+    work. Rows removed by an earlier run are simply not there, so a re-run is safe."""
+    due, batch = _examine(kind, now, after_id, size)
+    if due:
+        _REMOVERS[kind](due)
+    return Batch(examined=batch.examined, removed=len(due), next_after=batch.next_after)
+
+
+def count_due(kind: RetainedKind, now: datetime, size: int = 1000) -> int:
+    """How many rows of a kind are due now, decided exactly as a purge would; reads only."""
+    if kind is RetainedKind.AUDIT_EVENTS:
+        return audit_events_due(now)
+    total, after_id = 0, 0
+    while True:
+        due, batch = _examine(kind, now, after_id, size)
+        total += len(due)
+        if batch.next_after is None:
+            return total
+        after_id = batch.next_after
+
+
+def audit_cutoff(now: datetime) -> datetime | None:
+    """Audit events before this moment are due; None while any legal hold is in force."""
+    return rules.audit_cutoff(now, schedule(), holds_in_force=legal_holds.holds_in_force_count())
+
+
+def audit_events_due(now: datetime) -> int:
+    """At most this many audit events are due (the audit trail may keep some it cannot remove
+    safely)."""
+    before = audit_cutoff(now)
+    if before is None:
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.at < before)
+    )
+
+
+def purge_audit_events(
+    now: datetime, size: int = 1000, progress: Callable[[int], None] | None = None
+) -> int:
+    """Remove the audit events due, through the audit trail, which commits its own batches."""
+    before = audit_cutoff(now)
+    if before is None:
+        return 0
+    return audit.purge_before(before, batch_size=size, progress=progress)
+
+
+@transactional
+def record_purge(counts: dict[RetainedKind, int], *, completed: bool = True) -> None:
+    """Record in the audit log how many of each kind a purge removed: counts, never data."""
+    audit.record("retention.purged", completed=completed, **rules.purged_summary(counts))

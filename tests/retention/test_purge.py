@@ -1,0 +1,380 @@
+"""`flask retention purge`: what is removed, on which day, and what is kept."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Call,
+    Dispatch,
+    Dispute,
+    DisputeDecision,
+    Entry,
+    OutboxMessage,
+    TextCode,
+    VerificationAttempt,
+)
+from app.rules.vocabulary import (
+    DisputeStatus,
+    MessageKind,
+    MessageStatus,
+    RetainedKind,
+    Role,
+    ServiceArea,
+    TextCodeProvider,
+    VerificationResult,
+)
+from app.services import audit, disputes, legal_holds, retention
+from tests import factories
+
+T0 = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def at(moment: datetime) -> None:
+    clock.set_now(moment)
+
+
+def purge(app, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=["retention", "purge", *args])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    db.session.expire_all()
+    return result.output
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def period(kind: RetainedKind) -> timedelta:
+    return retention.schedule().period(kind)
+
+
+def ended_call(resident, handler) -> Call:
+    call = factories.make_call(resident, handler)
+    call.ended_at = clock.now() + timedelta(minutes=5)
+    db.session.commit()
+    return call
+
+
+def attempt(call: Call, resident) -> VerificationAttempt:
+    row = VerificationAttempt(
+        call_id=call.id,
+        resident_id=resident.id,
+        handler_id=call.handler_id,
+        result=VerificationResult.FAILED,
+        factors_failed="date-of-birth",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def message(resident, status: MessageStatus = MessageStatus.DELIVERED) -> OutboxMessage:
+    row = OutboxMessage(
+        kind=MessageKind.REPORT_MADE,
+        resident_id=resident.id,
+        to_number="+447700900123",
+        body="Someone reported something on your record.",
+        status=status,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def handler():
+    return factories.make_staff(Role.HANDLER)
+
+
+@pytest.fixture
+def supervisor():
+    return factories.make_staff(Role.SUPERVISOR)
+
+
+def make(kind: RetainedKind, resident, handler):
+    """One record of `kind`, made now, on its own (a call with nothing else on it)."""
+    if kind is RetainedKind.CALLS:
+        return Call, ended_call(resident, handler).id
+    if kind is RetainedKind.ENTRIES:
+        return Entry, factories.make_entry(resident, team="Repairs").id
+    if kind is RetainedKind.VERIFICATION_ATTEMPTS:
+        call = ended_call(resident, handler)
+        row = attempt(call, resident)
+        # Its call is younger: only the attempt is due.
+        db.session.get(Call, call.id).started_at = clock.now() + 400 * DAY
+        db.session.commit()
+        return VerificationAttempt, row.id
+    return OutboxMessage, message(resident).id
+
+
+ROW_KINDS = [
+    RetainedKind.CALLS,
+    RetainedKind.ENTRIES,
+    RetainedKind.VERIFICATION_ATTEMPTS,
+    RetainedKind.MESSAGES,
+]
+
+
+@pytest.mark.parametrize("kind", ROW_KINDS, ids=[kind.value for kind in ROW_KINDS])
+def test_a_record_is_kept_a_day_before_its_period_ends_and_removed_a_day_after(
+    app, resident, handler, kind
+):
+    at(T0)
+    model, row_id = make(kind, resident, handler)
+
+    at(T0 + period(kind) - DAY)
+    purge(app)
+    assert db.session.get(model, row_id) is not None
+
+    at(T0 + period(kind) + DAY)
+    purge(app)
+    assert db.session.get(model, row_id) is None
+
+
+def test_an_entry_of_an_area_kept_longer_waits_for_its_own_period(app, resident):
+    at(T0)
+    housing = factories.make_entry(resident).id
+    care = factories.make_entry(resident, area_code=ServiceArea.ADULT_SOCIAL_CARE.value).id
+    plan = retention.schedule()
+    care_period = plan.entry_period(ServiceArea.ADULT_SOCIAL_CARE.value)
+    assert care_period > plan.entries
+
+    at(T0 + plan.entries + DAY)
+    purge(app)
+    assert db.session.get(Entry, housing) is None
+    assert db.session.get(Entry, care) is not None
+
+    at(T0 + care_period + DAY)
+    purge(app)
+    assert db.session.get(Entry, care) is None
+
+
+def test_removing_an_entry_removes_its_dispatches(app, resident):
+    at(T0)
+    entry = factories.make_entry(resident, team="Repairs").id
+    assert count(Dispatch) == 1
+
+    at(T0 + retention.schedule().entries + DAY)
+    purge(app)
+
+    assert db.session.get(Entry, entry) is None
+    assert count(Dispatch) == 0
+
+
+def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries_unlinked(
+    app, resident, handler
+):
+    at(T0)
+    call = ended_call(resident, handler)
+    call_id = call.id
+    attempt(call, resident)
+    db.session.add(
+        TextCode(
+            call_id=call.id,
+            resident_id=resident.id,
+            phone_number="+447700900123",
+            provider=TextCodeProvider.CONSOLE,
+            expires_at=T0 + timedelta(minutes=10),
+        )
+    )
+    db.session.commit()
+    entry = factories.make_entry(resident, call_id=call_id)
+    # The entry was recorded on the call, but is younger than the call's period would say.
+    entry.created_at = T0 + 1000 * DAY
+    db.session.commit()
+
+    at(T0 + retention.schedule().calls + DAY)
+    purge(app)
+
+    assert db.session.get(Call, call_id) is None
+    assert count(VerificationAttempt) == 0
+    assert count(TextCode) == 0
+    kept = db.session.get(Entry, entry.id)
+    assert kept is not None
+    assert kept.call_id is None
+
+
+def _upheld_hoax(resident, supervisor) -> int:
+    entry = factories.make_entry(resident)
+    dispute = factories.make_dispute(resident, entry)
+    disputes.decide_dispute(
+        dispute, DisputeStatus.UPHELD, "Nobody at the address asked for a repair", 0, supervisor
+    )
+    return entry.id
+
+
+def test_an_entry_upheld_as_a_hoax_is_kept_for_the_hoax_period(app, resident, supervisor):
+    at(T0)
+    entry_id = _upheld_hoax(resident, supervisor)
+    plan = retention.schedule()
+
+    at(T0 + plan.entries + DAY)
+    purge(app)
+    assert db.session.get(Entry, entry_id) is not None
+
+    at(T0 + plan.hoax_entries - DAY)
+    purge(app)
+    assert db.session.get(Entry, entry_id) is not None
+
+    at(T0 + plan.hoax_entries + DAY)
+    purge(app)
+    assert db.session.get(Entry, entry_id) is None
+    assert count(Dispute) == 0
+    assert count(DisputeDecision) == 0
+
+
+def test_nothing_under_an_open_dispute_is_removed(app, resident):
+    at(T0)
+    entry = factories.make_entry(resident)
+    dispute = factories.make_dispute(resident, entry)
+    plan = retention.schedule()
+
+    at(T0 + plan.hoax_entries + plan.calls + DAY)
+    output = purge(app)
+
+    assert db.session.get(Entry, entry.id) is not None
+    assert db.session.get(Dispute, dispute.id).status is DisputeStatus.OPEN
+    assert db.session.get(Call, dispute.call_id) is not None
+    assert "Removed entries: 0" in output
+
+
+def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_removes_it(
+    app, resident, handler, supervisor
+):
+    at(T0)
+    call = ended_call(resident, handler)
+    attempt(call, resident)
+    call = call.id
+    entry = factories.make_entry(resident, team="Repairs").id
+    sent = message(resident).id
+    other = factories.make_resident(reference="R0000002", forename="Tom")
+    other_entry = factories.make_entry(other).id
+
+    at(T0 + timedelta(days=30))
+    hold = legal_holds.set_hold(resident, "Housing disrepair claim HC-2026-118", supervisor)
+
+    at(T0 + timedelta(days=20_000))
+    purge(app)
+    assert db.session.get(Call, call) is not None
+    assert count(VerificationAttempt) == 1
+    assert db.session.get(Entry, entry) is not None
+    assert db.session.get(OutboxMessage, sent) is not None
+    # A hold on one record keeps only that record.
+    assert db.session.get(Entry, other_entry) is None
+
+    legal_holds.lift_hold(hold, "Claim settled on 3 March", supervisor)
+    purge(app)
+
+    assert db.session.get(Call, call) is None
+    assert count(VerificationAttempt) == 0
+    assert db.session.get(Entry, entry) is None
+    assert db.session.get(OutboxMessage, sent) is None
+
+
+def test_a_message_waiting_to_be_sent_is_kept(app, resident):
+    at(T0)
+    waiting = message(resident, MessageStatus.PENDING)
+
+    at(T0 + timedelta(days=20_000))
+    purge(app)
+
+    assert db.session.get(OutboxMessage, waiting.id) is not None
+
+
+def test_a_dry_run_prints_counts_per_kind_and_changes_nothing(app, resident, handler):
+    at(T0)
+    ended_call(resident, handler)
+    factories.make_entry(resident)
+    factories.make_entry(resident)
+    message(resident)
+
+    at(T0 + timedelta(days=3000))
+    output = purge(app, "--dry-run")
+
+    assert "Calls: 1" in output
+    assert "Entries: 2" in output
+    assert "Messages: 1" in output
+    assert "Verification attempts: 0" in output
+    assert (count(Call), count(Entry), count(OutboxMessage)) == (1, 2, 1)
+    assert count(AuditEvent) == 0
+
+
+def test_a_purge_records_counts_only_and_running_it_again_removes_nothing_more(
+    app, resident, handler
+):
+    at(T0)
+    ended_call(resident, handler)
+    for _ in range(3):
+        factories.make_entry(resident, summary="Leak under the sink at Flat 2")
+
+    at(T0 + timedelta(days=3000))
+    first = purge(app)
+    second = purge(app)
+
+    assert "Removed entries: 3" in first
+    assert "Removed entries: 0" in second
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "retention.purged").order_by(AuditEvent.id)
+    ).all()
+    assert [event.detail["entries"] for event in events] == [3, 0]
+    assert [event.detail["calls"] for event in events] == [1, 0]
+    assert all(event.resident_id is None and event.call_id is None for event in events)
+    assert "Flat 2" not in str(events[0].detail)
+
+
+def test_a_purge_works_in_batches_and_an_interrupted_one_finishes_on_the_next_run(app, resident):
+    at(T0)
+    entries = [factories.make_entry(resident).id for _ in range(5)]
+    now = T0 + timedelta(days=3000)
+    at(now)
+
+    first = retention.purge_batch(RetainedKind.ENTRIES, now, 0, 2)
+    assert (first.examined, first.removed, first.next_after) == (2, 2, entries[1])
+    db.session.expire_all()
+    assert count(Entry) == 3
+
+    output = purge(app, "--batch-size", "2")
+
+    assert count(Entry) == 0
+    assert "Removed entries: 3" in output
+
+
+def test_a_call_the_audit_log_still_points_at_is_kept_while_the_log_has_a_foreign_key(
+    app, resident, handler
+):
+    at(T0)
+    call = ended_call(resident, handler)
+    audit.record_on_call("call.record_viewed", call, staff_id=handler.id)
+    db.session.commit()
+    call_id = call.id
+
+    at(T0 + retention.schedule().calls + DAY)
+    purge(app)
+
+    if AuditEvent.__table__.c.call_id.foreign_keys:
+        assert db.session.get(Call, call_id) is not None
+    else:
+        assert db.session.get(Call, call_id) is None
+    viewed = select(AuditEvent.call_id).where(AuditEvent.action == "call.record_viewed")
+    assert db.session.scalar(viewed) == call_id
+
+
+def test_a_call_a_resident_gave_verbal_consent_on_is_kept(app, resident, handler):
+    from app.models import Permission
+
+    at(T0)
+    call = ended_call(resident, handler).id
+    permission, _ = factories.make_permission(resident)
+    db.session.get(Permission, permission.id).granted_on_call_id = call
+    db.session.commit()
+
+    at(T0 + retention.schedule().calls + DAY)
+    purge(app)
+
+    assert db.session.get(Call, call) is not None
