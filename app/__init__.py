@@ -82,6 +82,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(messages.bp)
     app.register_blueprint(telephony.bp)
     app.register_blueprint(portal.bp)
+    from app import duty_to_share
+
+    app.register_blueprint(duty_to_share.bp)
     errors.init_errors(app)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(calls_cli)

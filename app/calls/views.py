@@ -24,6 +24,7 @@ from app.security import staff_required
 from app.services import (
     call_state,
     calls,
+    duty_to_share,
     entries,
     permissions,
     search,
@@ -137,6 +138,7 @@ def _workspace(call, **context):
     context.setdefault("report_form", _report_form(call, formdata=None))
     context.setdefault("end_form", EndCallForm(prefix="end", formdata=None))
     context.setdefault("search_form", SearchForm(formdata=None))
+    context.setdefault("share_requests", duty_to_share.requests_on_call(call))
     return render_template(
         "calls/show_call.html",
         call=call,

@@ -3,6 +3,7 @@
 from app.models.audit import AuditAnchor, AuditEvent, AuditSeal
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
 from app.models.dispute import Dispute, DisputeDecision
+from app.models.duty_to_share import ShareRequest
 from app.models.entry import Dispatch, Entry
 from app.models.legal_hold import LegalHold
 from app.models.outbox import OutboxMessage
@@ -34,6 +35,7 @@ __all__ = [
     "Resident",
     "ResidentPhone",
     "ServiceAreaRecord",
+    "ShareRequest",
     "StaffUser",
     "SubjectAccessExport",
     "TextCode",

@@ -48,6 +48,9 @@ class Disclosure:
     areas: frozenset[str] = frozenset()  # empty when nothing may be disclosed
     may_act: bool = False  # may make changes on the resident's behalf
     all_areas: bool = False  # no service-area limit, including areas added later
+    # Set when a duty-to-share override lets the handler disclose: the words shown on the
+    # call page, "Disclosed under duty to share: <basis>" (app.rules.duty_to_share).
+    duty_to_share: str | None = None
 
 
 def decide_disclosure(caller: CallerOnCall, today: date, all_areas: frozenset[str]) -> Disclosure:

@@ -230,6 +230,25 @@ class MessageStatus(Labelled):
     FAILED = "failed", "Could not be sent"
 
 
+class LawfulBasis(Labelled):
+    """Why the council may share a resident's information without their permission (the
+    privacy notice: where the law requires it). The fixed list a duty-to-share request picks
+    from."""
+
+    VITAL_INTERESTS = "vital-interests", "Risk to life (vital interests)"
+    SAFEGUARDING = "safeguarding", "Safeguarding a child or an adult at risk"
+    CRIME = "crime", "Prevention or detection of crime (police request)"
+    LEGAL_OBLIGATION = "legal-obligation", "Legal obligation or court order"
+
+
+class ShareRequestStatus(Labelled):
+    """Where a duty-to-share request stands. A decided request is decided for good."""
+
+    PENDING = "pending", "Waiting for a supervisor"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
 class ExportSection(Labelled):
     """The sections of a subject access export, in the order they are gathered and shown."""
 

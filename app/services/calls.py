@@ -19,12 +19,20 @@ from app.rules.disclosure import (
     Disclosure,
     StaffAccess,
     VerifiedAs,
-    decide_disclosure,
     entry_visible_on_call,
     entry_withheld_as_disputed,
 )
+from app.rules.duty_to_share import decide_disclosure_on_call
 from app.rules.vocabulary import CallerType, CallOutcome, EntryStatus, Relationship
-from app.services import audit, call_state, cross_record, disputes, permissions, verification
+from app.services import (
+    audit,
+    call_state,
+    cross_record,
+    disputes,
+    duty_to_share,
+    permissions,
+    verification,
+)
 from app.services.service_areas import active_area_codes
 from app.services.transactions import transactional
 
@@ -167,7 +175,8 @@ def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
 
 
 def disclosure_for(call: Call, today: date) -> Disclosure:
-    """The disclosure decision for this call as things stand in the database now."""
+    """The disclosure decision for this call as things stand in the database now, with any
+    duty-to-share override in force on it."""
     locked = call.resident_id is not None and verification.lock_state(call.resident_id).locked
     permission = db.session.get(Permission, call.permission_id) if call.permission_id else None
     standing = call_state.standing(call)
@@ -178,7 +187,13 @@ def disclosure_for(call: Call, today: date) -> Disclosure:
         resident_locked=locked,
         unverified_reason=standing.reason or "caller not verified",
     )
-    return decide_disclosure(caller, today, active_area_codes())
+    return decide_disclosure_on_call(
+        caller,
+        today,
+        active_area_codes(),
+        duty_to_share.override_facts(call),
+        duty_to_share.call_now(call),
+    )
 
 
 def staff_access(staff: StaffUser) -> StaffAccess:
@@ -242,6 +257,7 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         )
         for entry in all_entries
     )
+    duty_to_share.record_disclosures(call, staff, disclosure)
     audit.record_on_call(
         "record.disclosed",
         call,

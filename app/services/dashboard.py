@@ -13,8 +13,9 @@ from app.extensions import db
 from app.models import Dispute, Entry
 from app.rules import disputes as dispute_rules
 from app.rules.vocabulary import DisputeStatus, Relationship
-from app.services import cross_record, verification
+from app.services import cross_record, duty_to_share, verification
 from app.services.cross_record import NumberToWatch
+from app.services.duty_to_share import WaitingCounts
 from app.services.verification import LockedResident
 
 LOCKS_SHOWN = 10
@@ -68,6 +69,8 @@ class Dashboard:
     weeks: list[date]  # the Monday each week starts on, oldest first
     reports_by_relationship: list[RelationshipWeeks]  # only relationships with reports
     reports_chart: BarChart  # all third-party reports, a bar a week
+    # Duty-to-share requests waiting for a supervisor, and urgent ones past their 24 hours.
+    duty_to_share: WaitingCounts
 
     @property
     def third_party_reports(self) -> int:
@@ -111,6 +114,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
                 for week, total in zip(weeks, weekly_totals, strict=True)
             ],
         ),
+        duty_to_share=duty_to_share.waiting_counts(now),
     )
 
 

@@ -1,0 +1,173 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.forms import choices, reason_field, strip_whitespace
+from app.rules import duty_to_share as rules
+from app.rules.duty_to_share import ShareAsk
+from app.rules.vocabulary import LawfulBasis
+
+APPROVE = "approve"
+REFUSE = "refuse"
+
+
+class ShareRequestForm(FlaskForm):
+    """A handler's request to share without the resident's permission. `area_choices` are the
+    service areas in use; the service checks the areas again."""
+
+    basis = RadioField(
+        "What is the lawful basis for sharing?",
+        choices=choices(LawfulBasis.choices()),
+        widget=GovRadioInput(),
+        validate_choice=False,  # checked below, with the same words as a missing answer
+        validators=[InputRequired(message=rules.SELECT_BASIS)],
+    )
+    officer = StringField(
+        "Requesting officer's details (police requests only)",
+        description="Name, rank, force and collar or warrant number",
+        filters=[strip_whitespace],
+        widget=GovTextInput(),
+        validators=[
+            Length(
+                max=rules.OFFICER_MAX_LENGTH,
+                message=f"Officer's details must be {rules.OFFICER_MAX_LENGTH} characters or fewer",
+            )
+        ],
+    )
+    reason = reason_field(
+        "Why do you need to share?",
+        rules.ENTER_REASON,
+        description="Say what the emergency is and why the caller needs to know. "
+        "A supervisor and the resident can read this.",
+        min_length=rules.REASON_MIN_LENGTH,
+        max_length=rules.REASON_MAX_LENGTH,
+    )
+    areas = SelectMultipleField(
+        "Which service areas do you need to discuss?",
+        description="Select all that apply. Nothing from other areas will be shown.",
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+    )
+    urgent = BooleanField(
+        "Urgent: share now, and a supervisor approves afterwards (within 24 hours)",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Ask to share", widget=GovSubmitInput())
+
+    def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas.choices = choices(area_choices)
+
+    def validate_basis(self, field) -> None:
+        if field.data not in {basis.value for basis in LawfulBasis}:
+            raise ValidationError(rules.SELECT_BASIS)
+
+    def validate_officer(self, field) -> None:
+        if self.basis.data == LawfulBasis.CRIME.value and not field.data:
+            raise ValidationError(rules.ENTER_OFFICER)
+
+    def validate_areas(self, field) -> None:
+        chosen = set(field.data or [])
+        if not chosen:
+            raise ValidationError(rules.SELECT_AREAS)
+        if not chosen <= {choice.value for choice in field.choices}:
+            raise ValidationError(rules.AREAS_NOT_OFFERED)
+
+    def ask(self) -> ShareAsk:
+        return ShareAsk(
+            basis=LawfulBasis(self.basis.data),
+            reason=self.reason.data or "",
+            officer=self.officer.data or "",
+            areas=frozenset(self.areas.data or []),
+            urgent=bool(self.urgent.data),
+        )
+
+
+class ShareDecisionForm(FlaskForm):
+    """A supervisor's decision. `area_choices` are the areas the handler asked for: approval
+    may narrow them, never widen them (the service checks again)."""
+
+    decision = RadioField(
+        "What have you decided?",
+        choices=choices(
+            [
+                (APPROVE, "Approve: the handler may share the areas selected below"),
+                (REFUSE, "Refuse: nothing is shared"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validate_choice=False,  # checked below, with the same words as a missing answer
+        validators=[InputRequired(message=rules.SELECT_DECISION)],
+    )
+    areas = SelectMultipleField(
+        "Which service areas do you approve?",
+        description="Only when approving. You can approve fewer areas than were asked for.",
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+    )
+    reason = reason_field(
+        "Reasons for your decision",
+        rules.ENTER_REFUSAL_REASON,
+        description="Required when refusing.",
+        max_length=rules.DECISION_REASON_MAX_LENGTH,
+        noun="Reasons",
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+    def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas.choices = choices(area_choices)
+        # The reasons are asked for only when refusing.
+        self.reason.validators = [Optional(), *self.reason.validators[1:]]
+
+    def validate_decision(self, field) -> None:
+        if field.data not in (APPROVE, REFUSE):
+            raise ValidationError(rules.SELECT_DECISION)
+
+    def validate_areas(self, field) -> None:
+        if self.decision.data != APPROVE:
+            return
+        chosen = set(field.data or [])
+        if not chosen or not chosen <= {choice.value for choice in field.choices}:
+            raise ValidationError(rules.SELECT_APPROVED_AREAS)
+
+    def validate_reason(self, field) -> None:
+        if self.decision.data == REFUSE and not field.data:
+            raise ValidationError(rules.ENTER_REFUSAL_REASON)
+
+    def decided(self) -> tuple[bool, frozenset[str], str]:
+        approve = self.decision.data == APPROVE
+        areas = frozenset(self.areas.data or []) if approve else frozenset()
+        return approve, areas, self.reason.data or ""
+
+
+class WaitingFilterForm(FlaskForm):
+    """The list's filter, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    show = SelectField(
+        "Show",
+        choices=choices([("overdue", "Urgent requests past 24 hours")], prompt="Every request"),
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
+
+    def overdue_only(self) -> bool:
+        return self.validate() and self.show.data == "overdue"

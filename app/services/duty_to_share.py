@@ -1,0 +1,324 @@
+"""Duty to share: a handler asks, on a live call, to share without the resident's permission;
+a supervisor decides (app.rules.duty_to_share, docs/rules.md "Duty to share").
+
+Asking and deciding are serialised per call with the call's other changes: each takes the
+call's row lock first. A decision is recorded by an UPDATE that matches only a request still
+waiting, so of two decisions one wins and the other is told.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.extensions import db
+from app.models import Call, ShareRequest, StaffUser
+from app.refusals import Refused
+from app.rules import duty_to_share as rules
+from app.rules.disclosure import Disclosure, VerifiedAs
+from app.rules.duty_to_share import ShareAsk
+from app.rules.vocabulary import CallerType, Role, ShareRequestStatus
+from app.services import audit, call_state
+from app.services.service_areas import active_area_codes, area_names
+from app.services.transactions import transactional
+
+DECIDING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def caller_on(call: Call) -> str:
+    """The caller as recorded on the call now, in words."""
+    relationship = call.relationship_to_resident
+    return rules.describe_caller(
+        call.caller_type.label, call.caller_name, relationship.label if relationship else None
+    )
+
+
+def call_now(call: Call) -> rules.CallNow:
+    return rules.CallNow(is_open=call.is_open, resident_id=call.resident_id, caller=caller_on(call))
+
+
+def facts_for(request: ShareRequest) -> rules.ShareRequestFacts:
+    return rules.ShareRequestFacts(
+        status=request.status,
+        urgent=request.urgent,
+        basis=request.basis,
+        resident_id=request.resident_id,
+        caller=request.caller,
+        areas_requested=request.requested_codes,
+        areas_approved=request.approved_codes,
+    )
+
+
+def requests_on_call(call: Call) -> list[ShareRequest]:
+    """The call's requests, the first made first."""
+    stmt = select(ShareRequest).where(ShareRequest.call_id == call.id).order_by(ShareRequest.id)
+    return list(db.session.scalars(stmt))
+
+
+def override_facts(call: Call) -> list[rules.ShareRequestFacts]:
+    """What the disclosure gate needs of the call's requests. An ended call has none in force,
+    so none is read."""
+    if not call.is_open or call.resident_id is None:
+        return []
+    return [facts_for(request) for request in requests_on_call(call)]
+
+
+def in_force(call: Call) -> list[ShareRequest]:
+    """The call's requests that let the handler discuss something now."""
+    now = call_now(call)
+    areas = active_area_codes()
+    return [
+        request
+        for request in requests_on_call(call)
+        if rules.areas_in_force(facts_for(request), now) & areas
+    ]
+
+
+def record_disclosures(call: Call, staff: StaffUser, disclosure: Disclosure) -> None:
+    """Audit each request the first time the handler is shown the resident's information
+    under it, in the unit of work that shows it. The UPDATE matches a request not yet
+    disclosed, so two panels loaded at once audit it once."""
+    if disclosure.duty_to_share is None:
+        return
+    names = area_names()
+    now = clock.now()
+    for request in in_force(call):
+        if request.disclosed_at is not None:
+            continue
+        marked = db.session.execute(
+            update(ShareRequest)
+            .where(ShareRequest.id == request.id, ShareRequest.disclosed_at.is_(None))
+            .values(disclosed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if marked.rowcount != 1:
+            continue
+        shown = rules.areas_in_force(facts_for(request), call_now(call))
+        audit.record_on_call(
+            "call.duty_to_share_disclosed",
+            call,
+            staff_id=staff.id,
+            basis=request.basis.label,
+            areas=sorted(names.get(code, code) for code in shown),
+            reason=request.reason,
+            caller=request.caller,
+            urgent=request.urgent,
+            request=request.id,
+        )
+
+
+@transactional
+def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest:
+    """Record a handler's request to share without the resident's permission on this call.
+    An urgent one lets the handler go ahead at once, until a supervisor decides."""
+    now = call_state.lock_call(call)
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(ShareRequest)
+        .where(ShareRequest.call_id == call.id, ShareRequest.status == ShareRequestStatus.PENDING)
+    )
+    refusal = rules.refusal_to_request(
+        resident_selected=call.resident_id is not None,
+        caller_recorded=call.caller_type is not CallerType.UNKNOWN,
+        verified_as_resident=call_state.verified_as(call, now) is VerifiedAs.RESIDENT,
+        has_waiting_request=bool(waiting),
+    )
+    if refusal is not None:
+        raise Refused(refusal)
+    problem = rules.request_problem(
+        ask.basis, ask.reason, ask.officer, ask.areas, active_area_codes()
+    )
+    if problem is not None:
+        raise Refused(problem[1], field=problem[0])
+    request = ShareRequest(
+        call_id=call.id,
+        resident_id=call.resident_id,
+        requested_by_id=handler.id,
+        requested_at=now,
+        caller=caller_on(call),
+        basis=ask.basis,
+        reason=ask.reason.strip(),
+        officer=ask.officer.strip() or None,
+        urgent=ask.urgent,
+        areas_requested=",".join(sorted(ask.areas)),
+        status=ShareRequestStatus.PENDING,
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record_on_call(
+        "duty_to_share.requested",
+        call,
+        staff_id=handler.id,
+        request=request.id,
+        basis=request.basis.label,
+        areas=sorted(ask.areas),
+        urgent=ask.urgent,
+    )
+    return request
+
+
+def get_request_or_404(request_id: int) -> ShareRequest:
+    request = db.session.get(ShareRequest, request_id)
+    if request is None:
+        abort(404)
+    return request
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    request: ShareRequest
+    overdue: bool
+
+
+def waiting_requests(
+    page: int, per_page: int, *, overdue_only: bool = False
+) -> tuple[list[WaitingRow], int]:
+    """Requests waiting for a supervisor, the oldest first, a page at a time, and how many
+    there are. `overdue_only`: the urgent ones past their 24 hours."""
+    now = clock.now()
+    base = select(ShareRequest).where(ShareRequest.status == ShareRequestStatus.PENDING)
+    if overdue_only:
+        base = base.where(
+            ShareRequest.urgent.is_(True),
+            ShareRequest.requested_at < now - rules.DECISION_WINDOW,
+        )
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    stmt = (
+        base.options(joinedload(ShareRequest.requested_by))
+        .order_by(ShareRequest.requested_at, ShareRequest.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = [
+        WaitingRow(r, rules.is_overdue(r.status, r.urgent, r.requested_at, now))
+        for r in db.session.scalars(stmt)
+    ]
+    return rows, total
+
+
+@dataclass(frozen=True)
+class WaitingCounts:
+    """For the supervisors' dashboard."""
+
+    waiting: int  # every request waiting for a decision
+    overdue: int  # urgent ones acted on and still not decided after 24 hours
+
+
+def waiting_counts(now: datetime) -> WaitingCounts:
+    """Requests waiting, and the urgent ones among them past their 24 hours, in one count."""
+    late = (ShareRequest.urgent.is_(True)) & (
+        ShareRequest.requested_at < now - rules.DECISION_WINDOW
+    )
+    waiting, overdue = db.session.execute(
+        select(func.count(), func.count().filter(late)).where(
+            ShareRequest.status == ShareRequestStatus.PENDING
+        )
+    ).one()
+    return WaitingCounts(waiting or 0, overdue or 0)
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    request: ShareRequest
+    call: Call
+    overdue: bool
+    due: datetime
+
+
+def view_request(request: ShareRequest, supervisor: StaffUser) -> RequestPage:
+    """The request with its call, for a supervisor to decide; the view is audited first."""
+    _record_request_viewed(request.id, request.call_id, request.resident_id, supervisor.id)
+    request = db.session.get(ShareRequest, request.id)
+    return RequestPage(
+        request=request,
+        call=request.call,
+        overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, clock.now()),
+        due=rules.decision_due(request.requested_at),
+    )
+
+
+@transactional
+def _record_request_viewed(request_id: int, call_id: int, resident_id: int, staff_id: int) -> None:
+    audit.record(
+        "duty_to_share.viewed",
+        staff_id=staff_id,
+        resident_id=resident_id,
+        call_id=call_id,
+        purpose=f"Deciding duty-to-share request {request_id}",
+        request=request_id,
+    )
+
+
+def _lock_call_row(call: Call) -> None:
+    """Take the call's row lock for the rest of this transaction, as `call_state.lock_call`
+    does, but on an ended call too and without counting as the handler's activity: an urgent
+    request is decided after its call has ended, and a supervisor's decision must not keep the
+    caller's verification alive."""
+    db.session.execute(
+        update(Call)
+        .where(Call.id == call.id)
+        .values(last_activity_at=Call.last_activity_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(call)
+
+
+@transactional
+def decide_request(
+    request: ShareRequest,
+    approve: bool,
+    areas: Collection[str],
+    reason: str,
+    supervisor: StaffUser,
+) -> ShareRequest:
+    """Approve a request (for some or all of the areas asked for) or refuse it, with a reason.
+
+    Only a request still waiting is decided, never by the one who made it. From the next
+    request on the call, the handler may discuss the areas approved, or nothing if refused.
+    """
+    _lock_call_row(request.call)
+    db.session.refresh(request)
+    refusal = rules.refusal_to_decide(
+        request.status, request.requested_by_id, supervisor.id, supervisor.role in DECIDING_ROLES
+    )
+    if refusal is not None:
+        raise Refused(refusal)
+    reason = reason.strip()
+    approved = None
+    if approve:
+        approved = rules.approved_areas(request.requested_codes, frozenset(areas))
+        if approved is None:
+            raise Refused(rules.SELECT_APPROVED_AREAS, field="areas")
+    elif not reason:
+        raise Refused(rules.ENTER_REFUSAL_REASON, field="reason")
+    status = ShareRequestStatus.APPROVED if approve else ShareRequestStatus.REFUSED
+    won = db.session.execute(
+        update(ShareRequest)
+        .where(ShareRequest.id == request.id, ShareRequest.status == ShareRequestStatus.PENDING)
+        .values(
+            status=status,
+            areas_approved=",".join(sorted(approved)) if approved else None,
+            decided_by_id=supervisor.id,
+            decided_at=clock.now(),
+            decision_reason=reason or None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(request)
+    if won.rowcount != 1:
+        raise Refused(rules.ALREADY_DECIDED.format(status=request.status.label.lower()))
+    audit.record(
+        f"duty_to_share.{status.value}",
+        staff_id=supervisor.id,
+        resident_id=request.resident_id,
+        call_id=request.call_id,
+        request=request.id,
+        basis=request.basis.label,
+        areas=sorted(approved) if approved else [],
+        reason=reason or None,
+    )
+    return request

@@ -1,0 +1,74 @@
+import pytest
+
+from app.models import Entry
+from app.rules.vocabulary import EntryCategory, Relationship, Urgency
+from tests.calls.conftest import CallDriver
+from tests.helpers import csrf_token
+
+HOUSING_ENTRY = "Reported damp in the bedroom"
+TAX_ENTRY = "Asked for a single person discount"
+OFFICER = "PC 4521 Jones, Leicestershire Police"
+REASON = "Officer reports a child at risk at the address tonight"
+
+
+def add_entry(resident, area_code: str, summary: str) -> Entry:
+    from app.extensions import db
+
+    entry = Entry(
+        resident_id=resident.id,
+        area_code=area_code,
+        category=EntryCategory.ENQUIRY,
+        summary=summary,
+        urgency=Urgency.ROUTINE,
+        reporter_name="Margaret Okafor",
+        reporter_relationship=Relationship.SELF,
+        reporter_verified=True,
+        is_sensitive=False,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+@pytest.fixture
+def entries(resident):
+    """One housing entry and one council tax entry on the resident's record."""
+    return add_entry(resident, "housing", HOUSING_ENTRY), add_entry(
+        resident, "council-tax", TAX_ENTRY
+    )
+
+
+class ShareCall(CallDriver):
+    """A call from a police officer about the resident, who is not verified."""
+
+    def police_call_about(self, resident):
+        self.select(resident)
+        return self.caller("third-party", name="PC Jones", relationship="professional")
+
+    def ask(self, areas=("housing",), urgent=True, **fields):
+        data = {
+            "csrf_token": self.token,
+            "basis": "crime",
+            "officer": OFFICER,
+            "reason": REASON,
+            "areas": list(areas),
+            **fields,
+        }
+        if urgent:
+            data["urgent"] = "y"
+        return self.client.post(self.url + "/duty-to-share", data=data)
+
+
+@pytest.fixture
+def police_call(signed_in_handler, resident, entries):
+    call = ShareCall(signed_in_handler)
+    call.police_call_about(resident)
+    return call
+
+
+def decide(client, request_id: int, decision: str, areas=(), reason: str = ""):
+    token = csrf_token(client, "/")
+    return client.post(
+        f"/duty-to-share/{request_id}",
+        data={"csrf_token": token, "decision": decision, "areas": list(areas), "reason": reason},
+    )

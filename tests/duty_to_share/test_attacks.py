@@ -1,0 +1,169 @@
+"""Duty to share as an attacker tries it: what the pages never offer, other people's calls and
+requests, stale forms and the wrong role."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, ShareRequest
+from app.rules.vocabulary import Role, ShareRequestStatus
+from tests import factories
+from tests.duty_to_share.conftest import HOUSING_ENTRY, TAX_ENTRY, ShareCall, decide
+from tests.helpers import csrf_token
+
+
+def _requests() -> list[ShareRequest]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
+
+
+def test_a_handler_cannot_approve_a_request(police_call, signed_in_handler):
+    police_call.ask(urgent=False)
+    [request] = _requests()
+
+    response = decide(signed_in_handler, request.id, "approve", areas=["housing"])
+
+    assert response.status_code == 403
+    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert signed_in_handler.get("/duty-to-share").status_code == 403
+    assert signed_in_handler.get(f"/duty-to-share/{request.id}").status_code == 403
+
+
+def test_a_supervisor_cannot_approve_their_own_request(signed_in_supervisor, resident, entries):
+    call = ShareCall(signed_in_supervisor)
+    call.police_call_about(resident)
+    call.ask(urgent=False)
+    [request] = _requests()
+
+    response = decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "You cannot decide a request you made: ask another supervisor" in page
+    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert HOUSING_ENTRY not in call.record_fragment()
+    shown = signed_in_supervisor.get(f"/duty-to-share/{request.id}").get_data(as_text=True)
+    assert "another supervisor must decide it" in shown
+
+
+def test_a_handler_cannot_ask_on_another_handlers_call(police_call, signed_in_client):
+    intruder = signed_in_client(Role.HANDLER)
+    token = csrf_token(intruder, "/calls")
+
+    response = intruder.post(
+        police_call.url + "/duty-to-share",
+        data={
+            "csrf_token": token,
+            "basis": "vital-interests",
+            "reason": "x" * 20,
+            "areas": ["housing"],
+            "urgent": "y",
+        },
+    )
+
+    assert response.status_code == 404
+    assert intruder.get(police_call.url + "/duty-to-share").status_code == 404
+    assert _requests() == []
+
+
+def test_nobody_can_ask_on_an_ended_call(police_call):
+    police_call.end()
+
+    response = police_call.ask(areas=["housing"], urgent=True)
+
+    assert response.status_code == 404
+    assert _requests() == []
+
+
+def test_areas_not_on_the_list_are_refused(police_call):
+    page = police_call.ask(areas=["housing", "parking"]).get_data(as_text=True)
+
+    assert "Select only service areas from the list" in page
+    assert _requests() == []
+
+
+def test_a_posted_resident_id_is_ignored_the_request_is_for_the_calls_resident(police_call):
+    other = factories.make_resident(forename="Ivy", surname="Other", phones=["+447700900888"])
+
+    police_call.ask(areas=["housing"], urgent=True, resident_id=str(other.id))
+
+    [request] = _requests()
+    assert request.resident_id != other.id
+    assert request.resident_id == db.session.get(ShareRequest, request.id).call.resident_id
+
+
+def test_a_request_is_decided_once(police_call, signed_in_client):
+    police_call.ask(areas=["housing", "council-tax"], urgent=False)
+    [request] = _requests()
+    first = signed_in_client(Role.SUPERVISOR)
+    second = signed_in_client(Role.SUPERVISOR)
+
+    decide(first, request.id, "approve", areas=["housing"])
+    response = decide(second, request.id, "refuse", reason="Not needed")
+    again = decide(first, request.id, "approve", areas=["housing", "council-tax"])
+
+    assert response.status_code == 200
+    assert "This request has already been approved. Nothing was changed" in response.get_data(
+        as_text=True
+    )
+    assert "<title>Error: " in again.get_data(as_text=True)
+    [decided] = _requests()
+    assert decided.status is ShareRequestStatus.APPROVED
+    assert decided.approved_codes == {"housing"}
+    assert TAX_ENTRY not in police_call.record_fragment()
+    decisions = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.action.in_(["duty_to_share.approved", "duty_to_share.refused"])
+        )
+    ).all()
+    assert decisions == ["duty_to_share.approved"]
+
+
+def test_approval_cannot_widen_the_areas_asked_for(police_call, signed_in_supervisor):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = _requests()
+
+    page = decide(
+        signed_in_supervisor, request.id, "approve", areas=["housing", "council-tax"]
+    ).get_data(as_text=True)
+
+    assert "Select the service areas you approve, from those asked for" in page
+    assert _requests()[0].status is ShareRequestStatus.PENDING
+
+
+def test_refusing_needs_a_reason(police_call, signed_in_supervisor):
+    police_call.ask(urgent=False)
+    [request] = _requests()
+
+    page = decide(signed_in_supervisor, request.id, "refuse").get_data(as_text=True)
+
+    assert "Enter why you are refusing the request" in page
+    assert _requests()[0].status is ShareRequestStatus.PENDING
+
+
+def test_a_decision_that_is_neither_is_refused(police_call, signed_in_supervisor):
+    police_call.ask(urgent=False)
+    [request] = _requests()
+
+    page = decide(signed_in_supervisor, request.id, "approve-everything").get_data(as_text=True)
+
+    assert "Select whether you approve or refuse the request" in page
+    assert _requests()[0].status is ShareRequestStatus.PENDING
+
+
+def test_an_unknown_request_is_not_found(signed_in_supervisor):
+    assert signed_in_supervisor.get("/duty-to-share/999").status_code == 404
+    assert decide(signed_in_supervisor, 999, "approve", areas=["housing"]).status_code == 404
+
+
+def test_a_request_id_from_another_call_discloses_nothing_on_this_one(
+    police_call, signed_in_supervisor, resident
+):
+    other_call = ShareCall(police_call.client)
+    other_call.police_call_about(resident)
+    other_call.ask(areas=["housing"], urgent=False)
+    [request] = _requests()
+
+    decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
+
+    assert HOUSING_ENTRY not in police_call.record_fragment()
+    assert HOUSING_ENTRY in other_call.record_fragment()

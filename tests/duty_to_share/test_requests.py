@@ -1,0 +1,235 @@
+"""Asking to share without consent on a call, and what the call page then shows."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, ShareRequest
+from app.rules.vocabulary import Role, ShareRequestStatus
+from tests.duty_to_share.conftest import (
+    HOUSING_ENTRY,
+    OFFICER,
+    REASON,
+    TAX_ENTRY,
+    ShareCall,
+    decide,
+)
+
+BANNER = "Disclosed under duty to share: Prevention or detection of crime (police request)"
+
+
+def _requests() -> list[ShareRequest]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_the_request_page_asks_for_the_basis_reason_and_areas(police_call):
+    page = police_call.client.get(police_call.url + "/duty-to-share").get_data(as_text=True)
+
+    assert "Share without consent" in page
+    assert "Prevention or detection of crime (police request)" in page
+    assert "Someone else calling about the resident, PC Jones" in page
+    assert "Housing" in page and "Council tax" in page
+
+
+def test_an_urgent_request_shows_the_asked_areas_at_once_and_nothing_else(police_call):
+    assert "Do not disclose: caller not verified" in police_call.record_fragment()
+
+    response = police_call.ask(areas=["housing"], urgent=True)
+
+    assert response.status_code == 302
+    page = police_call.page()
+    fragment = police_call.record_fragment()
+    for shown in (page, fragment):
+        assert BANNER in shown
+        assert HOUSING_ENTRY in shown
+        assert TAX_ENTRY not in shown
+        assert "urgent, not yet approved by a supervisor" in shown
+    [request] = _requests()
+    assert request.status is ShareRequestStatus.PENDING
+    assert request.urgent
+    assert request.officer == OFFICER
+    assert request.caller == (
+        "Someone else calling about the resident, PC Jones, "
+        "Professional (GP, social worker, police)"
+    )
+
+
+def test_the_disclosure_is_audited_once_with_what_the_resident_will_be_told(police_call):
+    police_call.ask(areas=["housing", "adult-social-care"], urgent=True)
+
+    police_call.record_fragment()
+    police_call.record_fragment()
+
+    [requested] = _events("duty_to_share.requested")
+    [disclosed] = _events("call.duty_to_share_disclosed")
+    assert disclosed.call_id == police_call.id
+    assert disclosed.resident_id == requested.resident_id
+    assert disclosed.staff_id == police_call.client.user.id
+    assert disclosed.detail["basis"] == "Prevention or detection of crime (police request)"
+    assert disclosed.detail["areas"] == ["Adult social care", "Housing"]
+    assert disclosed.detail["reason"] == REASON
+    assert disclosed.detail["caller"].startswith(
+        "Someone else calling about the resident, PC Jones"
+    )
+    assert disclosed.detail["urgent"] is True
+    views = _events("record.disclosed")
+    assert views and views[-1].detail["reason"].startswith(BANNER)
+
+
+def test_a_request_that_is_not_urgent_shows_nothing_until_approved(
+    police_call, signed_in_supervisor
+):
+    police_call.ask(areas=["housing", "council-tax"], urgent=False)
+    assert "Do not disclose: caller not verified" in police_call.record_fragment()
+    assert HOUSING_ENTRY not in police_call.page()
+    assert _events("call.duty_to_share_disclosed") == []
+    [request] = _requests()
+
+    decide(signed_in_supervisor, request.id, "approve", areas=["council-tax"])
+
+    fragment = police_call.record_fragment()
+    assert BANNER in fragment
+    assert TAX_ENTRY in fragment
+    assert HOUSING_ENTRY not in fragment  # narrowed by the supervisor
+    assert "not yet approved" not in fragment
+
+
+def test_approval_narrows_an_urgent_request_from_the_next_request_on(
+    police_call, signed_in_supervisor
+):
+    police_call.ask(areas=["housing", "council-tax"], urgent=True)
+    assert TAX_ENTRY in police_call.record_fragment()
+    [request] = _requests()
+
+    decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
+
+    fragment = police_call.record_fragment()
+    assert HOUSING_ENTRY in fragment
+    assert TAX_ENTRY not in fragment
+    [approved] = _events("duty_to_share.approved")
+    assert approved.detail["areas"] == ["housing"]
+
+
+def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, signed_in_supervisor):
+    police_call.ask(areas=["housing"], urgent=True)
+    [request] = _requests()
+
+    response = decide(signed_in_supervisor, request.id, "refuse", reason="No lawful basis given")
+
+    assert response.status_code == 302
+    fragment = police_call.record_fragment()
+    assert "Do not disclose: caller not verified" in fragment
+    assert HOUSING_ENTRY not in fragment and BANNER not in fragment
+    assert _requests()[0].status is ShareRequestStatus.REFUSED
+    assert _events("duty_to_share.refused")[0].detail["reason"] == "No lawful basis given"
+
+
+def test_the_disclosure_ends_with_the_call(police_call):
+    police_call.ask(areas=["housing"], urgent=True)
+
+    police_call.end()
+
+    ended = police_call.client.get(police_call.url).get_data(as_text=True)
+    fragment = police_call.record_fragment()
+    assert HOUSING_ENTRY not in ended and HOUSING_ENTRY not in fragment
+    assert BANNER not in fragment
+
+
+def test_a_request_shows_nothing_about_another_resident_the_call_moves_to(police_call):
+    from tests import factories
+    from tests.duty_to_share.conftest import add_entry
+
+    other = factories.make_resident(forename="Ivy", surname="Other", phones=["+447700900888"])
+    add_entry(other, "housing", "Ivy's own housing entry")
+    police_call.ask(areas=["housing"], urgent=True)
+
+    police_call.select(other)
+    police_call.caller("third-party", name="PC Jones", relationship="professional")
+
+    fragment = police_call.record_fragment()
+    assert "Ivy's own housing entry" not in fragment
+    assert BANNER not in fragment
+
+
+def test_a_request_stops_when_the_caller_recorded_changes(police_call):
+    police_call.ask(areas=["housing"], urgent=True)
+
+    police_call.caller("third-party", name="Someone else", relationship="neighbour")
+
+    assert HOUSING_ENTRY not in police_call.record_fragment()
+
+
+def test_a_request_on_one_call_shows_nothing_on_another_call_about_the_same_resident(
+    police_call, resident
+):
+    police_call.ask(areas=["housing"], urgent=True)
+
+    second = ShareCall(police_call.client)
+    second.police_call_about(resident)
+
+    assert HOUSING_ENTRY not in second.record_fragment()
+    assert BANNER not in second.page()
+
+
+def test_staff_still_see_only_their_own_areas_under_the_override(
+    signed_in_client, resident, entries
+):
+    handler = signed_in_client(Role.HANDLER, area_codes=["council-tax"])
+    call = ShareCall(handler)
+    call.police_call_about(resident)
+
+    call.ask(areas=["housing", "council-tax"], urgent=True)
+
+    fragment = call.record_fragment()
+    assert TAX_ENTRY in fragment
+    assert HOUSING_ENTRY not in fragment
+
+
+def test_a_caller_verified_as_the_resident_needs_no_override(signed_in_handler, resident):
+    call = ShareCall(signed_in_handler)
+    call.resident_calls_about(resident)
+    call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
+
+    page = call.ask(areas=["housing"]).get_data(as_text=True)
+
+    assert "you may already discuss all council services" in page
+    assert _requests() == []
+
+
+def test_one_request_waits_at_a_time(police_call):
+    police_call.ask(areas=["housing"], urgent=False)
+
+    page = police_call.ask(areas=["council-tax"], urgent=True).get_data(as_text=True)
+
+    assert "A request on this call is already waiting for a supervisor" in page
+    assert len(_requests()) == 1
+
+
+def test_missing_answers_are_shown_next_to_their_fields_and_nothing_is_saved(police_call):
+    response = police_call.client.post(
+        police_call.url + "/duty-to-share",
+        data={"csrf_token": police_call.token, "basis": "crime", "reason": "short"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error: Share without consent" in page
+    assert "There is a problem" in page
+    assert (
+        "Enter the requesting officer&#39;s name" in page
+        or "Enter the requesting officer's name" in page
+    )
+    assert "Enter why you need to share, in at least 10 characters" in page
+    assert "Select the service areas you need to discuss" in page
+    assert _requests() == []
+
+
+def test_no_basis_is_asked_for(police_call):
+    page = police_call.ask(basis="").get_data(as_text=True)
+
+    assert "Select the lawful basis for sharing" in page
+    assert _requests() == []
