@@ -146,14 +146,19 @@ RESIDENT_VERIFIED_REASON = "caller verified as the resident"
 
 def who_was_told(detail: Mapping) -> VerifiedAs:
     """Whom a disclosure on a call was made to, from its audit event: the event names it when
-    it says so, otherwise its reason does (a disclosure to the resident says the caller was
-    verified as the resident; any other disclosure was to a representative)."""
+    it says so, otherwise its reason does. A disclosure to the resident says the caller was
+    verified as the resident; one to a representative names the kind of their permission
+    ("May discuss council tax only: Lasting Power of Attorney ..."). Any other was made under
+    the duty to share alone, which has its own event, so it is nobody's here."""
     named = detail.get("verified_as")
     if named in {member.value for member in VerifiedAs}:
         return VerifiedAs(named)
-    if str(detail.get("reason", "")).endswith(RESIDENT_VERIFIED_REASON):
+    reason = str(detail.get("reason", ""))
+    if reason.endswith(RESIDENT_VERIFIED_REASON):
         return VerifiedAs.RESIDENT
-    return VerifiedAs.REPRESENTATIVE
+    if any(f": {kind.label}" in reason for kind in PermissionKind):
+        return VerifiedAs.REPRESENTATIVE
+    return VerifiedAs.NOBODY
 
 
 @dataclass(frozen=True)

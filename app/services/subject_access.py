@@ -489,6 +489,8 @@ def _disclosures(resident_id: int, withholding: _Withholding) -> Any:
             lines.append(rules.disclosure_under_duty_to_share(on, event.detail))
             continue
         told = rules.who_was_told(event.detail)
+        if told is VerifiedAs.NOBODY:
+            continue  # shown under the duty to share alone: its own event is in the log
         permission_id = (
             _permission_id(event, calls.get(event.call_id))
             if told is VerifiedAs.REPRESENTATIVE

@@ -190,14 +190,36 @@ def test_a_disclosure_under_a_permission_no_longer_held_still_shows():
             VerifiedAs.RESIDENT,
         ),
         (
-            {"reason": "May discuss council tax only: Lasting Power of Attorney, no expiry date"},
+            {
+                "reason": "May discuss council tax only: Lasting Power of Attorney "
+                "(property and financial), no expiry date"
+            },
             VerifiedAs.REPRESENTATIVE,
         ),
+        (
+            {"reason": "May discuss housing and waste: DWP appointee, expires 2027-03-01"},
+            VerifiedAs.REPRESENTATIVE,
+        ),
+        (
+            {"reason": "Safeguarding a child or an adult at risk. May discuss housing only"},
+            VerifiedAs.NOBODY,
+        ),
         ({"verified_as": "resident", "reason": "anything"}, VerifiedAs.RESIDENT),
-        ({"verified_as": "nonsense", "reason": "anything"}, VerifiedAs.REPRESENTATIVE),
-        ({}, VerifiedAs.REPRESENTATIVE),
+        (
+            {"verified_as": "nonsense", "reason": "May discuss housing only: Written consent"},
+            VerifiedAs.REPRESENTATIVE,
+        ),
+        ({}, VerifiedAs.NOBODY),
     ],
-    ids=["resident-by-reason", "representative-by-reason", "named", "unknown-name", "empty"],
+    ids=[
+        "resident-by-reason",
+        "representative-by-reason",
+        "another-kind",
+        "duty-to-share-alone",
+        "named",
+        "unknown-name",
+        "empty",
+    ],
 )
 def test_whom_a_disclosure_on_a_call_was_made_to(detail, told):
     assert rules.who_was_told(detail) is told

@@ -96,6 +96,14 @@ def full_record(signed_in_client, resident):
         dispute, DisputeStatus.UPHELD, "The resident was in hospital that week", 0, supervisor
     )
     duty_call = factories.make_call(resident, handler, verified_as=VerifiedAs.NOBODY)
+    # The record panel shown under the override alone: its own event below is the log's line.
+    audit.record_on_call(
+        "record.disclosed",
+        duty_call,
+        staff_id=handler.id,
+        reason=f"{DUTY_BASIS}. May discuss adult social care only",
+        entries=[],
+    )
     audit.record_on_call(
         "call.duty_to_share_disclosed",
         duty_call,
