@@ -194,6 +194,18 @@ class Config:
     # Rows removed in each transaction of a purge.
     RETENTION_BATCH_SIZE = _int("RETENTION_BATCH_SIZE", 1000)
 
+    # Staff who must sign in with a code from an authenticator app as well as a password
+    # (role values, comma-separated); add "handler" to ask it of call handlers too.
+    TWO_FACTOR_ROLES = frozenset(
+        role.strip()
+        for role in os.environ.get("TWO_FACTOR_ROLES", "supervisor,admin").split(",")
+        if role.strip()
+    )
+    # How long someone has, after a right password, to give their code.
+    TWO_FACTOR_STEP_MINUTES = _int("TWO_FACTOR_STEP_MINUTES", 10)
+    # How long a set-password link an administrator issues keeps working (it works once).
+    PASSWORD_LINK_HOURS = _int("PASSWORD_LINK_HOURS", 24)
+
     # The audit log's chain key (HMAC-SHA256; app/services/audit.py): never stored with the
     # events. Development and tests derive one from SECRET_KEY; production must set it.
     AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY")

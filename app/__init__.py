@@ -98,6 +98,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     app.register_blueprint(subject_access.bp)
 
+    from app import admin
+
+    app.register_blueprint(admin.bp)
+    app.cli.add_command(admin.staff_cli)
+
     _add_platform_routes(app)
     _quieten_logs(app)
     return app

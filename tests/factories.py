@@ -3,20 +3,29 @@
 from datetime import date
 from itertools import count
 
+from flask import current_app
+from sqlalchemy import update
+
+from app import clock
 from app.extensions import db
 from app.models import Resident, ResidentPhone, StaffUser
 from app.passwords import hash_secret
 from app.references import new_reference
+from app.rules import two_factor as two_factor_rules
 from app.rules.vocabulary import Role, ServiceArea
 from app.search.names import normalise_name
 from app.services import staff as staff_service
 from app.services.name_index import index_names
 
 PASSWORD = "correct horse battery staple"
+# The authenticator app's key of every member of staff the factories enrol.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _sequence = count(1)
 
 
-def make_staff(role: Role = Role.HANDLER, **overrides) -> StaffUser:
+def make_staff(role: Role = Role.HANDLER, two_factor: bool | None = None, **overrides) -> StaffUser:
+    """A member of staff with `PASSWORD`; enrolled in two-factor sign-in with `TOTP_SECRET`
+    when their role needs it (`TWO_FACTOR_ROLES`), or as `two_factor` says."""
     n = next(_sequence)
     values = {
         "email": f"staff{n}@example.org",
@@ -27,7 +36,31 @@ def make_staff(role: Role = Role.HANDLER, **overrides) -> StaffUser:
         "may_see_sensitive": False,
     }
     values.update(overrides)
-    return staff_service.save_staff_user(**values)
+    user = staff_service.save_staff_user(**values)
+    if two_factor is None:
+        two_factor = two_factor_rules.required_for(role, current_app.config["TWO_FACTOR_ROLES"])
+    if two_factor:
+        enrol_two_factor(user)
+    return user
+
+
+def enrol_two_factor(user: StaffUser, secret: str = TOTP_SECRET) -> StaffUser:
+    user.two_factor_secret = secret
+    user.two_factor_enrolled_at = clock.now()
+    db.session.commit()
+    return user
+
+
+def fresh_code(user: StaffUser) -> str:
+    """The code the member of staff's app shows now (by `clock.now()`), sure to be accepted:
+    an earlier sign-in in the same test may have spent this time step's code, so the record
+    of it is forgotten first. Tests of replayed codes post their codes themselves."""
+    db.session.execute(
+        update(StaffUser).where(StaffUser.id == user.id).values(two_factor_last_step=None)
+    )
+    db.session.commit()
+    secret = db.session.get(StaffUser, user.id).two_factor_secret
+    return two_factor_rules.code_at_step(secret, two_factor_rules.time_step(clock.now()))
 
 
 def make_resident(phones: list[str] | None = None, secret_word: str | None = None, **overrides):

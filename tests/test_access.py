@@ -21,6 +21,11 @@ PUBLIC_ENDPOINTS = {
     # The portal's sign-in: a reference and date of birth, then the code sent by text.
     "portal.start",
     "portal.enter_code",
+    # Staff sign-in's second step (a code, or setting up two-factor sign-in), after a right
+    # password; and the one-use link an administrator sends to set a password.
+    "auth.two_factor",
+    "auth.enrol_two_factor",
+    "auth.set_password",
 }
 
 

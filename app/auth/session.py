@@ -11,7 +11,7 @@ another address or browser. A resident's session ends the same ways, and after
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -26,6 +26,8 @@ from app.services import staff as staff_service
 _SIGNED_IN_AT = "signed_in_at"
 _CLIENT = "client"
 _SEEN_AT = "seen_at"  # residents only: the idle timeout of the portal
+# Staff part-way through signing in: the password was right, a second factor is still due.
+_SECOND_STEP = "second_step"
 
 
 def _client_key() -> str:
@@ -59,6 +61,34 @@ def start_session(user: StaffUser) -> None:
     login_user(user, remember=False)
     session[_SIGNED_IN_AT] = int(clock.now().timestamp())
     session[_CLIENT] = _client_key()
+
+
+def start_second_step(user: StaffUser) -> None:
+    """Remember, in a fresh session that signs nobody in, whose password was right: the
+    account's session token (which only signing in replaces), when, and from where."""
+    session.clear()
+    session[_SECOND_STEP] = {
+        "token": user.session_token,
+        "at": int(clock.now().timestamp()),
+        "client": _client_key(),
+    }
+
+
+def second_step_token() -> str | None:
+    """The session token of the account part-way through signing in here, while its
+    `TWO_FACTOR_STEP_MINUTES` last and from the same address and browser; else None."""
+    pending = session.get(_SECOND_STEP)
+    if not isinstance(pending, dict):
+        return None
+    at, token = pending.get("at"), pending.get("token")
+    if not isinstance(at, int) or not isinstance(token, str):
+        return None
+    age = clock.now() - datetime.fromtimestamp(at, UTC)
+    if age >= timedelta(minutes=current_app.config["TWO_FACTOR_STEP_MINUTES"]) or age.days < 0:
+        return None
+    if not hmac.compare_digest(str(pending.get("client", "")), _client_key()):
+        return None
+    return token
 
 
 def start_resident_session(user) -> None:

@@ -16,6 +16,7 @@ from app.models import Dispute, DisputeDecision, Entry, Resident, ResidentPhone
 from app.models.types import utcnow
 from app.passwords import hash_secret
 from app.rules import disputes as dispute_rules
+from app.rules import two_factor as two_factor_rules
 from app.rules.vocabulary import (
     DisputeChannel,
     DisputeReason,
@@ -70,6 +71,18 @@ def _ensure_demo_staff() -> None:
                 area_codes=all_areas,
                 may_see_sensitive=sensitive,
             )
+    _enrol_demo_staff()
+
+
+def _enrol_demo_staff() -> None:
+    """Demo supervisors and administrators are enrolled in two-factor sign-in already, with
+    a key of their own: `flask staff demo-code EMAIL` prints the code their app would show."""
+    for email, _, _, _, _ in DEMO_STAFF:
+        user = staff_service.fetch_staff_by_email(email)
+        if user and staff_service.two_factor_required(user) and not user.two_factor_enrolled:
+            user.two_factor_secret = two_factor_rules.new_secret()
+            user.two_factor_enrolled_at = utcnow()
+    db.session.commit()
 
 
 def insert_residents(count: int, seed: int, names: str) -> int:
@@ -208,3 +221,7 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
     click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")
     for email, _, role, password, _ in DEMO_STAFF:
         click.echo(f"  {role.label:<14} {email:<26} {password}")
+    click.echo(
+        "Supervisors and administrators also give a code from an authenticator app; for the "
+        "demo accounts, print it with:\n  flask staff demo-code supervisor@example.org"
+    )

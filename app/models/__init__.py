@@ -11,7 +11,13 @@ from app.models.permission import Permission, PermissionEvent, permission_areas
 from app.models.portal_session import PortalSession, PortalSessionStatus
 from app.models.resident import Resident, ResidentPhone
 from app.models.search import NameKey, NameTerm
-from app.models.staff import ServiceAreaRecord, StaffUser, staff_service_areas
+from app.models.staff import (
+    ServiceAreaRecord,
+    StaffPasswordLink,
+    StaffRecoveryCode,
+    StaffUser,
+    staff_service_areas,
+)
 from app.models.subject_access import SubjectAccessExport
 from app.models.text_code import TextCode
 
@@ -36,6 +42,8 @@ __all__ = [
     "ResidentPhone",
     "ServiceAreaRecord",
     "ShareRequest",
+    "StaffPasswordLink",
+    "StaffRecoveryCode",
     "StaffUser",
     "SubjectAccessExport",
     "TextCode",

@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -45,6 +45,11 @@ class StaffUser(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor sign-in (TOTP): the shared secret, set when enrolment starts and confirmed
+    # by a first code; the last time step a code was accepted for, so no code works twice.
+    two_factor_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    two_factor_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     areas: Mapped[list[ServiceAreaRecord]] = relationship(
         secondary=staff_service_areas, lazy="selectin", order_by=ServiceAreaRecord.name
@@ -63,3 +68,40 @@ class StaffUser(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+    @property
+    def two_factor_enrolled(self) -> bool:
+        return self.two_factor_enrolled_at is not None and bool(self.two_factor_secret)
+
+
+class StaffRecoveryCode(db.Model):
+    """A one-time code for signing in without the authenticator app: only its argon2 hash is
+    kept, and it is spent (`used_at`) the first time it works."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StaffPasswordLink(db.Model):
+    """A set-password link an administrator issued: one use, expiring. Only the SHA-256 of
+    its token is kept (the token is long and random, so a slow hash adds nothing)."""
+
+    __tablename__ = "staff_password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When it was used, or made void by a newer link or a deactivation.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,24 +1,44 @@
-"""Staff accounts: sign-in, and the accounts themselves."""
+"""Staff accounts: sign-in with its second factor, and the accounts themselves.
 
+Administrators (and the `flask staff` command) create, change and deactivate accounts and
+issue set-password links; every change is audited. `actor` is the administrator making a
+change, or None on the command line.
+"""
+
+import hashlib
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import current_app
+from flask import abort, current_app
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
+from app import clock
 from app.extensions import db, limiter
-from app.models import ServiceAreaRecord, StaffUser
+from app.models import ServiceAreaRecord, StaffPasswordLink, StaffRecoveryCode, StaffUser
 from app.models.staff import new_session_token
 from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
+from app.refusals import Refused
+from app.rules import staff_accounts as account_rules
+from app.rules import two_factor as two_factor_rules
+from app.rules.staff_accounts import StaffDetails
+from app.rules.two_factor import SignInStep
 from app.rules.vocabulary import Role
 from app.services import audit
 from app.services.transactions import transactional
 
+COMMAND_LINE = "command line"
+
 
 def fetch_staff_by_session_token(token: str) -> StaffUser | None:
-    return db.session.scalar(select(StaffUser).where(StaffUser.session_token == token))
+    """The active account whose session this is: a deactivated account's cookie opens nothing."""
+    return db.session.scalar(
+        select(StaffUser).where(StaffUser.session_token == token, StaffUser.active.is_(True))
+    )
 
 
 def fetch_staff_by_email(email: str) -> StaffUser | None:
@@ -60,32 +80,59 @@ class SignInAllowance:
             self._counter.hit(item, *keys, cost=-1)
 
 
-def sign_in(email: str, password: str, address: str) -> StaffUser | None:
-    """Count the attempt, then check the password: the active account, or None.
+@dataclass(frozen=True)
+class PasswordAccepted:
+    """A right password for an active account, and what must come next."""
+
+    user: StaffUser
+    step: SignInStep
+
+
+def two_factor_required(user: StaffUser) -> bool:
+    return two_factor_rules.required_for(user.role, current_app.config["TWO_FACTOR_ROLES"])
+
+
+def _allowance(email_or_id: str, address: str, kind: str = "sign-in-account") -> SignInAllowance:
+    config = current_app.config
+    return SignInAllowance(
+        [
+            (config["SIGN_IN_LIMIT_PER_ACCOUNT"], (kind, email_or_id[:254])),
+            (config["SIGN_IN_LIMIT_PER_ADDRESS"], ("sign-in-address", address)),
+        ]
+    )
+
+
+def sign_in(email: str, password: str, address: str) -> PasswordAccepted | None:
+    """Count the attempt, then check the password: the active account and its next step, or
+    None.
 
     Raises TooManyAttempts, without checking the password, once the account or the
     address has used up its allowance. A successful sign-in does not use it up.
     """
-    config = current_app.config
-    allowance = SignInAllowance(
-        [
-            (config["SIGN_IN_LIMIT_PER_ACCOUNT"], ("sign-in-account", email.strip().lower()[:254])),
-            (config["SIGN_IN_LIMIT_PER_ADDRESS"], ("sign-in-address", address)),
-        ]
-    )
+    allowance = _allowance(email.strip().lower(), address)
     if not allowance.take():
         raise TooManyAttempts
-    user = authenticate(email, password)
-    if user is not None:
+    accepted = authenticate(email, password)
+    if accepted is not None:
         allowance.give_back()
-    return user
+    return accepted
+
+
+def _signed_in(user: StaffUser, **detail) -> None:
+    """The account is signed in: its older sessions end with the old session token."""
+    user.last_signed_in_at = utcnow()
+    user.session_token = new_session_token()
+    audit.record("staff.signed_in", staff_id=user.id, **detail)
 
 
 @transactional
-def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active account with this email and password, or None. Both outcomes are audited.
+def authenticate(email: str, password: str) -> PasswordAccepted | None:
+    """The active account with this email and password and its next step, or None. Both
+    outcomes are audited.
 
-    Signing in replaces the account's session token, which ends its older sessions.
+    An account with no second factor to give is signed in now, which replaces its session
+    token and ends its older sessions. One that must give a code, or set up two-factor
+    sign-in first, is not signed in yet: its sessions stay as they are until it is.
     """
     user = fetch_staff_by_email(email)
     matched = verify_secret(user.password_hash if user else None, password)
@@ -98,10 +145,150 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
-    user.last_signed_in_at = utcnow()
-    user.session_token = new_session_token()
-    audit.record("staff.signed_in", staff_id=user.id)
-    return user
+    step = two_factor_rules.next_step(
+        enrolled=user.two_factor_enrolled, required=two_factor_required(user)
+    )
+    if step is SignInStep.SIGNED_IN:
+        _signed_in(user)
+    else:
+        if step is SignInStep.ENROL and not user.two_factor_secret:
+            user.two_factor_secret = two_factor_rules.new_secret()
+        audit.record("staff.password_accepted", staff_id=user.id, next_step=step.value)
+    return PasswordAccepted(user, step)
+
+
+def fetch_second_step(token: str, step: SignInStep) -> StaffUser | None:
+    """The active account, part-way through signing in with `token`, that is at `step`."""
+    user = fetch_staff_by_session_token(token)
+    if user is None or not user.two_factor_secret:
+        return None
+    at = SignInStep.CODE if user.two_factor_enrolled else SignInStep.ENROL
+    return user if at is step else None
+
+
+def give_code(user: StaffUser, typed: str, address: str) -> StaffUser:
+    """Sign in with a code from the authenticator app or a recovery code, counted against
+    the same allowances as passwords. Raises TooManyAttempts or Refused."""
+    allowance = _allowance(str(user.id), address, kind="two-factor-account")
+    if not allowance.take():
+        raise TooManyAttempts
+    signed_in = _check_code(user.id, typed)
+    allowance.give_back()
+    return signed_in
+
+
+def _claim_step(user: StaffUser, step: int) -> bool:
+    """Record `step` as the last accepted, unless a code for it (or later) was accepted
+    already, by a request in flight at the same moment too."""
+    claimed = db.session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.two_factor_last_step.is_(None), StaffUser.two_factor_last_step < step),
+        )
+        .values(two_factor_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:
+        user.two_factor_last_step = step
+        return True
+    return False
+
+
+def _spend_recovery_code(user: StaffUser, typed: str) -> int | None:
+    """Spend the unused recovery code `typed` is; the number left, or None if none matched."""
+    code = two_factor_rules.stored_recovery_code(typed)
+    unused = list(
+        db.session.scalars(
+            select(StaffRecoveryCode).where(
+                StaffRecoveryCode.staff_id == user.id, StaffRecoveryCode.used_at.is_(None)
+            )
+        )
+    )
+    for candidate in unused:
+        if verify_secret(candidate.code_hash, code):
+            spent = db.session.execute(
+                update(StaffRecoveryCode)
+                .where(StaffRecoveryCode.id == candidate.id, StaffRecoveryCode.used_at.is_(None))
+                .values(used_at=clock.now())
+                .execution_options(synchronize_session=False)
+            )
+            return len(unused) - 1 if spent.rowcount == 1 else None
+    return None
+
+
+@transactional
+def _check_code(user_id: int, typed: str) -> StaffUser:
+    user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active or not user.two_factor_enrolled:
+        raise Refused(two_factor_rules.WRONG_CODE, "code")
+    if two_factor_rules.looks_like_app_code(typed):
+        step = two_factor_rules.matching_step(
+            user.two_factor_secret, typed, clock.now(), user.two_factor_last_step
+        )
+        if step is not None and _claim_step(user, step):
+            _signed_in(user, second_factor="authenticator app")
+            return user
+    elif two_factor_rules.looks_like_recovery_code(typed):
+        left = _spend_recovery_code(user, typed)
+        if left is not None:
+            audit.record("staff.recovery_code_used", staff_id=user.id, codes_left=left)
+            _signed_in(user, second_factor="recovery code")
+            return user
+    audit.record("staff.two_factor_failed", staff_id=user.id)
+    raise Refused(two_factor_rules.WRONG_CODE, "code")
+
+
+def confirm_enrolment(user: StaffUser, typed: str, address: str) -> tuple[StaffUser, list[str]]:
+    """Finish setting up two-factor sign-in with a first code from the app, and sign in: the
+    account and its recovery codes, shown this once. Raises TooManyAttempts or Refused."""
+    allowance = _allowance(str(user.id), address, kind="two-factor-account")
+    if not allowance.take():
+        raise TooManyAttempts
+    enrolled = _enrol(user.id, typed)
+    allowance.give_back()
+    return enrolled
+
+
+@transactional
+def _enrol(user_id: int, typed: str) -> tuple[StaffUser, list[str]]:
+    user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active or user.two_factor_enrolled or not user.two_factor_secret:
+        raise Refused(two_factor_rules.WRONG_SETUP_CODE, "code")
+    step = two_factor_rules.matching_step(user.two_factor_secret, typed, clock.now(), None)
+    if step is None or not _claim_step(user, step):
+        audit.record("staff.two_factor_failed", staff_id=user.id, stage="enrolment")
+        raise Refused(two_factor_rules.WRONG_SETUP_CODE, "code")
+    user.two_factor_enrolled_at = clock.now()
+    codes = _replace_recovery_codes(user)
+    audit.record("staff.two_factor_enrolled", staff_id=user.id, recovery_codes=len(codes))
+    _signed_in(user, second_factor="authenticator app")
+    return user, codes
+
+
+def _replace_recovery_codes(user: StaffUser) -> list[str]:
+    db.session.execute(
+        StaffRecoveryCode.__table__.delete().where(StaffRecoveryCode.staff_id == user.id)
+    )
+    codes = two_factor_rules.new_recovery_codes()
+    db.session.add_all(
+        StaffRecoveryCode(
+            staff_id=user.id, code_hash=hash_secret(two_factor_rules.stored_recovery_code(code))
+        )
+        for code in codes
+    )
+    return codes
+
+
+def recovery_codes_left(user: StaffUser) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(StaffRecoveryCode)
+            .where(StaffRecoveryCode.staff_id == user.id, StaffRecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 @transactional
@@ -140,3 +327,306 @@ def save_staff_user(
 
 def count_staff() -> int:
     return db.session.scalar(select(func.count()).select_from(StaffUser)) or 0
+
+
+# --- administration -----------------------------------------------------------------------
+
+
+def get_staff_or_404(staff_id: int) -> StaffUser:
+    user = db.session.get(StaffUser, staff_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def staff_page(page: int, per_page: int) -> tuple[list[StaffUser], int]:
+    """A page of every account, active first, by name."""
+    total = count_staff()
+    rows = db.session.scalars(
+        select(StaffUser)
+        .order_by(StaffUser.active.desc(), StaffUser.name, StaffUser.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+def find_staff(typed: str, limit: int) -> tuple[list[StaffUser], int]:
+    """Accounts whose name or email contains what was typed (any case): up to `limit`, and
+    how many there are in all."""
+    pattern = "%" + typed.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    where = or_(func.lower(StaffUser.name).like(pattern), func.lower(StaffUser.email).like(pattern))
+    total = db.session.scalar(select(func.count()).select_from(StaffUser).where(where)) or 0
+    rows = db.session.scalars(
+        select(StaffUser)
+        .where(where)
+        .order_by(StaffUser.active.desc(), StaffUser.name, StaffUser.id)
+        .limit(limit)
+    )
+    return list(rows), total
+
+
+def _audit_change(action: str, target: StaffUser, actor: StaffUser | None, **detail) -> None:
+    audit.record(
+        action,
+        staff_id=actor.id if actor else None,
+        purpose=None if actor else COMMAND_LINE,
+        target_staff_id=target.id,
+        **detail,
+    )
+
+
+def _other_active_admins(target_id: int | None) -> int:
+    query = select(func.count()).select_from(StaffUser).where(
+        StaffUser.role == Role.ADMIN, StaffUser.active.is_(True)
+    )
+    if target_id is not None:
+        query = query.where(StaffUser.id != target_id)
+    return db.session.scalar(query) or 0
+
+
+def _check_change(target: StaffUser, actor: StaffUser | None, role: Role, active: bool) -> None:
+    problem = account_rules.change_problem(
+        account_rules.Change(
+            actor_id=actor.id if actor else None,
+            target_id=target.id,
+            target_role=target.role,
+            target_active=target.active,
+            new_role=role,
+            new_active=active,
+            other_active_admins=_other_active_admins(target.id),
+        )
+    )
+    if problem:
+        raise Refused(*problem)
+
+
+def _check_details(details: StaffDetails, target_id: int | None) -> None:
+    email = details.email.strip().lower()
+    taken = db.session.scalar(
+        select(StaffUser.id).where(func.lower(StaffUser.email) == email).limit(1)
+    )
+    if taken is not None and taken != target_id:
+        raise Refused(account_rules.EMAIL_TAKEN, "email")
+    problem = account_rules.areas_problem(details.role, details.area_codes)
+    if problem:
+        raise Refused(problem, "areas")
+
+
+def _areas(codes: Iterable[str]) -> list[ServiceAreaRecord]:
+    codes = list(codes)
+    if not codes:
+        return []
+    return list(
+        db.session.scalars(
+            select(ServiceAreaRecord).where(
+                ServiceAreaRecord.code.in_(codes), ServiceAreaRecord.is_active.is_(True)
+            )
+        )
+    )
+
+
+@transactional
+def create_staff(details: StaffDetails, actor: StaffUser | None) -> StaffUser:
+    """A new account with no password: its holder sets one through a set-password link."""
+    _check_details(details, None)
+    user = StaffUser(
+        email=details.email.strip().lower(),
+        name=details.name.strip(),
+        password_hash="",  # no password matches until one is set
+        role=details.role,
+        may_see_sensitive=details.may_see_sensitive,
+        session_token=new_session_token(),
+        areas=_areas(details.area_codes),
+    )
+    db.session.add(user)
+    db.session.flush()
+    _audit_change(
+        "staff.created",
+        user,
+        actor,
+        role=user.role.value,
+        areas=sorted(user.area_codes),
+        may_see_sensitive=user.may_see_sensitive,
+    )
+    return user
+
+
+@transactional
+def update_staff(target: StaffUser, details: StaffDetails, actor: StaffUser | None) -> list[str]:
+    """Change an account; the names of what changed (nothing is recorded if nothing did).
+
+    A new role ends the account's sessions, so it signs in again under the new role's rules
+    (a new supervisor sets up two-factor sign-in then)."""
+    _check_change(target, actor, details.role, target.active)
+    _check_details(details, target.id)
+    before = {
+        "name": target.name,
+        "email": target.email,
+        "role": target.role.value,
+        "areas": sorted(target.area_codes),
+        "may_see_sensitive": target.may_see_sensitive,
+    }
+    target.name = details.name.strip()
+    target.email = details.email.strip().lower()
+    target.role = details.role
+    target.areas = _areas(details.area_codes)
+    target.may_see_sensitive = details.may_see_sensitive
+    after = {
+        "name": target.name,
+        "email": target.email,
+        "role": target.role.value,
+        "areas": sorted(a.code for a in target.areas),
+        "may_see_sensitive": target.may_see_sensitive,
+    }
+    changed = [field for field in before if before[field] != after[field]]
+    if not changed:
+        return []
+    if "role" in changed:
+        target.session_token = new_session_token()
+    # Names and emails are said to have changed, not what they were: the audit log is not a
+    # second copy of staff records.
+    _audit_change(
+        "staff.updated",
+        target,
+        actor,
+        changed=changed,
+        **{f: after[f] for f in ("role", "areas", "may_see_sensitive") if f in changed},
+    )
+    return changed
+
+
+@transactional
+def set_role(target: StaffUser, role: Role, actor: StaffUser | None) -> None:
+    """The command line's change of role, under the same rules as the pages."""
+    _check_change(target, actor, role, target.active)
+    problem = account_rules.areas_problem(role, target.area_codes)
+    if problem:
+        raise Refused(problem, "areas")
+    if role is target.role:
+        return
+    target.role = role
+    target.session_token = new_session_token()
+    _audit_change("staff.updated", target, actor, changed=["role"], role=role.value)
+
+
+def _void_password_links(target: StaffUser) -> None:
+    db.session.execute(
+        update(StaffPasswordLink)
+        .where(StaffPasswordLink.staff_id == target.id, StaffPasswordLink.used_at.is_(None))
+        .values(used_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+@transactional
+def deactivate_staff(target: StaffUser, actor: StaffUser | None) -> None:
+    """Deactivate an account: its sessions end at once (its session token is replaced, and an
+    inactive account's cookie is refused), and its unused set-password links are void."""
+    if not target.active:
+        return
+    _check_change(target, actor, target.role, False)
+    target.active = False
+    target.session_token = new_session_token()
+    _void_password_links(target)
+    _audit_change("staff.deactivated", target, actor)
+
+
+@transactional
+def reactivate_staff(target: StaffUser, actor: StaffUser | None) -> None:
+    if target.active:
+        return
+    target.active = True
+    target.session_token = new_session_token()
+    _audit_change("staff.reactivated", target, actor)
+
+
+@transactional
+def reset_two_factor(target: StaffUser, actor: StaffUser | None) -> None:
+    """Forget the account's second factor and recovery codes, and end its sessions: it sets
+    two-factor sign-in up again at its next sign-in (if its role needs it)."""
+    target.two_factor_secret = None
+    target.two_factor_enrolled_at = None
+    target.two_factor_last_step = None
+    target.session_token = new_session_token()
+    db.session.execute(
+        StaffRecoveryCode.__table__.delete().where(StaffRecoveryCode.staff_id == target.id)
+    )
+    _audit_change("staff.two_factor_reset", target, actor)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_link_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"])
+
+
+@transactional
+def issue_password_link(target: StaffUser, actor: StaffUser | None) -> str:
+    """A new set-password link's token, returned this once (only its hash is kept). Earlier
+    unused links for the account stop working."""
+    if not target.active:
+        raise Refused(account_rules.NOT_ACTIVE)
+    token = secrets.token_urlsafe(32)
+    _void_password_links(target)
+    now = clock.now()
+    expires_at = now + password_link_lifetime()
+    db.session.add(
+        StaffPasswordLink(
+            staff_id=target.id,
+            token_hash=_token_hash(token),
+            issued_by_id=actor.id if actor else None,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    _audit_change("staff.password_link_issued", target, actor, expires_at=expires_at.isoformat())
+    return token
+
+
+def password_link(token: str) -> StaffPasswordLink | None:
+    """The unused, unexpired link this token opens, for an active account; else None."""
+    if not token or len(token) > 100:
+        return None
+    link = db.session.scalar(
+        select(StaffPasswordLink).where(StaffPasswordLink.token_hash == _token_hash(token))
+    )
+    if link is None or link.used_at is not None or link.expires_at <= clock.now():
+        return None
+    user = db.session.get(StaffUser, link.staff_id)
+    return link if user is not None and user.active else None
+
+
+@transactional
+def set_password(token: str, password: str) -> StaffUser:
+    """Set the password through a link, once: the link is spent, the account's sessions end,
+    and nobody is signed in (they sign in with the new password, and a second factor)."""
+    link = password_link(token)
+    if link is None:
+        raise Refused(account_rules.LINK_NOT_VALID)
+    user = db.session.get(StaffUser, link.staff_id)
+    problem = account_rules.password_problem(password, user.email)
+    if problem:
+        raise Refused(problem, "password")
+    spent = db.session.execute(
+        update(StaffPasswordLink)
+        .where(StaffPasswordLink.id == link.id, StaffPasswordLink.used_at.is_(None))
+        .values(used_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise Refused(account_rules.LINK_NOT_VALID)
+    user.password_hash = hash_secret(password)
+    user.session_token = new_session_token()
+    audit.record("staff.password_set", staff_id=user.id, link_issued_by=link.issued_by_id)
+    return user
+
+
+def fetch_staff_for_command(email: str) -> StaffUser:
+    """The account with this email, for the command line; Refused if there is none."""
+    user = fetch_staff_by_email(email)
+    if user is None:
+        raise Refused(f"There is no account with the email address {email.strip().lower()}")
+    return user

@@ -76,10 +76,19 @@ def settle(page: Page) -> None:
 
 
 def sign_in(page: Page, live_server: str, email: str) -> None:
+    """Sign in with the password and, when the account is enrolled in two-factor sign-in,
+    the code its authenticator app shows now."""
+    from app.services.staff import fetch_staff_by_email
+
     page.goto(f"{live_server}/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
     page.get_by_label("Password", exact=True).press("Enter")
+    user = fetch_staff_by_email(email)
+    if user is not None and user.two_factor_enrolled:
+        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+        page.get_by_label("Code", exact=True).fill(factories.fresh_code(user))
+        page.get_by_label("Code", exact=True).press("Enter")
     expect(page.get_by_role("heading", name="Console")).to_be_visible()
 
 

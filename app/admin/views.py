@@ -1,0 +1,148 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import navigation
+from app.admin import bp
+from app.admin.forms import ConfirmForm, StaffForm, StaffSearchForm
+from app.pagination import paginated
+from app.refusals import Refused, show_refusal
+from app.rules.vocabulary import Role
+from app.security import staff_required
+from app.services import staff as staff_service
+
+PER_PAGE = 25
+SEARCH_LIMIT = 50
+navigation.register("admin.index", "Staff", Role.ADMIN)
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def index():
+    # Searches are posted, as on the records page: no name in any address. A GET lists every
+    # account a page at a time.
+    search = StaffSearchForm()
+    if search.validate_on_submit():
+        found, total = staff_service.find_staff(search.q.data, SEARCH_LIMIT)
+        return render_template(
+            "admin/index.html", search=search, rows=found, total=total, pagination=None
+        )
+    rows, pagination = paginated(lambda page: staff_service.staff_page(page, PER_PAGE), PER_PAGE)
+    return render_template(
+        "admin/index.html", search=search, rows=rows, total=pagination.total, pagination=pagination
+    )
+
+
+@bp.route("/admin/staff/new", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def new_staff():
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = staff_service.create_staff(form.details(), current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash(f"Account created for {user.name}. Send them a link to set their password")
+            return redirect(url_for("admin.show_staff", staff_id=user.id))
+    return render_template("admin/staff_form.html", form=form, user=None)
+
+
+@bp.get("/admin/staff/<int:staff_id>")
+@staff_required(Role.ADMIN)
+def show_staff(staff_id: int):
+    user = staff_service.get_staff_or_404(staff_id)
+    return render_template(
+        "admin/show_staff.html",
+        user=user,
+        recovery_codes_left=staff_service.recovery_codes_left(user),
+        two_factor_required=staff_service.two_factor_required(user),
+        reactivate_form=ConfirmForm(),
+        form=None,
+    )
+
+
+@bp.route("/admin/staff/<int:staff_id>/edit", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def edit_staff(staff_id: int):
+    user = staff_service.get_staff_or_404(staff_id)
+    form = StaffForm(obj=user)
+    if not form.is_submitted():
+        form.role.data = user.role.value
+        form.areas.data = sorted(user.area_codes)
+    if form.validate_on_submit():
+        try:
+            changed = staff_service.update_staff(user, form.details(), current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash("Changes saved" if changed else "Nothing was changed", "success")
+            return redirect(url_for("admin.show_staff", staff_id=user.id))
+    return render_template("admin/staff_form.html", form=form, user=user)
+
+
+@bp.route("/admin/staff/<int:staff_id>/deactivate", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def deactivate(staff_id: int):
+    user = staff_service.get_staff_or_404(staff_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            staff_service.deactivate_staff(user, current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            flash(f"{user.name}'s account is deactivated. They have been signed out", "success")
+            return redirect(url_for("admin.show_staff", staff_id=user.id))
+    return render_template("admin/deactivate.html", user=user, form=form)
+
+
+@bp.post("/admin/staff/<int:staff_id>/reactivate")
+@staff_required(Role.ADMIN)
+def reactivate(staff_id: int):
+    user = staff_service.get_staff_or_404(staff_id)
+    if ConfirmForm().validate_on_submit():
+        staff_service.reactivate_staff(user, current_user)
+        flash(f"{user.name}'s account is active again", "success")
+    return redirect(url_for("admin.show_staff", staff_id=user.id))
+
+
+@bp.route("/admin/staff/<int:staff_id>/password-link", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def password_link(staff_id: int):
+    user = staff_service.get_staff_or_404(staff_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            token = staff_service.issue_password_link(user, current_user)
+        except Refused as refused:
+            show_refusal(form, refused)
+        else:
+            # Rendered, not redirected: the link is shown this once and kept nowhere.
+            return render_template(
+                "admin/password_link_issued.html",
+                user=user,
+                link=url_for("auth.set_password", token=token, _external=True),
+                hours=int(staff_service.password_link_lifetime().total_seconds() // 3600),
+            )
+    return render_template(
+        "admin/password_link.html",
+        user=user,
+        form=form,
+        hours=int(staff_service.password_link_lifetime().total_seconds() // 3600),
+    )
+
+
+@bp.route("/admin/staff/<int:staff_id>/reset-two-factor", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def reset_two_factor(staff_id: int):
+    user = staff_service.get_staff_or_404(staff_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        staff_service.reset_two_factor(user, current_user)
+        flash(
+            f"{user.name}'s two-factor sign-in is reset. They have been signed out, and will set "
+            "it up again when they next sign in",
+            "success",
+        )
+        return redirect(url_for("admin.show_staff", staff_id=user.id))
+    return render_template("admin/reset_two_factor.html", user=user, form=form)
