@@ -74,4 +74,12 @@ def _purge_audit_events(now, size: int) -> int:
         return 0
     length = retention.audit_events_due(now)
     with click.progressbar(length=length, label=f"{RetainedKind.AUDIT_EVENTS.label:<22}") as bar:
-        return retention.purge_audit_events(now, size, progress=bar.update)
+        shown = 0
+
+        def progress(removed_so_far: int) -> None:
+            # The audit trail reports its running total; the bar takes steps.
+            nonlocal shown
+            bar.update(removed_so_far - shown)
+            shown = removed_so_far
+
+        return retention.purge_audit_events(now, size, progress=progress)

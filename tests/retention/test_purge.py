@@ -378,3 +378,69 @@ def test_a_call_a_resident_gave_verbal_consent_on_is_kept(app, resident, handler
     purge(app)
 
     assert db.session.get(Call, call) is not None
+
+
+def _audit_verify(app) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--seal"])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("offset", "removed"), [(-DAY, 0), (DAY, 2)], ids=["day-before", "day-after"]
+)
+def test_audit_events_go_once_their_period_has_run_and_the_chain_still_verifies(
+    app, offset, removed
+):
+    at(T0)
+    audit.record("test.old", n=1)
+    audit.record("test.old", n=2)
+    db.session.commit()
+    at(T0 + timedelta(days=5))
+    audit.record("test.newer")
+    db.session.commit()
+
+    at(T0 + period(RetainedKind.AUDIT_EVENTS) + offset)
+    output = purge(app)
+
+    assert f"Removed audit events: {removed}" in output
+    old = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
+    assert db.session.scalar(old) == 2 - removed
+    [purged] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "retention.purged")
+    ).all()
+    assert purged.detail["audit-events"] == removed
+    code, verified = _audit_verify(app)
+    assert code == 0, verified
+
+
+def test_no_audit_events_are_removed_while_any_legal_hold_is_in_force(app, resident, supervisor):
+    at(T0)
+    audit.record("test.old")
+    db.session.commit()
+    hold = legal_holds.set_hold(resident, "Claim HC-2026-118 against the council", supervisor)
+
+    at(T0 + timedelta(days=20_000))
+    dry = purge(app, "--dry-run")
+    output = purge(app)
+
+    assert "Audit events are kept while any legal hold is in force." in dry
+    assert "Removed audit events: 0" in output
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
+        )
+        == 1
+    )
+
+    legal_holds.lift_hold(hold, "Claim settled, file closed", supervisor)
+    at(T0 + timedelta(days=20_001))
+    output = purge(app)
+
+    assert "Removed audit events: 0" not in output
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
+        )
+        == 0
+    )
+    assert _audit_verify(app)[0] == 0
