@@ -56,6 +56,13 @@ class ExportForm(FlaskForm):
     date_to = HiddenField(name="to")
 
     def fill(self, filters: AuditFilters) -> "ExportForm":
+        fields = {
+            "resident": self.resident,
+            "staff": self.staff,
+            "action": self.action,
+            "from": self.date_from,
+            "to": self.date_to,
+        }
         for name, value in filters.as_args().items():
-            {"from": self.date_from, "to": self.date_to}.get(name, self[name]).data = value
+            fields[name].data = value
         return self

@@ -1,0 +1,133 @@
+"""Writing audit events takes no lock: two requests writing at once never wait for each
+other, and the chain the sealer makes from them still verifies."""
+
+import threading
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, AuditSeal
+from app.services import audit
+from tests import factories
+
+WAIT = 10
+
+
+@pytest.fixture
+def on_postgresql():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time")
+
+
+def _in_app(app: Flask, work, errors: list) -> threading.Thread:
+    def run() -> None:
+        try:
+            with app.app_context():
+                work()
+                db.session.remove()
+        except Exception as error:  # handed to the test
+            errors.append(error)
+
+    return threading.Thread(target=run)
+
+
+def _verify(app: Flask) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    return result.exit_code, result.output
+
+
+def test_two_writers_hold_uncommitted_events_at_once(app, on_postgresql, resident):
+    resident_id = resident.id
+    both_written = threading.Barrier(2, timeout=WAIT)
+    errors: list = []
+
+    def writer(n: int):
+        def work() -> None:
+            audit.record("test.concurrent", resident_id=resident_id, writer=n)
+            db.session.flush()  # the INSERT is made, not yet committed
+            both_written.wait()  # neither waits for the other's commit to get here
+            db.session.commit()
+
+        return work
+
+    threads = [_in_app(app, writer(n), errors) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 2
+    audit.seal_pending()
+    assert _verify(app)[0] == 0
+
+
+def test_many_writers_at_once_make_a_chain_that_verifies(app, resident):
+    staff_id, resident_id = factories.make_staff().id, resident.id
+    errors: list = []
+
+    def work() -> None:
+        for n in range(20):
+            audit.record("test.concurrent", staff_id=staff_id, resident_id=resident_id, n=n)
+            db.session.commit()
+
+    threads = [_in_app(app, work, errors) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    sealed = 0
+    while any(thread.is_alive() for thread in threads):
+        sealed += audit.seal_pending()
+    for thread in threads:
+        thread.join(WAIT)
+    sealed += audit.seal_pending()
+
+    assert errors == []
+    assert sealed == 80
+    code, output = _verify(app)
+    assert code == 0, output
+    assert "80 events checked (80 sealed, 0 not sealed yet)" in output
+
+
+def test_the_sealer_waits_for_an_event_still_being_written(app, on_postgresql, resident):
+    """An event with a lower id committed after one with a higher id is never left behind."""
+    resident_id = resident.id
+    written = threading.Event()
+    go = threading.Event()
+    errors: list = []
+
+    def slow_writer() -> None:
+        audit.record("test.slow", resident_id=resident_id)
+        db.session.flush()
+        written.set()
+        go.wait(WAIT)
+        db.session.commit()
+
+    def quick_writer() -> None:
+        audit.record("test.quick", resident_id=resident_id)
+        db.session.commit()
+
+    def sealer() -> None:
+        audit.seal_pending()
+
+    slow = _in_app(app, slow_writer, errors)
+    slow.start()
+    written.wait(WAIT)
+    quick = _in_app(app, quick_writer, errors)
+    quick.start()
+    quick.join(WAIT)
+    sealing = _in_app(app, sealer, errors)
+    sealing.start()
+    sealing.join(0.5)
+    still_waiting = sealing.is_alive()
+    go.set()
+    slow.join(WAIT)
+    sealing.join(WAIT)
+
+    assert errors == []
+    assert still_waiting
+    assert db.session.scalar(select(func.count()).select_from(AuditSeal)) == 2
+    code, output = _verify(app)
+    assert code == 0, output
+    assert "(2 sealed, 0 not sealed yet)" in output
