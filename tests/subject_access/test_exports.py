@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, Call, SubjectAccessExport
+from app.models import AuditEvent, SubjectAccessExport
 from app.references import format_reference
 from app.rules import subject_access as rules
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType, DisputeStatus, PermissionKind, Relationship, Role
-from app.services import audit, call_state, calls, disputes
+from app.rules.vocabulary import DisputeStatus, PermissionKind, Relationship, Role
+from app.services import audit, disputes
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
@@ -23,6 +23,7 @@ from tests.subject_access.helpers import (
     gather,
     gather_all,
     produce,
+    representative_call_disclosed,
     start_export,
 )
 
@@ -35,30 +36,6 @@ DAUGHTER = "Dana Okafor"
 THIRD_PARTY_REASON = "Court order 2026/114 asks for the reporters' names"
 DUTY_BASIS = "Safeguarding an adult at risk"
 DUTY_CALLER = "DC Sam Patel, Leicestershire Police"
-
-
-def _representative_call(resident, permission, handler) -> Call:
-    """A call from the representative, verified with her permission's own check, on which
-    the handler's record panel disclosed the record."""
-    now = clock.now()
-    call = Call(
-        handler_id=handler.id,
-        caller_number="+447700900456",
-        resident_id=resident.id,
-        caller_type=CallerType.REPRESENTATIVE,
-        caller_name=permission.holder_name,
-        caller_relationship=permission.holder_relationship,
-        permission_id=permission.id,
-        started_at=now,
-        last_activity_at=now,
-    )
-    db.session.add(call)
-    db.session.flush()
-    call_state.record_verification(call, VerifiedAs.REPRESENTATIVE, now)
-    db.session.commit()
-    calls.record_panel(call, handler, clock.today())
-    calls.record_panel(call, handler, clock.today())  # refreshed: still one disclosure
-    return call
 
 
 @pytest.fixture
@@ -90,7 +67,7 @@ def full_record(signed_in_client, resident):
         supervisor=supervisor,
     )
     handler = handler_client.user
-    _representative_call(resident, permission, handler)
+    representative_call_disclosed(resident, permission, handler)
     dispute = factories.make_dispute(resident, entry=neighbours)
     disputes.decide_dispute(
         dispute, DisputeStatus.UPHELD, "The resident was in hospital that week", 0, supervisor

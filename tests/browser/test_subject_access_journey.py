@@ -1,0 +1,94 @@
+"""A subject access request from start to finish, in Chromium with axe.
+
+A father has given his daughter a Lasting Power of Attorney, and she was told about his record
+on a call. A supervisor finds him by reference number, starts an export, watches it gather a
+section at a time, downloads the zip, and opens its page: the disclosure log names the
+daughter, who she is to him and the permission she was told under. Every page (the export's
+own page too) is checked with axe; the supervisor works from the keyboard after signing in.
+"""
+
+import re
+import zipfile
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from app.references import format_reference
+from app.rules.vocabulary import PermissionKind, Relationship, Role
+from tests import factories
+from tests.browser.helpers import press, sign_in, type_into
+from tests.subject_access.helpers import representative_call_disclosed
+
+pytestmark = pytest.mark.browser
+
+DAUGHTER = "Dana Adeyemi"
+
+
+def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told(
+    browser: Browser, live_server, check_accessibility, tmp_path
+):
+    father = factories.make_resident(forename="Samuel", surname="Adeyemi")
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    permission, _ = factories.make_permission(
+        father,
+        kind=PermissionKind.LPA_PROPERTY_FINANCIAL,
+        name=DAUGHTER,
+        relationship=Relationship.CHILD,
+        supervisor=supervisor,
+    )
+    representative_call_disclosed(father, permission, factories.make_staff(Role.HANDLER))
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, live_server, supervisor.email)
+
+    press(page, page.get_by_role("link", name="Subject access", exact=True), backwards=True)
+    expect(page.get_by_role("heading", name="Subject access request")).to_be_visible()
+    expect(page.get_by_text("You have not started any exports.")).to_be_visible()
+    check_accessibility(page)
+
+    reference = page.get_by_label("Resident's reference number")
+    type_into(page, reference, "ABCD")
+    page.keyboard.press("Enter")
+    expect(page).to_have_title(re.compile(r"^Error: Subject access request"))
+    expect(
+        page.get_by_role("link", name=re.compile("Enter a reference number like"))
+    ).to_be_visible()
+    check_accessibility(page)
+
+    reference.fill("")
+    type_into(page, reference, format_reference(father.reference))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Start a subject access export")).to_be_visible()
+    expect(page.get_by_text("Samuel Adeyemi, record ending")).to_be_visible()
+    check_accessibility(page)
+
+    press(page, page.get_by_role("button", name="Start the export"))
+    expect(page).to_have_title(re.compile(r"^Error: Start a subject access export"))
+    check_accessibility(page)
+    type_into(
+        page,
+        page.get_by_label("Which request does this export answer?"),
+        "Letter from Mr Adeyemi received on 1 November",
+    )
+    press(page, page.get_by_role("button", name="Start the export"))
+
+    expect(page.get_by_role("heading", name="Subject access export")).to_be_visible()
+    expect(page.get_by_role("heading", name="The export is ready")).to_be_visible()
+    expect(page.get_by_text("All 8 sections gathered")).to_be_visible()
+    check_accessibility(page)
+
+    with page.expect_download() as downloading:
+        press(page, page.get_by_role("link", name="Download the export (zip file)"))
+    saved = tmp_path / "export.zip"
+    downloading.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert sorted(archive.namelist()) == ["data.json", "index.html"]
+        archive.extractall(tmp_path / "export")
+
+    page.goto((tmp_path / "export" / "index.html").as_uri())
+    expect(page.get_by_role("heading", name="Information we hold about you")).to_be_visible()
+    log = page.get_by_role("table", name="When we discussed your information, and with whom")
+    expect(log).to_contain_text(f"Your son or daughter, {DAUGHTER}")
+    expect(log).to_contain_text("under your Lasting Power of Attorney (property and financial)")
+    check_accessibility(page)
+    context.close()
