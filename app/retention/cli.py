@@ -46,8 +46,8 @@ def purge_command(dry_run: bool, batch_size: int | None) -> None:
     completed = False
     try:
         for kind in retention.ROW_KINDS:
-            removed[kind] = _purge_rows(kind, now, size)
-        removed[RetainedKind.AUDIT_EVENTS] = _purge_audit_events(now, size)
+            _purge_rows(kind, now, size, removed)
+        _purge_audit_events(now, size, removed)
         completed = True
     finally:
         retention.record_purge(removed, completed=completed)
@@ -55,31 +55,32 @@ def purge_command(dry_run: bool, batch_size: int | None) -> None:
             click.echo(f"Removed {_count_line(removed[kind], kind).lower()}")
 
 
-def _purge_rows(kind: RetainedKind, now, size: int) -> int:
-    removed, after_id = 0, 0
+def _purge_rows(kind: RetainedKind, now, size: int, removed: dict[RetainedKind, int]) -> None:
+    """Remove the kind's due rows a batch at a time, counting each batch in `removed` as it
+    commits, so an interrupted run still records what it removed."""
+    after_id = 0
     length = retention.candidates_count(kind, now)
     with click.progressbar(length=length, label=f"{kind.label:<22}") as bar:
         while True:
             batch = retention.purge_batch(kind, now, after_id, size)
-            removed += batch.removed
+            removed[kind] += batch.removed
             bar.update(batch.examined)
             if batch.next_after is None:
-                return removed
+                return
             after_id = batch.next_after
 
 
-def _purge_audit_events(now, size: int) -> int:
+def _purge_audit_events(now, size: int, removed: dict[RetainedKind, int]) -> None:
+    kind = RetainedKind.AUDIT_EVENTS
     if retention.audit_cutoff(now) is None:
         click.echo("Audit events are kept while any legal hold is in force.")
-        return 0
+        return
     length = retention.audit_events_due(now)
-    with click.progressbar(length=length, label=f"{RetainedKind.AUDIT_EVENTS.label:<22}") as bar:
-        shown = 0
+    with click.progressbar(length=length, label=f"{kind.label:<22}") as bar:
 
         def progress(removed_so_far: int) -> None:
-            # The audit trail reports its running total; the bar takes steps.
-            nonlocal shown
-            bar.update(removed_so_far - shown)
-            shown = removed_so_far
+            # The audit trail reports its running total after each batch it commits.
+            bar.update(removed_so_far - removed[kind])
+            removed[kind] = removed_so_far
 
-        return retention.purge_audit_events(now, size, progress=progress)
+        removed[kind] = retention.purge_audit_events(now, size, progress=progress)

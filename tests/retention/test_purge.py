@@ -444,3 +444,35 @@ def test_no_audit_events_are_removed_while_any_legal_hold_is_in_force(app, resid
         == 0
     )
     assert _audit_verify(app)[0] == 0
+
+
+def test_an_interrupted_purge_keeps_its_finished_batches_and_records_them(
+    app, resident, monkeypatch
+):
+    at(T0)
+    for _ in range(5):
+        factories.make_entry(resident)
+    at(T0 + timedelta(days=3000))
+    finish_batch = retention.purge_batch
+
+    def interrupted(kind, now, after_id, size):
+        if kind is RetainedKind.ENTRIES and after_id:
+            raise KeyboardInterrupt
+        return finish_batch(kind, now, after_id, size)
+
+    monkeypatch.setattr(retention, "purge_batch", interrupted)
+    result = app.test_cli_runner().invoke(args=["retention", "purge", "--batch-size", "2"])
+    db.session.expire_all()
+
+    assert result.exit_code != 0
+    assert count(Entry) == 3
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "retention.purged")
+    ).all()
+    assert (event.detail["entries"], event.detail["completed"]) == (2, False)
+
+    monkeypatch.undo()
+    output = purge(app)
+
+    assert "Removed entries: 3" in output
+    assert count(Entry) == 0
