@@ -6,7 +6,7 @@ SQLAlchemy, no clock: the caller passes `now`.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -50,23 +50,36 @@ _PHONE_NUMBER = re.compile(
 )
 
 
-def is_third_party(relationship: Relationship | None) -> bool:
-    """Whether a reporter or caller is someone other than the resident. Someone who gave no
-    relationship counts as a third party: nothing says they are the resident."""
-    return relationship is not Relationship.SELF
+def reporter_is_the_resident(relationship: Relationship, verified: bool) -> bool:
+    """Whether whoever reported an entry was the resident: said so, and was verified. Someone
+    who said they were the resident and was not checked may have been anyone."""
+    return relationship is Relationship.SELF and verified
 
 
-def caller_is_third_party(caller_type: CallerType) -> bool:
-    """Whether a caller's name and number are a third party's: anyone but the resident and
-    the representatives the resident named."""
-    return caller_type not in (CallerType.RESIDENT, CallerType.REPRESENTATIVE)
+@dataclass(frozen=True)
+class CallerWithholding:
+    name: bool  # the caller's name is a third party's
+    number: bool  # the caller's number is a third party's
 
 
-def third_party_value(value: str | None, *, include: bool) -> str | None:
+def caller_withholding(caller_type: CallerType, verified_as: VerifiedAs) -> CallerWithholding:
+    """Whose a caller's name and number are. A caller verified as the resident gave the
+    resident's own. A caller verified as a representative is named (the disclosure log names
+    them too), but their number is theirs, not the resident's. Anyone else, or anyone who
+    said who they were and was not verified as that, is a third party."""
+    if caller_type is CallerType.RESIDENT and verified_as is VerifiedAs.RESIDENT:
+        return CallerWithholding(name=False, number=False)
+    if caller_type is CallerType.REPRESENTATIVE and verified_as is VerifiedAs.REPRESENTATIVE:
+        return CallerWithholding(name=False, number=True)
+    return CallerWithholding(name=True, number=True)
+
+
+def third_party_value(value: str | None, *, include: bool, own: Collection[str] = ()) -> str | None:
     """A third party's name or number as the export shows it: withheld, with a marker saying
-    so, unless the supervisor chose to include third parties (with a recorded reason).
-    Nothing recorded stays nothing."""
-    if value is None or value == "":
+    so, unless the supervisor chose to include third parties (with a recorded reason). A
+    number on the resident's own record (`own`) is theirs already and always shown. Nothing
+    recorded stays nothing."""
+    if value is None or value == "" or value in own:
         return value
     return value if include else WITHHELD
 

@@ -29,6 +29,7 @@ from app.models import (
     OutboxMessage,
     Permission,
     Resident,
+    ResidentPhone,
     StaffUser,
     SubjectAccessExport,
     VerificationAttempt,
@@ -238,16 +239,18 @@ class Gathered:
 
 
 class _Withholding:
-    """Counts what is withheld while a section is gathered."""
+    """Counts what is withheld while a section is gathered. `own` are the resident's own
+    numbers on file, as shown: never withheld."""
 
-    def __init__(self, include: bool):
+    def __init__(self, include: bool, own: frozenset[str]):
         self.include = include
+        self.own = own
         self.withheld = 0
 
     def value(self, value: str | None, *, third_party: bool = True) -> str | None:
         if not third_party:
             return value
-        shown = rules.third_party_value(value, include=self.include)
+        shown = rules.third_party_value(value, include=self.include, own=self.own)
         self.withheld += shown == rules.WITHHELD and value != rules.WITHHELD
         return shown
 
@@ -298,7 +301,9 @@ def _entries(resident_id: int, withholding: _Withholding) -> Any:
     )
     rows = []
     for entry in entries:
-        third_party = rules.is_third_party(entry.reporter_relationship)
+        third_party = not rules.reporter_is_the_resident(
+            entry.reporter_relationship, entry.reporter_verified
+        )
         rows.append(
             {
                 "logged": entry.created_at,
@@ -329,18 +334,18 @@ def _calls(resident_id: int, withholding: _Withholding) -> Any:
     )
     rows = []
     for call in calls:
-        third_party = rules.caller_is_third_party(call.caller_type)
+        third_party = rules.caller_withholding(call.caller_type, call.verified_as)
         rows.append(
             {
                 "started": call.started_at,
                 "ended": call.ended_at,
                 "caller": call.caller_type.label,
-                "caller_name": withholding.value(call.caller_name, third_party=third_party),
+                "caller_name": withholding.value(call.caller_name, third_party=third_party.name),
                 "caller_relationship": (
                     call.caller_relationship.label if call.caller_relationship else None
                 ),
                 "caller_number": withholding.value(
-                    _phone(call.caller_number), third_party=third_party
+                    _phone(call.caller_number), third_party=third_party.number
                 ),
                 "verified_as": call.verified_as.label,
                 "outcome": call.outcome.label if call.outcome else None,
@@ -548,7 +553,10 @@ _GATHERERS: dict[ExportSection, Callable[[int, _Withholding], Any]] = {
 
 
 def _gather(section: ExportSection, resident_id: int, include: bool) -> Gathered:
-    withholding = _Withholding(include)
+    own = db.session.scalars(
+        select(ResidentPhone.number).where(ResidentPhone.resident_id == resident_id)
+    )
+    withholding = _Withholding(include, frozenset(_phone(number) for number in own))
     data = _GATHERERS[section](resident_id, withholding)
     return Gathered(data=data, withheld=withholding.withheld)
 

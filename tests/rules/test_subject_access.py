@@ -15,29 +15,45 @@ MARKER = rules.WITHHELD
 
 
 @pytest.mark.parametrize(
-    ("relationship", "third_party"),
-    [(relationship, relationship is not Relationship.SELF) for relationship in Relationship]
-    + [(None, True)],
-    ids=[relationship.value for relationship in Relationship] + ["none"],
+    ("relationship", "verified", "resident"),
+    [(relationship, True, relationship is Relationship.SELF) for relationship in Relationship]
+    + [(Relationship.SELF, False, False)],
+    ids=[f"{relationship.value}-verified" for relationship in Relationship] + ["self-unverified"],
 )
-def test_everyone_but_the_resident_is_a_third_party(relationship, third_party):
-    assert rules.is_third_party(relationship) is third_party
+def test_only_a_verified_resident_reporter_is_the_resident(relationship, verified, resident):
+    assert rules.reporter_is_the_resident(relationship, verified) is resident
 
 
 @pytest.mark.parametrize(
-    ("caller_type", "third_party"),
+    ("caller_type", "verified_as", "name_withheld", "number_withheld"),
     [
-        (CallerType.RESIDENT, False),
-        (CallerType.REPRESENTATIVE, False),
-        (CallerType.THIRD_PARTY, True),
-        (CallerType.UNKNOWN, True),
+        (CallerType.RESIDENT, VerifiedAs.RESIDENT, False, False),
+        (CallerType.RESIDENT, VerifiedAs.NOBODY, True, True),
+        (CallerType.REPRESENTATIVE, VerifiedAs.REPRESENTATIVE, False, True),
+        (CallerType.REPRESENTATIVE, VerifiedAs.NOBODY, True, True),
+        (CallerType.THIRD_PARTY, VerifiedAs.NOBODY, True, True),
+        (CallerType.UNKNOWN, VerifiedAs.NOBODY, True, True),
+        # What the call says now disagrees with what was verified: nobody vouches for it.
+        (CallerType.THIRD_PARTY, VerifiedAs.RESIDENT, True, True),
+        (CallerType.RESIDENT, VerifiedAs.REPRESENTATIVE, True, True),
     ],
-    ids=[caller_type.value for caller_type in CallerType],
+    ids=[
+        "verified-resident",
+        "unverified-resident",
+        "verified-representative",
+        "unverified-representative",
+        "third-party",
+        "unknown",
+        "third-party-after-resident",
+        "resident-after-representative",
+    ],
 )
-def test_a_callers_name_is_a_third_partys_unless_resident_or_representative(
-    caller_type, third_party
+def test_whose_a_callers_name_and_number_are(
+    caller_type, verified_as, name_withheld, number_withheld
 ):
-    assert rules.caller_is_third_party(caller_type) is third_party
+    withholding = rules.caller_withholding(caller_type, verified_as)
+
+    assert (withholding.name, withholding.number) == (name_withheld, number_withheld)
 
 
 @pytest.mark.parametrize(
@@ -47,11 +63,20 @@ def test_a_callers_name_is_a_third_partys_unless_resident_or_representative(
         ("Pat Neighbour", True, "Pat Neighbour"),
         (None, False, None),
         ("", False, ""),
+        ("07700 900123", False, "07700 900123"),
+        ("07700 900555", False, MARKER),
     ],
-    ids=["withheld-by-default", "included-with-reason", "none-stays-none", "empty-stays-empty"],
+    ids=[
+        "withheld-by-default",
+        "included-with-reason",
+        "none-stays-none",
+        "empty-stays-empty",
+        "residents-own-number",
+        "another-number",
+    ],
 )
 def test_a_third_partys_value_is_withheld_unless_included(value, include, shown):
-    assert rules.third_party_value(value, include=include) == shown
+    assert rules.third_party_value(value, include=include, own={"07700 900123"}) == shown
 
 
 @pytest.mark.parametrize(

@@ -184,8 +184,13 @@ def test_third_parties_names_and_numbers_are_withheld_by_default(signed_in_super
     assert rules.WITHHELD in html
     [event] = _exported_events()
     assert event.detail["third_parties"] == "withheld"
-    # The neighbour's name and number, the numbers in two summaries, the daughter's phone.
-    assert event.detail["withheld"] == 5
+    [daughters_call] = [c for c in data["calls"] if c["caller_name"] == DAUGHTER]
+    assert daughters_call["caller_number"] == rules.WITHHELD
+    assert data["details"]["phone_numbers"] == ["07700 900123"]
+    assert {c["caller_number"] for c in data["calls"]} == {"07700 900123", rules.WITHHELD}
+    # The neighbour's name and number, the numbers in two summaries, the daughter's phone on
+    # her permission and on her call.
+    assert event.detail["withheld"] == 6
 
 
 def test_third_parties_are_included_with_a_recorded_reason(signed_in_supervisor, full_record):
