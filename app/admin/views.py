@@ -42,7 +42,7 @@ def new_staff():
         except Refused as refused:
             show_refusal(form, refused)
         else:
-            flash(f"Account created for {user.name}. Send them a link to set their password")
+            flash("Account created. Send them a link to set their password", "success")
             return redirect(url_for("admin.show_staff", staff_id=user.id))
     return render_template("admin/staff_form.html", form=form, user=None)
 
@@ -91,7 +91,7 @@ def deactivate(staff_id: int):
         except Refused as refused:
             show_refusal(form, refused)
         else:
-            flash(f"{user.name}'s account is deactivated. They have been signed out", "success")
+            flash("The account is deactivated. They have been signed out", "success")
             return redirect(url_for("admin.show_staff", staff_id=user.id))
     return render_template("admin/deactivate.html", user=user, form=form)
 
@@ -102,7 +102,7 @@ def reactivate(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     if ConfirmForm().validate_on_submit():
         staff_service.reactivate_staff(user, current_user)
-        flash(f"{user.name}'s account is active again", "success")
+        flash("The account is active again", "success")
     return redirect(url_for("admin.show_staff", staff_id=user.id))
 
 
@@ -117,7 +117,8 @@ def password_link(staff_id: int):
         except Refused as refused:
             show_refusal(form, refused)
         else:
-            # Rendered, not redirected: the link is shown this once and kept nowhere.
+            # Rendered, not redirected: the link is shown this once and kept nowhere. Flash
+            # messages never name anyone: they travel in the readable session cookie.
             return render_template(
                 "admin/password_link_issued.html",
                 user=user,
@@ -140,8 +141,8 @@ def reset_two_factor(staff_id: int):
     if form.validate_on_submit():
         staff_service.reset_two_factor(user, current_user)
         flash(
-            f"{user.name}'s two-factor sign-in is reset. They have been signed out, and will set "
-            "it up again when they next sign in",
+            "Two-factor sign-in is reset. They have been signed out, and will set it up again "
+            "when they next sign in",
             "success",
         )
         return redirect(url_for("admin.show_staff", staff_id=user.id))

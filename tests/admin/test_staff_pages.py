@@ -374,3 +374,20 @@ def test_every_area_is_offered(signed_in_admin):
 
     for area in ServiceArea:
         assert f'value="{area.value}"' in page
+
+
+def test_no_name_or_email_travels_in_the_session_cookie(app, signed_in_admin):
+    serializer = app.session_interface.get_signing_serializer(app)
+    name = app.config["SESSION_COOKIE_NAME"]
+    seen = []
+
+    created = post(signed_in_admin, "/admin/staff/new", NEW_SUPERVISOR)
+    seen.append(signed_in_admin.get_cookie(name).value)
+    staff_id = created.headers["Location"].rsplit("/", 1)[1]
+    for action in ("deactivate", "reactivate"):
+        post(signed_in_admin, f"/admin/staff/{staff_id}/{action}", page=f"/admin/staff/{staff_id}")
+        seen.append(signed_in_admin.get_cookie(name).value)
+
+    for cookie in seen:
+        content = repr(serializer.loads(cookie)).lower()
+        assert "priya" not in content and "example.org" not in content
