@@ -147,19 +147,30 @@ def candidates_count(kind: RetainedKind, now: datetime) -> int:
 
 
 def _examine(
-    kind: RetainedKind, now: datetime, after_id: int, size: int
+    kind: RetainedKind, now: datetime, after_id: int, size: int, *, lock: bool = False
 ) -> tuple[list[int], Batch]:
     """The due ids among the next `size` candidates after `after_id`, and where that leaves
-    the walk. Reads only."""
+    the walk. Reads only; `lock` locks the candidates for their removal."""
     plan = schedule()
     decide = _DECIDERS[kind]
-    due, last_id, examined = decide(plan, now, after_id, size)
+    due, last_id, examined = decide(plan, now, after_id, size, lock)
     next_after = last_id if examined == size else None
     return due, Batch(examined=examined, removed=0, next_after=next_after)
 
 
-def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int):
-    rows = db.session.execute(
+def _rows(model, lock: bool, query) -> list:
+    """The candidates' rows; when they are to be removed, locked until the batch commits, so
+    that nothing can point at one (a dispute opened on an entry) between the decision and the
+    removal."""
+    if lock:
+        query = query.with_for_update(of=model)
+    return db.session.execute(query).all()
+
+
+def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+    rows = _rows(
+        Call,
+        lock,
         select(
             Call.id,
             Call.started_at,
@@ -171,8 +182,8 @@ def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int):
         )
         .where(Call.id > after_id, Call.started_at <= rules.cutoff(now, plan.calls))
         .order_by(Call.id)
-        .limit(size)
-    ).all()
+        .limit(size),
+    )
     due = [
         row.id
         for row in rows
@@ -191,8 +202,10 @@ def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int):
     return due, rows[-1].id if rows else after_id, len(rows)
 
 
-def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int):
-    rows = db.session.execute(
+def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+    rows = _rows(
+        Entry,
+        lock,
         select(
             Entry.id,
             Entry.created_at,
@@ -207,8 +220,8 @@ def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int):
             Entry.created_at <= rules.cutoff(now, plan.shortest_entry_period),
         )
         .order_by(Entry.id)
-        .limit(size)
-    ).all()
+        .limit(size),
+    )
     statuses: dict[int, set[DisputeStatus]] = defaultdict(set)
     if rows:
         for entry_id, status in db.session.execute(
@@ -234,8 +247,10 @@ def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int):
     return due, rows[-1].id if rows else after_id, len(rows)
 
 
-def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int):
-    rows = db.session.execute(
+def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+    rows = _rows(
+        VerificationAttempt,
+        lock,
         select(
             VerificationAttempt.id,
             VerificationAttempt.created_at,
@@ -247,8 +262,8 @@ def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int):
             VerificationAttempt.created_at <= rules.cutoff(now, plan.verification_attempts),
         )
         .order_by(VerificationAttempt.id)
-        .limit(size)
-    ).all()
+        .limit(size),
+    )
     due = [
         row.id
         for row in rows
@@ -260,8 +275,10 @@ def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int):
     return due, rows[-1].id if rows else after_id, len(rows)
 
 
-def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int):
-    rows = db.session.execute(
+def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+    rows = _rows(
+        OutboxMessage,
+        lock,
         select(
             OutboxMessage.id,
             OutboxMessage.created_at,
@@ -274,8 +291,8 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int):
             OutboxMessage.created_at <= rules.cutoff(now, plan.messages),
         )
         .order_by(OutboxMessage.id)
-        .limit(size)
-    ).all()
+        .limit(size),
+    )
     due = [
         row.id
         for row in rows
@@ -292,7 +309,24 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int):
     return due, rows[-1].id if rows else after_id, len(rows)
 
 
-def _remove_calls(ids: list[int]) -> None:
+def _still_free(model, ids: list[int], *protected: ColumnElement[bool]) -> list[int]:
+    """The ids that nothing protects now. The rows are locked, so nothing new can point at
+    them; this statement sees what was committed while the batch waited for its locks."""
+    return list(
+        db.session.scalars(select(model.id).where(model.id.in_(ids), *[~p for p in protected]))
+    )
+
+
+def _remove_calls(ids: list[int]) -> int:
+    ids = _still_free(
+        Call,
+        ids,
+        _held(Call.resident_id),
+        _attempt_on_held_record(Call.id),
+        _open_dispute_on(Call.id),
+    )
+    if not ids:
+        return 0
     for model in (Entry, Dispute, PermissionEvent):
         db.session.execute(
             update(model)
@@ -307,9 +341,16 @@ def _remove_calls(ids: list[int]) -> None:
     db.session.execute(
         delete(Call).where(Call.id.in_(ids)).execution_options(synchronize_session=False)
     )
+    return len(ids)
 
 
-def _remove_entries(ids: list[int]) -> None:
+def _remove_entries(ids: list[int]) -> int:
+    open_dispute = exists().where(
+        Dispute.entry_id == Entry.id, Dispute.status == DisputeStatus.OPEN
+    )
+    ids = _still_free(Entry, ids, _held(Entry.resident_id), open_dispute)
+    if not ids:
+        return 0
     disputes = select(Dispute.id).where(Dispute.entry_id.in_(ids)).scalar_subquery()
     # A correction names the decision it supersedes: unlink them, then remove them together.
     db.session.execute(
@@ -325,13 +366,15 @@ def _remove_entries(ids: list[int]) -> None:
         delete(Entry).where(Entry.id.in_(ids)),
     ):
         db.session.execute(statement.execution_options(synchronize_session=False))
+    return len(ids)
 
 
-def _remove_rows(model) -> Callable[[list[int]], None]:
-    def remove(ids: list[int]) -> None:
+def _remove_rows(model) -> Callable[[list[int]], int]:
+    def remove(ids: list[int]) -> int:
         db.session.execute(
             delete(model).where(model.id.in_(ids)).execution_options(synchronize_session=False)
         )
+        return len(ids)
 
     return remove
 
@@ -361,10 +404,9 @@ _REMOVERS = {
 def purge_batch(kind: RetainedKind, now: datetime, after_id: int = 0, size: int = 1000) -> Batch:
     """Remove what is due among the next `size` rows of a kind after `after_id`: one unit of
     work. Rows removed by an earlier run are simply not there, so a re-run is safe."""
-    due, batch = _examine(kind, now, after_id, size)
-    if due:
-        _REMOVERS[kind](due)
-    return Batch(examined=batch.examined, removed=len(due), next_after=batch.next_after)
+    due, batch = _examine(kind, now, after_id, size, lock=True)
+    removed = _REMOVERS[kind](due) if due else 0
+    return Batch(examined=batch.examined, removed=removed, next_after=batch.next_after)
 
 
 def count_due(kind: RetainedKind, now: datetime, size: int = 1000) -> int:

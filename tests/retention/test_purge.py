@@ -476,3 +476,27 @@ def test_an_interrupted_purge_keeps_its_finished_batches_and_records_them(
 
     assert "Removed entries: 3" in output
     assert count(Entry) == 0
+
+
+def test_a_dispute_or_hold_that_arrives_after_the_decision_still_keeps_the_record(
+    app, resident, handler, supervisor
+):
+    """Between the batch's decision and its removal, a resident disputes an entry and a
+    supervisor holds the record a call is about: the removal checks again, under lock."""
+    at(T0)
+    entry = factories.make_entry(resident).id
+    call = ended_call(resident, handler).id
+    now = T0 + timedelta(days=3000)
+    at(now)
+    due_entries, _ = retention._examine(RetainedKind.ENTRIES, now, 0, 10)
+    due_calls, _ = retention._examine(RetainedKind.CALLS, now, 0, 10)
+    assert (due_entries, due_calls) == ([entry], [call])
+
+    factories.make_dispute(resident, db.session.get(Entry, entry))
+    legal_holds.set_hold(resident, "Claim HC-2026-118 against the council", supervisor)
+
+    assert retention._remove_entries(due_entries) == 0
+    assert retention._remove_calls(due_calls) == 0
+    db.session.commit()
+    assert db.session.get(Entry, entry) is not None
+    assert db.session.get(Call, call) is not None
