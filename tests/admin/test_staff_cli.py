@@ -160,3 +160,20 @@ def test_demo_code_prints_the_code_the_app_would_show(app, flask_cli, monkeypatc
 
     assert shown.output.strip() == factories.fresh_code(user)
     assert refused.exit_code != 0 and "development only" in refused.output
+
+
+def test_the_demo_supervisor_signs_in_with_the_code_demo_code_prints(app, flask_cli):
+    from app.demo.cli import DEMO_STAFF
+
+    clock.set_now(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    demo = app.test_cli_runner().invoke(args=["demo-data", "--residents", "20"])
+    assert "flask staff demo-code supervisor@example.org" in demo.output
+    password = next(p for email, _, _, p, _ in DEMO_STAFF if email == "supervisor@example.org")
+    client = app.test_client()
+
+    post(client, "/login", {"email": "supervisor@example.org", "password": password})
+    code = flask_cli("demo-code", "supervisor@example.org").output.strip()
+    response = post(client, "/login/code", {"code": code})
+
+    assert response.headers["Location"] == "/"
+    assert not _user("handler@example.org").two_factor_enrolled
