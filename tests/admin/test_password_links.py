@@ -190,3 +190,15 @@ def test_the_password_may_not_be_the_email_address(client, signed_in_admin):
     response = _set(client, path, "long.address.here@example.org")
 
     assert rules.PASSWORD_IS_EMAIL in text(response)
+
+
+def test_pages_with_a_link_key_or_codes_are_never_cached(app, client, signed_in_admin):
+    user = factories.make_staff(Role.HANDLER)
+    issued = post(signed_in_admin, f"/admin/staff/{user.id}/password-link")
+    path = urlsplit(LINK_ON_PAGE.search(text(issued)).group(1)).path
+    supervisor = factories.make_staff(Role.SUPERVISOR, two_factor=False)
+    give_password(client, supervisor)
+    enrolment = client.get("/login/set-up-two-factor")
+
+    for response in (issued, app.test_client().get(path), enrolment):
+        assert response.headers["Cache-Control"] == "no-store"
