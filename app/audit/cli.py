@@ -39,6 +39,13 @@ def verify_command(seal_first: bool) -> None:
             f"{check.checked} events checked before it.",
             err=True,
         )
+    audit.record_command(
+        "audit verify",
+        outcome="done" if result.intact else "failed",
+        checked=check.checked,
+        unsealed=check.unsealed,
+        broken_at=check.broken_id,
+    )
     if not result.intact:
         sys.exit(1)
     rate = check.checked / result.seconds if result.seconds else 0

@@ -7,7 +7,7 @@ again, so reports of open calls stay true. Run it from a scheduler, every few mi
 import click
 from flask.cli import AppGroup
 
-from app.services import calls
+from app.services import audit, calls
 
 calls_cli = AppGroup("calls", help="Look after calls.")
 
@@ -16,4 +16,5 @@ calls_cli = AppGroup("calls", help="Look after calls.")
 def close_overdue_command() -> None:
     """Close every call left open past CALL_MAX_MINUTES, saying why."""
     closed = calls.close_overdue_calls()
+    audit.record_command("calls close-overdue", closed=closed)
     click.echo(f"Closed {closed} call{'' if closed == 1 else 's'} left open too long.")

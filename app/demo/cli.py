@@ -28,6 +28,7 @@ from app.rules.vocabulary import (
     ServiceArea,
     Urgency,
 )
+from app.services import audit
 from app.services import staff as staff_service
 from app.services.name_index import index_names
 
@@ -218,6 +219,7 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         _insert_reports(seed, limit=2000)
         _insert_disputes()
         click.echo(f"Added {added} residents in {time.perf_counter() - started:.1f} s.")
+        audit.record_command("demo-data", residents=added)
     click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")
     for email, _, role, password, _ in DEMO_STAFF:
         click.echo(f"  {role.label:<14} {email:<26} {password}")

@@ -136,6 +136,13 @@ def record_on_call(
     )
 
 
+@transactional
+def record_command(command: str, **detail: Any) -> None:
+    """Record that a command was run from the command line (`flask ...`), with what it did:
+    a unit of work of its own, for commands whose changes are not audited one by one."""
+    record("command.run", command=command, **detail)
+
+
 # Sealing ------------------------------------------------------------------------------------
 
 

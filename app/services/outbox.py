@@ -44,6 +44,7 @@ from app.rules.outbox import (
     verification_locked_text,
 )
 from app.rules.vocabulary import MessageKind, MessageStatus
+from app.services import audit
 from app.services.transactions import transactional
 from app.telephony.sms import OutgoingSms, SendFailed, send_sms
 
@@ -180,6 +181,9 @@ def record_sent(message_id: int, provider_sid: str) -> None:
     if message.status is MessageStatus.PENDING:
         # A delivery report may have come first and said more; it stays.
         message.status = MessageStatus.SENT
+    audit.record(
+        "message.sent", resident_id=message.resident_id, message=message.id, kind=message.kind.value
+    )
 
 
 @transactional
@@ -203,6 +207,13 @@ def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
             error.detail,
         )
     else:
+        audit.record(
+            "message.failed",
+            resident_id=message.resident_id,
+            message=message.id,
+            kind=message.kind.value,
+            attempts=message.attempts,
+        )
         current_app.logger.error(
             "outbox: message %d failed after %d attempts: %s",
             message_id,

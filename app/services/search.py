@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask import has_request_context, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -16,7 +18,9 @@ from app.models import Resident, ResidentPhone
 from app.phone_numbers import looks_like_phone_number, try_e164
 from app.references import normalise_reference
 from app.search.names import Scorer, normalise_name, parse_query
+from app.services import audit
 from app.services.name_index import search_names
+from app.services.transactions import transactional
 
 RESULT_LIMIT = 10
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
@@ -128,8 +132,40 @@ def _by_name(query: str) -> SearchResults:
     return _limited(query, "name", [by_id[i] for i in ids if i in by_id])
 
 
-def find_residents(text: str) -> SearchResults:
-    """Records matching what the handler typed, likeliest first."""
+@transactional
+def find_residents(
+    text: str, *, staff_id: int | None = None, call_id: int | None = None
+) -> SearchResults:
+    """Records matching what the handler typed, likeliest first.
+
+    Every search is audited: who searched, on which call, by what kind of value and how many
+    records it found, never what was typed. Unless given, the searcher and the call are the
+    signed-in member of staff and the call in the address of the request searching.
+    """
+    results = _find(text)
+    staff_id, call_id = _searched_by(staff_id, call_id)
+    audit.record(
+        "search.made",
+        staff_id=staff_id,
+        call_id=call_id,
+        searched_by=results.searched_by or None,
+        results=len(results.matches),
+        more=results.more,
+        outcome="refused" if results.problem else "done",
+    )
+    return results
+
+
+def _searched_by(staff_id: int | None, call_id: int | None) -> tuple[int | None, int | None]:
+    if has_request_context():
+        if staff_id is None and hasattr(current_user, "role"):
+            staff_id = current_user.id
+        if call_id is None:
+            call_id = (request.view_args or {}).get("call_id")
+    return staff_id, call_id
+
+
+def _find(text: str) -> SearchResults:
     query = " ".join(text.split())
     if len(query) < 2:
         return SearchResults(query=query, searched_by="", problem="Enter at least 2 characters")

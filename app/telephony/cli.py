@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import outbox
+from app.services import audit, outbox
 
 outbox_cli = AppGroup("outbox", help="Send messages to residents.")
 
@@ -36,6 +36,7 @@ def work_command(once: bool, poll_seconds: float | None) -> None:
     """Send messages from the outbox, retrying those the provider could not take."""
     if once:
         click.echo(_summary(outbox.send_all_due()))
+        _seal_audit_log()
         return
     poll = poll_seconds or current_app.config["OUTBOX_POLL_SECONDS"]
     stop = threading.Event()
@@ -58,8 +59,19 @@ def work_command(once: bool, poll_seconds: float | None) -> None:
             stop.wait(poll)
             continue
         total.add(done)
+        _seal_audit_log()
         if done.claimed:
             click.echo(_summary(done))
         else:
             stop.wait(poll)
     click.echo(f"Outbox worker stopped. {_summary(total)}")
+
+
+def _seal_audit_log() -> None:
+    """Link the audit events written since the last round into the chain (app/services/
+    audit.py): the worker runs beside the app always, so events wait seconds to be sealed."""
+    try:
+        audit.seal_pending()
+    except Exception:
+        current_app.logger.exception("outbox worker: sealing the audit log failed; next round")
+        db.session.rollback()
