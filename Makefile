@@ -33,6 +33,7 @@ format: $(BIN)/.installed
 bench: setup
 	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.outbox
+	$(BIN)/python -m benchmarks.audit
 
 setup: $(BIN)/.installed assets
 

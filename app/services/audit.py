@@ -240,11 +240,28 @@ class Verification:
         return self.check.intact and self.anchor_problem is None
 
 
+_CONTENT_COLUMNS = (
+    AuditEvent.at,
+    AuditEvent.action,
+    AuditEvent.staff_id,
+    AuditEvent.role,
+    AuditEvent.resident_id,
+    AuditEvent.call_id,
+    AuditEvent.entry_id,
+    AuditEvent.purpose,
+    AuditEvent.outcome,
+    AuditEvent.detail,
+    AuditEvent.remote_addr,
+    AuditEvent.nonce,
+)
+
+
 def _stored_events(after_id: int, batch: int, up_to: int | None) -> Iterator[list[StoredEvent]]:
+    """Events in id order with their seals, a batch at a time: plain rows, not ORM objects."""
     last = after_id
     while True:
         query = (
-            select(AuditEvent, AuditSeal.seal)
+            select(AuditEvent.id, AuditEvent.mac, AuditSeal.seal, *_CONTENT_COLUMNS)
             .outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id)
             .where(AuditEvent.id > last)
             .order_by(AuditEvent.id)
@@ -255,10 +272,8 @@ def _stored_events(after_id: int, batch: int, up_to: int | None) -> Iterator[lis
         rows = db.session.execute(query).all()
         if not rows:
             return
-        yield [StoredEvent(event.id, content_of(event), event.mac, seal) for event, seal in rows]
-        last = rows[-1][0].id
-        for event, _ in rows:
-            db.session.expunge(event)
+        yield [StoredEvent(row[0], EventContent(*row[3:]), row[1], row[2]) for row in rows]
+        last = rows[-1][0]
 
 
 def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verification:
