@@ -194,12 +194,10 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
     }
     html = render_template(
         "subject_access/export.html",
-        data=data,
-        sections=sections,
-        labels=FIELD_LABELS,
-        show=display,
+        reference=data["export"]["resident_reference"],
+        sections=[_printable(section, gathered.data) for section, gathered in sections.items()],
         resident=resident,
-        produced_at=produced_at,
+        produced_at=display(produced_at),
         include_third_parties=include,
         withheld_marker=rules.WITHHELD,
     )
@@ -242,10 +240,20 @@ class _Withholding:
     """Counts what is withheld while a section is gathered. `own` are the resident's own
     numbers on file, as shown: never withheld."""
 
-    def __init__(self, include: bool, own: frozenset[str]):
+    def __init__(self, include: bool, own_numbers: list[str]):
         self.include = include
-        self.own = own
+        # Formatting a number is slow, and a long record repeats a few numbers thousands of
+        # times: each is formatted once per section.
+        self._shown_numbers: dict[str, str] = {}
+        self.own = frozenset(self.phone(number) for number in own_numbers)
         self.withheld = 0
+
+    def phone(self, number: str | None) -> str | None:
+        if not number:
+            return None
+        if number not in self._shown_numbers:
+            self._shown_numbers[number] = for_display(number)
+        return self._shown_numbers[number]
 
     def value(self, value: str | None, *, third_party: bool = True) -> str | None:
         if not third_party:
@@ -258,10 +266,6 @@ class _Withholding:
         redacted = rules.withhold_phone_numbers(text, include=self.include)
         self.withheld += redacted.withheld
         return redacted.text
-
-
-def _phone(number: str | None) -> str | None:
-    return for_display(number) if number else None
 
 
 def _factors(codes: str) -> list[str]:
@@ -284,7 +288,7 @@ def _details(resident_id: int, withholding: _Withholding) -> Any:
         "address": ", ".join(part for part in address if part),
         "postcode": resident.postcode,
         "email": resident.email,
-        "phone_numbers": [_phone(phone.number) for phone in resident.phones],
+        "phone_numbers": [withholding.phone(phone.number) for phone in resident.phones],
         "secret_word": (
             "A secret word is set (it is kept only in a form that cannot be read back)"
             if resident.secret_word_hash
@@ -316,7 +320,7 @@ def _entries(resident_id: int, withholding: _Withholding) -> Any:
                 "reported_by": withholding.value(entry.reporter_name, third_party=third_party),
                 "reporter_relationship": entry.reporter_relationship.label,
                 "reporter_number": withholding.value(
-                    _phone(entry.reporter_number), third_party=third_party
+                    withholding.phone(entry.reporter_number), third_party=third_party
                 ),
             }
         )
@@ -345,7 +349,7 @@ def _calls(resident_id: int, withholding: _Withholding) -> Any:
                     call.caller_relationship.label if call.caller_relationship else None
                 ),
                 "caller_number": withholding.value(
-                    _phone(call.caller_number), third_party=third_party.number
+                    withholding.phone(call.caller_number), third_party=third_party.number
                 ),
                 "verified_as": call.verified_as.label,
                 "outcome": call.outcome.label if call.outcome else None,
@@ -395,7 +399,9 @@ def _permissions(resident_id: int, withholding: _Withholding) -> Any:
                 "matter_closed": permission.matter_closed_at,
                 "revoked": permission.revoked_at,
                 "revocation_reason": permission.revocation_reason,
-                "representative_phone": withholding.value(_phone(permission.holder_phone)),
+                "representative_phone": withholding.value(
+                    withholding.phone(permission.holder_phone)
+                ),
                 "representative_email": withholding.value(permission.holder_email),
                 "history": [
                     {"when": event.at, "what": event.kind.label, "reason": event.reason}
@@ -449,7 +455,7 @@ def _messages(resident_id: int, withholding: _Withholding) -> Any:
             "written": message.created_at,
             "about": message.kind.label,
             "text": message.body,
-            "sent_to": _phone(message.to_number),
+            "sent_to": withholding.phone(message.to_number),
             "status": message.status.label,
             "sent": message.sent_at,
             "delivered": message.delivered_at,
@@ -556,7 +562,7 @@ def _gather(section: ExportSection, resident_id: int, include: bool) -> Gathered
     own = db.session.scalars(
         select(ResidentPhone.number).where(ResidentPhone.resident_id == resident_id)
     )
-    withholding = _Withholding(include, frozenset(_phone(number) for number in own))
+    withholding = _Withholding(include, list(own))
     data = _GATHERERS[section](resident_id, withholding)
     return Gathered(data=data, withheld=withholding.withheld)
 
@@ -633,6 +639,67 @@ FIELD_LABELS: dict[str, str] = {
     "told": "Who was told",
     "basis": "On what basis",
 }
+
+
+# Lists within an item, shown as a table under it, with their captions.
+_TABLES = {"history": "History of this permission", "decisions": "Decisions on this dispute"}
+
+
+@dataclass(frozen=True)
+class PrintedTable:
+    caption: str
+    head: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class PrintedItem:
+    rows: list[tuple[str, str]]  # (label, value) of a summary list
+    tables: list[PrintedTable]
+
+
+@dataclass(frozen=True)
+class PrintedSection:
+    """A section as the printable page shows it: every value already in words, so the
+    template only lays it out."""
+
+    key: str
+    title: str
+    items: list[PrintedItem]
+    table: PrintedTable | None = None  # the disclosure log, as one table
+
+
+def _printable(section: ExportSection, data: Any) -> PrintedSection:
+    if section is ExportSection.DISCLOSURES:
+        table = PrintedTable(
+            caption=section.label,
+            head=["Date", "Who was told", "On what basis", "What could be discussed"],
+            rows=[
+                [display(line["date"]), line["told"], _capitalised(line["basis"]), line["about"]]
+                for line in data
+            ],
+        )
+        return PrintedSection(section.value, section.label, [], table if data else None)
+    items = [data] if isinstance(data, dict) else data
+    return PrintedSection(section.value, section.label, [_printable_item(i) for i in items])
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _printable_item(item: dict) -> PrintedItem:
+    rows = [(FIELD_LABELS[k], display(v)) for k, v in item.items() if k not in _TABLES]
+    tables = [
+        PrintedTable(
+            caption=caption,
+            head=[FIELD_LABELS[key] for key in item[name][0]],
+            rows=[[display(value) for value in row.values()] for row in item[name]],
+        )
+        for name, caption in _TABLES.items()
+        if item.get(name)
+    ]
+    return PrintedItem(rows, tables)
 
 
 def display(value: Any) -> str:
