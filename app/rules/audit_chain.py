@@ -192,6 +192,10 @@ class ChainCheck:
         """A seal whose event is gone."""
         self._break(event_id, "it was deleted: its seal remains")
 
+    def copied(self, event_id: int) -> None:
+        """An event with the same MAC as an earlier one."""
+        self._break(event_id, "it repeats an earlier event's MAC: it was copied")
+
 
 # The supervisors' search of the log ---------------------------------------------------------
 

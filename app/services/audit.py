@@ -276,6 +276,20 @@ def _stored_events(after_id: int, batch: int, up_to: int | None) -> Iterator[lis
         last = rows[-1][0]
 
 
+def _first_copy(after_id: int, up_to: int | None) -> int | None:
+    """The first event repeating an earlier one's MAC (the unique constraint stops this
+    unless someone dropped it)."""
+    repeats = (
+        select(func.max(AuditEvent.id).label("id"))
+        .where(AuditEvent.id > after_id, AuditEvent.mac.is_not(None))
+        .group_by(AuditEvent.mac)
+        .having(func.count() > 1)
+    )
+    if up_to is not None:
+        repeats = repeats.where(AuditEvent.id <= up_to)
+    return db.session.scalar(select(func.min(repeats.subquery().c.id)))
+
+
 def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verification:
     """Walk the chain from its start (as far as event `up_to`, or to its end); the first
     broken event, if any, and what was counted."""
@@ -302,6 +316,10 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
     if orphan is not None and (check.broken_id is None or orphan < check.broken_id):
         check.broken_id = None
         check.missing(orphan)
+    copied = _first_copy(start.after_event_id, up_to)
+    if copied is not None and (check.broken_id is None or copied < check.broken_id):
+        check.broken_id = None
+        check.copied(copied)
     return Verification(check, time.perf_counter() - started, anchor_problem)
 
 

@@ -22,6 +22,12 @@ def _write(count: int, **detail) -> list[int]:
 
 
 @pytest.fixture
+def on_postgresql():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("dropping a constraint in place needs PostgreSQL")
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 
@@ -248,3 +254,38 @@ def test_sealing_twice_seals_nothing_new(runner):
     assert audit.seal_pending() == 3
     assert audit.seal_pending() == 0
     assert runner.invoke(args=["audit", "seal"]).output == "Sealed 0 audit events.\n"
+
+
+def test_a_copied_event_is_refused_by_the_database(app):
+    from sqlalchemy.exc import IntegrityError
+
+    ids = _write(2)
+    with pytest.raises(IntegrityError):
+        tamper(
+            f"INSERT INTO audit_events (id, {COLUMNS}) "
+            f"SELECT :new_id, {COLUMNS} FROM audit_events WHERE id = :id",
+            new_id=ids[-1] + 1,
+            id=ids[0],
+        )
+    db.session.rollback()
+
+
+def test_a_copied_event_is_caught_even_without_the_unique_constraint(runner, on_postgresql):
+    ids = _write(3)
+    audit.seal_pending()
+    tamper("ALTER TABLE audit_events DROP CONSTRAINT uq_audit_events_mac")
+    tamper(
+        f"INSERT INTO audit_events (id, {COLUMNS}) "
+        f"SELECT :new_id, {COLUMNS} FROM audit_events WHERE id = :id",
+        new_id=ids[-1] + 1000,
+        id=ids[0],
+    )
+    audit.seal_pending()
+
+    code, output = _verify(runner)
+    tamper(f"DELETE FROM audit_events WHERE id = {ids[-1] + 1000}")
+    tamper("DELETE FROM audit_seals")
+    tamper("ALTER TABLE audit_events ADD CONSTRAINT uq_audit_events_mac UNIQUE (mac)")
+
+    assert code == 1
+    assert f"broken at event {ids[-1] + 1000}: it repeats an earlier event's MAC" in output
