@@ -48,6 +48,7 @@ ALREADY_VERIFIED = (
 ALREADY_WAITING = "A request on this call is already waiting for a supervisor"
 OWN_REQUEST = "You cannot decide a request you made: ask another supervisor"
 ALREADY_DECIDED = "This request has already been {status}. Nothing was changed"
+CALL_ENDED = "The call ended before a decision: nothing was shared, and there is nothing to decide"
 NOT_A_SUPERVISOR = "Only a supervisor can decide a request to share without consent"
 
 
@@ -229,18 +230,34 @@ def request_problem(
     return None
 
 
+def has_lapsed(status: ShareRequestStatus, urgent: bool, call_open: bool) -> bool:
+    """A request that was not urgent and whose call ended before a supervisor decided it:
+    nothing was shared under it, and nothing ever can be, so there is nothing to decide. An
+    urgent one was acted on, so it is still decided after its call."""
+    return status is ShareRequestStatus.PENDING and not urgent and not call_open
+
+
 def refusal_to_decide(
-    status: ShareRequestStatus, requested_by_id: int | None, decider_id: int, is_supervisor: bool
+    status: ShareRequestStatus,
+    requested_by_id: int | None,
+    decider_id: int,
+    is_supervisor: bool,
+    *,
+    urgent: bool = True,
+    call_open: bool = True,
 ) -> str | None:
     """Why this member of staff may not decide this request, or None if they may.
 
     Only a supervisor decides, never on a request they made themselves, and a request is
-    decided once: approved or refused, it stays so.
+    decided once: approved or refused, it stays so. A request that lapsed with its call is
+    not decided at all.
     """
     if not is_supervisor:
         return NOT_A_SUPERVISOR
     if status is not ShareRequestStatus.PENDING:
         return ALREADY_DECIDED.format(status=status.label.lower())
+    if has_lapsed(status, urgent, call_open):
+        return CALL_ENDED
     if requested_by_id == decider_id:
         return OWN_REQUEST
     return None

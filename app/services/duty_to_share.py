@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -168,6 +168,12 @@ def get_request_or_404(request_id: int) -> ShareRequest:
     return request
 
 
+def _not_lapsed():
+    """Waiting requests still to decide: urgent ones, and others while their call lasts
+    (`rules.has_lapsed`). Needs the call joined."""
+    return or_(ShareRequest.urgent.is_(True), Call.ended_at.is_(None))
+
+
 @dataclass(frozen=True)
 class WaitingRow:
     request: ShareRequest
@@ -180,7 +186,11 @@ def waiting_requests(
     """Requests waiting for a supervisor, the oldest first, a page at a time, and how many
     there are. `overdue_only`: the urgent ones past their 24 hours."""
     now = clock.now()
-    base = select(ShareRequest).where(ShareRequest.status == ShareRequestStatus.PENDING)
+    base = (
+        select(ShareRequest)
+        .join(Call, Call.id == ShareRequest.call_id)
+        .where(ShareRequest.status == ShareRequestStatus.PENDING, _not_lapsed())
+    )
     if overdue_only:
         base = base.where(
             ShareRequest.urgent.is_(True),
@@ -214,9 +224,10 @@ def waiting_counts(now: datetime) -> WaitingCounts:
         ShareRequest.requested_at < now - rules.DECISION_WINDOW
     )
     waiting, overdue = db.session.execute(
-        select(func.count(), func.count().filter(late)).where(
-            ShareRequest.status == ShareRequestStatus.PENDING
-        )
+        select(func.count(), func.count().filter(late))
+        .select_from(ShareRequest)
+        .join(Call, Call.id == ShareRequest.call_id)
+        .where(ShareRequest.status == ShareRequestStatus.PENDING, _not_lapsed())
     ).one()
     return WaitingCounts(waiting or 0, overdue or 0)
 
@@ -227,6 +238,7 @@ class RequestPage:
     call: Call
     overdue: bool
     due: datetime
+    lapsed: bool  # the call ended before a decision on a request that was not urgent
 
 
 def view_request(request: ShareRequest, supervisor: StaffUser) -> RequestPage:
@@ -238,6 +250,7 @@ def view_request(request: ShareRequest, supervisor: StaffUser) -> RequestPage:
         call=request.call,
         overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, clock.now()),
         due=rules.decision_due(request.requested_at),
+        lapsed=rules.has_lapsed(request.status, request.urgent, request.call.is_open),
     )
 
 
@@ -283,7 +296,12 @@ def decide_request(
     _lock_call_row(request.call)
     db.session.refresh(request)
     refusal = rules.refusal_to_decide(
-        request.status, request.requested_by_id, supervisor.id, supervisor.role in DECIDING_ROLES
+        request.status,
+        request.requested_by_id,
+        supervisor.id,
+        supervisor.role in DECIDING_ROLES,
+        urgent=request.urgent,
+        call_open=request.call.is_open,
     )
     if refusal is not None:
         raise Refused(refusal)

@@ -167,3 +167,34 @@ def test_a_request_id_from_another_call_discloses_nothing_on_this_one(
 
     assert HOUSING_ENTRY not in police_call.record_fragment()
     assert HOUSING_ENTRY in other_call.record_fragment()
+
+
+def test_a_request_not_urgent_lapses_when_its_call_ends(police_call, signed_in_supervisor):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = _requests()
+    police_call.end()
+
+    listed = signed_in_supervisor.get("/duty-to-share").get_data(as_text=True)
+    shown = signed_in_supervisor.get(f"/duty-to-share/{request.id}").get_data(as_text=True)
+    response = decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
+
+    assert "No request is waiting for a decision" in listed
+    assert "The call ended before a decision: nothing was shared" in shown
+    assert "Record the decision" not in shown
+    assert "nothing to decide" in response.get_data(as_text=True)
+    assert _requests()[0].status is ShareRequestStatus.PENDING
+
+
+def test_an_urgent_request_is_still_decided_after_its_call_ends(police_call, signed_in_supervisor):
+    police_call.ask(areas=["housing"], urgent=True)
+    police_call.record_fragment()
+    [request] = _requests()
+    police_call.end()
+
+    listed = signed_in_supervisor.get("/duty-to-share").get_data(as_text=True)
+    response = decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
+
+    assert f"Request {request.id}<" in listed
+    assert response.status_code == 302
+    assert _requests()[0].status is ShareRequestStatus.APPROVED
+    assert HOUSING_ENTRY not in police_call.record_fragment()  # the call has ended

@@ -131,6 +131,18 @@ def test_the_dashboard_counts_urgent_requests_past_24_hours(resident, age, overd
     assert counts.overdue == overdue
 
 
+def test_the_dashboard_leaves_out_requests_that_lapsed_with_their_call(resident):
+    lapsed = make_share_request(resident, asked=NOW - timedelta(hours=30), urgent=False)
+    acted_on = make_share_request(resident, asked=NOW - timedelta(hours=30), urgent=True)
+    for request in (lapsed, acted_on):
+        request.call.ended_at = NOW - timedelta(hours=29)
+    db.session.commit()
+
+    counts = dashboard.dashboard().duty_to_share
+
+    assert (counts.waiting, counts.overdue) == (1, 1)
+
+
 def test_the_dashboard_shows_the_counts_with_links(signed_in_supervisor, resident):
     make_share_request(resident, asked=NOW - timedelta(hours=30))
     make_share_request(resident, asked=NOW - timedelta(hours=2))

@@ -285,6 +285,32 @@ def test_who_may_decide_a_request(status, requested_by, decider, supervisor, ref
 
 
 @pytest.mark.parametrize(
+    ("urgent", "call_open", "refusal"),
+    [
+        (True, True, None),
+        (True, False, None),
+        (False, True, None),
+        (False, False, rules.CALL_ENDED),
+    ],
+    ids=["urgent-call-open", "urgent-call-ended", "not-urgent-call-open", "not-urgent-call-ended"],
+)
+def test_a_request_not_urgent_lapses_with_its_call_an_urgent_one_is_still_decided(
+    urgent, call_open, refusal
+):
+    decision = rules.refusal_to_decide(
+        ShareRequestStatus.PENDING, 5, 6, True, urgent=urgent, call_open=call_open
+    )
+
+    assert decision == refusal
+    assert rules.has_lapsed(ShareRequestStatus.PENDING, urgent, call_open) == (refusal is not None)
+
+
+def test_a_decided_request_never_lapses():
+    for status in (ShareRequestStatus.APPROVED, ShareRequestStatus.REFUSED):
+        assert not rules.has_lapsed(status, urgent=False, call_open=False)
+
+
+@pytest.mark.parametrize(
     ("chosen", "approved"),
     [
         ({HOUSING, CARE}, {HOUSING, CARE}),
