@@ -675,7 +675,12 @@ def _printable(section: ExportSection, data: Any) -> PrintedSection:
             caption=section.label,
             head=["Date", "Who was told", "On what basis", "What could be discussed"],
             rows=[
-                [display(line["date"]), line["told"], _capitalised(line["basis"]), line["about"]]
+                [
+                    display(line["date"]),
+                    line["told"],
+                    _capitalised(line["basis"]),
+                    _capitalised(line["about"]),
+                ]
                 for line in data
             ],
         )

@@ -89,6 +89,6 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
     expect(page.get_by_role("heading", name="Information we hold about you")).to_be_visible()
     log = page.get_by_role("table", name="When we discussed your information, and with whom")
     expect(log).to_contain_text(f"Your son or daughter, {DAUGHTER}")
-    expect(log).to_contain_text("under your Lasting Power of Attorney (property and financial)")
+    expect(log).to_contain_text("Under your Lasting Power of Attorney (property and financial)")
     check_accessibility(page)
     context.close()
