@@ -49,7 +49,12 @@ def chain_key() -> bytes:
         return configured.encode()
     if current_app.config.get("IS_PRODUCTION"):
         raise RuntimeError("AUDIT_CHAIN_KEY must be set in production")
-    return audit_chain.derive_key(current_app.config["SECRET_KEY"])
+    secret = current_app.config["SECRET_KEY"]
+    derived = current_app.extensions.get("audit_chain_key")
+    if derived is None or derived[0] != secret:
+        derived = (secret, audit_chain.derive_key(secret))
+        current_app.extensions["audit_chain_key"] = derived
+    return derived[1]
 
 
 def _role_of(staff_id: int | None) -> str | None:
