@@ -90,8 +90,11 @@ def test_many_writers_at_once_make_a_chain_that_verifies(app, resident):
     assert "80 events checked (80 sealed, 0 not sealed yet)" in output
 
 
-def test_the_sealer_waits_for_an_event_still_being_written(app, on_postgresql, resident):
+def test_the_sealer_waits_for_an_event_still_being_written(
+    app, on_postgresql, resident, monkeypatch
+):
     """An event with a lower id committed after one with a higher id is never left behind."""
+    monkeypatch.setattr(audit, "SETTLE_WAIT", "10s")
     resident_id = resident.id
     written = threading.Event()
     go = threading.Event()
@@ -131,3 +134,33 @@ def test_the_sealer_waits_for_an_event_still_being_written(app, on_postgresql, r
     code, output = _verify(app)
     assert code == 0, output
     assert "(2 sealed, 0 not sealed yet)" in output
+
+
+def test_the_sealer_gives_up_for_now_on_a_long_transaction(
+    app, on_postgresql, resident, monkeypatch
+):
+    monkeypatch.setattr(audit, "SETTLE_WAIT", "200ms")
+    resident_id = resident.id
+    written = threading.Event()
+    go = threading.Event()
+    errors: list = []
+
+    def slow_writer() -> None:
+        audit.record("test.slow", resident_id=resident_id)
+        db.session.flush()
+        written.set()
+        go.wait(WAIT)
+        db.session.commit()
+
+    slow = _in_app(app, slow_writer, errors)
+    slow.start()
+    written.wait(WAIT)
+
+    sealed_meanwhile = audit.seal_pending()
+    go.set()
+    slow.join(WAIT)
+
+    assert errors == []
+    assert sealed_meanwhile == 0
+    assert audit.seal_pending() == 1
+    assert _verify(app)[0] == 0
