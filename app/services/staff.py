@@ -376,12 +376,37 @@ def _audit_change(action: str, target: StaffUser, actor: StaffUser | None, **det
     )
 
 
-def _other_active_admins(target_id: int | None) -> int:
-    query = select(func.count()).select_from(StaffUser).where(
-        StaffUser.role == Role.ADMIN, StaffUser.active.is_(True)
+def _lock_accounts(target: StaffUser) -> None:
+    """Take the locks a change to an account needs, then re-read it as the last change left
+    it: the target's row and every active administrator's (on SQLite, the database's write
+    lock). Two administrators demoting each other at once then go one after the other, and
+    the second sees the first's change, so there is always an administrator left.
+
+    Must be the first statement of the unit of work, as `call_state.lock_call` is."""
+    db.session.execute(
+        update(StaffUser)
+        .where(
+            or_(
+                StaffUser.id == target.id,
+                (StaffUser.role == Role.ADMIN) & StaffUser.active.is_(True),
+            )
+        )
+        .values(role=StaffUser.role)
+        .execution_options(synchronize_session=False)
     )
-    if target_id is not None:
-        query = query.where(StaffUser.id != target_id)
+    db.session.refresh(target)
+
+
+def _other_active_admins(target_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(StaffUser)
+        .where(
+            StaffUser.role == Role.ADMIN,
+            StaffUser.active.is_(True),
+            StaffUser.id != target_id,
+        )
+    )
     return db.session.scalar(query) or 0
 
 
@@ -458,6 +483,7 @@ def update_staff(target: StaffUser, details: StaffDetails, actor: StaffUser | No
 
     A new role ends the account's sessions, so it signs in again under the new role's rules
     (a new supervisor sets up two-factor sign-in then)."""
+    _lock_accounts(target)
     _check_change(target, actor, details.role, target.active)
     _check_details(details, target.id)
     before = {
@@ -499,6 +525,7 @@ def update_staff(target: StaffUser, details: StaffDetails, actor: StaffUser | No
 @transactional
 def set_role(target: StaffUser, role: Role, actor: StaffUser | None) -> None:
     """The command line's change of role, under the same rules as the pages."""
+    _lock_accounts(target)
     _check_change(target, actor, role, target.active)
     problem = account_rules.areas_problem(role, target.area_codes)
     if problem:
@@ -523,6 +550,7 @@ def _void_password_links(target: StaffUser) -> None:
 def deactivate_staff(target: StaffUser, actor: StaffUser | None) -> None:
     """Deactivate an account: its sessions end at once (its session token is replaced, and an
     inactive account's cookie is refused), and its unused set-password links are void."""
+    _lock_accounts(target)
     if not target.active:
         return
     _check_change(target, actor, target.role, False)
