@@ -7,6 +7,10 @@ once older than `PERMANENT_SESSION_LIFETIME`), a fixed time after sign-in howeve
 busy the console (`SESSION_ABSOLUTE_LIFETIME`), and when its cookie turns up from
 another address or browser. A resident's session ends the same ways, and after
 `PORTAL_IDLE_LIFETIME` without a request.
+
+Between a right password and the second factor, the session signs nobody in: it holds only
+whose password it was (`start_second_step`), for `TWO_FACTOR_STEP_MINUTES`, from the same
+address and browser.
 """
 
 import hashlib
