@@ -354,8 +354,11 @@ def staff_page(page: int, per_page: int) -> tuple[list[StaffUser], int]:
 def find_staff(typed: str, limit: int) -> tuple[list[StaffUser], int]:
     """Accounts whose name or email contains what was typed (any case): up to `limit`, and
     how many there are in all."""
-    pattern = "%" + typed.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-    where = or_(func.lower(StaffUser.name).like(pattern), func.lower(StaffUser.email).like(pattern))
+    wanted = typed.strip().lower()
+    where = or_(
+        func.lower(StaffUser.name).contains(wanted, autoescape=True),
+        func.lower(StaffUser.email).contains(wanted, autoescape=True),
+    )
     total = db.session.scalar(select(func.count()).select_from(StaffUser).where(where)) or 0
     rows = db.session.scalars(
         select(StaffUser)

@@ -95,11 +95,16 @@ def test_a_search_by_part_of_a_name_or_email_is_posted_and_finds_them(signed_in_
 
     by_name = post(signed_in_admin, "/admin/staff", {"q": "adeye"})
     by_email = post(signed_in_admin, "/admin/staff", {"q": "O.ADEYEMI@"})
+    underscore = factories.make_staff(name="Underscore Person", email="first_last@example.org")
+    literal = post(signed_in_admin, "/admin/staff", {"q": "first_last"})
+    wildcard = post(signed_in_admin, "/admin/staff", {"q": "first%last"})
     nothing = post(signed_in_admin, "/admin/staff", {"q": "zzz%"})
     empty = post(signed_in_admin, "/admin/staff", {"q": "  "})
 
     assert "Oluwaseun Adeyemi" in text(by_name) and "Someone Else" not in text(by_name)
     assert "1 account found" in text(by_email)
+    assert underscore.name in text(literal)
+    assert "No accounts match your search" in text(wildcard)
     assert "No accounts match your search" in text(nothing)
     assert "Enter a name or email address to search for" in text(empty)
     assert "<title>Error: Staff" in text(empty)
