@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
@@ -100,18 +100,34 @@ def _held(resident_id: InstrumentedAttribute) -> ColumnElement[bool]:
     return exists().where(LegalHold.resident_id == resident_id, LegalHold.lifted_at.is_(None))
 
 
-def _referenced(table: str, key: InstrumentedAttribute) -> ColumnElement[bool]:
-    """Whether any row of a table retention does not look after points at `key`'s row. Read
-    from the models, so a table added later keeps what it points at without a change here."""
+def _held_residents() -> set[int]:
+    """The residents whose records are under a legal hold now (a short list)."""
+    return set(
+        db.session.scalars(select(LegalHold.resident_id).where(LegalHold.lifted_at.is_(None)))
+    )
+
+
+def _pointers(table: str) -> list:
+    """The columns of tables retention does not look after that point at `table`. Read from
+    the models, so a table added later keeps what it points at without a change here."""
     looked_after = _LOOKED_AFTER[table]
-    pointers = [
-        exists().where(fk.parent == key)
+    return [
+        fk.parent
         for other in db.metadata.sorted_tables
         if other.name not in looked_after
         for fk in other.foreign_keys
         if fk.column.table.name == table
     ]
-    return or_(*pointers) if pointers else false()
+
+
+def _pointed_at(ids: list[int], columns, *where: ColumnElement[bool]) -> set[int]:
+    """Which of `ids` any of `columns` holds: one query per column for the whole batch, never
+    one per row."""
+    found: set[int] = set()
+    for column in columns:
+        if ids:
+            found.update(db.session.scalars(select(column).where(column.in_(ids), *where)))
+    return found
 
 
 def _open_dispute_on(call_id: InstrumentedAttribute) -> ColumnElement[bool]:
@@ -130,10 +146,6 @@ def _attempt_on_held_record(call_id: InstrumentedAttribute) -> ColumnElement[boo
     return exists().where(
         VerificationAttempt.call_id == call_id, _held(VerificationAttempt.resident_id)
     )
-
-
-def _disputes_referenced(entry_id: InstrumentedAttribute) -> ColumnElement[bool]:
-    return exists().where(Dispute.entry_id == entry_id, _referenced("disputes", Dispute.id))
 
 
 def candidates_count(kind: RetainedKind, now: datetime) -> int:
@@ -167,23 +179,35 @@ def _rows(model, lock: bool, query) -> list:
     return db.session.execute(query).all()
 
 
+def _walked(rows: list, after_id: int, due: list[int]):
+    return due, rows[-1].id if rows else after_id, len(rows)
+
+
 def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
     rows = _rows(
         Call,
         lock,
-        select(
-            Call.id,
-            Call.started_at,
-            Call.ended_at.is_not(None).label("ended"),
-            or_(_held(Call.resident_id), _attempt_on_held_record(Call.id)).label("held"),
-            _open_dispute_on(Call.id).label("disputed"),
-            exists().where(Permission.granted_on_call_id == Call.id).label("evidence"),
-            _referenced("calls", Call.id).label("referenced"),
-        )
+        select(Call.id, Call.started_at, Call.ended_at, Call.resident_id)
         .where(Call.id > after_id, Call.started_at <= rules.cutoff(now, plan.calls))
         .order_by(Call.id)
         .limit(size),
     )
+    ids = [row.id for row in rows]
+    held = _held_residents()
+    held_calls = (
+        _pointed_at(ids, [VerificationAttempt.call_id], VerificationAttempt.resident_id.in_(held))
+        if held
+        else set()
+    )
+    open_disputes = _pointed_at(ids, [Dispute.call_id], Dispute.status == DisputeStatus.OPEN) | set(
+        db.session.scalars(
+            select(Entry.call_id)
+            .join(Dispute, Dispute.entry_id == Entry.id)
+            .where(Entry.call_id.in_(ids), Dispute.status == DisputeStatus.OPEN)
+        )
+    )
+    evidence = _pointed_at(ids, [Permission.granted_on_call_id])
+    referenced = _pointed_at(ids, _pointers("calls"))
     due = [
         row.id
         for row in rows
@@ -191,30 +215,22 @@ def _due_calls(plan: Schedule, now: datetime, after_id: int, size: int, lock: bo
             row.started_at,
             now,
             plan,
-            ended=bool(row.ended),
-            on_hold=bool(row.held),
-            under_open_dispute=bool(row.disputed),
-            consent_evidence=bool(row.evidence),
-            referenced=bool(row.referenced),
+            ended=row.ended_at is not None,
+            on_hold=row.resident_id in held or row.id in held_calls,
+            under_open_dispute=row.id in open_disputes,
+            consent_evidence=row.id in evidence,
+            referenced=row.id in referenced,
         )
         is RetentionDecision.REMOVE
     ]
-    return due, rows[-1].id if rows else after_id, len(rows)
+    return _walked(rows, after_id, due)
 
 
 def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
     rows = _rows(
         Entry,
         lock,
-        select(
-            Entry.id,
-            Entry.created_at,
-            Entry.area_code,
-            _held(Entry.resident_id).label("held"),
-            or_(_referenced("entries", Entry.id), _disputes_referenced(Entry.id)).label(
-                "referenced"
-            ),
-        )
+        select(Entry.id, Entry.created_at, Entry.area_code, Entry.resident_id)
         .where(
             Entry.id > after_id,
             Entry.created_at <= rules.cutoff(now, plan.shortest_entry_period),
@@ -222,14 +238,20 @@ def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int, lock: 
         .order_by(Entry.id)
         .limit(size),
     )
+    ids = [row.id for row in rows]
     statuses: dict[int, set[DisputeStatus]] = defaultdict(set)
-    if rows:
-        for entry_id, status in db.session.execute(
-            select(Dispute.entry_id, Dispute.status).where(
-                Dispute.entry_id.in_([row.id for row in rows])
-            )
+    dispute_ids: dict[int, int] = {}
+    if ids:
+        for dispute_id, entry_id, status in db.session.execute(
+            select(Dispute.id, Dispute.entry_id, Dispute.status).where(Dispute.entry_id.in_(ids))
         ):
             statuses[entry_id].add(status)
+            dispute_ids[dispute_id] = entry_id
+    referenced = _pointed_at(ids, _pointers("entries")) | {
+        dispute_ids[dispute_id]
+        for dispute_id in _pointed_at(list(dispute_ids), _pointers("disputes"))
+    }
+    held = _held_residents()
     due = [
         row.id
         for row in rows
@@ -239,12 +261,12 @@ def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int, lock: 
             statuses[row.id],
             now,
             plan,
-            on_hold=bool(row.held),
-            referenced=bool(row.referenced),
+            on_hold=row.resident_id in held,
+            referenced=row.id in referenced,
         )
         is RetentionDecision.REMOVE
     ]
-    return due, rows[-1].id if rows else after_id, len(rows)
+    return _walked(rows, after_id, due)
 
 
 def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
@@ -252,10 +274,7 @@ def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock:
         VerificationAttempt,
         lock,
         select(
-            VerificationAttempt.id,
-            VerificationAttempt.created_at,
-            _held(VerificationAttempt.resident_id).label("held"),
-            _referenced("verification_attempts", VerificationAttempt.id).label("referenced"),
+            VerificationAttempt.id, VerificationAttempt.created_at, VerificationAttempt.resident_id
         )
         .where(
             VerificationAttempt.id > after_id,
@@ -264,15 +283,21 @@ def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock:
         .order_by(VerificationAttempt.id)
         .limit(size),
     )
+    referenced = _pointed_at([row.id for row in rows], _pointers("verification_attempts"))
+    held = _held_residents()
     due = [
         row.id
         for row in rows
         if rules.attempt_decision(
-            row.created_at, now, plan, on_hold=bool(row.held), referenced=bool(row.referenced)
+            row.created_at,
+            now,
+            plan,
+            on_hold=row.resident_id in held,
+            referenced=row.id in referenced,
         )
         is RetentionDecision.REMOVE
     ]
-    return due, rows[-1].id if rows else after_id, len(rows)
+    return _walked(rows, after_id, due)
 
 
 def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
@@ -283,8 +308,7 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock:
             OutboxMessage.id,
             OutboxMessage.created_at,
             OutboxMessage.status,
-            _held(OutboxMessage.resident_id).label("held"),
-            _referenced("outbox_messages", OutboxMessage.id).label("referenced"),
+            OutboxMessage.resident_id,
         )
         .where(
             OutboxMessage.id > after_id,
@@ -293,6 +317,8 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock:
         .order_by(OutboxMessage.id)
         .limit(size),
     )
+    referenced = _pointed_at([row.id for row in rows], _pointers("outbox_messages"))
+    held = _held_residents()
     due = [
         row.id
         for row in rows
@@ -301,12 +327,12 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock:
             row.status,
             now,
             plan,
-            on_hold=bool(row.held),
-            referenced=bool(row.referenced),
+            on_hold=row.resident_id in held,
+            referenced=row.id in referenced,
         )
         is RetentionDecision.REMOVE
     ]
-    return due, rows[-1].id if rows else after_id, len(rows)
+    return _walked(rows, after_id, due)
 
 
 def _still_free(model, ids: list[int], *protected: ColumnElement[bool]) -> list[int]:
