@@ -32,6 +32,10 @@ def _count_line(count: int, kind: RetainedKind) -> str:
 def purge_command(dry_run: bool, batch_size: int | None) -> None:
     """Remove calls, entries, verification attempts, messages and audit events kept past
     their retention period, except under a legal hold or an open dispute."""
+    try:
+        retention.schedule()
+    except ValueError as problem:
+        raise click.ClickException(f"RETENTION_SCHEDULE_DAYS: {problem}") from problem
     now = clock.now()
     size = batch_size or retention.batch_size()
     if dry_run:

@@ -500,3 +500,21 @@ def test_a_dispute_or_hold_that_arrives_after_the_decision_still_keeps_the_recor
     db.session.commit()
     assert db.session.get(Entry, entry) is not None
     assert db.session.get(Call, call) is not None
+
+
+def test_a_schedule_with_a_period_that_is_not_positive_is_refused_before_anything_goes(
+    app, resident, monkeypatch
+):
+    at(T0)
+    factories.make_entry(resident)
+    schedule = {**app.config["RETENTION_SCHEDULE_DAYS"], "entries": 0}
+    monkeypatch.setitem(app.config, "RETENTION_SCHEDULE_DAYS", schedule)
+    at(T0 + timedelta(days=3000))
+
+    result = app.test_cli_runner().invoke(args=["retention", "purge"])
+
+    assert result.exit_code != 0
+    assert "RETENTION_SCHEDULE_DAYS: the retention period for entries must be positive" in (
+        result.output
+    )
+    assert count(Entry) == 1
