@@ -2,8 +2,10 @@
 
 Each kind is walked in id order, a batch of candidates at a time: the database narrows them
 to rows old enough for the kind's shortest period, the rule decides each one, and the due ones
-are removed with what hangs off them. `purge_batch` is one transaction, so an interrupted purge
-keeps every batch it finished, and a second run finds only what is still due.
+are removed with what hangs off them. Holds, disputes and the rows pointing at a candidate are
+looked up once per batch. `purge_batch` is one transaction that locks its candidates and checks
+holds and open disputes again just before removing them; an interrupted purge keeps every
+batch it finished, and a second run finds only what is still due.
 
 What hangs off a removed row:
 
@@ -48,8 +50,8 @@ from app.rules.vocabulary import DisputeStatus, RetainedKind, RetentionDecision
 from app.services import audit, legal_holds
 from app.services.transactions import transactional
 
-# The order a purge goes in: what points at calls before calls, the audit log last, so that
-# it can record the purge.
+# The order a purge goes in: what points at calls before calls, and the audit log last, since
+# its events name the rest.
 ORDER = (
     RetainedKind.MESSAGES,
     RetainedKind.VERIFICATION_ATTEMPTS,
