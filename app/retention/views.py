@@ -15,6 +15,12 @@ PER_PAGE = 25
 navigation.register("retention.index", "Legal holds", *HOLD_STAFF)
 
 
+@bp.app_context_processor
+def _legal_hold_on() -> dict:
+    """The record page says whether the record is under a legal hold, to supervisors."""
+    return {"legal_hold_on": legal_holds.hold_in_force}
+
+
 @bp.get("/legal-holds")
 @staff_required(*HOLD_STAFF)
 def index():

@@ -31,7 +31,8 @@ def test_a_supervisor_sets_a_legal_hold_from_the_record_and_lifts_it_from_the_li
     expect(page.get_by_role("heading", name="Olive Tranter")).to_be_visible()
     check_accessibility(page)
 
-    press(page, page.get_by_role("link", name=re.compile("Set or lift a legal hold")))
+    expect(page.locator("#legal-hold")).to_have_text("Not under a legal hold.")
+    press(page, page.get_by_role("link", name="Set a legal hold on this record"))
     expect(page.get_by_role("heading", name="Set a legal hold")).to_be_visible()
     check_accessibility(page)
 

@@ -222,7 +222,7 @@ def test_the_list_of_holds_is_paginated_oldest_first(signed_in_supervisor):
     assert total == 26
 
 
-def test_the_record_page_links_supervisors_to_the_legal_hold(
+def test_the_record_page_shows_supervisors_the_legal_hold_and_links_to_it(
     signed_in_supervisor, signed_in_handler, resident
 ):
     def record(client):
@@ -231,6 +231,15 @@ def test_the_record_page_links_supervisors_to_the_legal_hold(
             data={"reason": "Checking the claim file", "csrf_token": csrf_token(client, "/")},
         ).get_data(as_text=True)
 
-    link = f'href="/residents/{resident.id}/legal-hold"'
-    assert link in record(signed_in_supervisor)
-    assert link not in record(signed_in_handler)
+    set_link = f'href="/residents/{resident.id}/legal-hold"'
+    page = record(signed_in_supervisor)
+    assert "Not under a legal hold." in page
+    assert set_link in page
+    assert set_link not in record(signed_in_handler)
+
+    hold = legal_holds.set_hold(resident, REASON, factories.make_staff(Role.SUPERVISOR))
+    page = record(signed_in_supervisor)
+
+    assert "Under a legal hold since" in page
+    assert f'href="/residents/{resident.id}/legal-holds/{hold.id}/lift"' in page
+    assert "Legal hold" not in record(signed_in_handler)
