@@ -92,3 +92,34 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
     expect(log).to_contain_text("Under your Lasting Power of Attorney (property and financial)")
     check_accessibility(page)
     context.close()
+
+
+def test_without_htmx_the_export_is_gathered_a_section_at_a_press(
+    browser: Browser, live_server, check_accessibility
+):
+    resident = factories.make_resident()
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    context = browser.new_context()
+    # htmx never loads (axe, a script itself, still runs): the page must work without it.
+    context.route(re.compile(r"/htmx\.min\.js$"), lambda route: route.abort())
+    page = context.new_page()
+    sign_in(page, live_server, supervisor.email)
+
+    page.goto(f"{live_server}/subject-access/residents/{resident.id}")
+    type_into(
+        page,
+        page.get_by_label("Which request does this export answer?"),
+        "Email from the resident received on 2 November",
+    )
+    press(page, page.get_by_role("button", name="Start the export"))
+    expect(page.get_by_role("heading", name="Gathering the export")).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_attribute("value", "0")
+    expect(page.locator("label[for=export-bar]")).to_have_text("0 of 8 sections")
+    check_accessibility(page)
+
+    press(page, page.get_by_role("button", name="Gather the next section"))
+    expect(page.get_by_role("progressbar")).to_have_attribute("value", "1")
+    expect(page.locator("label[for=export-bar]")).to_have_text("1 of 8 sections")
+    expect(page.get_by_text("Your details: gathered (1 item)")).to_be_visible()
+    check_accessibility(page)
+    context.close()
