@@ -11,6 +11,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from app import clock
+from app.rules.audit_chain import SEALING_OVERDUE
 from app.services import audit
 
 audit_cli = AppGroup("audit", help="Seal and verify the audit log.")
@@ -55,6 +57,12 @@ def verify_command(seal_first: bool) -> None:
         + (f", {rate:,.0f} a second" if check.checked else "")
         + "."
     )
+    waited = clock.now() - check.oldest_unsealed_at if check.oldest_unsealed_at else None
+    if waited is not None and waited > SEALING_OVERDUE:
+        click.echo(
+            f"The oldest event not sealed yet has waited {int(waited.total_seconds() // 60)} "
+            "minutes: is `flask outbox work` (or a scheduled `flask audit seal`) running?"
+        )
     if check.head_id is not None:
         click.echo(f"Last sealed event: {check.head_id}, seal {check.previous_seal}.")
     if check.before_chain:

@@ -18,7 +18,7 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 GENESIS = ""
@@ -135,6 +135,7 @@ class ChainCheck:
     unsealed: int = 0
     before_chain: int = 0
     head_id: int | None = None
+    oldest_unsealed_at: datetime | None = None
     broken_id: int | None = None
     problem: str | None = None
     _first_unsealed: int | None = field(default=None, repr=False)
@@ -168,6 +169,7 @@ class ChainCheck:
             self.unsealed += 1
             if self._first_unsealed is None:
                 self._first_unsealed = event.id
+                self.oldest_unsealed_at = event.content.at
             return True
         if self._first_unsealed is not None:
             self._break(
@@ -203,6 +205,8 @@ ENTER_REAL_REFERENCE = "Enter a reference number like ABCD-EFGH-JKM"
 NO_SUCH_RESIDENT = "No resident has this reference number"
 END_BEFORE_START = "The end date must be the same as or after the start date"
 MAX_ACTION_LENGTH = 60
+# Events left unsealed longer than this mean the sealer (the outbox worker) is not running.
+SEALING_OVERDUE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 reordering, and says how many it checked when the chain is intact (SQLite and PostgreSQL)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, AuditSeal
 from app.services import audit
@@ -289,3 +291,14 @@ def test_a_copied_event_is_caught_even_without_the_unique_constraint(runner, on_
 
     assert code == 1
     assert f"broken at event {ids[-1] + 1000}: it repeats an earlier event's MAC" in output
+
+
+def test_verify_warns_when_events_wait_too_long_to_be_sealed(runner):
+    _write(1)
+    assert "waited" not in _verify(runner)[1]
+    clock.set_now(clock.now() + timedelta(minutes=6))
+
+    code, output = _verify(runner)
+
+    assert code == 0
+    assert "The oldest event not sealed yet has waited 6 minutes" in output
