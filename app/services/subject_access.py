@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import abort, render_template
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from app import clock
 from app.extensions import db
@@ -328,13 +328,11 @@ def _entries(resident_id: int, withholding: _Withholding) -> Any:
 
 
 def _calls(resident_id: int, withholding: _Withholding) -> Any:
-    from_entries = select(Entry.call_id).where(
-        Entry.resident_id == resident_id, Entry.call_id.is_not(None)
-    )
+    # Calls the record was on when they ended. A call that moved on to another resident's
+    # record after a report was logged is theirs: its summary may be about them. The report
+    # itself is among the entries.
     calls = db.session.scalars(
-        select(Call)
-        .where(or_(Call.resident_id == resident_id, Call.id.in_(from_entries)))
-        .order_by(Call.started_at, Call.id)
+        select(Call).where(Call.resident_id == resident_id).order_by(Call.started_at, Call.id)
     )
     rows = []
     for call in calls:

@@ -489,3 +489,24 @@ def test_the_record_page_links_supervisors_to_a_subject_access_export(signed_in_
 def test_an_unknown_resident_or_export_is_not_found(signed_in_supervisor):
     assert signed_in_supervisor.get("/subject-access/residents/999999").status_code == 404
     assert signed_in_supervisor.get("/subject-access/exports/999999").status_code == 404
+
+
+def test_a_call_that_moved_on_to_another_record_is_left_out(
+    signed_in_client, signed_in_supervisor, resident
+):
+    neighbour = factories.make_resident(forename="Ivy", surname="Marsh", phones=["+447700900888"])
+    handler_client = signed_in_client(Role.HANDLER)
+    call = CallDriver(handler_client, "07700 900999")
+    call.select(resident)
+    call.caller("third-party", "Ivy Marsh", "neighbour")
+    call.report(summary="Water coming through from the flat above")
+    call.select(neighbour)
+    call.end(summary="Ivy Marsh asked about her own council tax arrears")
+
+    html, data, _ = produce(signed_in_supervisor, resident.id)
+
+    assert data["calls"] == []
+    assert [e["what_was_reported"] for e in data["entries"]] == [
+        "Water coming through from the flat above"
+    ]
+    assert "arrears" not in html + json.dumps(data)
