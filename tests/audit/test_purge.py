@@ -178,3 +178,12 @@ def test_the_purge_setting_ends_with_its_transaction(app, on_postgresql):
     with pytest.raises(DBAPIError, match="never changed"):
         db.session.execute(text("DELETE FROM audit_events"))
     db.session.rollback()
+
+
+def test_postgresql_lets_a_transaction_take_back_an_event_it_wrote(app, on_postgresql):
+    event = audit.record("test.provisional")
+    db.session.flush()
+    db.session.delete(event)
+    db.session.commit()
+
+    assert _count(AuditEvent) == 0
