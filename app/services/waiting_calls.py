@@ -82,17 +82,20 @@ def _hint_rows(numbers: list[str]) -> Select:
     """Residents with these numbers on file, and representatives in force today with them:
     one query, each half by an index on the number."""
     today = clock.today()
+    record = (
+        Resident.id.label("resident_id"),
+        Resident.forename,
+        Resident.middle_names,
+        Resident.surname,
+        Resident.address_line_1,
+        Resident.postcode,
+    )
     residents = (
         select(
             ResidentPhone.number.label("number"),
             literal(False).label("is_representative"),
             literal("").label("holder_name"),
-            Resident.id.label("resident_id"),
-            Resident.forename,
-            Resident.middle_names,
-            Resident.surname,
-            Resident.address_line_1,
-            Resident.postcode,
+            *record,
         )
         .join(Resident, Resident.id == ResidentPhone.resident_id)
         .where(ResidentPhone.number.in_(numbers))
@@ -102,12 +105,7 @@ def _hint_rows(numbers: list[str]) -> Select:
             Permission.holder_phone.label("number"),
             literal(True).label("is_representative"),
             Permission.holder_name.label("holder_name"),
-            Resident.id.label("resident_id"),
-            Resident.forename,
-            Resident.middle_names,
-            Resident.surname,
-            Resident.address_line_1,
-            Resident.postcode,
+            *record,
         )
         .join(Resident, Resident.id == Permission.resident_id)
         .where(
