@@ -13,7 +13,7 @@ BODY_LENGTH = 10
 _READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 
-def _check_symbol(body: str) -> str:
+def check_symbol(body: str) -> str:
     """Luhn mod 32: catches every single wrong symbol and most swapped neighbours."""
     base = len(ALPHABET)
     total = 0
@@ -26,7 +26,7 @@ def _check_symbol(body: str) -> str:
 def new_reference(rng: Random | None = None) -> str:
     choose = rng.choice if rng else secrets.choice
     body = "".join(choose(ALPHABET) for _ in range(BODY_LENGTH))
-    return body + _check_symbol(body)
+    return body + check_symbol(body)
 
 
 def normalise_reference(typed: str) -> str | None:
@@ -41,7 +41,7 @@ def normalise_reference(typed: str) -> str | None:
     body, check = cleaned[:-1], cleaned[-1]
     if any(symbol not in ALPHABET for symbol in body):
         return None
-    if _check_symbol(body) != check:
+    if check_symbol(body) != check:
         return None
     return cleaned
 

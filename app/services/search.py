@@ -6,7 +6,7 @@ postcode. Results carry only what a handler needs to choose between records
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask import has_request_context, request
@@ -25,6 +25,9 @@ from app.services.transactions import transactional
 RESULT_LIMIT = 10
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 POSTCODE_AT_END = re.compile(r"^(.*?)[\s,]+([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
+OUTWARD_CODE_AT_END = re.compile(r"^(.*?)[\s,]+([A-Z]{1,2}[0-9][0-9A-Z]?)$")
+# A name read with only the postcode's first half: how many by that name to look through.
+NAMES_IN_AN_AREA = 200
 HOUSE_NUMBER = re.compile(r"^(flat|apartment|unit)?\s*[0-9a-z]*[0-9][0-9a-z]*,?\s+", re.I)
 
 
@@ -34,15 +37,28 @@ class ResidentMatch:
     name: str
     street: str
     outward_postcode: str
+    found_by: str = ""  # the reading of the box that found this record
 
 
 @dataclass(frozen=True)
 class SearchResults:
     query: str
-    searched_by: str  # "phone number", "reference", "postcode", "name", "name and postcode"
+    searched_by: str  # the readings tried, in the handler's words: "reference or name"
     matches: list[ResidentMatch] = field(default_factory=list)
     more: bool = False  # there were more matches than shown
     problem: str | None = None  # why nothing could be searched, in the handler's words
+
+    @property
+    def found_by(self) -> str:
+        """How the records shown were found: "name", or "reference and name" when the box
+        was read more than one way and each reading found someone."""
+        readings = list(dict.fromkeys(match.found_by for match in self.matches))
+        return " and ".join(readings)
+
+    @property
+    def mixed(self) -> bool:
+        """More than one reading found records: each result says which found it."""
+        return len({match.found_by for match in self.matches}) > 1
 
 
 def street_of(address_line: str) -> str:
@@ -58,13 +74,14 @@ def _normalise_postcode(text: str) -> str | None:
     return f"{match.group(1)}{match.group(2)}" if match else None
 
 
-def _matches(residents: Iterable[Resident]) -> list[ResidentMatch]:
+def _matches(residents: Iterable[Resident], found_by: str) -> list[ResidentMatch]:
     return [
         ResidentMatch(
             resident_id=r.id,
             name=r.full_name,
             street=street_of(r.address_line_1),
             outward_postcode=r.outward_postcode,
+            found_by=found_by,
         )
         for r in residents
     ]
@@ -74,7 +91,7 @@ def _limited(query: str, searched_by: str, residents: list[Resident]) -> SearchR
     return SearchResults(
         query=query,
         searched_by=searched_by,
-        matches=_matches(residents[:RESULT_LIMIT]),
+        matches=_matches(residents[:RESULT_LIMIT], searched_by),
         more=len(residents) > RESULT_LIMIT,
     )
 
@@ -125,11 +142,67 @@ def _by_name_and_postcode(query: str, name: str, postcode_norm: str) -> SearchRe
     return _limited(query, "name and postcode", scored)
 
 
-def _by_name(query: str) -> SearchResults:
-    ranked = search_names(query, limit=RESULT_LIMIT + 1)
+def _named(name: str, limit: int) -> list[Resident]:
+    ranked = search_names(name, limit=limit)
     ids = [resident_id for resident_id, _ in ranked]
     by_id = {r.id: r for r in db.session.scalars(select(Resident).where(Resident.id.in_(ids)))}
-    return _limited(query, "name", [by_id[i] for i in ids if i in by_id])
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _by_name(query: str, name: str) -> SearchResults:
+    return _limited(query, "name", _named(name, RESULT_LIMIT + 1))
+
+
+def _by_name_in_area(query: str, name: str, outward: str) -> SearchResults:
+    """ "Margaret Okafor LE1": the closest names whose postcode starts with that district."""
+    in_area = [r for r in _named(name, NAMES_IN_AN_AREA) if r.outward_postcode == outward]
+    return _limited(query, "name and postcode area", in_area)
+
+
+def _has_letters_only(text: str) -> bool:
+    """No name has digits; every phone number and postcode does."""
+    return any(ch.isalpha() for ch in text) and not any(ch.isdigit() for ch in text)
+
+
+def _readings(query: str) -> list[tuple[str, Callable[[], SearchResults]]]:
+    """Every way the box can be read, surest first.
+
+    A phone number, a reference and a postcode each have a shape, but a shape is not
+    proof: about one name in 32 of eleven letters (with no U) passes a reference's check
+    symbol, and an eleven-digit phone number can too. So each shape that fits is a
+    reading, and a name is always one when the box holds letters and no digits (no name
+    has digits, and every phone number, postcode and most references do).
+    """
+    readings: list[tuple[str, Callable[[], SearchResults]]] = []
+    if looks_like_phone_number(query) and (e164 := try_e164(query)) is not None:
+        readings.append(("phone number", lambda: _by_phone(query, e164)))
+    if (reference := normalise_reference(query)) is not None:
+        readings.append(("reference", lambda: _by_reference(query, reference)))
+    if (postcode := _normalise_postcode(query)) is not None:
+        readings.append(("postcode", lambda: _by_postcode(query, postcode)))
+    elif (with_postcode := POSTCODE_AT_END.match(query.upper())) and _has_letters_only(
+        name := query[: len(with_postcode.group(1))]
+    ):
+        postcode = with_postcode.group(2) + with_postcode.group(3)
+        readings.append(("name and postcode", lambda: _by_name_and_postcode(query, name, postcode)))
+    elif (with_area := OUTWARD_CODE_AT_END.match(query.upper())) and _has_letters_only(
+        name_in_area := query[: len(with_area.group(1))]
+    ):
+        outward = with_area.group(2)
+        readings.append(
+            ("name and postcode area", lambda: _by_name_in_area(query, name_in_area, outward))
+        )
+        readings.append(("name", lambda: _by_name(query, name_in_area)))
+    if _has_letters_only(query):
+        readings.append(("name", lambda: _by_name(query, query)))
+    return readings
+
+
+def _problem(query: str) -> str:
+    """Why a box that no reading fits found nothing, in the handler's words."""
+    if looks_like_phone_number(query) or query.replace(" ", "").isdigit():
+        return "That is not a full phone number"
+    return "Check what you typed: it is not a phone number, reference, postcode or name"
 
 
 @transactional
@@ -166,24 +239,25 @@ def _searched_by(staff_id: int | None, call_id: int | None) -> tuple[int | None,
 
 
 def _find(text: str) -> SearchResults:
+    """Every reading of the box is searched, surest first (see `_readings`), and each record
+    says which reading found it: a name that happens to look like a reference is still
+    searched as a name."""
     query = " ".join(text.split())
     if len(query) < 2:
         return SearchResults(query=query, searched_by="", problem="Enter at least 2 characters")
-    if looks_like_phone_number(query):
-        e164 = try_e164(query)
-        if e164 is None:
-            return SearchResults(
-                query=query, searched_by="phone number", problem="That is not a full phone number"
-            )
-        return _by_phone(query, e164)
-    reference = normalise_reference(query)
-    if reference is not None:
-        return _by_reference(query, reference)
-    postcode = _normalise_postcode(query)
-    if postcode is not None:
-        return _by_postcode(query, postcode)
-    with_postcode = POSTCODE_AT_END.match(query.upper())
-    if with_postcode:
-        name = query[: len(with_postcode.group(1))]
-        return _by_name_and_postcode(query, name, with_postcode.group(2) + with_postcode.group(3))
-    return _by_name(query)
+    readings = _readings(query)
+    if not readings:
+        return SearchResults(query=query, searched_by="", problem=_problem(query))
+    matches: list[ResidentMatch] = []
+    more = False
+    for _, search in readings:
+        found = search()
+        seen = {match.resident_id for match in matches}
+        matches.extend(match for match in found.matches if match.resident_id not in seen)
+        more = more or found.more
+    return SearchResults(
+        query=query,
+        searched_by=" or ".join(label for label, _ in readings),
+        matches=matches[:RESULT_LIMIT],
+        more=more or len(matches) > RESULT_LIMIT,
+    )
