@@ -2,14 +2,25 @@ import phonenumbers
 from sqlalchemy import func, select
 
 from app import clock
+from app.demo.scenarios import SCENARIOS
 from app.extensions import db
-from app.models import Dispute, DisputeDecision, Entry, Resident, ResidentPhone, StaffUser
+from app.models import (
+    Dispute,
+    Entry,
+    OutboxMessage,
+    Permission,
+    Resident,
+    ResidentPhone,
+    StaffUser,
+)
 from app.references import normalise_reference
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeStatus, EntryStatus
+from app.rules.vocabulary import DisputeStatus, EntryStatus, PermissionKind
 from app.search.names import normalise_name
-from app.services import disputes
+from app.services import disputes, verification
+from app.services import permissions as permission_service
 from config import ProductionConfig
+from tests.conftest import _empty_all_tables
 
 
 def _count(model) -> int:
@@ -20,7 +31,7 @@ def test_demo_data_adds_residents_staff_and_third_party_reports(app):
     result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "300"])
 
     assert result.exit_code == 0, result.output
-    assert _count(Resident) == 300
+    assert _count(Resident) == 300 + len(SCENARIOS)
     assert _count(StaffUser) == 3
     assert _count(Entry) > 0
     assert "handler@example.org" in result.output
@@ -54,7 +65,7 @@ def test_demo_residents_have_valid_references_numbers_and_search_keys(app):
     assert all(normalise_reference(r.reference) == r.reference for r in residents)
     assert all(r.surname_norm == normalise_name(r.surname) for r in residents)
     assert all(r.postcode_norm == r.postcode.replace(" ", "") for r in residents)
-    assert len({r.reference for r in residents}) == 200
+    assert len({r.reference for r in residents}) == len(residents) == 200 + len(SCENARIOS)
     for number in numbers:
         parsed = phonenumbers.parse(number, None)
         assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
@@ -65,12 +76,7 @@ def test_demo_data_is_the_same_every_time_for_the_same_seed(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["demo-data", "--residents", "50", "--seed", "7"])
     first = db.session.scalars(select(Resident.surname).order_by(Resident.id)).all()
-    db.session.execute(DisputeDecision.__table__.delete())
-    db.session.execute(Dispute.__table__.delete())
-    db.session.execute(ResidentPhone.__table__.delete())
-    db.session.execute(Entry.__table__.delete())
-    db.session.execute(Resident.__table__.delete())
-    db.session.commit()
+    _empty_all_tables()
 
     runner.invoke(args=["demo-data", "--residents", "50", "--seed", "7"])
     second = db.session.scalars(select(Resident.surname).order_by(Resident.id)).all()
@@ -85,7 +91,8 @@ def test_demo_data_with_if_empty_leaves_existing_residents_alone(app):
     result = runner.invoke(args=["demo-data", "--residents", "20", "--if-empty"])
 
     assert "already" in result.output
-    assert _count(Resident) == 20
+    assert _count(Resident) == 20 + len(SCENARIOS)
+    assert "Margaret Okafor" in result.output  # what to try is printed every time
 
 
 def test_demo_data_is_refused_in_production(app, monkeypatch):
@@ -96,3 +103,54 @@ def test_demo_data_is_refused_in_production(app, monkeypatch):
     assert result.exit_code != 0
     assert "not allowed in production" in result.output
     assert _count(Resident) == 0
+
+
+def _scenario_resident(forename: str) -> Resident:
+    return db.session.scalar(select(Resident).where(Resident.forename == forename))
+
+
+def test_demo_scenarios_have_representatives_of_every_kind_in_every_state(app):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "20"])
+
+    assert result.exit_code == 0, result.output
+    permissions = db.session.scalars(select(Permission)).all()
+    assert {p.kind for p in permissions} == set(PermissionKind)
+    assert any(p.revoked_at for p in permissions)
+    assert any(p.matter_closed_at for p in permissions)
+    assert any(p.expires_on for p in permissions if not p.revoked_at)
+
+
+def test_every_demo_passcode_printed_verifies_its_representative(app):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "20"])
+
+    for scenario in SCENARIOS:
+        for wanted in scenario.permissions:
+            permission = db.session.scalar(
+                select(Permission).where(Permission.holder_name == wanted.holder)
+            )
+            assert f"passcode {wanted.passcode}" in result.output
+            assert permission_service.check_representative_passcode(permission, wanted.passcode)
+            assert not permission_service.check_representative_passcode(permission, "AAAA-2222")
+
+
+def test_the_demo_has_a_locked_record_and_reports_from_unverified_callers(app):
+    app.test_cli_runner().invoke(args=["demo-data", "--residents", "20"])
+
+    assert verification.lock_state(_scenario_resident("Brian").id).locked
+    assert not verification.lock_state(_scenario_resident("Margaret").id).locked
+    reports = db.session.scalars(
+        select(Entry).where(Entry.resident_id == _scenario_resident("Joan").id)
+    ).all()
+    assert len({entry.reporter_relationship for entry in reports}) >= 4
+    assert not any(entry.reporter_verified for entry in reports)
+    assert _count(OutboxMessage) >= 1  # residents told of reports made
+
+
+def test_demo_data_prints_what_to_try_with_each_scenario(app):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "20"])
+
+    margaret = _scenario_resident("Margaret")
+    assert "Try this" in result.output
+    for scenario in SCENARIOS:
+        assert f"{scenario.person.forename} {scenario.person.surname}" in result.output
+    assert margaret.reference[:4] in result.output

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 
+from app.demo import scenarios
 from app.demo.residents import DEMO_SECRET_WORDS, demo_residents
 from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry, Resident, ResidentPhone
@@ -218,6 +219,11 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         added = insert_residents(count, seed, names)
         _insert_reports(seed, limit=2000)
         _insert_disputes()
+        scenarios.add_scenarios(
+            staff_service.fetch_staff_by_email("supervisor@example.org"),
+            staff_service.fetch_staff_by_email("handler@example.org"),
+            Random(f"scenarios {seed}"),
+        )
         click.echo(f"Added {added} residents in {time.perf_counter() - started:.1f} s.")
         audit.record_command("demo-data", residents=added)
     click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")
@@ -227,3 +233,6 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         "Supervisors and administrators also give a code from an authenticator app; for the "
         "demo accounts, print it with:\n  flask staff demo-code supervisor@example.org"
     )
+    click.echo("\nTry this (sign in as the call handler, then Calls > Start a call):")
+    for line in scenarios.try_this():
+        click.echo(f"  {line}")
