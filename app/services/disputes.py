@@ -7,10 +7,10 @@ is told. Nothing here deletes an entry.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import abort, current_app
-from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -53,6 +53,34 @@ class QueueRow:
     tag: str | None  # "Overdue", "Due soon", or nothing
 
 
+def _disputes_seen_by(staff: StaffUser, area: str | None = None) -> Select:
+    """Disputes on entries in the member of staff's service areas (or one of them), and
+    sensitive ones only for those who may see them."""
+    areas = [code for code in staff.area_codes if area in (None, code)]
+    base = (
+        select(Dispute).join(Entry, Entry.id == Dispute.entry_id).where(Entry.area_code.in_(areas))
+    )
+    if not staff.may_see_sensitive:
+        base = base.where(Entry.is_sensitive.is_(False))
+    return base
+
+
+def open_disputes_near_deadline(staff: StaffUser, today: date) -> int:
+    """How many open disputes in the queue this member of staff sees are due soon or overdue,
+    placed against the deadline by the same rule as the queue's tags."""
+    by_due_date = db.session.execute(
+        _disputes_seen_by(staff)
+        .where(Dispute.status == DisputeStatus.OPEN)
+        .with_only_columns(Dispute.due_on, func.count())
+        .group_by(Dispute.due_on)
+    ).all()
+    return sum(
+        count
+        for due_on, count in by_due_date
+        if rules.deadline_state(DisputeStatus.OPEN, due_on, today) is not rules.Deadline.ON_TIME
+    )
+
+
 def dispute_queue(
     staff: StaffUser,
     page: int,
@@ -63,12 +91,7 @@ def dispute_queue(
 ) -> tuple[list[QueueRow], int]:
     """Disputes on entries in the member of staff's service areas, the nearest deadline
     first, a page at a time, each tagged overdue or due soon; and how many there are."""
-    areas = [code for code in staff.area_codes if area in (None, code)]
-    base = (
-        select(Dispute).join(Entry, Entry.id == Dispute.entry_id).where(Entry.area_code.in_(areas))
-    )
-    if not staff.may_see_sensitive:
-        base = base.where(Entry.is_sensitive.is_(False))
+    base = _disputes_seen_by(staff, area)
     if status is not None:
         base = base.where(Dispute.status == status)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0

@@ -1,0 +1,64 @@
+"""The console: what each member of staff has waiting for them, with a count and a link.
+
+Handlers see their own open calls and the calls waiting to be taken; supervisors see locked
+records and disputes near or past their deadline; each sees only what their role may open.
+Counts come from the same queries as the pages they link to, so the two always agree.
+"""
+
+from dataclasses import dataclass, field
+
+from app import clock
+from app.models import Call, StaffUser
+from app.rules.vocabulary import Role
+from app.services import calls, disputes, verification, waiting_calls
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """One line of the console: "2 calls waiting", and where to deal with them."""
+
+    what: str  # the thing counted, singular: "call waiting to be taken"
+    what_plural: str
+    count: int
+    endpoint: str
+    link_text: str
+    args: dict = field(default_factory=dict)
+
+    @property
+    def counted(self) -> str:
+        return f"{self.count} {self.what if self.count == 1 else self.what_plural}"
+
+
+@dataclass(frozen=True)
+class Console:
+    takes_calls: bool  # the role works calls: its own open calls are listed
+    open_calls: list[Call]  # the member of staff's own calls, still open
+    to_do: list[ToDo]
+
+
+TAKES_CALLS = frozenset({Role.HANDLER, Role.SUPERVISOR})
+MANAGES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def console_for(staff: StaffUser) -> Console:
+    to_do: list[ToDo] = []
+    open_calls: list[Call] = []
+    if staff.role in TAKES_CALLS:
+        open_calls = calls.open_calls_for(staff)
+        waiting = len(waiting_calls.waiting_calls().calls)
+        to_do.append(
+            ToDo("call waiting to be taken", "calls waiting to be taken", waiting,
+                 "calls.index", "Go to calls")
+        )  # fmt: skip
+    if staff.role in MANAGES:
+        _, locked = verification.locked_residents(page=1, per_page=1)
+        to_do.append(
+            ToDo("record with phone verification locked", "records with phone verification "
+                 "locked", locked, "locks.index", "Review locked records")
+        )  # fmt: skip
+        due = disputes.open_disputes_near_deadline(staff, clock.today())
+        to_do.append(
+            ToDo("dispute due soon or overdue", "disputes due soon or overdue", due,
+                 "disputes.index", "Go to disputes")
+        )  # fmt: skip
+    return Console(takes_calls=staff.role in TAKES_CALLS, open_calls=open_calls, to_do=to_do)

@@ -1,0 +1,103 @@
+"""The console says what each member of staff has waiting, with a count and a link, and
+counts only what that member of staff may open."""
+
+import re
+from datetime import timedelta
+
+from app import clock
+from app.extensions import db
+from app.models import Call, VerificationAttempt
+from app.rules.vocabulary import Role, ServiceArea, VerificationResult
+from tests import factories
+
+
+def _console(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _count_of(page: str, what: str) -> int | None:
+    """The number on the console's row for `what`, or None when there is no such row."""
+    match = re.search(
+        rf"{re.escape(what)}\s*</dt>\s*<dd[^>]*>\s*(\d+)\s*</dd>", page, flags=re.IGNORECASE
+    )
+    return int(match.group(1)) if match else None
+
+
+def _waiting_call(number: str) -> Call:
+    now = clock.now()
+    call = Call(provider_call_sid=f"CA{number[-6:]:0>32}", caller_number=number, started_at=now)
+    db.session.add(call)
+    db.session.commit()
+    return call
+
+
+def _lock(resident) -> None:
+    handler = factories.make_staff(Role.HANDLER)
+    call = factories.make_call(resident, handler)
+    for _ in range(3):
+        db.session.add(
+            VerificationAttempt(
+                call_id=call.id, resident_id=resident.id, handler_id=handler.id,
+                factors_failed="postcode", result=VerificationResult.FAILED,
+            )
+        )  # fmt: skip
+    db.session.commit()
+
+
+def test_a_handler_sees_calls_waiting_and_their_own_open_calls(signed_in_handler, resident):
+    _waiting_call("+447700900301")
+    _waiting_call("+447700900302")
+    mine = factories.make_call(resident, signed_in_handler.user)
+    factories.make_call(resident, factories.make_staff(Role.HANDLER))  # someone else's
+
+    page = _console(signed_in_handler)
+
+    assert _count_of(page, "calls waiting to be taken") == 2
+    assert 'href="/calls"' in page
+    assert page.count('href="/calls/') == 1  # only their own call
+    assert f'href="/calls/{mine.id}"' in page
+    assert _count_of(page, "records with phone verification locked") is None
+    assert _count_of(page, "disputes due soon or overdue") is None
+
+
+def test_a_supervisor_sees_locked_records_and_disputes_near_their_deadline(
+    signed_in_client, resident
+):
+    supervisor = signed_in_client(Role.SUPERVISOR, area_codes=[ServiceArea.HOUSING.value])
+    _lock(resident)
+    overdue = factories.make_dispute(resident)
+    overdue.due_on = clock.today() - timedelta(days=1)
+    due_soon = factories.make_dispute(resident)
+    due_soon.due_on = clock.today() + timedelta(days=2)
+    factories.make_dispute(resident)  # due in a month: not yet
+    elsewhere = factories.make_dispute(
+        resident, entry=factories.make_entry(resident, area_code=ServiceArea.WASTE.value)
+    )
+    elsewhere.due_on = clock.today() - timedelta(days=3)  # not in the supervisor's areas
+    db.session.commit()
+
+    page = _console(supervisor)
+
+    assert _count_of(page, "records with phone verification locked") == 1
+    assert _count_of(page, "disputes due soon or overdue") == 2
+    assert 'href="/locks"' in page
+    assert 'href="/disputes"' in page
+
+
+def test_an_administrator_has_no_calls_on_their_console(signed_in_admin):
+    _waiting_call("+447700900301")
+
+    page = _console(signed_in_admin)
+
+    assert _count_of(page, "calls waiting to be taken") is None
+    assert "Your open calls" not in page
+    assert _count_of(page, "records with phone verification locked") == 0
+
+
+def test_a_handlers_console_counts_nothing_when_nothing_waits(signed_in_handler):
+    page = _console(signed_in_handler)
+
+    assert _count_of(page, "calls waiting to be taken") == 0
+    assert "You have no open calls." in page
