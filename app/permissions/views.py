@@ -2,7 +2,7 @@ import click
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import clock
+from app import clock, navigation
 from app.htmx import is_htmx
 from app.pagination import paginated
 from app.permissions import bp
@@ -21,6 +21,7 @@ from app.services import permissions, residents
 from app.services.service_areas import active_areas
 
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+navigation.register("permissions.index", "Permissions", *MANAGERS)
 STATE_TAGS = {
     PermissionState.ACTIVE: "govuk-tag--green",
     PermissionState.NOT_STARTED: "govuk-tag--blue",
