@@ -18,6 +18,28 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("console.index", "Console", frozenset(Role)),
 ]
+# The order of the menu: the live work first, then what supervisors review, then what they
+# look after. Blueprints register their items in import order; this puts them in this one.
+ORDER = [
+    "console.index",
+    "calls.index",
+    "residents.find_record",
+    "dispatches.index",
+    "disputes.index",
+    "duty_to_share.index",
+    "locks.index",
+    "permissions.index",
+    "disputes.dashboard",
+    "messages.index",
+    "subject_access.index",
+    "retention.index",
+    "audit.search",
+    "admin.index",
+]
+
+
+def _place(item: NavItem) -> int:
+    return ORDER.index(item.endpoint) if item.endpoint in ORDER else len(ORDER)
 
 
 def register(endpoint: str, text: str, *roles: Role) -> None:
@@ -36,7 +58,7 @@ def _items_for_current_user() -> list[dict]:
             "current": request.endpoint == item.endpoint,
             "active": blueprint == item.endpoint.split(".")[0],
         }
-        for item in NAVIGATION
+        for item in sorted(NAVIGATION, key=_place)
         if role in item.roles and item.endpoint in current_app.view_functions
     ]
 

@@ -6,8 +6,14 @@ from datetime import timedelta
 
 from app import clock
 from app.extensions import db
-from app.models import Call, VerificationAttempt
-from app.rules.vocabulary import Role, ServiceArea, VerificationResult
+from app.models import Call, ShareRequest, VerificationAttempt
+from app.rules.vocabulary import (
+    LawfulBasis,
+    Role,
+    ServiceArea,
+    ShareRequestStatus,
+    VerificationResult,
+)
 from tests import factories
 
 
@@ -101,3 +107,37 @@ def test_a_handlers_console_counts_nothing_when_nothing_waits(signed_in_handler)
 
     assert _count_of(page, "calls waiting to be taken") == 0
     assert "You have no open calls." in page
+
+
+def test_a_supervisor_sees_requests_to_share_waiting_for_a_decision(signed_in_supervisor, resident):
+    call = factories.make_call(resident, factories.make_staff(Role.HANDLER))
+    for status in (
+        ShareRequestStatus.PENDING,
+        ShareRequestStatus.PENDING,
+        ShareRequestStatus.REFUSED,
+    ):
+        db.session.add(
+            ShareRequest(
+                call_id=call.id, resident_id=resident.id, caller="PC Dunn",
+                basis=LawfulBasis.VITAL_INTERESTS, reason="Risk to life", areas_requested="housing",
+                status=status,
+            )
+        )  # fmt: skip
+    db.session.commit()
+
+    page = _console(signed_in_supervisor)
+
+    assert _count_of(page, "requests to share without consent waiting for a decision") == 2
+    assert 'href="/duty-to-share"' in page
+
+
+def test_an_administrator_sees_accounts_without_two_factor_sign_in(signed_in_admin):
+    factories.make_staff(Role.HANDLER, two_factor=False)
+    factories.make_staff(Role.HANDLER, two_factor=False).active = False  # not counted
+    db.session.commit()
+    factories.make_staff(Role.HANDLER, two_factor=True)
+
+    page = _console(signed_in_admin)
+
+    assert _count_of(page, "active accounts without two-factor sign-in") == 1
+    assert _count_of(page, "calls waiting to be taken") is None

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
+from app.navigation import NAVIGATION, ORDER
 from app.rules.vocabulary import Role
 
 # Parts of a page fetched by the page itself, never opened on their own.
@@ -94,3 +95,7 @@ def test_the_navigation_offers_no_page_the_role_may_not_use(app, signed_in_clien
         endpoint = adapter.match(urlsplit(url).path, method="GET")[0]
         assert role in app.view_functions[endpoint].allowed_roles, endpoint
         assert client.get(urlsplit(url).path).status_code == 200, endpoint
+
+
+def test_every_menu_item_has_a_place_in_the_menus_order(app):
+    assert {item.endpoint for item in NAVIGATION} <= set(ORDER)

@@ -1,16 +1,21 @@
 """The console: what each member of staff has waiting for them, with a count and a link.
 
 Handlers see their own open calls and the calls waiting to be taken; supervisors see locked
-records and disputes near or past their deadline; each sees only what their role may open.
+records, disputes near or past their deadline and requests to share without consent waiting
+for a decision; administrators, accounts without two-factor sign-in. Each sees only what their
+role may open.
 Counts come from the same queries as the pages they link to, so the two always agree.
 """
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
 from app import clock
+from app.extensions import db
 from app.models import Call, StaffUser
 from app.rules.vocabulary import Role
-from app.services import calls, disputes, verification, waiting_calls
+from app.services import calls, disputes, duty_to_share, verification, waiting_calls
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,17 @@ TAKES_CALLS = frozenset({Role.HANDLER, Role.SUPERVISOR})
 MANAGES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
+def _without_two_factor() -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(StaffUser)
+            .where(StaffUser.active.is_(True), StaffUser.two_factor_enrolled_at.is_(None))
+        )
+        or 0
+    )
+
+
 def console_for(staff: StaffUser) -> Console:
     to_do: list[ToDo] = []
     open_calls: list[Call] = []
@@ -60,5 +76,17 @@ def console_for(staff: StaffUser) -> Console:
         to_do.append(
             ToDo("dispute due soon or overdue", "disputes due soon or overdue", due,
                  "disputes.index", "Go to disputes")
+        )  # fmt: skip
+        shares = duty_to_share.waiting_counts(clock.now())
+        to_do.append(
+            ToDo("request to share without consent waiting for a decision",
+                 "requests to share without consent waiting for a decision", shares.waiting,
+                 "duty_to_share.index", "Decide requests to share")
+        )  # fmt: skip
+    if staff.role is Role.ADMIN:
+        to_do.append(
+            ToDo("active account without two-factor sign-in",
+                 "active accounts without two-factor sign-in", _without_two_factor(),
+                 "admin.index", "Go to staff accounts")
         )  # fmt: skip
     return Console(takes_calls=staff.role in TAKES_CALLS, open_calls=open_calls, to_do=to_do)
