@@ -17,7 +17,7 @@ from app.references import normalise_reference
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeStatus, EntryStatus, PermissionKind
 from app.search.names import normalise_name
-from app.services import disputes, verification
+from app.services import disputes, duty_to_share, verification
 from app.services import permissions as permission_service
 from config import ProductionConfig
 from tests.conftest import _empty_all_tables
@@ -154,3 +154,11 @@ def test_demo_data_prints_what_to_try_with_each_scenario(app):
     for scenario in SCENARIOS:
         assert f"{scenario.person.forename} {scenario.person.surname}" in result.output
     assert margaret.reference[:4] in result.output
+
+
+def test_the_demo_has_an_urgent_share_waiting_for_a_supervisor(app):
+    app.test_cli_runner().invoke(args=["demo-data", "--residents", "20"])
+
+    counts = duty_to_share.waiting_counts(clock.now())
+    assert counts.waiting == 1
+    assert counts.overdue == 0

@@ -21,6 +21,7 @@ from app.passwords import hash_secret
 from app.phone_numbers import for_display
 from app.references import format_reference, new_reference
 from app.rules.disclosure import VerifiedAs
+from app.rules.duty_to_share import ShareAsk
 from app.rules.permissions import (
     Representative,
     Safeguarding,
@@ -32,6 +33,7 @@ from app.rules.vocabulary import (
     CallerType,
     CallOutcome,
     EntryCategory,
+    LawfulBasis,
     PermissionKind,
     Relationship,
     RepresentativeCheck,
@@ -40,7 +42,7 @@ from app.rules.vocabulary import (
     VerificationResult,
 )
 from app.search.names import normalise_name
-from app.services import call_state, outbox
+from app.services import call_state, duty_to_share, outbox
 from app.services import permissions as permission_service
 from app.services.name_index import index_names
 
@@ -83,6 +85,7 @@ class Scenario:
         default_factory=list
     )
     locked: bool = False
+    urgent_share: bool = False  # a police request to share, acted on and awaiting approval
 
 
 SCENARIOS = [
@@ -154,7 +157,8 @@ SCENARIOS = [
         DemoPerson("Joan", "Whitby", date(1944, 4, 23), "3 Church Walk", "LE6 8NP",
                    "+447700900601"),
         "Reports from callers who were not verified, each marked with who they said they "
-        "were. Ring from any number as a neighbour to add another.",
+        "were. Ring from any number as a neighbour to add another. A police officer's urgent "
+        "request to share her record waits for a supervisor (Duty to share).",
         reports=[
             (Relationship.NEIGHBOUR, "Sid Parry", ServiceArea.HOUSING, EntryCategory.REPAIR,
              "Front door left open all night; the lock looks broken."),
@@ -165,6 +169,7 @@ SCENARIOS = [
             (Relationship.FRIEND, "Mo Daly", ServiceArea.WASTE, EntryCategory.REPAIR,
              "Her bin has not been emptied for three weeks."),
         ],
+        urgent_share=True,
     ),
 ]  # fmt: skip
 
@@ -300,6 +305,35 @@ def _lock(resident: Resident, handler) -> None:
     db.session.commit()
 
 
+def _urgent_share(resident: Resident, handler) -> None:
+    """An officer rang about a welfare check; the handler shared at once, as urgent, and the
+    call has ended: a supervisor still has to approve it."""
+    now = clock.now()
+    call = Call(
+        handler_id=handler.id,
+        caller_number="+447700900701",
+        resident_id=resident.id,
+        caller_type=CallerType.THIRD_PARTY,
+        caller_name="PC Sam Dunn",
+        caller_relationship=Relationship.PROFESSIONAL,
+        started_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(call)
+    db.session.commit()
+    ask = ShareAsk(
+        basis=LawfulBasis.VITAL_INTERESTS,
+        reason="Officer at the door for a welfare check; no answer and the lights are on.",
+        officer="PC Sam Dunn, collar number 4471, Leicestershire Police",
+        areas=frozenset({ServiceArea.ADULT_SOCIAL_CARE.value}),
+        urgent=True,
+    )
+    duty_to_share.request_share(call, ask, handler)
+    call.ended_at, call.outcome = clock.now(), CallOutcome.REFERRED
+    call.summary = "Police welfare check: shared under duty to share, urgent."
+    db.session.commit()
+
+
 def add_scenarios(supervisor, handler, rng) -> None:
     """Add the scenario residents (once: a second run finds them and adds nothing)."""
     for scenario in SCENARIOS:
@@ -318,6 +352,8 @@ def add_scenarios(supervisor, handler, rng) -> None:
         _add_reports(resident, scenario.reports)
         if scenario.locked:
             _lock(resident, handler)
+        if scenario.urgent_share:
+            _urgent_share(resident, handler)
 
 
 def try_this() -> list[str]:

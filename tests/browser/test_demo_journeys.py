@@ -120,6 +120,11 @@ def test_a_supervisor_reaches_each_review_from_the_console(
     expect(page.locator("main").get_by_text("Due soon").first).to_be_visible()
     check_accessibility(page)
 
+    press(page, page.get_by_role("link", name="Console", exact=True))
+    press(page, page.get_by_role("link", name=re.compile(r"^Decide requests to share")))
+    expect(page.locator("main")).to_contain_text("1 request waiting")
+    check_accessibility(page)
+
     press(page, page.get_by_role("link", name="Permissions", exact=True))
     expect(page.locator("main")).to_contain_text("Karim Haddad")
     check_accessibility(page)
