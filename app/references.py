@@ -24,8 +24,9 @@ def check_symbol(body: str) -> str:
 
 
 def new_reference(rng: Random | None = None) -> str:
-    choose = rng.choice if rng else secrets.choice
-    body = "".join(choose(ALPHABET) for _ in range(BODY_LENGTH))
+    """A new random reference: 50 random bits, five to a symbol, and the check symbol."""
+    bits = rng.getrandbits(5 * BODY_LENGTH) if rng else secrets.randbits(5 * BODY_LENGTH)
+    body = "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(BODY_LENGTH))
     return body + check_symbol(body)
 
 

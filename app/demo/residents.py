@@ -62,6 +62,16 @@ def demo_residents(count: int, *, seed: int = 2026, names: str = "faker") -> Ite
     population = faker_population if names == "faker" else diverse_population
     earliest = date(1925, 1, 1)
     span_days = (date(2007, 12, 31) - earliest).days
+    # Names repeat (a million residents share tens of thousands of surnames): each is
+    # normalised once.
+    normalised: dict[str, str] = {}
+
+    def norm(name: str) -> str:
+        found = normalised.get(name)
+        if found is None:
+            found = normalised[name] = normalise_name(name)
+        return found
+
     for forename, middle, surname in population(count, seed):
         postcode, street = rng.choice(places.postcodes)
         flat = rng.random() < 0.2
@@ -76,8 +86,8 @@ def demo_residents(count: int, *, seed: int = 2026, names: str = "faker") -> Ite
             "forename": forename,
             "middle_names": middle,
             "surname": surname,
-            "forename_norm": normalise_name(forename),
-            "surname_norm": normalise_name(surname),
+            "forename_norm": norm(forename),
+            "surname_norm": norm(surname),
             "date_of_birth": earliest + timedelta(days=rng.randrange(span_days)),
             "address_line_1": line_1,
             "address_line_2": None,

@@ -8,13 +8,13 @@ and keeps the index up to date as residents are added.
 from collections.abc import Collection, Hashable, Iterable
 from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, tuple_
 
 from app.extensions import db
 from app.models import NameKey, NameTerm, Resident
 from app.search.index import search_names as _search_names
 from app.search.names import FORENAME, SURNAME, Kind, normalise_name, term_keys
+from app.services.bulk import insert_rows
 
 LOOKUP_CHUNK = 500
 
@@ -125,19 +125,6 @@ def search_names(text: str, limit: int) -> list[tuple[int, float]]:
     return _search_names(text, SqlNameStore(), limit=limit)  # type: ignore[return-value]
 
 
-def _insert_ignoring_duplicates(model, rows: list[dict]) -> None:
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(model).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(model).on_conflict_do_nothing()
-    else:
-        stmt = insert(model)
-    db.session.execute(stmt, rows)
-
-
 def index_names(names: Iterable[tuple[str, str]]) -> int:
     """Add the (forename_norm, surname_norm) pairs' terms and keys to the index.
 
@@ -159,12 +146,12 @@ def index_names(names: Iterable[tuple[str, str]]) -> int:
         )
         known.update((kind, term) for kind, term in db.session.execute(stmt))
     new = sorted(wanted - known)
-    _insert_ignoring_duplicates(NameTerm, [{"kind": k, "term": t} for k, t in new])
+    # Another request may index the same name at the same moment: duplicates are skipped.
+    insert_rows(NameTerm.__table__, ("kind", "term"), new, ignore_duplicates=True)
     keys = [
-        {"kind": kind, "key": key, "term": term}
+        (kind, key, term)
         for kind, term in new
         for key in term_keys(term, kind)  # type: ignore[arg-type]
     ]
-    for start in range(0, len(keys), 10_000):
-        _insert_ignoring_duplicates(NameKey, keys[start : start + 10_000])
+    insert_rows(NameKey.__table__, ("kind", "key", "term"), keys, ignore_duplicates=True)
     return len(new)
