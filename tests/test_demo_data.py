@@ -1,7 +1,8 @@
 import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from app import clock
+from app.demo import cli as demo_cli
 from app.demo.scenarios import SCENARIOS
 from app.extensions import db
 from app.models import (
@@ -162,3 +163,45 @@ def test_the_demo_has_an_urgent_share_waiting_for_a_supervisor(app):
     counts = duty_to_share.waiting_counts(clock.now())
     assert counts.waiting == 1
     assert counts.overdue == 0
+
+
+def _resident_indexes() -> set[str]:
+    inspector = inspect(db.engine)
+    return {
+        index["name"]
+        for table in ("residents", "resident_phones")
+        for index in inspector.get_indexes(table)
+    }
+
+
+def test_a_large_load_builds_its_indexes_after_and_keeps_them(app, monkeypatch):
+    before = _resident_indexes()
+    monkeypatch.setattr(demo_cli, "REBUILD_INDEXES_FROM", 10)
+    monkeypatch.setattr(demo_cli, "BATCH", 10)
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "30"])
+
+    assert result.exit_code == 0, result.output
+    assert "Building indexes" in result.output
+    assert _resident_indexes() == before
+    assert _count(Resident) == 30 + len(SCENARIOS)
+
+
+def test_an_interrupted_load_still_leaves_every_index(app, monkeypatch):
+    before = _resident_indexes()
+    monkeypatch.setattr(demo_cli, "REBUILD_INDEXES_FROM", 10)
+    monkeypatch.setattr(demo_cli, "BATCH", 10)
+    calls, during = [], []
+
+    def fails_on_the_second_batch(table, columns, rows, **kwargs):
+        calls.append(table.name)
+        if len(calls) > 2:
+            during.append(_resident_indexes())
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo_cli.bulk, "insert_rows", fails_on_the_second_batch)
+
+    app.test_cli_runner().invoke(args=["demo-data", "--residents", "30"])
+
+    assert during and during[0] < before  # the load ran without them
+    assert _resident_indexes() == before
