@@ -124,6 +124,17 @@ def _verification(call, **context) -> dict:
     return context
 
 
+def _end_form(call) -> EndCallForm:
+    """A blank end-of-call form, with the outcome and summary the call suggests so far."""
+    defaults = calls.end_defaults(call)
+    return EndCallForm(
+        prefix="end",
+        formdata=None,
+        outcome=defaults.outcome.value if defaults.outcome else None,
+        summary=defaults.summary,
+    )
+
+
 def _consent_form(**kwargs) -> VerbalConsentForm:
     return VerbalConsentForm(
         prefix="consent", area_choices=[(area.code, area.name) for area in active_areas()], **kwargs
@@ -136,7 +147,7 @@ def _workspace(call, **context):
     context.setdefault("caller_form", _caller_form(call, formdata=None))
     context.setdefault("consent_form", _consent_form(formdata=None))
     context.setdefault("report_form", _report_form(call, formdata=None))
-    context.setdefault("end_form", EndCallForm(prefix="end", formdata=None))
+    context.setdefault("end_form", _end_form(call))
     context.setdefault("search_form", SearchForm(formdata=None))
     context.setdefault("share_requests", duty_to_share.requests_on_call(call))
     return render_template(
@@ -400,13 +411,15 @@ def log_report(call_id: int):
         if is_htmx():
             return _changed(
                 # A blank form for the next report: one filled from this request would
-                # log the same report, and send the same team, again.
+                # log the same report, and send the same team, again. The end of the call
+                # comes too, its outcome and summary now following from this report.
                 render_template(
                     "calls/_report.html",
                     call=call,
                     report_form=_report_form(call, formdata=None),
                     logged=entry,
                 )
+                + render_template("calls/_end_oob.html", call=call, end_form=_end_form(call))
             )
         return redirect(
             url_for("calls.show_call", call_id=call.id, logged=entry.id, _anchor="report")

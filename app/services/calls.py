@@ -10,10 +10,13 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, Entry, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
+from app.rules import call_outcome as outcome_rules
+from app.rules.call_outcome import EndDefaults, LoggedReport
 from app.rules.disclosure import (
     CallerOnCall,
     Disclosure,
@@ -162,6 +165,20 @@ def end_call(call: Call, outcome: CallOutcome, summary: str, handler: StaffUser)
     call.outcome = outcome
     call.summary = summary
     audit.record_on_call("call.ended", call, staff_id=handler.id, outcome=outcome.value)
+
+
+def end_defaults(call: Call) -> EndDefaults:
+    """The end-of-call form's defaults, from the reports logged on this call and the teams
+    they sent (app/rules/call_outcome.py)."""
+    logged = db.session.scalars(
+        select(Entry)
+        .where(Entry.call_id == call.id)
+        .options(selectinload(Entry.dispatches))
+        .order_by(Entry.id)
+    )
+    return outcome_rules.end_defaults(
+        [LoggedReport(entry.summary, tuple(d.team for d in entry.dispatches)) for entry in logged]
+    )
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:

@@ -216,7 +216,13 @@ def test_a_neighbour_reports_a_leak_and_help_is_sent_without_anything_disclosed(
     expect(report.get_by_label("Send someone out now")).not_to_be_checked()
     settle(page)
     expect(record).to_contain_text("Do not disclose")
-    assert NEIGHBOUR_REPORT not in page.content()  # logged, but not read back to the caller
+    # Logged, but not read back to the caller: the record shows nothing of it. Only the
+    # handler's own end-of-call summary starts from what they typed, with help sent.
+    expect(record).not_to_contain_text(NEIGHBOUR_REPORT)
+    expect(page.get_by_label("Help sent")).to_be_checked()
+    expect(page.get_by_label("Short summary")).to_have_value(
+        f"Reported: {NEIGHBOUR_REPORT}\nSent: {TEAM}"
+    )
     check_accessibility(page)
     assert_nothing_disclosed(page)
 

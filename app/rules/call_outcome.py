@@ -1,0 +1,44 @@
+"""How a call is likely to end, from what happened on it: the end-of-call form's defaults.
+
+A handler who logged a report and sent a team should not have to say so again: the outcome
+follows from what was done, and the summary starts from the reports. Both stay defaults the
+handler can change; nothing is ended without them pressing "End call".
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.rules.vocabulary import CallOutcome
+
+SUMMARY_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class LoggedReport:
+    """A report logged on this call, as the end-of-call defaults need it."""
+
+    summary: str
+    teams_sent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EndDefaults:
+    outcome: CallOutcome | None
+    summary: str
+
+
+def end_defaults(reports: Sequence[LoggedReport]) -> EndDefaults:
+    """Help sent when any report sent a team, report logged when one was logged, and no
+    default otherwise (the handler knows best whether a call was resolved or dropped). The
+    summary lists the reports in the order they were logged, cut to the field's limit."""
+    if not reports:
+        return EndDefaults(None, "")
+    sent = [team for report in reports for team in report.teams_sent]
+    outcome = CallOutcome.DISPATCHED if sent else CallOutcome.REPORT_LOGGED
+    lines = [f"Reported: {report.summary.strip()}" for report in reports]
+    if sent:
+        lines.append(f"Sent: {', '.join(dict.fromkeys(sent))}")
+    summary = "\n".join(lines)
+    if len(summary) > SUMMARY_LIMIT:
+        summary = summary[: SUMMARY_LIMIT - 1].rstrip() + "…"
+    return EndDefaults(outcome, summary)
