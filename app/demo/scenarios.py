@@ -334,17 +334,21 @@ def _urgent_share(resident: Resident, handler) -> None:
     db.session.commit()
 
 
+def _reference_of(person: DemoPerson) -> str | None:
+    """The scenario resident's reference, once they are on file."""
+    return db.session.scalar(
+        select(Resident.reference).where(
+            Resident.forename == person.forename, Resident.surname == person.surname,
+            Resident.postcode == person.postcode,
+        )
+    )  # fmt: skip
+
+
 def add_scenarios(supervisor, handler, rng) -> None:
     """Add the scenario residents (once: a second run finds them and adds nothing)."""
     for scenario in SCENARIOS:
         person = scenario.person
-        exists = db.session.scalar(
-            select(Resident.id).where(
-                Resident.forename == person.forename, Resident.surname == person.surname,
-                Resident.postcode == person.postcode,
-            )
-        )  # fmt: skip
-        if exists:
+        if _reference_of(person):
             continue
         resident = _add_person(person, new_reference(rng))
         for wanted in scenario.permissions:
@@ -361,12 +365,7 @@ def try_this() -> list[str]:
     lines = []
     for scenario in SCENARIOS:
         person = scenario.person
-        reference = db.session.scalar(
-            select(Resident.reference).where(
-                Resident.forename == person.forename, Resident.surname == person.surname,
-                Resident.postcode == person.postcode,
-            )
-        )  # fmt: skip
+        reference = _reference_of(person)
         if reference is None:
             continue
         lines.append(
