@@ -87,6 +87,12 @@ class SelectResidentForm(FlaskForm):
     resident_id = StringField(validators=[DataRequired()])
 
 
+# What someone other than the resident can be to them: the caller step and the report ask it.
+THIRD_PARTY_RELATIONSHIPS = [
+    pair for pair in Relationship.choices() if pair[0] != Relationship.SELF
+]
+
+
 class CallerForm(FlaskForm):
     caller_type = RadioField(
         "Who is calling?",
@@ -114,10 +120,7 @@ class CallerForm(FlaskForm):
     relationship = SelectField(
         "Relationship to the resident",
         description="Only if someone else is calling",
-        choices=choices(
-            [pair for pair in Relationship.choices() if pair[0] != Relationship.SELF],
-            prompt="Select a relationship",
-        ),
+        choices=choices(THIRD_PARTY_RELATIONSHIPS, prompt="Select a relationship"),
         widget=GovSelect(),
         validate_choice=False,  # asked for only when someone else is calling; checked below
     )
@@ -276,6 +279,15 @@ class VerbalConsentForm(HolderFields, TermsFields):
 class ReportForm(FlaskForm):
     # The record the report was started for: never filed on another the call moved to.
     resident_id = HiddenField()
+    # Asked here when nobody said who is calling before the report: a caller who only rings to
+    # report something need not go through the caller step first.
+    relationship = SelectField(
+        "Who is the caller to the resident?",
+        description="If they say",
+        choices=choices(THIRD_PARTY_RELATIONSHIPS, prompt="Select a relationship"),
+        widget=GovSelect(),
+        validate_choice=False,  # asked only when the call has no caller yet; checked below
+    )
     area = SelectField(
         "Service area",
         widget=GovSelect(),
@@ -319,9 +331,21 @@ class ReportForm(FlaskForm):
     )
     submit = SubmitField("Log report", widget=GovSubmitInput())
 
-    def __init__(self, *args, area_choices: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self, *args, area_choices: list[tuple[str, str]], ask_relationship: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.area.choices = choices(area_choices, prompt="Select a service area")
+        self.ask_relationship = ask_relationship
+
+    def validate_relationship(self, field: SelectField) -> None:
+        """Optional (good faith: nothing stops a report); left blank, it is "not given"."""
+        if not self.ask_relationship:
+            field.data = ""
+            return
+        offered = {choice.value for choice in field.choices if choice.value}
+        if field.data and field.data not in offered:
+            raise ValidationError("Select who the caller is to the resident, or 'Not given'")
 
     def validate_team(self, field: StringField) -> None:
         if self.raise_dispatch.data and not (field.data or "").strip():
@@ -341,6 +365,7 @@ class ReportForm(FlaskForm):
             is_sensitive=bool(self.is_sensitive.data),
             dispatch_team=self.team.data.strip() if dispatch else None,
             dispatch_instructions=self.instructions.data.strip() if dispatch else None,
+            relationship=Relationship(self.relationship.data) if self.relationship.data else None,
         )
 
 

@@ -45,7 +45,10 @@ def _changed(response_body: str, status: int = 200):
 
 def _report_form(call, **kwargs) -> ReportForm:
     form = ReportForm(
-        prefix="report", area_choices=[(area.code, area.name) for area in active_areas()], **kwargs
+        prefix="report",
+        area_choices=[(area.code, area.name) for area in active_areas()],
+        ask_relationship=call.caller_type is CallerType.UNKNOWN,
+        **kwargs,
     )
     if kwargs.get("formdata", True) is None:
         form.resident_id.data = str(call.resident_id or "")
@@ -122,6 +125,12 @@ def _verification(call, **context) -> dict:
     context.setdefault("standing", call_state.standing(call))
     context.setdefault("pending_code", text_codes.pending_code(call))
     return context
+
+
+def _with_end(body: str, call) -> str:
+    """An htmx answer about something that changes how the call is likely to end (a caller
+    verified, a report logged), with the end of the call brought up to date beside it."""
+    return body + render_template("calls/_end_oob.html", call=call, end_form=_end_form(call))
 
 
 def _end_form(call) -> EndCallForm:
@@ -272,13 +281,16 @@ def record_caller(call_id: int):
             # is swapped too (out of band), to the resident's questions or the
             # representative's own check.
             return _changed(
-                render_template(
-                    "calls/_caller.html",
-                    call=call,
-                    caller_form=_caller_form(call, formdata=None),
-                    saved=True,
-                    swap_verification=True,
-                    **_verification(call),
+                _with_end(
+                    render_template(
+                        "calls/_caller.html",
+                        call=call,
+                        caller_form=_caller_form(call, formdata=None),
+                        saved=True,
+                        swap_verification=True,
+                        **_verification(call),
+                    ),
+                    call,
                 )
             )
         return redirect(url_for("calls.show_call", call_id=call.id, _anchor="verify"))
@@ -322,7 +334,7 @@ def verify_caller(call_id: int):
     body = render_template(
         "calls/_verification.html", call=call, report=report, **_verification(call, **{key: form})
     )
-    return _changed(body) if report else body
+    return _changed(_with_end(body, call)) if report else body
 
 
 def _blank_check_form(call, key: str):
@@ -413,13 +425,15 @@ def log_report(call_id: int):
                 # A blank form for the next report: one filled from this request would
                 # log the same report, and send the same team, again. The end of the call
                 # comes too, its outcome and summary now following from this report.
-                render_template(
-                    "calls/_report.html",
-                    call=call,
-                    report_form=_report_form(call, formdata=None),
-                    logged=entry,
+                _with_end(
+                    render_template(
+                        "calls/_report.html",
+                        call=call,
+                        report_form=_report_form(call, formdata=None),
+                        logged=entry,
+                    ),
+                    call,
                 )
-                + render_template("calls/_end_oob.html", call=call, end_form=_end_form(call))
             )
         return redirect(
             url_for("calls.show_call", call_id=call.id, logged=entry.id, _anchor="report")

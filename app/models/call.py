@@ -71,6 +71,11 @@ class Call(db.Model):
     permission: Mapped["Permission | None"] = relationship(foreign_keys=[permission_id])
 
     @property
+    def caller_unknown(self) -> bool:
+        """Nobody has said yet who is calling."""
+        return self.caller_type is CallerType.UNKNOWN
+
+    @property
     def is_open(self) -> bool:
         return self.ended_at is None
 

@@ -27,12 +27,13 @@ class EndDefaults:
     summary: str
 
 
-def end_defaults(reports: Sequence[LoggedReport]) -> EndDefaults:
-    """Help sent when any report sent a team, report logged when one was logged, and no
-    default otherwise (the handler knows best whether a call was resolved or dropped). The
-    summary lists the reports in the order they were logged, cut to the field's limit."""
+def end_defaults(reports: Sequence[LoggedReport], *, caller_verified: bool = False) -> EndDefaults:
+    """Help sent when any report sent a team, report logged when one was logged; resolved when
+    nothing was logged but the caller was verified (an enquiry answered); otherwise no default
+    (the handler knows best whether a call was dropped or referred). The summary lists the
+    reports in the order they were logged, cut to the field's limit."""
     if not reports:
-        return EndDefaults(None, "")
+        return EndDefaults(CallOutcome.RESOLVED if caller_verified else None, "")
     sent = [team for report in reports for team in report.teams_sent]
     outcome = CallOutcome.DISPATCHED if sent else CallOutcome.REPORT_LOGGED
     lines = [f"Reported: {report.summary.strip()}" for report in reports]

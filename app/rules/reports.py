@@ -7,7 +7,7 @@ disclosure only cannot report one for them. No Flask, no SQLAlchemy.
 
 from dataclasses import dataclass
 
-from app.rules.vocabulary import EntryCategory, Urgency
+from app.rules.vocabulary import EntryCategory, Relationship, Urgency
 
 DISCLOSURE_ONLY_CHANGE = (
     "This representative's permission is disclosure only: they cannot report a "
@@ -26,6 +26,8 @@ class ReportDetails:
     is_sensitive: bool
     dispatch_team: str | None = None
     dispatch_instructions: str | None = None
+    # Who the caller is to the resident, when the call did not say before the report.
+    relationship: Relationship | None = None
 
 
 def report_problem(category: EntryCategory, by_representative: bool, may_act: bool) -> str | None:

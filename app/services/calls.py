@@ -177,7 +177,8 @@ def end_defaults(call: Call) -> EndDefaults:
         .order_by(Entry.id)
     )
     return outcome_rules.end_defaults(
-        [LoggedReport(entry.summary, tuple(d.team for d in entry.dispatches)) for entry in logged]
+        [LoggedReport(entry.summary, tuple(d.team for d in entry.dispatches)) for entry in logged],
+        caller_verified=call_state.verified_as(call) is not VerifiedAs.NOBODY,
     )
 
 

@@ -14,7 +14,7 @@ from app.models.types import utcnow
 from app.refusals import Refused
 from app.rules.disclosure import VerifiedAs, dispatch_on_hold
 from app.rules.reports import ReportDetails, report_problem
-from app.rules.vocabulary import DispatchOutcome, EntryStatus, Relationship, Urgency
+from app.rules.vocabulary import CallerType, DispatchOutcome, EntryStatus, Relationship, Urgency
 from app.services import audit, call_state, calls, outbox
 from app.services.transactions import transactional
 
@@ -55,6 +55,11 @@ def log_report(
     )
     if problem:
         raise Refused(problem, field="category")
+    if call.caller_type is CallerType.UNKNOWN and details.relationship is not None:
+        # Nobody said who is calling before the report: the report says it for the call.
+        call.caller_type = CallerType.THIRD_PARTY
+        call.caller_relationship = details.relationship
+        audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
     name, relationship, verified = reporter_of(call)
     entry = Entry(
         resident_id=call.resident_id,

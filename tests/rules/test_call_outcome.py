@@ -10,6 +10,13 @@ def test_a_call_with_nothing_logged_has_no_default_outcome():
     assert end_defaults([]).summary == ""
 
 
+def test_a_verified_caller_with_nothing_logged_suggests_resolved():
+    assert end_defaults([], caller_verified=True).outcome is CallOutcome.RESOLVED
+    assert end_defaults([LoggedReport("Leak")], caller_verified=True).outcome is (
+        CallOutcome.REPORT_LOGGED
+    )
+
+
 def test_a_logged_report_suggests_report_logged_and_its_summary():
     defaults = end_defaults([LoggedReport("Leak through the ceiling")])
 

@@ -1,12 +1,13 @@
-"""The end of the call follows from what happened on it: a logged report, help sent."""
+"""Fewer actions on a call: the end follows from what happened on it (a logged report, help
+sent), and a caller who only rings to report something is asked who they are with the report."""
 
 from html import unescape
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Call
-from app.rules.vocabulary import CallOutcome
+from app.models import Call, Entry
+from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 
 
 def _end_section(page: str) -> str:
@@ -92,3 +93,48 @@ def test_a_team_sent_suggests_help_sent(signed_in_handler, start_call, resident)
 
     assert _checked_outcome(section) == CallOutcome.DISPATCHED.value
     assert "Sent: Emergency repairs" in section
+
+
+# --- the relationship, asked with the report when nobody said who is calling -----------------
+
+
+def test_a_report_from_an_unrecorded_caller_asks_the_relationship_and_records_it(
+    signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    call.select(resident)
+    assert "Who is the caller to the resident?" in call.page()
+
+    response = call.report(summary="Water through the ceiling", relationship="neighbour")
+
+    assert response.status_code == 302
+    entry = db.session.scalar(select(Entry))
+    assert entry.reporter_relationship is Relationship.NEIGHBOUR
+    assert not entry.reporter_verified
+    saved = db.session.scalar(select(Call).where(Call.id == call.id))
+    assert saved.caller_type is CallerType.THIRD_PARTY
+    assert "Who is the caller to the resident?" not in call.page()  # asked once
+
+
+def test_the_relationship_is_not_asked_again_once_the_caller_is_recorded(
+    signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    call.select(resident)
+    call.caller("third-party", name="Pat Kinsella", relationship="friend")
+
+    call.report(summary="Bin missed", relationship="landlord")  # posted anyway: ignored
+
+    assert "Who is the caller to the resident?" not in call.page()
+    assert db.session.scalar(select(Entry)).reporter_relationship is Relationship.FRIEND
+
+
+def test_a_relationship_the_page_never_offers_is_refused(signed_in_handler, start_call, resident):
+    call = start_call(signed_in_handler)
+    call.select(resident)
+
+    response = call.report(summary="Bin missed", relationship="self")
+
+    assert response.status_code == 200
+    assert "Select who the caller is to the resident" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Entry)) is None

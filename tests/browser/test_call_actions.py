@@ -1,0 +1,137 @@
+"""The commonest calls, counted: every click, key press that submits or chooses, and field
+filled is one action, and each journey must stay within its target.
+
+- A neighbour rings about a leak: at most 12 actions from a typed number, 10 from the screen
+  pop.
+- A verified resident's enquiry: at most 10.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.rules.vocabulary import Role
+from tests import factories
+from tests.browser.helpers import settle, sign_in
+from tests.browser.test_call_journeys import make_margaret
+from tests.browser.test_screen_pop_journey import POLL_SECONDS, twilio_posts
+from tests.telephony.test_voice_webhooks import INCOMING
+
+pytestmark = pytest.mark.browser
+
+LEAK = "Water coming through the ceiling of the flat below"
+
+
+class Counted:
+    """The handler's hands: each method is one action, counted."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.actions = 0
+
+    def fill(self, label: str, text: str) -> None:
+        self.page.get_by_label(label, exact=True).fill(text)
+        self.actions += 1
+
+    def press_enter(self) -> None:
+        self.page.keyboard.press("Enter")
+        self.actions += 1
+
+    def type(self, text: str) -> None:  # into the field that has focus
+        self.page.keyboard.type(text)
+        self.actions += 1
+
+    def choose(self, label: str, option: str) -> None:
+        self.page.get_by_label(label, exact=True).select_option(label=option)
+        self.actions += 1
+
+    def click(self, locator) -> None:
+        expect(locator).to_be_visible()
+        settle(self.page)
+        locator.click()
+        self.actions += 1
+        settle(self.page)
+
+
+def _find_margaret(hands: Counted) -> None:
+    expect(hands.page.get_by_label("Find the resident's record")).to_be_focused()
+    hands.type("Margaret Okafor")
+    results = hands.page.locator("#search-results")
+    hands.click(results.get_by_role("button", name=re.compile(r"^Select .*, Mill Lane, ")))
+    expect(hands.page.get_by_role("heading", name="4. Log a report")).to_be_visible()
+
+
+def _neighbour_reports_the_leak_and_the_call_ends(hands: Counted) -> None:
+    page = hands.page
+    hands.choose("Who is the caller to the resident?", "Neighbour")
+    hands.choose("Service area", "Housing")
+    hands.choose("What kind of report is it?", "Repair or fault")
+    hands.fill("What did the caller report?", LEAK)
+    hands.click(page.get_by_role("button", name="Log report"))
+    expect(page.locator("#report").get_by_role("status")).to_contain_text("Report logged")
+    hands.click(page.get_by_role("button", name="End call"))
+    expect(page.get_by_text("Call ended.")).to_be_visible()
+
+
+def test_a_neighbours_leak_from_a_typed_number_takes_at_most_12_actions(
+    page: Page, live_server, check_accessibility
+):
+    make_margaret()
+    sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
+    page.goto(f"{live_server}/calls")
+    hands = Counted(page)
+
+    hands.fill("Caller's phone number", "07700 900555")
+    hands.press_enter()
+    _find_margaret(hands)
+    check_accessibility(page)
+    _neighbour_reports_the_leak_and_the_call_ends(hands)
+
+    assert hands.actions <= 12, hands.actions
+
+
+def test_a_neighbours_leak_from_the_screen_pop_takes_at_most_10_actions(
+    page: Page, live_server, app, check_accessibility
+):
+    make_margaret()
+    sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
+    page.goto(f"{live_server}/calls")
+    twilio_posts(app, live_server, "/twilio/voice", {**INCOMING, "From": "+447700900555"})
+    hands = Counted(page)
+
+    take = page.get_by_role("button", name="Take call from 07700 900555")
+    expect(take).to_be_visible(timeout=(POLL_SECONDS * 2 + 2) * 1000)
+    hands.click(take)
+    _find_margaret(hands)
+    _neighbour_reports_the_leak_and_the_call_ends(hands)
+
+    assert hands.actions <= 10, hands.actions
+
+
+def test_a_verified_residents_enquiry_takes_at_most_10_actions(
+    page: Page, live_server, check_accessibility
+):
+    make_margaret()
+    sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
+    page.goto(f"{live_server}/calls")
+    hands = Counted(page)
+
+    hands.fill("Caller's phone number", "07700 900123")
+    hands.press_enter()
+    _find_margaret(hands)
+    hands.click(page.get_by_role("button", name="The resident is calling"))
+    verify = page.locator("#verify")
+    expect(verify.get_by_label("Date of birth")).to_be_visible()
+    verify.get_by_label("Date of birth").fill("14/3/1948")
+    verify.get_by_label("Postcode").fill("LE1 5AB")
+    hands.actions += 2
+    hands.click(verify.get_by_role("button", name="Check answers"))
+    expect(page.locator("#disclosure-status")).to_contain_text("May discuss")
+    check_accessibility(page)
+    expect(page.get_by_label("Resolved")).to_be_checked()  # what a verified enquiry comes to
+    hands.fill("Short summary", "Told her about her council tax")
+    hands.click(page.get_by_role("button", name="End call"))
+    expect(page.get_by_text("Call ended.")).to_be_visible()
+
+    assert hands.actions <= 10, hands.actions
