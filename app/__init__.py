@@ -46,62 +46,43 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     init_filters(app)
 
     from app import (
+        admin,
+        audit,
         auth,
         calls,
         console,
         dispatches,
         disputes,
+        duty_to_share,
         errors,
         locks,
         messages,
         permissions,
         portal,
         residents,
+        retention,
+        subject_access,
         telephony,
     )
+    from app.audit.cli import audit_cli
     from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
-    from app.telephony.cli import outbox_cli
-    from app import retention
     from app.retention.cli import retention_cli
-
-    app.register_blueprint(retention.bp)
-    app.cli.add_command(retention_cli)
+    from app.telephony.cli import outbox_cli
 
     login_manager.init_app(app)
     auth.init_login(login_manager)
     app.session_interface = auth.StaffSessionInterface()
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(console.bp)
-    app.register_blueprint(calls.bp)
-    app.register_blueprint(dispatches.bp)
-    app.register_blueprint(disputes.bp)
-    app.register_blueprint(residents.bp)
-    app.register_blueprint(locks.bp)
-    app.register_blueprint(permissions.bp)
-    app.register_blueprint(messages.bp)
-    app.register_blueprint(telephony.bp)
-    app.register_blueprint(portal.bp)
-    from app import duty_to_share
-
-    app.register_blueprint(duty_to_share.bp)
+    for area in (
+        auth, console, calls, dispatches, disputes, duty_to_share, residents, locks,
+        permissions, messages, telephony, portal, audit, subject_access, retention, admin,
+    ):  # fmt: skip
+        app.register_blueprint(area.bp)
     errors.init_errors(app)
-    app.cli.add_command(demo_data_command)
-    app.cli.add_command(calls_cli)
-    app.cli.add_command(outbox_cli)
-    from app import audit
-    from app.audit.cli import audit_cli
-
-    app.register_blueprint(audit.bp)
-    app.cli.add_command(audit_cli)
-    from app import subject_access
-
-    app.register_blueprint(subject_access.bp)
-
-    from app import admin
-
-    app.register_blueprint(admin.bp)
-    app.cli.add_command(admin.staff_cli)
+    for command in (
+        demo_data_command, calls_cli, outbox_cli, audit_cli, retention_cli, admin.staff_cli
+    ):  # fmt: skip
+        app.cli.add_command(command)
 
     _add_platform_routes(app)
     _quieten_logs(app)
