@@ -30,7 +30,9 @@ class AuditEvent(db.Model):
     # The member of staff's role when they acted.
     role: Mapped[str | None] = mapped_column(String(20))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    # A plain number, like entry_id: retention removes old calls, and an audit event is never
+    # edited, so it cannot hold a foreign key to what may go before it does.
+    call_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The entry acted on, when there is one. No foreign key: the event outlives the entry.
     entry_id: Mapped[int | None] = mapped_column(Integer)
     purpose: Mapped[str | None] = mapped_column(Text)

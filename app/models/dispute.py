@@ -30,7 +30,7 @@ class Dispute(db.Model):
     reason: Mapped[DisputeReason] = mapped_column(StrEnumType(DisputeReason))
     statement: Mapped[str] = mapped_column(Text)
     opened_via: Mapped[DisputeChannel] = mapped_column(StrEnumType(DisputeChannel))
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_on: Mapped[date] = mapped_column(Date)

@@ -81,7 +81,7 @@ class Permission(db.Model):
     evidence_reference: Mapped[str | None] = mapped_column(String(200))
     # From the Office of the Public Guardian's "View an LPA" service, kept as given.
     lpa_access_code: Mapped[str | None] = mapped_column(String(40))
-    granted_on_call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    granted_on_call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
 
     # An issue-limited consent ends when its matter is closed.
     matter: Mapped[str | None] = mapped_column(Text)
@@ -139,7 +139,7 @@ class PermissionEvent(db.Model):
     kind: Mapped[PermissionEventKind] = mapped_column(StrEnumType(PermissionEventKind))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))  # None: the system
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
 
     permission: Mapped[Permission] = relationship(back_populates="events")

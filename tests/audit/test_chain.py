@@ -142,10 +142,9 @@ def test_an_event_moved_to_a_free_place_in_the_chain_is_caught(runner):
     tamper("DELETE FROM audit_events WHERE id = :id", id=ids[3])  # a gap, as a rollback leaves
     audit.seal_pending()
     # The first event, MAC, seal and all, moved into the gap.
-    tamper(
-        f"CREATE TEMPORARY TABLE moved AS SELECT {COLUMNS} FROM audit_events WHERE id = :id",
-        id=ids[0],
-    )
+    # Plain tables here: each tamper commits, and the next may run on another pooled connection.
+    tamper("DROP TABLE IF EXISTS moved")
+    tamper(f"CREATE TABLE moved AS SELECT {COLUMNS} FROM audit_events WHERE id = :id", id=ids[0])
     tamper("DELETE FROM audit_events WHERE id = :id", id=ids[0])
     tamper(f"INSERT INTO audit_events (id, {COLUMNS}) SELECT :id, {COLUMNS} FROM moved", id=ids[3])
     tamper("UPDATE audit_seals SET event_id = :to WHERE event_id = :id", to=ids[3], id=ids[0])
@@ -203,7 +202,8 @@ def test_a_swapped_pair_is_caught(runner):
     audit.seal_pending()
     a, b = ids[1], ids[2]
     # Exchange the two events' contents (as swapping their ids would), MACs and all.
-    tamper(f"CREATE TEMPORARY TABLE swap AS SELECT id, {COLUMNS} FROM audit_events")
+    tamper("DROP TABLE IF EXISTS swap")
+    tamper(f"CREATE TABLE swap AS SELECT id, {COLUMNS} FROM audit_events")
     tamper("DELETE FROM audit_events WHERE id IN (:a, :b)", a=a, b=b)
     tamper(
         f"INSERT INTO audit_events (id, {COLUMNS}) "
