@@ -63,7 +63,15 @@ def _items_for_current_user() -> list[dict]:
     ]
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in member of staff's role may use `endpoint`, as its view declares:
+    templates offer a link only where the server would let it be followed."""
+    view = current_app.view_functions.get(endpoint)
+    role = getattr(current_user, "role", None)
+    return role is not None and role in getattr(view, "allowed_roles", ())
+
+
 def init_navigation(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict:
-        return {"navigation_items": _items_for_current_user()}
+        return {"navigation_items": _items_for_current_user(), "may_open": may_open}

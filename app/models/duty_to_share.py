@@ -53,6 +53,10 @@ class ShareRequest(db.Model):
     decided_by: Mapped[StaffUser | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
+    def is_pending(self) -> bool:
+        return self.status is ShareRequestStatus.PENDING
+
+    @property
     def requested_codes(self) -> frozenset[str]:
         return frozenset(filter(None, self.areas_requested.split(",")))
 
