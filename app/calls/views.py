@@ -233,7 +233,11 @@ def search_residents(call_id: int):
     form = SearchForm()
     if not form.is_submitted():
         return render_template("calls/search_page.html", call=call, form=form)
-    results = search.find_residents(form.q.data or "") if form.validate() else None
+    results = (
+        search.find_residents(form.q.data or "", staff_id=current_user.id, call_id=call.id)
+        if form.validate()
+        else None
+    )
     hints = (
         calls.caller_id_matches(call, [r.resident_id for r in results.matches])
         if results

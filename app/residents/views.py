@@ -23,7 +23,11 @@ def find_record():
     # in access logs, proxies and browser history. A GET shows the empty finder.
     form = FindRecordForm()
     typed = (form.q.data or "").strip()
-    results = search.find_residents(typed) if typed and form.validate_on_submit() else None
+    results = (
+        search.find_residents(typed, staff_id=current_user.id)
+        if typed and form.validate_on_submit()
+        else None
+    )
     template = (
         "residents/_find_results.html"
         if request.headers.get("HX-Request") == "true"

@@ -9,8 +9,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from flask import has_request_context, request
-from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -209,14 +207,12 @@ def _problem(query: str) -> str:
 def find_residents(
     text: str, *, staff_id: int | None = None, call_id: int | None = None
 ) -> SearchResults:
-    """Records matching what the handler typed, likeliest first.
+    """Records matching what the member of staff typed, likeliest first.
 
-    Every search is audited: who searched, on which call, by what kind of value and how many
-    records it found, never what was typed. Unless given, the searcher and the call are the
-    signed-in member of staff and the call in the address of the request searching.
+    Every search is audited: who searched, on which call (if on one), by what kind of value and
+    how many records it found, never what was typed.
     """
     results = _find(text)
-    staff_id, call_id = _searched_by(staff_id, call_id)
     audit.record(
         "search.made",
         staff_id=staff_id,
@@ -227,15 +223,6 @@ def find_residents(
         outcome="refused" if results.problem else "done",
     )
     return results
-
-
-def _searched_by(staff_id: int | None, call_id: int | None) -> tuple[int | None, int | None]:
-    if has_request_context():
-        if staff_id is None and hasattr(current_user, "role"):
-            staff_id = current_user.id
-        if call_id is None:
-            call_id = (request.view_args or {}).get("call_id")
-    return staff_id, call_id
 
 
 def _find(text: str) -> SearchResults:
