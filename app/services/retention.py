@@ -271,70 +271,47 @@ def _due_entries(plan: Schedule, now: datetime, after_id: int, size: int, lock: 
     return _walked(rows, after_id, due)
 
 
-def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+def _due_by_age(
+    model, table: str, period, now: datetime, after_id: int, size: int, lock: bool, *columns, decide
+):
+    """The next batch of `model`'s rows older than `period`, and which of them are due: each
+    row (id, created_at, resident_id and `columns`) is put to `decide` with whether its
+    resident is on hold and whether another table still points at it."""
     rows = _rows(
-        VerificationAttempt,
+        model,
         lock,
-        select(
-            VerificationAttempt.id, VerificationAttempt.created_at, VerificationAttempt.resident_id
-        )
-        .where(
-            VerificationAttempt.id > after_id,
-            VerificationAttempt.created_at <= rules.cutoff(now, plan.verification_attempts),
-        )
-        .order_by(VerificationAttempt.id)
+        select(model.id, model.created_at, model.resident_id, *columns)
+        .where(model.id > after_id, model.created_at <= rules.cutoff(now, period))
+        .order_by(model.id)
         .limit(size),
     )
-    referenced = _pointed_at([row.id for row in rows], _pointers("verification_attempts"))
+    referenced = _pointed_at([row.id for row in rows], _pointers(table))
     held = _held_residents()
     due = [
         row.id
         for row in rows
-        if rules.attempt_decision(
-            row.created_at,
-            now,
-            plan,
-            on_hold=row.resident_id in held,
-            referenced=row.id in referenced,
-        )
+        if decide(row, on_hold=row.resident_id in held, referenced=row.id in referenced)
         is RetentionDecision.REMOVE
     ]
     return _walked(rows, after_id, due)
+
+
+def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+    return _due_by_age(
+        VerificationAttempt, "verification_attempts", plan.verification_attempts,
+        now, after_id, size, lock,
+        decide=lambda row, **facts: rules.attempt_decision(row.created_at, now, plan, **facts),
+    )  # fmt: skip
 
 
 def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
-    rows = _rows(
-        OutboxMessage,
-        lock,
-        select(
-            OutboxMessage.id,
-            OutboxMessage.created_at,
-            OutboxMessage.status,
-            OutboxMessage.resident_id,
-        )
-        .where(
-            OutboxMessage.id > after_id,
-            OutboxMessage.created_at <= rules.cutoff(now, plan.messages),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(size),
-    )
-    referenced = _pointed_at([row.id for row in rows], _pointers("outbox_messages"))
-    held = _held_residents()
-    due = [
-        row.id
-        for row in rows
-        if rules.message_decision(
-            row.created_at,
-            row.status,
-            now,
-            plan,
-            on_hold=row.resident_id in held,
-            referenced=row.id in referenced,
-        )
-        is RetentionDecision.REMOVE
-    ]
-    return _walked(rows, after_id, due)
+    return _due_by_age(
+        OutboxMessage, "outbox_messages", plan.messages, now, after_id, size, lock,
+        OutboxMessage.status,
+        decide=lambda row, **facts: rules.message_decision(
+            row.created_at, row.status, now, plan, **facts
+        ),
+    )  # fmt: skip
 
 
 def _still_free(model, ids: list[int], *protected: ColumnElement[bool]) -> list[int]:
