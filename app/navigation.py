@@ -44,6 +44,7 @@ def _place(item: NavItem) -> int:
 
 def register(endpoint: str, text: str, *roles: Role) -> None:
     NAVIGATION.append(NavItem(endpoint, text, frozenset(roles) or frozenset(Role)))
+    NAVIGATION.sort(key=_place)
 
 
 def _items_for_current_user() -> list[dict]:
@@ -58,7 +59,7 @@ def _items_for_current_user() -> list[dict]:
             "current": request.endpoint == item.endpoint,
             "active": blueprint == item.endpoint.split(".")[0],
         }
-        for item in sorted(NAVIGATION, key=_place)
+        for item in NAVIGATION
         if role in item.roles and item.endpoint in current_app.view_functions
     ]
 

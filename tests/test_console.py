@@ -55,6 +55,9 @@ def _lock(resident) -> None:
 def test_a_handler_sees_calls_waiting_and_their_own_open_calls(signed_in_handler, resident):
     _waiting_call("+447700900301")
     _waiting_call("+447700900302")
+    stale = _waiting_call("+447700900303")  # past a call's maximum: not on the list either
+    stale.started_at = clock.now() - timedelta(hours=5)
+    db.session.commit()
     mine = factories.make_call(resident, signed_in_handler.user)
     factories.make_call(resident, factories.make_staff(Role.HANDLER))  # someone else's
 

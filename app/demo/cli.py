@@ -131,7 +131,14 @@ def _secret_hashes_started() -> Callable[[], dict[str, str]]:
     pool = ThreadPoolExecutor(max_workers=2)
     futures = {word: pool.submit(hashed, word) for word in DEMO_SECRET_WORDS}
     pool.shutdown(wait=False)  # the threads finish their hashes; nothing waits for them here
-    return lambda: {word: future.result() for word, future in futures.items()}
+    hashes: dict[str, str] = {}
+
+    def waited() -> dict[str, str]:
+        if not hashes:
+            hashes.update((word, future.result()) for word, future in futures.items())
+        return hashes
+
+    return waited
 
 
 def insert_residents(count: int, seed: int, names: str) -> int:

@@ -61,7 +61,7 @@ def console_for(staff: StaffUser) -> Console:
     open_calls: list[Call] = []
     if staff.role in TAKES_CALLS:
         open_calls = calls.open_calls_for(staff)
-        waiting = len(waiting_calls.waiting_calls().calls)
+        waiting = waiting_calls.waiting_count()
         to_do.append(
             ToDo("call waiting to be taken", "calls waiting to be taken", waiting,
                  "calls.index", "Go to calls")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort, current_app
-from sqlalchemy import and_, literal, or_, select, union_all, update
+from sqlalchemy import and_, func, literal, or_, select, union_all, update
 from sqlalchemy.sql import Select
 
 from app import clock
@@ -141,6 +141,22 @@ def _hints_by_number(numbers: list[str]) -> dict[str, list[CallerHint]]:
     return found
 
 
+def _waiting(now: datetime) -> tuple:
+    """A call from the provider that nobody has taken, and not yet past a call's maximum."""
+    return (
+        Call.handler_id.is_(None),
+        Call.ended_at.is_(None),
+        Call.provider_call_sid.is_not(None),
+        Call.started_at > now - call_state.max_length(),
+    )
+
+
+def waiting_count() -> int:
+    """How many calls the waiting list shows (up to its limit), counted without drawing it."""
+    waiting = select(Call.id).where(*_waiting(utcnow())).limit(WAITING_LIMIT).subquery()
+    return db.session.scalar(select(func.count()).select_from(waiting)) or 0
+
+
 def waiting_calls() -> WaitingList:
     """Calls from the provider that nobody has taken yet, longest waiting first, with what
     their caller ID hints. A call left waiting past the maximum length of a call is not shown
@@ -157,12 +173,7 @@ def waiting_calls() -> WaitingList:
                 "residents_failed"
             ),
         )
-        .where(
-            Call.handler_id.is_(None),
-            Call.ended_at.is_(None),
-            Call.provider_call_sid.is_not(None),
-            Call.started_at > now - call_state.max_length(),
-        )
+        .where(*_waiting(now))
         .order_by(Call.started_at, Call.id)
         .limit(WAITING_LIMIT)
     )
