@@ -11,9 +11,9 @@ import requests
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Call, VerificationAttempt
+from app.models import Call, Entry, VerificationAttempt
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import Role, VerificationResult
+from app.rules.vocabulary import CallerType, Relationship, Role, VerificationResult
 from tests import factories
 from tests.helpers import CSRF_META, hidden_inputs
 
@@ -243,3 +243,37 @@ def test_a_code_read_back_racing_a_change_of_record_never_verifies_the_new_recor
     call = _call(url)
     assert call.resident_id == other_id
     assert call.verified_as is VerifiedAs.NOBODY
+
+
+@pytest.mark.parametrize("delay_ms", [0, 5, 20])
+def test_a_report_naming_the_caller_racing_the_caller_step_never_overwrites_it(
+    handler_browser, resident, delay_ms
+):
+    """The report says who is calling only while nobody has: a caller recorded as the resident
+    at the same moment is never turned into a neighbour by the report."""
+    created = handler_browser.post("/calls", {"withheld": "y"})
+    url = re.search(r"/calls/\d+", created.headers["Location"]).group(0)
+    handler_browser.post(url + "/resident", {"resident_id": resident.id})
+    second_tab = handler_browser.another_tab()
+    resident_id = resident.id
+    report = {
+        "report-resident_id": str(resident_id), "report-relationship": "neighbour",
+        "report-area": "housing", "report-category": "repair", "report-urgency": "routine",
+        "report-summary": "Water through the ceiling",
+    }  # fmt: skip
+
+    def log():
+        return handler_browser.post(url + "/reports", report)
+
+    def say_resident():
+        time.sleep(delay_ms / 1000)
+        return second_tab.post(url + "/caller", {"caller-caller_type": "resident"})
+
+    _together(log, say_resident)
+
+    call = _call(url)
+    entry = db.session.scalar(select(Entry).where(Entry.call_id == call.id))
+    assert call.caller_type is CallerType.RESIDENT  # the caller step always has the last word
+    assert entry is not None and not entry.reporter_verified
+    # Whichever came first: the report named a neighbour, or it found the resident recorded.
+    assert entry.reporter_relationship in {Relationship.NEIGHBOUR, Relationship.SELF}
