@@ -13,7 +13,7 @@ class AuditEvent(db.Model):
 
     `mac` is a keyed hash of the event's own content, made when it is written
     (app/rules/audit_chain.py); `AuditSeal` later links events into one chain in id order.
-    On PostgreSQL a trigger refuses every UPDATE and DELETE (migration 0012).
+    On PostgreSQL a trigger refuses every UPDATE and DELETE (migrations/versions/0001_schema.py).
     """
 
     __tablename__ = "audit_events"
