@@ -18,7 +18,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from app.references import format_reference, normalise_reference
 from app.refusals import Refused
 from app.rules import audit_chain
 from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, StoredEvent
+from app.services.facts import facts_from
 from app.services.transactions import transactional
 
 # One sealer or purge at a time (pg_advisory_xact_lock); any number of writers.
@@ -82,8 +83,7 @@ def _entry_id(detail: dict[str, Any]) -> int | None:
 
 
 def content_of(event: AuditEvent) -> EventContent:
-    # Each part of the content is the event's column of the same name.
-    return EventContent(**{part.name: getattr(event, part.name) for part in fields(EventContent)})
+    return facts_from(EventContent, event)
 
 
 def record(
