@@ -22,6 +22,7 @@ from app.rules.vocabulary import (
     PermissionKind,
     Relationship,
     RepresentativeCheck,
+    is_member,
 )
 
 # A table, not a column of codes: every code is a real service area (foreign key), and
@@ -119,13 +120,8 @@ class Permission(db.Model):
         """The recorded scope: None for all services."""
         return None if self.all_areas else frozenset(area.code for area in self.areas)
 
-    @property
-    def is_checked_by_passcode(self) -> bool:
-        return self.verification_method is RepresentativeCheck.PASSCODE
-
-    @property
-    def is_checked_by_sms(self) -> bool:
-        return self.verification_method is RepresentativeCheck.SMS
+    is_checked_by_passcode = is_member("verification_method", RepresentativeCheck.PASSCODE)
+    is_checked_by_sms = is_member("verification_method", RepresentativeCheck.SMS)
 
 
 class PermissionEvent(db.Model):
