@@ -3,19 +3,17 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     Date,
     ForeignKey,
     Index,
     String,
-    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.resident import Resident
-from app.models.staff import ServiceAreaRecord, StaffUser
+from app.models.staff import ServiceAreaRecord, StaffUser, service_areas_table
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.vocabulary import (
     PermissionEventKind,
@@ -28,12 +26,7 @@ from app.rules.vocabulary import (
 # A table, not a column of codes: every code is a real service area (foreign key), and
 # "which permissions reach council tax" stays one indexed join. "All services" is a flag on the
 # permission rather than a row per area, so areas the council adds later are covered too.
-permission_areas = Table(
-    "permission_areas",
-    db.metadata,
-    Column("permission_id", ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True),
-    Column("area_code", ForeignKey("service_areas.code"), primary_key=True),
-)
+permission_areas = service_areas_table("permission_areas", "permission_id", "permissions.id")
 
 
 class Permission(db.Model):
