@@ -5,6 +5,9 @@ Each command does what the Staff pages do, under the same rules, and is audited 
 way (with no member of staff, and the purpose "command line").
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask import current_app, url_for
 from flask.cli import AppGroup
@@ -22,15 +25,18 @@ _ROLES = click.Choice([role.value for role in Role])
 _AREAS = click.Choice([area.value for area in ServiceArea])
 
 
-def _refused(refused: Refused) -> click.ClickException:
-    return click.ClickException(refused.message)
+@contextmanager
+def _refusals_shown() -> Iterator[None]:
+    """A refusal from the service ends the command with its message, as the pages show it."""
+    try:
+        yield
+    except Refused as refused:
+        raise click.ClickException(refused.message) from None
 
 
 def _account(email: str):
-    try:
+    with _refusals_shown():
         return staff_service.fetch_staff_for_command(email)
-    except Refused as refused:
-        raise _refused(refused) from None
 
 
 def _link(token: str) -> str:
@@ -40,10 +46,8 @@ def _link(token: str) -> str:
 
 
 def _issue_link(user) -> None:
-    try:
+    with _refusals_shown():
         token = staff_service.issue_password_link(user, None)
-    except Refused as refused:
-        raise _refused(refused) from None
     hours = int(staff_service.password_link_lifetime().total_seconds() // 3600)
     click.echo(
         f"Send this link to {user.email} and to nobody else. It works once, for {hours} hours:"
@@ -65,10 +69,8 @@ def create_command(email, name, role, areas, all_areas, sensitive, no_link) -> N
     details = StaffDetails(
         name=name, email=email, role=Role(role), area_codes=codes, may_see_sensitive=sensitive
     )
-    try:
+    with _refusals_shown():
         user = staff_service.create_staff(details, None)
-    except Refused as refused:
-        raise _refused(refused) from None
     click.echo(f"Created {user.role.label.lower()} account for {user.email}.")
     if not no_link:
         _issue_link(user)
@@ -80,10 +82,8 @@ def create_command(email, name, role, areas, all_areas, sensitive, no_link) -> N
 def set_role_command(email, role) -> None:
     """Change an account's role (its sessions end)."""
     user = _account(email)
-    try:
+    with _refusals_shown():
         staff_service.set_role(user, Role(role), None)
-    except Refused as refused:
-        raise _refused(refused) from None
     click.echo(f"{user.email} is now: {user.role.label}.")
 
 
@@ -92,10 +92,8 @@ def set_role_command(email, role) -> None:
 def deactivate_command(email) -> None:
     """Deactivate an account and end its sessions at once."""
     user = _account(email)
-    try:
+    with _refusals_shown():
         staff_service.deactivate_staff(user, None)
-    except Refused as refused:
-        raise _refused(refused) from None
     click.echo(f"{user.email} is deactivated and signed out.")
 
 

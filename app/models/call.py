@@ -10,7 +10,13 @@ from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.call_verification import CallSubject, RecordedVerification
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType, CallOutcome, Relationship, VerificationResult
+from app.rules.vocabulary import (
+    CallerType,
+    CallOutcome,
+    Relationship,
+    VerificationResult,
+    is_member,
+)
 
 if TYPE_CHECKING:
     from app.models.permission import Permission
@@ -70,28 +76,25 @@ class Call(db.Model):
     resident: Mapped[Resident | None] = relationship()
     permission: Mapped["Permission | None"] = relationship(foreign_keys=[permission_id])
 
-    @property
-    def caller_unknown(self) -> bool:
-        """Nobody has said yet who is calling."""
-        return self.caller_type is CallerType.UNKNOWN
+    is_caller_unknown = is_member(
+        "caller_type", CallerType.UNKNOWN, "Nobody has said yet who is calling."
+    )
+    caller_unknown = is_caller_unknown
 
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
 
-    @property
-    def is_caller_unknown(self) -> bool:
-        return self.caller_type is CallerType.UNKNOWN
-
-    @property
-    def is_caller_representative(self) -> bool:
-        """The caller says they act for the resident, with the resident's permission."""
-        return self.caller_type is CallerType.REPRESENTATIVE
-
-    @property
-    def is_caller_third_party(self) -> bool:
-        """The caller is someone else calling about the resident, without their permission."""
-        return self.caller_type is CallerType.THIRD_PARTY
+    is_caller_representative = is_member(
+        "caller_type",
+        CallerType.REPRESENTATIVE,
+        "The caller says they act for the resident, with the resident's permission.",
+    )
+    is_caller_third_party = is_member(
+        "caller_type",
+        CallerType.THIRD_PARTY,
+        "The caller is someone else calling about the resident, without their permission.",
+    )
 
     @property
     def relationship_to_resident(self) -> Relationship | None:

@@ -8,7 +8,7 @@ from app.models.call import Call
 from app.models.resident import Resident
 from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
-from app.rules.vocabulary import LawfulBasis, ShareRequestStatus
+from app.rules.vocabulary import LawfulBasis, ShareRequestStatus, is_member
 
 
 class ShareRequest(db.Model):
@@ -52,9 +52,7 @@ class ShareRequest(db.Model):
     requested_by: Mapped[StaffUser | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[StaffUser | None] = relationship(foreign_keys=[decided_by_id])
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status is ShareRequestStatus.PENDING
+    is_pending = is_member("status", ShareRequestStatus.PENDING)
 
     @property
     def requested_codes(self) -> frozenset[str]:

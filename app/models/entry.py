@@ -13,6 +13,7 @@ from app.rules.vocabulary import (
     EntryStatus,
     Relationship,
     Urgency,
+    is_member,
 )
 
 
@@ -57,9 +58,7 @@ class Entry(db.Model):
         """Urgent or an emergency: anything but routine."""
         return self.urgency is not Urgency.ROUTINE
 
-    @property
-    def is_disputed(self) -> bool:
-        return self.status is EntryStatus.DISPUTED
+    is_disputed = is_member("status", EntryStatus.DISPUTED)
 
 
 class Dispatch(db.Model):

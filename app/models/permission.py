@@ -3,36 +3,30 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     Date,
     ForeignKey,
     Index,
     String,
-    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.resident import Resident
-from app.models.staff import ServiceAreaRecord, StaffUser
+from app.models.staff import ServiceAreaRecord, StaffUser, service_areas_table
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.vocabulary import (
     PermissionEventKind,
     PermissionKind,
     Relationship,
     RepresentativeCheck,
+    is_member,
 )
 
 # A table, not a column of codes: every code is a real service area (foreign key), and
 # "which permissions reach council tax" stays one indexed join. "All services" is a flag on the
 # permission rather than a row per area, so areas the council adds later are covered too.
-permission_areas = Table(
-    "permission_areas",
-    db.metadata,
-    Column("permission_id", ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True),
-    Column("area_code", ForeignKey("service_areas.code"), primary_key=True),
-)
+permission_areas = service_areas_table("permission_areas", "permission_id", "permissions.id")
 
 
 class Permission(db.Model):
@@ -119,13 +113,8 @@ class Permission(db.Model):
         """The recorded scope: None for all services."""
         return None if self.all_areas else frozenset(area.code for area in self.areas)
 
-    @property
-    def is_checked_by_passcode(self) -> bool:
-        return self.verification_method is RepresentativeCheck.PASSCODE
-
-    @property
-    def is_checked_by_sms(self) -> bool:
-        return self.verification_method is RepresentativeCheck.SMS
+    is_checked_by_passcode = is_member("verification_method", RepresentativeCheck.PASSCODE)
+    is_checked_by_sms = is_member("verification_method", RepresentativeCheck.SMS)
 
 
 class PermissionEvent(db.Model):

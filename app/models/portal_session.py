@@ -5,7 +5,8 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.models.text_code import SentCode
+from app.models.types import StrEnumType, UTCDateTime
 from app.rules.vocabulary import TextCodeProvider
 
 
@@ -15,7 +16,7 @@ class PortalSessionStatus(StrEnum):
     ENDED = "ended"
 
 
-class PortalSession(db.Model):
+class PortalSession(SentCode, db.Model):
     """A resident's sign-in to the portal, from the details they typed to sign-out.
 
     A row is written for every attempt, matched or not, so that a wrong reference or date of
@@ -35,10 +36,6 @@ class PortalSession(db.Model):
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     phone_number: Mapped[str | None] = mapped_column(String(16))  # E.164
     provider: Mapped[TextCodeProvider | None] = mapped_column(StrEnumType(TextCodeProvider))
-    code_hash: Mapped[str | None] = mapped_column(String(64))  # console only
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    checks: Mapped[int] = mapped_column(default=0)
     status: Mapped[PortalSessionStatus] = mapped_column(
         StrEnumType(PortalSessionStatus), default=PortalSessionStatus.WAITING_FOR_CODE
     )

@@ -9,12 +9,18 @@ from app.extensions import db
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.vocabulary import Role
 
-staff_service_areas = Table(
-    "staff_service_areas",
-    db.metadata,
-    Column("staff_id", ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
-    Column("area_code", ForeignKey("service_areas.code"), primary_key=True),
-)
+
+def service_areas_table(name: str, owner_column: str, owner_key: str) -> Table:
+    """A table of the service areas a row belongs to: a row each, removed with the row."""
+    return Table(
+        name,
+        db.metadata,
+        Column(owner_column, ForeignKey(owner_key, ondelete="CASCADE"), primary_key=True),
+        Column("area_code", ForeignKey("service_areas.code"), primary_key=True),
+    )
+
+
+staff_service_areas = service_areas_table("staff_service_areas", "staff_id", "staff_users.id")
 
 
 class ServiceAreaRecord(db.Model):

@@ -8,7 +8,18 @@ from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.vocabulary import TextCodeProvider, TextCodeStatus
 
 
-class TextCode(db.Model):
+class SentCode:
+    """What is kept of a code sent by text, on a call or to sign in to the portal: the console
+    backend keeps only an HMAC of it (Twilio Verify keeps its own), when it stops working,
+    and how many times a code was typed against it."""
+
+    code_hash: Mapped[str | None] = mapped_column(String(64))  # console only
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checks: Mapped[int] = mapped_column(default=0)
+
+
+class TextCode(SentCode, db.Model):
     """A code sent by text to a number on file, for a caller to read back on a call.
 
     The console backend keeps only an HMAC of its code; Twilio Verify keeps its own. Rows are
@@ -25,10 +36,6 @@ class TextCode(db.Model):
     permission_id: Mapped[int | None] = mapped_column(ForeignKey("permissions.id"))
     phone_number: Mapped[str] = mapped_column(String(16))  # E.164
     provider: Mapped[TextCodeProvider] = mapped_column(StrEnumType(TextCodeProvider))
-    code_hash: Mapped[str | None] = mapped_column(String(64))  # console only
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    checks: Mapped[int] = mapped_column(default=0)
     status: Mapped[TextCodeStatus] = mapped_column(
         StrEnumType(TextCodeStatus), default=TextCodeStatus.PENDING
     )

@@ -11,6 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from app import clock
+from app.cli import setting_option
 from app.rules.vocabulary import RetainedKind
 from app.services import retention
 
@@ -22,13 +23,12 @@ def _count_line(count: int, kind: RetainedKind) -> str:
 
 
 @retention_cli.command("purge")
-@click.option("--dry-run", is_flag=True, help="Print how many of each kind are due; remove none.")
-@click.option(
+@setting_option(
     "--batch-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Rows removed in each transaction (default: RETENTION_BATCH_SIZE).",
+    click.IntRange(min=1),
+    "Rows removed in each transaction (default: RETENTION_BATCH_SIZE).",
 )
+@click.option("--dry-run", is_flag=True, help="Print how many of each kind are due; remove none.")
 def purge_command(dry_run: bool, batch_size: int | None) -> None:
     """Remove calls, entries, verification attempts, messages and audit events kept past
     their retention period, except under a legal hold or an open dispute."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType, Labelled, RepresentativeCheck
+from app.rules.vocabulary import CallerType, Labelled, RepresentativeCheck, is_member
 
 
 class Check(Labelled):
@@ -64,13 +64,8 @@ class Standing:
     reason: str = ""
     lapsed: bool = False  # a verification was made on this call but no longer stands
 
-    @property
-    def is_resident(self) -> bool:
-        return self.verified_as is VerifiedAs.RESIDENT
-
-    @property
-    def is_representative(self) -> bool:
-        return self.verified_as is VerifiedAs.REPRESENTATIVE
+    is_resident = is_member("verified_as", VerifiedAs.RESIDENT)
+    is_representative = is_member("verified_as", VerifiedAs.REPRESENTATIVE)
 
 
 NOT_VERIFIED = "caller not verified"

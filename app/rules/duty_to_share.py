@@ -132,14 +132,7 @@ def decide_override(
     reason = f"{words}. May discuss {describe_areas(areas)}"
     if waiting:
         reason += "; urgent, not yet approved by a supervisor"
-    return Disclosure(
-        allowed=True,
-        reason=reason,
-        areas=areas,
-        may_act=False,
-        all_areas=False,
-        duty_to_share=words,
-    )
+    return Disclosure(True, reason, areas, may_act=False, all_areas=False, duty_to_share=words)
 
 
 def combine(gate: Disclosure, override: Disclosure | None) -> Disclosure:

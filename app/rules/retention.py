@@ -133,6 +133,19 @@ def has_expired(made_at: datetime, period: timedelta, now: datetime) -> bool:
     return made_at <= cutoff(now, period)
 
 
+def _decision(
+    kept: Mapping[RetentionDecision, bool], made_at: datetime, period: timedelta, now: datetime
+) -> RetentionDecision:
+    """The first reason in `kept` that holds keeps the record; failing all, it is removed
+    once kept for its period."""
+    for reason, holds in kept.items():
+        if holds:
+            return reason
+    if not has_expired(made_at, period, now):
+        return RetentionDecision.NOT_YET
+    return RetentionDecision.REMOVE
+
+
 def call_decision(
     started_at: datetime,
     now: datetime,
@@ -147,19 +160,14 @@ def call_decision(
     """A call: kept while its record is held, while an entry reported on it or a dispute
     recorded on it is open, while it is the evidence of a verbal consent, while records that
     cannot do without it still refer to it, and while open."""
-    if on_hold:
-        return RetentionDecision.LEGAL_HOLD
-    if under_open_dispute:
-        return RetentionDecision.OPEN_DISPUTE
-    if consent_evidence:
-        return RetentionDecision.CONSENT_EVIDENCE
-    if referenced:
-        return RetentionDecision.REFERENCED
-    if not ended:
-        return RetentionDecision.CALL_OPEN
-    if not has_expired(started_at, schedule.calls, now):
-        return RetentionDecision.NOT_YET
-    return RetentionDecision.REMOVE
+    kept = {
+        RetentionDecision.LEGAL_HOLD: on_hold,
+        RetentionDecision.OPEN_DISPUTE: under_open_dispute,
+        RetentionDecision.CONSENT_EVIDENCE: consent_evidence,
+        RetentionDecision.REFERENCED: referenced,
+        RetentionDecision.CALL_OPEN: not ended,
+    }
+    return _decision(kept, started_at, schedule.calls, now)
 
 
 def entry_decision(
@@ -175,16 +183,13 @@ def entry_decision(
     """An entry: kept while its record is held or a dispute about it is open; an upheld
     dispute keeps it for the hoax period when that is longer than its area's."""
     statuses = set(disputes)
-    if on_hold:
-        return RetentionDecision.LEGAL_HOLD
-    if DisputeStatus.OPEN in statuses:
-        return RetentionDecision.OPEN_DISPUTE
-    if referenced:
-        return RetentionDecision.REFERENCED
+    kept = {
+        RetentionDecision.LEGAL_HOLD: on_hold,
+        RetentionDecision.OPEN_DISPUTE: DisputeStatus.OPEN in statuses,
+        RetentionDecision.REFERENCED: referenced,
+    }
     period = schedule.entry_period(area_code, upheld=DisputeStatus.UPHELD in statuses)
-    if not has_expired(created_at, period, now):
-        return RetentionDecision.NOT_YET
-    return RetentionDecision.REMOVE
+    return _decision(kept, created_at, period, now)
 
 
 def attempt_decision(
@@ -196,13 +201,8 @@ def attempt_decision(
     referenced: bool = False,
 ) -> RetentionDecision:
     """A verification attempt: the factors checked and the result, never the answers."""
-    if on_hold:
-        return RetentionDecision.LEGAL_HOLD
-    if referenced:
-        return RetentionDecision.REFERENCED
-    if not has_expired(created_at, schedule.verification_attempts, now):
-        return RetentionDecision.NOT_YET
-    return RetentionDecision.REMOVE
+    kept = {RetentionDecision.LEGAL_HOLD: on_hold, RetentionDecision.REFERENCED: referenced}
+    return _decision(kept, created_at, schedule.verification_attempts, now)
 
 
 def message_decision(
@@ -216,15 +216,12 @@ def message_decision(
 ) -> RetentionDecision:
     """A message to a resident: kept while its resident's record is held and while it may
     still be sent."""
-    if on_hold:
-        return RetentionDecision.LEGAL_HOLD
-    if referenced:
-        return RetentionDecision.REFERENCED
-    if status not in FINISHED_MESSAGES:
-        return RetentionDecision.NOT_SENT
-    if not has_expired(created_at, schedule.messages, now):
-        return RetentionDecision.NOT_YET
-    return RetentionDecision.REMOVE
+    kept = {
+        RetentionDecision.LEGAL_HOLD: on_hold,
+        RetentionDecision.REFERENCED: referenced,
+        RetentionDecision.NOT_SENT: status not in FINISHED_MESSAGES,
+    }
+    return _decision(kept, created_at, schedule.messages, now)
 
 
 def audit_cutoff(now: datetime, schedule: Schedule, *, holds_in_force: int) -> datetime | None:

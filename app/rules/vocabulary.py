@@ -23,6 +23,12 @@ class Labelled(StrEnum):
         return [(member.value, member.label) for member in cls]
 
 
+def is_member(attribute: str, member: StrEnum, doc: str | None = None) -> property:
+    """A read-only flag saying whether an object's `attribute` is `member`: templates ask
+    `call.is_caller_unknown` rather than compare an enum's values."""
+    return property(lambda self: getattr(self, attribute) is member, doc=doc)
+
+
 class Role(Labelled):
     HANDLER = "handler", "Call handler"
     SUPERVISOR = "supervisor", "Supervisor"

@@ -34,6 +34,7 @@ from app.references import format_reference, normalise_reference
 from app.refusals import Refused
 from app.rules import audit_chain
 from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, StoredEvent
+from app.services.facts import facts_from
 from app.services.transactions import transactional
 
 # One sealer or purge at a time (pg_advisory_xact_lock); any number of writers.
@@ -82,20 +83,7 @@ def _entry_id(detail: dict[str, Any]) -> int | None:
 
 
 def content_of(event: AuditEvent) -> EventContent:
-    return EventContent(
-        at=event.at,
-        action=event.action,
-        staff_id=event.staff_id,
-        role=event.role,
-        resident_id=event.resident_id,
-        call_id=event.call_id,
-        entry_id=event.entry_id,
-        purpose=event.purpose,
-        outcome=event.outcome,
-        detail=event.detail,
-        remote_addr=event.remote_addr,
-        nonce=event.nonce,
-    )
+    return facts_from(EventContent, event)
 
 
 def record(
@@ -538,13 +526,15 @@ def _event_rows(rows) -> list[EventRow]:
 
 
 @transactional
-def _record_search(filters: AuditFilters, staff: StaffUser, page: int) -> None:
+def _record_use(action: str, filters: AuditFilters, staff: StaffUser, **detail: int) -> None:
+    """Record who searched or exported the log, and with which filters: reading the audit
+    log is itself audited."""
     record(
-        "audit.searched",
+        action,
         staff_id=staff.id,
         resident_id=filters.resident_id,
         filters=filters.as_args(),
-        page=page,
+        **detail,
     )
 
 
@@ -553,7 +543,7 @@ def search_events(
 ) -> tuple[list[EventRow], int]:
     """A page of the events matching the filters, newest first, and how many match. The
     search is itself recorded (before the page is read, so a commit expires nothing)."""
-    _record_search(filters, staff, page)
+    _record_use("audit.searched", filters, staff, page=page)
     total = db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(*_matching(filters))
     )
@@ -568,17 +558,6 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@transactional
-def _record_export(filters: AuditFilters, staff: StaffUser, count: int) -> None:
-    record(
-        "audit.exported",
-        staff_id=staff.id,
-        resident_id=filters.resident_id,
-        filters=filters.as_args(),
-        rows=count,
-    )
-
-
 def export_events(filters: AuditFilters, staff: StaffUser) -> str:
     """The matching events as CSV (newest first, at most EXPORT_LIMIT); the export is itself
     recorded, with how many rows it held."""
@@ -589,7 +568,7 @@ def export_events(filters: AuditFilters, staff: StaffUser) -> str:
         .where(*_matching(filters), AuditEvent.id <= newest)
     )
     count = min(total or 0, EXPORT_LIMIT)
-    _record_export(filters, staff, count)
+    _record_use("audit.exported", filters, staff, rows=count)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -367,11 +367,11 @@ def decide_dispute(
     effect = rules.decision_effect(outcome, entry.reporter_number)
     entry.status = effect.entry_status
     db.session.flush()
+    # Who decided, on whose record, and which dispute: said by each event the decision makes.
+    decided = {"staff_id": supervisor.id, "resident_id": dispute.resident_id, "dispute": dispute.id}
     audit.record(
         "dispute.decided",
-        staff_id=supervisor.id,
-        resident_id=dispute.resident_id,
-        dispute=dispute.id,
+        **decided,
         decision=decision.id,
         entry=entry.id,
         outcome=outcome.value,
@@ -379,14 +379,7 @@ def decide_dispute(
     )
     if effect.entry_status is EntryStatus.UPHELD:
         for dispatch in entry.dispatches:
-            audit.record(
-                "dispatch.correction",
-                staff_id=supervisor.id,
-                resident_id=dispute.resident_id,
-                dispatch=dispatch.id,
-                team=dispatch.team,
-                dispute=dispute.id,
-            )
+            audit.record("dispatch.correction", **decided, dispatch=dispatch.id, team=dispatch.team)
     body = dispute_decided_text(outcome, current_app.config["RESIDENT_PORTAL_URL"])
     outbox.queue_message(MessageKind.DISPUTE_DECIDED, dispute.resident, body)
     return decision

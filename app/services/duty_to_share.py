@@ -23,6 +23,7 @@ from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import CallerType, Role, ShareRequestStatus
 from app.services import audit, call_state
+from app.services.facts import facts_from
 from app.services.service_areas import active_area_codes, area_names
 from app.services.transactions import transactional
 
@@ -42,12 +43,9 @@ def call_now(call: Call) -> rules.CallNow:
 
 
 def facts_for(request: ShareRequest) -> rules.ShareRequestFacts:
-    return rules.ShareRequestFacts(
-        status=request.status,
-        urgent=request.urgent,
-        basis=request.basis,
-        resident_id=request.resident_id,
-        caller=request.caller,
+    return facts_from(
+        rules.ShareRequestFacts,
+        request,
         areas_requested=request.requested_codes,
         areas_approved=request.approved_codes,
     )

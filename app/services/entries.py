@@ -4,6 +4,8 @@ Logging a report never needs verification: the entry records who reported
 it, their relationship to the resident and whether they were verified.
 """
 
+from typing import Any
+
 from flask import abort
 from sqlalchemy import case, func, select
 
@@ -19,16 +21,25 @@ from app.services import audit, call_state, calls, outbox
 from app.services.transactions import transactional
 
 DISPATCHES_PER_PAGE = 25
+# What the caller reported, kept in the entry's columns of the same names.
+REPORTED = ("area_code", "category", "summary", "urgency", "is_sensitive")
 
 
-def reporter_of(call: Call) -> tuple[str | None, Relationship, bool]:
-    """Who reported it, as the call knows them: name, relationship, and verified or not."""
+def reporter_of(call: Call) -> dict[str, Any]:
+    """Who reported it, as the call knows them, in the entry's reporter columns: name,
+    number, relationship, and verified or not."""
     verified_as = call_state.verified_as(call)
     if verified_as is VerifiedAs.RESIDENT:
-        return call.caller_name, Relationship.SELF, True
-    relationship = call.caller_relationship or Relationship.NOT_GIVEN
-    verified = verified_as is VerifiedAs.REPRESENTATIVE
-    return call.caller_name, relationship, verified
+        relationship, verified = Relationship.SELF, True
+    else:
+        relationship = call.caller_relationship or Relationship.NOT_GIVEN
+        verified = verified_as is VerifiedAs.REPRESENTATIVE
+    return {
+        "reporter_name": call.caller_name,
+        "reporter_number": call.caller_number,
+        "reporter_relationship": relationship,
+        "reporter_verified": verified,
+    }
 
 
 @transactional
@@ -60,25 +71,17 @@ def log_report(
         call.caller_type = CallerType.THIRD_PARTY
         call.caller_relationship = details.relationship
         audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
-    name, relationship, verified = reporter_of(call)
     entry = Entry(
         resident_id=call.resident_id,
         call_id=call.id,
-        area_code=details.area_code,
-        category=details.category,
-        summary=details.summary,
-        urgency=details.urgency,
-        is_sensitive=details.is_sensitive,
-        reporter_name=name,
-        reporter_number=call.caller_number,
-        reporter_relationship=relationship,
-        reporter_verified=verified,
         created_by_id=handler.id,
+        **{column: getattr(details, column) for column in REPORTED},
+        **reporter_of(call),
     )
     db.session.add(entry)
     db.session.flush()
     audit.record_on_call(
-        "entry.logged", call, staff_id=handler.id, entry=entry.id, verified=verified
+        "entry.logged", call, staff_id=handler.id, entry=entry.id, verified=entry.reporter_verified
     )
     # The resident is told a report was made (never who made it, or what), in this same
     # transaction: no report without its message, no message without its report.

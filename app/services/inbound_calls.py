@@ -96,11 +96,5 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
     db.session.refresh(call)
     if call.is_open:
         call_state.reset_verification(call)
-    audit.record(
-        "call.line_ended",
-        staff_id=call.handler_id,
-        resident_id=call.resident_id,
-        call_id=call.id,
-        provider_status=status,
-    )
+    audit.record_on_call("call.line_ended", call, staff_id=call.handler_id, provider_status=status)
     return call

@@ -49,13 +49,7 @@ def set_hold(resident: Resident, reason: str, staff: StaffUser) -> LegalHold:
     hold = LegalHold(resident_id=resident.id, reason=reason, set_by_id=staff.id, set_at=utcnow())
     db.session.add(hold)
     db.session.flush()
-    audit.record(
-        "legal_hold.set",
-        staff_id=staff.id,
-        resident_id=resident.id,
-        purpose=reason,
-        hold_id=hold.id,
-    )
+    _record("legal_hold.set", hold, staff, reason)
     return hold
 
 
@@ -71,8 +65,13 @@ def lift_hold(hold: LegalHold, reason: str, staff: StaffUser) -> None:
     )
     if lifted.rowcount != 1:
         raise Refused(rules.HOLD_ALREADY_LIFTED)
+    _record("legal_hold.lifted", hold, staff, reason)
+
+
+def _record(action: str, hold: LegalHold, staff: StaffUser, reason: str) -> None:
+    """Audit a hold set or lifted, with the reason the supervisor gave for doing it."""
     audit.record(
-        "legal_hold.lifted",
+        action,
         staff_id=staff.id,
         resident_id=hold.resident_id,
         purpose=reason,
@@ -113,13 +112,13 @@ def holds_in_force(page: int = 1, per_page: int = 25) -> tuple[list[HoldRow], in
     ).all()
     return [
         HoldRow(
-            hold_id=hold.id,
-            resident_id=resident.id,
-            name=resident.full_name,
-            outward_postcode=resident.outward_postcode,
-            reason=hold.reason,
-            set_at=hold.set_at,
-            set_by=set_by,
+            hold.id,
+            resident.id,
+            resident.full_name,
+            resident.outward_postcode,
+            hold.reason,
+            hold.set_at,
+            set_by,
         )
         for hold, resident, set_by in rows
     ], total

@@ -33,16 +33,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import OutboxMessage, Resident, ResidentPhone
-from app.rules.outbox import (
-    RetryPolicy,
-    after_failure,
-    classify_failure,
-    last_digits,
-    report_made_text,
-    retry_delay,
-    status_after_report,
-    verification_locked_text,
-)
+from app.rules import outbox as rules
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import audit
 from app.services.transactions import transactional
@@ -55,8 +46,8 @@ LEASE = timedelta(minutes=10)
 MOBILE = "mobile"
 
 
-def retry_policy() -> RetryPolicy:
-    return RetryPolicy(**current_app.config["OUTBOX_RETRY_POLICY"])
+def retry_policy() -> rules.RetryPolicy:
+    return rules.RetryPolicy(**current_app.config["OUTBOX_RETRY_POLICY"])
 
 
 def mobile_on_file(resident: Resident) -> str | None:
@@ -92,14 +83,14 @@ def queue_message(kind: MessageKind, resident: Resident, body: str) -> OutboxMes
 
 def queue_report_made(resident: Resident) -> OutboxMessage | None:
     """Tell the resident a report was made on their record: never who made it, or what."""
-    body = report_made_text(current_app.config["RESIDENT_PORTAL_URL"])
+    body = rules.report_made_text(current_app.config["RESIDENT_PORTAL_URL"])
     return queue_message(MessageKind.REPORT_MADE, resident, body)
 
 
 def queue_verification_locked(resident: Resident) -> OutboxMessage | None:
     """Tell the resident phone verification on their record was locked, and whom to ask."""
     config = current_app.config
-    body = verification_locked_text(config["COUNCIL_NAME"], config["COUNCIL_CONTACT"])
+    body = rules.verification_locked_text(config["COUNCIL_NAME"], config["COUNCIL_CONTACT"])
     return queue_message(MessageKind.VERIFICATION_LOCKED, resident, body)
 
 
@@ -191,13 +182,13 @@ def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
     """Keep why the send failed; try again later, with backoff, or give up for good."""
     message = _locked(message_id)
     policy = retry_policy()
-    status = after_failure(
-        message.attempts, classify_failure(error.http_status, error.error_code), policy
+    status = rules.after_failure(
+        message.attempts, rules.classify_failure(error.http_status, error.error_code), policy
     )
     message.last_error = error.detail[:500]
     message.status = status
     if status is MessageStatus.PENDING:
-        delay = retry_delay(message.attempts, random.random(), policy)  # noqa: S311
+        delay = rules.retry_delay(message.attempts, random.random(), policy)  # noqa: S311
         message.next_attempt_at = clock.now() + delay
         current_app.logger.warning(
             "outbox: message %d not sent (attempt %d), retrying in %ds: %s",
@@ -244,7 +235,7 @@ def record_delivery_report(
     if message is None:
         return False
     message.provider_sid = provider_sid
-    new = status_after_report(message.status, reported)
+    new = rules.status_after_report(message.status, reported)
     if new is not None:
         message.status = new
         if new is MessageStatus.DELIVERED:
@@ -287,7 +278,7 @@ def messages_page(page: int, per_page: int) -> tuple[list[MessageRow], int]:
         MessageRow(
             created_at=message.created_at,
             kind=message.kind,
-            number_ending=last_digits(message.to_number),
+            number_ending=rules.last_digits(message.to_number),
             body=message.body,
             status=message.status,
             attempts=message.attempts,

@@ -64,6 +64,7 @@ from app.rules.vocabulary import (
     Role,
 )
 from app.services import audit, call_state, reveals
+from app.services.facts import facts_from
 from app.services.transactions import transactional
 
 # No 0/O, 1/I/L or U: nothing a representative can misread, mishear or write down wrongly.
@@ -113,14 +114,10 @@ class PermissionSummary:
 
 def facts_for(permission: Permission) -> PermissionFacts:
     """What the rules need to know about a permission, as it stands in the database now."""
-    return PermissionFacts(
-        id=permission.id,
-        holder_name=permission.holder_name,
-        kind=permission.kind,
+    return facts_from(
+        PermissionFacts,
+        permission,
         areas=permission.area_codes,
-        may_act=permission.may_act,
-        starts_on=permission.starts_on,
-        expires_on=permission.expires_on,
         # In London time, so the date the handler is told is the council's date.
         revoked_at=clock.local(permission.revoked_at) if permission.revoked_at else None,
         matter_closed=permission.matter_closed_at is not None,
@@ -158,16 +155,14 @@ def grant_verbal_consent(
         today, current_app.config["VERBAL_CONSENT_MONTHS"]
     )
     return _grant(
-        resident_id=call.resident_id,
-        kind=PermissionKind.VERBAL,
+        call.resident_id,
+        PermissionKind.VERBAL,
+        representative,
+        terms,
+        safeguarding,
+        handler,
         starts_on=today,
         expires_on=expires_on,
-        representative=representative,
-        terms=terms,
-        safeguarding=safeguarding,
-        staff=handler,
-        evidence_reference=None,
-        lpa_access_code=None,
         call=call,
     )
 
@@ -202,34 +197,36 @@ def record_written_permission(
     if problem:
         raise Refused(problem, "lpa_access_code")
     return _grant(
-        resident_id=resident_id,
-        kind=evidence.kind,
+        resident_id,
+        evidence.kind,
+        representative,
+        terms,
+        safeguarding,
+        supervisor,
         starts_on=evidence.starts_on,
         expires_on=terms.expires_on,
-        representative=representative,
-        terms=terms,
-        safeguarding=safeguarding,
-        staff=supervisor,
         evidence_reference=reference,
         lpa_access_code=access_code,
-        call=None,
     )
 
 
 def _grant(
-    *,
     resident_id: int,
     kind: PermissionKind,
-    starts_on: date,
-    expires_on: date | None,
     representative: Representative,
     terms: Terms,
     safeguarding: Safeguarding,
     staff: StaffUser,
-    evidence_reference: str | None,
-    lpa_access_code: str | None,
-    call: Call | None,
+    *,
+    starts_on: date,
+    expires_on: date | None,
+    evidence_reference: str | None = None,
+    lpa_access_code: str | None = None,
+    call: Call | None = None,
 ) -> GrantedPermission:
+    """Grant `kind` of permission on the resident's record as asked, once the safeguarding
+    questions are confirmed and the representative's details and the dates hold: written
+    evidence names its reference, verbal consent its call."""
     if not safeguarding.is_confirmed:
         raise Refused(SAFEGUARDING_NOT_CONFIRMED, "safeguarding")
     name = representative.name.strip()

@@ -10,6 +10,7 @@ an id from the address that is not theirs is "not found".
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from flask import abort, current_app
 from flask_login import UserMixin
@@ -35,7 +36,12 @@ from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
 from app.services import audit, permissions
 from app.services.staff import SignInAllowance, TooManyAttempts
-from app.services.text_codes import codes_sent_since, show_on_console, text_code_policy
+from app.services.text_codes import (
+    codes_sent_since,
+    show_on_console,
+    text_code_policy,
+    typed_code_matches,
+)
 from app.services.transactions import transactional
 from app.telephony import text_codes as provider
 
@@ -45,6 +51,8 @@ WRONG_CODE = (
     "The code is not right, or it has stopped working. Check the text we sent, or start again"
 )
 REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
+
+Owned = TypeVar("Owned", Entry, Permission, Dispute)
 
 
 class SignedInResident(UserMixin):
@@ -176,19 +184,11 @@ def check_code(token: str, typed: str) -> CodeCheck:
     if row is None or code_rules.check_refusal(row.checks, policy):
         return CodeCheck(None, WRONG_CODE)
     row.checks += 1
-    if row.provider is None or code_rules.is_expired(row.expires_at, now):
-        matched = False
-    elif row.provider is TextCodeProvider.TWILIO_VERIFY:
-        try:
-            matched = provider.verification_approved(row.phone_number, typed.strip())
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("portal code not checked: %s", error.detail)
-            row.checks -= 1
-            return CodeCheck(
-                None, "We could not check your code just now. Wait a minute and try again"
-            )
-    else:
-        matched = provider.console_code_matches(row.code_hash, typed)
+    try:
+        matched = typed_code_matches(row, typed, now, "portal code")
+    except provider.ProviderUnavailable:
+        row.checks -= 1
+        return CodeCheck(None, "We could not check your code just now. Wait a minute and try again")
     if not matched:
         audit.record("portal.code_failed", resident_id=row.resident_id)
         return CodeCheck(None, WRONG_CODE)
@@ -250,6 +250,14 @@ def _entry_row(entry: Entry) -> EntryRow:
     )
 
 
+def _own_or_404(model: type[Owned], record_id: int, user: SignedInResident) -> Owned:
+    """A record on the signed-in resident's own record; another resident's is not found."""
+    record = db.session.get(model, record_id)
+    if record is None or record.resident_id != user.resident_id:
+        abort(404)
+    return record
+
+
 def entries_for(user: SignedInResident) -> list[EntryRow]:
     """The entries on the resident's record, newest first; those found incorrect after a
     dispute are left out, as in every routine view."""
@@ -263,9 +271,7 @@ def entries_for(user: SignedInResident) -> list[EntryRow]:
 
 def get_entry_or_404(user: SignedInResident, entry_id: int) -> EntryRow:
     """One of the resident's own entries; another resident's, or a hidden one, is not found."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.resident_id != user.resident_id:
-        abort(404)
+    entry = _own_or_404(Entry, entry_id, user)
     if entry.status is EntryStatus.UPHELD:
         abort(404)
     return _entry_row(entry)
@@ -280,10 +286,7 @@ def permissions_for(user: SignedInResident) -> list[permissions.PermissionSummar
 
 
 def get_permission_or_404(user: SignedInResident, permission_id: int) -> Permission:
-    permission = db.session.get(Permission, permission_id)
-    if permission is None or permission.resident_id != user.resident_id:
-        abort(404)
-    return permission
+    return _own_or_404(Permission, permission_id, user)
 
 
 def revoke_permission(user: SignedInResident, permission: Permission) -> None:
@@ -332,7 +335,4 @@ def disputes_for(user: SignedInResident) -> list[DisputeRow]:
 
 
 def get_dispute_or_404(user: SignedInResident, dispute_id: int) -> DisputeRow:
-    dispute = db.session.get(Dispute, dispute_id)
-    if dispute is None or dispute.resident_id != user.resident_id:
-        abort(404)
-    return _dispute_row(dispute)
+    return _dispute_row(_own_or_404(Dispute, dispute_id, user))

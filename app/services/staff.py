@@ -7,9 +7,10 @@ change, or None on the command line.
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import abort, current_app
 from limits import RateLimitItem, parse
@@ -32,6 +33,8 @@ from app.services import audit
 from app.services.transactions import transactional
 
 COMMAND_LINE = "command line"
+
+Checked = TypeVar("Checked")
 
 
 def fetch_staff_by_session_token(token: str) -> StaffUser | None:
@@ -166,15 +169,24 @@ def fetch_second_step(token: str, step: SignInStep) -> StaffUser | None:
     return user if at is step else None
 
 
-def give_code(user: StaffUser, typed: str, address: str) -> StaffUser:
-    """Sign in with a code from the authenticator app or a recovery code, counted against
-    the same allowances as passwords. Raises TooManyAttempts or Refused."""
+def _counted_code_check(
+    check: Callable[[int, str], Checked], user: StaffUser, typed: str, address: str
+) -> Checked:
+    """Count a typed code against the account's and the address's allowances, then `check`
+    it; a code that works gives its count back. Raises TooManyAttempts, or what `check`
+    raises."""
     allowance = _allowance(str(user.id), address, kind="two-factor-account")
     if not allowance.take():
         raise TooManyAttempts
-    signed_in = _check_code(user.id, typed)
+    checked = check(user.id, typed)
     allowance.give_back()
-    return signed_in
+    return checked
+
+
+def give_code(user: StaffUser, typed: str, address: str) -> StaffUser:
+    """Sign in with a code from the authenticator app or a recovery code, counted against
+    the same allowances as passwords. Raises TooManyAttempts or Refused."""
+    return _counted_code_check(_check_code, user, typed, address)
 
 
 def _claim_step(user: StaffUser, step: int) -> bool:
@@ -242,12 +254,7 @@ def _check_code(user_id: int, typed: str) -> StaffUser:
 def confirm_enrolment(user: StaffUser, typed: str, address: str) -> tuple[StaffUser, list[str]]:
     """Finish setting up two-factor sign-in with a first code from the app, and sign in: the
     account and its recovery codes, shown this once. Raises TooManyAttempts or Refused."""
-    allowance = _allowance(str(user.id), address, kind="two-factor-account")
-    if not allowance.take():
-        raise TooManyAttempts
-    enrolled = _enrol(user.id, typed)
-    allowance.give_back()
-    return enrolled
+    return _counted_code_check(_enrol, user, typed, address)
 
 
 @transactional

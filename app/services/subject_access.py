@@ -17,7 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import abort, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarResult, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app import clock
 from app.extensions import db
@@ -29,7 +30,6 @@ from app.models import (
     OutboxMessage,
     Permission,
     Resident,
-    ResidentPhone,
     StaffUser,
     SubjectAccessExport,
     VerificationAttempt,
@@ -278,6 +278,16 @@ def _factors(codes: str) -> list[str]:
     return labels
 
 
+def _on_record(
+    model: type, resident_id: int, at: InstrumentedAttribute, *conditions: ColumnElement[bool]
+) -> ScalarResult:
+    """The `model` rows on the resident's record (and meeting `conditions`), oldest first:
+    by `at`, then in the order they were made."""
+    return db.session.scalars(
+        select(model).where(model.resident_id == resident_id, *conditions).order_by(at, model.id)
+    )
+
+
 def _details(resident_id: int, withholding: _Withholding) -> Any:
     resident = db.session.get(Resident, resident_id)
     address = [resident.address_line_1, resident.address_line_2, resident.town]
@@ -300,9 +310,7 @@ def _details(resident_id: int, withholding: _Withholding) -> Any:
 
 def _entries(resident_id: int, withholding: _Withholding) -> Any:
     names = area_names()
-    entries = db.session.scalars(
-        select(Entry).where(Entry.resident_id == resident_id).order_by(Entry.created_at, Entry.id)
-    )
+    entries = _on_record(Entry, resident_id, Entry.created_at)
     rows = []
     for entry in entries:
         third_party = not rules.reporter_is_the_resident(
@@ -331,9 +339,7 @@ def _calls(resident_id: int, withholding: _Withholding) -> Any:
     # Calls the record was on when they ended. A call that moved on to another resident's
     # record after a report was logged is theirs: its summary may be about them. The report
     # itself is among the entries.
-    calls = db.session.scalars(
-        select(Call).where(Call.resident_id == resident_id).order_by(Call.started_at, Call.id)
-    )
+    calls = _on_record(Call, resident_id, Call.started_at)
     rows = []
     for call in calls:
         third_party = rules.caller_withholding(call.caller_type, call.verified_as)
@@ -357,109 +363,87 @@ def _calls(resident_id: int, withholding: _Withholding) -> Any:
     return rows
 
 
-def _verification_attempts(resident_id: int, withholding: _Withholding) -> Any:
-    attempts = db.session.scalars(
-        select(VerificationAttempt)
-        .where(VerificationAttempt.resident_id == resident_id)
-        .order_by(VerificationAttempt.created_at, VerificationAttempt.id)
-    )
+# What each row of a listed section shows. `withholding` counts what it withholds.
+
+
+def _attempt_item(attempt: VerificationAttempt, withholding: _Withholding) -> dict:
     # The result and which checks matched: what the caller said was never stored.
-    return [
-        {
-            "checked": attempt.created_at,
-            "result": attempt.result.label,
-            "matched": _factors(attempt.factors_matched),
-            "did_not_match": _factors(attempt.factors_failed),
-        }
-        for attempt in attempts
-    ]
+    return {
+        "checked": attempt.created_at,
+        "result": attempt.result.label,
+        "matched": _factors(attempt.factors_matched),
+        "did_not_match": _factors(attempt.factors_failed),
+    }
 
 
-def _permissions(resident_id: int, withholding: _Withholding) -> Any:
-    permissions = db.session.scalars(
-        select(Permission)
-        .where(Permission.resident_id == resident_id)
-        .order_by(Permission.created_at, Permission.id)
-    )
-    rows = []
-    for permission in permissions:
-        rows.append(
+def _permission_item(permission: Permission, withholding: _Withholding) -> dict:
+    return {
+        "representative": permission.holder_name,
+        "relationship": permission.holder_relationship.label,
+        "kind": permission.kind.label,
+        "covers": describe_scope(facts_for(permission)),
+        "may_act_for_you": permission.may_act,
+        "starts": permission.starts_on,
+        "expires": permission.expires_on,
+        "evidence_reference": permission.evidence_reference,
+        "matter": permission.matter,
+        "matter_closed": permission.matter_closed_at,
+        "revoked": permission.revoked_at,
+        "revocation_reason": permission.revocation_reason,
+        "representative_phone": withholding.value(withholding.phone(permission.holder_phone)),
+        "representative_email": withholding.value(permission.holder_email),
+        "history": [
+            {"when": event.at, "what": event.kind.label, "reason": event.reason}
+            for event in permission.events
+        ],
+    }
+
+
+def _dispute_item(dispute: Dispute, withholding: _Withholding) -> dict:
+    return {
+        "opened": dispute.opened_at,
+        "entry_logged": dispute.entry.created_at,
+        "reason": dispute.reason.label,
+        "your_statement": dispute.statement,
+        "opened_via": dispute.opened_via.label,
+        "respond_by": dispute.due_on,
+        "status": dispute.status.label,
+        "decisions": [
             {
-                "representative": permission.holder_name,
-                "relationship": permission.holder_relationship.label,
-                "kind": permission.kind.label,
-                "covers": describe_scope(facts_for(permission)),
-                "may_act_for_you": permission.may_act,
-                "starts": permission.starts_on,
-                "expires": permission.expires_on,
-                "evidence_reference": permission.evidence_reference,
-                "matter": permission.matter,
-                "matter_closed": permission.matter_closed_at,
-                "revoked": permission.revoked_at,
-                "revocation_reason": permission.revocation_reason,
-                "representative_phone": withholding.value(
-                    withholding.phone(permission.holder_phone)
-                ),
-                "representative_email": withholding.value(permission.holder_email),
-                "history": [
-                    {"when": event.at, "what": event.kind.label, "reason": event.reason}
-                    for event in permission.events
-                ],
+                "decided": decision.decided_at,
+                "outcome": decision.outcome.label,
+                "reasons": decision.reasons,
             }
-        )
-    return rows
+            for decision in dispute.decisions
+        ],
+    }
 
 
-def _disputes(resident_id: int, withholding: _Withholding) -> Any:
-    disputes = db.session.scalars(
-        select(Dispute)
-        .where(Dispute.resident_id == resident_id)
-        .order_by(Dispute.opened_at, Dispute.id)
-    )
-    return [
-        {
-            "opened": dispute.opened_at,
-            "entry_logged": dispute.entry.created_at,
-            "reason": dispute.reason.label,
-            "your_statement": dispute.statement,
-            "opened_via": dispute.opened_via.label,
-            "respond_by": dispute.due_on,
-            "status": dispute.status.label,
-            "decisions": [
-                {
-                    "decided": decision.decided_at,
-                    "outcome": decision.outcome.label,
-                    "reasons": decision.reasons,
-                }
-                for decision in dispute.decisions
-            ],
-        }
-        for dispute in disputes
-    ]
+def _message_item(message: OutboxMessage, withholding: _Withholding) -> dict:
+    return {
+        "written": message.created_at,
+        "about": message.kind.label,
+        "text": message.body,
+        "sent_to": withholding.phone(message.to_number),
+        "status": message.status.label,
+        "sent": message.sent_at,
+        "delivered": message.delivered_at,
+    }
 
 
-def _messages(resident_id: int, withholding: _Withholding) -> Any:
-    # A verification code's console copy is never sent, and its code is spent: not a message.
-    messages = db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.resident_id == resident_id,
-            OutboxMessage.kind != MessageKind.TEXT_CODE,
-        )
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    )
-    return [
-        {
-            "written": message.created_at,
-            "about": message.kind.label,
-            "text": message.body,
-            "sent_to": withholding.phone(message.to_number),
-            "status": message.status.label,
-            "sent": message.sent_at,
-            "delivered": message.delivered_at,
-        }
-        for message in messages
-    ]
+@dataclass(frozen=True)
+class _Listing:
+    """A section listing one kind of row on the record, oldest first (by `at`), an item a
+    row: those meeting `conditions`."""
+
+    model: type
+    at: InstrumentedAttribute
+    item: Callable[[Any, _Withholding], dict]
+    conditions: tuple[ColumnElement[bool], ...] = ()
+
+    def __call__(self, resident_id: int, withholding: _Withholding) -> list[dict]:
+        rows = _on_record(self.model, resident_id, self.at, *self.conditions)
+        return [self.item(row, withholding) for row in rows]
 
 
 def _disclosures(resident_id: int, withholding: _Withholding) -> Any:
@@ -548,19 +532,25 @@ _GATHERERS: dict[ExportSection, Callable[[int, _Withholding], Any]] = {
     ExportSection.DETAILS: _details,
     ExportSection.ENTRIES: _entries,
     ExportSection.CALLS: _calls,
-    ExportSection.VERIFICATION_ATTEMPTS: _verification_attempts,
-    ExportSection.PERMISSIONS: _permissions,
-    ExportSection.DISPUTES: _disputes,
-    ExportSection.MESSAGES: _messages,
+    ExportSection.VERIFICATION_ATTEMPTS: _Listing(
+        VerificationAttempt, VerificationAttempt.created_at, _attempt_item
+    ),
+    ExportSection.PERMISSIONS: _Listing(Permission, Permission.created_at, _permission_item),
+    ExportSection.DISPUTES: _Listing(Dispute, Dispute.opened_at, _dispute_item),
+    # A verification code's console copy is never sent, and its code is spent: not a message.
+    ExportSection.MESSAGES: _Listing(
+        OutboxMessage,
+        OutboxMessage.created_at,
+        _message_item,
+        (OutboxMessage.kind != MessageKind.TEXT_CODE,),
+    ),
     ExportSection.DISCLOSURES: _disclosures,
 }
 
 
 def _gather(section: ExportSection, resident_id: int, include: bool) -> Gathered:
-    own = db.session.scalars(
-        select(ResidentPhone.number).where(ResidentPhone.resident_id == resident_id)
-    )
-    withholding = _Withholding(include, list(own))
+    own = [phone.number for phone in db.session.get(Resident, resident_id).phones]
+    withholding = _Withholding(include, own)
     data = _GATHERERS[section](resident_id, withholding)
     return Gathered(data=data, withheld=withholding.withheld)
 

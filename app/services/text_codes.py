@@ -312,19 +312,29 @@ def _code_matches(call: Call, typed: str) -> bool:
         code.status = TextCodeStatus.SPENT
         raise Refused(refusal)
     now = call.last_activity_at  # set by lock_call for this request
-    if rules.is_expired(code.expires_at, now):
-        matched = False
-    elif code.provider is TextCodeProvider.TWILIO_VERIFY:
-        try:
-            matched = provider.verification_approved(code.phone_number, typed.strip())
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("text code not checked: %s", error.detail)
-            raise Refused(PROVIDER_DOWN_CHECK) from error
-    else:
-        matched = provider.console_code_matches(code.code_hash, typed)
+    try:
+        matched = typed_code_matches(code, typed, now, "text code")
+    except provider.ProviderUnavailable as error:
+        raise Refused(PROVIDER_DOWN_CHECK) from error
     code.checks += 1
     if matched:
         code.status = TextCodeStatus.APPROVED
     elif rules.checks_left(code.checks, policy) == 0:
         code.status = TextCodeStatus.SPENT
     return matched
+
+
+def typed_code_matches(
+    sent: TextCode | PortalSession, typed: str, now: datetime, what: str
+) -> bool:
+    """Whether `typed` is the code sent, never once it has expired. When Twilio Verify
+    cannot say, logs it (as `what` not checked) and raises provider.ProviderUnavailable."""
+    if sent.provider is None or rules.is_expired(sent.expires_at, now):
+        return False
+    if sent.provider is TextCodeProvider.TWILIO_VERIFY:
+        try:
+            return provider.verification_approved(sent.phone_number, typed.strip())
+        except provider.ProviderUnavailable as error:
+            current_app.logger.warning("%s not checked: %s", what, error.detail)
+            raise
+    return provider.console_code_matches(sent.code_hash, typed)

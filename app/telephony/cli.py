@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli import setting_option
 from app.extensions import db
 from app.services import audit, outbox
 
@@ -26,11 +27,10 @@ def _summary(done: outbox.WorkDone) -> str:
 
 @outbox_cli.command("work")
 @click.option("--once", is_flag=True, help="Send what is due now, then stop.")
-@click.option(
+@setting_option(
     "--poll-seconds",
-    type=click.FloatRange(min=0.1),
-    default=None,
-    help="How long to wait when nothing is due (OUTBOX_POLL_SECONDS, default 5).",
+    click.FloatRange(min=0.1),
+    "How long to wait when nothing is due (OUTBOX_POLL_SECONDS, default 5).",
 )
 def work_command(once: bool, poll_seconds: float | None) -> None:
     """Send messages from the outbox, retrying those the provider could not take."""
