@@ -5,11 +5,12 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
+    GovCheckboxesInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -86,6 +87,21 @@ def radio_field(label: str, pairs: Iterable[tuple[str, str]], missing: str, **kw
         widget=GovRadioInput(),
         validators=[InputRequired(message=missing)],
         **kwargs,
+    )
+
+
+def checkboxes_field(
+    label: str, *, description: str = "", pairs: Iterable[tuple[str, str]] = (), widget=None
+) -> SelectMultipleField:
+    """GOV.UK checkboxes for (value, label) pairs (or choices the form sets as it is made).
+    What is ticked is checked by the form's own `validate_<name>`, in words people can act
+    on, not WTForms' "Not a valid choice"."""
+    return SelectMultipleField(
+        label,
+        description=description,
+        choices=choices(pairs),
+        widget=widget or GovCheckboxesInput(),
+        validate_choice=False,
     )
 
 

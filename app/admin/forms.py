@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput
-from wtforms import BooleanField, EmailField, SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
+from wtforms import BooleanField, EmailField
 from wtforms.validators import Email, ValidationError
 
-from app.forms import choices, radio_field, submit_button, text_field
+from app.forms import checkboxes_field, radio_field, submit_button, text_field
 from app.rules import staff_accounts as rules
 from app.rules.staff_accounts import StaffDetails
 from app.rules.vocabulary import Role, ServiceArea
@@ -33,12 +33,10 @@ class StaffForm(FlaskForm):
         field=EmailField,
     )
     role = radio_field("Role", Role.choices(), rules.SELECT_ROLE)
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Service areas",
         description="A call handler sees entries in these areas only. Select all that apply.",
-        choices=choices(ServiceArea.choices()),
-        widget=GovCheckboxesInput(),
-        validate_choice=False,  # checked below, with a message people can act on
+        pairs=ServiceArea.choices(),
     )
     may_see_sensitive = BooleanField("May see entries marked sensitive", widget=GovCheckboxInput())
     submit = submit_button("Save")

@@ -1,17 +1,22 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
     GovSelect,
 )
 from wtforms import (
     BooleanField,
     SelectField,
-    SelectMultipleField,
 )
 from wtforms.validators import Optional, ValidationError
 
-from app.forms import choices, radio_field, reason_field, submit_button, text_field
+from app.forms import (
+    checkboxes_field,
+    choices,
+    radio_field,
+    reason_field,
+    submit_button,
+    text_field,
+)
 from app.rules import duty_to_share as rules
 from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import LawfulBasis
@@ -44,11 +49,9 @@ class ShareRequestForm(FlaskForm):
         min_length=rules.REASON_MIN_LENGTH,
         max_length=rules.REASON_MAX_LENGTH,
     )
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Which service areas do you need to discuss?",
         description="Select all that apply. Nothing from other areas will be shown.",
-        widget=GovCheckboxesInput(),
-        validate_choice=False,
     )
     urgent = BooleanField(
         "Urgent: share now, and a supervisor approves afterwards (within 24 hours)",
@@ -98,11 +101,9 @@ class ShareDecisionForm(FlaskForm):
         rules.SELECT_DECISION,
         validate_choice=False,  # checked below, with the same words as a missing answer
     )
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Which service areas do you approve?",
         description="Only when approving. You can approve fewer areas than were asked for.",
-        widget=GovCheckboxesInput(),
-        validate_choice=False,
     )
     reason = reason_field(
         "Reasons for your decision",

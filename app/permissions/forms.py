@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from app import clock
-from app.forms import choices, radio_field, reason_form, submit_button, text_field
+from app.forms import checkboxes_field, choices, radio_field, reason_form, submit_button, text_field
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
 from app.rules import permissions as rules
@@ -226,11 +226,10 @@ class TermsFields(FlaskForm):
         called="the expiry date",
         required=False,
     )
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Which services does it cover?",
         description="Select all that apply",
         widget=ScopeCheckboxes(),
-        validate_choice=False,  # checked below, with a message people can act on
     )
     may_act = radio_field(
         "What may the representative do?",
@@ -266,12 +265,10 @@ class TermsFields(FlaskForm):
         "Select how the representative will prove who they are",
         default=RepresentativeCheck.PASSCODE.value,
     )
-    safeguarding = SelectMultipleField(
+    safeguarding = checkboxes_field(
         "Safeguarding",
         description="Confirm each of these with the resident, or from the document.",
-        choices=choices(SAFEGUARDING_QUESTIONS),
-        widget=GovCheckboxesInput(),
-        validate_choice=False,
+        pairs=SAFEGUARDING_QUESTIONS,
     )
 
     def __init__(self, *args, area_choices: list[tuple[str, str]], **kwargs):
