@@ -5,12 +5,11 @@ from app import navigation
 from app.admin import bp
 from app.admin.forms import ConfirmForm, StaffForm, StaffSearchForm
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import staff as staff_service
 
-PER_PAGE = 25
 SEARCH_LIMIT = 50
 navigation.register("admin.index", "Staff", Role.ADMIN)
 
@@ -26,7 +25,7 @@ def index():
         return render_template(
             "admin/index.html", search=search, rows=found, total=total, pagination=None
         )
-    rows, pagination = paginated(lambda page: staff_service.staff_page(page, PER_PAGE), PER_PAGE)
+    rows, pagination = page_of(staff_service.staff_page)
     return render_template(
         "admin/index.html", search=search, rows=rows, total=pagination.total, pagination=pagination
     )

@@ -9,7 +9,7 @@ from app.forms import choices
 from app.htmx import is_htmx
 from app.models import Entry
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.rules.disputes import recorded_message
 from app.rules.vocabulary import Role
 from app.security import staff_required
@@ -18,7 +18,6 @@ from app.services.service_areas import area_names
 
 DISPUTE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-PER_PAGE = 25
 navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
 
 
@@ -27,9 +26,10 @@ navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
 def index():
     filters = QueueFilterForm(request.args)
     area, status = filters.filters()
-    rows, pagination = paginated(
-        lambda page: disputes.dispute_queue(current_user, page, PER_PAGE, area=area, status=status),
-        PER_PAGE,
+    rows, pagination = page_of(
+        lambda page, per_page: disputes.dispute_queue(
+            current_user, page, per_page, area=area, status=status
+        )
     )
     return render_template(
         "disputes/index.html", rows=rows, pagination=pagination, filters=filters, form=None

@@ -5,7 +5,7 @@ from app import navigation
 from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import calls, duty_to_share
@@ -13,7 +13,6 @@ from app.services.service_areas import active_areas, area_names
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
 DECIDING_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("duty_to_share.index", "Duty to share", *DECIDING_STAFF)
 
 
@@ -43,9 +42,10 @@ def request_share(call_id: int):
 def index():
     filters = WaitingFilterForm(request.args)
     overdue_only = filters.overdue_only()
-    rows, pagination = paginated(
-        lambda page: duty_to_share.waiting_requests(page, PER_PAGE, overdue_only=overdue_only),
-        PER_PAGE,
+    rows, pagination = page_of(
+        lambda page, per_page: duty_to_share.waiting_requests(
+            page, per_page, overdue_only=overdue_only
+        )
     )
     return render_template(
         "duty_to_share/index.html",

@@ -5,22 +5,19 @@ from app import navigation
 from app.locks import bp
 from app.locks.forms import UnlockForm
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import residents, verification
 
 LOCK_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("locks.index", "Locked records", *LOCK_STAFF)
 
 
 @bp.get("/locks")
 @staff_required(*LOCK_STAFF)
 def index():
-    locked, pagination = paginated(
-        lambda page: verification.locked_residents(page, PER_PAGE), PER_PAGE
-    )
+    locked, pagination = page_of(verification.locked_residents)
     return render_template("locks/index.html", locked=locked, pagination=pagination)
 
 

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.retention import bp
 from app.retention.forms import LiftHoldForm, SetHoldForm
 from app.rules.vocabulary import Role
@@ -11,7 +11,6 @@ from app.security import staff_required
 from app.services import legal_holds, residents
 
 HOLD_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("retention.index", "Legal holds", *HOLD_STAFF)
 
 
@@ -24,7 +23,7 @@ def _legal_hold_on() -> dict:
 @bp.get("/legal-holds")
 @staff_required(*HOLD_STAFF)
 def index():
-    holds, pagination = paginated(lambda page: legal_holds.holds_in_force(page, PER_PAGE), PER_PAGE)
+    holds, pagination = page_of(legal_holds.holds_in_force)
     return render_template("retention/index.html", holds=holds, pagination=pagination)
 
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from app import navigation
 from app.htmx import is_htmx
 from app.pages import submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.refusals import Refused
 from app.rules import subject_access as rules
 from app.rules.vocabulary import ExportStatus, Role
@@ -26,8 +26,8 @@ def index():
     form = FindResidentForm()
     if found := submitted(form, lambda: service.find_resident_by_reference(form.reference.data)):
         return redirect(url_for("subject_access.new_export", resident_id=found.result.id))
-    exports, pagination = paginated(
-        lambda page: service.my_exports(current_user, page, PER_PAGE), PER_PAGE
+    exports, pagination = page_of(
+        lambda page, per_page: service.my_exports(current_user, page, per_page), PER_PAGE
     )
     return render_template(
         "subject_access/index.html",
