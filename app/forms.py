@@ -1,11 +1,18 @@
-"""What every area's forms share."""
+"""What every area's forms share: the fields most forms ask for, built one way."""
 
 from collections.abc import Iterable
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
-from wtforms import TextAreaField
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 def strip_whitespace(value):
@@ -36,6 +43,78 @@ def reason_field(
             Length(max=max_length, message=f"{noun} must be {max_length} characters or fewer"),
         ],
     )
+
+
+def text_field(
+    label: str,
+    missing: str | None = None,
+    *,
+    max_length: int | None = None,
+    noun: str = "",
+    too_long: str | None = None,
+    description: str = "",
+    optional: bool = False,
+    also: Iterable = (),
+    trim: bool = True,
+    field=StringField,
+    widget=None,
+):
+    """A box to type in (a `StringField` unless `field` says otherwise), trimmed unless `trim`
+    is False. `missing` is the error for nothing typed; without it the box may be left empty,
+    and `optional` skips every other check of an empty box. More than `max_length`
+    characters is an error naming `noun` ("Name must be 200 characters or fewer"), or saying
+    `too_long`. `also` are further validators, checked last."""
+    validators = [DataRequired(message=missing)] if missing else []
+    if optional:
+        validators.append(Optional())
+    if max_length is not None:
+        message = too_long or f"{noun} must be {max_length:,} characters or fewer"
+        validators.append(Length(max=max_length, message=message))
+    return field(
+        label,
+        description=description,
+        filters=[strip_whitespace] if trim else [],
+        widget=widget or GovTextInput(),
+        validators=[*validators, *also],
+    )
+
+
+def radio_field(label: str, pairs: Iterable[tuple[str, str]], missing: str, **kwargs) -> RadioField:
+    """GOV.UK radios for (value, label) pairs; `missing` is the error when none is selected."""
+    return RadioField(
+        label,
+        choices=choices(pairs),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message=missing)],
+        **kwargs,
+    )
+
+
+def checkboxes_field(
+    label: str, *, description: str = "", pairs: Iterable[tuple[str, str]] = (), widget=None
+) -> SelectMultipleField:
+    """GOV.UK checkboxes for (value, label) pairs (or choices the form sets as it is made).
+    What is ticked is checked by the form's own `validate_<name>`, in words people can act
+    on, not WTForms' "Not a valid choice"."""
+    return SelectMultipleField(
+        label,
+        description=description,
+        choices=choices(pairs),
+        widget=widget or GovCheckboxesInput(),
+        validate_choice=False,
+    )
+
+
+def submit_button(text: str) -> SubmitField:
+    """A form's GOV.UK button."""
+    return SubmitField(text, widget=GovSubmitInput())
+
+
+def reason_form(label: str, missing: str, *, submit: str, **reason) -> type[FlaskForm]:
+    """A form of a reason (`reason_field(label, missing, **reason)`) and a button saying
+    `submit`: what a change made only with a reason asks for."""
+    fields = {"reason": reason_field(label, missing, **reason), "submit": submit_button(submit)}
+    return type("ReasonForm", (FlaskForm,), fields)
 
 
 def choices(pairs: Iterable[tuple[str, str]], *, prompt: str | None = None) -> list[SelectChoice]:

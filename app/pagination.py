@@ -7,6 +7,7 @@ from typing import TypeVar
 from flask import abort, request, url_for
 
 T = TypeVar("T")
+PER_PAGE = 25  # rows on a page of a list, unless the list says otherwise
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,10 @@ def paginated(
     page = requested_page()
     items, total = fetch(page)
     return items, paginate(page, total, per_page)
+
+
+def page_of(
+    fetch: Callable[[int, int], tuple[list[T], int]], per_page: int = PER_PAGE
+) -> tuple[list[T], Pagination]:
+    """`paginated`, for a `fetch(page, per_page)` told how many rows make a page."""
+    return paginated(lambda page: fetch(page, per_page), per_page)

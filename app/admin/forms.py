@@ -1,22 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import (
-    BooleanField,
-    EmailField,
-    RadioField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
+from wtforms import BooleanField, EmailField
+from wtforms.validators import Email, ValidationError
 
-from app.forms import choices, strip_whitespace
+from app.forms import checkboxes_field, radio_field, submit_button, text_field
 from app.rules import staff_accounts as rules
 from app.rules.staff_accounts import StaffDetails
 from app.rules.vocabulary import Role, ServiceArea
@@ -25,54 +12,34 @@ from app.rules.vocabulary import Role, ServiceArea
 class StaffSearchForm(FlaskForm):
     """Find an account by name or email. Posted: a name in an address would be kept in logs."""
 
-    q = StringField(
+    q = text_field(
         "Search by name or email address",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            DataRequired(message="Enter a name or email address to search for"),
-            Length(max=254, message="Search must be 254 characters or fewer"),
-        ],
+        "Enter a name or email address to search for",
+        max_length=254,
+        noun="Search",
     )
-    submit = SubmitField("Search", widget=GovSubmitInput())
+    submit = submit_button("Search")
 
 
 class StaffForm(FlaskForm):
-    name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            DataRequired(message=rules.ENTER_NAME),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
-    )
-    email = EmailField(
+    name = text_field("Full name", rules.ENTER_NAME, max_length=200, noun="Full name")
+    email = text_field(
         "Email address",
+        rules.ENTER_EMAIL,
         description="Their work email address: they sign in with it.",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            DataRequired(message=rules.ENTER_EMAIL),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message=rules.EMAIL_FORMAT),
-        ],
+        max_length=254,
+        noun="Email address",
+        also=[Email(message=rules.EMAIL_FORMAT)],
+        field=EmailField,
     )
-    role = RadioField(
-        "Role",
-        choices=choices(Role.choices()),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=rules.SELECT_ROLE)],
-    )
-    areas = SelectMultipleField(
+    role = radio_field("Role", Role.choices(), rules.SELECT_ROLE)
+    areas = checkboxes_field(
         "Service areas",
         description="A call handler sees entries in these areas only. Select all that apply.",
-        choices=choices(ServiceArea.choices()),
-        widget=GovCheckboxesInput(),
-        validate_choice=False,  # checked below, with a message people can act on
+        pairs=ServiceArea.choices(),
     )
     may_see_sensitive = BooleanField("May see entries marked sensitive", widget=GovCheckboxInput())
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def validate_areas(self, field) -> None:
         known = {area.value for area in ServiceArea}
@@ -96,4 +63,4 @@ class StaffForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A button that confirms a change the page before it described."""
 
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = submit_button("Confirm")

@@ -4,13 +4,12 @@ from flask_login import current_user
 from app import navigation
 from app.admin import bp
 from app.admin.forms import ConfirmForm, StaffForm, StaffSearchForm
-from app.pagination import paginated
-from app.refusals import Refused, show_refusal
+from app.pages import done, submitted
+from app.pagination import page_of
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import staff as staff_service
 
-PER_PAGE = 25
 SEARCH_LIMIT = 50
 navigation.register("admin.index", "Staff", Role.ADMIN)
 
@@ -26,7 +25,7 @@ def index():
         return render_template(
             "admin/index.html", search=search, rows=found, total=total, pagination=None
         )
-    rows, pagination = paginated(lambda page: staff_service.staff_page(page, PER_PAGE), PER_PAGE)
+    rows, pagination = page_of(staff_service.staff_page)
     return render_template(
         "admin/index.html", search=search, rows=rows, total=pagination.total, pagination=pagination
     )
@@ -36,14 +35,11 @@ def index():
 @staff_required(Role.ADMIN)
 def new_staff():
     form = StaffForm()
-    if form.validate_on_submit():
-        try:
-            user = staff_service.create_staff(form.details(), current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("Account created. Send them a link to set their password", "success")
-            return redirect(url_for("admin.show_staff", staff_id=user.id))
+    if created := submitted(form, lambda: staff_service.create_staff(form.details(), current_user)):
+        return done(
+            "Account created. Send them a link to set their password",
+            url_for("admin.show_staff", staff_id=created.result.id),
+        )
     return render_template("admin/staff_form.html", form=form, user=None)
 
 
@@ -69,14 +65,13 @@ def edit_staff(staff_id: int):
     if not form.is_submitted():
         form.role.data = user.role.value
         form.areas.data = sorted(user.area_codes)
-    if form.validate_on_submit():
-        try:
-            changed = staff_service.update_staff(user, form.details(), current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("Changes saved" if changed else "Nothing was changed", "success")
-            return redirect(url_for("admin.show_staff", staff_id=user.id))
+    if saved := submitted(
+        form, lambda: staff_service.update_staff(user, form.details(), current_user)
+    ):
+        return done(
+            "Changes saved" if saved.result else "Nothing was changed",
+            url_for("admin.show_staff", staff_id=user.id),
+        )
     return render_template("admin/staff_form.html", form=form, user=user)
 
 
@@ -85,14 +80,11 @@ def edit_staff(staff_id: int):
 def deactivate(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            staff_service.deactivate_staff(user, current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("The account is deactivated. They have been signed out", "success")
-            return redirect(url_for("admin.show_staff", staff_id=user.id))
+    if submitted(form, lambda: staff_service.deactivate_staff(user, current_user)):
+        return done(
+            "The account is deactivated. They have been signed out",
+            url_for("admin.show_staff", staff_id=user.id),
+        )
     return render_template("admin/deactivate.html", user=user, form=form)
 
 
@@ -111,26 +103,16 @@ def reactivate(staff_id: int):
 def password_link(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            token = staff_service.issue_password_link(user, current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            # Rendered, not redirected: the link is shown this once and kept nowhere. Flash
-            # messages never name anyone: they travel in the readable session cookie.
-            return render_template(
-                "admin/password_link_issued.html",
-                user=user,
-                link=url_for("auth.set_password", token=token, _external=True),
-                hours=int(staff_service.password_link_lifetime().total_seconds() // 3600),
-            )
-    return render_template(
-        "admin/password_link.html",
-        user=user,
-        form=form,
-        hours=int(staff_service.password_link_lifetime().total_seconds() // 3600),
-    )
+    hours = int(staff_service.password_link_lifetime().total_seconds() // 3600)
+    if issued := submitted(form, lambda: staff_service.issue_password_link(user, current_user)):
+        # Rendered, not redirected: the link is shown this once and kept nowhere.
+        return render_template(
+            "admin/password_link_issued.html",
+            user=user,
+            link=url_for("auth.set_password", token=issued.result, _external=True),
+            hours=hours,
+        )
+    return render_template("admin/password_link.html", user=user, form=form, hours=hours)
 
 
 @bp.route("/admin/staff/<int:staff_id>/reset-two-factor", methods=["GET", "POST"])
@@ -138,12 +120,10 @@ def password_link(staff_id: int):
 def reset_two_factor(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        staff_service.reset_two_factor(user, current_user)
-        flash(
+    if submitted(form, lambda: staff_service.reset_two_factor(user, current_user)):
+        return done(
             "Two-factor sign-in is reset. They have been signed out, and will set it up again "
             "when they next sign in",
-            "success",
+            url_for("admin.show_staff", staff_id=user.id),
         )
-        return redirect(url_for("admin.show_staff", staff_id=user.id))
     return render_template("admin/reset_two_factor.html", user=user, form=form)

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import Length, Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import HiddenField, SelectField
+from wtforms.validators import Optional, ValidationError
 
-from app.forms import choices, strip_whitespace
+from app.forms import choices, submit_button, text_field
 from app.permissions.forms import DateInputField
 from app.references import normalise_reference
 from app.rules import audit_chain as rules
@@ -14,12 +14,12 @@ class AuditSearchForm(FlaskForm):
     """The audit log's filters, as typed: posted, since a reference number never goes in an
     address. The view turns them into ids and dates in the address of the results."""
 
-    reference = StringField(
+    reference = text_field(
         "Resident's reference number",
         description="For example, ABCD-EFGH-JKM",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message=rules.ENTER_REAL_REFERENCE)],
+        optional=True,
+        max_length=40,
+        too_long=rules.ENTER_REAL_REFERENCE,
     )
     staff_id = SelectField("Member of staff", widget=GovSelect(), validators=[Optional()])
     action = SelectField("What was done", widget=GovSelect(), validators=[Optional()])
@@ -29,7 +29,7 @@ class AuditSearchForm(FlaskForm):
     date_to = DateInputField(
         "To", called="the end date", required=False, description="For example, 28 3 2026"
     )
-    submit = SubmitField("Search the audit log", widget=GovSubmitInput())
+    submit = submit_button("Search the audit log")
 
     def __init__(self, *args, staff: list[tuple[str, str]], actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)

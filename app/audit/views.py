@@ -4,7 +4,7 @@ from flask_login import current_user
 from app import clock, navigation
 from app.audit import bp
 from app.audit.forms import AuditSearchForm, ExportForm
-from app.pagination import paginated
+from app.pagination import page_of
 from app.refusals import Refused, show_refusal
 from app.rules.audit_chain import AuditFilters, filters_from_args
 from app.rules.vocabulary import Role
@@ -60,8 +60,9 @@ def search():
     filters = filters_from_args(request.args)
     if filters is None:
         abort(404)
-    rows, pagination = paginated(
-        lambda page: audit.search_events(filters, current_user, page, PER_PAGE), PER_PAGE
+    rows, pagination = page_of(
+        lambda page, per_page: audit.search_events(filters, current_user, page, per_page),
+        PER_PAGE,
     )
     return render_template(
         "audit/search.html",

@@ -1,81 +1,73 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
+from wtforms import EmailField, PasswordField
+from wtforms.validators import Email, EqualTo
 
-from app.forms import strip_whitespace
+from app.forms import submit_button, text_field
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
 
 
+def _password(label: str, missing: str, **kwargs) -> PasswordField:
+    """A password box: never trimmed, since a space may be part of a password."""
+    return text_field(
+        label, missing, trim=False, field=PasswordField, widget=GovPasswordInput(), **kwargs
+    )
+
+
 class SignInForm(FlaskForm):
-    email = EmailField(
+    email = text_field(
         "Email address",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.org"),
-        ],
+        "Enter your email address",
+        max_length=254,
+        noun="Email address",
+        also=[Email(message="Enter an email address in the correct format, like name@example.org")],
+        trim=False,
+        field=EmailField,
     )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Enter your password"),
-            Length(max=200, message="Password must be 200 characters or fewer"),
-        ],
-    )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    password = _password("Password", "Enter your password", max_length=200, noun="Password")
+    submit = submit_button("Sign in")
 
 
 class SignOutForm(FlaskForm):
-    submit = SubmitField("Sign out", widget=GovSubmitInput())
+    submit = submit_button("Sign out")
+
+
+def _code(label: str, description: str, missing: str, wrong: str):
+    """A code from an authenticator app, or a recovery code: one too long to be either gets
+    the answer a wrong code gets."""
+    return text_field(label, missing, description=description, max_length=40, too_long=wrong)
 
 
 class TwoFactorCodeForm(FlaskForm):
-    code = StringField(
+    code = _code(
         "Code",
-        description="The 6-digit code your authenticator app shows now, or one of your "
-        "recovery codes.",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            DataRequired(message=two_factor_rules.ENTER_CODE),
-            Length(max=40, message=two_factor_rules.WRONG_CODE),
-        ],
+        "The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        two_factor_rules.ENTER_CODE,
+        two_factor_rules.WRONG_CODE,
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = submit_button("Continue")
 
 
-class EnrolTwoFactorForm(FlaskForm):
-    code = StringField(
+class EnrolTwoFactorForm(TwoFactorCodeForm):
+    code = _code(
         "Code from your authenticator app",
-        description="The 6-digit code the app shows once it is set up.",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[
-            DataRequired(message=two_factor_rules.ENTER_SETUP_CODE),
-            Length(max=40, message=two_factor_rules.WRONG_SETUP_CODE),
-        ],
+        "The 6-digit code the app shows once it is set up.",
+        two_factor_rules.ENTER_SETUP_CODE,
+        two_factor_rules.WRONG_SETUP_CODE,
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
+    password = _password(
         "New password",
+        account_rules.ENTER_PASSWORD,
         description=f"At least {account_rules.PASSWORD_MIN_LENGTH} characters. Three or four "
         "random words together make a good one.",
-        widget=GovPasswordInput(),
-        validators=[DataRequired(message=account_rules.ENTER_PASSWORD)],
     )
-    confirm = PasswordField(
+    confirm = _password(
         "Enter the new password again",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message=account_rules.CONFIRM_PASSWORD),
-            EqualTo("password", message=account_rules.PASSWORDS_DIFFER),
-        ],
+        account_rules.CONFIRM_PASSWORD,
+        also=[EqualTo("password", message=account_rules.PASSWORDS_DIFFER)],
     )
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+    submit = submit_button("Set password")

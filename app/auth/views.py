@@ -14,6 +14,7 @@ from app.auth.forms import (
     TwoFactorCodeForm,
 )
 from app.auth.session import end_session, second_step_token, start_second_step, start_session
+from app.pages import done, submitted
 from app.refusals import Refused, show_refusal
 from app.rules import two_factor as two_factor_rules
 from app.rules.two_factor import SignInStep
@@ -68,8 +69,15 @@ def _second_step_user(step: SignInStep):
 
 
 def _start_again():
-    flash("Sign in again to continue", "info")
-    return redirect(url_for("auth.login", **_next_arg()))
+    return done("Sign in again to continue", url_for("auth.login", **_next_arg()), "info")
+
+
+def _code_checked(form, check):
+    """`submitted(form, check)` for a code typed at sign-in: too many tries is a 429."""
+    try:
+        return submitted(form, check)
+    except staff_service.TooManyAttempts:
+        abort(429)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -80,16 +88,12 @@ def two_factor():
     if user is None:
         return _start_again()
     form = TwoFactorCodeForm()
-    if form.validate_on_submit():
-        try:
-            signed_in = staff_service.give_code(user, form.code.data, request.remote_addr or "")
-        except staff_service.TooManyAttempts:
-            abort(429)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            start_session(signed_in)
-            return redirect(_safe_next(request.args.get("next")))
+    address = request.remote_addr or ""
+    if signed_in := _code_checked(
+        form, lambda: staff_service.give_code(user, form.code.data, address)
+    ):
+        start_session(signed_in.result)
+        return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/two_factor.html", form=form)
 
 
@@ -110,23 +114,19 @@ def enrol_two_factor():
     if user is None:
         return _start_again()
     form = EnrolTwoFactorForm()
-    if form.validate_on_submit():
-        try:
-            signed_in, codes = staff_service.confirm_enrolment(
-                user, form.code.data, request.remote_addr or ""
-            )
-        except staff_service.TooManyAttempts:
-            abort(429)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            start_session(signed_in)
-            # Rendered, not redirected: the recovery codes are shown this once.
-            return render_template(
-                "auth/recovery_codes.html",
-                codes=codes,
-                next_url=_safe_next(request.args.get("next")),
-            )
+    address = request.remote_addr or ""
+    enrolled = _code_checked(
+        form, lambda: staff_service.confirm_enrolment(user, form.code.data, address)
+    )
+    if enrolled:
+        signed_in, codes = enrolled.result
+        start_session(signed_in)
+        # Rendered, not redirected: the recovery codes are shown this once.
+        return render_template(
+            "auth/recovery_codes.html",
+            codes=codes,
+            next_url=_safe_next(request.args.get("next")),
+        )
     issuer = f"{current_app.config['COUNCIL_NAME']} {current_app.config['SERVICE_NAME']}"
     uri = two_factor_rules.provisioning_uri(user.two_factor_secret, user.email, issuer)
     return render_template(

@@ -1,22 +1,21 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from wtforms import TextAreaField
 
-from app.forms import choices
+from app.forms import radio_field, submit_button, text_field
 from app.rules.vocabulary import DispatchOutcome
 
 
 class DispatchOutcomeForm(FlaskForm):
-    outcome = RadioField(
-        "What did the team find?",
-        choices=choices(DispatchOutcome.choices()),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Select what the team found")],
+    outcome = radio_field(
+        "What did the team find?", DispatchOutcome.choices(), "Select what the team found"
     )
-    notes = TextAreaField(
+    notes = text_field(
         "Notes (optional)",
+        max_length=1000,
+        noun="Notes",
+        trim=False,
+        field=TextAreaField,
         widget=GovTextArea(),
-        validators=[Length(max=1000, message="Notes must be 1,000 characters or fewer")],
     )
-    submit = SubmitField("Record outcome", widget=GovSubmitInput())
+    submit = submit_button("Record outcome")

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import IntegerField, RadioField, SelectField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from app.forms import choices, reason_field
+from app.forms import choices, radio_field, reason_field, submit_button
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeReason, DisputeStatus, ServiceArea
 
@@ -37,20 +37,17 @@ class QueueFilterForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    submit = SubmitField("Assign to me", widget=GovSubmitInput())
+    submit = submit_button("Assign to me")
 
 
 class DecisionForm(FlaskForm):
-    outcome = RadioField(
+    outcome = radio_field(
         "What have you decided?",
-        choices=choices(
-            [
-                (DisputeStatus.UPHELD.value, "Upheld: the entry is incorrect or a hoax"),
-                (DisputeStatus.NOT_UPHELD.value, "Not upheld: the entry stands"),
-            ]
-        ),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=rules.SELECT_OUTCOME)],
+        [
+            (DisputeStatus.UPHELD.value, "Upheld: the entry is incorrect or a hoax"),
+            (DisputeStatus.NOT_UPHELD.value, "Not upheld: the entry stands"),
+        ],
+        rules.SELECT_OUTCOME,
     )
     reasons = reason_field(
         "Reasons for your decision",
@@ -64,7 +61,7 @@ class DecisionForm(FlaskForm):
         widget=HiddenInput(),
         validators=[InputRequired(message=STALE_PAGE), NumberRange(min=0, message=STALE_PAGE)],
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = submit_button("Record the decision")
 
     def decision(self) -> tuple[DisputeStatus, str, int]:
         return DisputeStatus(self.outcome.data), self.reasons.data, self.decisions_seen.data
@@ -77,17 +74,11 @@ class CallDisputeForm(FlaskForm):
 
     REFUSAL_FIELD = "entry_id"
 
-    entry_id = RadioField(
-        "Which entry does the resident dispute?",
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[InputRequired(message=rules.SELECT_ENTRY)],
+    entry_id = radio_field(
+        "Which entry does the resident dispute?", [], rules.SELECT_ENTRY, validate_choice=False
     )
-    reason = RadioField(
-        "Why does the resident dispute it?",
-        choices=choices(DisputeReason.choices()),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=rules.SELECT_REASON)],
+    reason = radio_field(
+        "Why does the resident dispute it?", DisputeReason.choices(), rules.SELECT_REASON
     )
     statement = reason_field(
         "What does the resident say is wrong?",
@@ -95,7 +86,7 @@ class CallDisputeForm(FlaskForm):
         max_length=2000,
         noun="Statement",
     )
-    submit = SubmitField("Record the dispute", widget=GovSubmitInput())
+    submit = submit_button("Record the dispute")
 
     def __init__(self, *args, entries: list[tuple[str, str]] = (), **kwargs):
         kwargs.setdefault("prefix", "dispute")  # one of several forms on the call page

@@ -8,8 +8,8 @@ from app.filters import local_time
 from app.forms import choices
 from app.htmx import is_htmx
 from app.models import Entry
-from app.pagination import paginated
-from app.refusals import Refused, show_refusal
+from app.pages import done, submitted
+from app.pagination import page_of
 from app.rules.disputes import recorded_message
 from app.rules.vocabulary import Role
 from app.security import staff_required
@@ -18,7 +18,6 @@ from app.services.service_areas import area_names
 
 DISPUTE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-PER_PAGE = 25
 navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
 
 
@@ -27,9 +26,10 @@ navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
 def index():
     filters = QueueFilterForm(request.args)
     area, status = filters.filters()
-    rows, pagination = paginated(
-        lambda page: disputes.dispute_queue(current_user, page, PER_PAGE, area=area, status=status),
-        PER_PAGE,
+    rows, pagination = page_of(
+        lambda page, per_page: disputes.dispute_queue(
+            current_user, page, per_page, area=area, status=status
+        )
     )
     return render_template(
         "disputes/index.html", rows=rows, pagination=pagination, filters=filters, form=None
@@ -41,14 +41,11 @@ def index():
 def show_dispute(dispute_id: int):
     dispute = disputes.get_dispute_or_404(dispute_id, current_user)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            disputes.decide_dispute(dispute, *form.decision(), current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("Decision recorded. The resident will be told by text", "success")
-            return redirect(url_for("disputes.show_dispute", dispute_id=dispute_id))
+    if submitted(form, lambda: disputes.decide_dispute(dispute, *form.decision(), current_user)):
+        return done(
+            "Decision recorded. The resident will be told by text",
+            url_for("disputes.show_dispute", dispute_id=dispute_id),
+        )
     page = disputes.view_dispute(dispute, current_user)
     return render_template(
         "disputes/show_dispute.html", page=page, form=form, assign_form=AssignForm()
@@ -94,21 +91,20 @@ def record_dispute(call_id: int):
     """A handler records a dispute the resident, verified on this call, makes."""
     call = calls.get_open_call_or_404(call_id, current_user)
     form = CallDisputeForm(entries=[])
-    recorded = None
-    if form.validate_on_submit():
-        try:
-            recorded = disputes.open_dispute_on_call(call, *form.dispute(), current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
+    opened = submitted(
+        form, lambda: disputes.open_dispute_on_call(call, *form.dispute(), current_user)
+    )
     panel = calls.record_panel(call, current_user, clock.today())
     form.entry_id.choices = choices(_entry_choices(panel.disputable))
-    if recorded is not None:
+    if opened:
         if is_htmx():
             return render_template(
-                "calls/_record_panel.html", call=call, panel=panel, recorded=recorded
+                "calls/_record_panel.html", call=call, panel=panel, recorded=opened.result
             )
-        flash(recorded_message(recorded.due_on), "success")
-        return redirect(url_for("calls.show_call", call_id=call.id, _anchor="record"))
+        return done(
+            recorded_message(opened.result.due_on),
+            url_for("calls.show_call", call_id=call.id, _anchor="record"),
+        )
     if is_htmx():
         return render_template(
             "calls/_record_panel.html", call=call, panel=panel, dispute_form=form

@@ -1,23 +1,22 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
-    GovSubmitInput,
-    GovTextInput,
 )
 from wtforms import (
     BooleanField,
-    RadioField,
     SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
-from app.forms import choices, reason_field, strip_whitespace
+from app.forms import (
+    checkboxes_field,
+    choices,
+    radio_field,
+    reason_field,
+    submit_button,
+    text_field,
+)
 from app.rules import duty_to_share as rules
 from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import LawfulBasis
@@ -30,24 +29,17 @@ class ShareRequestForm(FlaskForm):
     """A handler's request to share without the resident's permission. `area_choices` are the
     service areas in use; the service checks the areas again."""
 
-    basis = RadioField(
+    basis = radio_field(
         "What is the lawful basis for sharing?",
-        choices=choices(LawfulBasis.choices()),
-        widget=GovRadioInput(),
+        LawfulBasis.choices(),
+        rules.SELECT_BASIS,
         validate_choice=False,  # checked below, with the same words as a missing answer
-        validators=[InputRequired(message=rules.SELECT_BASIS)],
     )
-    officer = StringField(
+    officer = text_field(
         "Requesting officer's details (police requests only)",
         description="Name, rank, force and collar or warrant number",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            Length(
-                max=rules.OFFICER_MAX_LENGTH,
-                message=f"Officer's details must be {rules.OFFICER_MAX_LENGTH} characters or fewer",
-            )
-        ],
+        max_length=rules.OFFICER_MAX_LENGTH,
+        noun="Officer's details",
     )
     reason = reason_field(
         "Why do you need to share?",
@@ -57,17 +49,15 @@ class ShareRequestForm(FlaskForm):
         min_length=rules.REASON_MIN_LENGTH,
         max_length=rules.REASON_MAX_LENGTH,
     )
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Which service areas do you need to discuss?",
         description="Select all that apply. Nothing from other areas will be shown.",
-        widget=GovCheckboxesInput(),
-        validate_choice=False,
     )
     urgent = BooleanField(
         "Urgent: share now, and a supervisor approves afterwards (within 24 hours)",
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Ask to share", widget=GovSubmitInput())
+    submit = submit_button("Ask to share")
 
     def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,23 +92,18 @@ class ShareDecisionForm(FlaskForm):
     """A supervisor's decision. `area_choices` are the areas the handler asked for: approval
     may narrow them, never widen them (the service checks again)."""
 
-    decision = RadioField(
+    decision = radio_field(
         "What have you decided?",
-        choices=choices(
-            [
-                (APPROVE, "Approve: the handler may share the areas selected below"),
-                (REFUSE, "Refuse: nothing is shared"),
-            ]
-        ),
-        widget=GovRadioInput(),
+        [
+            (APPROVE, "Approve: the handler may share the areas selected below"),
+            (REFUSE, "Refuse: nothing is shared"),
+        ],
+        rules.SELECT_DECISION,
         validate_choice=False,  # checked below, with the same words as a missing answer
-        validators=[InputRequired(message=rules.SELECT_DECISION)],
     )
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Which service areas do you approve?",
         description="Only when approving. You can approve fewer areas than were asked for.",
-        widget=GovCheckboxesInput(),
-        validate_choice=False,
     )
     reason = reason_field(
         "Reasons for your decision",
@@ -127,7 +112,7 @@ class ShareDecisionForm(FlaskForm):
         max_length=rules.DECISION_REASON_MAX_LENGTH,
         noun="Reasons",
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = submit_button("Record the decision")
 
     def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,11 +1,11 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app import navigation
 from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
-from app.pagination import paginated
-from app.refusals import Refused, show_refusal
+from app.pages import done, submitted
+from app.pagination import page_of
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import calls, duty_to_share
@@ -13,7 +13,6 @@ from app.services.service_areas import active_areas, area_names
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
 DECIDING_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("duty_to_share.index", "Duty to share", *DECIDING_STAFF)
 
 
@@ -23,19 +22,13 @@ def request_share(call_id: int):
     """The handler of a live call asks to share without the resident's permission."""
     call = calls.get_open_call_or_404(call_id, current_user)
     form = ShareRequestForm(area_choices=[(area.code, area.name) for area in active_areas()])
-    if form.validate_on_submit():
-        try:
-            made = duty_to_share.request_share(call, form.ask(), current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash(
-                "Shared now: a supervisor must approve within 24 hours"
-                if made.urgent
-                else "Request sent: a supervisor will decide",
-                "success",
-            )
-            return redirect(url_for("calls.show_call", call_id=call.id, _anchor="record"))
+    if made := submitted(form, lambda: duty_to_share.request_share(call, form.ask(), current_user)):
+        return done(
+            "Shared now: a supervisor must approve within 24 hours"
+            if made.result.urgent
+            else "Request sent: a supervisor will decide",
+            url_for("calls.show_call", call_id=call.id, _anchor="record"),
+        )
     return render_template(
         "duty_to_share/request_share.html",
         call=call,
@@ -49,9 +42,10 @@ def request_share(call_id: int):
 def index():
     filters = WaitingFilterForm(request.args)
     overdue_only = filters.overdue_only()
-    rows, pagination = paginated(
-        lambda page: duty_to_share.waiting_requests(page, PER_PAGE, overdue_only=overdue_only),
-        PER_PAGE,
+    rows, pagination = page_of(
+        lambda page, per_page: duty_to_share.waiting_requests(
+            page, per_page, overdue_only=overdue_only
+        )
     )
     return render_template(
         "duty_to_share/index.html",
@@ -71,15 +65,11 @@ def show_request(request_id: int):
     form = ShareDecisionForm(
         area_choices=[(code, names.get(code, code)) for code in sorted(share.requested_codes)]
     )
-    if form.validate_on_submit():
-        try:
-            duty_to_share.decide_request(share, *form.decided(), current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("Decision recorded", "success")
-            return redirect(url_for("duty_to_share.show_request", request_id=request_id))
-    elif not form.is_submitted():
+    if not form.is_submitted():
         form.areas.data = sorted(share.requested_codes)
+    if submitted(form, lambda: duty_to_share.decide_request(share, *form.decided(), current_user)):
+        return done(
+            "Decision recorded", url_for("duty_to_share.show_request", request_id=request_id)
+        )
     page = duty_to_share.view_request(share, current_user)
     return render_template("duty_to_share/show_request.html", page=page, form=form)

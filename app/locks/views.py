@@ -1,25 +1,23 @@
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from app import navigation
 from app.locks import bp
 from app.locks.forms import UnlockForm
-from app.pagination import paginated
+from app.pages import done, submitted
+from app.pagination import page_of
 from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import residents, verification
 
 LOCK_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("locks.index", "Locked records", *LOCK_STAFF)
 
 
 @bp.get("/locks")
 @staff_required(*LOCK_STAFF)
 def index():
-    locked, pagination = paginated(
-        lambda page: verification.locked_residents(page, PER_PAGE), PER_PAGE
-    )
+    locked, pagination = page_of(verification.locked_residents)
     return render_template("locks/index.html", locked=locked, pagination=pagination)
 
 
@@ -29,12 +27,13 @@ def unlock(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     lock = verification.lock_state(resident.id)
     if not lock.locked:
-        # No name in a flash message: it travels in the session cookie.
-        flash("Phone verification for that record is not locked", "info")
-        return redirect(url_for("locks.index"))
+        return done(
+            "Phone verification for that record is not locked", url_for("locks.index"), "info"
+        )
     form = UnlockForm()
-    if form.validate_on_submit():
-        verification.unlock(resident.id, current_user.id, form.reason.data)
-        flash("Phone verification unlocked. Handlers can verify callers by phone again", "success")
-        return redirect(url_for("locks.index"))
+    if submitted(form, lambda: verification.unlock(resident.id, current_user.id, form.reason.data)):
+        return done(
+            "Phone verification unlocked. Handlers can verify callers by phone again",
+            url_for("locks.index"),
+        )
     return render_template("locks/unlock.html", resident=resident, lock=lock, form=form)

@@ -2,14 +2,13 @@ from flask import render_template
 
 from app import navigation
 from app.messages import bp
-from app.pagination import paginate, requested_page
+from app.pagination import PER_PAGE, paginate, requested_page
 from app.rules.vocabulary import MessageStatus, Role
 from app.security import staff_required
 from app.services import outbox
 from app.telephony.client import has_credentials
 
 MESSAGE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("messages.index", "Messages", *MESSAGE_STAFF)
 STATUS_COLOURS = {
     MessageStatus.PENDING.value: "yellow",

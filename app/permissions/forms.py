@@ -6,32 +6,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
-    GovRadioInput,
     GovSelect,
-    GovSubmitInput,
-    GovTextInput,
 )
 from wtforms import (
     Field,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
-    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     Email,
     InputRequired,
-    Length,
-    Optional,
     StopValidation,
     ValidationError,
 )
 
 from app import clock
-from app.forms import choices, reason_field, strip_whitespace
+from app.forms import checkboxes_field, choices, radio_field, reason_form, submit_button, text_field
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
 from app.rules import permissions as rules
@@ -136,14 +128,8 @@ class ScopeCheckboxes(GovCheckboxesInput):
 class HolderFields(FlaskForm):
     """Who the resident gives permission to: asked by every permission form."""
 
-    holder_name = StringField(
-        "Representative's full name",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message=rules.NAME_MISSING),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+    holder_name = text_field(
+        "Representative's full name", rules.NAME_MISSING, max_length=200, noun="Name"
     )
     holder_relationship = SelectField(
         "Relationship to the resident",
@@ -151,25 +137,19 @@ class HolderFields(FlaskForm):
         widget=GovSelect(),
         validators=[InputRequired(message=rules.RELATIONSHIP_MISSING)],
     )
-    holder_phone = StringField(
+    holder_phone = text_field(
         "Representative's phone number",
+        "Enter the representative's phone number",
         description="Used to send them a code by text, if you choose that below",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter the representative's phone number"),
-            Length(max=30, message="Phone number must be 30 characters or fewer"),
-        ],
+        max_length=30,
+        noun="Phone number",
     )
-    holder_email = StringField(
+    holder_email = text_field(
         "Representative's email address (optional)",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            Optional(),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
-        ],
+        optional=True,
+        max_length=254,
+        noun="Email address",
+        also=[Email(message="Enter an email address in the correct format, like name@example.com")],
     )
 
     def validate_holder_phone(self, field: StringField) -> None:
@@ -192,34 +172,27 @@ class HolderFields(FlaskForm):
 class EvidenceFields(FlaskForm):
     """The written evidence a supervisor records a permission from."""
 
-    kind = RadioField(
+    kind = radio_field(
         "What is the evidence?",
-        choices=choices((kind.value, kind.label) for kind in rules.WRITTEN_KINDS),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Select the kind of permission")],
+        [(kind.value, kind.label) for kind in rules.WRITTEN_KINDS],
+        "Select the kind of permission",
     )
-    evidence_reference = StringField(
+    evidence_reference = text_field(
         "Evidence reference",
+        rules.EVIDENCE_REFERENCE_MISSING,
         description="The document, LPA or court order number",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message=rules.EVIDENCE_REFERENCE_MISSING),
-            Length(max=200, message="Evidence reference must be 200 characters or fewer"),
-        ],
+        max_length=200,
+        noun="Evidence reference",
     )
-    lpa_access_code = StringField(
+    lpa_access_code = text_field(
         "LPA access code (optional)",
         description=(
             "Only for a Lasting Power of Attorney: the code from the Office of the Public "
             "Guardian's 'View an LPA' service, like V-ABCD-1234-EFGH"
         ),
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            Optional(),
-            Length(max=40, message="Access code must be 40 characters or fewer"),
-        ],
+        optional=True,
+        max_length=40,
+        noun="Access code",
     )
     starts_on = DateInputField(
         "When does the permission start?",
@@ -253,57 +226,49 @@ class TermsFields(FlaskForm):
         called="the expiry date",
         required=False,
     )
-    areas = SelectMultipleField(
+    areas = checkboxes_field(
         "Which services does it cover?",
         description="Select all that apply",
         widget=ScopeCheckboxes(),
-        validate_choice=False,  # checked below, with a message people can act on
     )
-    may_act = RadioField(
+    may_act = radio_field(
         "What may the representative do?",
-        choices=choices(
-            [
-                (MAY_ACT, "Be told about the resident's services and act on their behalf"),
-                (DISCLOSURE_ONLY, "Be told about the resident's services only"),
-            ]
-        ),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Select what the representative may do")],
+        [
+            (MAY_ACT, "Be told about the resident's services and act on their behalf"),
+            (DISCLOSURE_ONLY, "Be told about the resident's services only"),
+        ],
+        "Select what the representative may do",
     )
-    matter = TextAreaField(
+    matter = text_field(
         "Is it only for one matter? (optional)",
         description=(
             "If so, describe it, for example 'council tax arrears for 2026'. The permission "
             "ends when the matter is closed."
         ),
-        filters=[strip_whitespace],
+        max_length=500,
+        noun="Matter",
+        field=TextAreaField,
         widget=GovCharacterCount(),
-        validators=[Length(max=500, message="Matter must be 500 characters or fewer")],
     )
-    check = RadioField(
+    check = radio_field(
         "How will the representative prove who they are on a call?",
-        choices=choices(
-            [
-                (
-                    RepresentativeCheck.PASSCODE.value,
-                    "A passcode, shown once on the next page for you to pass on",
-                ),
-                (
-                    RepresentativeCheck.SMS.value,
-                    "A code sent by text to the representative's phone when they call",
-                ),
-            ]
-        ),
+        [
+            (
+                RepresentativeCheck.PASSCODE.value,
+                "A passcode, shown once on the next page for you to pass on",
+            ),
+            (
+                RepresentativeCheck.SMS.value,
+                "A code sent by text to the representative's phone when they call",
+            ),
+        ],
+        "Select how the representative will prove who they are",
         default=RepresentativeCheck.PASSCODE.value,
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Select how the representative will prove who they are")],
     )
-    safeguarding = SelectMultipleField(
+    safeguarding = checkboxes_field(
         "Safeguarding",
         description="Confirm each of these with the resident, or from the document.",
-        choices=choices(SAFEGUARDING_QUESTIONS),
-        widget=GovCheckboxesInput(),
-        validate_choice=False,
+        pairs=SAFEGUARDING_QUESTIONS,
     )
 
     def __init__(self, *args, area_choices: list[tuple[str, str]], **kwargs):
@@ -358,24 +323,21 @@ class PermissionForm(HolderFields, EvidenceFields, TermsFields):
     """A permission recorded by a supervisor from written evidence. The fields show in the
     order their groups are declared above: who, the evidence, then the terms."""
 
-    submit = SubmitField("Record permission", widget=GovSubmitInput())
+    submit = submit_button("Record permission")
 
     def starts(self) -> date | None:
         return self.starts_on.data
 
 
-class RevokeForm(FlaskForm):
-    reason = reason_field(
-        "Why is the permission being revoked?",
-        rules.REVOKE_REASON_MISSING,
-        description="For example, 'The resident asked on the phone on 3 March'",
-    )
-    submit = SubmitField("Revoke permission", widget=GovSubmitInput())
-
-
-class CloseMatterForm(FlaskForm):
-    reason = reason_field("How was the matter closed?", rules.MATTER_NOTE_MISSING, noun="Note")
-    submit = SubmitField("Close the matter", widget=GovSubmitInput())
+RevokeForm = reason_form(
+    "Why is the permission being revoked?",
+    rules.REVOKE_REASON_MISSING,
+    description="For example, 'The resident asked on the phone on 3 March'",
+    submit="Revoke permission",
+)
+CloseMatterForm = reason_form(
+    "How was the matter closed?", rules.MATTER_NOTE_MISSING, noun="Note", submit="Close the matter"
+)
 
 
 def access_code_form(permission_id: int, **kwargs) -> RevealDetailForm:

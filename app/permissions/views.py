@@ -1,9 +1,10 @@
 import click
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from app import clock, navigation
 from app.htmx import is_htmx
+from app.pages import done, submitted
 from app.pagination import paginated
 from app.permissions import bp
 from app.permissions.forms import (
@@ -13,7 +14,6 @@ from app.permissions.forms import (
     access_code_form,
     access_code_forms,
 )
-from app.refusals import Refused, show_refusal
 from app.rules.permissions import PermissionState
 from app.rules.vocabulary import Role
 from app.security import staff_required
@@ -58,28 +58,28 @@ def resident_permissions(resident_id: int):
 def new_permission(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = PermissionForm(area_choices=[(area.code, area.name) for area in active_areas()])
-    if form.validate_on_submit():
-        try:
-            granted = permissions.record_written_permission(
-                resident.id,
-                form.representative(),
-                form.terms(),
-                form.evidence(),
-                form.safeguarding_answers(),
-                current_user,
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            # Rendered, not redirected: the passcode exists in this response only, never
-            # in a cookie, a URL or the database (which keeps its hash).
-            return render_template(
-                "permissions/permission_recorded.html",
-                summary=permissions.summarise(granted.permission, clock.today()),
-                passcode=granted.passcode,
-                state_tags=STATE_TAGS,
-                code_forms=access_code_forms([granted.permission]),
-            )
+    recorded = submitted(
+        form,
+        lambda: permissions.record_written_permission(
+            resident.id,
+            form.representative(),
+            form.terms(),
+            form.evidence(),
+            form.safeguarding_answers(),
+            current_user,
+        ),
+    )
+    if recorded:
+        # Rendered, not redirected: the passcode exists in this response only, never
+        # in a cookie, a URL or the database (which keeps its hash).
+        granted = recorded.result
+        return render_template(
+            "permissions/permission_recorded.html",
+            summary=permissions.summarise(granted.permission, clock.today()),
+            passcode=granted.passcode,
+            state_tags=STATE_TAGS,
+            code_forms=access_code_forms([granted.permission]),
+        )
     return render_template("permissions/new_permission.html", resident=resident, form=form)
 
 
@@ -101,17 +101,16 @@ def permission_recorded(permission_id: int):
 def reveal_access_code(resident_id: int, permission_id: int):
     permission = permissions.get_access_code_or_404(resident_id, permission_id)
     form = access_code_form(permission.id)
-    revealed = None
-    if form.validate_on_submit():
-        try:
-            revealed = permissions.reveal_access_code(permission, current_user, form.reason.data)
-        except Refused as refused:
-            show_refusal(form, refused)
+    revealed = submitted(
+        form, lambda: permissions.reveal_access_code(permission, current_user, form.reason.data)
+    )
     # The code is in this response only: never in an address, a cookie or the audit log.
     template = (
         "permissions/_access_code_row.html" if is_htmx() else "permissions/reveal_access_code.html"
     )
-    return render_template(template, p=permission, form=form, revealed=revealed)
+    return render_template(
+        template, p=permission, form=form, revealed=revealed.result if revealed else None
+    )
 
 
 @bp.route("/permissions/<int:permission_id>/revoke", methods=["GET", "POST"])
@@ -123,7 +122,7 @@ def revoke_permission(permission_id: int):
         not_allowed="That permission has already been revoked",
         form_class=RevokeForm,
         change=permissions.revoke,
-        done="Permission revoked. It no longer applies, also on calls in progress.",
+        changed="Permission revoked. It no longer applies, also on calls in progress.",
         template="permissions/revoke_permission.html",
     )
 
@@ -137,13 +136,20 @@ def close_matter(permission_id: int):
         not_allowed="That permission is not for an open matter",
         form_class=CloseMatterForm,
         change=permissions.close_matter,
-        done="Matter closed. The permission for it has ended.",
+        changed="Matter closed. The permission for it has ended.",
         template="permissions/close_matter.html",
     )
 
 
 def _change_with_reason(
-    permission_id: int, *, allowed, not_allowed: str, form_class, change, done: str, template: str
+    permission_id: int,
+    *,
+    allowed,
+    not_allowed: str,
+    form_class,
+    change,
+    changed: str,
+    template: str,
 ):
     """A change to a permission that takes a reason (revoke it, close its matter): offered
     only while the permission allows it; a refusal from the service shows on the form."""
@@ -151,19 +157,11 @@ def _change_with_reason(
     back = url_for("permissions.resident_permissions", resident_id=permission.resident_id)
     summary = permissions.summarise(permission, clock.today())
     if not allowed(summary):
-        flash(not_allowed, "info")
-        return redirect(back)
+        return done(not_allowed, back, "info")
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            change(permission, current_user, form.reason.data)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            # No names in a flash: it travels in the session cookie, which is signed but
-            # readable. The page it leads to shows the holder from the database.
-            flash(done, "success")
-            return redirect(back)
+    if submitted(form, lambda: change(permission, current_user, form.reason.data)):
+        # The page it leads to shows the holder from the database.
+        return done(changed, back)
     return render_template(template, summary=summary, form=form)
 
 

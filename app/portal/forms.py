@@ -1,14 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import RadioField, StringField, SubmitField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
-from app.forms import choices, reason_field, strip_whitespace
+from app.forms import radio_field, reason_field, strip_whitespace, submit_button, text_field
 from app.rules.vocabulary import DisputeReason
 
 ENTER_REFERENCE = "Enter your reference number"
@@ -18,55 +13,43 @@ SELECT_REASON = "Select why the entry is wrong"
 ENTER_STATEMENT = "Tell us what is wrong with the entry"
 
 
+def _typed(label: str, missing: str, *, description: str) -> StringField:
+    """A box that must have something typed in it, checked as typed, before it is trimmed."""
+    return text_field(label, description=description, also=[InputRequired(message=missing)])
+
+
 class SignInForm(FlaskForm):
     """Only checks that something was typed: whether the details match is never said here,
     so a mistyped reference and a wrong date of birth get the same answer."""
 
-    reference = StringField(
+    reference = _typed(
         "Reference number",
+        ENTER_REFERENCE,
         description="It is on letters we send you, for example ABCD-EFGH-JKM",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[InputRequired(message=ENTER_REFERENCE)],
     )
-    date_of_birth = StringField(
-        "Date of birth",
-        description="For example, 27 3 1948 or 27 March 1948",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[InputRequired(message=ENTER_DATE_OF_BIRTH)],
+    date_of_birth = _typed(
+        "Date of birth", ENTER_DATE_OF_BIRTH, description="For example, 27 3 1948 or 27 March 1948"
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = submit_button("Continue")
 
 
 class CodeForm(FlaskForm):
-    code = StringField(
-        "Code from the text message",
-        description="It has 6 numbers",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[InputRequired(message=ENTER_CODE)],
-    )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    code = _typed("Code from the text message", ENTER_CODE, description="It has 6 numbers")
+    submit = submit_button("Sign in")
 
 
 class SignOutForm(FlaskForm):
-    submit = SubmitField("Sign out", widget=GovSubmitInput())
+    submit = submit_button("Sign out")
 
 
 class RevokeForm(FlaskForm):
-    submit = SubmitField("Yes, take this permission away", widget=GovSubmitInput())
+    submit = submit_button("Yes, take this permission away")
 
 
 class DisputeForm(FlaskForm):
     REFUSAL_FIELD = "statement"
 
-    reason = RadioField(
-        "Why is this entry wrong?",
-        choices=choices(DisputeReason.choices()),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=SELECT_REASON)],
-    )
+    reason = radio_field("Why is this entry wrong?", DisputeReason.choices(), SELECT_REASON)
     statement = reason_field(
         "Tell us what is wrong",
         ENTER_STATEMENT,
@@ -74,7 +57,7 @@ class DisputeForm(FlaskForm):
         max_length=2000,
         noun="What you tell us",
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = submit_button("Continue")
 
     def answers(self) -> tuple[DisputeReason, str]:
         return DisputeReason(self.reason.data), self.statement.data
@@ -89,7 +72,7 @@ class ConfirmDisputeForm(DisputeForm):
         filters=[strip_whitespace],
         validators=[InputRequired(message=ENTER_STATEMENT), Length(max=2000)],
     )
-    submit = SubmitField("Send my dispute", widget=GovSubmitInput())
+    submit = submit_button("Send my dispute")
 
     def validate_reason(self, field) -> None:
         if field.data not in {reason.value for reason in DisputeReason}:

@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 
 from app.auth.session import end_session, start_resident_session
+from app.pages import done, submitted
 from app.portal import bp
 from app.portal.forms import (
     CodeForm,
@@ -85,14 +86,11 @@ def sign_out():
 def revoke_permission(permission_id: int):
     permission = portal.get_permission_or_404(current_user, permission_id)
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            portal.revoke_permission(current_user, permission)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("Permission taken away: they can no longer speak for you", "success")
-            return redirect(url_for("portal.your_record"))
+    if submitted(form, lambda: portal.revoke_permission(current_user, permission)):
+        return done(
+            "Permission taken away: they can no longer speak for you",
+            url_for("portal.your_record"),
+        )
     return render_template("portal/revoke_permission.html", permission=permission, form=form)
 
 

@@ -1,11 +1,11 @@
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
+from wtforms import TextAreaField
+from wtforms.validators import ValidationError
 
-from app.forms import reason_field, strip_whitespace
+from app.forms import reason_field, strip_whitespace, submit_button, text_field
 from app.rules.need_to_know import REASON_MAX_LENGTH, REASON_MIN_LENGTH, HiddenDetail
 
 REASON_MIN = REASON_MIN_LENGTH
@@ -16,11 +16,12 @@ REASON_TOO_SHORT = "Enter why you need to see this record, in at least 10 charac
 class FindRecordForm(FlaskForm):
     """Posted, with its CSRF token, so that what was typed never reaches an address."""
 
-    q = StringField(
+    q = text_field(
         "Find a record",
         description="Phone number, reference, postcode, name, or name and postcode",
-        widget=GovTextInput(),
-        validators=[Length(max=120, message="Search must be 120 characters or fewer")],
+        max_length=120,
+        noun="Search",
+        trim=False,
     )
 
 
@@ -35,7 +36,7 @@ class RecordReasonForm(FlaskForm):
         min_length=REASON_MIN,
         max_length=REASON_MAX,
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = submit_button("Continue")
 
 
 class RevealDetailForm(FlaskForm):

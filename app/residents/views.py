@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.htmx import is_htmx
-from app.refusals import Refused, show_refusal
+from app.pages import submitted
 from app.residents import bp
 from app.residents.forms import FindRecordForm, RecordReasonForm, RevealDetailForm, reveal_forms
 from app.rules.need_to_know import RESIDENT_DETAILS
@@ -62,12 +62,9 @@ def reveal_detail(resident_id: int, detail: str):
     resident = residents.get_resident_or_404(resident_id)
     hidden = residents.resident_detail_or_404(detail)
     form = RevealDetailForm(prefix=hidden.value, noun=hidden.label)
-    revealed = None
-    if form.validate_on_submit():
-        try:
-            revealed = residents.reveal_detail(resident, hidden, current_user, form.reason.data)
-        except Refused as refused:
-            show_refusal(form, refused)
+    revealed = submitted(
+        form, lambda: residents.reveal_detail(resident, hidden, current_user, form.reason.data)
+    )
     # The value is in this response only: never in an address, a cookie or the audit log.
     template = "residents/_detail_row.html" if is_htmx() else "residents/reveal_detail.html"
     return render_template(
@@ -76,5 +73,5 @@ def reveal_detail(resident_id: int, detail: str):
         detail=hidden,
         hidden=residents.hidden_details(resident),
         form=form,
-        revealed=revealed,
+        revealed=revealed.result if revealed else None,
     )

@@ -1,26 +1,27 @@
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
-
-from app.forms import reason_field
+from app.forms import reason_form
 from app.rules import retention as rules
 
 
-class SetHoldForm(FlaskForm):
-    reason = reason_field(
-        "Why must this record be kept?",
-        rules.ENTER_HOLD_REASON,
-        description="For example, the claim, investigation or court order, with its reference.",
+def _hold_form(question: str, missing: str, example: str, submit: str):
+    """Setting a hold and lifting one each take a reason of the same least length."""
+    return reason_form(
+        question,
+        missing,
+        description=f"For example, {example}.",
         min_length=rules.HOLD_REASON_MIN_LENGTH,
+        submit=submit,
     )
-    submit = SubmitField("Set a legal hold", widget=GovSubmitInput())
 
 
-class LiftHoldForm(FlaskForm):
-    reason = reason_field(
-        "Why can the hold be lifted?",
-        rules.ENTER_LIFT_REASON,
-        description="For example, the claim was settled or the investigation closed.",
-        min_length=rules.HOLD_REASON_MIN_LENGTH,
-    )
-    submit = SubmitField("Lift the legal hold", widget=GovSubmitInput())
+SetHoldForm = _hold_form(
+    "Why must this record be kept?",
+    rules.ENTER_HOLD_REASON,
+    "the claim, investigation or court order, with its reference",
+    "Set a legal hold",
+)
+LiftHoldForm = _hold_form(
+    "Why can the hold be lifted?",
+    rules.ENTER_LIFT_REASON,
+    "the claim was settled or the investigation closed",
+    "Lift the legal hold",
+)

@@ -1,9 +1,9 @@
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from app import navigation
-from app.pagination import paginated
-from app.refusals import Refused, show_refusal
+from app.pages import done, submitted
+from app.pagination import page_of
 from app.retention import bp
 from app.retention.forms import LiftHoldForm, SetHoldForm
 from app.rules.vocabulary import Role
@@ -11,7 +11,6 @@ from app.security import staff_required
 from app.services import legal_holds, residents
 
 HOLD_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-PER_PAGE = 25
 navigation.register("retention.index", "Legal holds", *HOLD_STAFF)
 
 
@@ -24,7 +23,7 @@ def _legal_hold_on() -> dict:
 @bp.get("/legal-holds")
 @staff_required(*HOLD_STAFF)
 def index():
-    holds, pagination = paginated(lambda page: legal_holds.holds_in_force(page, PER_PAGE), PER_PAGE)
+    holds, pagination = page_of(legal_holds.holds_in_force)
     return render_template("retention/index.html", holds=holds, pagination=pagination)
 
 
@@ -36,18 +35,11 @@ def set_hold(resident_id: int):
     if hold is not None:
         return redirect(url_for("retention.lift_hold", resident_id=resident.id, hold_id=hold.id))
     form = SetHoldForm()
-    if form.validate_on_submit():
-        try:
-            legal_holds.set_hold(resident, form.reason.data, current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            # No name in a flash message: it travels in the session cookie.
-            flash(
-                "Legal hold set. Nothing on the record will be removed while it is in force",
-                "success",
-            )
-            return redirect(url_for("retention.index"))
+    if submitted(form, lambda: legal_holds.set_hold(resident, form.reason.data, current_user)):
+        return done(
+            "Legal hold set. Nothing on the record will be removed while it is in force",
+            url_for("retention.index"),
+        )
     return render_template("retention/set_hold.html", resident=resident, form=form)
 
 
@@ -57,15 +49,11 @@ def lift_hold(resident_id: int, hold_id: int):
     resident = residents.get_resident_or_404(resident_id)
     hold = legal_holds.get_hold_or_404(resident.id, hold_id)
     form = LiftHoldForm()
-    if form.validate_on_submit():
-        try:
-            legal_holds.lift_hold(hold, form.reason.data, current_user)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            flash("Legal hold lifted. The record follows the retention schedule again", "success")
-            return redirect(url_for("retention.index"))
-    elif not hold.in_force:
-        flash("That legal hold was already lifted", "info")
-        return redirect(url_for("retention.index"))
+    if not hold.in_force and not form.validate_on_submit():
+        return done("That legal hold was already lifted", url_for("retention.index"), "info")
+    if submitted(form, lambda: legal_holds.lift_hold(hold, form.reason.data, current_user)):
+        return done(
+            "Legal hold lifted. The record follows the retention schedule again",
+            url_for("retention.index"),
+        )
     return render_template("retention/lift_hold.html", resident=resident, hold=hold, form=form)

@@ -2,30 +2,25 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
-    GovSubmitInput,
-    GovTextInput,
 )
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import ValidationError
 
-from app.forms import reason_field, strip_whitespace
+from app.forms import reason_field, submit_button, text_field
 from app.rules import subject_access as rules
 
 
 class FindResidentForm(FlaskForm):
     """Posted, so the reference typed never reaches an address."""
 
-    reference = StringField(
+    reference = text_field(
         "Resident's reference number",
+        rules.ENTER_REFERENCE,
         description="For example, ABCD-EFGH-JKM. It is on letters the council sends.",
-        filters=[strip_whitespace],
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message=rules.ENTER_REFERENCE),
-            Length(max=40, message=rules.REFERENCE_FORMAT),
-        ],
+        max_length=40,
+        too_long=rules.REFERENCE_FORMAT,
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = submit_button("Continue")
 
 
 class StartExportForm(FlaskForm):
@@ -45,19 +40,15 @@ class StartExportForm(FlaskForm):
         widget=GovCheckboxInput(),
     )
     # Asked for only when third parties are included (validate_third_party_reason).
-    third_party_reason = TextAreaField(
+    third_party_reason = text_field(
         "Why should third parties' names and numbers be included?",
         description="Only if you ticked the box above. It is kept in the audit log.",
-        filters=[strip_whitespace],
+        max_length=rules.REASON_MAX_LENGTH,
+        noun="Reason",
+        field=TextAreaField,
         widget=GovCharacterCount(),
-        validators=[
-            Length(
-                max=rules.REASON_MAX_LENGTH,
-                message=f"Reason must be {rules.REASON_MAX_LENGTH} characters or fewer",
-            )
-        ],
     )
-    submit = SubmitField("Start the export", widget=GovSubmitInput())
+    submit = submit_button("Start the export")
 
     def validate_third_party_reason(self, field) -> None:
         if self.include_third_parties.data and (
@@ -71,4 +62,4 @@ class StartExportForm(FlaskForm):
 
 
 class GatherForm(FlaskForm):
-    submit = SubmitField("Gather the next section", widget=GovSubmitInput())
+    submit = submit_button("Gather the next section")

@@ -3,8 +3,9 @@ from flask_login import current_user
 
 from app import navigation
 from app.htmx import is_htmx
-from app.pagination import paginated
-from app.refusals import Refused, show_refusal
+from app.pages import submitted
+from app.pagination import page_of
+from app.refusals import Refused
 from app.rules import subject_access as rules
 from app.rules.vocabulary import ExportStatus, Role
 from app.security import staff_required
@@ -23,15 +24,10 @@ navigation.register("subject_access.index", "Subject access", *EXPORT_STAFF)
 @staff_required(*EXPORT_STAFF)
 def index():
     form = FindResidentForm()
-    if form.validate_on_submit():
-        try:
-            resident = service.find_resident_by_reference(form.reference.data)
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            return redirect(url_for("subject_access.new_export", resident_id=resident.id))
-    exports, pagination = paginated(
-        lambda page: service.my_exports(current_user, page, PER_PAGE), PER_PAGE
+    if found := submitted(form, lambda: service.find_resident_by_reference(form.reference.data)):
+        return redirect(url_for("subject_access.new_export", resident_id=found.result.id))
+    exports, pagination = page_of(
+        lambda page, per_page: service.my_exports(current_user, page, per_page), PER_PAGE
     )
     return render_template(
         "subject_access/index.html",
@@ -47,25 +43,23 @@ def index():
 def new_export(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = StartExportForm()
-    if form.validate_on_submit():
-        reason, include, third_party_reason = form.terms()
-        try:
-            export = service.start_export(
-                resident.id,
-                current_user,
-                reason,
-                include_third_parties=include,
-                third_party_reason=third_party_reason,
-            )
-        except Refused as refused:
-            show_refusal(form, refused)
-        else:
-            return redirect(url_for("subject_access.show_export", export_id=export.id))
+    if started := submitted(form, lambda: _start_export(resident, *form.terms())):
+        return redirect(url_for("subject_access.show_export", export_id=started.result.id))
     return render_template(
         "subject_access/new_export.html",
         resident=resident,
         form=form,
         lifetime_hours=int(rules.EXPORT_LIFETIME.total_seconds() // 3600),
+    )
+
+
+def _start_export(resident, reason: str, include: bool, third_party_reason: str | None):
+    return service.start_export(
+        resident.id,
+        current_user,
+        reason,
+        include_third_parties=include,
+        third_party_reason=third_party_reason,
     )
 
 
