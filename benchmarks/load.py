@@ -10,8 +10,9 @@
    account is as in production.
 3. Times /healthz on the quiet server (the floor), then runs Locust, headless
    (benchmarks/locustfile.py), once for each number of handlers in LOAD_USERS (default 100;
-   a list such as 25,50,100,150,200 steps up), LOAD_SECONDS each (default 60), starting
-   LOAD_SPAWN_RATE handlers a second. The rate limits start afresh for each step.
+   a list such as 25,50,100,150,200 steps up), starting LOAD_SPAWN_RATE handlers a second
+   (default 10). Each step measures LOAD_SECONDS (default 60) from 10 seconds after the last
+   handler signed in. The rate limits start afresh for each step.
 
 Per endpoint it reports the request rate, p50/p95/p99 and errors; figures are printed and
 written to LOAD_OUT (default instance/load.json), beside the bench figures.
@@ -51,7 +52,7 @@ PASSWORD = secrets.token_urlsafe(16)  # the handlers' accounts last one run
 CALLERS = 2000
 TARGET_P95_MS = 50
 SLOW_P95_MS = 100
-# Beyond starting the handlers: time for each server process to draw its first pages.
+# After the last handler has signed in: time for each server process to draw its first pages.
 WARMUP_SECONDS = 10
 
 
@@ -160,20 +161,27 @@ def _floor(url: str, n: int = 500) -> dict:
 
 
 def _run_step(host: str, users: int, seconds: int, rate: float, env: dict) -> dict:
-    """One Locust run: `users` handlers started at `rate` a second, then `seconds` measured."""
-    warmup = round(users / rate) + WARMUP_SECONDS
+    """One Locust run: `users` handlers started at `rate` a second; once all have signed in
+    and WARMUP_SECONDS more have passed, `seconds` measured (the locustfile then stops)."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "step.json"
+        # Only a backstop: the locustfile stops Locust when the measured time is up.
+        limit = WARMUP_SECONDS + seconds + users / rate + 300
         command = [
             sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py"),
             "--headless", "--host", host, "-u", str(users), "-r", str(rate),
-            "-t", f"{warmup + seconds}s", "--only-summary", "--stop-timeout", "10",
+            "-t", f"{limit:.0f}s", "--only-summary", "--stop-timeout", "10",
             "--loglevel", "WARNING",
         ]  # fmt: skip
-        step_env = {**env, "LOAD_STEP_OUT": str(out), "LOAD_WARMUP_SECONDS": str(warmup)}
+        step_env = {
+            **env,
+            "LOAD_STEP_OUT": str(out),
+            "LOAD_WARMUP_SECONDS": str(WARMUP_SECONDS),
+            "LOAD_SECONDS": str(seconds),
+        }
         subprocess.run(command, env=step_env, cwd=BASE_DIR, check=False)  # noqa: S603
         figures = json.loads(out.read_text())
-    return {"users": users, "warmup_s": warmup, **figures}
+    return {"users": users, **figures}
 
 
 def _ms(figure: float | None) -> str:
