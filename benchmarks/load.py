@@ -38,13 +38,12 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.demo.cli import insert_residents
-from app.demo.names import misspell
 from app.extensions import db
-from app.models import Resident, ResidentPhone
+from app.models import Resident
 from app.phone_numbers import for_display
 from app.rules.vocabulary import Role, ServiceArea
 from app.services import staff as staff_service
-from benchmarks.search import _fresh_database
+from benchmarks.search import _analyse, _fresh_database, misspelt_name, phones_of
 from config import BASE_DIR, INSTANCE_DIR, Config, database_url
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/load"
@@ -91,33 +90,19 @@ def _seed(url: str, residents: int, names: str, handlers: int) -> dict:
         started = time.perf_counter()
         insert_residents(residents, seed=2026, names=names)
         db.session.commit()
-        with db.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                text("VACUUM ANALYZE")
-            )
+        _analyse()
         seed_s = time.perf_counter() - started
         ids = sorted(rng.sample(range(1, residents + 1), min(CALLERS, residents)))
-        phones = dict(
-            db.session.execute(
-                select(ResidentPhone.resident_id, ResidentPhone.number).where(
-                    ResidentPhone.resident_id.in_(ids)
-                )
-            ).all()
-        )
+        phones = phones_of(ids)
         callers = []
         for r in db.session.scalars(select(Resident).where(Resident.id.in_(ids))):
             if r.id not in phones:
                 continue
-            misspelt = (
-                f"{r.forename} {misspell(r.surname, rng)}"
-                if rng.random() < 0.5
-                else f"{misspell(r.forename, rng, forename=True)} {r.surname}"
-            )
             callers.append(
                 {
                     "resident_id": r.id,
                     "name": f"{r.forename} {r.surname}",
-                    "misspelt": misspelt,
+                    "misspelt": misspelt_name(r.forename, r.surname, rng),
                     "phone": for_display(phones[r.id]),
                     "date_of_birth": f"{r.date_of_birth.day} {r.date_of_birth.month} "
                     f"{r.date_of_birth.year}",

@@ -20,13 +20,12 @@ from random import Random
 from sqlalchemy import event, func, select
 
 from app import create_app
-from app.demo.names import misspell
 from app.extensions import db
-from app.models import Resident, ResidentPhone
+from app.models import Resident
 from app.phone_numbers import for_display
 from app.references import format_reference
 from app.services.search import find_residents
-from benchmarks.search import _config
+from benchmarks.search import _config, misspelt_name, phones_of
 from config import INSTANCE_DIR
 
 
@@ -35,24 +34,8 @@ def _queries(n: int) -> dict[str, list[str]]:
     total = db.session.scalar(select(func.max(Resident.id)))
     ids = sorted(rng.sample(range(1, total + 1), n))
     residents = db.session.scalars(select(Resident).where(Resident.id.in_(ids))).all()
-    phones = dict(
-        db.session.execute(
-            select(ResidentPhone.resident_id, ResidentPhone.number).where(
-                ResidentPhone.resident_id.in_(ids)
-            )
-        ).all()
-    )
-    misspelt = []
-    for r in residents:
-        forename, surname = r.forename, r.surname
-        choice = rng.random()
-        if choice < 0.4:
-            surname = misspell(surname, rng)
-        elif choice < 0.7:
-            forename = misspell(forename, rng, forename=True)
-        else:
-            surname, forename = misspell(surname, rng), misspell(forename, rng, forename=True)
-        misspelt.append(f"{forename} {surname}")
+    phones = phones_of(ids)
+    misspelt = [misspelt_name(r.forename, r.surname, rng) for r in residents]
     return {
         "phone": [for_display(phones[r.id]) for r in residents if r.id in phones],
         "reference": [format_reference(r.reference).lower() for r in residents],

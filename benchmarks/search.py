@@ -80,6 +80,27 @@ def _fresh_database(app) -> None:
     upgrade()
 
 
+def misspelt_name(forename: str, surname: str, rng: Random) -> str:
+    """ "forename surname" as a handler might mistype it: the surname, the forename or both."""
+    choice = rng.random()
+    if choice < 0.4:
+        surname = misspell(surname, rng)
+    elif choice < 0.7:
+        forename = misspell(forename, rng, forename=True)
+    else:
+        surname = misspell(surname, rng)
+        forename = misspell(forename, rng, forename=True)
+    return f"{forename} {surname}"
+
+
+def phones_of(resident_ids: list[int]) -> dict[int, str]:
+    """A phone number on file for each of these residents that has one."""
+    stmt = select(ResidentPhone.resident_id, ResidentPhone.number).where(
+        ResidentPhone.resident_id.in_(resident_ids)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
 def _analyse() -> None:
     if db.engine.dialect.name == "postgresql":
         # As after any bulk load: statistics, and the visibility map that lets the
@@ -152,13 +173,7 @@ def main() -> None:
         total = db.session.scalar(select(func.count()).select_from(Resident))
         sample_ids = sorted(rng.sample(range(1, total + 1), n))
         residents = db.session.scalars(select(Resident).where(Resident.id.in_(sample_ids))).all()
-        phones = dict(
-            db.session.execute(
-                select(ResidentPhone.resident_id, ResidentPhone.number).where(
-                    ResidentPhone.resident_id.in_(sample_ids)
-                )
-            ).all()
-        )
+        phones = phones_of(sample_ids)
         if not db.session.scalar(select(StaffUser.id).where(StaffUser.email == BENCH_EMAIL)):
             staff_service.save_staff_user(
                 email=BENCH_EMAIL, name="Bench Handler", password=PASSWORD,
@@ -173,16 +188,7 @@ def main() -> None:
         }
         targets = []
         for r in residents:
-            forename, surname = r.forename, r.surname
-            choice = rng.random()
-            if choice < 0.4:
-                surname = misspell(surname, rng)
-            elif choice < 0.7:
-                forename = misspell(forename, rng, forename=True)
-            else:
-                surname = misspell(surname, rng)
-                forename = misspell(forename, rng, forename=True)
-            queries["name_misspelt"].append(f"{forename} {surname}")
+            queries["name_misspelt"].append(misspelt_name(r.forename, r.surname, rng))
             targets.append((r.id, r.forename_norm, r.surname_norm))
 
     client = app.test_client()
