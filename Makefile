@@ -10,7 +10,7 @@ LOCK := requirements.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format bench setup lock assets db demo clean
+.PHONY: run test lint format bench load setup lock assets db demo clean
 
 # The outbox worker runs beside the web app, so texts to residents flow (to the console and the
 # Messages page without Twilio credentials); it stops when the server does.
@@ -35,6 +35,12 @@ bench: setup
 	$(BIN)/python -m benchmarks.outbox
 	$(BIN)/python -m benchmarks.audit
 
+# The app as in production (gunicorn, PostgreSQL, Redis) worked by simulated call handlers;
+# benchmarks/load.py lists its settings (LOAD_USERS=25,50,100,150,200 steps up).
+load: setup
+	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/load} \
+		$(BIN)/python -m benchmarks.load
+
 setup: $(BIN)/.installed assets
 
 $(BIN)/python:
@@ -52,7 +58,7 @@ $(BIN)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
 lock:
 	test -x $(LOCK_TOOL)/bin/uv || $(PYTHON) -m venv $(LOCK_TOOL)
 	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
-	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra dev --group pyproject.toml:build \
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra dev --extra load --group pyproject.toml:build \
 		--universal --python-version 3.11 --generate-hashes --quiet \
 		--custom-compile-command "make lock" $(LOCK_ARGS) -o $(LOCK)
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from app.extensions import db
 from app.models import Resident, ResidentPhone
@@ -72,66 +72,88 @@ def _normalise_postcode(text: str) -> str | None:
     return f"{match.group(1)}{match.group(2)}" if match else None
 
 
-def _matches(residents: Iterable[Resident], found_by: str) -> list[ResidentMatch]:
+# What a result shows, and what ranks it: plain rows read from the table, not records.
+_SHOWN = (
+    Resident.id,
+    Resident.forename,
+    Resident.middle_names,
+    Resident.surname,
+    Resident.forename_norm,
+    Resident.surname_norm,
+    Resident.address_line_1,
+    Resident.postcode,
+)
+_ALPHABETICAL = (Resident.surname, Resident.forename, Resident.id)
+# Built once: statements whose only variable parts are bound values, so a search on a live
+# call costs the query alone, not building and caching SQL.
+_BY_PHONE = (
+    select(*_SHOWN)
+    .join(ResidentPhone)
+    .where(ResidentPhone.number == bindparam("number"))
+    .order_by(*_ALPHABETICAL)
+    .distinct()
+    .limit(RESULT_LIMIT + 1)
+)
+_BY_REFERENCE = select(*_SHOWN).where(Resident.reference == bindparam("reference"))
+_AT_POSTCODE = (
+    select(*_SHOWN)
+    .where(Resident.postcode_norm == bindparam("postcode"))
+    .order_by(*_ALPHABETICAL)
+    .limit(bindparam("limit"))
+)
+_BY_IDS = select(*_SHOWN).where(Resident.id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows(stmt, **params) -> list[Row]:
+    return list(db.session.connection().execute(stmt, params))
+
+
+def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
     return [
         ResidentMatch(
             resident_id=r.id,
-            name=r.full_name,
+            name=" ".join(part for part in (r.forename, r.middle_names, r.surname) if part),
             street=street_of(r.address_line_1),
-            outward_postcode=r.outward_postcode,
+            outward_postcode=_outward(r.postcode),
             found_by=found_by,
         )
-        for r in residents
+        for r in rows
     ]
 
 
-def _limited(query: str, searched_by: str, residents: list[Resident]) -> SearchResults:
+def _outward(postcode: str) -> str:
+    return postcode.split(" ")[0]
+
+
+def _limited(query: str, searched_by: str, rows: list[Row]) -> SearchResults:
     return SearchResults(
         query=query,
         searched_by=searched_by,
-        matches=_matches(residents[:RESULT_LIMIT], searched_by),
-        more=len(residents) > RESULT_LIMIT,
+        matches=_matches(rows[:RESULT_LIMIT], searched_by),
+        more=len(rows) > RESULT_LIMIT,
     )
 
 
 def _by_phone(query: str, e164: str) -> SearchResults:
-    stmt = (
-        select(Resident)
-        .join(ResidentPhone)
-        .where(ResidentPhone.number == e164)
-        .order_by(Resident.surname, Resident.forename, Resident.id)
-        .distinct()
-        .limit(RESULT_LIMIT + 1)
-    )
-    return _limited(query, "phone number", list(db.session.scalars(stmt)))
+    return _limited(query, "phone number", _rows(_BY_PHONE, number=e164))
 
 
 def _by_reference(query: str, reference: str) -> SearchResults:
-    stmt = select(Resident).where(Resident.reference == reference)
-    return _limited(query, "reference", list(db.session.scalars(stmt)))
-
-
-def _residents_at(postcode_norm: str, limit: int) -> list[Resident]:
-    stmt = (
-        select(Resident)
-        .where(Resident.postcode_norm == postcode_norm)
-        .order_by(Resident.surname, Resident.forename, Resident.id)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
+    return _limited(query, "reference", _rows(_BY_REFERENCE, reference=reference))
 
 
 def _by_postcode(query: str, postcode_norm: str) -> SearchResults:
-    return _limited(query, "postcode", _residents_at(postcode_norm, RESULT_LIMIT + 1))
+    rows = _rows(_AT_POSTCODE, postcode=postcode_norm, limit=RESULT_LIMIT + 1)
+    return _limited(query, "postcode", rows)
 
 
 def _by_name_and_postcode(query: str, name: str, postcode_norm: str) -> SearchResults:
     """Everyone at the postcode, closest name first: a postcode narrows so far that
     even a badly misheard name ranks the right person near the top."""
     scorer = Scorer(parse_query(name))
-    residents = _residents_at(postcode_norm, 500)
+    rows = _rows(_AT_POSTCODE, postcode=postcode_norm, limit=500)
     scored = sorted(
-        residents,
+        rows,
         key=lambda r: (
             -scorer.score(r.forename_norm, r.surname_norm, normalise_name(r.middle_names)),
             r.id,
@@ -140,10 +162,11 @@ def _by_name_and_postcode(query: str, name: str, postcode_norm: str) -> SearchRe
     return _limited(query, "name and postcode", scored)
 
 
-def _named(name: str, limit: int) -> list[Resident]:
-    ranked = search_names(name, limit=limit)
-    ids = [resident_id for resident_id, _ in ranked]
-    by_id = {r.id: r for r in db.session.scalars(select(Resident).where(Resident.id.in_(ids)))}
+def _named(name: str, limit: int) -> list[Row]:
+    ids = [resident_id for resident_id, _ in search_names(name, limit=limit)]
+    if not ids:
+        return []
+    by_id = {r.id: r for r in _rows(_BY_IDS, ids=ids)}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -153,7 +176,7 @@ def _by_name(query: str, name: str) -> SearchResults:
 
 def _by_name_in_area(query: str, name: str, outward: str) -> SearchResults:
     """ "Margaret Okafor LE1": the closest names whose postcode starts with that district."""
-    in_area = [r for r in _named(name, NAMES_IN_AN_AREA) if r.outward_postcode == outward]
+    in_area = [r for r in _named(name, NAMES_IN_AN_AREA) if _outward(r.postcode) == outward]
     return _limited(query, "name and postcode area", in_area)
 
 

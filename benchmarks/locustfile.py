@@ -1,0 +1,139 @@
+"""Simulated call handlers for `make load` (benchmarks/load.py starts the app and runs this).
+
+Each simulated handler signs in once with its own account, then works whole calls
+(benchmarks/load_scenario.py) with 1 to 3 seconds of thought between steps. Who they are and
+who calls them come from LOAD_PEOPLE, the JSON file benchmarks/load.py writes after seeding.
+
+Besides Locust's own summary, every response time is kept and, when Locust stops, written to
+LOAD_STEP_OUT as exact percentiles per endpoint: the sign-ins all, the calls' requests only
+from LOAD_WARMUP_SECONDS after the last handler signed in (signing in is slow on purpose, and
+each server process draws its first pages) for LOAD_SECONDS, when Locust is stopped.
+"""
+
+import json
+import os
+import random
+import statistics
+import time
+from collections import defaultdict
+from itertools import count
+from pathlib import Path
+
+import gevent
+from locust import HttpUser, events, task
+
+from benchmarks.load_scenario import Caller, Handler, Response, ScenarioFailed
+
+PEOPLE = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
+CALLERS = [Caller(**caller) for caller in PEOPLE["callers"]]
+_numbers = count()
+_signed_in = count(1)
+SIGN_IN = ("/login", "/login [sign in]")
+_times: dict[str, list[float]] = defaultdict(list)
+_errors: dict[str, int] = defaultdict(int)
+_window = {"from": 0.0, "to": 0.0}
+
+
+@events.test_start.add_listener
+def _started(**kwargs) -> None:
+    # Until every handler has signed in; then as below.
+    _window["from"] = float("inf")
+
+
+def _all_signed_in(environment) -> None:
+    warmup = float(os.environ.get("LOAD_WARMUP_SECONDS", 10))
+    _window["from"] = time.monotonic() + warmup
+    gevent.spawn_later(warmup + float(os.environ.get("LOAD_SECONDS", 60)), environment.runner.quit)
+
+
+@events.request.add_listener
+def _timed(name: str, response_time: float, exception=None, **kwargs) -> None:
+    if name not in SIGN_IN and time.monotonic() < _window["from"]:
+        return
+    _window["to"] = time.monotonic()
+    if exception is not None:
+        _errors[name] += 1
+    if name in SIGN_IN or exception is None:
+        _times[name].append(response_time)
+
+
+def _figures(samples: list[float], errors: int, seconds: float) -> dict:
+    q = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else []
+    return {
+        "requests": len(samples) + errors,
+        "errors": errors,
+        "rps": round(len(samples) / seconds, 2) if seconds > 0 else 0.0,
+        **{f"p{p}_ms": round(q[p - 1], 1) if q else None for p in (50, 95, 99)},
+    }
+
+
+@events.quitting.add_listener
+def _write(**kwargs) -> None:
+    out = os.environ.get("LOAD_STEP_OUT")
+    if not out:
+        return
+    seconds = _window["to"] - _window["from"]
+    names = sorted(set(_times) | set(_errors))
+    endpoints = {name: _figures(_times[name], _errors[name], seconds) for name in names}
+    work = [name for name in names if name not in SIGN_IN]
+    endpoints["all"] = _figures(
+        [t for name in work for t in _times[name]], sum(_errors[name] for name in work), seconds
+    )
+    with open(out, "w") as file:
+        json.dump({"measured_s": round(seconds, 1), "endpoints": endpoints}, file)
+
+
+class CallHandler(HttpUser):
+    def on_start(self) -> None:
+        n = next(_numbers)
+        account = PEOPLE["handlers"][n % len(PEOPLE["handlers"])]
+        # Each handler takes its own callers, so no two open one record at once.
+        self.callers = CALLERS[n % len(PEOPLE["handlers"]) :: len(PEOPLE["handlers"])]
+        self.handler = Handler(self._browse, account, PEOPLE["password"])
+        self.handler.sign_in()
+        if next(_signed_in) == self.environment.runner.target_user_count:
+            _all_signed_in(self.environment)
+
+    def _browse(
+        self, method: str, url: str, name: str, data: dict | None = None, htmx: bool = False
+    ) -> Response:
+        headers = {"HX-Request": "true"} if htmx else {}
+        # The production session cookie is `Secure` (`__Host-`), which a client keeps to
+        # https; the load runs on plain http on the loopback, so it is sent back by hand.
+        if self.client.cookies:
+            headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)
+        with self.client.request(
+            method,
+            url,
+            name=name,
+            data=data,
+            headers=headers,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code >= 400 or response.status_code == 0:
+                response.failure(f"{response.status_code}")
+            else:
+                response.success()
+            return Response(
+                response.status_code, response.headers.get("Location", ""), response.text or ""
+            )
+
+    @staticmethod
+    def _think() -> None:
+        gevent.sleep(random.uniform(1, 3))
+
+    @task
+    def work_a_call(self) -> None:
+        try:
+            self.handler.work_call(random.choice(self.callers), self._think)
+        except ScenarioFailed as failed:
+            self.environment.events.request.fire(
+                request_type="CALL",
+                name="whole call",
+                response_time=0,
+                response_length=0,
+                exception=failed,
+                context={},
+            )
+        self._think()
