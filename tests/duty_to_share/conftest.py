@@ -2,6 +2,7 @@ import pytest
 
 from app.models import Entry
 from app.rules.vocabulary import EntryCategory, Relationship, Urgency
+from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
 
@@ -12,10 +13,10 @@ REASON = "Officer reports a child at risk at the address tonight"
 
 
 def add_entry(resident, area_code: str, summary: str) -> Entry:
-    from app.extensions import db
-
-    entry = Entry(
-        resident_id=resident.id,
+    """An enquiry the verified resident made about `area_code`."""
+    return factories.make_entry(
+        resident,
+        number=None,
         area_code=area_code,
         category=EntryCategory.ENQUIRY,
         summary=summary,
@@ -23,11 +24,7 @@ def add_entry(resident, area_code: str, summary: str) -> Entry:
         reporter_name="Margaret Okafor",
         reporter_relationship=Relationship.SELF,
         reporter_verified=True,
-        is_sensitive=False,
     )
-    db.session.add(entry)
-    db.session.commit()
-    return entry
 
 
 @pytest.fixture
