@@ -4,20 +4,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.rules.outbox import (
-    Failure,
-    RetryPolicy,
-    after_failure,
-    classify_failure,
-    last_digits,
-    report_made_text,
-    retry_delay,
-    status_after_report,
-    verification_locked_text,
-)
+from app.rules import outbox as rules
+from app.rules.outbox import Failure
 from app.rules.vocabulary import MessageStatus
 
-POLICY = RetryPolicy(
+POLICY = rules.RetryPolicy(
     first_delay=timedelta(seconds=30), max_delay=timedelta(hours=1), max_attempts=5
 )
 
@@ -62,7 +53,7 @@ POLICY = RetryPolicy(
 def test_a_failure_is_retried_only_when_the_provider_may_take_the_message_later(
     http_status, error_code, failure
 ):
-    assert classify_failure(http_status, error_code) is failure
+    assert rules.classify_failure(http_status, error_code) is failure
 
 
 @pytest.mark.parametrize(
@@ -89,14 +80,14 @@ def test_a_failure_is_retried_only_when_the_provider_may_take_the_message_later(
     ],
 )
 def test_retries_back_off_exponentially_with_jitter_up_to_a_cap(attempts, jitter, delay):
-    assert retry_delay(attempts, jitter, POLICY) == delay
+    assert rules.retry_delay(attempts, jitter, POLICY) == delay
 
 
 @given(attempts=st.integers(min_value=1, max_value=10_000), jitter=st.floats(0, 0.9999))
 def test_a_retry_never_waits_longer_than_the_cap_nor_less_than_half_the_first_delay(
     attempts, jitter
 ):
-    delay = retry_delay(attempts, jitter, POLICY)
+    delay = rules.retry_delay(attempts, jitter, POLICY)
 
     assert POLICY.first_delay / 2 <= delay <= POLICY.max_delay
 
@@ -106,7 +97,7 @@ def test_a_retry_never_waits_longer_than_the_cap_nor_less_than_half_the_first_de
 )
 def test_retry_delay_refuses_impossible_inputs(attempts, jitter):
     with pytest.raises(ValueError):
-        retry_delay(attempts, jitter, POLICY)
+        rules.retry_delay(attempts, jitter, POLICY)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +116,7 @@ def test_retry_delay_refuses_impossible_inputs(attempts, jitter):
     ],
 )
 def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
-    assert after_failure(attempts, failure, POLICY) is status
+    assert rules.after_failure(attempts, failure, POLICY) is status
 
 
 @pytest.mark.parametrize(
@@ -160,11 +151,11 @@ def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
     ],
 )
 def test_a_delivery_report_moves_a_message_only_forward_to_a_final_status(current, reported, new):
-    assert status_after_report(current, reported) is new
+    assert rules.status_after_report(current, reported) is new
 
 
 def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it():
-    text = report_made_text("https://council.example/portal")
+    text = rules.report_made_text("https://council.example/portal")
 
     assert text == (
         "Someone reported something on your council record. You can see what was reported, "
@@ -173,7 +164,7 @@ def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it
 
 
 def test_the_lock_message_says_what_happened_and_whom_to_contact():
-    text = verification_locked_text("Leicester City Council", "0116 454 1000")
+    text = rules.verification_locked_text("Leicester City Council", "0116 454 1000")
 
     assert text.startswith("Leicester City Council: we have locked phone verification")
     assert "failed attempts" in text
@@ -181,4 +172,4 @@ def test_the_lock_message_says_what_happened_and_whom_to_contact():
 
 
 def test_staff_see_only_the_last_3_digits_of_a_number():
-    assert last_digits("+447700900123") == "123"
+    assert rules.last_digits("+447700900123") == "123"
