@@ -67,13 +67,9 @@ def add_failed_check(
 ) -> VerificationAttempt:
     """A verification attempt on `call` about `resident` that did not verify the caller."""
     attempt = VerificationAttempt(
-        call_id=call.id,
-        resident_id=resident.id,
-        handler_id=call.handler_id,
-        factors_failed=factors,
-        result=result,
-        created_at=at,
+        call_id=call.id, resident_id=resident.id, handler_id=call.handler_id, created_at=at
     )
+    attempt.factors_failed, attempt.result = factors, result
     db.session.add(attempt)
     db.session.flush()
     return attempt

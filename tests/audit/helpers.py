@@ -26,3 +26,10 @@ def assert_broken_at(app, event_id: int, why: str = "") -> None:
     code, output = verify(app)
     assert code == 1, output
     assert f"broken at event {event_id}" + (f": {why}" if why else "") in output
+
+
+def assert_intact(app, says: str) -> None:
+    """`flask audit verify` passes, and what it printed includes `says`."""
+    code, output = verify(app)
+    assert code == 0, output
+    assert says in output, output

@@ -11,7 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditAnchor, AuditEvent, AuditSeal
 from app.services import audit
-from tests.audit.helpers import assert_broken_at, tamper, verify
+from tests.audit.helpers import assert_broken_at, assert_intact, tamper, verify
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -43,9 +43,7 @@ def test_purge_removes_old_sealed_events_and_the_chain_still_verifies(app):
     remaining = list(db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
     assert remaining == ids[6:]
     assert _count(AuditSeal) == 9
-    code, output = verify(app)
-    assert code == 0, output
-    assert "9 events checked (9 sealed" in output
+    assert_intact(app, "9 events checked (9 sealed")
 
 
 def test_purge_seals_what_is_waiting_and_keeps_new_events(app):
@@ -53,9 +51,7 @@ def test_purge_seals_what_is_waiting_and_keeps_new_events(app):
 
     assert audit.purge_before(START + timedelta(days=1)) == 3
 
-    code, output = verify(app)
-    assert code == 0, output
-    assert "6 events checked" in output
+    assert_intact(app, "6 events checked")
 
 
 def test_purge_twice_and_more_events_after(app):
@@ -67,10 +63,7 @@ def test_purge_twice_and_more_events_after(app):
     db.session.commit()
     audit.seal_pending()
 
-    code, output = verify(app)
-
-    assert code == 0, output
-    assert "4 events checked (4 sealed" in output
+    assert_intact(app, "4 events checked (4 sealed")
     assert _count(AuditAnchor) == 2
 
 

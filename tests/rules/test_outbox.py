@@ -5,10 +5,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.rules import outbox as rules
-from app.rules.outbox import Failure
+from app.rules.outbox import Failure, RetryPolicy, after_failure, classify_failure, retry_delay
 from app.rules.vocabulary import MessageStatus
 
-POLICY = rules.RetryPolicy(
+POLICY = RetryPolicy(
     first_delay=timedelta(seconds=30), max_delay=timedelta(hours=1), max_attempts=5
 )
 
@@ -53,7 +53,7 @@ POLICY = rules.RetryPolicy(
 def test_a_failure_is_retried_only_when_the_provider_may_take_the_message_later(
     http_status, error_code, failure
 ):
-    assert rules.classify_failure(http_status, error_code) is failure
+    assert classify_failure(http_status, error_code) is failure
 
 
 @pytest.mark.parametrize(
@@ -80,14 +80,14 @@ def test_a_failure_is_retried_only_when_the_provider_may_take_the_message_later(
     ],
 )
 def test_retries_back_off_exponentially_with_jitter_up_to_a_cap(attempts, jitter, delay):
-    assert rules.retry_delay(attempts, jitter, POLICY) == delay
+    assert retry_delay(attempts, jitter, POLICY) == delay
 
 
 @given(attempts=st.integers(min_value=1, max_value=10_000), jitter=st.floats(0, 0.9999))
 def test_a_retry_never_waits_longer_than_the_cap_nor_less_than_half_the_first_delay(
     attempts, jitter
 ):
-    delay = rules.retry_delay(attempts, jitter, POLICY)
+    delay = retry_delay(attempts, jitter, POLICY)
 
     assert POLICY.first_delay / 2 <= delay <= POLICY.max_delay
 
@@ -97,7 +97,7 @@ def test_a_retry_never_waits_longer_than_the_cap_nor_less_than_half_the_first_de
 )
 def test_retry_delay_refuses_impossible_inputs(attempts, jitter):
     with pytest.raises(ValueError):
-        rules.retry_delay(attempts, jitter, POLICY)
+        retry_delay(attempts, jitter, POLICY)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_retry_delay_refuses_impossible_inputs(attempts, jitter):
     ],
 )
 def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
-    assert rules.after_failure(attempts, failure, POLICY) is status
+    assert after_failure(attempts, failure, POLICY) is status
 
 
 @pytest.mark.parametrize(
