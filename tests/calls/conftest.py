@@ -93,3 +93,19 @@ def start_call():
         return CallDriver(client, number)
 
     return start
+
+
+@pytest.fixture
+def call_on_record(signed_in_handler, start_call, resident) -> CallDriver:
+    """A handler's call from 07700 900999 with the resident's record chosen; who is calling
+    is not recorded yet."""
+    call = start_call(signed_in_handler)
+    call.select(resident)
+    return call
+
+
+@pytest.fixture
+def resident_calling(call_on_record) -> CallDriver:
+    """A handler's call on which the caller says they are the resident, not yet verified."""
+    call_on_record.caller("resident")
+    return call_on_record

@@ -92,22 +92,18 @@ def _as_representative(call, permission):
 # ---- Console backend -----------------------------------------------------------------------
 
 
-def test_a_resident_is_verified_by_a_code_sent_to_their_number_on_file(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    page = call.page()
+def test_a_resident_is_verified_by_a_code_sent_to_their_number_on_file(resident_calling, resident):
+    page = resident_calling.page()
     assert "Number ending 123" in page
     assert "900123" not in page
 
-    sent = _send(call, _phone_id(resident))
+    sent = _send(resident_calling, _phone_id(resident))
     code = _console_code()
-    page = _read_back(call, code)
+    page = _read_back(resident_calling, code)
 
     assert "Code sent by text to the number ending 123" in sent
     assert "Verified" in page
-    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    assert _call_row(resident_calling).verified_as is VerifiedAs.RESIDENT
     stored = db.session.scalar(select(TextCode))
     assert stored.status is TextCodeStatus.APPROVED
     assert stored.phone_number == "+447700900123"
@@ -141,24 +137,20 @@ def test_a_wrong_code_is_a_failed_attempt_towards_the_lock(signed_in_handler, st
     assert _call_row(call).verified_as is VerifiedAs.NOBODY
 
 
-def test_wrong_codes_lock_phone_verification_like_wrong_answers(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(date_of_birth="1 1 1950")
-    _send(call, _phone_id(resident))
+def test_wrong_codes_lock_phone_verification_like_wrong_answers(resident_calling, resident):
+    resident_calling.verify(date_of_birth="1 1 1950")
+    _send(resident_calling, _phone_id(resident))
     wrong = "000000" if _console_code() != "000000" else "111111"
 
-    _read_back(call, wrong)
-    _read_back(call, wrong)
-    refused_send = _send(call, _phone_id(resident))
-    right_after_lock = _read_back(call, _console_code())
+    _read_back(resident_calling, wrong)
+    _read_back(resident_calling, wrong)
+    refused_send = _send(resident_calling, _phone_id(resident))
+    right_after_lock = _read_back(resident_calling, _console_code())
 
     assert _attempts(VerificationResult.FAILED) == 3
     assert "locked" in refused_send.lower()
     assert _codes_sent() == 1
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(resident_calling).verified_as is VerifiedAs.NOBODY
     assert "locked" in right_after_lock.lower()
 
 
@@ -200,13 +192,11 @@ def test_an_expired_code_is_a_failed_attempt(signed_in_handler, start_call, resi
     assert _call_row(call).verified_as is VerifiedAs.NOBODY
 
 
-def test_no_more_than_the_hourly_sends_go_to_one_resident(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
+def test_no_more_than_the_hourly_sends_go_to_one_resident(resident_calling, resident):
     for _ in range(3):
-        _send(call, _phone_id(resident))
+        _send(resident_calling, _phone_id(resident))
 
-    page = _send(call, _phone_id(resident))
+    page = _send(resident_calling, _phone_id(resident))
 
     assert "3 codes have been sent for this resident in the last hour" in page
     assert _codes_sent() == 3
@@ -240,12 +230,9 @@ def test_a_number_put_on_file_lately_holds_the_code(signed_in_handler, start_cal
 
 
 def test_a_code_for_someone_checked_by_text_with_no_code_sent_is_refused(
-    signed_in_handler, start_call, resident
+    resident_calling, resident
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    page = call.post(
+    page = resident_calling.post(
         "/verify", {"code-code": "123456", "code-shown_for": f"{resident.id}:resident:"}
     ).get_data(as_text=True)
 
@@ -274,11 +261,8 @@ def test_another_residents_phone_is_refused(signed_in_handler, start_call, resid
     ["+447700900999", "07700 900999", "holder", ""],
     ids=["e164", "national", "holder", "blank"],
 )
-def test_a_number_not_on_file_is_refused(signed_in_handler, start_call, resident, typed):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    response = call.post("/text-code", {"text-phone": typed})
+def test_a_number_not_on_file_is_refused(resident_calling, typed):
+    response = resident_calling.post("/text-code", {"text-phone": typed})
 
     assert response.status_code == 200
     assert _codes_sent() == 0
@@ -301,13 +285,11 @@ def test_a_send_from_a_form_shown_for_another_record_is_refused(
     assert _codes_sent() == 0
 
 
-def test_a_neighbour_cannot_be_sent_the_residents_code(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", name="Pat", relationship="neighbour")
-    token = call.client.get(call.url).get_data(as_text=True)
+def test_a_neighbour_cannot_be_sent_the_residents_code(call_on_record, resident):
+    call_on_record.caller("third-party", name="Pat", relationship="neighbour")
+    token = call_on_record.client.get(call_on_record.url).get_data(as_text=True)
 
-    page = call.post(
+    page = call_on_record.post(
         "/text-code",
         {"text-phone": _phone_id(resident), "text-shown_for": f"{resident.id}:third-party:"},
     ).get_data(as_text=True)
@@ -419,13 +401,10 @@ def verify(app, fake_twilio):
     app.config.update(saved)
 
 
-def test_twilio_verify_sends_and_checks_the_code(signed_in_handler, start_call, resident, verify):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    _send(call, _phone_id(resident))
-    wrong = _read_back(call, "654321")
-    right = _read_back(call, "123456")
+def test_twilio_verify_sends_and_checks_the_code(resident_calling, resident, verify):
+    _send(resident_calling, _phone_id(resident))
+    wrong = _read_back(resident_calling, "654321")
+    right = _read_back(resident_calling, "123456")
 
     (sent,) = verify.sent("/Verifications")
     assert sent.data == {"To": "+447700900123", "Channel": "sms"}
@@ -433,7 +412,7 @@ def test_twilio_verify_sends_and_checks_the_code(signed_in_handler, start_call, 
     assert len(verify.sent("lookups.twilio.com/v2/PhoneNumbers/")) == 1
     assert "No match" in wrong
     assert "Verified" in right
-    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    assert _call_row(resident_calling).verified_as is VerifiedAs.RESIDENT
     assert db.session.scalar(select(TextCode.code_hash)) is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
@@ -476,15 +455,13 @@ def test_lookup_tells_the_handler_a_forwarded_number_and_sends(
 
 @pytest.mark.parametrize("step", ["lookup", "verification"])
 def test_a_provider_timeout_on_send_sends_nothing_and_says_so(
-    signed_in_handler, start_call, resident, verify, step
+    resident_calling, resident, verify, step
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
     if step == "verification":
         verify.respond(200, {"phone_number": "+447700900123", "valid": True})
     verify.fail_next(TimeoutError("read timed out"))
 
-    response = call.post("/text-code", {"text-phone": _phone_id(resident)})
+    response = resident_calling.post("/text-code", {"text-phone": _phone_id(resident)})
 
     assert response.status_code == 200
     assert "The text service did not answer, so no code was sent" in response.get_data(as_text=True)
