@@ -6,20 +6,9 @@ from app.extensions import db
 from app.models import Call
 from app.models.types import utcnow
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType, Role
+from app.rules.vocabulary import CallerType
 from app.services import permissions
-from tests import factories
 from tests.permissions.data import CONFIRMED, evidence, representative, terms
-
-
-@pytest.fixture
-def supervisor():
-    return factories.make_staff(Role.SUPERVISOR)
-
-
-@pytest.fixture
-def handler():
-    return factories.make_staff(Role.HANDLER)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from app.rules.vocabulary import (
     MessageKind,
     MessageStatus,
     RetainedKind,
-    Role,
     ServiceArea,
     TextCodeProvider,
     VerificationResult,
@@ -75,16 +74,6 @@ def message(resident, status: MessageStatus = MessageStatus.DELIVERED) -> Outbox
     db.session.add(row)
     db.session.commit()
     return row
-
-
-@pytest.fixture
-def handler():
-    return factories.make_staff(Role.HANDLER)
-
-
-@pytest.fixture
-def supervisor():
-    return factories.make_staff(Role.SUPERVISOR)
 
 
 def make(kind: RetainedKind, resident, handler):
