@@ -194,7 +194,7 @@ def test_dispatches_outside_the_staff_members_areas_are_not_found(
     assert outcome_page.status_code == 404
 
 
-def test_someone_else_calling_must_give_a_relationship_or_not_given(call_on_record, resident):
+def test_someone_else_calling_must_give_a_relationship_or_not_given(call_on_record):
     refused = call_on_record.caller("third-party", name="Sam")
     accepted = call_on_record.caller("third-party", name="Sam", relationship="not-given")
 

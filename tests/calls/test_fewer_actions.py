@@ -85,9 +85,7 @@ def test_a_team_sent_suggests_help_sent(call_on_record):
 # --- the relationship, asked with the report when nobody said who is calling -----------------
 
 
-def test_a_report_from_an_unrecorded_caller_asks_the_relationship_and_records_it(
-    call_on_record, resident
-):
+def test_a_report_from_an_unrecorded_caller_asks_the_relationship_and_records_it(call_on_record):
     assert "Who is the caller to the resident?" in call_on_record.page()
 
     response = call_on_record.report(summary="Water through the ceiling", relationship="neighbour")
@@ -101,7 +99,7 @@ def test_a_report_from_an_unrecorded_caller_asks_the_relationship_and_records_it
     assert "Who is the caller to the resident?" not in call_on_record.page()  # asked once
 
 
-def test_the_relationship_is_not_asked_again_once_the_caller_is_recorded(call_on_record, resident):
+def test_the_relationship_is_not_asked_again_once_the_caller_is_recorded(call_on_record):
     call_on_record.caller("third-party", name="Pat Kinsella", relationship="friend")
 
     call_on_record.report(summary="Bin missed", relationship="landlord")  # posted anyway: ignored
@@ -110,7 +108,7 @@ def test_the_relationship_is_not_asked_again_once_the_caller_is_recorded(call_on
     assert db.session.scalar(select(Entry)).reporter_relationship is Relationship.FRIEND
 
 
-def test_a_relationship_the_page_never_offers_is_refused(call_on_record, resident):
+def test_a_relationship_the_page_never_offers_is_refused(call_on_record):
     response = call_on_record.report(summary="Bin missed", relationship="self")
 
     assert response.status_code == 200

@@ -32,7 +32,7 @@ def _call_row(call) -> Call:
 
 
 def test_a_caller_recorded_as_a_neighbour_cannot_be_verified_with_the_residents_answers(
-    call_on_record, resident
+    call_on_record,
 ):
     call_on_record.caller("third-party", name="Pat", relationship="neighbour")
 

@@ -81,6 +81,14 @@ def sms_permission(resident):
     return permission
 
 
+@pytest.fixture
+def representative_calling(signed_in_handler, start_call, sms_permission):
+    """A call on which the caller says they are the representative checked by text."""
+    call = start_call(signed_in_handler)
+    _as_representative(call, sms_permission)
+    return call
+
+
 def _as_representative(call, permission):
     call.select(db.session.get(Permission, permission.id).resident)
     return call.post(
@@ -300,30 +308,23 @@ def test_a_neighbour_cannot_be_sent_the_residents_code(call_on_record, resident)
 
 
 def test_a_representative_checked_by_text_is_verified_by_a_code_to_their_own_number(
-    signed_in_handler, start_call, resident, sms_permission
+    representative_calling, sms_permission
 ):
-    call = start_call(signed_in_handler)
-    _as_representative(call, sms_permission)
-    page = call.page()
+    page = representative_calling.page()
     assert "Text codes cannot be sent" not in page
     assert "Number ending 456 (representative)" in page
 
-    _send(call, "holder")
-    verified = _read_back(call, _console_code())
+    _send(representative_calling, "holder")
+    verified = _read_back(representative_calling, _console_code())
 
     assert "Verified" in verified
-    assert _call_row(call).verified_as is VerifiedAs.REPRESENTATIVE
+    assert _call_row(representative_calling).verified_as is VerifiedAs.REPRESENTATIVE
     assert db.session.scalar(select(TextCode.phone_number)) == "+447700900456"
     assert db.session.scalar(select(TextCode.permission_id)) == sms_permission.id
 
 
-def test_a_representative_cannot_send_to_the_residents_number(
-    signed_in_handler, start_call, resident, sms_permission
-):
-    call = start_call(signed_in_handler)
-    _as_representative(call, sms_permission)
-
-    page = _send(call, _phone_id(resident))
+def test_a_representative_cannot_send_to_the_residents_number(representative_calling, resident):
+    page = _send(representative_calling, _phone_id(resident))
 
     assert "representative's number on file" in page
     assert _codes_sent() == 0
@@ -345,19 +346,15 @@ def test_a_representative_checked_by_passcode_is_not_sent_a_code(
     assert _codes_sent() == 0
 
 
-def test_a_representatives_code_does_not_verify_the_caller_as_the_resident(
-    signed_in_handler, start_call, resident, sms_permission
-):
-    call = start_call(signed_in_handler)
-    _as_representative(call, sms_permission)
-    _send(call, "holder")
+def test_a_representatives_code_does_not_verify_the_caller_as_the_resident(representative_calling):
+    _send(representative_calling, "holder")
     code = _console_code()
-    call.caller("resident")
+    representative_calling.caller("resident")
 
-    page = _read_back(call, code)
+    page = _read_back(representative_calling, code)
 
     assert "Nothing was checked" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(representative_calling).verified_as is VerifiedAs.NOBODY
     assert _attempts() == 0
 
 

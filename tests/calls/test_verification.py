@@ -106,7 +106,7 @@ def test_three_failures_lock_phone_verification_for_every_handler(
     assert len(locked) == 1
 
 
-def test_two_failures_warn_the_handler_how_many_tries_are_left(resident_calling, resident):
+def test_two_failures_warn_the_handler_how_many_tries_are_left(resident_calling):
     resident_calling.verify(date_of_birth="1/1/1990")
     page = resident_calling.verify(date_of_birth="2/1/1990").get_data(as_text=True)
 
