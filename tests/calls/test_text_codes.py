@@ -483,28 +483,21 @@ def test_a_provider_failure_on_check_counts_nothing_against_the_resident(
     assert _call_row(call).verified_as is VerifiedAs.RESIDENT
 
 
-def test_a_provider_error_answer_on_check_counts_nothing(
-    signed_in_handler, start_call, resident, verify
+@pytest.mark.parametrize(
+    ("status", "message", "says", "failures"),
+    [(503, "Service unavailable", "nothing was counted", 0), (404, "not found", "No match", 1)],
+    ids=["an-error-answer-counts-nothing", "a-code-verify-forgot-is-a-failed-attempt"],
+)
+def test_verifys_answer_to_a_check_decides_whether_it_counts(
+    signed_in_handler, start_call, resident, verify, status, message, says, failures
 ):
     call = _code_sent_to_resident(start_call(signed_in_handler), resident)
-    verify.respond(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+    verify.respond(status, {"code": 20000 + status, "message": message, "status": status})
 
     page = _read_back(call, "123456")
 
-    assert "nothing was counted" in page
-    assert _attempts() == 0
-
-
-def test_verify_forgetting_the_code_is_a_failed_attempt(
-    signed_in_handler, start_call, resident, verify
-):
-    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
-    verify.respond(404, {"code": 20404, "message": "not found", "status": 404})
-
-    page = _read_back(call, "123456")
-
-    assert "No match" in page
-    assert _attempts(VerificationResult.FAILED) == 1
+    assert says in page
+    assert _attempts() == _attempts(VerificationResult.FAILED) == failures
 
 
 def test_a_permission_recorded_lately_holds_the_representatives_code(

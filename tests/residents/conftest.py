@@ -12,6 +12,14 @@ from app.rules.vocabulary import Role, Urgency
 from tests import factories
 from tests.helpers import csrf_token
 
+# Reasons for seeing a record or revealing a detail that are no reason: under ten characters
+# once trimmed.
+REASONS_TOO_SHORT = pytest.mark.parametrize(
+    "reason",
+    ["", "      ", "because", "checking", "   short    "],
+    ids=["empty", "only-spaces", "seven-characters", "eight-characters", "short-once-trimmed"],
+)
+
 
 @pytest.fixture
 def make_entry():
