@@ -73,6 +73,10 @@ class CallDriver:
     def verify(self, **answers):
         return self.post("/verify", {f"verify-{k}": v for k, v in answers.items()})
 
+    def answer_wrongly(self):
+        """A date of birth and a postcode that are not the resident's: a failed check."""
+        return self.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
+
     def report(self, **fields):
         values = {
             "area": "housing",

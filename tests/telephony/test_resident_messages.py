@@ -76,7 +76,7 @@ def test_locking_phone_verification_queues_one_message_telling_the_resident(
     for _ in range(4):
         call = CallDriver(handler)
         call.resident_calls_about(resident)
-        call.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
+        call.answer_wrongly()
 
     [message] = outbox_rows()
     assert message.kind is MessageKind.VERIFICATION_LOCKED
@@ -91,7 +91,7 @@ def test_failures_that_do_not_lock_queue_no_message(signed_in_handler, resident)
     call = CallDriver(signed_in_handler)
     call.resident_calls_about(resident)
 
-    call.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
-    call.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
+    call.answer_wrongly()
+    call.answer_wrongly()
 
     assert outbox_rows() == []
