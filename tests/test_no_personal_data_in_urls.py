@@ -29,6 +29,7 @@ from app.rules.vocabulary import (
     ServiceArea,
 )
 from tests import factories
+from tests.permissions.data import FORM
 
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction",
@@ -417,19 +418,13 @@ def _permission_journey(walker: Walker, seeded) -> None:
     walker.get(f"/residents/{resident.id}/permissions/new")
     walker.submit(
         "/permissions/new",
-        {
+        FORM
+        | {
             "holder_name": "Gwendolen Featherstonehaugh",
-            "holder_relationship": "child",
             "holder_phone": "07700 900334",
             "holder_email": "gwen.f@example.net",
-            "kind": "lpa-property-financial",
             "evidence_reference": "7000-2291-5678",
-            "starts_on": ["1", "5", "2024"],
-            "areas": ["council-tax"],
-            "may_act": "may-act",
             "matter": "Council tax arrears",
-            "check": "passcode",
-            "safeguarding": ["given-freely", "nobody-pressing", "understands"],
         },
     )
     listing = walker.get(f"/residents/{resident.id}/permissions").get_data(as_text=True)
