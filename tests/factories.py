@@ -144,6 +144,24 @@ def make_entry(resident, *, number: str | None = HOAXER, team: str | None = None
     return entry
 
 
+def make_enquiry(resident, area_code: str, summary: str, **overrides):
+    """An entry the resident made themselves on a call on which they were verified: an
+    enquiry, unless `overrides` say otherwise."""
+    from app.rules.vocabulary import EntryCategory, Relationship, Urgency
+
+    values = {"category": EntryCategory.ENQUIRY, "urgency": Urgency.ROUTINE} | overrides
+    return make_entry(
+        resident,
+        number=None,
+        area_code=area_code,
+        summary=summary,
+        reporter_name=resident.full_name,
+        reporter_relationship=Relationship.SELF,
+        reporter_verified=True,
+        **values,
+    )
+
+
 def make_call(resident, handler, verified_as=None):
     """A call from the resident, verified as `verified_as` (the resident by default)."""
     from app.rules.disclosure import VerifiedAs

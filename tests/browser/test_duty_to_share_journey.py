@@ -9,10 +9,9 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.rules.vocabulary import EntryCategory, Relationship, Role
+from app.rules.vocabulary import EntryCategory, Role
 from tests import factories
 from tests.browser.helpers import (
-    add_entry,
     choose_radio,
     press,
     settle,
@@ -83,14 +82,8 @@ def test_a_handler_shares_urgently_with_the_police_and_a_supervisor_approves(
     browser: Browser, live_server, check_accessibility
 ):
     margaret = make_margaret()
-    add_entry(
-        margaret,
-        area_code="housing",
-        category=EntryCategory.WELFARE_CONCERN,
-        summary=HOUSING_ENTRY,
-        reporter_name="Margaret Okafor",
-        reporter_relationship=Relationship.SELF,
-        reporter_verified=True,
+    factories.make_enquiry(
+        margaret, "housing", HOUSING_ENTRY, category=EntryCategory.WELFARE_CONCERN
     )
     handler = factories.make_staff(Role.HANDLER, name="Harriet Handler")
     supervisor = factories.make_staff(Role.SUPERVISOR, name="Sunita Supervisor")

@@ -16,10 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app import clock
-from app.rules.vocabulary import EntryCategory, Relationship, Role, ServiceArea
+from app.rules.vocabulary import Role, ServiceArea
 from tests import factories
 from tests.browser.helpers import (
-    add_entry,
     choose_radio,
     press,
     settle,
@@ -60,15 +59,7 @@ def make_father_with_his_daughters_lpa(supervisor):
         (ServiceArea.COUNCIL_TAX, COUNCIL_TAX_ENTRY),
         (ServiceArea.ADULT_SOCIAL_CARE, SOCIAL_CARE_ENTRY),
     ):
-        add_entry(
-            father,
-            area_code=area.value,
-            category=EntryCategory.ENQUIRY,
-            summary=summary,
-            reporter_name=FATHER,
-            reporter_relationship=Relationship.SELF,
-            reporter_verified=True,
-        )
+        factories.make_enquiry(father, area.value, summary)
     # The factory's kind and relationship: a child's LPA for property and financial affairs.
     permission, passcode = factories.make_permission(father, name=DAUGHTER, supervisor=supervisor)
     return father, permission, passcode
