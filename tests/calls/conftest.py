@@ -91,6 +91,15 @@ class CallDriver:
         return self.post("/end", {"end-outcome": outcome, "end-summary": summary})
 
 
+def answer_wrongly_on_calls(client, resident, times: int) -> None:
+    """`times` calls, one after another, from someone saying they are the resident and giving
+    wrong answers on each: three within a day lock phone verification."""
+    for _ in range(times):
+        call = CallDriver(client)
+        call.resident_calls_about(resident)
+        call.answer_wrongly()
+
+
 @pytest.fixture
 def start_call():
     def start(client, number: str = "07700 900999") -> CallDriver:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, VerificationAttempt
 from app.rules.vocabulary import Role
+from tests.calls.conftest import answer_wrongly_on_calls
 
 
 def test_each_answer_is_reported_as_match_or_no_match_without_showing_stored_values(
@@ -84,11 +85,7 @@ def test_an_impossible_date_of_birth_is_explained(resident_calling):
 def test_three_failures_lock_phone_verification_for_every_handler(
     signed_in_client, start_call, resident
 ):
-    first = signed_in_client(Role.HANDLER)
-    for _ in range(3):
-        call = start_call(first)
-        call.resident_calls_about(resident)
-        call.answer_wrongly()
+    answer_wrongly_on_calls(signed_in_client(Role.HANDLER), resident, times=3)
     other = start_call(signed_in_client(Role.HANDLER))
     other.resident_calls_about(resident)
 

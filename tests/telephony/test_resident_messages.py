@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Entry, OutboxMessage
 from app.rules.vocabulary import MessageKind, MessageStatus, Role
 from app.services import entries
-from tests.calls.conftest import CallDriver
+from tests.calls.conftest import CallDriver, answer_wrongly_on_calls
 
 
 def outbox_rows() -> list[OutboxMessage]:
@@ -71,12 +71,7 @@ def test_a_refused_report_queues_no_message(neighbours_call, resident):
 def test_locking_phone_verification_queues_one_message_telling_the_resident(
     signed_in_client, resident, app
 ):
-    handler = signed_in_client(Role.HANDLER)
-
-    for _ in range(4):
-        call = CallDriver(handler)
-        call.resident_calls_about(resident)
-        call.answer_wrongly()
+    answer_wrongly_on_calls(signed_in_client(Role.HANDLER), resident, times=4)
 
     [message] = outbox_rows()
     assert message.kind is MessageKind.VERIFICATION_LOCKED
