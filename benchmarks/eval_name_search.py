@@ -94,11 +94,16 @@ def build_index(people: list[Person]) -> NameIndex:
     return index
 
 
-def _one_error(person: Person, rng: Random) -> str:
+def _one_misspelt(person: Person, rng: Random) -> tuple[str, str]:
+    """(forename, surname), one of the two misspelt, either with even odds."""
     forename, _, surname = person
     if rng.random() < 0.5:
-        return f"{misspell(forename, rng, forename=True)} {surname}"
-    return f"{forename} {misspell(surname, rng)}"
+        return misspell(forename, rng, forename=True), surname
+    return forename, misspell(surname, rng)
+
+
+def _one_error(person: Person, rng: Random) -> str:
+    return " ".join(_one_misspelt(person, rng))
 
 
 def _both_errors(person: Person, rng: Random) -> str:
@@ -122,10 +127,8 @@ def _swapped(person: Person, rng: Random) -> str:
 
 
 def _comma(person: Person, rng: Random) -> str:
-    forename, _, surname = person
-    if rng.random() < 0.5:
-        return f"{misspell(surname, rng)}, {forename}"
-    return f"{surname}, {misspell(forename, rng, forename=True)}"
+    forename, surname = _one_misspelt(person, rng)
+    return f"{surname}, {forename}"
 
 
 def _with_middle(person: Person, rng: Random) -> str:

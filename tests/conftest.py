@@ -138,6 +138,18 @@ def signed_in_admin(signed_in_client) -> FlaskClient:
     return signed_in_client(Role.ADMIN)
 
 
+@pytest.fixture
+def handler():
+    """A call handler, not signed in: for services called directly."""
+    return factories.make_staff(Role.HANDLER)
+
+
+@pytest.fixture
+def supervisor():
+    """A supervisor, not signed in: for services called directly."""
+    return factories.make_staff(Role.SUPERVISOR)
+
+
 def pytest_report_header(config) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if url else 'SQLite'}"

@@ -7,15 +7,13 @@ from flask import current_app
 from sqlalchemy import update
 
 from app import clock
+from app.demo import builders
 from app.extensions import db
-from app.models import Resident, ResidentPhone, StaffUser
-from app.passwords import hash_secret
+from app.models import StaffUser
 from app.references import new_reference
 from app.rules import two_factor as two_factor_rules
 from app.rules.vocabulary import Role, ServiceArea
-from app.search.names import normalise_name
 from app.services import staff as staff_service
-from app.services.name_index import index_names
 
 PASSWORD = "correct horse battery staple"
 # The authenticator app's key of every member of staff the factories enrol.
@@ -77,15 +75,9 @@ def make_resident(phones: list[str] | None = None, secret_word: str | None = Non
         "email": None,
     }
     values.update(overrides)
-    values.setdefault("forename_norm", normalise_name(values["forename"]))
-    values.setdefault("surname_norm", normalise_name(values["surname"]))
-    values.setdefault("postcode_norm", values["postcode"].replace(" ", "").upper())
-    resident = Resident(**values)
-    if secret_word:
-        resident.secret_word_hash = hash_secret(secret_word)
-    resident.phones = [ResidentPhone(number=number) for number in (phones or ["+447700900123"])]
-    db.session.add(resident)
-    index_names([(resident.forename_norm, resident.surname_norm)])
+    resident = builders.add_resident(
+        phones=phones or ["+447700900123"], secret_word=secret_word, **values
+    )
     db.session.commit()
     return resident
 
@@ -129,11 +121,10 @@ HOAXER = "+447700900555"
 
 def make_entry(resident, *, number: str | None = HOAXER, team: str | None = None, **overrides):
     """An entry a neighbour reported on the resident's record, with a dispatch to `team`."""
-    from app.models import Dispatch, Entry
+    from app.models import Dispatch
     from app.rules.vocabulary import EntryCategory, Relationship, Urgency
 
     values = {
-        "resident_id": resident.id,
         "area_code": ServiceArea.HOUSING.value,
         "category": EntryCategory.REPAIR,
         "summary": "Says the boiler is broken",
@@ -144,9 +135,7 @@ def make_entry(resident, *, number: str | None = HOAXER, team: str | None = None
         "reporter_verified": False,
     }
     values.update(overrides)
-    entry = Entry(**values)
-    db.session.add(entry)
-    db.session.flush()
+    entry = builders.add_entry(resident, **values)
     if team:
         db.session.add(
             Dispatch(entry_id=entry.id, team=team, priority=Urgency.URGENT, instructions="Go")
@@ -155,28 +144,36 @@ def make_entry(resident, *, number: str | None = HOAXER, team: str | None = None
     return entry
 
 
+def make_enquiry(resident, area_code: str, summary: str, **overrides):
+    """An entry the resident made themselves on a call on which they were verified: an
+    enquiry, unless `overrides` say otherwise."""
+    from app.rules.vocabulary import EntryCategory, Relationship, Urgency
+
+    values = {"category": EntryCategory.ENQUIRY, "urgency": Urgency.ROUTINE} | overrides
+    return make_entry(
+        resident,
+        number=None,
+        area_code=area_code,
+        summary=summary,
+        reporter_name=resident.full_name,
+        reporter_relationship=Relationship.SELF,
+        reporter_verified=True,
+        **values,
+    )
+
+
 def make_call(resident, handler, verified_as=None):
     """A call from the resident, verified as `verified_as` (the resident by default)."""
-    from app import clock
-    from app.models import Call
     from app.rules.disclosure import VerifiedAs
     from app.rules.vocabulary import CallerType
-    from app.services import call_state
 
-    verified_as = VerifiedAs.RESIDENT if verified_as is None else verified_as
-    now = clock.now()
-    call = Call(
-        handler_id=handler.id,
+    call = builders.add_call(
+        handler,
+        resident,
         caller_number="+447700900123",
-        resident_id=resident.id,
         caller_type=CallerType.RESIDENT,
-        started_at=now,
-        last_activity_at=now,
+        verified_as=VerifiedAs.RESIDENT if verified_as is None else verified_as,
     )
-    db.session.add(call)
-    db.session.flush()
-    if verified_as is not VerifiedAs.NOBODY:
-        call_state.record_verification(call, verified_as, now)
     db.session.commit()
     return call
 

@@ -54,6 +54,13 @@ def _method(rule: Rule) -> str:
     return "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
 
 
+def _request(client, rule: Rule, token: str):
+    """Request the rule's example path with its method; a POST carries the CSRF token."""
+    method = _method(rule)
+    data = {"csrf_token": token} if method != "GET" else None
+    return client.open(_example_path(rule), method=method, data=data)
+
+
 def test_every_endpoint_declares_who_may_use_it(app):
     undeclared = [
         endpoint
@@ -84,10 +91,7 @@ def test_every_route_sends_a_signed_out_visitor_to_its_own_sign_in(
 ):
     token = csrf_token(client)
     for rule in routes(app):
-        method = _method(rule)
-        data = {"csrf_token": token} if method != "GET" else None
-
-        response = client.open(_example_path(rule), method=method, data=data)
+        response = _request(client, rule, token)
 
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"].split("?")[0] == sign_in_page, rule.rule
@@ -143,10 +147,7 @@ def test_every_resident_route_refuses_staff(app, signed_in_client, role):
     client = signed_in_client(role)
     token = csrf_token(client, "/")
     for rule in _resident_rules(app):
-        method = _method(rule)
-        data = {"csrf_token": token} if method != "GET" else None
-
-        response = client.open(_example_path(rule), method=method, data=data)
+        response = _request(client, rule, token)
 
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"] == "/portal", rule.rule
@@ -158,10 +159,7 @@ def test_every_staff_route_refuses_a_signed_in_resident(app, client, resident):
     portal_sign_in(client, resident)
     token = csrf_token(client, "/portal/your-record")
     for rule in _staff_rules(app):
-        method = _method(rule)
-        data = {"csrf_token": token} if method != "GET" else None
-
-        response = client.open(_example_path(rule), method=method, data=data)
+        response = _request(client, rule, token)
 
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"].startswith("/login"), rule.rule

@@ -5,15 +5,7 @@ from app import clock
 from app.demo import cli as demo_cli
 from app.demo.scenarios import SCENARIOS
 from app.extensions import db
-from app.models import (
-    Dispute,
-    Entry,
-    OutboxMessage,
-    Permission,
-    Resident,
-    ResidentPhone,
-    StaffUser,
-)
+from app.models import Dispute, Entry, OutboxMessage, Permission, Resident, ResidentPhone, StaffUser
 from app.references import normalise_reference
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeStatus, EntryStatus, PermissionKind

@@ -29,6 +29,7 @@ from app.rules.vocabulary import (
     ServiceArea,
 )
 from tests import factories
+from tests.permissions.data import FORM
 
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction",
@@ -300,7 +301,8 @@ def _walker(signed_in_client, role: Role, seeded) -> Walker:
     return Walker(signed_in_client(role), seeded["values"], role.value)
 
 
-def _search_everywhere(walker: Walker, resident) -> None:
+def _search_everywhere(walker: Walker, seeded) -> None:
+    resident = seeded["resident"]
     searches = [*SEARCHES, format_reference(resident.reference)]
     for typed in searches:
         walker.get("/residents")
@@ -382,8 +384,9 @@ def _call_journey(walker: Walker, seeded) -> None:
     assert ended.request.path == "/calls"
 
 
-def _lockout_journey(walker: Walker, locked) -> None:
+def _lockout_journey(walker: Walker, seeded) -> None:
     """Wrong answers, three times over, lock phone verification for a resident."""
+    locked = seeded["locked"]
     walker.get("/calls")
     walker.submit("/calls", {"withheld": "y", "caller_number": ""})
     walker.submit("/search", {"q": "Cressida Vantongeren LE4 2ZW"})
@@ -394,14 +397,16 @@ def _lockout_journey(walker: Walker, locked) -> None:
     walker.submit("/end", {"end-outcome": "resolved", "end-summary": "Could not verify"})
 
 
-def _unlock_journey(walker: Walker, locked) -> None:
+def _unlock_journey(walker: Walker, seeded) -> None:
+    locked = seeded["locked"]
     listing = walker.get("/locks").get_data(as_text=True)
     assert f"/locks/{locked.id}/unlock" in listing
     walker.get(f"/locks/{locked.id}/unlock")
     walker.submit("/unlock", {"reason": "Spoke to the resident at the office"})
 
 
-def _record_journey(walker: Walker, resident) -> None:
+def _record_journey(walker: Walker, seeded) -> None:
+    resident = seeded["resident"]
     walker.get(f"/residents/{resident.id}")
     record = walker.submit(f"/residents/{resident.id}", {"reason": "Complaint C-2291"})
 
@@ -413,19 +418,13 @@ def _permission_journey(walker: Walker, seeded) -> None:
     walker.get(f"/residents/{resident.id}/permissions/new")
     walker.submit(
         "/permissions/new",
-        {
+        FORM
+        | {
             "holder_name": "Gwendolen Featherstonehaugh",
-            "holder_relationship": "child",
             "holder_phone": "07700 900334",
             "holder_email": "gwen.f@example.net",
-            "kind": "lpa-property-financial",
             "evidence_reference": "7000-2291-5678",
-            "starts_on": ["1", "5", "2024"],
-            "areas": ["council-tax"],
-            "may_act": "may-act",
             "matter": "Council tax arrears",
-            "check": "passcode",
-            "safeguarding": ["given-freely", "nobody-pressing", "understands"],
         },
     )
     listing = walker.get(f"/residents/{resident.id}/permissions").get_data(as_text=True)
@@ -444,43 +443,38 @@ def _assert_no_leaks(walker: Walker) -> None:
     assert not walker.leaks, "\n".join(sorted(set(walker.leaks)))
 
 
-def test_a_handlers_journeys_put_no_personal_data_in_addresses_or_cookies(signed_in_client, seeded):
-    walker = _walker(signed_in_client, Role.HANDLER, seeded)
-
-    _call_journey(walker, seeded)
-    _lockout_journey(walker, seeded["locked"])
-    _search_everywhere(walker, seeded["resident"])
-    _record_journey(walker, seeded["resident"])
+def _crawl(walker: Walker, seeded) -> None:
+    """Follow every link and form the journeys so far have shown."""
     walker.crawl()
 
-    _assert_no_leaks(walker)
 
-
-def test_a_supervisors_journeys_put_no_personal_data_in_addresses_or_cookies(
-    signed_in_client, seeded
+@pytest.mark.parametrize(
+    ("role", "journeys"),
+    [
+        (Role.HANDLER, [_call_journey, _lockout_journey, _search_everywhere, _record_journey]),
+        (
+            Role.SUPERVISOR,
+            [
+                _call_journey,
+                _lockout_journey,
+                _search_everywhere,
+                _record_journey,
+                _permission_journey,
+                _crawl,
+                _unlock_journey,
+            ],
+        ),
+        (Role.ADMIN, [_search_everywhere, _record_journey, _permission_journey]),
+    ],
+    ids=["handler", "supervisor", "administrator"],
+)
+def test_a_roles_journeys_put_no_personal_data_in_addresses_or_cookies(
+    signed_in_client, seeded, role, journeys
 ):
-    walker = _walker(signed_in_client, Role.SUPERVISOR, seeded)
+    walker = _walker(signed_in_client, role, seeded)
 
-    _call_journey(walker, seeded)
-    _lockout_journey(walker, seeded["locked"])
-    _search_everywhere(walker, seeded["resident"])
-    _record_journey(walker, seeded["resident"])
-    _permission_journey(walker, seeded)
-    walker.crawl()
-    _unlock_journey(walker, seeded["locked"])
-    walker.crawl()
-
-    _assert_no_leaks(walker)
-
-
-def test_an_administrators_journeys_put_no_personal_data_in_addresses_or_cookies(
-    signed_in_client, seeded
-):
-    walker = _walker(signed_in_client, Role.ADMIN, seeded)
-
-    _search_everywhere(walker, seeded["resident"])
-    _record_journey(walker, seeded["resident"])
-    _permission_journey(walker, seeded)
+    for journey in journeys:
+        journey(walker, seeded)
     walker.crawl()
 
     _assert_no_leaks(walker)

@@ -17,16 +17,15 @@ import pytest
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PARALLEL_REDIS_URL = os.environ.get("TEST_REDIS_PARALLEL_URL", "redis://127.0.0.1:6379/7")
 
-INSTANCE = textwrap.dedent(
+# An app instance of its own on the shared SQLite file and Redis (arguments 1 to 3); the
+# scripts below carry on from here with their own arguments.
+APP = textwrap.dedent(
     """
     import json, re, sys
-    from flask_migrate import upgrade
     from app import create_app
-    from app.rules.vocabulary import Role
-    from app.services import staff
     from config import TestConfig
 
-    database, storage, prefix, password, tries = sys.argv[1:6]
+    database, storage, prefix = sys.argv[1:4]
 
     class InstanceConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
@@ -34,6 +33,16 @@ INSTANCE = textwrap.dedent(
         RATELIMIT_KEY_PREFIX = prefix
 
     app = create_app(InstanceConfig)
+    """
+)
+
+INSTANCE = APP + textwrap.dedent(
+    """
+    from flask_migrate import upgrade
+    from app.rules.vocabulary import Role
+    from app.services import staff
+
+    password, tries = sys.argv[4:6]
     with app.app_context():
         upgrade()
         if staff.fetch_staff_by_email("a@example.org") is None:
@@ -81,21 +90,12 @@ def test_failures_on_one_instance_limit_sign_in_on_another(tmp_path):
     assert second == [429]
 
 
-PARALLEL_INSTANCE = textwrap.dedent(
+PARALLEL_INSTANCE = APP + textwrap.dedent(
     """
-    import json, re, sys, threading, time
+    import threading, time
     from concurrent.futures import ThreadPoolExecutor
-    from app import create_app
-    from config import TestConfig
 
-    database, storage, prefix, tries, start_at = sys.argv[1:6]
-
-    class InstanceConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
-        RATELIMIT_STORAGE_URI = storage
-        RATELIMIT_KEY_PREFIX = prefix
-
-    app = create_app(InstanceConfig)
+    tries, start_at = sys.argv[4:6]
     clients, tokens = [], []
     for _ in range(int(tries)):
         client = app.test_client()

@@ -15,8 +15,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app import clock
+from app.demo import builders
 from app.extensions import db
-from app.models import Call, Entry, Permission, Resident, ResidentPhone, VerificationAttempt
+from app.models import Call, Permission, Resident
 from app.passwords import hash_secret
 from app.phone_numbers import for_display
 from app.references import format_reference, new_reference
@@ -39,12 +40,9 @@ from app.rules.vocabulary import (
     RepresentativeCheck,
     ServiceArea,
     Urgency,
-    VerificationResult,
 )
-from app.search.names import normalise_name
-from app.services import call_state, duty_to_share, outbox
+from app.services import duty_to_share, outbox
 from app.services import permissions as permission_service
-from app.services.name_index import index_names
 
 CONFIRMED = Safeguarding(given_freely=True, nobody_pressing=True, understands_scope=True)
 
@@ -175,40 +173,30 @@ SCENARIOS = [
 
 
 def _add_person(person: DemoPerson, reference: str) -> Resident:
-    resident = Resident(
+    resident = builders.add_resident(
         reference=reference,
         forename=person.forename,
         surname=person.surname,
-        forename_norm=normalise_name(person.forename),
-        surname_norm=normalise_name(person.surname),
         date_of_birth=person.born,
         address_line_1=person.address,
         town="Leicester",
         postcode=person.postcode,
-        postcode_norm=person.postcode.replace(" ", ""),
-        secret_word_hash=hash_secret(person.secret_word) if person.secret_word else None,
-        phones=[ResidentPhone(number=person.phone, label="mobile")],
+        secret_word=person.secret_word,
+        phones=[person.phone],
     )
-    db.session.add(resident)
-    index_names([(resident.forename_norm, resident.surname_norm)])
     db.session.commit()
     return resident
 
 
 def _verified_call(resident: Resident, handler) -> Call:
     """A call on which the resident is verified now: where verbal consent is given."""
-    at = clock.now()
-    call = Call(
-        handler_id=handler.id,
+    call = builders.add_call(
+        handler,
+        resident,
         caller_number=resident.phones[0].number,
-        resident_id=resident.id,
         caller_type=CallerType.RESIDENT,
-        started_at=at,
-        last_activity_at=at,
+        verified_as=VerifiedAs.RESIDENT,
     )
-    db.session.add(call)
-    db.session.flush()
-    call_state.record_verification(call, VerifiedAs.RESIDENT, at)
     db.session.commit()
     return call
 
@@ -256,18 +244,16 @@ def _add_permission(resident: Resident, wanted: DemoPermission, supervisor, hand
 
 def _add_reports(resident: Resident, reports) -> None:
     for relationship, name, area, category, summary in reports:
-        db.session.add(
-            Entry(
-                resident_id=resident.id,
-                area_code=area.value,
-                category=category,
-                summary=summary,
-                urgency=Urgency.ROUTINE,
-                reporter_name=name,
-                reporter_number="+447700900999",
-                reporter_relationship=relationship,
-                reporter_verified=False,
-            )
+        builders.add_entry(
+            resident,
+            area_code=area.value,
+            category=category,
+            summary=summary,
+            urgency=Urgency.ROUTINE,
+            reporter_name=name,
+            reporter_number="+447700900999",
+            reporter_relationship=relationship,
+            reporter_verified=False,
         )
     db.session.commit()
     if reports:
@@ -278,27 +264,11 @@ def _add_reports(resident: Resident, reports) -> None:
 def _lock(resident: Resident, handler) -> None:
     """Three wrong answers an hour ago, on one call: phone verification is locked."""
     at = clock.now() - timedelta(hours=1)
-    call = Call(
-        handler_id=handler.id,
-        caller_number="+447700900555",
-        resident_id=resident.id,
-        caller_type=CallerType.RESIDENT,
-        started_at=at,
-        last_activity_at=at,
+    call = builders.add_call(
+        handler, resident, at=at, caller_number="+447700900555", caller_type=CallerType.RESIDENT
     )
-    db.session.add(call)
-    db.session.flush()
     for minute in range(3):
-        db.session.add(
-            VerificationAttempt(
-                call_id=call.id,
-                resident_id=resident.id,
-                handler_id=handler.id,
-                factors_failed="date-of-birth,postcode",
-                result=VerificationResult.FAILED,
-                created_at=at + timedelta(minutes=minute),
-            )
-        )
+        builders.add_failed_check(call, resident, at + timedelta(minutes=minute))
     call.ended_at = at + timedelta(minutes=4)
     call.outcome = CallOutcome.NOT_VERIFIED
     call.summary = "Could not answer the security questions."
@@ -308,18 +278,14 @@ def _lock(resident: Resident, handler) -> None:
 def _urgent_share(resident: Resident, handler) -> None:
     """An officer rang about a welfare check; the handler shared at once, as urgent, and the
     call has ended: a supervisor still has to approve it."""
-    now = clock.now()
-    call = Call(
-        handler_id=handler.id,
+    call = builders.add_call(
+        handler,
+        resident,
         caller_number="+447700900701",
-        resident_id=resident.id,
         caller_type=CallerType.THIRD_PARTY,
         caller_name="PC Sam Dunn",
         caller_relationship=Relationship.PROFESSIONAL,
-        started_at=now,
-        last_activity_at=now,
     )
-    db.session.add(call)
     db.session.commit()
     ask = ShareAsk(
         basis=LawfulBasis.VITAL_INTERESTS,

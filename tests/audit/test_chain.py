@@ -11,7 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent, AuditSeal
 from app.services import audit
-from tests.audit.helpers import tamper
+from tests.audit.helpers import assert_broken_at, assert_intact, tamper, verify
 
 COLUMNS = "at, action, staff_id, role, resident_id, call_id, entry_id, purpose, outcome, detail, "
 COLUMNS += "remote_addr, nonce, mac"
@@ -34,31 +34,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def _verify(runner, *args):
-    result = runner.invoke(args=["audit", "verify", *args])
-    return result.exit_code, result.output
-
-
-def test_an_intact_chain_verifies_and_says_how_many_events_it_checked(runner):
+def test_an_intact_chain_verifies_and_says_how_many_events_it_checked(app, runner):
     _write(5)
     assert runner.invoke(args=["audit", "seal"]).output == "Sealed 5 audit events.\n"
     _write(2)
 
-    code, output = _verify(runner)
-
-    assert code == 0, output
-    assert "Audit log intact: 7 events checked (5 sealed, 2 not sealed yet)" in output
+    assert_intact(app, "Audit log intact: 7 events checked (5 sealed, 2 not sealed yet)")
 
 
-def test_an_empty_log_verifies(runner):
-    code, output = _verify(runner)
-    assert code == 0
-    assert "0 events checked" in output
+def test_an_empty_log_verifies(app):
+    assert_intact(app, "0 events checked")
 
 
-def test_verify_can_seal_first(runner):
+def test_verify_can_seal_first(app):
     _write(3)
-    code, output = _verify(runner, "--seal")
+    code, output = verify(app, "--seal")
     assert code == 0
     assert "(3 sealed, 0 not sealed yet)" in output
 
@@ -76,68 +66,53 @@ def test_verify_can_seal_first(runner):
     ],
 )
 @pytest.mark.parametrize("sealed", [True, False], ids=["sealed", "unsealed"])
-def test_an_edit_of_any_field_is_caught_at_that_event(runner, column, value, sealed):
+def test_an_edit_of_any_field_is_caught_at_that_event(app, column, value, sealed):
     ids = _write(5)
     if sealed:
         audit.seal_pending()
     tamper(f"UPDATE audit_events SET {column} = :value WHERE id = :id", value=value, id=ids[2])
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[2]}: its content does not match its MAC" in output
+    assert_broken_at(app, ids[2], "its content does not match its MAC")
 
 
-def test_a_one_byte_edit_of_the_detail_is_caught(runner):
+def test_a_one_byte_edit_of_the_detail_is_caught(app):
     ids = _write(4, note="calm")
     audit.seal_pending()
     stored = db.session.scalar(select(AuditEvent.detail).where(AuditEvent.id == ids[1]))
     edited = json.dumps({**stored, "note": "calM"})
     tamper("UPDATE audit_events SET detail = :detail WHERE id = :id", detail=edited, id=ids[1])
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[1]}" in output
+    assert_broken_at(app, ids[1])
 
 
-def test_a_one_second_edit_of_the_time_is_caught(runner):
+def test_a_one_second_edit_of_the_time_is_caught(app):
     ids = _write(3)
     audit.seal_pending()
     event = db.session.get(AuditEvent, ids[0])
     moved = event.at.replace(second=(event.at.second + 1) % 60)
     tamper("UPDATE audit_events SET at = :at WHERE id = :id", at=moved, id=ids[0])
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[0]}" in output
+    assert_broken_at(app, ids[0])
 
 
-def test_a_deleted_event_is_caught_at_the_next(runner):
+def test_a_deleted_event_is_caught_at_the_next(app):
     ids = _write(5)
     audit.seal_pending()
     tamper("DELETE FROM audit_seals WHERE event_id = :id", id=ids[2])
     tamper("DELETE FROM audit_events WHERE id = :id", id=ids[2])
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[3]}: its seal does not follow the event before it" in output
+    assert_broken_at(app, ids[3], "its seal does not follow the event before it")
 
 
-def test_a_deleted_event_whose_seal_remains_is_caught_at_it(runner):
+def test_a_deleted_event_whose_seal_remains_is_caught_at_it(app):
     ids = _write(5)
     audit.seal_pending()
     tamper("DELETE FROM audit_events WHERE id = :id", id=ids[4])
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[4]}: it was deleted" in output
+    assert_broken_at(app, ids[4], "it was deleted")
 
 
-def test_an_event_moved_to_a_free_place_in_the_chain_is_caught(runner):
+def test_an_event_moved_to_a_free_place_in_the_chain_is_caught(app):
     ids = _write(5)
     tamper("DELETE FROM audit_events WHERE id = :id", id=ids[3])  # a gap, as a rollback leaves
     audit.seal_pending()
@@ -150,13 +125,10 @@ def test_an_event_moved_to_a_free_place_in_the_chain_is_caught(runner):
     tamper("UPDATE audit_seals SET event_id = :to WHERE event_id = :id", to=ids[3], id=ids[0])
     tamper("DROP TABLE moved")
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[1]}: its seal does not follow" in output
+    assert_broken_at(app, ids[1], "its seal does not follow")
 
 
-def test_an_event_inserted_without_a_seal_among_sealed_ones_is_caught(runner):
+def test_an_event_inserted_without_a_seal_among_sealed_ones_is_caught(app):
     ids = _write(3)
     first = ids[0]
     tamper("DELETE FROM audit_events WHERE id = :id", id=first)  # leaves a gap in the ids
@@ -173,13 +145,10 @@ def test_an_event_inserted_without_a_seal_among_sealed_ones_is_caught(runner):
         mac=event.mac,
     )
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {first}" in output
+    assert_broken_at(app, first)
 
 
-def test_an_appended_event_without_the_key_is_caught_before_it_is_sealed(runner):
+def test_an_appended_event_without_the_key_is_caught_before_it_is_sealed(app):
     ids = _write(3)
     audit.seal_pending()
     tamper(
@@ -191,13 +160,10 @@ def test_an_appended_event_without_the_key_is_caught_before_it_is_sealed(runner)
         mac="0" * 64,
     )
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[-1] + 1}: its content does not match its MAC" in output
+    assert_broken_at(app, ids[-1] + 1, "its content does not match its MAC")
 
 
-def test_a_swapped_pair_is_caught(runner):
+def test_a_swapped_pair_is_caught(app):
     ids = _write(5)
     audit.seal_pending()
     a, b = ids[1], ids[2]
@@ -213,13 +179,10 @@ def test_a_swapped_pair_is_caught(runner):
     )
     tamper("DROP TABLE swap")
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {a}: its seal does not follow" in output
+    assert_broken_at(app, a, "its seal does not follow")
 
 
-def test_swapped_seals_are_caught(runner):
+def test_swapped_seals_are_caught(app):
     ids = _write(4)
     audit.seal_pending()
     seals = dict(db.session.execute(select(AuditSeal.event_id, AuditSeal.seal)).all())
@@ -232,10 +195,7 @@ def test_swapped_seals_are_caught(runner):
             seal=seals[other],
         )
 
-    code, output = _verify(runner)
-
-    assert code == 1
-    assert f"broken at event {ids[1]}" in output
+    assert_broken_at(app, ids[1])
 
 
 def test_the_key_is_not_stored_with_the_events(app):
@@ -272,7 +232,7 @@ def test_a_copied_event_is_refused_by_the_database(app):
     db.session.rollback()
 
 
-def test_a_copied_event_is_caught_even_without_the_unique_constraint(runner, on_postgresql):
+def test_a_copied_event_is_caught_even_without_the_unique_constraint(app, on_postgresql):
     ids = _write(3)
     audit.seal_pending()
     tamper("ALTER TABLE audit_events DROP CONSTRAINT uq_audit_events_mac")
@@ -284,7 +244,7 @@ def test_a_copied_event_is_caught_even_without_the_unique_constraint(runner, on_
     )
     audit.seal_pending()
 
-    code, output = _verify(runner)
+    code, output = verify(app)
     tamper(f"DELETE FROM audit_events WHERE id = {ids[-1] + 1000}")
     tamper("DELETE FROM audit_seals")
     tamper("ALTER TABLE audit_events ADD CONSTRAINT uq_audit_events_mac UNIQUE (mac)")
@@ -293,12 +253,9 @@ def test_a_copied_event_is_caught_even_without_the_unique_constraint(runner, on_
     assert f"broken at event {ids[-1] + 1000}: it repeats an earlier event's MAC" in output
 
 
-def test_verify_warns_when_events_wait_too_long_to_be_sealed(runner):
+def test_verify_warns_when_events_wait_too_long_to_be_sealed(app):
     _write(1)
-    assert "waited" not in _verify(runner)[1]
+    assert "waited" not in verify(app)[1]
     clock.set_now(clock.now() + timedelta(minutes=6))
 
-    code, output = _verify(runner)
-
-    assert code == 0
-    assert "The oldest event not sealed yet has waited 6 minutes" in output
+    assert_intact(app, "The oldest event not sealed yet has waited 6 minutes")

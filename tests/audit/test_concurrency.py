@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent, AuditSeal
 from app.services import audit
 from tests import factories
+from tests.audit.helpers import assert_intact, verify
 
 WAIT = 10
 
@@ -33,9 +34,30 @@ def _in_app(app: Flask, work, errors: list) -> threading.Thread:
     return threading.Thread(target=run)
 
 
-def _verify(app: Flask) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(args=["audit", "verify"])
-    return result.exit_code, result.output
+class HeldOpen:
+    """A writer in a thread of its own that writes an event and keeps its transaction open
+    until released."""
+
+    def __init__(self, app: Flask, resident_id: int, errors: list):
+        self.written = threading.Event()
+        self.go = threading.Event()
+        self.thread = _in_app(app, lambda: self._write(resident_id), errors)
+
+    def _write(self, resident_id: int) -> None:
+        audit.record("test.slow", resident_id=resident_id)
+        db.session.flush()
+        self.written.set()
+        self.go.wait(WAIT)
+        db.session.commit()
+
+    def start(self) -> None:
+        """Start, and return once the event is written but not committed."""
+        self.thread.start()
+        self.written.wait(WAIT)
+
+    def release(self) -> None:
+        self.go.set()
+        self.thread.join(WAIT)
 
 
 def test_two_writers_hold_uncommitted_events_at_once(app, on_postgresql, resident):
@@ -61,7 +83,7 @@ def test_two_writers_hold_uncommitted_events_at_once(app, on_postgresql, residen
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 2
     audit.seal_pending()
-    assert _verify(app)[0] == 0
+    assert verify(app)[0] == 0
 
 
 def test_many_writers_at_once_make_a_chain_that_verifies(app, resident):
@@ -85,9 +107,7 @@ def test_many_writers_at_once_make_a_chain_that_verifies(app, resident):
 
     assert errors == []
     assert sealed == 80
-    code, output = _verify(app)
-    assert code == 0, output
-    assert "80 events checked (80 sealed, 0 not sealed yet)" in output
+    assert_intact(app, "80 events checked (80 sealed, 0 not sealed yet)")
 
 
 def test_the_sealer_waits_for_an_event_still_being_written(
@@ -96,16 +116,8 @@ def test_the_sealer_waits_for_an_event_still_being_written(
     """An event with a lower id committed after one with a higher id is never left behind."""
     monkeypatch.setattr(audit, "SETTLE_WAIT", "10s")
     resident_id = resident.id
-    written = threading.Event()
-    go = threading.Event()
     errors: list = []
-
-    def slow_writer() -> None:
-        audit.record("test.slow", resident_id=resident_id)
-        db.session.flush()
-        written.set()
-        go.wait(WAIT)
-        db.session.commit()
+    slow = HeldOpen(app, resident_id, errors)
 
     def quick_writer() -> None:
         audit.record("test.quick", resident_id=resident_id)
@@ -114,9 +126,7 @@ def test_the_sealer_waits_for_an_event_still_being_written(
     def sealer() -> None:
         audit.seal_pending()
 
-    slow = _in_app(app, slow_writer, errors)
     slow.start()
-    written.wait(WAIT)
     quick = _in_app(app, quick_writer, errors)
     quick.start()
     quick.join(WAIT)
@@ -124,43 +134,27 @@ def test_the_sealer_waits_for_an_event_still_being_written(
     sealing.start()
     sealing.join(0.5)
     still_waiting = sealing.is_alive()
-    go.set()
-    slow.join(WAIT)
+    slow.release()
     sealing.join(WAIT)
 
     assert errors == []
     assert still_waiting
     assert db.session.scalar(select(func.count()).select_from(AuditSeal)) == 2
-    code, output = _verify(app)
-    assert code == 0, output
-    assert "(2 sealed, 0 not sealed yet)" in output
+    assert_intact(app, "(2 sealed, 0 not sealed yet)")
 
 
 def test_the_sealer_gives_up_for_now_on_a_long_transaction(
     app, on_postgresql, resident, monkeypatch
 ):
     monkeypatch.setattr(audit, "SETTLE_WAIT", "200ms")
-    resident_id = resident.id
-    written = threading.Event()
-    go = threading.Event()
     errors: list = []
-
-    def slow_writer() -> None:
-        audit.record("test.slow", resident_id=resident_id)
-        db.session.flush()
-        written.set()
-        go.wait(WAIT)
-        db.session.commit()
-
-    slow = _in_app(app, slow_writer, errors)
+    slow = HeldOpen(app, resident.id, errors)
     slow.start()
-    written.wait(WAIT)
 
     sealed_meanwhile = audit.seal_pending()
-    go.set()
-    slow.join(WAIT)
+    slow.release()
 
     assert errors == []
     assert sealed_meanwhile == 0
     assert audit.seal_pending() == 1
-    assert _verify(app)[0] == 0
+    assert verify(app)[0] == 0

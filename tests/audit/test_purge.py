@@ -11,7 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditAnchor, AuditEvent, AuditSeal
 from app.services import audit
-from tests.audit.helpers import tamper
+from tests.audit.helpers import assert_broken_at, assert_intact, tamper, verify
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -31,11 +31,6 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _verify(app) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(args=["audit", "verify"])
-    return result.exit_code, result.output
-
-
 def test_purge_removes_old_sealed_events_and_the_chain_still_verifies(app):
     ids = _events_on_days(5)
     audit.seal_pending()
@@ -48,9 +43,7 @@ def test_purge_removes_old_sealed_events_and_the_chain_still_verifies(app):
     remaining = list(db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
     assert remaining == ids[6:]
     assert _count(AuditSeal) == 9
-    code, output = _verify(app)
-    assert code == 0, output
-    assert "9 events checked (9 sealed" in output
+    assert_intact(app, "9 events checked (9 sealed")
 
 
 def test_purge_seals_what_is_waiting_and_keeps_new_events(app):
@@ -58,9 +51,7 @@ def test_purge_seals_what_is_waiting_and_keeps_new_events(app):
 
     assert audit.purge_before(START + timedelta(days=1)) == 3
 
-    code, output = _verify(app)
-    assert code == 0, output
-    assert "6 events checked" in output
+    assert_intact(app, "6 events checked")
 
 
 def test_purge_twice_and_more_events_after(app):
@@ -72,10 +63,7 @@ def test_purge_twice_and_more_events_after(app):
     db.session.commit()
     audit.seal_pending()
 
-    code, output = _verify(app)
-
-    assert code == 0, output
-    assert "4 events checked (4 sealed" in output
+    assert_intact(app, "4 events checked (4 sealed")
     assert _count(AuditAnchor) == 2
 
 
@@ -83,7 +71,7 @@ def test_purge_of_nothing_old_removes_nothing(app):
     _events_on_days(2)
     assert audit.purge_before(START - timedelta(days=1)) == 0
     assert _count(AuditAnchor) == 0
-    assert _verify(app)[0] == 0
+    assert verify(app)[0] == 0
 
 
 def test_purge_stops_at_an_event_it_cannot_seal(app):
@@ -113,10 +101,7 @@ def test_deleting_the_oldest_events_without_purging_is_caught(app):
     tamper("DELETE FROM audit_seals WHERE event_id <= :id", id=ids[2])
     tamper("DELETE FROM audit_events WHERE id <= :id", id=ids[2])
 
-    code, output = _verify(app)
-
-    assert code == 1
-    assert f"broken at event {ids[3]}" in output
+    assert_broken_at(app, ids[3])
 
 
 def test_a_forged_anchor_is_caught(app):
@@ -129,7 +114,7 @@ def test_a_forged_anchor_is_caught(app):
         mac="0" * 64,
     )
 
-    code, output = _verify(app)
+    code, output = verify(app)
 
     assert code == 1
     assert "anchor" in output
@@ -160,7 +145,7 @@ def test_postgresql_refuses_to_change_or_delete_audit_rows(app, on_postgresql, s
         db.session.execute(text(statement))
     db.session.rollback()
 
-    assert _verify(app)[0] == 0
+    assert verify(app)[0] == 0
 
 
 def test_postgresql_refuses_an_update_even_during_a_purge(app, on_postgresql):

@@ -38,6 +38,21 @@ def _sign_in_as(browser: Browser, live_server: str, role_label: str, check) -> P
     return page
 
 
+def _call_about(page: Page, number: str, name: str) -> None:
+    """On Calls: start a call from `number`, search for `name` and select the record."""
+    page.get_by_label("Caller's phone number").fill(number)
+    page.get_by_label("Caller's phone number").press("Enter")
+    expect(page.get_by_label("Find the resident's record")).to_be_focused()
+    page.keyboard.type(name)
+    select = page.locator("#search-results").get_by_role(
+        "button", name=re.compile(rf"^Select {re.escape(name)}")
+    )
+    expect(select).to_be_visible()
+    settle(page)
+    press(page, select)
+    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_visible()
+
+
 def test_a_handler_follows_the_try_this_list_to_a_representatives_call(
     browser: Browser, live_server, demo, check_accessibility
 ):
@@ -47,16 +62,7 @@ def test_a_handler_follows_the_try_this_list_to_a_representatives_call(
     page = _sign_in_as(browser, live_server, "Call handler", check_accessibility)
 
     press(page, page.get_by_role("link", name=re.compile(r"^Go to calls")))
-    page.get_by_label("Caller's phone number").fill("07700 900456")
-    page.get_by_label("Caller's phone number").press("Enter")
-    expect(page.get_by_label("Find the resident's record")).to_be_focused()
-    page.keyboard.type("Margaret Okafor")
-    results = page.locator("#search-results")
-    select = results.get_by_role("button", name=re.compile(r"^Select Margaret Okafor"))
-    expect(select).to_be_visible()
-    settle(page)
-    press(page, select)
-    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_visible()
+    _call_about(page, "07700 900456", "Margaret Okafor")
     page.get_by_label("Someone with the resident's permission").check()
     page.get_by_label("Whose permission are they using?").select_option(
         label="Dana Okafor (Lasting Power of Attorney (property and financial))"
@@ -86,16 +92,7 @@ def test_a_handler_finds_the_locked_record_and_the_unverified_reports(
     check_accessibility(page)
 
     press(page, page.get_by_role("link", name="Calls", exact=True))
-    page.get_by_label("Caller's phone number").fill("07700 900501")
-    page.get_by_label("Caller's phone number").press("Enter")
-    expect(page.get_by_label("Find the resident's record")).to_be_focused()
-    page.keyboard.type("Brian Tolley")
-    results = page.locator("#search-results")
-    select = results.get_by_role("button", name=re.compile(r"^Select Brian Tolley"))
-    expect(select).to_be_visible()
-    settle(page)
-    press(page, select)
-    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_visible()
+    _call_about(page, "07700 900501", "Brian Tolley")
     expect(page.locator("main")).to_contain_text("locked")
     check_accessibility(page)
 

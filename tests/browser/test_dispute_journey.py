@@ -9,7 +9,8 @@ from playwright.sync_api import Browser, expect
 
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.browser.helpers import choose_radio, press, settle, sign_in, start_call, type_into
+from tests.browser.helpers import choose_radio, press, settle, start_call, type_into
+from tests.browser.journeys import desk_of, open_the_dispute_from_the_queue
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +23,7 @@ def test_a_dispute_recorded_on_a_call_is_upheld_and_the_number_is_flagged(
     handler = factories.make_staff(Role.HANDLER)
     supervisor = factories.make_staff(Role.SUPERVISOR)
     call = factories.make_call(resident, handler)
-    desk = browser.new_context().new_page()
-    sign_in(desk, live_server, handler.email)
+    desk = desk_of(browser.new_context, live_server, handler)
 
     desk.goto(f"{live_server}/calls/{call.id}")
     check_accessibility(desk)
@@ -44,11 +44,7 @@ def test_a_dispute_recorded_on_a_call_is_upheld_and_the_number_is_flagged(
     expect(desk.get_by_text("1 entry is disputed and being investigated")).to_be_visible()
     check_accessibility(desk)
 
-    office = browser.new_context().new_page()
-    sign_in(office, live_server, supervisor.email)
-    office.goto(f"{live_server}/disputes")
-    check_accessibility(office)
-    press(office, office.get_by_role("link", name=re.compile(r"^Dispute \d+$")))
+    office = open_the_dispute_from_the_queue(browser, live_server, supervisor, check_accessibility)
     expect(office.get_by_role("heading", name=re.compile(r"^Dispute \d+$"))).to_be_visible()
     check_accessibility(office)
     press(office, office.get_by_role("button", name="Record the decision"))

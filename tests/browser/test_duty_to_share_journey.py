@@ -9,18 +9,17 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.rules.vocabulary import EntryCategory, Relationship, Role
+from app.rules.vocabulary import EntryCategory, Role
 from tests import factories
 from tests.browser.helpers import (
-    add_entry,
     choose_radio,
     press,
     settle,
-    sign_in,
     start_call,
     tab_to,
     type_into,
 )
+from tests.browser.journeys import desk_of
 from tests.browser.test_call_journeys import EARLIER_ENTRY, find_and_select, make_margaret
 
 pytestmark = pytest.mark.browser
@@ -83,19 +82,12 @@ def test_a_handler_shares_urgently_with_the_police_and_a_supervisor_approves(
     browser: Browser, live_server, check_accessibility
 ):
     margaret = make_margaret()
-    add_entry(
-        margaret,
-        area_code="housing",
-        category=EntryCategory.WELFARE_CONCERN,
-        summary=HOUSING_ENTRY,
-        reporter_name="Margaret Okafor",
-        reporter_relationship=Relationship.SELF,
-        reporter_verified=True,
+    factories.make_enquiry(
+        margaret, "housing", HOUSING_ENTRY, category=EntryCategory.WELFARE_CONCERN
     )
     handler = factories.make_staff(Role.HANDLER, name="Harriet Handler")
     supervisor = factories.make_staff(Role.SUPERVISOR, name="Sunita Supervisor")
-    desk = browser.new_context().new_page()
-    sign_in(desk, live_server, handler.email)
+    desk = desk_of(browser.new_context, live_server, handler)
 
     start_call(desk, check_accessibility, "07700 900444")
     find_and_select(desk, check_accessibility, "margret okafer", "Mill Lane")
@@ -110,8 +102,7 @@ def test_a_handler_shares_urgently_with_the_police_and_a_supervisor_approves(
     check_accessibility(desk)
 
     # A supervisor at another desk approves it from the dashboard.
-    office = browser.new_context().new_page()
-    sign_in(office, live_server, supervisor.email)
+    office = desk_of(browser.new_context, live_server, supervisor)
     office.goto(f"{live_server}/dashboard")
     check_accessibility(office)
     press(

@@ -13,11 +13,11 @@ from tests import factories
 from tests.browser.helpers import (
     choose_radio,
     press,
-    sign_in,
     sign_in_to_portal,
     start_call,
     type_into,
 )
+from tests.browser.journeys import desk_of, open_the_dispute_from_the_queue
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +51,7 @@ def test_a_hoax_disputed_in_the_portal_is_upheld_and_the_next_call_is_warned(
     check_accessibility(phone)
 
     # A supervisor upholds it from the queue.
-    office = browser.new_context().new_page()
-    sign_in(office, live_server, supervisor.email)
-    office.goto(f"{live_server}/disputes")
-    check_accessibility(office)
-    press(office, office.get_by_role("link", name=re.compile(r"^Dispute \d+$")))
+    office = open_the_dispute_from_the_queue(browser, live_server, supervisor, check_accessibility)
     expect(office.get_by_text(HOAX_REPORT)).to_be_visible()
     press(office, office.get_by_label("Upheld: the entry is incorrect or a hoax"), key="Space")
     type_into(office, office.get_by_label("Reasons for your decision"), "No repair was needed")
@@ -73,8 +69,7 @@ def test_a_hoax_disputed_in_the_portal_is_upheld_and_the_next_call_is_warned(
     check_accessibility(phone)
 
     # The next call from the number that made the report carries a warning, not a block.
-    desk = browser.new_context().new_page()
-    sign_in(desk, live_server, handler.email)
+    desk = desk_of(browser.new_context, live_server, handler)
     start_call(desk, check_accessibility, factories.HOAXER)
     expect(
         desk.get_by_text("1 earlier report from this number was upheld as a hoax")

@@ -15,6 +15,7 @@ from app.rules.vocabulary import Role
 from app.services import outbox
 from tests import factories
 from tests.browser.helpers import press, settle, sign_in, tab_to, type_into
+from tests.browser.journeys import code_verifies_the_resident
 from tests.browser.test_call_journeys import caller_is_the_resident, find_and_select, make_margaret
 from tests.browser.test_screen_pop_journey import POLL_SECONDS, twilio_posts
 from tests.telephony.fake_twilio import APPROVED_CODE
@@ -62,12 +63,7 @@ def test_an_inbound_call_is_taken_verified_by_text_and_its_report_texts_the_resi
     assert [r.data.get("To") for r in sent_codes] == [MARGARETS_MOBILE]
     check_accessibility(page)
 
-    type_into(page, verify.get_by_label("Code the caller reads back"), APPROVED_CODE)
-    press(page, verify.get_by_role("button", name="Check code"))
-    settle(page)
-    expect(verify).to_contain_text("Verified as the resident on this call")
-    expect(page.locator("#record")).to_contain_text("May discuss")
-    check_accessibility(page)
+    code_verifies_the_resident(page, check_accessibility, APPROVED_CODE)
 
     # She reports a repair; the handler logs it.
     report = page.locator("#report")

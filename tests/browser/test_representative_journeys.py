@@ -16,18 +16,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app import clock
-from app.rules.vocabulary import EntryCategory, PermissionKind, Relationship, Role, ServiceArea
+from app.rules.vocabulary import Role, ServiceArea
 from tests import factories
 from tests.browser.helpers import (
-    add_entry,
     choose_radio,
     press,
     settle,
-    sign_in,
-    start_call,
     tab_to,
     type_into,
 )
+from tests.browser.journeys import desk_of, handler_takes_a_call
 
 pytestmark = pytest.mark.browser
 
@@ -61,22 +59,9 @@ def make_father_with_his_daughters_lpa(supervisor):
         (ServiceArea.COUNCIL_TAX, COUNCIL_TAX_ENTRY),
         (ServiceArea.ADULT_SOCIAL_CARE, SOCIAL_CARE_ENTRY),
     ):
-        add_entry(
-            father,
-            area_code=area.value,
-            category=EntryCategory.ENQUIRY,
-            summary=summary,
-            reporter_name=FATHER,
-            reporter_relationship=Relationship.SELF,
-            reporter_verified=True,
-        )
-    permission, passcode = factories.make_permission(
-        father,
-        kind=PermissionKind.LPA_PROPERTY_FINANCIAL,
-        name=DAUGHTER,
-        relationship=Relationship.CHILD,
-        supervisor=supervisor,
-    )
+        factories.make_enquiry(father, area.value, summary)
+    # The factory's kind and relationship: a child's LPA for property and financial affairs.
+    permission, passcode = factories.make_permission(father, name=DAUGHTER, supervisor=supervisor)
     return father, permission, passcode
 
 
@@ -102,11 +87,9 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
     supervisor = factories.make_staff(Role.SUPERVISOR, name="Sunita Supervisor")
     father, _permission, passcode = make_father_with_his_daughters_lpa(supervisor)
     handler = factories.make_staff(Role.HANDLER, name="Harriet Handler")
-    sign_in(page, live_server, handler.email)
-    check_accessibility(page)
 
     # The daughter rings from her mobile; the handler finds her father's record.
-    start_call(page, check_accessibility, "07700 900654")
+    handler_takes_a_call(page, live_server, check_accessibility, handler, "07700 900654")
     search = page.get_by_label("Find the resident's record")
     expect(search).to_be_focused()
     page.keyboard.type(FATHER)
@@ -168,8 +151,7 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
     check_accessibility(page)
 
     # Meanwhile a supervisor, at her own desk, revokes the permission.
-    desk = new_context().new_page()
-    sign_in(desk, live_server, supervisor.email)
+    desk = desk_of(new_context, live_server, supervisor)
     check_accessibility(desk)
     desk.goto(f"{live_server}/residents/{father.id}/permissions")
     expect(desk.get_by_role("heading", name="Who may speak for this resident")).to_be_visible()

@@ -11,10 +11,10 @@ import re
 import zipfile
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from app.references import format_reference
-from app.rules.vocabulary import PermissionKind, Relationship, Role
+from app.rules.vocabulary import Role
 from tests import factories
 from tests.browser.helpers import press, sign_in, type_into
 from tests.subject_access.helpers import representative_call_disclosed
@@ -24,18 +24,19 @@ pytestmark = pytest.mark.browser
 DAUGHTER = "Dana Adeyemi"
 
 
+def _start_the_export(page: Page, request: str) -> None:
+    """Say which request the export answers, and start it."""
+    type_into(page, page.get_by_label("Which request does this export answer?"), request)
+    press(page, page.get_by_role("button", name="Start the export"))
+
+
 def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told(
     browser: Browser, live_server, check_accessibility, tmp_path
 ):
     father = factories.make_resident(forename="Samuel", surname="Adeyemi")
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    permission, _ = factories.make_permission(
-        father,
-        kind=PermissionKind.LPA_PROPERTY_FINANCIAL,
-        name=DAUGHTER,
-        relationship=Relationship.CHILD,
-        supervisor=supervisor,
-    )
+    # The factory's kind and relationship: a child's LPA for property and financial affairs.
+    permission, _ = factories.make_permission(father, name=DAUGHTER, supervisor=supervisor)
     representative_call_disclosed(father, permission, factories.make_staff(Role.HANDLER))
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
@@ -65,12 +66,7 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
     press(page, page.get_by_role("button", name="Start the export"))
     expect(page).to_have_title(re.compile(r"^Error: Start a subject access export"))
     check_accessibility(page)
-    type_into(
-        page,
-        page.get_by_label("Which request does this export answer?"),
-        "Letter from Mr Adeyemi received on 1 November",
-    )
-    press(page, page.get_by_role("button", name="Start the export"))
+    _start_the_export(page, "Letter from Mr Adeyemi received on 1 November")
 
     expect(page.get_by_role("heading", name="Subject access export")).to_be_visible()
     expect(page.get_by_role("heading", name="The export is ready")).to_be_visible()
@@ -106,12 +102,7 @@ def test_without_htmx_the_export_is_gathered_a_section_at_a_press(
     sign_in(page, live_server, supervisor.email)
 
     page.goto(f"{live_server}/subject-access/residents/{resident.id}")
-    type_into(
-        page,
-        page.get_by_label("Which request does this export answer?"),
-        "Email from the resident received on 2 November",
-    )
-    press(page, page.get_by_role("button", name="Start the export"))
+    _start_the_export(page, "Email from the resident received on 2 November")
     expect(page.get_by_role("heading", name="Gathering the export")).to_be_visible()
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "0")
     expect(page.locator("label[for=export-bar]")).to_have_text("0 of 8 sections")

@@ -10,10 +10,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.rules.vocabulary import Role
-from tests import factories
-from tests.browser.helpers import press, settle, sign_in, start_call, type_into
-from tests.browser.test_call_journeys import caller_is_the_resident, find_and_select, make_margaret
+from tests.browser.helpers import press, settle
+from tests.browser.journeys import (
+    code_verifies_the_resident,
+    margaret_says_she_is_calling,
+    read_back_code,
+)
 from tests.portal.helpers import console_code
 
 pytestmark = pytest.mark.browser
@@ -22,12 +24,7 @@ pytestmark = pytest.mark.browser
 def test_the_resident_reads_back_a_code_sent_to_their_number_on_file(
     page: Page, live_server, check_accessibility
 ):
-    make_margaret()
-    handler = factories.make_staff(Role.HANDLER)
-    sign_in(page, live_server, handler.email)
-    start_call(page, check_accessibility, "07700 900999")
-    find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
-    caller_is_the_resident(page, check_accessibility)
+    margaret_says_she_is_calling(page, live_server, check_accessibility, "07700 900999")
 
     verify = page.locator("#verify")
     ending = verify.get_by_label("Number ending 123 (mobile)")
@@ -44,29 +41,17 @@ def test_the_resident_reads_back_a_code_sent_to_their_number_on_file(
 
     code = console_code()
     wrong = "000000" if code != "000000" else "111111"
-    type_into(page, verify.get_by_label("Code the caller reads back"), wrong)
-    press(page, verify.get_by_role("button", name="Check code"))
-    settle(page)
+    read_back_code(page, wrong)
     expect(verify).to_contain_text("No match")
     check_accessibility(page)
 
-    type_into(page, verify.get_by_label("Code the caller reads back"), code)
-    press(page, verify.get_by_role("button", name="Check code"))
-    settle(page)
-    expect(verify).to_contain_text("Verified as the resident on this call")
-    expect(page.locator("#record")).to_contain_text("May discuss")
-    check_accessibility(page)
+    code_verifies_the_resident(page, check_accessibility, code)
 
 
 def test_a_send_without_a_number_chosen_shows_the_error(
     page: Page, live_server, check_accessibility
 ):
-    make_margaret()
-    handler = factories.make_staff(Role.HANDLER)
-    sign_in(page, live_server, handler.email)
-    start_call(page, check_accessibility, "07700 900999")
-    find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
-    caller_is_the_resident(page, check_accessibility)
+    margaret_says_she_is_calling(page, live_server, check_accessibility, "07700 900999")
 
     verify = page.locator("#verify")
     press(page, verify.get_by_role("button", name="Send a code by text"))

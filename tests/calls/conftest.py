@@ -73,6 +73,10 @@ class CallDriver:
     def verify(self, **answers):
         return self.post("/verify", {f"verify-{k}": v for k, v in answers.items()})
 
+    def answer_wrongly(self):
+        """A date of birth and a postcode that are not the resident's: a failed check."""
+        return self.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
+
     def report(self, **fields):
         values = {
             "area": "housing",
@@ -87,9 +91,34 @@ class CallDriver:
         return self.post("/end", {"end-outcome": outcome, "end-summary": summary})
 
 
+def answer_wrongly_on_calls(client, resident, times: int) -> None:
+    """`times` calls, one after another, from someone saying they are the resident and giving
+    wrong answers on each: three within a day lock phone verification."""
+    for _ in range(times):
+        call = CallDriver(client)
+        call.resident_calls_about(resident)
+        call.answer_wrongly()
+
+
 @pytest.fixture
 def start_call():
     def start(client, number: str = "07700 900999") -> CallDriver:
         return CallDriver(client, number)
 
     return start
+
+
+@pytest.fixture
+def call_on_record(signed_in_handler, start_call, resident) -> CallDriver:
+    """A handler's call from 07700 900999 with the resident's record chosen; who is calling
+    is not recorded yet."""
+    call = start_call(signed_in_handler)
+    call.select(resident)
+    return call
+
+
+@pytest.fixture
+def resident_calling(call_on_record) -> CallDriver:
+    """A handler's call on which the caller says they are the resident, not yet verified."""
+    call_on_record.caller("resident")
+    return call_on_record

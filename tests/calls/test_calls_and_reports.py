@@ -105,14 +105,10 @@ def test_an_unverified_neighbour_can_log_a_report_labelled_as_unverified(
     assert entry.urgency.value == "urgent"
 
 
-def test_a_verified_resident_is_recorded_as_the_verified_reporter(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
+def test_a_verified_resident_is_recorded_as_the_verified_reporter(resident_calling):
+    resident_calling.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
-    call.report(summary="Bin not collected")
+    resident_calling.report(summary="Bin not collected")
 
     entry = db.session.scalar(select(Entry))
     assert entry.reporter_verified
@@ -150,12 +146,9 @@ def test_an_urgent_report_can_send_a_team_at_once(signed_in_handler, start_call,
     ids=["no-summary", "no-area", "dispatch-without-team", "too-long"],
 )
 def test_a_report_with_a_problem_is_shown_again_and_nothing_is_saved(
-    signed_in_handler, start_call, resident, fields, message
+    call_on_record, fields, message
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-
-    response = call.report(**fields)
+    response = call_on_record.report(**fields)
 
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
@@ -201,25 +194,16 @@ def test_dispatches_outside_the_staff_members_areas_are_not_found(
     assert outcome_page.status_code == 404
 
 
-def test_someone_else_calling_must_give_a_relationship_or_not_given(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-
-    refused = call.caller("third-party", name="Sam")
-    accepted = call.caller("third-party", name="Sam", relationship="not-given")
+def test_someone_else_calling_must_give_a_relationship_or_not_given(call_on_record):
+    refused = call_on_record.caller("third-party", name="Sam")
+    accepted = call_on_record.caller("third-party", name="Sam", relationship="not-given")
 
     assert "Select the caller&#39;s relationship to the resident" in refused.get_data(as_text=True)
     assert accepted.status_code == 302
-    assert db.session.get(Call, call.id).caller_relationship.value == "not-given"
+    assert db.session.get(Call, call_on_record.id).caller_relationship.value == "not-given"
 
 
-def test_after_a_report_is_logged_the_form_is_blank_so_it_is_not_sent_twice(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.select(resident)
+def test_after_a_report_is_logged_the_form_is_blank_so_it_is_not_sent_twice(call_on_record):
     fields = {
         "area": "housing",
         "category": "repair",
@@ -230,7 +214,9 @@ def test_after_a_report_is_logged_the_form_is_blank_so_it_is_not_sent_twice(
         "instructions": "Isolate the water supply",
     }
 
-    response = call.post("/reports", {f"report-{k}": v for k, v in fields.items()}, htmx=True)
+    response = call_on_record.post(
+        "/reports", {f"report-{k}": v for k, v in fields.items()}, htmx=True
+    )
 
     page = response.get_data(as_text=True)
     assert "Report logged and Emergency repairs sent" in page

@@ -68,18 +68,15 @@ def test_verified_resident_sees_details_and_labelled_third_party_entries(
     assert "Reported in good faith, not verified" in page
 
 
-def test_disclosures_are_audited_with_the_call(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    call.verify(date_of_birth="14 March 1948", postcode="LE15AB")
-    call.record_fragment()
+def test_disclosures_are_audited_with_the_call(resident_calling, resident):
+    resident_calling.verify(date_of_birth="14 March 1948", postcode="LE15AB")
+    resident_calling.record_fragment()
 
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "record.disclosed")
     ).all()
     assert events
-    assert {event.call_id for event in events} == {call.id}
+    assert {event.call_id for event in events} == {resident_calling.id}
     assert all(event.resident_id == resident.id for event in events)
 
 
@@ -108,18 +105,16 @@ def test_choosing_another_record_ends_the_verification(signed_in_handler, start_
     assert "LE2 1AA" not in fragment
 
 
-def test_verification_ends_when_the_call_ends(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
+def test_verification_ends_when_the_call_ends(resident_calling, resident):
+    resident_calling.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
-    call.end(outcome="resolved", summary="Gave balance")
+    resident_calling.end(outcome="resolved", summary="Gave balance")
 
-    fragment = call.record_fragment()
+    fragment = resident_calling.record_fragment()
     assert "Do not disclose: call has ended" in fragment
     for detail in _personal_details(resident):
         assert detail not in fragment
-        assert detail not in call.page()
+        assert detail not in resident_calling.page()
 
 
 def test_another_handlers_call_is_not_found_at_any_of_its_addresses(

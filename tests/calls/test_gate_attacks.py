@@ -32,30 +32,23 @@ def _call_row(call) -> Call:
 
 
 def test_a_caller_recorded_as_a_neighbour_cannot_be_verified_with_the_residents_answers(
-    signed_in_handler, start_call, resident
+    call_on_record,
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", name="Pat", relationship="neighbour")
+    call_on_record.caller("third-party", name="Pat", relationship="neighbour")
 
-    page = call.post("/verify", _answers()).get_data(as_text=True)
+    page = call_on_record.post("/verify", _answers()).get_data(as_text=True)
 
     assert "Only a caller recorded as the resident can answer" in page
-    assert "Do not disclose: caller not verified" in call.record_fragment()
-    assert "Record verbal consent" not in call.page()
-    _assert_nothing_checked(call)
+    assert "Do not disclose: caller not verified" in call_on_record.record_fragment()
+    assert "Record verbal consent" not in call_on_record.page()
+    _assert_nothing_checked(call_on_record)
 
 
-def test_a_caller_not_yet_recorded_cannot_be_verified_with_the_residents_answers(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-
-    page = call.post("/verify", _answers()).get_data(as_text=True)
+def test_a_caller_not_yet_recorded_cannot_be_verified_with_the_residents_answers(call_on_record):
+    page = call_on_record.post("/verify", _answers()).get_data(as_text=True)
 
     assert "Record who is calling first" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(call_on_record).verified_as is VerifiedAs.NOBODY
 
 
 def test_a_caller_recorded_as_the_resident_cannot_be_verified_with_a_passcode(
@@ -86,16 +79,13 @@ def test_answers_typed_for_one_record_are_never_checked_against_the_next(
     _assert_nothing_checked(call)
 
 
-def test_a_check_without_the_form_it_was_shown_for_is_refused(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    page = call.post("/verify", {"verify-shown_for": "", **_answers()}).get_data(as_text=True)
+def test_a_check_without_the_form_it_was_shown_for_is_refused(resident_calling):
+    page = resident_calling.post("/verify", {"verify-shown_for": "", **_answers()}).get_data(
+        as_text=True
+    )
 
     assert "changed after these answers were typed" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(resident_calling).verified_as is VerifiedAs.NOBODY
 
 
 def test_a_report_started_for_one_record_is_never_filed_on_the_next(
@@ -140,20 +130,16 @@ def test_a_verification_written_for_one_record_does_not_open_another(
     assert "Brian" not in fragment
 
 
-def test_verification_ends_after_twenty_minutes_without_activity(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(**RIGHT_ANSWERS)
-    verified_at = _call_row(call).last_activity_at
-    assert "May discuss all council services" in call.record_fragment()
+def test_verification_ends_after_twenty_minutes_without_activity(resident_calling):
+    resident_calling.verify(**RIGHT_ANSWERS)
+    verified_at = _call_row(resident_calling).last_activity_at
+    assert "May discuss all council services" in resident_calling.record_fragment()
 
     clock.set_now(verified_at + timedelta(minutes=19, seconds=59))
-    still = call.record_fragment()
+    still = resident_calling.record_fragment()
     clock.set_now(verified_at + timedelta(minutes=20))
-    ended = call.record_fragment()
-    page = call.page()
+    ended = resident_calling.record_fragment()
+    page = resident_calling.page()
 
     assert "May discuss all council services" in still
     assert "verification ended after 20 minutes without activity" in ended
@@ -161,35 +147,29 @@ def test_verification_ends_after_twenty_minutes_without_activity(
     assert "The verification made earlier on this call has ended" in page
 
 
-def test_a_factor_matched_before_a_long_silence_no_longer_counts(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(date_of_birth=RIGHT_ANSWERS["date_of_birth"])
-    clock.set_now(_call_row(call).last_activity_at + timedelta(minutes=25))
+def test_a_factor_matched_before_a_long_silence_no_longer_counts(resident_calling):
+    resident_calling.verify(date_of_birth=RIGHT_ANSWERS["date_of_birth"])
+    clock.set_now(_call_row(resident_calling).last_activity_at + timedelta(minutes=25))
 
-    page = call.verify(postcode=RIGHT_ANSWERS["postcode"]).get_data(as_text=True)
+    page = resident_calling.verify(postcode=RIGHT_ANSWERS["postcode"]).get_data(as_text=True)
 
     assert "Not verified yet" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(resident_calling).verified_as is VerifiedAs.NOBODY
     ended = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "verification.ended")
     ).all()
     assert len(ended) == 1
 
 
-def test_activity_keeps_a_verification_alive(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(**RIGHT_ANSWERS)
-    start = _call_row(call).last_activity_at
+def test_activity_keeps_a_verification_alive(resident_calling):
+    resident_calling.verify(**RIGHT_ANSWERS)
+    start = _call_row(resident_calling).last_activity_at
 
     clock.set_now(start + timedelta(minutes=15))
-    call.report(summary="Bin not collected")
+    resident_calling.report(summary="Bin not collected")
     clock.set_now(start + timedelta(minutes=30))
 
-    assert "May discuss all council services" in call.record_fragment()
+    assert "May discuss all council services" in resident_calling.record_fragment()
 
 
 def test_a_call_left_open_past_its_maximum_is_closed_with_the_reason_shown(

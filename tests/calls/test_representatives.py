@@ -162,10 +162,8 @@ def test_expired_permissions_are_not_offered(signed_in_handler, start_call, resi
 
 
 def test_a_verified_resident_gives_verbal_consent_and_the_passcode_is_shown_once(
-    signed_in_handler, start_call, resident
+    call_on_record, resident
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
     consent = {
         "consent-holder_name": "Chris Okafor",
         "consent-holder_relationship": "child",
@@ -175,15 +173,15 @@ def test_a_verified_resident_gives_verbal_consent_and_the_passcode_is_shown_once
         "consent-check": "passcode",
         "consent-safeguarding": ["given-freely", "nobody-pressing", "understands"],
     }
-    refused = call.post("/consent", consent).get_data(as_text=True)
-    call.caller("resident")
-    call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
+    refused = call_on_record.post("/consent", consent).get_data(as_text=True)
+    call_on_record.caller("resident")
+    call_on_record.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
 
-    granted = call.post("/consent", consent).get_data(as_text=True)
+    granted = call_on_record.post("/consent", consent).get_data(as_text=True)
 
     assert "Only the resident, verified on this call" in refused
     assert "Verbal consent recorded for Chris Okafor" in granted
     assert "It will not be shown again" in granted
-    assert "Verbal consent recorded" not in call.page()
+    assert "Verbal consent recorded" not in call_on_record.page()
     holders = permission_service.holders_for_call(resident.id, date.today())
     assert [h.holder_name for h in holders] == ["Chris Okafor"]

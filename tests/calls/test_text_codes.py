@@ -81,6 +81,14 @@ def sms_permission(resident):
     return permission
 
 
+@pytest.fixture
+def representative_calling(signed_in_handler, start_call, sms_permission):
+    """A call on which the caller says they are the representative checked by text."""
+    call = start_call(signed_in_handler)
+    _as_representative(call, sms_permission)
+    return call
+
+
 def _as_representative(call, permission):
     call.select(db.session.get(Permission, permission.id).resident)
     return call.post(
@@ -92,22 +100,18 @@ def _as_representative(call, permission):
 # ---- Console backend -----------------------------------------------------------------------
 
 
-def test_a_resident_is_verified_by_a_code_sent_to_their_number_on_file(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    page = call.page()
+def test_a_resident_is_verified_by_a_code_sent_to_their_number_on_file(resident_calling, resident):
+    page = resident_calling.page()
     assert "Number ending 123" in page
     assert "900123" not in page
 
-    sent = _send(call, _phone_id(resident))
+    sent = _send(resident_calling, _phone_id(resident))
     code = _console_code()
-    page = _read_back(call, code)
+    page = _read_back(resident_calling, code)
 
     assert "Code sent by text to the number ending 123" in sent
     assert "Verified" in page
-    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    assert _call_row(resident_calling).verified_as is VerifiedAs.RESIDENT
     stored = db.session.scalar(select(TextCode))
     assert stored.status is TextCodeStatus.APPROVED
     assert stored.phone_number == "+447700900123"
@@ -141,24 +145,20 @@ def test_a_wrong_code_is_a_failed_attempt_towards_the_lock(signed_in_handler, st
     assert _call_row(call).verified_as is VerifiedAs.NOBODY
 
 
-def test_wrong_codes_lock_phone_verification_like_wrong_answers(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-    call.verify(date_of_birth="1 1 1950")
-    _send(call, _phone_id(resident))
+def test_wrong_codes_lock_phone_verification_like_wrong_answers(resident_calling, resident):
+    resident_calling.verify(date_of_birth="1 1 1950")
+    _send(resident_calling, _phone_id(resident))
     wrong = "000000" if _console_code() != "000000" else "111111"
 
-    _read_back(call, wrong)
-    _read_back(call, wrong)
-    refused_send = _send(call, _phone_id(resident))
-    right_after_lock = _read_back(call, _console_code())
+    _read_back(resident_calling, wrong)
+    _read_back(resident_calling, wrong)
+    refused_send = _send(resident_calling, _phone_id(resident))
+    right_after_lock = _read_back(resident_calling, _console_code())
 
     assert _attempts(VerificationResult.FAILED) == 3
     assert "locked" in refused_send.lower()
     assert _codes_sent() == 1
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(resident_calling).verified_as is VerifiedAs.NOBODY
     assert "locked" in right_after_lock.lower()
 
 
@@ -200,13 +200,11 @@ def test_an_expired_code_is_a_failed_attempt(signed_in_handler, start_call, resi
     assert _call_row(call).verified_as is VerifiedAs.NOBODY
 
 
-def test_no_more_than_the_hourly_sends_go_to_one_resident(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
+def test_no_more_than_the_hourly_sends_go_to_one_resident(resident_calling, resident):
     for _ in range(3):
-        _send(call, _phone_id(resident))
+        _send(resident_calling, _phone_id(resident))
 
-    page = _send(call, _phone_id(resident))
+    page = _send(resident_calling, _phone_id(resident))
 
     assert "3 codes have been sent for this resident in the last hour" in page
     assert _codes_sent() == 3
@@ -240,12 +238,9 @@ def test_a_number_put_on_file_lately_holds_the_code(signed_in_handler, start_cal
 
 
 def test_a_code_for_someone_checked_by_text_with_no_code_sent_is_refused(
-    signed_in_handler, start_call, resident
+    resident_calling, resident
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    page = call.post(
+    page = resident_calling.post(
         "/verify", {"code-code": "123456", "code-shown_for": f"{resident.id}:resident:"}
     ).get_data(as_text=True)
 
@@ -274,11 +269,8 @@ def test_another_residents_phone_is_refused(signed_in_handler, start_call, resid
     ["+447700900999", "07700 900999", "holder", ""],
     ids=["e164", "national", "holder", "blank"],
 )
-def test_a_number_not_on_file_is_refused(signed_in_handler, start_call, resident, typed):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    response = call.post("/text-code", {"text-phone": typed})
+def test_a_number_not_on_file_is_refused(resident_calling, typed):
+    response = resident_calling.post("/text-code", {"text-phone": typed})
 
     assert response.status_code == 200
     assert _codes_sent() == 0
@@ -301,13 +293,11 @@ def test_a_send_from_a_form_shown_for_another_record_is_refused(
     assert _codes_sent() == 0
 
 
-def test_a_neighbour_cannot_be_sent_the_residents_code(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", name="Pat", relationship="neighbour")
-    token = call.client.get(call.url).get_data(as_text=True)
+def test_a_neighbour_cannot_be_sent_the_residents_code(call_on_record, resident):
+    call_on_record.caller("third-party", name="Pat", relationship="neighbour")
+    token = call_on_record.client.get(call_on_record.url).get_data(as_text=True)
 
-    page = call.post(
+    page = call_on_record.post(
         "/text-code",
         {"text-phone": _phone_id(resident), "text-shown_for": f"{resident.id}:third-party:"},
     ).get_data(as_text=True)
@@ -318,30 +308,23 @@ def test_a_neighbour_cannot_be_sent_the_residents_code(signed_in_handler, start_
 
 
 def test_a_representative_checked_by_text_is_verified_by_a_code_to_their_own_number(
-    signed_in_handler, start_call, resident, sms_permission
+    representative_calling, sms_permission
 ):
-    call = start_call(signed_in_handler)
-    _as_representative(call, sms_permission)
-    page = call.page()
+    page = representative_calling.page()
     assert "Text codes cannot be sent" not in page
     assert "Number ending 456 (representative)" in page
 
-    _send(call, "holder")
-    verified = _read_back(call, _console_code())
+    _send(representative_calling, "holder")
+    verified = _read_back(representative_calling, _console_code())
 
     assert "Verified" in verified
-    assert _call_row(call).verified_as is VerifiedAs.REPRESENTATIVE
+    assert _call_row(representative_calling).verified_as is VerifiedAs.REPRESENTATIVE
     assert db.session.scalar(select(TextCode.phone_number)) == "+447700900456"
     assert db.session.scalar(select(TextCode.permission_id)) == sms_permission.id
 
 
-def test_a_representative_cannot_send_to_the_residents_number(
-    signed_in_handler, start_call, resident, sms_permission
-):
-    call = start_call(signed_in_handler)
-    _as_representative(call, sms_permission)
-
-    page = _send(call, _phone_id(resident))
+def test_a_representative_cannot_send_to_the_residents_number(representative_calling, resident):
+    page = _send(representative_calling, _phone_id(resident))
 
     assert "representative's number on file" in page
     assert _codes_sent() == 0
@@ -363,19 +346,15 @@ def test_a_representative_checked_by_passcode_is_not_sent_a_code(
     assert _codes_sent() == 0
 
 
-def test_a_representatives_code_does_not_verify_the_caller_as_the_resident(
-    signed_in_handler, start_call, resident, sms_permission
-):
-    call = start_call(signed_in_handler)
-    _as_representative(call, sms_permission)
-    _send(call, "holder")
+def test_a_representatives_code_does_not_verify_the_caller_as_the_resident(representative_calling):
+    _send(representative_calling, "holder")
     code = _console_code()
-    call.caller("resident")
+    representative_calling.caller("resident")
 
-    page = _read_back(call, code)
+    page = _read_back(representative_calling, code)
 
     assert "Nothing was checked" in page
-    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    assert _call_row(representative_calling).verified_as is VerifiedAs.NOBODY
     assert _attempts() == 0
 
 
@@ -419,13 +398,10 @@ def verify(app, fake_twilio):
     app.config.update(saved)
 
 
-def test_twilio_verify_sends_and_checks_the_code(signed_in_handler, start_call, resident, verify):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    _send(call, _phone_id(resident))
-    wrong = _read_back(call, "654321")
-    right = _read_back(call, "123456")
+def test_twilio_verify_sends_and_checks_the_code(resident_calling, resident, verify):
+    _send(resident_calling, _phone_id(resident))
+    wrong = _read_back(resident_calling, "654321")
+    right = _read_back(resident_calling, "123456")
 
     (sent,) = verify.sent("/Verifications")
     assert sent.data == {"To": "+447700900123", "Channel": "sms"}
@@ -433,7 +409,7 @@ def test_twilio_verify_sends_and_checks_the_code(signed_in_handler, start_call, 
     assert len(verify.sent("lookups.twilio.com/v2/PhoneNumbers/")) == 1
     assert "No match" in wrong
     assert "Verified" in right
-    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    assert _call_row(resident_calling).verified_as is VerifiedAs.RESIDENT
     assert db.session.scalar(select(TextCode.code_hash)) is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
@@ -476,15 +452,13 @@ def test_lookup_tells_the_handler_a_forwarded_number_and_sends(
 
 @pytest.mark.parametrize("step", ["lookup", "verification"])
 def test_a_provider_timeout_on_send_sends_nothing_and_says_so(
-    signed_in_handler, start_call, resident, verify, step
+    resident_calling, resident, verify, step
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
     if step == "verification":
         verify.respond(200, {"phone_number": "+447700900123", "valid": True})
     verify.fail_next(TimeoutError("read timed out"))
 
-    response = call.post("/text-code", {"text-phone": _phone_id(resident)})
+    response = resident_calling.post("/text-code", {"text-phone": _phone_id(resident)})
 
     assert response.status_code == 200
     assert "The text service did not answer, so no code was sent" in response.get_data(as_text=True)
@@ -509,28 +483,21 @@ def test_a_provider_failure_on_check_counts_nothing_against_the_resident(
     assert _call_row(call).verified_as is VerifiedAs.RESIDENT
 
 
-def test_a_provider_error_answer_on_check_counts_nothing(
-    signed_in_handler, start_call, resident, verify
+@pytest.mark.parametrize(
+    ("status", "message", "says", "failures"),
+    [(503, "Service unavailable", "nothing was counted", 0), (404, "not found", "No match", 1)],
+    ids=["an-error-answer-counts-nothing", "a-code-verify-forgot-is-a-failed-attempt"],
+)
+def test_verifys_answer_to_a_check_decides_whether_it_counts(
+    signed_in_handler, start_call, resident, verify, status, message, says, failures
 ):
     call = _code_sent_to_resident(start_call(signed_in_handler), resident)
-    verify.respond(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+    verify.respond(status, {"code": 20000 + status, "message": message, "status": status})
 
     page = _read_back(call, "123456")
 
-    assert "nothing was counted" in page
-    assert _attempts() == 0
-
-
-def test_verify_forgetting_the_code_is_a_failed_attempt(
-    signed_in_handler, start_call, resident, verify
-):
-    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
-    verify.respond(404, {"code": 20404, "message": "not found", "status": 404})
-
-    page = _read_back(call, "123456")
-
-    assert "No match" in page
-    assert _attempts(VerificationResult.FAILED) == 1
+    assert says in page
+    assert _attempts() == _attempts(VerificationResult.FAILED) == failures
 
 
 def test_a_permission_recorded_lately_holds_the_representatives_code(

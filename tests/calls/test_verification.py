@@ -6,15 +6,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, VerificationAttempt
 from app.rules.vocabulary import Role
+from tests.calls.conftest import answer_wrongly_on_calls
 
 
 def test_each_answer_is_reported_as_match_or_no_match_without_showing_stored_values(
-    signed_in_handler, start_call, resident
+    resident_calling,
 ):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    page = call.verify(date_of_birth="1 January 1950", postcode="LE1 5AB").get_data(as_text=True)
+    page = resident_calling.verify(date_of_birth="1 January 1950", postcode="LE1 5AB").get_data(
+        as_text=True
+    )
 
     assert "Date of birth:" in page and "No match" in page
     assert "Postcode:" in page and "Match" in page
@@ -32,52 +32,33 @@ def test_each_answer_is_reported_as_match_or_no_match_without_showing_stored_val
     ],
     ids=["dob-and-postcode", "dob-and-reference", "secret-word-and-one", "dob-and-address"],
 )
-def test_two_factors_in_any_common_format_verify_the_resident(
-    signed_in_handler, start_call, resident, answers
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
+def test_two_factors_in_any_common_format_verify_the_resident(resident_calling, resident, answers):
     answers = {k: resident.reference if v == "__reference__" else v for k, v in answers.items()}
 
-    page = call.verify(**answers).get_data(as_text=True)
+    page = resident_calling.verify(**answers).get_data(as_text=True)
 
     assert "May discuss all council services" in page
 
 
-def test_postcode_and_first_line_of_address_alone_do_not_verify(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    page = call.verify(postcode="LE1 5AB", address_line="Flat 2, 14 Mill Lane").get_data(
-        as_text=True
-    )
+def test_postcode_and_first_line_of_address_alone_do_not_verify(resident_calling):
+    page = resident_calling.verify(
+        postcode="LE1 5AB", address_line="Flat 2, 14 Mill Lane"
+    ).get_data(as_text=True)
 
     assert "Do not disclose: caller not verified" in page
 
 
-def test_one_correct_answer_then_another_verifies_without_counting_a_failure(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    call.verify(date_of_birth="14/3/1948")
-    page = call.verify(postcode="LE1 5AB").get_data(as_text=True)
+def test_one_correct_answer_then_another_verifies_without_counting_a_failure(resident_calling):
+    resident_calling.verify(date_of_birth="14/3/1948")
+    page = resident_calling.verify(postcode="LE1 5AB").get_data(as_text=True)
 
     assert "May discuss all council services" in page
     results = db.session.scalars(select(VerificationAttempt.result)).all()
     assert [r.value for r in results] == ["incomplete", "verified"]
 
 
-def test_attempts_record_factors_and_results_but_never_what_was_typed(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    call.verify(date_of_birth="2 February 1922", secret_word="wrongword")
+def test_attempts_record_factors_and_results_but_never_what_was_typed(resident_calling):
+    resident_calling.verify(date_of_birth="2 February 1922", secret_word="wrongword")
 
     attempt = db.session.scalar(select(VerificationAttempt))
     assert attempt.factors_failed == "date-of-birth,secret-word"
@@ -86,22 +67,16 @@ def test_attempts_record_factors_and_results_but_never_what_was_typed(
     assert not any("wrongword" in d or "1922" in d for d in audit_details)
 
 
-def test_a_blank_form_asks_for_an_answer(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    response = call.verify(date_of_birth="", postcode="")
+def test_a_blank_form_asks_for_an_answer(resident_calling):
+    response = resident_calling.verify(date_of_birth="", postcode="")
 
     assert response.status_code == 200
     assert "Enter at least one answer the caller gave" in response.get_data(as_text=True)
     assert db.session.scalar(select(VerificationAttempt)) is None
 
 
-def test_an_impossible_date_of_birth_is_explained(signed_in_handler, start_call, resident):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    response = call.verify(date_of_birth="31/02/1948")
+def test_an_impossible_date_of_birth_is_explained(resident_calling):
+    response = resident_calling.verify(date_of_birth="31/02/1948")
 
     assert "Enter the date of birth as a real date" in response.get_data(as_text=True)
     assert db.session.scalar(select(VerificationAttempt)) is None
@@ -110,11 +85,7 @@ def test_an_impossible_date_of_birth_is_explained(signed_in_handler, start_call,
 def test_three_failures_lock_phone_verification_for_every_handler(
     signed_in_client, start_call, resident
 ):
-    first = signed_in_client(Role.HANDLER)
-    for _ in range(3):
-        call = start_call(first)
-        call.resident_calls_about(resident)
-        call.verify(date_of_birth="1/1/1990", postcode="ZZ1 1ZZ")
+    answer_wrongly_on_calls(signed_in_client(Role.HANDLER), resident, times=3)
     other = start_call(signed_in_client(Role.HANDLER))
     other.resident_calls_about(resident)
 
@@ -132,14 +103,9 @@ def test_three_failures_lock_phone_verification_for_every_handler(
     assert len(locked) == 1
 
 
-def test_two_failures_warn_the_handler_how_many_tries_are_left(
-    signed_in_handler, start_call, resident
-):
-    call = start_call(signed_in_handler)
-    call.resident_calls_about(resident)
-
-    call.verify(date_of_birth="1/1/1990")
-    page = call.verify(date_of_birth="2/1/1990").get_data(as_text=True)
+def test_two_failures_warn_the_handler_how_many_tries_are_left(resident_calling):
+    resident_calling.verify(date_of_birth="1/1/1990")
+    page = resident_calling.verify(date_of_birth="2/1/1990").get_data(as_text=True)
 
     assert "Failed attempts for this resident in the last day: 2" in page
     assert "1 more and phone verification locks" in page

@@ -1,7 +1,6 @@
 import pytest
 
-from app.models import Entry
-from app.rules.vocabulary import EntryCategory, Relationship, Urgency
+from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
 
@@ -11,30 +10,12 @@ OFFICER = "PC 4521 Jones, Leicestershire Police"
 REASON = "Officer reports a child at risk at the address tonight"
 
 
-def add_entry(resident, area_code: str, summary: str) -> Entry:
-    from app.extensions import db
-
-    entry = Entry(
-        resident_id=resident.id,
-        area_code=area_code,
-        category=EntryCategory.ENQUIRY,
-        summary=summary,
-        urgency=Urgency.ROUTINE,
-        reporter_name="Margaret Okafor",
-        reporter_relationship=Relationship.SELF,
-        reporter_verified=True,
-        is_sensitive=False,
-    )
-    db.session.add(entry)
-    db.session.commit()
-    return entry
-
-
 @pytest.fixture
 def entries(resident):
     """One housing entry and one council tax entry on the resident's record."""
-    return add_entry(resident, "housing", HOUSING_ENTRY), add_entry(
-        resident, "council-tax", TAX_ENTRY
+    return (
+        factories.make_enquiry(resident, "housing", HOUSING_ENTRY),
+        factories.make_enquiry(resident, "council-tax", TAX_ENTRY),
     )
 
 

@@ -1,6 +1,7 @@
 """Duty to share as an attacker tries it: what the pages never offer, other people's calls and
 requests, stale forms and the wrong role."""
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -118,35 +119,28 @@ def test_a_request_is_decided_once(police_call, signed_in_client):
     assert decisions == ["duty_to_share.approved"]
 
 
-def test_approval_cannot_widen_the_areas_asked_for(police_call, signed_in_supervisor):
+@pytest.mark.parametrize(
+    ("decision", "areas", "error"),
+    [
+        (
+            "approve",
+            ["housing", "council-tax"],
+            "Select the service areas you approve, from those asked for",
+        ),
+        ("refuse", [], "Enter why you are refusing the request"),
+        ("approve-everything", [], "Select whether you approve or refuse the request"),
+    ],
+    ids=["approval-wider-than-asked", "refusal-without-a-reason", "neither-approve-nor-refuse"],
+)
+def test_a_decision_the_form_refuses_leaves_the_request_waiting(
+    police_call, signed_in_supervisor, decision, areas, error
+):
     police_call.ask(areas=["housing"], urgent=False)
     [request] = _requests()
 
-    page = decide(
-        signed_in_supervisor, request.id, "approve", areas=["housing", "council-tax"]
-    ).get_data(as_text=True)
+    page = decide(signed_in_supervisor, request.id, decision, areas=areas).get_data(as_text=True)
 
-    assert "Select the service areas you approve, from those asked for" in page
-    assert _requests()[0].status is ShareRequestStatus.PENDING
-
-
-def test_refusing_needs_a_reason(police_call, signed_in_supervisor):
-    police_call.ask(urgent=False)
-    [request] = _requests()
-
-    page = decide(signed_in_supervisor, request.id, "refuse").get_data(as_text=True)
-
-    assert "Enter why you are refusing the request" in page
-    assert _requests()[0].status is ShareRequestStatus.PENDING
-
-
-def test_a_decision_that_is_neither_is_refused(police_call, signed_in_supervisor):
-    police_call.ask(urgent=False)
-    [request] = _requests()
-
-    page = decide(signed_in_supervisor, request.id, "approve-everything").get_data(as_text=True)
-
-    assert "Select whether you approve or refuse the request" in page
+    assert error in page
     assert _requests()[0].status is ShareRequestStatus.PENDING
 
 

@@ -141,10 +141,9 @@ def test_the_disclosure_ends_with_the_call(police_call):
 
 def test_a_request_shows_nothing_about_another_resident_the_call_moves_to(police_call):
     from tests import factories
-    from tests.duty_to_share.conftest import add_entry
 
     other = factories.make_resident(forename="Ivy", surname="Other", phones=["+447700900888"])
-    add_entry(other, "housing", "Ivy's own housing entry")
+    factories.make_enquiry(other, "housing", "Ivy's own housing entry")
     police_call.ask(areas=["housing"], urgent=True)
 
     police_call.select(other)

@@ -2,24 +2,13 @@
 
 import pytest
 
+from app.demo import builders
 from app.extensions import db
 from app.models import Call
-from app.models.types import utcnow
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType, Role
+from app.rules.vocabulary import CallerType
 from app.services import permissions
-from tests import factories
 from tests.permissions.data import CONFIRMED, evidence, representative, terms
-
-
-@pytest.fixture
-def supervisor():
-    return factories.make_staff(Role.SUPERVISOR)
-
-
-@pytest.fixture
-def handler():
-    return factories.make_staff(Role.HANDLER)
 
 
 @pytest.fixture
@@ -51,19 +40,15 @@ def make_call(resident, handler):
             VerifiedAs.RESIDENT: CallerType.RESIDENT,
             VerifiedAs.REPRESENTATIVE: CallerType.REPRESENTATIVE,
         }.get(verified_as, CallerType.UNKNOWN)
-        values = {
-            "handler_id": handler.id,
-            "caller_number": "+447700900123",
-            "resident_id": resident.id,
-            "caller_type": caller_type,
-            "verified_as": verified_as,
-            # A verification names whom it verified, as the call said then.
-            "verified_resident_id": resident.id,
-            "verified_caller_type": caller_type,
-            "last_activity_at": utcnow(),
-        }
-        call = Call(**(values | overrides))
-        db.session.add(call)
+        call = builders.add_call(
+            handler,
+            resident,
+            caller_number="+447700900123",
+            caller_type=caller_type,
+            verified_as=verified_as,
+        )
+        for name, value in overrides.items():  # after the verification, which names the record
+            setattr(call, name, value)
         db.session.commit()
         return call
 

@@ -4,33 +4,30 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from app.demo import builders
 from app.extensions import db
-from app.models import Call, Entry, VerificationAttempt
+from app.models import Entry
 from app.models.types import utcnow
-from app.rules.vocabulary import EntryCategory, EntryStatus, Relationship, Role, VerificationResult
+from app.rules.vocabulary import Role, Urgency
 from tests import factories
 from tests.helpers import csrf_token
+
+# Reasons for seeing a record or revealing a detail that are no reason: under ten characters
+# once trimmed.
+REASONS_TOO_SHORT = pytest.mark.parametrize(
+    "reason",
+    ["", "      ", "because", "checking", "   short    "],
+    ids=["empty", "only-spaces", "seven-characters", "eight-characters", "short-once-trimmed"],
+)
 
 
 @pytest.fixture
 def make_entry():
+    """A routine entry on the resident's record from a neighbour who left no number."""
+
     def make(resident, summary: str, **overrides) -> Entry:
-        values = {
-            "resident_id": resident.id,
-            "area_code": "housing",
-            "category": EntryCategory.REPAIR,
-            "summary": summary,
-            "status": EntryStatus.ACTIVE,
-            "is_sensitive": False,
-            "reporter_name": "Pat Jones",
-            "reporter_relationship": Relationship.NEIGHBOUR,
-            "reporter_verified": False,
-        }
-        values.update(overrides)
-        entry = Entry(**values)
-        db.session.add(entry)
-        db.session.commit()
-        return entry
+        values = {"reporter_name": "Pat Jones", "urgency": Urgency.ROUTINE, **overrides}
+        return factories.make_entry(resident, number=None, summary=summary, **values)
 
     return make
 
@@ -43,19 +40,8 @@ def fail_verification():
         handler = factories.make_staff(role=Role.HANDLER)
         start = start or utcnow() - gap * times
         for n in range(times):
-            call = Call(handler_id=handler.id, caller_number_withheld=True)
-            db.session.add(call)
-            db.session.flush()
-            db.session.add(
-                VerificationAttempt(
-                    call_id=call.id,
-                    resident_id=resident.id,
-                    handler_id=handler.id,
-                    factors_failed="date-of-birth,postcode",
-                    result=VerificationResult.FAILED,
-                    created_at=start + gap * n,
-                )
-            )
+            call = builders.add_call(handler, caller_number_withheld=True)
+            builders.add_failed_check(call, resident, start + gap * n)
         db.session.commit()
 
     return fail

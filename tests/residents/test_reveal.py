@@ -17,6 +17,7 @@ from app.rules.vocabulary import Role
 from app.services import reveals
 from tests import factories
 from tests.helpers import csrf_token
+from tests.residents.conftest import REASONS_TOO_SHORT
 
 REASON = "Writing to her about complaint C-1042"
 
@@ -141,11 +142,7 @@ def test_the_revealed_value_never_reaches_an_address_a_cookie_or_the_audit_log(
         assert value not in stored
 
 
-@pytest.mark.parametrize(
-    "reason",
-    ["", "     ", "because", "  short   "],
-    ids=["empty", "only-spaces", "seven-characters", "short-once-trimmed"],
-)
+@REASONS_TOO_SHORT
 def test_a_reveal_without_a_real_reason_shows_the_error_and_reveals_nothing(
     signed_in_handler, resident, view_record, reason
 ):

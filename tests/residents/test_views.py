@@ -9,6 +9,7 @@ from app.models import AuditEvent
 from app.references import format_reference
 from app.rules.vocabulary import EntryStatus, Role
 from tests.helpers import csrf_token
+from tests.residents.conftest import REASONS_TOO_SHORT
 
 REASON_ERROR = "Enter why you need to see this record, in at least 10 characters"
 
@@ -51,11 +52,7 @@ def test_asking_for_the_reason_is_not_recorded_as_a_view(signed_in_handler, resi
     assert _views_of(resident) == []
 
 
-@pytest.mark.parametrize(
-    "reason",
-    ["", "      ", "checking", "   short    "],
-    ids=["empty", "only-spaces", "nine-characters", "short-once-trimmed"],
-)
+@REASONS_TOO_SHORT
 def test_a_reason_under_ten_characters_is_refused_and_nothing_is_shown(
     signed_in_handler, resident, view_record, reason
 ):

@@ -5,25 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
+from app import clock, models
 from app.extensions import db
-from app.models import (
-    AuditEvent,
-    Call,
-    Dispatch,
-    Dispute,
-    DisputeDecision,
-    Entry,
-    OutboxMessage,
-    TextCode,
-    VerificationAttempt,
-)
+from app.models import AuditEvent, Call, Entry, OutboxMessage, VerificationAttempt
 from app.rules.vocabulary import (
     DisputeStatus,
     MessageKind,
     MessageStatus,
     RetainedKind,
-    Role,
     ServiceArea,
     TextCodeProvider,
     VerificationResult,
@@ -87,16 +76,6 @@ def message(resident, status: MessageStatus = MessageStatus.DELIVERED) -> Outbox
     return row
 
 
-@pytest.fixture
-def handler():
-    return factories.make_staff(Role.HANDLER)
-
-
-@pytest.fixture
-def supervisor():
-    return factories.make_staff(Role.SUPERVISOR)
-
-
 def make(kind: RetainedKind, resident, handler):
     """One record of `kind`, made now, on its own (a call with nothing else on it)."""
     if kind is RetainedKind.CALLS:
@@ -158,13 +137,13 @@ def test_an_entry_of_an_area_kept_longer_waits_for_its_own_period(app, resident)
 def test_removing_an_entry_removes_its_dispatches(app, resident):
     at(T0)
     entry = factories.make_entry(resident, team="Repairs").id
-    assert count(Dispatch) == 1
+    assert count(models.Dispatch) == 1
 
     at(T0 + retention.schedule().entries + DAY)
     purge(app)
 
     assert db.session.get(Entry, entry) is None
-    assert count(Dispatch) == 0
+    assert count(models.Dispatch) == 0
 
 
 def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries_unlinked(
@@ -175,7 +154,7 @@ def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries
     call_id = call.id
     attempt(call, resident)
     db.session.add(
-        TextCode(
+        models.TextCode(
             call_id=call.id,
             resident_id=resident.id,
             phone_number="+447700900123",
@@ -194,7 +173,7 @@ def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries
 
     assert db.session.get(Call, call_id) is None
     assert count(VerificationAttempt) == 0
-    assert count(TextCode) == 0
+    assert count(models.TextCode) == 0
     kept = db.session.get(Entry, entry.id)
     assert kept is not None
     assert kept.call_id is None
@@ -225,8 +204,8 @@ def test_an_entry_upheld_as_a_hoax_is_kept_for_the_hoax_period(app, resident, su
     at(T0 + plan.hoax_entries + DAY)
     purge(app)
     assert db.session.get(Entry, entry_id) is None
-    assert count(Dispute) == 0
-    assert count(DisputeDecision) == 0
+    assert count(models.Dispute) == 0
+    assert count(models.DisputeDecision) == 0
 
 
 def test_nothing_under_an_open_dispute_is_removed(app, resident):
@@ -239,7 +218,7 @@ def test_nothing_under_an_open_dispute_is_removed(app, resident):
     output = purge(app)
 
     assert db.session.get(Entry, entry.id) is not None
-    assert db.session.get(Dispute, dispute.id).status is DisputeStatus.OPEN
+    assert db.session.get(models.Dispute, dispute.id).status is DisputeStatus.OPEN
     assert db.session.get(Call, dispute.call_id) is not None
     assert "Removed entries: 0" in output
 

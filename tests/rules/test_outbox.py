@@ -4,17 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.rules.outbox import (
-    Failure,
-    RetryPolicy,
-    after_failure,
-    classify_failure,
-    last_digits,
-    report_made_text,
-    retry_delay,
-    status_after_report,
-    verification_locked_text,
-)
+from app.rules import outbox as rules
+from app.rules.outbox import Failure, RetryPolicy, after_failure, classify_failure, retry_delay
 from app.rules.vocabulary import MessageStatus
 
 POLICY = RetryPolicy(
@@ -160,11 +151,11 @@ def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
     ],
 )
 def test_a_delivery_report_moves_a_message_only_forward_to_a_final_status(current, reported, new):
-    assert status_after_report(current, reported) is new
+    assert rules.status_after_report(current, reported) is new
 
 
 def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it():
-    text = report_made_text("https://council.example/portal")
+    text = rules.report_made_text("https://council.example/portal")
 
     assert text == (
         "Someone reported something on your council record. You can see what was reported, "
@@ -173,7 +164,7 @@ def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it
 
 
 def test_the_lock_message_says_what_happened_and_whom_to_contact():
-    text = verification_locked_text("Leicester City Council", "0116 454 1000")
+    text = rules.verification_locked_text("Leicester City Council", "0116 454 1000")
 
     assert text.startswith("Leicester City Council: we have locked phone verification")
     assert "failed attempts" in text
@@ -181,4 +172,4 @@ def test_the_lock_message_says_what_happened_and_whom_to_contact():
 
 
 def test_staff_see_only_the_last_3_digits_of_a_number():
-    assert last_digits("+447700900123") == "123"
+    assert rules.last_digits("+447700900123") == "123"

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from app import clock
+from app.demo import builders
 from app.extensions import db
-from app.models import Call, VerificationAttempt
 from app.rules.vocabulary import VerificationResult
 from app.services import cross_record
 from tests import factories
@@ -15,26 +15,8 @@ BLAGGER = "+447700900666"
 def fail_on(resident, number=BLAGGER, hours_ago=1, result=VerificationResult.FAILED):
     """A call from `number` about `resident` whose check failed `hours_ago` hours ago."""
     at = clock.now() - timedelta(hours=hours_ago)
-    handler = factories.make_staff()
-    call = Call(
-        handler_id=handler.id,
-        caller_number=number,
-        resident_id=resident.id,
-        started_at=at,
-        last_activity_at=at,
-    )
-    db.session.add(call)
-    db.session.flush()
-    db.session.add(
-        VerificationAttempt(
-            call_id=call.id,
-            resident_id=resident.id,
-            handler_id=handler.id,
-            factors_failed="date_of_birth",
-            result=result,
-            created_at=at,
-        )
-    )
+    call = builders.add_call(factories.make_staff(), resident, at=at, caller_number=number)
+    builders.add_failed_check(call, resident, at, factors="date_of_birth", result=result)
     db.session.commit()
     return call
 

@@ -6,33 +6,29 @@ import re
 import zipfile
 
 from app import clock
+from app.demo import builders
 from app.extensions import db
 from app.models import Call
 from app.rules.disclosure import VerifiedAs
 from app.rules.subject_access import SECTIONS
 from app.rules.vocabulary import CallerType
-from app.services import call_state, calls
+from app.services import calls
 from tests.helpers import hidden_inputs
 
 
 def representative_call_disclosed(resident, permission, handler) -> Call:
     """A call from the representative, verified with her permission's own check, on which
     the handler's record panel disclosed the record (twice: a refresh is one disclosure)."""
-    now = clock.now()
-    call = Call(
-        handler_id=handler.id,
+    call = builders.add_call(
+        handler,
+        resident,
         caller_number="+447700900456",
-        resident_id=resident.id,
         caller_type=CallerType.REPRESENTATIVE,
         caller_name=permission.holder_name,
         caller_relationship=permission.holder_relationship,
         permission_id=permission.id,
-        started_at=now,
-        last_activity_at=now,
+        verified_as=VerifiedAs.REPRESENTATIVE,
     )
-    db.session.add(call)
-    db.session.flush()
-    call_state.record_verification(call, VerifiedAs.REPRESENTATIVE, now)
     db.session.commit()
     calls.record_panel(call, handler, clock.today())
     calls.record_panel(call, handler, clock.today())

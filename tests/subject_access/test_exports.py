@@ -12,7 +12,7 @@ from app.models import AuditEvent, SubjectAccessExport
 from app.references import format_reference
 from app.rules import subject_access as rules
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import DisputeStatus, PermissionKind, Relationship, Role
+from app.rules.vocabulary import DisputeStatus, Role
 from app.services import audit, disputes
 from tests import factories
 from tests.calls.conftest import CallDriver
@@ -59,13 +59,8 @@ def full_record(signed_in_client, resident):
         summary=f"Says the boiler is broken, ring me back on {NUMBER_IN_SUMMARY}",
     )
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    permission, _ = factories.make_permission(
-        resident,
-        kind=PermissionKind.LPA_PROPERTY_FINANCIAL,
-        name=DAUGHTER,
-        relationship=Relationship.CHILD,
-        supervisor=supervisor,
-    )
+    # The factory's kind and relationship: a child's LPA for property and financial affairs.
+    permission, _ = factories.make_permission(resident, name=DAUGHTER, supervisor=supervisor)
     handler = handler_client.user
     representative_call_disclosed(resident, permission, handler)
     dispute = factories.make_dispute(resident, entry=neighbours)
