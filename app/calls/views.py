@@ -18,6 +18,7 @@ from app.calls.forms import (
     VerifyForm,
 )
 from app.htmx import is_htmx
+from app.pagination import requested_page
 from app.refusals import Refused, show_refusal
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
@@ -403,9 +404,13 @@ def record_verbal_consent(call_id: int):
 @bp.get("/calls/<int:call_id>/record")
 @staff_required(*CALL_STAFF)
 def record_panel(call_id: int):
+    """The record panel, decided again; `?page=` for older entries. Without htmx (a link
+    followed with JavaScript off) it comes as a page of its own, with a way back to the call."""
     call = calls.get_call_or_404(call_id, current_user)
-    panel = calls.record_panel(call, current_user, clock.today())
-    return render_template("calls/_record_panel.html", call=call, panel=panel)
+    panel = calls.record_panel(call, current_user, clock.today(), requested_page())
+    if is_htmx():
+        return render_template("calls/_record_panel.html", call=call, panel=panel)
+    return render_template("calls/record_page.html", call=call, panel=panel)
 
 
 @bp.post("/calls/<int:call_id>/reports")

@@ -218,6 +218,9 @@ def staff_access(staff: StaffUser) -> StaffAccess:
     return StaffAccess(areas=staff.area_codes, may_see_sensitive=staff.may_see_sensitive)
 
 
+ENTRIES_PER_PAGE = 20  # entries in the record panel at a time, newest first
+
+
 @dataclass(frozen=True)
 class RecordPanel:
     """What the record panel of a call shows: the decision, and only what it allows."""
@@ -234,18 +237,36 @@ class RecordPanel:
     hoax_warning: str | None = None
     # The caller's number failed verification on several residents' records: a warning too.
     cross_record_warning: str | None = None
+    # Entries come a page at a time, newest first: which page, of how many, and how many
+    # entries the caller may hear about in all.
+    entries_page: int = 1
+    entries_pages: int = 1
+    entries_total: int = 0
+
+    @property
+    def first_shown(self) -> int:
+        """The position of the first entry on this page, counting from the newest (1)."""
+        return (self.entries_page - 1) * ENTRIES_PER_PAGE + 1 if self.entries else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.entries_page - 1) * ENTRIES_PER_PAGE + len(self.entries)
 
 
 @transactional
-def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
-    """Decide disclosure for this call now, and load only what it allows.
+def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> RecordPanel:
+    """Decide disclosure for this call now, and load only what it allows: the newest
+    ENTRIES_PER_PAGE entries the caller may hear about, or an older page of them.
 
-    Every disclosure is audited with the call it belongs to.
+    Every disclosure is audited with the call it belongs to and the entries it showed. A page
+    past the last is not found.
     """
     disclosure = disclosure_for(call, today)
     warning = disputes.hoax_warning_for(call.caller_number)
     cross_warning = cross_record.cross_record_warning_for(call.caller_number)
     if call.resident_id is None or not disclosure.allowed:
+        if page != 1:
+            abort(404)
         return RecordPanel(
             disclosure=disclosure,
             resident=None,
@@ -256,25 +277,34 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         )
     resident = db.session.get(Resident, call.resident_id)
     access = staff_access(staff)
-    all_entries = db.session.scalars(
-        select(Entry).where(Entry.resident_id == resident.id).order_by(Entry.created_at.desc())
+    # The rule is asked about every entry, from the four columns it reads; only the page
+    # shown is loaded whole. A record with hundreds of entries costs one narrow query.
+    facts = db.session.execute(
+        select(Entry.id, Entry.area_code, Entry.is_sensitive, Entry.status)
+        .where(Entry.resident_id == resident.id)
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
     ).all()
-    shown = [
-        entry
-        for entry in all_entries
-        if entry_visible_on_call(
-            disclosure, access, entry.area_code, entry.is_sensitive, entry.status
-        )
+    visible = [
+        entry_id
+        for entry_id, area_code, is_sensitive, status in facts
+        if entry_visible_on_call(disclosure, access, area_code, is_sensitive, status)
     ]
     disputed = sum(
         entry_withheld_as_disputed(
-            entry_visible_on_call(
-                disclosure, access, entry.area_code, entry.is_sensitive, EntryStatus.ACTIVE
-            ),
-            entry.status,
+            entry_visible_on_call(disclosure, access, area_code, is_sensitive, EntryStatus.ACTIVE),
+            status,
         )
-        for entry in all_entries
+        for _, area_code, is_sensitive, status in facts
     )
+    pages = max(1, -(-len(visible) // ENTRIES_PER_PAGE))
+    if page < 1 or page > pages:
+        abort(404)
+    page_ids = visible[(page - 1) * ENTRIES_PER_PAGE : page * ENTRIES_PER_PAGE]
+    shown = db.session.scalars(
+        select(Entry)
+        .where(Entry.id.in_(page_ids))
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+    ).all()
     duty_to_share.record_disclosures(call, staff, disclosure)
     audit.record_on_call(
         "record.disclosed",
@@ -282,16 +312,19 @@ def record_panel(call: Call, staff: StaffUser, today: date) -> RecordPanel:
         staff_id=staff.id,
         purpose=f"call {call.id}",
         reason=disclosure.reason,
-        entries=[entry.id for entry in shown],
+        entries=page_ids,
     )
     by_resident = call_state.verified_as(call) is VerifiedAs.RESIDENT
     return RecordPanel(
         disclosure=disclosure,
         resident=resident,
-        entries=shown,
-        hidden_entries=len(all_entries) - len(shown) - disputed,
+        entries=list(shown),
+        hidden_entries=len(facts) - len(visible) - disputed,
         disputed_entries=disputed,
         disputable=[e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else [],
         hoax_warning=warning,
         cross_record_warning=cross_warning,
+        entries_page=page,
+        entries_pages=pages,
+        entries_total=len(visible),
     )
