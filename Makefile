@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.outbox
 	$(BIN)/python -m benchmarks.audit
+	$(BIN)/python -m benchmarks.entries
 
 # The app as in production (gunicorn, PostgreSQL, Redis) worked by simulated call handlers;
 # benchmarks/load.py lists its settings (LOAD_USERS=25,50,100,150,200 steps up).

@@ -66,14 +66,19 @@ def _app(url: str, secret: str, chain: bool):
     return create_app(BenchConfig)
 
 
-def _signed_in_call(app, email: str, resident_id: int):
+def _sign_in(app, email: str):
+    """A test client signed in as `email`, and its CSRF token."""
     client = app.test_client()
     token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
     response = client.post(
         "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302, "bench handler could not sign in"
-    token = TOKEN.search(client.get("/calls").get_data(as_text=True)).group(1)
+    return client, TOKEN.search(client.get("/calls").get_data(as_text=True)).group(1)
+
+
+def _verified_call(app, client, token: str, resident_id: int) -> str:
+    """A call started by the signed-in client, its caller verified as the resident."""
     response = client.post("/calls", data={"caller_number": "07700900999", "csrf_token": token})
     call_url = response.headers["Location"]
     with app.app_context():
@@ -83,7 +88,12 @@ def _signed_in_call(app, email: str, resident_id: int):
         call_state.record_verification(call, VerifiedAs.RESIDENT, clock.now())
         call.last_activity_at = clock.now()
         db.session.commit()
-    return client, call_url, token
+    return call_url
+
+
+def _signed_in_call(app, email: str, resident_id: int):
+    client, token = _sign_in(app, email)
+    return client, _verified_call(app, client, token, resident_id), token
 
 
 def _timed(client, method: str, url: str, **kwargs) -> float:
