@@ -36,19 +36,11 @@ from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallerType, Role, ServiceArea
 from app.services import audit, call_state
 from app.services import staff as staff_service
-from benchmarks.search import _fresh_database, _percentiles
-from config import INSTANCE_DIR, Config, database_url
+from benchmarks.search import _fresh_database, _percentiles, bench_url
+from config import INSTANCE_DIR, Config
 
 PASSWORD = "bench-password-not-secret"  # noqa: S105
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-def _url() -> str:
-    return (
-        database_url(os.environ.get("BENCH_AUDIT_DATABASE_URL"))
-        or database_url(os.environ.get("BENCH_DATABASE_URL"))
-        or f"sqlite:///{INSTANCE_DIR / 'bench_audit.sqlite'}"
-    )
 
 
 def _app(url: str, secret: str, chain: bool):
@@ -223,7 +215,7 @@ def _verify(url: str, events: int) -> dict:
 
 
 def main() -> None:
-    url = _url()
+    url = bench_url("BENCH_AUDIT_DATABASE_URL", "bench_audit.sqlite")
     n = int(os.environ.get("BENCH_AUDIT_REQUESTS", 500))
     residents = int(os.environ.get("BENCH_AUDIT_RESIDENTS", 10_000))
     events = int(os.environ.get("BENCH_AUDIT_EVENTS", 100_000))

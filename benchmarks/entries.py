@@ -42,8 +42,8 @@ from app.rules import vocabulary
 from app.services import bulk
 from app.services import staff as staff_service
 from benchmarks import audit as audit_bench
-from benchmarks.search import _analyse, _fresh_database, _percentiles
-from config import INSTANCE_DIR, database_url
+from benchmarks.search import _analyse, _fresh_database, _percentiles, bench_url
+from config import INSTANCE_DIR
 
 PASSWORD = "bench-password-not-secret"  # noqa: S105
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -63,12 +63,6 @@ ENTRY_COLUMNS = (
     "status", "reporter_name", "reporter_number", "reporter_relationship",
     "reporter_verified", "created_at",
 )  # fmt: skip
-
-
-def _url() -> str:
-    return database_url(os.environ.get("BENCH_ENTRIES_DATABASE_URL")) or audit_bench._url().replace(
-        "bench_audit.sqlite", "bench_entries.sqlite"
-    )
 
 
 def _entry_owners(residents: int, entries: int, heavy: list[int], rng: Random):
@@ -228,7 +222,11 @@ def main() -> None:
     out = Path(os.environ.get("BENCH_OUT", INSTANCE_DIR / "bench.json"))
     rng = Random(11)
 
-    app = audit_bench._app(_url(), secrets.token_urlsafe(48), chain=True)
+    app = audit_bench._app(
+        bench_url("BENCH_ENTRIES_DATABASE_URL", "bench_entries.sqlite"),
+        secrets.token_urlsafe(48),
+        chain=True,
+    )
     with app.app_context():
         _fresh_database(app)
         started = time.perf_counter()

@@ -28,18 +28,11 @@ from app import clock
 from app.extensions import db
 from app.models import OutboxMessage
 from app.rules.vocabulary import MessageKind, MessageStatus
-from config import INSTANCE_DIR, Config, database_url
+from benchmarks.search import bench_url
+from config import INSTANCE_DIR, Config
 
 BODY = "Someone reported something on your council record. (benchmark)"
 SIDS_PER_WORKER = 100_000_000  # each worker's fake numbers its message ids from its own range
-
-
-def _url() -> str:
-    return (
-        database_url(os.environ.get("BENCH_OUTBOX_DATABASE_URL"))
-        or database_url(os.environ.get("BENCH_DATABASE_URL"))
-        or f"sqlite:///{INSTANCE_DIR / 'bench.sqlite'}"
-    )
 
 
 def _app(url: str):
@@ -152,7 +145,7 @@ def main() -> None:
     n = int(os.environ.get("BENCH_OUTBOX_MESSAGES", 2000))
     latency_ms = int(os.environ.get("BENCH_OUTBOX_LATENCY_MS", 50))
     out = Path(os.environ.get("BENCH_OUT", INSTANCE_DIR / "bench.json"))
-    url = _url()
+    url = bench_url("BENCH_OUTBOX_DATABASE_URL", "bench.sqlite")
     app = _app(url)
     with app.app_context():
         upgrade()

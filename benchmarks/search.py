@@ -52,10 +52,18 @@ BENCH_EMAIL = "bench@example.org"
 WAITING_CALLS = 20
 
 
-def _config() -> type[Config]:
-    url = database_url(os.environ.get("BENCH_DATABASE_URL")) or (
-        f"sqlite:///{INSTANCE_DIR / 'bench.sqlite'}"
+def bench_url(own: str | None = None, sqlite_file: str = "bench.sqlite") -> str:
+    """A benchmark's database: its own variable `own` if set, else BENCH_DATABASE_URL, else a
+    SQLite file under instance/."""
+    return (
+        (database_url(os.environ.get(own)) if own else None)
+        or database_url(os.environ.get("BENCH_DATABASE_URL"))
+        or f"sqlite:///{INSTANCE_DIR / sqlite_file}"
     )
+
+
+def _config() -> type[Config]:
+    url = bench_url()
 
     class BenchConfig(Config):
         SECRET_KEY = secrets.token_urlsafe(48)  # sessions last one run
