@@ -119,7 +119,7 @@ class CallerForm(FlaskForm):
     )
     relationship = SelectField(
         "Relationship to the resident",
-        description="Only if someone else is calling",
+        description="Only if someone else is calling: choosing one here is enough",
         choices=choices(THIRD_PARTY_RELATIONSHIPS, prompt="Select a relationship"),
         widget=GovSelect(),
         validate_choice=False,  # asked for only when someone else is calling; checked below
@@ -132,6 +132,14 @@ class CallerForm(FlaskForm):
             [(str(holder.id), f"{holder.holder_name} ({holder.kind_label})") for holder in holders],
             prompt="Select a permission" if holders else "Nobody has the resident's permission",
         )
+
+    def validate(self, extra_validators=None) -> bool:
+        """A relationship chosen, with nobody chosen above it, says who is calling: someone
+        else (a neighbour's call in two presses)."""
+        if not self.caller_type.data and self.relationship.data:
+            self.caller_type.data = CallerType.THIRD_PARTY.value
+            self.caller_type.raw_data = [CallerType.THIRD_PARTY.value]
+        return super().validate(extra_validators)
 
     def validate_permission_id(self, field: SelectField) -> None:
         if self.caller_type.data != CallerType.REPRESENTATIVE:

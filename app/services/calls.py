@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.models import Call, Entry, Permission, Resident, ResidentPhone, StaffUs
 from app.models.types import utcnow
 from app.rules import call_outcome as outcome_rules
 from app.rules.call_outcome import EndDefaults, LoggedReport
+from app.rules.call_steps import CallProgress, CallSteps, Step, call_steps, verification_applies
 from app.rules.disclosure import (
     CallerOnCall,
     Disclosure,
@@ -180,6 +181,30 @@ def end_defaults(call: Call) -> EndDefaults:
         [LoggedReport(entry.summary, tuple(d.team for d in entry.dispatches)) for entry in logged],
         caller_verified=call_state.verified_as(call) is not VerifiedAs.NOBODY,
     )
+
+
+def steps_for(call: Call, asked: Step | None = None) -> CallSteps:
+    """Which steps of the call page to show now (app/rules/call_steps.py). Only what the
+    steps need is read: the lock only for a caller who could be verified, the reports logged
+    only for one not verified yet."""
+    if call.resident_id is None:
+        return call_steps(CallProgress(has_resident=False), asked)
+    standing = call_state.standing(call)
+    verified = standing.verified_as is not VerifiedAs.NOBODY
+    could_verify = verification_applies(call.caller_type) and not verified
+    progress = CallProgress(
+        has_resident=True,
+        caller_type=call.caller_type,
+        verified=verified,
+        verified_as_resident=standing.verified_as is VerifiedAs.RESIDENT,
+        locked=could_verify and verification.lock_state(call.resident_id).locked,
+        reports_logged=reports_logged(call) if could_verify else 0,
+    )
+    return call_steps(progress, asked)
+
+
+def reports_logged(call: Call) -> int:
+    return db.session.scalar(select(func.count(Entry.id)).where(Entry.call_id == call.id)) or 0
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
