@@ -10,7 +10,7 @@ LOCK := requirements.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format bench setup lock assets db demo clean
+.PHONY: run test lint format bench setup lock assets db demo clean screenshots
 
 # The outbox worker runs beside the web app, so texts to residents flow (to the console and the
 # Messages page without Twilio credentials); it stops when the server does.
@@ -34,6 +34,13 @@ bench: setup
 	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.outbox
 	$(BIN)/python -m benchmarks.audit
+
+# A PNG of each step of the commonest calls, at 320 and 1280 px, for review.
+screenshots: setup
+	rm -rf instance/screenshots
+	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
+		tests/browser/test_call_steps.py -k "no_step_scrolls_sideways and not zoom"
+	@ls instance/screenshots
 
 setup: $(BIN)/.installed assets
 

@@ -257,7 +257,10 @@ def show_call(call_id: int):
     if not call.is_open:
         closed_reason = call.summary if call.outcome is CallOutcome.CLOSED_AUTOMATICALLY else None
         return render_template("calls/ended_call.html", call=call, closed_reason=closed_reason)
-    return _workspace(call)
+    # Back from logging a report without JavaScript: say it was logged, as htmx would.
+    return _workspace(
+        call, logged=calls.report_logged_on(call, request.args.get("logged", type=int))
+    )
 
 
 @bp.route("/calls/<int:call_id>/search", methods=["GET", "POST"])

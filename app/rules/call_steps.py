@@ -58,6 +58,12 @@ class CallSteps:
     def shows(self, step: Step) -> bool:
         return step in self.done or step in self.open
 
+    def number(self, step: Step) -> int:
+        """The step's number as shown: steps that do not apply are not counted, nor the end
+        of the call, which has no number."""
+        numbered = [shown for shown in self.done + self.open if shown is not Step.END]
+        return numbered.index(step) + 1
+
 
 def verification_applies(caller_type: CallerType) -> bool:
     """Only the resident and someone with their permission can be verified on a call."""

@@ -203,6 +203,12 @@ def steps_for(call: Call, asked: Step | None = None) -> CallSteps:
     return call_steps(progress, asked)
 
 
+def report_logged_on(call: Call, entry_id: int | None) -> Entry | None:
+    """A report logged on this call, to confirm it; never one from another call."""
+    entry = db.session.get(Entry, entry_id) if entry_id is not None else None
+    return entry if entry is not None and entry.call_id == call.id else None
+
+
 def reports_logged(call: Call) -> int:
     return db.session.scalar(select(func.count(Entry.id)).where(Entry.call_id == call.id)) or 0
 

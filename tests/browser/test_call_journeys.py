@@ -130,7 +130,7 @@ def check_answers(page: Page, **answers: str) -> None:
     if page.locator("#verify-heading").count():
         expect(page.get_by_role("heading", name="3. Verify the caller")).to_be_focused()
     else:
-        expect(page.get_by_role("heading", name="4. Log a report")).to_be_focused()
+        expect(page.get_by_role("heading", name="4. Log a report", exact=True)).to_be_focused()
 
 
 def assert_nothing_disclosed(page: Page, phone: bool = True) -> None:

@@ -158,6 +158,16 @@ def test_the_report_is_open_once_the_caller_is_known_unless_they_are_being_verif
         assert steps.current is Step.REPORT
 
 
+def test_steps_are_numbered_as_shown():
+    neighbour = call_steps(CallProgress(True, THIRD_PARTY))
+    resident = call_steps(CallProgress(True, RESIDENT, verified=True, verified_as_resident=True))
+
+    assert [neighbour.number(step) for step in (Step.FIND, Step.CALLER, Step.REPORT)] == [1, 2, 3]
+    assert neighbour.number(Step.SHARE) == 4
+    assert [resident.number(step) for step in (Step.VERIFY, Step.REPORT, Step.CONSENT)] == [3, 4, 5]
+    assert resident.number(Step.SHARE) == 6
+
+
 def test_only_the_steps_that_can_be_asked_for_are_read_from_a_link():
     assert parse_step("caller") is Step.CALLER
     assert parse_step("verify") is Step.VERIFY
