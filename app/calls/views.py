@@ -180,7 +180,9 @@ def _steps(call, posted: Step | None = None, **context) -> dict:
         steps = CallSteps(steps.done, (*steps.open[:-1], posted, Step.END))
     if steps.shows(Step.VERIFY) or steps.shows(Step.CONSENT):
         context.setdefault("standing", call_state.standing(call))
-        context.setdefault("lock", verification.lock_state(call.resident_id))
+        context.setdefault(
+            "lock", verification.lock_state(call.resident_id) if call.resident_id else None
+        )
     for step in steps.open:
         _STEP_CONTEXT[step](call, context)
     return {**context, "steps": steps}
