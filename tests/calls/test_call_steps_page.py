@@ -19,6 +19,13 @@ def _open(html: str) -> list[str]:
     return [section for section in SECTION.findall(html) if section != "record"]
 
 
+def _neighbour_calls(call, resident):
+    """`call`, from a neighbour of `resident`: someone else, never verified."""
+    call.select(resident)
+    call.caller("third-party", name="Pat", relationship="neighbour")
+    return call
+
+
 def _get(call, step: str = "", htmx: bool = False) -> str:
     url = call.url + (f"?step={step}" if step else "")
     headers = {"HX-Request": "true"} if htmx else {}
@@ -49,9 +56,7 @@ def test_each_state_of_the_call_opens_only_its_step(signed_in_handler, start_cal
 def test_a_neighbour_is_never_shown_verification_and_is_refused_it_as_before(
     signed_in_handler, start_call, resident
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", name="Pat", relationship="neighbour")
+    call = _neighbour_calls(start_call(signed_in_handler), resident)
     page = call.page()
     assert _open(page) == ["report", "duty-to-share", "end"]
     assert "verify-" not in page and "Verify the caller" not in page
@@ -83,9 +88,7 @@ def test_a_report_before_verification_and_verification_taken_up_again(
 def test_who_is_calling_can_be_changed_and_steps_not_asked_for_are_ignored(
     signed_in_handler, start_call, resident
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", relationship="neighbour")
+    call = _neighbour_calls(start_call(signed_in_handler), resident)
 
     assert _open(_get(call, "caller")) == ["caller", "end"]
     assert 'value="third-party" checked' in _get(call, "caller")
@@ -126,15 +129,11 @@ def test_with_htmx_each_step_answers_with_the_steps_and_asks_for_the_decision_ag
 def test_a_report_logged_is_confirmed_without_javascript_only_on_its_own_call(
     signed_in_handler, start_call, resident
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", relationship="neighbour")
+    call = _neighbour_calls(start_call(signed_in_handler), resident)
     location = call.report(summary="Bin missed").headers["Location"]
     assert "Report logged." in call.client.get(location).get_data(as_text=True)
 
-    other = start_call(signed_in_handler)
-    other.select(factories.make_resident(forename="Olu"))
-    other.caller("third-party", relationship="neighbour")
+    other = _neighbour_calls(start_call(signed_in_handler), factories.make_resident(forename="Olu"))
     entry_id = db.session.scalar(select(Entry.id))
 
     page = other.client.get(f"{other.url}?logged={entry_id}").get_data(as_text=True)
@@ -145,9 +144,7 @@ def test_a_report_logged_is_confirmed_without_javascript_only_on_its_own_call(
 def test_the_hidden_fields_of_a_step_not_shown_are_not_on_the_page(
     signed_in_handler, start_call, resident
 ):
-    call = start_call(signed_in_handler)
-    call.select(resident)
-    call.caller("third-party", relationship="neighbour")
+    call = _neighbour_calls(start_call(signed_in_handler), resident)
 
     hidden = hidden_inputs(call.page())
 
