@@ -446,7 +446,9 @@ def log_report(call_id: int):
             # its outcome and summary now following from this report.
             return _workspace(call, Step.REPORT, changed=True, logged=entry)
         return redirect(
-            url_for("calls.show_call", call_id=call.id, logged=entry.id, _anchor="report")
+            url_for(
+                "calls.show_call", call_id=call.id, step="report", logged=entry.id, _anchor="report"
+            )
         )
     return _workspace(call, Step.REPORT, report_form=form)
 

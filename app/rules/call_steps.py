@@ -40,7 +40,6 @@ class CallProgress:
     verified: bool = False  # as the resident or as a representative, standing now
     verified_as_resident: bool = False
     locked: bool = False  # phone verification locked for the resident
-    reports_logged: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def call_steps(progress: CallProgress, asked: Step | None = None) -> CallSteps:
     - Caller not known yet, or asked for: who is calling; or, asked for, a report straight
       away, which asks who the caller is to the resident.
     - The resident or their representative, neither verified nor locked: verify, unless the
-      handler chose to log a report first or has logged one already.
+      handler chose to log a report first (each report logged keeps the report open).
     - Then: report (as many as needed), the resident's permission for someone else (only when
       the resident is verified), sharing without consent, end.
     """
@@ -103,8 +102,7 @@ def call_steps(progress: CallProgress, asked: Step | None = None) -> CallSteps:
     done = (Step.FIND, Step.CALLER)
     if verification_applies(progress.caller_type):
         finished = progress.verified or progress.locked
-        put_off = asked is Step.REPORT or progress.reports_logged > 0
-        if not finished and (asked is Step.VERIFY or not put_off):
+        if not finished and asked is not Step.REPORT:
             return CallSteps(done=done, open=(Step.VERIFY, Step.END))
         done += (Step.VERIFY,)
     later = (Step.REPORT,)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -184,9 +184,8 @@ def end_defaults(call: Call) -> EndDefaults:
 
 
 def steps_for(call: Call, asked: Step | None = None) -> CallSteps:
-    """Which steps of the call page to show now (app/rules/call_steps.py). Only what the
-    steps need is read: the lock only for a caller who could be verified, the reports logged
-    only for one not verified yet."""
+    """Which steps of the call page to show now (app/rules/call_steps.py). The lock is read
+    only for a caller who could be verified and is not yet."""
     if call.resident_id is None:
         return call_steps(CallProgress(has_resident=False), asked)
     standing = call_state.standing(call)
@@ -198,7 +197,6 @@ def steps_for(call: Call, asked: Step | None = None) -> CallSteps:
         verified=verified,
         verified_as_resident=standing.verified_as is VerifiedAs.RESIDENT,
         locked=could_verify and verification.lock_state(call.resident_id).locked,
-        reports_logged=reports_logged(call) if could_verify else 0,
     )
     return call_steps(progress, asked)
 
@@ -207,10 +205,6 @@ def report_logged_on(call: Call, entry_id: int | None) -> Entry | None:
     """A report logged on this call, to confirm it; never one from another call."""
     entry = db.session.get(Entry, entry_id) if entry_id is not None else None
     return entry if entry is not None and entry.call_id == call.id else None
-
-
-def reports_logged(call: Call) -> int:
-    return db.session.scalar(select(func.count(Entry.id)).where(Entry.call_id == call.id)) or 0
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:

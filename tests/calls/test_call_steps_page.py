@@ -77,12 +77,14 @@ def test_a_report_before_verification_and_verification_taken_up_again(
     assert "Log a report without verifying the caller" in call.page()
     assert _open(_get(call, "report")) == ["report", "duty-to-share", "end"]
 
-    call.report(summary="Bin missed")
+    location = call.report(summary="Bin missed").headers["Location"]
 
-    page = call.page()
+    page = call.client.get(location).get_data(as_text=True)  # the report stays open
     assert _open(page) == ["report", "duty-to-share", "end"]
+    assert "Report logged." in page
     assert "Not verified." in page and "Verify now" in page
     assert _open(_get(call, "verify")) == ["verify", "end"]
+    assert _open(call.page()) == ["verify", "end"]  # the caller can still be verified
 
 
 def test_who_is_calling_can_be_changed_and_steps_not_asked_for_are_ignored(

@@ -18,14 +18,14 @@ THIRD_PARTY = CallerType.THIRD_PARTY
 
 
 def _every_progress():
-    for has_resident, caller, verified, as_resident, locked, reports in product(
-        (False, True), CallerType, (False, True), (False, True), (False, True), (0, 2)
+    for has_resident, caller, verified, as_resident, locked in product(
+        (False, True), CallerType, (False, True), (False, True), (False, True)
     ):
         if as_resident and not (verified and caller is RESIDENT):
             continue
         if verified and not verification_applies(caller):
             continue
-        yield CallProgress(has_resident, caller, verified, as_resident, locked, reports)
+        yield CallProgress(has_resident, caller, verified, as_resident, locked)
 
 
 EVERY_CASE = [
@@ -105,9 +105,8 @@ def test_a_report_can_come_before_verification_and_verification_can_be_taken_up_
 
     assert call_steps(unverified, Step.REPORT).current is Step.REPORT
     assert call_steps(unverified, Step.REPORT).shows(Step.VERIFY)  # summarised, changeable
-    logged = CallProgress(True, RESIDENT, reports_logged=1)
-    assert call_steps(logged).current is Step.REPORT
-    assert call_steps(logged, Step.VERIFY).current is Step.VERIFY
+    assert call_steps(unverified, Step.VERIFY).current is Step.VERIFY
+    assert call_steps(unverified).current is Step.VERIFY
 
 
 def test_who_is_calling_can_be_changed_at_any_point_once_the_record_is_found():
