@@ -10,7 +10,7 @@ LOCK := requirements.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format bench setup lock assets db demo clean screenshots
+.PHONY: run test lint format bench setup lock assets db demo clean
 
 # The outbox worker runs beside the web app, so texts to residents flow (to the console and the
 # Messages page without Twilio credentials); it stops when the server does.
@@ -30,17 +30,18 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: setup
-	$(BIN)/python -m benchmarks.search
-	$(BIN)/python -m benchmarks.outbox
-	$(BIN)/python -m benchmarks.audit
-
 # A PNG of each step of the commonest calls, at 320 and 1280 px, for review.
+.PHONY: screenshots
 screenshots: setup
 	rm -rf instance/screenshots
 	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
 		tests/browser/test_call_steps.py -k "no_step_scrolls_sideways and not zoom"
 	@ls instance/screenshots
+
+bench: setup
+	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.outbox
+	$(BIN)/python -m benchmarks.audit
 
 setup: $(BIN)/.installed assets
 
