@@ -30,6 +30,14 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# A PNG of each step of the commonest calls, at 320 and 1280 px, for review.
+.PHONY: screenshots
+screenshots: setup
+	rm -rf instance/screenshots
+	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
+		tests/browser/test_call_steps.py -k "no_step_scrolls_sideways and not zoom"
+	@ls instance/screenshots
+
 bench: setup
 	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.outbox

@@ -329,6 +329,7 @@ def _call_journey(walker: Walker, seeded) -> None:
 
     walker.submit("/resident", {"resident_id": str(resident.id)})
     walker.submit("/caller", {"caller-caller_type": "resident"}, htmx=True)
+    walker.get(call_url + "?step=caller")  # the call page shows one step at a time
     walker.submit("/caller", {"caller-caller_type": "resident"})
     walker.submit("/verify", {"verify-date_of_birth": "23/7/1951", "verify-postcode": "LE7 9XQ"})
     walker.get(call_url + "/record", htmx=True)
@@ -354,7 +355,7 @@ def _call_journey(walker: Walker, seeded) -> None:
     }
     walker.submit("/reports", report)
     walker.submit("/reports", report, htmx=True)
-    walker.get(call_url)
+    walker.get(call_url + "?step=caller")
     walker.submit(
         "/caller",
         {
@@ -371,6 +372,7 @@ def _call_journey(walker: Walker, seeded) -> None:
         "report-instructions": "Isolate the water supply",
     }
     walker.submit("/reports", urgent)
+    walker.get(call_url + "?step=caller")
     walker.submit(
         "/caller",
         {

@@ -41,6 +41,14 @@ from app.rules.vocabulary import (
 )
 
 
+def required_within(limit: int, missing: str, what: str) -> list:
+    """A field the handler must fill in, up to `limit` characters, in GOV.UK's words."""
+    return [
+        DataRequired(message=missing),
+        Length(max=limit, message=f"{what} must be {limit:,} characters or fewer"),
+    ]
+
+
 class StartCallForm(FlaskForm):
     caller_number = StringField(
         "Caller's phone number",
@@ -119,7 +127,7 @@ class CallerForm(FlaskForm):
     )
     relationship = SelectField(
         "Relationship to the resident",
-        description="Only if someone else is calling",
+        description="Only if someone else is calling: choosing one here is enough",
         choices=choices(THIRD_PARTY_RELATIONSHIPS, prompt="Select a relationship"),
         widget=GovSelect(),
         validate_choice=False,  # asked for only when someone else is calling; checked below
@@ -132,6 +140,14 @@ class CallerForm(FlaskForm):
             [(str(holder.id), f"{holder.holder_name} ({holder.kind_label})") for holder in holders],
             prompt="Select a permission" if holders else "Nobody has the resident's permission",
         )
+
+    def validate(self, extra_validators=None) -> bool:
+        """A relationship chosen, with nobody chosen above it, says who is calling: someone
+        else (a neighbour's call in two presses)."""
+        if not self.caller_type.data and self.relationship.data:
+            self.caller_type.data = CallerType.THIRD_PARTY.value
+            self.caller_type.raw_data = [CallerType.THIRD_PARTY.value]
+        return super().validate(extra_validators)
 
     def validate_permission_id(self, field: SelectField) -> None:
         if self.caller_type.data != CallerType.REPRESENTATIVE:
@@ -227,10 +243,7 @@ class RepresentativeVerifyForm(CheckForm):
         "Representative's passcode",
         description="The passcode given to the representative when the permission was recorded",
         widget=GovTextInput(),
-        validators=[
-            DataRequired(message="Enter the passcode the caller gave"),
-            Length(max=40, message="Passcode must be 40 characters or fewer"),
-        ],
+        validators=required_within(40, "Enter the passcode the caller gave", "Passcode"),
     )
     submit = SubmitField("Check passcode", widget=GovSubmitInput())
 
@@ -302,10 +315,7 @@ class ReportForm(FlaskForm):
     summary = TextAreaField(
         "What did the caller report?",
         widget=GovCharacterCount(),
-        validators=[
-            DataRequired(message="Enter what the caller reported"),
-            Length(max=2000, message="Report must be 2,000 characters or fewer"),
-        ],
+        validators=required_within(2000, "Enter what the caller reported", "Report"),
     )
     urgency = RadioField(
         "How urgent is it?",
@@ -381,10 +391,7 @@ class EndCallForm(FlaskForm):
     summary = TextAreaField(
         "Short summary",
         widget=GovCharacterCount(),
-        validators=[
-            DataRequired(message="Enter a short summary of the call"),
-            Length(max=500, message="Summary must be 500 characters or fewer"),
-        ],
+        validators=required_within(500, "Enter a short summary of the call", "Summary"),
     )
     submit = SubmitField("End call", widget=GovSubmitInput())
 

@@ -20,6 +20,7 @@ from app.calls.forms import (
 from app.htmx import is_htmx
 from app.pagination import requested_page
 from app.refusals import Refused, show_refusal
+from app.rules.call_steps import CallSteps, Step, parse_step
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
 from app.security import staff_required
 from app.services import (
@@ -112,26 +113,15 @@ def _posted_check_form():
     return VerifyForm(prefix="verify")
 
 
-def _verification(call, **context) -> dict:
-    """What the verification section shows: each check's form (as submitted when given,
-    otherwise blank for what the call says now), the lock, the policy, the standing, and the
-    code waiting to be read back."""
+def _verification(call, context: dict) -> None:
+    """What the verification step shows: each check's form (as submitted when given,
+    otherwise blank for what the call says now), the lock, the policy, and the code waiting
+    to be read back."""
     context.setdefault("verify_form", _verify_form(call, formdata=None))
     context.setdefault("send_code_form", _send_code_form(call, formdata=None))
     context.setdefault("code_form", _code_form(call, formdata=None))
-    context.setdefault(
-        "lock", verification.lock_state(call.resident_id) if call.resident_id else None
-    )
     context.setdefault("policy", verification.verification_policy())
-    context.setdefault("standing", call_state.standing(call))
     context.setdefault("pending_code", text_codes.pending_code(call))
-    return context
-
-
-def _with_end(body: str, call) -> str:
-    """An htmx answer about something that changes how the call is likely to end (a caller
-    verified, a report logged), with the end of the call brought up to date beside it."""
-    return body + render_template("calls/_end_oob.html", call=call, end_form=_end_form(call))
 
 
 def _end_form(call) -> EndCallForm:
@@ -151,19 +141,67 @@ def _consent_form(**kwargs) -> VerbalConsentForm:
     )
 
 
-def _workspace(call, **context):
-    """The whole call page. Forms passed in are shown as submitted, with their errors."""
-    context = _verification(call, **context)
-    context.setdefault("caller_form", _caller_form(call, formdata=None))
-    context.setdefault("consent_form", _consent_form(formdata=None))
-    context.setdefault("report_form", _report_form(call, formdata=None))
-    context.setdefault("end_form", _end_form(call))
-    context.setdefault("search_form", SearchForm(formdata=None))
-    context.setdefault("share_requests", duty_to_share.requests_on_call(call))
+# What each step needs to be shown, built only for the steps shown: a neighbour's call never
+# builds the verification forms, nor asks for the lock or the code waiting.
+_STEP_CONTEXT = {
+    Step.FIND: lambda call, context: context.setdefault("search_form", SearchForm(formdata=None)),
+    Step.CALLER: lambda call, context: context.setdefault(
+        "caller_form", _caller_form(call, formdata=None)
+    ),
+    Step.VERIFY: _verification,
+    Step.REPORT: lambda call, context: context.setdefault(
+        "report_form", _report_form(call, formdata=None)
+    ),
+    Step.CONSENT: lambda call, context: context.setdefault(
+        "consent_form", _consent_form(formdata=None)
+    ),
+    Step.SHARE: lambda call, context: context.setdefault(
+        "share_requests", duty_to_share.requests_on_call(call)
+    ),
+    Step.END: lambda call, context: context.setdefault("end_form", _end_form(call)),
+}
+_PAGE_FORMS = (
+    "search_form",
+    "caller_form",
+    "verify_form",
+    "send_code_form",
+    "code_form",
+    "report_form",
+    "consent_form",
+    "end_form",
+)
+
+
+def _steps(call, posted: Step | None = None, **context) -> dict:
+    """Which steps to show, and what they need. `posted` is the step whose form was just
+    sent back with errors or a refusal: it is shown even when the call has moved on, so
+    the handler sees why."""
+    steps = calls.steps_for(call, parse_step(request.args.get("step")) or posted)
+    if posted is not None and not steps.shows(posted):
+        steps = CallSteps(steps.done, (*steps.open[:-1], posted, Step.END))
+    if steps.shows(Step.VERIFY) or steps.shows(Step.CONSENT):
+        context.setdefault("standing", call_state.standing(call))
+        context.setdefault(
+            "lock", verification.lock_state(call.resident_id) if call.resident_id else None
+        )
+    for step in steps.open:
+        _STEP_CONTEXT[step](call, context)
+    return {**context, "steps": steps}
+
+
+def _workspace(call, posted: Step | None = None, *, changed: bool = False, **context):
+    """The call page, or for htmx just its steps (with the record panel asked to fetch the
+    decision again when something `changed`). Forms passed in are shown as submitted, with
+    their errors."""
+    context = _steps(call, posted, **context)
+    if is_htmx():
+        body = render_template("calls/_steps.html", call=call, **context)
+        return _changed(body) if changed else body
     return render_template(
         "calls/show_call.html",
         call=call,
         panel=calls.record_panel(call, current_user, clock.today()),
+        page_forms=[context[name] for name in _PAGE_FORMS if name in context],
         **context,
     )
 
@@ -222,7 +260,10 @@ def show_call(call_id: int):
     if not call.is_open:
         closed_reason = call.summary if call.outcome is CallOutcome.CLOSED_AUTOMATICALLY else None
         return render_template("calls/ended_call.html", call=call, closed_reason=closed_reason)
-    return _workspace(call)
+    # Back from logging a report without JavaScript: say it was logged, as htmx would.
+    return _workspace(
+        call, logged=calls.report_logged_on(call, request.args.get("logged", type=int))
+    )
 
 
 @bp.route("/calls/<int:call_id>/search", methods=["GET", "POST"])
@@ -256,7 +297,7 @@ def select_resident(call_id: int):
     if resident_id is None:
         return redirect(url_for("calls.show_call", call_id=call.id))
     calls.select_resident(call, resident_id, current_user)
-    return redirect(url_for("calls.show_call", call_id=call.id, _anchor="caller"))
+    return _next_step(call)
 
 
 @bp.post("/calls/<int:call_id>/resident/clear")
@@ -264,7 +305,17 @@ def select_resident(call_id: int):
 def clear_resident(call_id: int):
     call = calls.get_open_call_or_404(call_id, current_user)
     calls.clear_resident(call, current_user)
-    return redirect(url_for("calls.show_call", call_id=call.id, _anchor="find"))
+    return _next_step(call)
+
+
+def _next_step(call, **context):
+    """After a change on the call: with htmx, the steps as they are now, and the record panel
+    told to fetch the decision again; without, the call page, at the step it is on."""
+    if is_htmx():
+        return _workspace(call, changed=True, **context)
+    return redirect(
+        url_for("calls.show_call", call_id=call.id, _anchor=calls.steps_for(call).current)
+    )
 
 
 @bp.post("/calls/<int:call_id>/caller")
@@ -281,27 +332,10 @@ def record_caller(call_id: int):
             current_user,
             permission_id=int(form.permission_id.data) if form.permission_id.data else None,
         )
-        if is_htmx():
-            # Who is calling decides how they are verified: the verification section
-            # is swapped too (out of band), to the resident's questions or the
-            # representative's own check.
-            return _changed(
-                _with_end(
-                    render_template(
-                        "calls/_caller.html",
-                        call=call,
-                        caller_form=_caller_form(call, formdata=None),
-                        saved=True,
-                        swap_verification=True,
-                        **_verification(call),
-                    ),
-                    call,
-                )
-            )
-        return redirect(url_for("calls.show_call", call_id=call.id, _anchor="verify"))
-    if is_htmx():
-        return render_template("calls/_caller.html", call=call, caller_form=form)
-    return _workspace(call, caller_form=form)
+        # Who is calling decides what comes next: the resident's questions, the
+        # representative's own check, or (for anyone else) the report.
+        return _next_step(call, saved=True)
+    return _workspace(call, Step.CALLER, caller_form=form)
 
 
 @bp.post("/calls/<int:call_id>/verify")
@@ -334,12 +368,8 @@ def verify_caller(call_id: int):
     elif key == "verify_form" and not isinstance(form, type(_verify_form(call, formdata=None))):
         # Errors on a form this caller is not offered would show nowhere.
         form = _verify_form(call, formdata=None)
-    if not is_htmx():
-        return _workspace(call, report=report, **{key: form})
-    body = render_template(
-        "calls/_verification.html", call=call, report=report, **_verification(call, **{key: form})
-    )
-    return _changed(_with_end(body, call)) if report else body
+    posted = None if report else Step.VERIFY
+    return _workspace(call, posted, changed=bool(report), report=report, **{key: form})
 
 
 def _blank_check_form(call, key: str):
@@ -364,14 +394,7 @@ def send_text_code(call_id: int):
             show_refusal(form, refused)
         else:
             form = _send_code_form(call, formdata=None)
-    if not is_htmx():
-        return _workspace(call, send_code_form=form, sent=sent)
-    return render_template(
-        "calls/_verification.html",
-        call=call,
-        sent=sent,
-        **_verification(call, send_code_form=form),
-    )
+    return _workspace(call, Step.VERIFY, send_code_form=form, sent=sent)
 
 
 @bp.post("/calls/<int:call_id>/consent")
@@ -390,15 +413,8 @@ def record_verbal_consent(call_id: int):
         else:
             form = _consent_form(formdata=None)
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
-    if is_htmx():
-        return render_template(
-            "calls/_consent.html",
-            call=call,
-            consent_form=form,
-            granted=granted,
-            standing=call_state.standing(call),
-        )
-    return _workspace(call, consent_form=form, granted=granted)
+    posted = None if granted else Step.CONSENT
+    return _workspace(call, posted, consent_form=form, granted=granted, focus=Step.CONSENT)
 
 
 @bp.get("/calls/<int:call_id>/record")
@@ -428,36 +444,22 @@ def log_report(call_id: int):
             )
         except Refused as refused:
             show_refusal(form, refused)
-            return _report_refused(call, form)
+            return _workspace(call, Step.REPORT, report_form=form)
         if is_htmx():
-            return _changed(
-                # A blank form for the next report: one filled from this request would
-                # log the same report, and send the same team, again. The end of the call
-                # comes too, its outcome and summary now following from this report.
-                _with_end(
-                    render_template(
-                        "calls/_report.html",
-                        call=call,
-                        report_form=_report_form(call, formdata=None),
-                        logged=entry,
-                    ),
-                    call,
-                )
-            )
+            # A blank form for the next report: one filled from this request would log the
+            # same report, and send the same team, again. The end of the call comes too,
+            # its outcome and summary now following from this report.
+            return _workspace(call, Step.REPORT, changed=True, logged=entry)
         return redirect(
-            url_for("calls.show_call", call_id=call.id, logged=entry.id, _anchor="report")
+            url_for(
+                "calls.show_call", call_id=call.id, step="report", logged=entry.id, _anchor="report"
+            )
         )
-    return _report_refused(call, form)
+    return _workspace(call, Step.REPORT, report_form=form)
 
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() else None
-
-
-def _report_refused(call, form: ReportForm):
-    if is_htmx():
-        return render_template("calls/_report.html", call=call, report_form=form)
-    return _workspace(call, report_form=form)
 
 
 @bp.post("/calls/<int:call_id>/end")

@@ -17,6 +17,7 @@ from app.models import Call, Entry, Permission, Resident, ResidentPhone, StaffUs
 from app.models.types import utcnow
 from app.rules import call_outcome as outcome_rules
 from app.rules.call_outcome import EndDefaults, LoggedReport
+from app.rules.call_steps import CallProgress, CallSteps, Step, call_steps, verification_applies
 from app.rules.disclosure import (
     CallerOnCall,
     Disclosure,
@@ -180,6 +181,30 @@ def end_defaults(call: Call) -> EndDefaults:
         [LoggedReport(entry.summary, tuple(d.team for d in entry.dispatches)) for entry in logged],
         caller_verified=call_state.verified_as(call) is not VerifiedAs.NOBODY,
     )
+
+
+def steps_for(call: Call, asked: Step | None = None) -> CallSteps:
+    """Which steps of the call page to show now (app/rules/call_steps.py). The lock is read
+    only for a caller who could be verified and is not yet."""
+    if call.resident_id is None:
+        return call_steps(CallProgress(has_resident=False), asked)
+    standing = call_state.standing(call)
+    verified = standing.verified_as is not VerifiedAs.NOBODY
+    could_verify = verification_applies(call.caller_type) and not verified
+    progress = CallProgress(
+        has_resident=True,
+        caller_type=call.caller_type,
+        verified=verified,
+        verified_as_resident=standing.verified_as is VerifiedAs.RESIDENT,
+        locked=could_verify and verification.lock_state(call.resident_id).locked,
+    )
+    return call_steps(progress, asked)
+
+
+def report_logged_on(call: Call, entry_id: int | None) -> Entry | None:
+    """A report logged on this call, to confirm it; never one from another call."""
+    entry = db.session.get(Entry, entry_id) if entry_id is not None else None
+    return entry if entry is not None and entry.call_id == call.id else None
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:

@@ -14,18 +14,21 @@ document.body.addEventListener("htmx:configRequest", (event) => {
 
 // After a swap, start GOV.UK components in the new content and move focus where the
 // new content asks (data-focus-after-swap), so keyboard and screen reader users
-// land on what changed rather than at the top of the page. A form sent back with
-// errors asks nothing: the button that sent it is gone, so focus goes to the first
-// field in error, whose error message is read with it (aria-describedby).
+// land on what changed rather than at the top of the page. On the call page that is the
+// heading of the step the handler is now on (tabindex="-1"): its result is read out by
+// the step's own live region, once. A form sent back with errors goes first: the button
+// that sent it is gone, so focus goes to the first field in error, whose error message is
+// read with it (aria-describedby).
+const FIELDS_IN_ERROR =
+  ".govuk-form-group--error input:not([type=hidden]), .govuk-form-group--error select, .govuk-form-group--error textarea";
+
 document.body.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   initAll({ scope: target });
   const focusTarget =
+    target.querySelector(FIELDS_IN_ERROR) ??
     target.querySelector("[data-focus-after-swap]") ??
-    (target.matches("[data-focus-after-swap]") ? target : null) ??
-    target.querySelector(
-      ".govuk-form-group--error input:not([type=hidden]), .govuk-form-group--error select, .govuk-form-group--error textarea",
-    );
+    (target.matches("[data-focus-after-swap]") ? target : null);
   if (focusTarget) {
     if (!focusTarget.hasAttribute("tabindex") && !focusTarget.matches("a, button, input, select, textarea")) {
       focusTarget.setAttribute("tabindex", "-1");

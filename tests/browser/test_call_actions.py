@@ -1,5 +1,6 @@
 """The commonest calls, counted: every click, key press that submits or chooses, and field
-filled is one action, and each journey must stay within its target.
+filled is one action, and each journey must stay within its target. After each step only
+that step's forms are on the page, and focus is on its heading.
 
 - A neighbour rings about a leak: at most 12 actions from a typed number, 10 from the screen
   pop.
@@ -13,6 +14,14 @@ from playwright.sync_api import Page, expect
 
 from app.rules.vocabulary import Role
 from tests import factories
+from tests.browser.call_steps import (
+    FINDING,
+    REPORTING,
+    REPORTING_VERIFIED,
+    SAYING_WHO,
+    VERIFYING,
+    expect_step,
+)
 from tests.browser.helpers import settle, sign_in
 from tests.browser.test_call_journeys import make_margaret
 from tests.browser.test_screen_pop_journey import POLL_SECONDS, twilio_posts
@@ -56,35 +65,50 @@ class Counted:
 
 def _find_margaret(hands: Counted) -> None:
     expect(hands.page.get_by_label("Find the resident's record")).to_be_focused()
+    expect_step(hands.page, FINDING, focused=False)  # the search box has focus instead
     hands.type("Margaret Okafor")
     results = hands.page.locator("#search-results")
     hands.click(results.get_by_role("button", name=re.compile(r"^Select .*, Mill Lane, ")))
-    expect(hands.page.get_by_role("heading", name="4. Log a report")).to_be_visible()
+    expect_step(hands.page, SAYING_WHO)
 
 
 def _neighbour_reports_the_leak_and_the_call_ends(hands: Counted) -> None:
     page = hands.page
-    hands.choose("Who is the caller to the resident?", "Neighbour")
+    # Choosing the relationship is enough to say someone else is calling.
+    hands.choose("Relationship to the resident", "Neighbour")
+    hands.click(page.get_by_role("button", name="Save who is calling"))
+    expect_step(page, REPORTING)  # a neighbour is never shown the resident's questions
+    expect(page.locator("#caller").get_by_role("status")).to_have_text(
+        "Saved: Someone else calling about the resident (neighbour)"
+    )
+    expect(page.get_by_label("Date of birth")).to_have_count(0)
     hands.choose("Service area", "Housing")
     hands.choose("What kind of report is it?", "Repair or fault")
     hands.fill("What did the caller report?", LEAK)
     hands.click(page.get_by_role("button", name="Log report"))
     expect(page.locator("#report").get_by_role("status")).to_contain_text("Report logged")
+    expect_step(page, REPORTING)  # another report, or the end
     hands.click(page.get_by_role("button", name="End call"))
     expect(page.get_by_text("Call ended.")).to_be_visible()
+
+
+def _typed_call(page: Page, live_server: str, number: str) -> Counted:
+    """A handler at the calls page types the caller's number and finds the record: the
+    actions counted so far."""
+    make_margaret()
+    sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
+    page.goto(f"{live_server}/calls")
+    hands = Counted(page)
+    hands.fill("Caller's phone number", number)
+    hands.press_enter()
+    _find_margaret(hands)
+    return hands
 
 
 def test_a_neighbours_leak_from_a_typed_number_takes_at_most_12_actions(
     page: Page, live_server, check_accessibility
 ):
-    make_margaret()
-    sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
-    page.goto(f"{live_server}/calls")
-    hands = Counted(page)
-
-    hands.fill("Caller's phone number", "07700 900555")
-    hands.press_enter()
-    _find_margaret(hands)
+    hands = _typed_call(page, live_server, "07700 900555")
     check_accessibility(page)
     _neighbour_reports_the_leak_and_the_call_ends(hands)
 
@@ -112,22 +136,17 @@ def test_a_neighbours_leak_from_the_screen_pop_takes_at_most_10_actions(
 def test_a_verified_residents_enquiry_takes_at_most_10_actions(
     page: Page, live_server, check_accessibility
 ):
-    make_margaret()
-    sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
-    page.goto(f"{live_server}/calls")
-    hands = Counted(page)
-
-    hands.fill("Caller's phone number", "07700 900123")
-    hands.press_enter()
-    _find_margaret(hands)
+    hands = _typed_call(page, live_server, "07700 900123")
     hands.click(page.get_by_role("button", name="The resident is calling"))
+    expect_step(page, VERIFYING)
     verify = page.locator("#verify")
-    expect(verify.get_by_label("Date of birth")).to_be_visible()
     verify.get_by_label("Date of birth").fill("14/3/1948")
     verify.get_by_label("Postcode").fill("LE1 5AB")
     hands.actions += 2
     hands.click(verify.get_by_role("button", name="Check answers"))
     expect(page.locator("#disclosure-status")).to_contain_text("May discuss")
+    expect_step(page, REPORTING_VERIFIED)
+    expect(verify).to_contain_text("Verified as the resident on this call")
     check_accessibility(page)
     expect(page.get_by_label("Resolved")).to_be_checked()  # what a verified enquiry comes to
     hands.fill("Short summary", "Told her about her council tax")

@@ -14,6 +14,12 @@ from playwright.sync_api import Page, expect
 
 from app.rules.vocabulary import EntryCategory, Relationship, Role, Urgency
 from tests import factories
+from tests.browser.call_steps import (
+    REPORTING,
+    SAYING_WHO,
+    VERIFYING,
+    expect_step,
+)
 from tests.browser.helpers import (
     add_entry,
     choose_radio,
@@ -91,19 +97,21 @@ def find_and_select(page: Page, check_accessibility, typed: str, street: str) ->
 
     press(page, results.get_by_role("button", name=re.compile(rf"^Select .*, {street}, ")))
 
-    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_visible()
+    expect_step(page, SAYING_WHO)
     check_accessibility(page)
     assert_nothing_disclosed(page)
 
 
-def caller_is_the_resident(page: Page, check_accessibility) -> None:
-    """Record that the caller says they are the resident: a claim, still to be verified."""
+def caller_is_the_resident(page: Page, check_accessibility, then: list[str] = VERIFYING) -> None:
+    """Record that the caller says they are the resident: a claim, still to be verified
+    (`then`: the steps open next, the report straight away when phone verification is
+    locked)."""
     resident = page.get_by_label("The resident", exact=True)
     press(page, resident, "Space")
     expect(resident).to_be_checked()
     press(page, page.get_by_role("button", name="Save who is calling"))
 
-    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_focused()
+    expect_step(page, then)  # focus on the next step's heading
     expect(page.locator("#caller").get_by_role("status")).to_have_text("Saved: The resident")
     settle(page)
     check_accessibility(page)
@@ -116,9 +124,13 @@ def check_answers(page: Page, **answers: str) -> None:
         type_into(page, verify.get_by_label(label, exact=True), typed)
     press(page, verify.get_by_role("button", name="Check answers"))
 
-    # Focus goes to the top of what changed, where the outcome is read first.
-    expect(page.get_by_role("heading", name="3. Verify the caller")).to_be_focused()
+    # Focus goes to the heading of the step the handler is on next: the report once
+    # verified, the questions again (with what matched) if not.
     settle(page)
+    if page.locator("#verify-heading").count():
+        expect(page.get_by_role("heading", name="3. Verify the caller")).to_be_focused()
+    else:
+        expect(page.get_by_role("heading", name="4. Log a report", exact=True)).to_be_focused()
 
 
 def assert_nothing_disclosed(page: Page, phone: bool = True) -> None:
@@ -167,8 +179,7 @@ def test_a_neighbour_reports_a_leak_and_help_is_sent_without_anything_disclosed(
     expect(page.get_by_label("Relationship to the resident")).to_have_value("neighbour")
     press(page, page.get_by_role("button", name="Save who is calling"))
 
-    caller_heading = page.get_by_role("heading", name="2. Who is calling")
-    expect(caller_heading).to_be_focused()
+    expect_step(page, REPORTING)  # never the resident's questions
     expect(page.locator("#caller")).to_contain_text(
         "Someone else calling about the resident (neighbour)"
     )
@@ -210,7 +221,8 @@ def test_a_neighbour_reports_a_leak_and_help_is_sent_without_anything_disclosed(
     confirmation = report.get_by_role("status")
     expect(confirmation).to_contain_text(f"Report logged and {TEAM} sent")
     expect(confirmation).to_contain_text("Reported in good faith, not verified")
-    expect(confirmation).to_be_focused()
+    # Read out once, by the live region; focus is on the step's heading, ready for the next.
+    expect_step(page, REPORTING)
     # The form is blank again, so the report cannot be sent twice by accident.
     expect(report.get_by_label("What did the caller report?")).to_have_value("")
     expect(report.get_by_label("Send someone out now")).not_to_be_checked()
@@ -359,6 +371,8 @@ def test_three_failed_verifications_lock_the_record_for_the_next_handler_too(
     sign_in(other, live_server, second.email)
     start_call(other, check_accessibility, "07700 900999")
     find_and_select(other, check_accessibility, "Margaret Okafor", "Mill Lane")
+    expect(other.locator("#record")).to_contain_text("phone verification is locked")
+    caller_is_the_resident(other, check_accessibility, then=REPORTING)
 
     other_verify = other.locator("#verify")
     expect(other_verify).to_contain_text("Phone verification locked")

@@ -29,7 +29,7 @@ def test_on_a_narrow_screen_the_decision_comes_straight_after_the_heading(
 
     heading = page.get_by_role("heading", level=1).bounding_box()
     decision = page.locator("#disclosure-status").bounding_box()
-    first_step = page.get_by_role("heading", name="1. Find the record").bounding_box()
+    first_step = page.get_by_role("heading", name="4. Log a report").bounding_box()
     assert heading["y"] < decision["y"] < first_step["y"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     check_accessibility(page)
@@ -41,7 +41,7 @@ def test_on_a_wide_screen_the_decision_stays_beside_the_steps_in_view(
     page = _call_page(browser, live_server, 1280, resident)
 
     decision = page.locator("#disclosure-status")
-    steps = page.get_by_role("heading", name="1. Find the record").bounding_box()
+    steps = page.get_by_role("heading", name="4. Log a report").bounding_box()
     assert decision.bounding_box()["x"] > steps["x"] + steps["width"] / 2
 
     page.get_by_role("button", name="End call").scroll_into_view_if_needed()

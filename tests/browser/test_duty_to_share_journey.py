@@ -41,7 +41,7 @@ def police_officer_is_calling(page: Page, check_accessibility) -> None:
     page.keyboard.type("Professional")
     expect(page.get_by_label("Relationship to the resident")).to_have_value("professional")
     press(page, page.get_by_role("button", name="Save who is calling"))
-    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_focused()
+    expect(page.get_by_role("heading", name="3. Log a report")).to_be_focused()  # next step
     settle(page)
     expect(page.locator("#record")).to_contain_text("Do not disclose: caller not verified")
     check_accessibility(page)

@@ -122,7 +122,7 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
     assert_nothing_disclosed(page)
     press(page, page.get_by_role("button", name="Save who is calling"))
 
-    expect(page.get_by_role("heading", name="2. Who is calling")).to_be_focused()
+    expect(page.get_by_role("heading", name="3. Verify the caller")).to_be_focused()  # next step
     expect(page.locator("#caller").get_by_role("status")).to_have_text(
         "Saved: Someone with the resident's permission (son or daughter)"
     )
@@ -138,7 +138,7 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
     type_into(page, verify.get_by_label("Representative's passcode"), _as_said(passcode))
     press(page, verify.get_by_role("button", name="Check passcode"))
 
-    expect(page.get_by_role("heading", name="3. Verify the caller")).to_be_focused()
+    expect(page.get_by_role("heading", name="4. Log a report")).to_be_focused()  # next step
     settle(page)
     expect(verify).to_contain_text(f"Verified as {DAUGHTER}, with the resident's permission")
     expect(record.locator("#disclosure-status")).to_have_text(

@@ -94,7 +94,9 @@ def test_a_report_started_for_one_record_is_never_filed_on_the_next(
     other = factories.make_resident(forename="Brian", surname="Other")
     call = start_call(signed_in_handler)
     call.select(resident)
+    call.caller("third-party", relationship="neighbour")  # the report step is open
     stale = {k: v for k, v in hidden_inputs(call.page()).items() if k.startswith("report-")}
+    assert stale
     call.select(other)
 
     page = call.post(
