@@ -75,4 +75,5 @@ def may_open(endpoint: str) -> bool:
 def init_navigation(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict:
-        return {"navigation_items": _items_for_current_user(), "may_open": may_open}
+        # A function, so a fragment (which has no menu) does not pay for working it out.
+        return {"navigation_items": _items_for_current_user, "may_open": may_open}
