@@ -5,7 +5,7 @@ own state, on every request: verification belongs to the call and ends with it,
 and a permission revoked mid-call stops disclosure at the next request.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import abort
@@ -244,6 +244,7 @@ def staff_access(staff: StaffUser) -> StaffAccess:
 
 
 ENTRIES_PER_PAGE = 20  # entries in the record panel at a time, newest first
+NEWEST_FIRST = (Entry.created_at.desc(), Entry.id.desc())
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,6 @@ class RecordPanel:
         return (self.entries_page - 1) * ENTRIES_PER_PAGE + len(self.entries)
 
 
-@transactional
 def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> RecordPanel:
     """Decide disclosure for this call now, and load only what it allows: the newest
     ENTRIES_PER_PAGE entries the caller may hear about, or an older page of them.
@@ -286,19 +286,40 @@ def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> Re
     Every disclosure is audited with the call it belongs to and the entries it showed. A page
     past the last is not found.
     """
+    panel, page_ids, by_resident = _decide_record_panel(call, staff, today, page)
+    if not page_ids:
+        return panel
+    # The commit expired what was loaded: one query reloads the entries shown, not one each.
+    shown = db.session.scalars(
+        select(Entry).where(Entry.id.in_(page_ids)).order_by(*NEWEST_FIRST)
+    ).all()
+    disputable = [e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else []
+    return replace(panel, entries=list(shown), disputable=disputable)
+
+
+@transactional
+def _decide_record_panel(
+    call: Call, staff: StaffUser, today: date, page: int
+) -> tuple[RecordPanel, list[int], bool]:
+    """The panel without its entries, audited with the ids of the page's entries; those ids;
+    and whether the caller, verified as the resident, may dispute them."""
     disclosure = disclosure_for(call, today)
     warning = disputes.hoax_warning_for(call.caller_number)
     cross_warning = cross_record.cross_record_warning_for(call.caller_number)
     if call.resident_id is None or not disclosure.allowed:
         if page != 1:
             abort(404)
-        return RecordPanel(
-            disclosure=disclosure,
-            resident=None,
-            entries=[],
-            hidden_entries=0,
-            hoax_warning=warning,
-            cross_record_warning=cross_warning,
+        return (
+            RecordPanel(
+                disclosure=disclosure,
+                resident=None,
+                entries=[],
+                hidden_entries=0,
+                hoax_warning=warning,
+                cross_record_warning=cross_warning,
+            ),
+            [],
+            False,
         )
     resident = db.session.get(Resident, call.resident_id)
     access = staff_access(staff)
@@ -307,7 +328,7 @@ def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> Re
     facts = db.session.execute(
         select(Entry.id, Entry.area_code, Entry.is_sensitive, Entry.status)
         .where(Entry.resident_id == resident.id)
-        .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .order_by(*NEWEST_FIRST)
     ).all()
     visible = [
         entry_id
@@ -325,11 +346,6 @@ def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> Re
     if page < 1 or page > pages:
         abort(404)
     page_ids = visible[(page - 1) * ENTRIES_PER_PAGE : page * ENTRIES_PER_PAGE]
-    shown = db.session.scalars(
-        select(Entry)
-        .where(Entry.id.in_(page_ids))
-        .order_by(Entry.created_at.desc(), Entry.id.desc())
-    ).all()
     duty_to_share.record_disclosures(call, staff, disclosure)
     audit.record_on_call(
         "record.disclosed",
@@ -340,16 +356,19 @@ def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> Re
         entries=page_ids,
     )
     by_resident = call_state.verified_as(call) is VerifiedAs.RESIDENT
-    return RecordPanel(
-        disclosure=disclosure,
-        resident=resident,
-        entries=list(shown),
-        hidden_entries=len(facts) - len(visible) - disputed,
-        disputed_entries=disputed,
-        disputable=[e for e in shown if e.status is EntryStatus.ACTIVE] if by_resident else [],
-        hoax_warning=warning,
-        cross_record_warning=cross_warning,
-        entries_page=page,
-        entries_pages=pages,
-        entries_total=len(visible),
+    return (
+        RecordPanel(
+            disclosure=disclosure,
+            resident=resident,
+            entries=[],
+            hidden_entries=len(facts) - len(visible) - disputed,
+            disputed_entries=disputed,
+            hoax_warning=warning,
+            cross_record_warning=cross_warning,
+            entries_page=page,
+            entries_pages=pages,
+            entries_total=len(visible),
+        ),
+        page_ids,
+        by_resident,
     )
