@@ -44,10 +44,15 @@ def requested_page() -> int:
     return page
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` items fill; an empty list still has one page, empty."""
+    return max(1, -(-total // per_page))
+
+
 def paginate(page: int, total: int, per_page: int) -> Pagination:
     """The pagination of this request's list, `total` items long. A page past the last is not
     found; an empty list has one page, empty."""
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     if page > pages:
         abort(404)
     args = tuple((key, value) for key, value in request.args.items() if key != "page")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Call, Entry, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
+from app.pagination import page_count
 from app.rules import call_outcome as outcome_rules
 from app.rules.call_outcome import EndDefaults, LoggedReport
 from app.rules.call_steps import CallProgress, CallSteps, Step, call_steps, verification_applies
@@ -342,7 +343,7 @@ def _decide_record_panel(
         )
         for _, area_code, is_sensitive, status in facts
     )
-    pages = max(1, -(-len(visible) // ENTRIES_PER_PAGE))
+    pages = page_count(len(visible), ENTRIES_PER_PAGE)
     if page < 1 or page > pages:
         abort(404)
     page_ids = visible[(page - 1) * ENTRIES_PER_PAGE : page * ENTRIES_PER_PAGE]
