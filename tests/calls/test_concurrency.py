@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Call, Entry, VerificationAttempt
+from app.models import AuditEvent, Call, Entry, VerificationAttempt
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallerType, Relationship, Role, VerificationResult
 from tests import factories
@@ -277,3 +277,31 @@ def test_a_report_naming_the_caller_racing_the_caller_step_never_overwrites_it(
     assert entry is not None and not entry.reporter_verified
     # Whichever came first: the report named a neighbour, or it found the resident recorded.
     assert entry.reporter_relationship in {Relationship.NEIGHBOUR, Relationship.SELF}
+
+
+def test_two_pages_of_a_record_fetched_at_once_each_disclose_and_audit_their_own(
+    handler_browser, resident
+):
+    for n in range(30):
+        factories.make_entry(resident, summary=f"Entry {n}")
+    url = handler_browser.start_call_about(resident)
+    handler_browser.post(url + "/verify", {**handler_browser.verify_form(url), **RIGHT_ANSWERS})
+    second_tab = handler_browser.another_tab()
+    htmx, panel = {"HX-Request": "true"}, f"{handler_browser.base}{url}/record"
+
+    first, second = _together(
+        lambda: handler_browser.http.get(panel + "?page=1", headers=htmx),
+        lambda: second_tab.http.get(panel + "?page=2", headers=htmx),
+    )
+
+    assert first.status_code == second.status_code == 200
+    shown = [set(re.findall(r"Entry (\d+)\b", page.text)) for page in (first, second)]
+    assert len(shown[0]) == 20 and len(shown[1]) == 10 and not shown[0] & shown[1]
+    db.session.expire_all()
+    audited = db.session.scalars(
+        select(AuditEvent.detail)
+        .where(AuditEvent.action == "record.disclosed", AuditEvent.call_id == _call(url).id)
+        .order_by(AuditEvent.id.desc())
+        .limit(2)
+    ).all()
+    assert sorted(len(detail["entries"]) for detail in audited) == [10, 20]

@@ -114,3 +114,55 @@ def test_no_page_discloses_anything_before_the_caller_is_verified(
     assert "Older entries" not in first
     response = call.client.get(f"{call.url}/record?page=2", headers=HTMX)
     assert response.status_code == 404
+
+
+def _disclosures() -> list[AuditEvent]:
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "record.disclosed").order_by(AuditEvent.id)
+    ).all()
+
+
+def test_another_handlers_call_is_not_found_on_every_page_and_discloses_nothing(
+    verified_call, signed_in_client
+):
+    stranger = signed_in_client()
+    before = len(_disclosures())
+    for page in ("1", "2", "3"):
+        response = stranger.get(f"{verified_call.url}/record?page={page}", headers=HTMX)
+        assert response.status_code == 404
+        assert "Report number" not in response.get_data(as_text=True)
+    assert len(_disclosures()) == before
+
+
+def test_a_page_that_is_not_a_number_is_the_first_page(verified_call):
+    fragment = verified_call.client.get(
+        f"{verified_call.url}/record?page=two", headers=HTMX
+    ).get_data(as_text=True)
+    assert numbers_on(fragment) == list(range(45, 25, -1))
+
+
+def test_an_older_page_after_the_caller_changes_discloses_nothing(verified_call):
+    """A stale "Older entries" link, followed after the caller was recorded as someone else."""
+    verified_call.caller("third-party", name="A neighbour", relationship="neighbour")
+    response = verified_call.client.get(f"{verified_call.url}/record?page=2", headers=HTMX)
+    assert response.status_code == 404
+    assert "Report number" not in response.get_data(as_text=True)
+
+
+def test_an_older_page_after_the_call_ends_discloses_nothing(verified_call):
+    verified_call.end()
+    response = verified_call.client.get(f"{verified_call.url}/record?page=2", headers=HTMX)
+    assert response.status_code == 404
+    first = verified_call.record_fragment()
+    assert numbers_on(first) == []
+
+
+def test_a_cookie_replayed_after_sign_out_opens_no_page_of_entries(app, verified_call):
+    cookie = verified_call.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    verified_call.client.post("/logout", data={"csrf_token": verified_call.token})
+    stranger = app.test_client()
+    stranger.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    for headers in (HTMX, {}):
+        response = stranger.get(f"{verified_call.url}/record?page=2", headers=headers)
+        assert response.status_code in (302, 401)
+        assert "Report number" not in response.get_data(as_text=True)
