@@ -1,6 +1,16 @@
 // Behaviour shared by every page: GOV.UK components, CSRF for htmx, focus after swaps.
 import { initAll } from "../vendor/govuk/govuk-frontend.min.js";
 
+// GOV.UK's notification banners and error summary take focus when they start. When this
+// script arrives late and the user is already typing in a field (signing in straight after
+// "You have signed out"), that would send the rest of their keystrokes nowhere: leave focus
+// where they put it.
+if (document.activeElement?.matches("input, select, textarea")) {
+  const focusing = '[data-module="govuk-notification-banner"], [data-module="govuk-error-summary"]';
+  for (const element of document.querySelectorAll(focusing)) {
+    element.dataset.disableAutoFocus = "true";
+  }
+}
 initAll();
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content;
