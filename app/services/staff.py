@@ -16,6 +16,7 @@ from flask import abort, current_app
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import lazyload
 
 from app import clock
 from app.extensions import db, limiter
@@ -38,9 +39,13 @@ Checked = TypeVar("Checked")
 
 
 def fetch_staff_by_session_token(token: str) -> StaffUser | None:
-    """The active account whose session this is: a deactivated account's cookie opens nothing."""
+    """The active account whose session this is: a deactivated account's cookie opens nothing.
+
+    Loaded on every request, so its service areas are read only if the page asks for them."""
     return db.session.scalar(
-        select(StaffUser).where(StaffUser.session_token == token, StaffUser.active.is_(True))
+        select(StaffUser)
+        .where(StaffUser.session_token == token, StaffUser.active.is_(True))
+        .options(lazyload(StaffUser.areas))
     )
 
 
