@@ -13,6 +13,7 @@ from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.filters import init_filters
 from app.navigation import init_navigation
 from app.security import init_security, public
+from app.templating import App, init_widget_cache
 from config import BASE_DIR, Config, ProductionConfig, config_from_environment
 
 VENDOR_DIR = BASE_DIR / "static" / "vendor"
@@ -23,7 +24,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
@@ -41,6 +42,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     WTFormsHelpers(app)
+    init_widget_cache(app)
     init_security(app)
     init_navigation(app)
     init_filters(app)

@@ -1,0 +1,129 @@
+"""The template environment (app/templating.py): a form field drawn from the cache is the
+field drawn afresh, for exactly the parameters it was drawn with, and nothing else."""
+
+from datetime import date
+
+from flask import render_template, render_template_string
+from markupsafe import Markup
+
+from app.templating import WidgetCache
+from config import TestConfig
+
+
+class Counted:
+    """A drawing that says how often it was really drawn."""
+
+    def __init__(self, html: str = "<p>drawn</p>") -> None:
+        self.html = html
+        self.times = 0
+
+    def __call__(self) -> Markup:
+        self.times += 1
+        return Markup(self.html)  # noqa: S704 (a constant of the test's own)
+
+
+def test_the_same_parameters_are_drawn_once():
+    cache, draw = WidgetCache(), Counted()
+    params = {"id": "name", "label": {"text": "Name"}, "attributes": {}}
+
+    first = cache.draw("input.html", params, draw)
+    again = cache.draw(
+        "input.html", {"id": "name", "label": {"text": "Name"}, "attributes": {}}, draw
+    )
+
+    assert first == again == Markup("<p>drawn</p>")
+    assert draw.times == 1
+
+
+def test_anything_that_draws_differently_is_drawn_again():
+    cache, draw = WidgetCache(), Counted()
+    variants = [
+        {"value": "Pat"},
+        {"value": "Sam"},
+        {"value": Markup("Pat")},  # markup is drawn as it is, text escaped
+        {"value": True},
+        {"value": 1},  # equal to True, drawn otherwise
+        {"value": 1.0},
+        {"value": None},
+        {"value": ["Pat"]},
+        {"value": ("Pat",)},
+        {"value": {"Pat": "Pat"}},
+        {"value": {"Pat": "Pat", "Sam": "Sam"}},
+        {"value": {"Sam": "Sam", "Pat": "Pat"}},  # attributes are written out in order
+        {"value": "Pat", "errorMessage": {"text": "Enter a name"}},
+    ]
+    for params in variants:
+        cache.draw("input.html", params, draw)
+    cache.draw("textarea.html", {"value": "Pat"}, draw)
+
+    assert draw.times == len(variants) + 1
+    assert len(cache) == len(variants) + 1
+
+
+def test_a_parameter_of_a_kind_it_does_not_know_is_drawn_every_time():
+    cache, draw = WidgetCache(), Counted()
+
+    for _ in range(3):
+        cache.draw("date.html", {"value": date(2026, 11, 30)}, draw)
+
+    assert draw.times == 3
+    assert len(cache) == 0
+
+
+def test_only_the_latest_drawings_are_kept():
+    cache = WidgetCache(size=2)
+    drawings = [Counted(f"<p>{n}</p>") for n in range(3)]
+    for n, draw in enumerate(drawings):
+        cache.draw("input.html", {"value": str(n)}, draw)
+
+    cache.draw("input.html", {"value": "2"}, drawings[2])
+    cache.draw("input.html", {"value": "0"}, drawings[0])
+
+    assert len(cache) == 2
+    assert [draw.times for draw in drawings] == [2, 1, 1]
+
+
+def test_a_field_from_the_cache_is_the_field_drawn_afresh(app):
+    from app.calls.forms import CallerForm
+
+    def fields(name: str) -> list[str]:
+        form = CallerForm(prefix="caller", holders=[], formdata=None)
+        form.caller_name.data = name
+        form.caller_type.data = "third-party"
+        return [str(form.caller_type()), str(form.caller_name()), str(form.relationship())]
+
+    cache = app.extensions["widget_cache"]
+    with app.test_request_context():
+        del app.extensions["widget_cache"]
+        try:
+            fresh = fields("Pat O'Brien & Co")
+        finally:
+            app.extensions["widget_cache"] = cache
+        drawn, from_cache = fields("Pat O'Brien & Co"), fields("Pat O'Brien & Co")
+        other = fields("Sam")
+
+    assert fresh == drawn == from_cache
+    assert "Pat O&#39;Brien &amp; Co" in fresh[1]
+    assert "Pat" not in other[1] and 'value="Sam"' in other[1]
+
+
+def test_the_cache_can_be_turned_off():
+    from app import create_app
+
+    class NoCache(TestConfig):
+        WIDGET_CACHE = False
+
+    assert "widget_cache" not in create_app(NoCache).extensions
+
+
+def test_templates_still_see_globals_added_after_they_were_loaded(app):
+    with app.test_request_context():
+        template = app.jinja_env.from_string("{{ late_global | default('missing') }}")
+        assert template.render() == "missing"
+        app.jinja_env.globals["late_global"] = "seen"
+        try:
+            assert template.render() == "seen"
+            assert render_template_string("{{ late_global }}") == "seen"
+        finally:
+            del app.jinja_env.globals["late_global"]
+        assert "govuk-button" in render_template("govuk_frontend_wtf/button.html", params={})
