@@ -226,7 +226,7 @@ def _problem(query: str) -> str:
     return "Check what you typed: it is not a phone number, reference, postcode or name"
 
 
-@transactional
+@transactional(audit_only=True)
 def find_residents(
     text: str, *, staff_id: int | None = None, call_id: int | None = None
 ) -> SearchResults:

@@ -7,14 +7,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session
+
 from app.extensions import db
+from app.models import AuditEvent
 from app.refusals import Refused
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def transactional(func: Callable[P, R]) -> Callable[P, R]:
+def transactional(
+    func: Callable[P, R] | None = None, *, audit_only: bool = False
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Run a service function as one unit of work: commit when it returns, roll back when it
     raises.
 
@@ -22,19 +28,59 @@ def transactional(func: Callable[P, R]) -> Callable[P, R]:
     call's lock and last activity, an audit event recording the refusal) is committed, then
     the refusal goes on to the view. So a service refuses before it writes anything that must
     not be kept. Functions it calls do not commit, and it calls no other transactional one.
+
+    `@transactional(audit_only=True)` is for a read that writes nothing but its audit events
+    (a search, a disclosure): what it read stays loaded after the commit, instead of being
+    expired and read again while the page draws it. The page then shows exactly what the
+    decision was made on.
     """
+    if func is None:
+        return lambda func: transactional(func, audit_only=audit_only)
 
     @wraps(func)
     def unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = db.session()
+        session.info[_AUDIT_ONLY] = audit_only
         try:
-            result = func(*args, **kwargs)
-        except Refused:
-            db.session.commit()
-            raise
-        except BaseException:
-            db.session.rollback()
-            raise
-        db.session.commit()
-        return result
+            try:
+                result = func(*args, **kwargs)
+            except Refused:
+                session.commit()
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+            session.expire_on_commit = not audit_only
+            session.commit()
+            return result
+        finally:
+            session.expire_on_commit = True
+            session.info.pop(_AUDIT_ONLY, None)
 
     return unit_of_work
+
+
+_AUDIT_ONLY = "audit_only"
+
+
+class NotAuditOnly(RuntimeError):
+    """An audit-only unit of work tried to write something else: a programming error."""
+
+
+@event.listens_for(Session, "before_flush")
+def _only_audit_events_flushed(session: Session, flush_context, instances) -> None:
+    if session.info.get(_AUDIT_ONLY):
+        added = [obj for obj in session.new if not isinstance(obj, AuditEvent)]
+        changed = [obj for obj in session.dirty if session.is_modified(obj)]
+        changed += [*added, *session.deleted]
+        if changed:
+            raise NotAuditOnly(f"an audit-only unit of work changed {changed}")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _only_audit_events_written(state: ORMExecuteState) -> None:
+    if not state.session.info.get(_AUDIT_ONLY):
+        return
+    writes_elsewhere = state.is_insert and state.bind_mapper is not inspect(AuditEvent)
+    if state.is_update or state.is_delete or writes_elsewhere:
+        raise NotAuditOnly(f"an audit-only unit of work ran {state.statement}")

@@ -2,13 +2,14 @@
 and forgotten when it fails."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, event, func, insert, inspect, select, update
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, Resident, ResidentPhone
 from app.refusals import Refused
 from app.services import audit
-from app.services.transactions import transactional
+from app.services.transactions import NotAuditOnly, transactional
+from tests import factories
 
 
 def _audited(action: str) -> int:
@@ -44,3 +45,71 @@ def test_what_a_service_writes_before_failing_is_rolled_back():
         _record_then(RuntimeError("the database went away"))
 
     assert _audited("test.unit_of_work") == 0
+
+
+@transactional(audit_only=True)
+def _read_and_audit(resident_id: int, change=None):
+    resident = db.session.get(Resident, resident_id)
+    audit.record("test.read", resident_id=resident.id)
+    if change is not None:
+        change(resident)
+    return resident
+
+
+def test_an_audit_only_read_keeps_what_it_read_loaded_after_its_commit():
+    resident_id = factories.make_resident(forename="Ines").id
+    db.session.expunge_all()
+    statements = []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        resident = _read_and_audit(resident_id)
+        before = len(statements)
+        assert resident.forename == "Ines"
+        assert len(statements) == before  # not read again
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert _audited("test.read") == 1
+
+
+def test_a_unit_of_work_that_writes_still_reads_afresh_after_its_commit():
+    resident = factories.make_resident(forename="Ines")
+    db.session.commit()
+
+    assert "forename" not in inspect(resident).dict  # expired by the commit
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda resident: setattr(resident, "forename", "Changed"),
+        lambda resident: db.session.add(
+            ResidentPhone(resident_id=resident.id, number="+447700900111")
+        ),
+        lambda resident: db.session.delete(resident),
+        lambda resident: db.session.execute(
+            update(Resident).where(Resident.id == resident.id).values(forename="Changed")
+        ),
+        lambda resident: db.session.execute(
+            delete(ResidentPhone).where(ResidentPhone.resident_id == resident.id)
+        ),
+        lambda resident: db.session.execute(
+            insert(ResidentPhone).values(resident_id=resident.id, number="+447700900111")
+        ),
+    ],
+    ids=["attribute", "add", "delete", "update", "bulk delete", "insert"],
+)
+def test_an_audit_only_unit_of_work_that_writes_anything_else_fails_and_keeps_nothing(change):
+    resident_id = factories.make_resident(forename="Ines").id
+    phones = select(func.count()).select_from(ResidentPhone)
+    phones_before = db.session.scalar(phones)
+
+    with pytest.raises(NotAuditOnly):
+        _read_and_audit(resident_id, change)
+
+    assert _audited("test.read") == 0
+    assert db.session.get(Resident, resident_id).forename == "Ines"
+    assert db.session.scalar(phones) == phones_before
