@@ -10,7 +10,9 @@ the app's real routes, in process, as a signed-in handler:
   postcode       search by a postcode, typed in lower case without a space
   name_exact     search by "forename surname"
   name_misspelt  search by a misspelt "forename surname" (generated variants)
-  workspace      the call page with a verified resident selected
+  workspace      the call page of a resident calling about themselves, verified: what a
+                 handler sees through most of a call (the report, permission, sharing
+                 and end-of-call forms, and the record)
   screen_pop     one poll of the waiting calls list, with 20 calls waiting (16 with a
                  resident's number on file, 4 withheld), drawn in full each time
 
@@ -38,12 +40,14 @@ from app.demo.cli import insert_residents
 from app.demo.names import misspell
 from app.extensions import db
 from app.models import Call, Resident, ResidentPhone, StaffUser
+from app.models.types import utcnow
 from app.phone_numbers import for_display
 from app.references import format_reference
 from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import Role, ServiceArea
+from app.rules.vocabulary import CallerType, Role, ServiceArea
 from app.services import inbound_calls
 from app.services import staff as staff_service
+from app.services.call_state import record_verification
 from config import INSTANCE_DIR, Config, database_url
 
 RESULT_ID = re.compile(r'name="resident_id" value="(\d+)"')
@@ -241,9 +245,11 @@ def main() -> None:
         call_id = int(call_url.rsplit("/", 1)[1])
         call = db.session.get(Call, call_id)
         call.resident_id = residents[0].id
-        call.verified_as = VerifiedAs.RESIDENT
+        call.caller_type = CallerType.RESIDENT
+        record_verification(call, VerifiedAs.RESIDENT, utcnow())
         db.session.commit()
-    samples, _ = _time(client, call_url, [None] * n, {})
+    samples, bodies = _time(client, call_url, [None] * n, {})
+    assert '<section id="report"' in bodies[-1], "the call page is not at the report step"
     results["workspace"] = _percentiles(samples)
 
     with app.app_context():
