@@ -17,6 +17,8 @@ Two things, both measured on the call page (README, "Figures"):
   lazy string, a date) draws the field afresh.
 """
 
+import io
+import pickle
 import threading
 from collections import ChainMap, OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
@@ -48,22 +50,22 @@ class _Uncacheable(Exception):
     pass
 
 
-def _frozen(value: Any) -> Hashable:
-    """`value` as a key that tells apart everything that draws differently: markup from text
-    with the same characters, True from 1, a list from a tuple. Only plain types: a subclass
-    may draw otherwise."""
-    if isinstance(value, Markup):
-        return ("markup", str(value))
-    if type(value) is str:
-        return value
-    if value is None or type(value) in (bool, int, float):
-        return (type(value).__name__, value)
-    if type(value) is dict:
-        # In order: attributes are written out in the order they were given.
-        return ("dict", tuple((_frozen(key), _frozen(item)) for key, item in value.items()))
-    if type(value) in (list, tuple):
-        return (type(value).__name__, tuple(_frozen(item) for item in value))
-    raise _Uncacheable
+class _Key(pickle.Pickler):
+    """Parameters as bytes that tell apart everything that draws differently: markup from text
+    with the same characters, True from 1, a list from a tuple, attributes given in another
+    order. Plain data and markup only: pickle hands anything else (a subclass, a lazy string,
+    a date) to `reducer_override`, which refuses it."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Markup or obj is Markup:
+            return NotImplemented  # pickled as usual
+        raise _Uncacheable
+
+
+def _key(params: dict) -> bytes:
+    buffer = io.BytesIO()
+    _Key(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(params)
+    return buffer.getvalue()
 
 
 class WidgetCache:
@@ -76,7 +78,7 @@ class WidgetCache:
 
     def draw(self, template: str, params: dict, render: Callable[[], Markup]) -> Markup:
         try:
-            key = (template, _frozen(params))
+            key = (template, _key(params))
         except _Uncacheable:
             return render()
         with self._lock:

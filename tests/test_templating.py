@@ -3,6 +3,7 @@ field drawn afresh, for exactly the parameters it was drawn with, and nothing el
 
 from datetime import date
 
+import pytest
 from flask import render_template, render_template_string
 from markupsafe import Markup
 
@@ -60,11 +61,21 @@ def test_anything_that_draws_differently_is_drawn_again():
     assert len(cache) == len(variants) + 1
 
 
-def test_a_parameter_of_a_kind_it_does_not_know_is_drawn_every_time():
+class Shouting(str):
+    """Text that draws otherwise than the same characters as plain text would."""
+
+    def __str__(self) -> str:
+        return self.upper()
+
+
+@pytest.mark.parametrize(
+    "value", [date(2026, 11, 30), Shouting("pat"), {"items": [object()]}], ids=repr
+)
+def test_a_parameter_of_a_kind_it_does_not_know_is_drawn_every_time(value):
     cache, draw = WidgetCache(), Counted()
 
     for _ in range(3):
-        cache.draw("date.html", {"value": date(2026, 11, 30)}, draw)
+        cache.draw("input.html", {"value": value}, draw)
 
     assert draw.times == 3
     assert len(cache) == 0
