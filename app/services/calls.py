@@ -290,7 +290,7 @@ def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> Re
     panel, page_ids, by_resident = _decide_record_panel(call, staff, today, page)
     if not page_ids:
         return panel
-    # Only the entries on the page shown are loaded whole, in one query.
+    # The commit expired what was loaded: one query reloads the entries shown, not one each.
     shown = db.session.scalars(
         select(Entry).where(Entry.id.in_(page_ids)).order_by(*NEWEST_FIRST)
     ).all()
@@ -298,7 +298,7 @@ def record_panel(call: Call, staff: StaffUser, today: date, page: int = 1) -> Re
     return replace(panel, entries=list(shown), disputable=disputable)
 
 
-@transactional(audit_only=True)
+@transactional
 def _decide_record_panel(
     call: Call, staff: StaffUser, today: date, page: int
 ) -> tuple[RecordPanel, list[int], bool]:
