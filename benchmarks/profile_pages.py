@@ -23,7 +23,6 @@ import cProfile
 import json
 import os
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -34,28 +33,14 @@ from sqlalchemy import event, func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Call, Resident
-from app.models.types import utcnow
+from app.models import Resident
 from app.phone_numbers import for_display
-from app.rules.disclosure import VerifiedAs
-from app.rules.vocabulary import CallerType
-from app.services.call_state import record_verification
-from benchmarks.search import BENCH_EMAIL, PASSWORD, _config, misspelt_name, phones_of
+from benchmarks.audit import _sign_in, _verified_call
+from benchmarks.search import BENCH_EMAIL, _config, misspelt_name, phones_of
 from config import INSTANCE_DIR
 
 KINDS = ("healthz", "phone", "misspelt", "workspace", "record")
-CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 HTMX = {"HX-Request": "true"}
-
-
-def _signed_in(app):
-    client = app.test_client()
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post(
-        "/login", data={"email": BENCH_EMAIL, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302, "run python -m benchmarks.search first"
-    return client, CSRF.search(client.get("/calls").get_data(as_text=True)).group(1)
 
 
 def _call(client, token: str, number: str) -> str:
@@ -82,15 +67,9 @@ def main() -> None:
             "phone": [for_display(phones[r.id]) for r in residents if r.id in phones],
             "misspelt": [misspelt_name(r.forename, r.surname, rng) for r in residents],
         }
-    client, token = _signed_in(app)
-    search_url = _call(client, token, "07700900999")
-    verified_url = _call(client, token, "07700900998")
-    with app.app_context():
-        call = db.session.get(Call, int(verified_url.rsplit("/", 1)[1]))
-        call.resident_id = residents[0].id
-        call.caller_type = CallerType.RESIDENT
-        record_verification(call, VerifiedAs.RESIDENT, utcnow())
-        db.session.commit()
+    client, token = _sign_in(app, BENCH_EMAIL)
+    search_url = _call(client, token, "07700900998")
+    verified_url = _verified_call(app, client, token, residents[0].id)
 
     def request(kind: str, text: str | None):
         if kind == "healthz":
