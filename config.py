@@ -70,6 +70,8 @@ class Config:
         f"sqlite:///{INSTANCE_DIR / 'caller-verification.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Form fields drawn once for the same parameters, per process (app/templating.py).
+    WIDGET_CACHE = True
 
     # Staff sessions: a signed cookie re-issued on every request and refused by the
     # server once older than the idle timeout, so an unattended console signs itself out.

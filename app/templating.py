@@ -107,6 +107,6 @@ def _draw_widget(widget: GovFormBase, params: dict) -> Markup:
 
 
 def init_widget_cache(app: Flask) -> None:
-    if app.config.get("WIDGET_CACHE", True):
+    if app.config["WIDGET_CACHE"]:
         app.extensions["widget_cache"] = WidgetCache()
     GovFormBase.render = _draw_widget  # every govuk-frontend-wtf field draws through here
