@@ -1,8 +1,8 @@
 """Numbers failing verification on several residents' records (issue 11 item 5).
 
 Failed attempts are found through the call they were made on: by the index on the calls'
-caller number for one number, and by the index on the attempts' time for the supervisors'
-list of every such number in the window.
+caller number, then the attempts' index on call and time, for one number; and by the index on
+the attempts' time for the supervisors' list of every such number in the window.
 """
 
 from dataclasses import dataclass
