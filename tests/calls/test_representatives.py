@@ -1,6 +1,6 @@
 """A representative on a call: their own check, and exactly their permission's scope."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -151,8 +151,8 @@ def test_a_permission_of_another_resident_cannot_be_used(signed_in_handler, star
 
 def test_expired_permissions_are_not_offered(signed_in_handler, start_call, resident):
     factories.make_permission(
-        resident, starts_on=date.today() - timedelta(days=400),
-        expires_on=date.today() + timedelta(days=1), name="Still Valid",
+        resident, starts_on=clock.today() - timedelta(days=400),
+        expires_on=clock.today() + timedelta(days=1), name="Still Valid",
     )  # fmt: skip
     call = start_call(signed_in_handler)
     call.select(resident)
@@ -183,5 +183,5 @@ def test_a_verified_resident_gives_verbal_consent_and_the_passcode_is_shown_once
     assert "Verbal consent recorded for Chris Okafor" in granted
     assert "It will not be shown again" in granted
     assert "Verbal consent recorded" not in call_on_record.page()
-    holders = permission_service.holders_for_call(resident.id, date.today())
+    holders = permission_service.holders_for_call(resident.id, clock.today())
     assert [h.holder_name for h in holders] == ["Chris Okafor"]

@@ -1,14 +1,25 @@
 """Residents, staff and permissions for the permission tests: real rows, real services."""
 
+from datetime import datetime, time
+
 import pytest
 
+from app import clock
 from app.demo import builders
 from app.extensions import db
 from app.models import Call
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallerType
 from app.services import permissions
-from tests.permissions.data import CONFIRMED, evidence, representative, terms
+from tests.permissions.data import CONFIRMED, TODAY, evidence, representative, terms
+
+
+@pytest.fixture(autouse=True)
+def _dates_count_from_today():
+    """A run that crosses midnight keeps the day the tests count from: the clock stops in its
+    last minute (and starts again after the test)."""
+    if clock.today() != TODAY:
+        clock.set_now(datetime.combine(TODAY, time(23, 59), tzinfo=clock.UK))
 
 
 @pytest.fixture

@@ -2,9 +2,14 @@
 
 from datetime import date
 
+from app import clock
 from app.models.permission import RepresentativeCheck
 from app.rules.vocabulary import PermissionKind, Relationship, ServiceArea
 from app.services import permissions
+
+# The day these tests count their dates from: the council's today when they were collected.
+# A run that crosses midnight keeps it (tests/permissions/conftest.py).
+TODAY = clock.today()
 
 
 def representative(**overrides) -> permissions.Representative:

@@ -12,9 +12,7 @@ from app.rules.permissions import PermissionState, permission_state
 from app.rules.vocabulary import PermissionEventKind, PermissionKind, Role
 from app.services import permissions
 from tests.helpers import csrf_token
-from tests.permissions.data import FORM, evidence, representative, terms
-
-TODAY = date.today()
+from tests.permissions.data import FORM, TODAY, evidence, representative, terms
 
 
 def _post_new(client, resident, **changes):

@@ -23,9 +23,8 @@ from app.rules.vocabulary import (
 from app.services import permissions
 from app.services.permissions import Safeguarding
 from tests import factories
-from tests.permissions.data import CONFIRMED, evidence, representative, terms
+from tests.permissions.data import CONFIRMED, TODAY, evidence, representative, terms
 
-TODAY = date.today()
 EVERY_AREA = frozenset(area.value for area in ServiceArea)
 
 
