@@ -305,3 +305,24 @@ def test_two_pages_of_a_record_fetched_at_once_each_disclose_and_audit_their_own
         .limit(2)
     ).all()
     assert sorted(len(detail["entries"]) for detail in audited) == [10, 20]
+
+
+def test_two_searches_at_once_on_one_call_are_both_answered_and_audited_once_each(
+    handler_browser, resident
+):
+    url = handler_browser.start_call_about(resident)
+    tab = handler_browser.another_tab()
+
+    answers = _together(
+        lambda: handler_browser.post(url + "/search", {"q": resident.surname}),
+        lambda: tab.post(url + "/search", {"q": resident.postcode}),
+    )
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all(f"{url}/resident" in answer.text for answer in answers)
+    db.session.expire_all()
+    searches = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "search.made")
+    ).all()
+    assert len(searches) == 2
+    assert {event.call_id for event in searches} == {_call(url).id}
