@@ -41,6 +41,7 @@ def transactional(
     def unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
         session = db.session()
         session.info[_AUDIT_ONLY] = audit_only
+        expires = session.expire_on_commit
         try:
             try:
                 result = func(*args, **kwargs)
@@ -50,11 +51,11 @@ def transactional(
             except BaseException:
                 session.rollback()
                 raise
-            session.expire_on_commit = not audit_only
+            session.expire_on_commit = expires and not audit_only
             session.commit()
             return result
         finally:
-            session.expire_on_commit = True
+            session.expire_on_commit = expires
             session.info.pop(_AUDIT_ONLY, None)
 
     return unit_of_work
