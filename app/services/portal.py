@@ -33,11 +33,13 @@ from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
-from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
+from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship
 from app.services import audit, permissions
 from app.services.staff import SignInAllowance, TooManyAttempts
 from app.services.text_codes import (
+    Held,
     codes_sent_since,
+    deliver_code,
     show_on_console,
     text_code_policy,
     typed_code_matches,
@@ -145,20 +147,28 @@ def _send_code(
         return
     if code_rules.hold_reason(code_rules.LineFacts(number_added_at=phone.added_at), now, policy):
         return
+    backend = provider.code_backend()
+    if backend is None:
+        return
+    council = current_app.config["COUNCIL_NAME"]
+    try:
+        delivered = deliver_code(
+            phone.number,
+            phone.added_at,
+            backend,
+            policy,
+            lambda code: code_rules.portal_code_text(code, council, policy),
+        )
+    except Held:
+        return
+    except (provider.ProviderUnavailable, provider.CodesUnavailable) as error:
+        current_app.logger.warning("portal code not sent: %s", getattr(error, "detail", error))
+        return
     row.phone_number = phone.number
-    if provider.uses_verify():
-        try:
-            provider.start_verification(phone.number)
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("portal code not sent: %s", error.detail)
-            row.phone_number = None
-            return
-        row.provider = TextCodeProvider.TWILIO_VERIFY
-    else:
-        code = provider.make_console_code()
-        row.code_hash = provider.code_hash(code)
-        row.provider = TextCodeProvider.CONSOLE
-        show_on_console(resident, phone.number, code, now)
+    row.provider = backend
+    row.code_hash = delivered.sent.code_hash
+    if delivered.sent.shown is not None:
+        show_on_console(resident.id, phone.number, delivered.sent.shown, now)
 
 
 @dataclass(frozen=True)
