@@ -208,6 +208,7 @@ class MessageKind(Labelled):
     DISPUTE_DECIDED = "dispute-decided", "We decided on an entry you disputed"
     # Shown, never sent: the console backend's copy of a verification code (development only).
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
+    PORTAL_SIGNED_IN = "portal-signed-in", "Someone signed in to see your record online"
 
 
 class TextCodeProvider(Labelled):

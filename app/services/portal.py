@@ -5,13 +5,13 @@ Every attempt takes the same path whether or not the details match: it is counte
 it writes a sign-in row, and the resident is asked for a code. Only when the reference and
 date of birth match is a code queued; a worker sends it to the first mobile number on file,
 under the same text-code rules as on a call (app/services/portal_codes.py), so the request
-never waits for a provider and takes the same time whatever was typed. Everything a
-signed-in resident sees is loaded for them: an id from the address that is not theirs is
-"not found".
+never waits for a provider and takes the same time whatever was typed. A resident who
+signs in is told by text. Everything a signed-in resident sees is loaded for them: an id
+from the address that is not theirs is "not found".
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from flask import abort, current_app
@@ -36,7 +36,7 @@ from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship
-from app.services import audit, permissions
+from app.services import audit, outbox, permissions
 from app.services.staff import SignInAllowance, TooManyAttempts
 from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
@@ -171,7 +171,16 @@ def check_code(token: str, typed: str) -> CodeCheck:
         resident_id=row.resident_id,
         number_ending=last_digits(row.phone_number),
     )
+    _tell_resident_of_sign_in(row, now)
     return CodeCheck(SignedInResident(row))
+
+
+def _tell_resident_of_sign_in(row: PortalSession, now: datetime) -> None:
+    """A text to the resident, in the sign-in's own transaction: someone signed in, when,
+    and what to do if it was not them. Never the code, nothing from the record."""
+    resident = db.session.get(Resident, row.resident_id)
+    if resident is not None:
+        outbox.queue_portal_signed_in(resident, clock.local(now))
 
 
 @transactional

@@ -1,11 +1,12 @@
 """The portal's codes: queued by the sign-in request, sent by the worker (Lookup first), never
-twice, never stored or logged readably, and unavailable in production without a provider."""
+twice, never stored or logged readably, unavailable in production without a provider; and
+the text telling a resident someone signed in."""
 
 import logging
 import re
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,14 +16,16 @@ from app.extensions import db
 from app.models import AuditEvent, OutboxMessage, PortalSession
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
-from app.rules.vocabulary import TextCodeProvider
+from app.rules.vocabulary import MessageKind, TextCodeProvider
 from app.services import portal_codes
 from tests import factories
 from tests.helpers import text_in_database
 from tests.portal.helpers import (
     BORN,
+    console_code,
     give_code,
     give_details,
+    portal_sign_in,
     send_queued_codes,
 )
 from tests.telephony.fake_twilio import APPROVED_CODE
@@ -283,3 +286,40 @@ def test_in_production_with_messaging_the_portal_code_is_texted_and_only_its_has
     row = db.session.scalar(select(PortalSession))
     assert row.provider is TextCodeProvider.TWILIO_MESSAGING
     assert len(row.code_hash) == 64
+
+
+# ---- Telling the resident -----------------------------------------------------------------
+
+
+def _sign_in_notices() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == MessageKind.PORTAL_SIGNED_IN)
+        )
+    )
+
+
+def test_a_resident_is_told_by_text_when_someone_signs_in_to_their_record(app, client, resident):
+    clock.set_now(datetime(2026, 7, 3, 13, 5, tzinfo=UTC))
+
+    portal_sign_in(client, resident)
+
+    (notice,) = _sign_in_notices()
+    assert notice.to_number == NUMBER
+    assert notice.body == (
+        "City Council: someone signed in to see your council record online at 14:05 on "
+        "3 July 2026. If this was not you, contact us straight away: the phone number on "
+        "our website"
+    )
+    assert not re.search(r"\d{6}", notice.body)
+    assert resident.surname not in notice.body and resident.reference not in notice.body
+
+
+def test_no_one_is_told_of_a_sign_in_that_did_not_happen(client, resident):
+    give_details(client, resident.reference, BORN)
+    code = console_code()
+
+    give_code(client, "000000" if code != "000000" else "111111")
+
+    assert _sign_in_notices() == []
