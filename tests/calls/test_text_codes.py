@@ -731,6 +731,7 @@ def test_in_production_without_a_provider_no_code_is_ever_made(
     assert "Text codes are not available" in page and "Use the questions." in page
     assert 'name="text-phone"' not in page
     assert "Text codes are not available" in sent
+    assert 'href="#text-phone"' in sent and 'id="text-phone"' in sent
     assert "Code sent by text" not in sent
     assert _codes_sent() == 0
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
