@@ -69,6 +69,8 @@ SIM_SWAP_UNKNOWN = SimSwap()
 
 
 class SimSwapState(StrEnum):
+    """What Lookup's answer says of the SIM over the recent window (`sim_swap_state`)."""
+
     NOT_ASKED = "not-asked"  # Lookup is not used: only the date the number was put on file counts
     CHANGED = "changed"  # changed within the recent window
     UNCHANGED = "unchanged"  # not changed within the recent window
