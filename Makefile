@@ -12,8 +12,9 @@ UV_VERSION := 0.13.8
 
 .PHONY: run test lint format bench load setup lock assets db demo clean
 
-# The outbox worker runs beside the web app, so texts to residents flow (to the console and the
-# Messages page without Twilio credentials); it stops when the server does.
+# The outbox worker runs beside the web app, so texts to residents and portal sign-in codes
+# flow (to the console and the Messages page without Twilio credentials); it stops when the
+# server does.
 run: setup db demo
 	@$(FLASK) outbox work & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -1,7 +1,8 @@
 """Configuration, read from the environment.
 
 `Config` holds the defaults that work offline on one machine: a SQLite file
-under `instance/`, in-memory rate limits and the console SMS backend.
+under `instance/`, in-memory rate limits and the console SMS backend (which makes
+one-time codes outside production only: production sends them through Twilio or not at all).
 Development without `SECRET_KEY` uses a secret made for this checkout and kept
 in `instance/secret_key`; no secret is written here.
 `ProductionConfig` refuses to start without a real secret key and database,
@@ -29,6 +30,13 @@ def database_url(url: str | None) -> str | None:
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def checkout_secret_key(instance_dir: Path) -> str:
@@ -124,6 +132,9 @@ class Config:
     # Ask Twilio Lookup v2 about a number (SIM swap, line type, forwarding) before texting a
     # code to it; needs Lookup's SIM swap package on the account.
     TWILIO_LOOKUP_ENABLED = os.environ.get("TWILIO_LOOKUP_ENABLED", "").lower() in {"1", "true"}
+    # When Lookup cannot say whether the SIM was changed lately: "hold" refuses the code (the
+    # handler is told why), "warn" sends it and tells the handler.
+    TWILIO_LOOKUP_UNKNOWN = _choice("TWILIO_LOOKUP_UNKNOWN", "hold", ("hold", "warn"))
     TWILIO_QUEUE_NAME = os.environ.get("TWILIO_QUEUE_NAME", "contact-centre")
     TWILIO_QUEUE_MESSAGE = os.environ.get(
         "TWILIO_QUEUE_MESSAGE",
@@ -143,6 +154,7 @@ class Config:
         "max_checks": _int("TEXT_CODE_MAX_CHECKS", 5),
         "sends_per_hour": _int("TEXT_CODE_SENDS_PER_HOUR", 3),
         "recent_change_days": _int("TEXT_CODE_RECENT_CHANGE_DAYS", 7),
+        "lookup_unknown": TWILIO_LOOKUP_UNKNOWN,
     }
     LOCKOUT_POLICY = {
         "max_failures": _int("VERIFY_MAX_FAILURES", 3),

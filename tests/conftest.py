@@ -183,3 +183,11 @@ def fake_twilio(app: Flask) -> Iterator["FakeTwilio"]:
     yield fake
     app.extensions.pop("twilio_http_client", None)
     app.config.update(saved)
+
+
+@pytest.fixture
+def production(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app as ProductionConfig sets it up where it matters to codes: the console backend
+    may never make one. (It also needs its own audit chain key.)"""
+    monkeypatch.setitem(app.config, "IS_PRODUCTION", True)
+    monkeypatch.setitem(app.config, "AUDIT_CHAIN_KEY", "production-audit-chain-key-" + "x" * 16)

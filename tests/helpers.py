@@ -1,10 +1,14 @@
 """Helpers for tests that act as a browser would."""
 
+import json
 import re
 from html import unescape as html_unescape
 
 from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
+from app.extensions import db
 from app.models import StaffUser
 from tests import factories
 
@@ -44,3 +48,40 @@ def hidden_inputs(html: str) -> dict[str, str]:
         if "name" in attributes:
             found[attributes["name"]] = html_unescape(attributes.get("value", ""))
     return found
+
+
+def text_in_database() -> str:
+    """Every text the database holds, every row of every table: to show a secret is stored
+    nowhere."""
+    db.session.expire_all()
+    found = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)):
+            found.extend(
+                json.dumps(value, default=str) if isinstance(value, dict | list) else value
+                for value in row
+                if isinstance(value, str | dict | list)
+            )
+    return "\n".join(found)
+
+
+def rows_are_free(*rows: tuple[type, int]) -> bool:
+    """Whether another connection could lock each (model, id) row now, waiting no more than a
+    moment: no transaction holds it. On SQLite, whether the database's write lock is free."""
+    with db.engine.connect() as other:
+        postgres = other.dialect.name == "postgresql"
+        other.exec_driver_sql(
+            "SET LOCAL lock_timeout = '200ms'" if postgres else "PRAGMA busy_timeout = 200"
+        )
+        try:
+            for model, row_id in rows:
+                other.execute(select(model.id).where(model.id == row_id).with_for_update())
+                if not postgres:
+                    other.execute(update(model).where(model.id == row_id).values(id=model.id))
+            return True
+        except OperationalError:
+            return False
+        finally:
+            other.rollback()
+            if not postgres:
+                other.exec_driver_sql("PRAGMA busy_timeout = 5000")

@@ -122,6 +122,7 @@ def _verification(call, context: dict) -> None:
     context.setdefault("code_form", _code_form(call, formdata=None))
     context.setdefault("policy", verification.verification_policy())
     context.setdefault("pending_code", text_codes.pending_code(call))
+    context.setdefault("codes_unavailable", text_codes.codes_unavailable(call))
 
 
 def _end_form(call) -> EndCallForm:

@@ -7,6 +7,7 @@ from app.rules.vocabulary import MessageStatus, Role
 from app.security import staff_required
 from app.services import outbox
 from app.telephony.client import has_credentials
+from app.telephony.text_codes import code_backend
 
 MESSAGE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
 navigation.register("messages.index", "Messages", *MESSAGE_STAFF)
@@ -30,5 +31,6 @@ def index():
         total=total,
         pagination=paginate(page, total, PER_PAGE),
         is_console=not has_credentials(),
+        code_backend=code_backend(),
         status_colours=STATUS_COLOURS,
     )

@@ -9,11 +9,12 @@ from app.rules.vocabulary import TextCodeProvider, TextCodeStatus
 
 
 class SentCode:
-    """What is kept of a code sent by text, on a call or to sign in to the portal: the console
-    backend keeps only an HMAC of it (Twilio Verify keeps its own), when it stops working,
-    and how many times a code was typed against it."""
+    """What is kept of a code sent by text, on a call or to sign in to the portal: for a code
+    the app made (sent by Twilio Messaging, or shown by the console in development) only an
+    HMAC of it (Twilio Verify keeps its own), when it stops working, and how many times a
+    code was typed against it."""
 
-    code_hash: Mapped[str | None] = mapped_column(String(64))  # console only
+    code_hash: Mapped[str | None] = mapped_column(String(64))  # the app's own codes only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     checks: Mapped[int] = mapped_column(default=0)
@@ -22,8 +23,9 @@ class SentCode:
 class TextCode(SentCode, db.Model):
     """A code sent by text to a number on file, for a caller to read back on a call.
 
-    The console backend keeps only an HMAC of its code; Twilio Verify keeps its own. Rows are
-    kept after use: they count the sends to a resident in the last hour.
+    Only an HMAC of a code the app made is kept; Twilio Verify keeps its own. A row is written
+    as being sent before the provider is asked, and kept after use: rows count the sends to a
+    resident in the last hour.
     """
 
     __tablename__ = "text_codes"

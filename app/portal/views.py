@@ -29,6 +29,9 @@ def _is_resident() -> bool:
 def start():
     if _is_resident():
         return redirect(url_for("portal.your_record"))
+    if not portal.sign_in_available():
+        # No code could be sent: the same page for everyone, whatever they typed.
+        return render_template("portal/start.html", form=None, unavailable=True)
     form = SignInForm()
     if form.validate_on_submit():
         try:

@@ -7,7 +7,7 @@ signing in.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.rules.disputes import ICO_RIGHT
@@ -115,6 +115,17 @@ def verification_locked_text(council_name: str, contact: str) -> str:
         f"{council_name}: we have locked phone verification on your council record after "
         "several failed attempts to answer our security questions. This protects your record. "
         f"If this was not you, or you need help, contact us: {contact}"
+    )
+
+
+def portal_signed_in_text(council_name: str, signed_in_at: datetime, contact: str) -> str:
+    """The text telling a resident that someone signed in to see their record online: when
+    (a London time), and what to do if it was not them. Never the code, nothing from the
+    record."""
+    when = f"{signed_in_at:%H:%M} on {signed_in_at.day} {signed_in_at:%B %Y}"
+    return (
+        f"{council_name}: someone signed in to see your council record online at {when}. "
+        f"If this was not you, contact us straight away: {contact}"
     )
 
 

@@ -206,8 +206,9 @@ class MessageKind(Labelled):
     REPORT_MADE = "report-made", "Someone reported something on your record"
     VERIFICATION_LOCKED = "verification-locked", "Phone verification on your record was locked"
     DISPUTE_DECIDED = "dispute-decided", "We decided on an entry you disputed"
-    # Shown, never sent: the console backend's copy of a verification code.
+    # Shown, never sent: the console backend's copy of a verification code (development only).
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
+    PORTAL_SIGNED_IN = "portal-signed-in", "Someone signed in to see your record online"
 
 
 class TextCodeProvider(Labelled):
@@ -215,12 +216,17 @@ class TextCodeProvider(Labelled):
 
     TWILIO_VERIFY = "twilio-verify", "Twilio Verify"
     CONSOLE = "console", "Console (shown on the Messages page, not sent)"
+    # The app's own code, sent in a text through Twilio Messaging; only its HMAC is kept.
+    TWILIO_MESSAGING = "twilio-messaging", "Twilio Messaging"
 
 
 class TextCodeStatus(Labelled):
     """Where a code sent by text stands."""
 
     PENDING = "pending", "Waiting for the caller to read it back"
+    # Written before the provider is asked, so no lock is held while it answers; counted
+    # towards the hourly limit from then on, and waiting once the provider has taken it.
+    SENDING = "sending", "Being sent"
     APPROVED = "approved", "Read back correctly"
     SPENT = "spent", "Checked too many times"
     REPLACED = "replaced", "Replaced by a newer code"

@@ -94,6 +94,16 @@ def queue_verification_locked(resident: Resident) -> OutboxMessage | None:
     return queue_message(MessageKind.VERIFICATION_LOCKED, resident, body)
 
 
+def queue_portal_signed_in(resident: Resident, signed_in_at: datetime) -> OutboxMessage | None:
+    """Tell the resident someone signed in to see their record online, at `signed_in_at`
+    (a London time), and whom to contact if it was not them."""
+    config = current_app.config
+    body = rules.portal_signed_in_text(
+        config["COUNCIL_NAME"], signed_in_at, config["COUNCIL_CONTACT"]
+    )
+    return queue_message(MessageKind.PORTAL_SIGNED_IN, resident, body)
+
+
 @dataclass
 class WorkDone:
     sent: int = 0

@@ -3,13 +3,15 @@ what a signed-in resident sees and does (docs/rules.md rules 3, 4 and 5).
 
 Every attempt takes the same path whether or not the details match: it is counted first,
 it writes a sign-in row, and the resident is asked for a code. Only when the reference and
-date of birth match is a code sent, to the first mobile number on file, under the same
-text-code rules as on a call. Everything a signed-in resident sees is loaded for them:
-an id from the address that is not theirs is "not found".
+date of birth match is a code queued; a worker sends it to the first mobile number on file,
+under the same text-code rules as on a call (app/services/portal_codes.py), so the request
+never waits for a provider and takes the same time whatever was typed. A resident who
+signs in is told by text. Everything a signed-in resident sees is loaded for them: an id
+from the address that is not theirs is "not found".
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TypeVar
 
 from flask import abort, current_app
@@ -25,23 +27,18 @@ from app.models import (
     PortalSession,
     PortalSessionStatus,
     Resident,
-    ResidentPhone,
 )
+from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.references import normalise_reference
 from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
-from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
-from app.services import audit, permissions
+from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship
+from app.services import audit, outbox, permissions
 from app.services.staff import SignInAllowance, TooManyAttempts
-from app.services.text_codes import (
-    codes_sent_since,
-    show_on_console,
-    text_code_policy,
-    typed_code_matches,
-)
+from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
 from app.telephony import text_codes as provider
 
@@ -98,67 +95,38 @@ def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
     return _start_sign_in(normalise_reference(reference), parse_date_of_birth(date_of_birth))
 
 
+def sign_in_available() -> bool:
+    """Whether residents can sign in: a code can be sent (never by the console in
+    production). The same answer for every visitor, so it tells a stranger nothing."""
+    return provider.code_backend() is not None
+
+
 @transactional
 def _start_sign_in(reference: str | None, born_on: date | None) -> str:
+    """The same work whatever was typed: look the reference up, write the sign-in row with
+    its code queued when the details matched, audit. Nothing here waits for a provider, and
+    nothing more is read or written for a match: a worker sends the code
+    (app/services/portal_codes.py), so the answer takes the same time either way."""
     now = clock.now()
     policy = text_code_policy()
-    resident = None
-    if reference is not None:
-        resident = db.session.scalar(select(Resident).where(Resident.reference == reference))
-    matched = resident is not None and born_on is not None and resident.date_of_birth == born_on
+    # Asked even for a reference that cannot be one, and for two columns, not the whole
+    # record: a reference on file costs what one not on file does.
+    found = db.session.execute(
+        select(Resident.id, Resident.date_of_birth).where(Resident.reference == (reference or ""))
+    ).first()
+    matched = found is not None and born_on is not None and found.date_of_birth == born_on
     row = PortalSession(
         token=new_session_token(),
+        resident_id=found.id if matched else None,
         created_at=now,
         expires_at=code_rules.expires_at(now, policy),
         checks=0,
         status=PortalSessionStatus.WAITING_FOR_CODE,
+        code_state=PortalCodeState.QUEUED if matched else None,
     )
     db.session.add(row)
-    if matched:
-        row.resident_id = resident.id
-        _send_code(row, resident, now, policy)
-    audit.record(
-        "portal.sign_in_started",
-        resident_id=row.resident_id,
-        matched=matched,
-        code_sent=row.provider is not None,
-    )
+    audit.record("portal.sign_in_started", resident_id=row.resident_id, matched=matched)
     return row.token
-
-
-def _send_code(
-    row: PortalSession, resident: Resident, now: datetime, policy: code_rules.TextCodePolicy
-) -> None:
-    """Send a code to the resident's first mobile number on file, within the same hourly
-    limit and holds as a code on a call. Nothing is said on the page when none can be sent:
-    that would tell a stranger the details matched."""
-    phone = db.session.scalar(
-        select(ResidentPhone)
-        .where(ResidentPhone.resident_id == resident.id, ResidentPhone.label == "mobile")
-        .order_by(ResidentPhone.id)
-        .limit(1)
-    )
-    if phone is None:
-        return
-    sent_lately = codes_sent_since(resident.id, now - timedelta(hours=1))
-    if code_rules.send_refusal(sent_lately, policy):
-        return
-    if code_rules.hold_reason(code_rules.LineFacts(number_added_at=phone.added_at), now, policy):
-        return
-    row.phone_number = phone.number
-    if provider.uses_verify():
-        try:
-            provider.start_verification(phone.number)
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("portal code not sent: %s", error.detail)
-            row.phone_number = None
-            return
-        row.provider = TextCodeProvider.TWILIO_VERIFY
-    else:
-        code = provider.make_console_code()
-        row.code_hash = provider.code_hash(code)
-        row.provider = TextCodeProvider.CONSOLE
-        show_on_console(resident, phone.number, code, now)
 
 
 @dataclass(frozen=True)
@@ -185,7 +153,10 @@ def check_code(token: str, typed: str) -> CodeCheck:
         return CodeCheck(None, WRONG_CODE)
     row.checks += 1
     try:
-        matched = typed_code_matches(row, typed, now, "portal code")
+        # Only a code a worker has sent can match; before then no provider is asked.
+        matched = row.code_state is PortalCodeState.SENT and typed_code_matches(
+            row, typed, now, "portal code"
+        )
     except provider.ProviderUnavailable:
         row.checks -= 1
         return CodeCheck(None, "We could not check your code just now. Wait a minute and try again")
@@ -200,7 +171,16 @@ def check_code(token: str, typed: str) -> CodeCheck:
         resident_id=row.resident_id,
         number_ending=last_digits(row.phone_number),
     )
+    _tell_resident_of_sign_in(row, now)
     return CodeCheck(SignedInResident(row))
+
+
+def _tell_resident_of_sign_in(row: PortalSession, now: datetime) -> None:
+    """A text to the resident, in the sign-in's own transaction: someone signed in, when,
+    and what to do if it was not them. Never the code, nothing from the record."""
+    resident = db.session.get(Resident, row.resident_id)
+    if resident is not None:
+        outbox.queue_portal_signed_in(resident, clock.local(now))
 
 
 @transactional

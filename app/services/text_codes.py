@@ -6,14 +6,22 @@ first and refuses a form shown for another record or caller, like every check on
 checking goes through `verification.check_on_call`, so a wrong or expired code is a failed
 attempt counting towards the same lock as wrong answers. When the provider fails, nothing is
 sent or checked and nothing counts against the resident.
+
+No lock is held while a provider answers: a send writes the code as being sent and commits,
+asks Lookup and the sender with no transaction open, then records what happened
+(`send_text_code`). `deliver_code` is that middle step, shared with the portal's codes
+(app/services/portal_codes.py). Who sends codes is `provider.code_backend()`, one answer for
+the whole app; in production without a provider, codes are not available.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
+from app import clock
 from app.extensions import db
 from app.models import Call, OutboxMessage, PortalSession, Resident, ResidentPhone, TextCode
 from app.refusals import Refused
@@ -44,6 +52,14 @@ PROVIDER_DOWN_SEND = (
 PROVIDER_DOWN_CHECK = (
     "The text service did not answer, so the code was not checked and nothing was counted. "
     "Ask the caller to read it again in a minute"
+)
+UNAVAILABLE = (
+    "Text codes are not available: no text service is set up, so no code can be sent. "
+    "Use the questions"
+)
+UNAVAILABLE_REPRESENTATIVE = (
+    "Text codes are not available: no text service is set up, so this representative cannot "
+    "be checked by text now. Log what they report without verifying them"
 )
 NO_CODE = "No code has been sent to this caller on this call. Send a code first"
 NOT_ON_FILE = "Choose one of the numbers on file for this resident"
@@ -140,18 +156,70 @@ def _latest(call: Call) -> TextCode | None:
     )
 
 
-@transactional
+def codes_unavailable(call: Call) -> str | None:
+    """Why no code can be sent on this call, or None when one can: production without Twilio
+    Verify or Messaging never falls back to the console (app/telephony/text_codes.py)."""
+    if provider.code_backend() is not None:
+        return None
+    return UNAVAILABLE_REPRESENTATIVE if call.is_caller_representative else UNAVAILABLE
+
+
 def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> CodeSent:
     """Send a code by text to a number on file, for the caller the call records to read back.
 
     `choice` is what the handler picked: one of the resident's numbers (its id), or HOLDER
     for a representative. A number that is not on file for this call's caller is refused,
     and so are sends while phone verification is locked, beyond the resident's hourly limit,
-    or to a number whose SIM was swapped or that was put on file lately.
+    to a number whose SIM was swapped or that was put on file lately, and every send when
+    no provider sends codes.
+
+    No lock is held while a provider answers (the outbox's shape): the code is written as
+    being sent under the call's and the resident's locks and committed, so it counts towards
+    the hourly limit at once; then Lookup is asked and the code sent with no transaction open;
+    then the result is recorded. A code held or not sent is taken back, as if never written.
     """
+    sending = _start_sending(call, choice, handler_id, shown_for)
+    policy = text_code_policy()
+    council = current_app.config["COUNCIL_NAME"]
+    try:
+        delivered = deliver_code(
+            sending.number,
+            sending.added_at,
+            sending.backend,
+            policy,
+            lambda code: rules.call_code_text(code, council),
+        )
+    except Held as held:
+        _take_back(call, sending, handler_id, held=True)
+        raise Refused(held.reason, field="phone") from None
+    except provider.ProviderUnavailable as error:
+        current_app.logger.warning("text code not sent: %s", error.detail)
+        _take_back(call, sending, handler_id, held=False)
+        raise Refused(PROVIDER_DOWN_SEND) from error
+    except provider.CodesUnavailable:
+        _take_back(call, sending, handler_id, held=False)
+        raise Refused(UNAVAILABLE) from None
+    return _record_sent(call, sending, delivered, handler_id)
+
+
+@dataclass(frozen=True)
+class Sending:
+    """A code written as being sent, before any provider is asked."""
+
+    code_id: int
+    number: str
+    added_at: datetime | None  # when the number was put on file
+    backend: TextCodeProvider
+
+
+@transactional
+def _start_sending(call: Call, choice: str, handler_id: int, shown_for: str) -> Sending:
     now = call_state.lock_call(call)
     check = check_for(call)
     verification.refuse_unless_checkable(call, check, shown_for)
+    backend = provider.code_backend()
+    if backend is None:
+        raise Refused(codes_unavailable(call))
     resident = verification.lock_resident(call)
     lock = verification.lock_state(resident.id, now)
     if lock.locked:
@@ -162,39 +230,46 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     sent_lately = codes_sent_since(resident.id, now - timedelta(hours=1))
     if refusal := rules.send_refusal(sent_lately, policy):
         raise Refused(refusal)
-    facts = rules.LineFacts(number_added_at=added_at)
-    if provider.uses_lookup():
-        try:
-            looked_up = provider.look_up(number)
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("text code not sent: %s", error.detail)
-            raise Refused(PROVIDER_DOWN_SEND) from error
-        facts = rules.LineFacts(
-            sim_swapped_within=looked_up.sim_swapped_within,
-            number_added_at=added_at,
-            can_take_texts=looked_up.can_take_texts,
-            forwarded=looked_up.forwarded,
-        )
-    if held := rules.hold_reason(facts, now, policy):
+    # What the database knows holds the code before any provider is asked.
+    if held := rules.hold_reason(rules.LineFacts(number_added_at=added_at), now, policy):
         audit.record_on_call(
             "text_code.held", call, staff_id=handler_id, number_ending=last_digits(number)
         )
         raise Refused(held, field="phone")
+    code = TextCode(
+        call_id=call.id,
+        resident_id=resident.id,
+        permission_id=call.permission_id if check is Check.REPRESENTATIVE_TEXT_CODE else None,
+        phone_number=number,
+        provider=backend,
+        created_at=now,
+        expires_at=rules.expires_at(now, policy),
+        checks=0,
+        status=TextCodeStatus.SENDING,
+    )
+    db.session.add(code)
+    db.session.flush()
+    return Sending(code.id, number, added_at, backend)
 
-    code_hash = None
-    if provider.uses_verify():
-        try:
-            provider.start_verification(number)
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("text code not sent: %s", error.detail)
-            raise Refused(PROVIDER_DOWN_SEND) from error
-        source = TextCodeProvider.TWILIO_VERIFY
-    else:
-        code = provider.make_console_code()
-        code_hash = provider.code_hash(code)
-        source = TextCodeProvider.CONSOLE
-        show_on_console(resident, number, code, now)
 
+@transactional
+def _take_back(call: Call, sending: Sending, handler_id: int, *, held: bool) -> None:
+    """A code held after Lookup, or that the provider did not take: it was never sent, so it
+    counts towards nothing."""
+    db.session.execute(
+        delete(TextCode)
+        .where(TextCode.id == sending.code_id)
+        .execution_options(synchronize_session=False)
+    )
+    if held:
+        audit.record_on_call(
+            "text_code.held", call, staff_id=handler_id, number_ending=last_digits(sending.number)
+        )
+
+
+@transactional
+def _record_sent(call: Call, sending: Sending, delivered: "Delivered", handler_id: int) -> CodeSent:
+    now = call_state.lock_call(call)
     # Only the newest code for this call's caller counts.
     db.session.execute(
         update(TextCode)
@@ -202,28 +277,58 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
         .values(status=TextCodeStatus.REPLACED)
         .execution_options(synchronize_session=False)
     )
-    db.session.add(
-        TextCode(
-            call_id=call.id,
-            resident_id=resident.id,
-            permission_id=call.permission_id if check is Check.REPRESENTATIVE_TEXT_CODE else None,
-            phone_number=number,
-            provider=source,
-            code_hash=code_hash,
-            created_at=now,
-            expires_at=rules.expires_at(now, policy),
-            checks=0,
-            status=TextCodeStatus.PENDING,
-        )
-    )
+    code = db.session.get(TextCode, sending.code_id)
+    code.status = TextCodeStatus.PENDING
+    code.code_hash = delivered.sent.code_hash
+    if delivered.sent.shown is not None:
+        show_on_console(code.resident_id, sending.number, delivered.sent.shown, now)
     audit.record_on_call(
         "text_code.sent",
         call,
         staff_id=handler_id,
-        number_ending=last_digits(number),
-        provider=source.value,
+        number_ending=last_digits(sending.number),
+        provider=sending.backend.value,
     )
-    return CodeSent(last_digits(number), rules.expires_at(now, policy), rules.line_warning(facts))
+    return CodeSent(last_digits(sending.number), code.expires_at, delivered.warning)
+
+
+class Held(Exception):
+    """The rules hold the code: `reason` is in the handler's words."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A code the provider took, and what the handler should know about the line."""
+
+    sent: provider.CodeDelivery
+    warning: str | None
+
+
+def deliver_code(
+    number: str,
+    added_at: datetime | None,
+    backend: TextCodeProvider,
+    policy: rules.TextCodePolicy,
+    text: Callable[[str], str],
+) -> Delivered:
+    """Ask Lookup about the number (when it is used), hold the code where the rules say so,
+    else send it by `backend`; for calls and the portal alike, never inside a transaction.
+
+    Raises `Held`, or `provider.ProviderUnavailable` when Lookup or the sender does not
+    answer: nothing is sent then.
+    """
+    now = clock.now()
+    facts = rules.LineFacts(number_added_at=added_at)
+    if provider.uses_lookup():
+        facts = replace(provider.look_up(number), number_added_at=added_at)
+    if held := rules.hold_reason(facts, now, policy):
+        raise Held(held)
+    sent = provider.send_code(number, backend, text)
+    return Delivered(sent, rules.line_warning(facts, now, policy))
 
 
 def codes_sent_since(resident_id: int, since: datetime) -> int:
@@ -260,15 +365,17 @@ def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, d
     return phone.number, phone.added_at
 
 
-def show_on_console(resident: Resident, number: str, code: str, now: datetime) -> None:
-    # The console backend sends nothing: staff see the code on the Messages page and in the
-    # log. It is written as already sent, so the outbox worker never sends it.
+def show_on_console(resident_id: int, number: str, text: str, now: datetime) -> None:
+    """Development only. The console sends nothing: staff see the code on the Messages page
+    and in the log. It is written as already sent, so the outbox worker never sends it."""
+    if not provider.console_allowed():
+        return
     db.session.add(
         OutboxMessage(
             kind=MessageKind.TEXT_CODE,
-            resident_id=resident.id,
+            resident_id=resident_id,
             to_number=number,
-            body=provider.console_text(code),
+            body=text,
             status=MessageStatus.SENT,
             attempts=0,
             next_attempt_at=now,
@@ -276,7 +383,7 @@ def show_on_console(resident: Resident, number: str, code: str, now: datetime) -
             sent_at=now,
         )
     )
-    provider.log_console_code(code, number)
+    provider.log_console_code(text, number)
 
 
 @transactional
@@ -337,4 +444,4 @@ def typed_code_matches(
         except provider.ProviderUnavailable as error:
             current_app.logger.warning("%s not checked: %s", what, error.detail)
             raise
-    return provider.console_code_matches(sent.code_hash, typed)
+    return provider.app_code_matches(sent.provider, sent.code_hash, typed)

@@ -1,6 +1,8 @@
-"""`flask outbox work`: send the messages waiting in the outbox.
+"""`flask outbox work`: send the messages waiting in the outbox, and the portal's codes.
 
-Run one beside the app, always: messages wait in the outbox until a worker sends them.
+Run one beside the app, always: messages wait in the outbox until a worker sends them, and a
+resident signing in to the portal waits for the code a worker sends (app/services/
+portal_codes.py), so each round sends both.
 `--once` sends what is due now and stops (for a scheduler or a check by hand); without it the
 worker keeps polling until it is stopped with SIGTERM or Ctrl-C, finishing the batch in hand
 (at most a few messages).
@@ -16,7 +18,7 @@ from flask.cli import AppGroup
 
 from app.cli import setting_option
 from app.extensions import db
-from app.services import audit, outbox
+from app.services import audit, outbox, portal_codes
 
 outbox_cli = AppGroup("outbox", help="Send messages to residents.")
 
@@ -36,6 +38,7 @@ def work_command(once: bool, poll_seconds: float | None) -> None:
     """Send messages from the outbox, retrying those the provider could not take."""
     if once:
         click.echo(_summary(outbox.send_all_due()))
+        click.echo(_codes_summary(_send_codes()))
         _seal_audit_log()
         return
     poll = poll_seconds or current_app.config["OUTBOX_POLL_SECONDS"]
@@ -59,12 +62,30 @@ def work_command(once: bool, poll_seconds: float | None) -> None:
             stop.wait(poll)
             continue
         total.add(done)
+        codes = _send_codes()
         _seal_audit_log()
         if done.claimed:
             click.echo(_summary(done))
-        else:
+        if codes.taken:
+            click.echo(_codes_summary(codes))
+        if not done.claimed and not codes.taken:
             stop.wait(poll)
     click.echo(f"Outbox worker stopped. {_summary(total)}")
+
+
+def _codes_summary(done: portal_codes.CodesDone) -> str:
+    return f"Portal codes sent {done.sent}, not sent {done.not_sent}."
+
+
+def _send_codes() -> portal_codes.CodesDone:
+    """Send the codes portal sign-ins queued, each round, so a code goes within seconds."""
+    try:
+        return portal_codes.send_queued_codes()
+    except Exception:
+        # As for a batch of messages: what was taken stays taken, nothing is sent twice.
+        current_app.logger.exception("outbox worker: sending portal codes failed; next round")
+        db.session.rollback()
+        return portal_codes.CodesDone()
 
 
 def _seal_audit_log() -> None:

@@ -113,3 +113,17 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
     expect(page.get_by_text("Our team found a leak")).to_be_visible()
     expect(page.get_by_text("Information Commissioner")).to_be_visible()
     check_accessibility(page)
+
+
+def test_in_production_without_a_text_service_the_portal_says_how_to_reach_the_council(
+    browser: Browser, live_server, check_accessibility, production
+):
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+
+    page.goto(f"{live_server}/portal")
+
+    expect(page.get_by_role("heading", name="Sign in to see your council record")).to_be_visible()
+    expect(page.get_by_text("You cannot sign in online at the moment")).to_be_visible()
+    expect(page.get_by_text("the phone number on our website")).to_be_visible()
+    expect(page.get_by_label("Reference number")).to_have_count(0)
+    check_accessibility(page)

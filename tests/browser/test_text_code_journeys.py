@@ -65,3 +65,17 @@ def test_a_send_without_a_number_chosen_shows_the_error(
     settle(page)
     expect(verify).to_contain_text("Code sent by text to the number ending 123")
     check_accessibility(page)
+
+
+def test_in_production_without_a_text_service_the_handler_is_told_to_use_the_questions(
+    page: Page, live_server, check_accessibility, production
+):
+    margaret_says_she_is_calling(page, live_server, check_accessibility, "07700 900999")
+
+    verify = page.locator("#verify")
+
+    expect(verify).to_contain_text("Text codes are not available")
+    expect(verify).to_contain_text("Use the questions.")
+    expect(verify.get_by_role("button", name="Send a code by text")).to_have_count(0)
+    expect(verify.get_by_label("Date of birth")).to_be_visible()
+    check_accessibility(page)

@@ -1,6 +1,7 @@
 """A code sent by text to a number on file, read back by the caller: with the console backend
 and with a fake Twilio (Verify and Lookup). Nothing here reaches the network."""
 
+import logging
 import re
 from datetime import timedelta
 from html import unescape
@@ -10,17 +11,27 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import Call, OutboxMessage, Permission, ResidentPhone, TextCode, VerificationAttempt
+from app.models import (
+    Call,
+    OutboxMessage,
+    Permission,
+    Resident,
+    ResidentPhone,
+    TextCode,
+    VerificationAttempt,
+)
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import (
     MessageKind,
     RepresentativeCheck,
     Role,
+    TextCodeProvider,
     TextCodeStatus,
     VerificationResult,
 )
 from tests import factories
-from tests.helpers import hidden_inputs
+from tests.helpers import hidden_inputs, rows_are_free, text_in_database
+from tests.telephony.fake_twilio import APPROVED_CODE
 
 VERIFY_SID = "VA" + "0" * 32
 
@@ -460,7 +471,7 @@ def test_a_provider_timeout_on_send_sends_nothing_and_says_so(
     resident_calling, resident, verify, step
 ):
     if step == "verification":
-        verify.respond(200, {"phone_number": "+447700900123", "valid": True})
+        verify.respond(200, verify.lookup_of("+447700900123"))
     verify.fail_next(TimeoutError("read timed out"))
 
     response = resident_calling.post("/text-code", {"text-phone": _phone_id(resident)})
@@ -517,4 +528,282 @@ def test_a_permission_recorded_lately_holds_the_representatives_code(
     page = _send(call, "holder")
 
     assert "put on file in the last 7 days" in page
+    assert _codes_sent() == 0
+
+
+# ---- Lookup reads fail closed (real-shaped Lookup v2 answers) -----------------------------
+
+NUMBER = "+447700900123"
+
+
+def _lookup_says(fake, **parts) -> None:
+    """Lookup v2's whole answer for the resident's number, with `parts` replaced."""
+    answer = fake.lookup_of(NUMBER)
+    answer.update(parts)
+    fake.lookups[NUMBER] = answer
+
+
+def _last_swap(date=None, period=None, in_period=None) -> dict:
+    return {
+        "last_sim_swap": {
+            "last_sim_swap_date": date,
+            "swapped_period": period,
+            "swapped_in_period": in_period,
+        },
+        "carrier_name": "Vodafone UK",
+        "mobile_country_code": "234",
+        "mobile_network_code": "15",
+        "error_code": None,
+    }
+
+
+def _iso(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+SIM_UNKNOWN_HOLD = "Twilio could not say whether this number's SIM was changed lately, so"
+LOOKUPS = {
+    "swapped-3-hours-ago-with-seconds": (
+        lambda: {"sim_swap": _last_swap(period="PT3H12M5S", in_period=True)},
+        False,
+        "SIM card for this number was changed in the last 7 days",
+    ),
+    "swap-package-error-code": (
+        lambda: {
+            "sim_swap": {
+                "last_sim_swap": None,
+                "carrier_name": None,
+                "mobile_country_code": None,
+                "mobile_network_code": None,
+                "error_code": 60620,
+            }
+        },
+        False,
+        SIM_UNKNOWN_HOLD,
+    ),
+    "no-swap-package": (lambda: {"sim_swap": None}, False, SIM_UNKNOWN_HOLD),
+    "swap-period-unreadable": (
+        lambda: {"sim_swap": _last_swap(period="about a day", in_period=True)},
+        False,
+        SIM_UNKNOWN_HOLD,
+    ),
+    "swap-date-two-days-ago": (
+        lambda: {"sim_swap": _last_swap(date=_iso(clock.now() - timedelta(days=2)))},
+        False,
+        "SIM card for this number was changed in the last 7 days",
+    ),
+    "swap-date-636-days-ago": (
+        lambda: {
+            "sim_swap": _last_swap(
+                date=_iso(clock.now() - timedelta(hours=15282, minutes=33, seconds=44)),
+                period="PT15282H33M44S",
+                in_period=True,
+            )
+        },
+        True,
+        None,
+    ),
+    "call-forwarding-enabled": (
+        lambda: {"call_forwarding": {"call_forwarding_enabled": True, "error_code": None}},
+        True,
+        "Calls to this number are forwarded elsewhere: be sure the caller is who they say",
+    ),
+    "call-forwarding-error-code": (
+        lambda: {"call_forwarding": {"call_forwarding_status": None, "error_code": 60607}},
+        True,
+        "Twilio could not say whether calls to this number are forwarded",
+    ),
+}
+
+
+@pytest.mark.parametrize(("answer", "sent", "says"), LOOKUPS.values(), ids=LOOKUPS.keys())
+def test_lookups_answer_is_read_fail_closed(
+    signed_in_handler, start_call, resident, verify, answer, sent, says
+):
+    _lookup_says(verify, **answer())
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = _send(call, _phone_id(resident))
+
+    assert len(verify.sent("/Verifications")) == int(sent)
+    assert _codes_sent() == int(sent)
+    assert ("Code sent by text to the number ending 123" in page) is sent
+    if says:
+        assert says in page
+
+
+def test_a_council_may_choose_to_be_warned_when_lookup_cannot_say(
+    app, monkeypatch, signed_in_handler, start_call, resident, verify
+):
+    policy = {**app.config["TEXT_CODE_POLICY"], "lookup_unknown": "warn"}
+    monkeypatch.setitem(app.config, "TEXT_CODE_POLICY", policy)
+    _lookup_says(verify, sim_swap=None)
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+
+    page = _send(call, _phone_id(resident))
+
+    assert "Code sent by text to the number ending 123" in page
+    assert (
+        "Twilio could not say whether this number's SIM was changed lately: be sure the caller"
+        in page
+    )
+    assert len(verify.sent("/Verifications")) == 1
+
+
+def test_a_code_held_after_lookup_counts_towards_nothing(
+    app, monkeypatch, signed_in_handler, start_call, resident, verify
+):
+    _lookup_says(verify, sim_swap=_last_swap(period="PT1H", in_period=True))
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    for _ in range(4):
+        _send(call, _phone_id(resident))
+    _lookup_says(verify, sim_swap=_last_swap(period="PT720H", in_period=False))
+
+    page = _send(call, _phone_id(resident))
+
+    assert "Code sent by text to the number ending 123" in page
+    assert _codes_sent() == 1
+
+
+# ---- No lock is held while a provider answers ---------------------------------------------
+
+
+def test_no_database_lock_is_held_while_lookup_and_verify_answer(
+    signed_in_handler, start_call, resident, verify
+):
+    call = start_call(signed_in_handler)
+    call.resident_calls_about(resident)
+    free = []
+    verify.while_answering = lambda request: free.append(
+        rows_are_free((Call, call.id), (Resident, resident.id))
+    )
+
+    page = _send(call, _phone_id(resident))
+
+    assert "Code sent by text to the number ending 123" in page
+    assert len(verify.requests) == 2  # Lookup, then Verify
+    assert free == [True, True]
+    assert db.session.scalar(select(TextCode.status)) is TextCodeStatus.PENDING
+
+
+# ---- Production: codes come only from a real provider -------------------------------------
+
+
+@pytest.fixture(params=["no-twilio", "twilio-without-verify-or-messaging"])
+def production_without_provider(request, production, app):
+    if request.param == "twilio-without-verify-or-messaging":
+        request.getfixturevalue("fake_twilio")
+        assert not app.config.get("TWILIO_VERIFY_SERVICE_SID")
+        assert not app.config.get("TWILIO_MESSAGING_FROM")
+
+
+@pytest.fixture
+def messaging(production, app, fake_twilio, monkeypatch):
+    """Production with Twilio Messaging and Lookup, and no Verify service."""
+    monkeypatch.setitem(app.config, "TWILIO_MESSAGING_FROM", "MG" + "a" * 32)
+    monkeypatch.setitem(app.config, "TWILIO_LOOKUP_ENABLED", True)
+    return fake_twilio
+
+
+@pytest.fixture
+def supervisor_calling(signed_in_client, start_call, resident, caplog):
+    """A supervisor, who may also read the Messages page, on a call from the resident; every
+    log line kept."""
+    caplog.set_level(logging.DEBUG)
+    supervisor = signed_in_client(Role.SUPERVISOR)
+    call = start_call(supervisor)
+    call.resident_calls_about(resident)
+    return supervisor, call
+
+
+def test_in_production_without_a_provider_no_code_is_ever_made(
+    production_without_provider, supervisor_calling, resident, caplog
+):
+    supervisor, call = supervisor_calling
+
+    page = unescape(call.page())
+    sent = _send(call, _phone_id(resident))
+    messages = supervisor.get("/messages").get_data(as_text=True)
+
+    assert "Text codes are not available" in page and "Use the questions." in page
+    assert 'name="text-phone"' not in page
+    assert "Text codes are not available" in sent
+    assert 'href="#text-phone"' in sent and 'id="text-phone"' in sent
+    assert "Code sent by text" not in sent
+    assert _codes_sent() == 0
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert "console text code" not in caplog.text
+    assert "Verification codes are not available" in messages
+    assert MessageKind.TEXT_CODE.label not in messages
+
+
+def test_in_production_a_representative_checked_by_text_is_told_codes_are_not_available(
+    production, representative_calling
+):
+    page = unescape(representative_calling.page())
+
+    sent = _send(representative_calling, "holder")
+
+    assert "this representative cannot be checked by text now" in page
+    assert "Text codes are not available" in sent
+    assert _codes_sent() == 0
+
+
+def test_in_production_twilio_verify_sends_and_checks_the_code(
+    production, signed_in_client, start_call, resident, verify
+):
+    supervisor = signed_in_client(Role.SUPERVISOR)
+    call = _code_sent_to_resident(start_call(supervisor), resident)
+
+    page = _read_back(call, APPROVED_CODE)
+
+    assert "Verified" in page
+    assert len(verify.sent("/Verifications")) == 1
+    assert db.session.scalar(select(TextCode.provider)) is TextCodeProvider.TWILIO_VERIFY
+    assert "sent by Twilio Verify" in supervisor.get("/messages").get_data(as_text=True)
+
+
+def test_in_production_with_messaging_the_apps_own_code_is_texted_and_kept_only_as_a_hash(
+    messaging, supervisor_calling, resident, caplog
+):
+    supervisor, call = supervisor_calling
+
+    sent = _send(call, _phone_id(resident))
+    (text,) = messaging.sent("/Messages.json")
+    code = re.search(r"\b(\d{6})\b", text.data["Body"]).group(1)
+    wrong = _read_back(call, "000000" if code != "000000" else "111111")
+    stored = text_in_database()
+    messages = supervisor.get("/messages").get_data(as_text=True)
+    right = _read_back(call, code)
+
+    assert "Code sent by text to the number ending 123" in sent
+    assert text.data["To"] == NUMBER
+    assert text.data["MessagingServiceSid"] == "MG" + "a" * 32
+    assert "Read it to the person at the council" in text.data["Body"]
+    assert "No match" in wrong
+    assert "Verified" in right
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+    assert db.session.scalar(select(TextCode.provider)) is TextCodeProvider.TWILIO_MESSAGING
+    assert len(db.session.scalar(select(TextCode.code_hash))) == 64
+    assert code not in stored
+    assert code not in text_in_database()
+    assert code not in caplog.text
+    assert code not in messages
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert "sent by Twilio Messaging" in messages
+
+
+def test_a_text_service_that_refuses_the_code_sends_nothing_and_counts_nothing(
+    messaging, resident_calling, resident
+):
+    messaging.respond(200, messaging.lookup_of(NUMBER))
+    messaging.respond(400, {"code": 21610, "message": "Unsubscribed recipient", "status": 400})
+
+    page = _send(resident_calling, _phone_id(resident))
+
+    assert len(messaging.sent("/Messages.json")) == 1
+    assert "The text service did not answer, so no code was sent" in page
     assert _codes_sent() == 0

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -173,3 +173,19 @@ def test_the_lock_message_says_what_happened_and_whom_to_contact():
 
 def test_staff_see_only_the_last_3_digits_of_a_number():
     assert rules.last_digits("+447700900123") == "123"
+
+
+@pytest.mark.parametrize(
+    ("at", "says"),
+    [
+        (datetime(2026, 12, 1, 9, 7), "at 09:07 on 1 December 2026"),
+        (datetime(2027, 6, 30, 23, 59), "at 23:59 on 30 June 2027"),
+    ],
+    ids=["morning", "last-minute-of-the-day"],
+)
+def test_the_sign_in_text_says_when_and_what_to_do_and_nothing_else(at, says):
+    text = rules.portal_signed_in_text("Leicester City Council", at, "0116 454 1000")
+
+    assert text.startswith("Leicester City Council: someone signed in to see your council record")
+    assert says in text
+    assert text.endswith("If this was not you, contact us straight away: 0116 454 1000")

@@ -2,11 +2,13 @@
 
 Install it with `install_fake_twilio(app)`; the app's Twilio client then sends every request
 here and nothing reaches the network. Queue answers with `fake.respond(...)`, or make the
-provider fail with `fake.fail_next(...)` / `fake.down = True`.
+provider fail with `fake.fail_next(...)` / `fake.down = True`, or answer slowly with
+`fake.delay`.
 """
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -32,6 +34,9 @@ class Recorded:
 class FakeTwilio(HttpClient):
     requests: list[Recorded] = field(default_factory=list)
     down: bool = False  # every request fails as a timeout would
+    delay: float = 0.0  # seconds every request takes to answer, as a slow provider would
+    # Called with each request before it is answered: a test looks at the world meanwhile.
+    while_answering: Callable[[Recorded], None] | None = None
     # Lookup v2 answers by number (E.164); a number not here is a mobile, never swapped.
     lookups: dict[str, dict] = field(default_factory=dict)
     _answers: list[Callable[[Recorded], Response]] = field(default_factory=list)
@@ -53,6 +58,10 @@ class FakeTwilio(HttpClient):
     ):
         recorded = Recorded(method, uri, dict(params or {}), dict(data or {}))
         self.requests.append(recorded)
+        if self.while_answering is not None:
+            self.while_answering(recorded)
+        if self.delay:
+            time.sleep(self.delay)
         if self.down:
             raise TimeoutError("fake provider is down")
         if self._answers:
@@ -85,28 +94,23 @@ class FakeTwilio(HttpClient):
     ) -> None:
         """Make Lookup v2 describe `number` so: its SIM swapped within `swapped_period` (an
         ISO 8601 period such as "PT24H"), its line type, whether its calls are forwarded."""
-        self.lookups[number] = {
-            "sim_swap": {
-                "last_sim_swap": {
-                    "last_sim_swap_date": None,
-                    "swapped_period": swapped_period or "PT720H",
-                    "swapped_in_period": swapped_period is not None,
-                },
-                "error_code": None,
-            },
-            "line_type_intelligence": {"type": line_type, "error_code": None},
-            "call_forwarding": {"call_forwarding_status": forwarded, "error_code": None},
-        }
+        answer = lookup_answer(number)
+        answer["sim_swap"]["last_sim_swap"].update(
+            swapped_period=swapped_period or "PT720H", swapped_in_period=swapped_period is not None
+        )
+        answer["line_type_intelligence"]["type"] = line_type
+        answer["call_forwarding"]["call_forwarding_status"] = forwarded
+        self.lookups[number] = answer
+
+    def lookup_of(self, number: str) -> dict:
+        """What Lookup v2 answers for `number`: as set, else a mobile not swapped lately."""
+        return self.lookups.get(number) or lookup_answer(number)
 
     def _default(self, recorded: Recorded) -> Response:
         n = next(self._sids)
         if "lookups.twilio.com/v2/PhoneNumbers/" in recorded.uri:
             number = unquote(recorded.uri.rsplit("/", 1)[1])
-            if number not in self.lookups:
-                self.look_up_as(number)
-            return Response(
-                200, json.dumps({"phone_number": number, "valid": True, **self.lookups[number]})
-            )
+            return Response(200, json.dumps(self.lookup_of(number)))
         if recorded.uri.endswith("/Messages.json"):
             return Response(
                 201,
@@ -142,6 +146,46 @@ class FakeTwilio(HttpClient):
                 ),
             )
         return Response(404, json.dumps({"code": 20404, "message": "not found", "status": 404}))
+
+
+def lookup_answer(number: str) -> dict:
+    """Lookup v2's whole answer, as Twilio shapes it, for a UK mobile whose SIM was not
+    swapped within the 30 days asked about and whose calls are not forwarded. Tests change
+    the parts they are about."""
+    carrier = {"carrier_name": "Vodafone UK", "mobile_country_code": "234"}
+    return {
+        "calling_country_code": "44",
+        "country_code": "GB",
+        "phone_number": number,
+        "national_format": "0" + number[3:] if number.startswith("+44") else number,
+        "valid": True,
+        "validation_errors": [],
+        "caller_name": None,
+        "sim_swap": {
+            "last_sim_swap": {
+                "last_sim_swap_date": None,
+                "swapped_period": "PT720H",
+                "swapped_in_period": False,
+            },
+            **carrier,
+            "mobile_network_code": "15",
+            "error_code": None,
+        },
+        "call_forwarding": {"call_forwarding_status": False, "error_code": None},
+        "line_status": None,
+        "line_type_intelligence": {
+            **carrier,
+            "mobile_network_code": "15",
+            "type": "mobile",
+            "error_code": None,
+        },
+        "identity_match": None,
+        "reassigned_number": None,
+        "sms_pumping_risk": None,
+        "phone_number_quality_score": None,
+        "pre_fill": None,
+        "url": f"https://lookups.twilio.com/v2/PhoneNumbers/{number}",
+    }
 
 
 def install_fake_twilio(app) -> FakeTwilio:
