@@ -118,6 +118,17 @@ def verification_locked_text(council_name: str, contact: str) -> str:
     )
 
 
+def dispute_opened_text(council_name: str, portal_url: str, contact: str) -> str:
+    """The text telling a resident that a dispute was opened in their name, in the portal or on
+    a call: where to follow it, and whom to tell if it was not them. Never which entry, what it
+    says, or who opened the dispute."""
+    return (
+        f"{council_name}: a dispute was opened in your name about an entry on your council "
+        f"record. You can follow it at {portal_url}. If you did not ask for this, contact us: "
+        f"{contact}"
+    )
+
+
 def dispute_decided_text(outcome: DisputeStatus, portal_url: str) -> str:
     """The text telling a resident the outcome of their dispute: what we decided and where to
     read why, never who reported what. Not upheld carries the right to complain to the ICO."""

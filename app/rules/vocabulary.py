@@ -206,6 +206,7 @@ class MessageKind(Labelled):
     REPORT_MADE = "report-made", "Someone reported something on your record"
     VERIFICATION_LOCKED = "verification-locked", "Phone verification on your record was locked"
     DISPUTE_DECIDED = "dispute-decided", "We decided on an entry you disputed"
+    DISPUTE_OPENED = "dispute-opened", "A dispute was opened in your name"
     # Shown, never sent: the console backend's copy of a verification code.
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
 

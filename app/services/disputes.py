@@ -304,6 +304,9 @@ def _open_dispute(
     )
     db.session.add(dispute)
     db.session.flush()
+    # Told in the same transaction: a dispute opened in their name by someone else on a call,
+    # or by someone who signed in as them, does not go unnoticed.
+    outbox.queue_dispute_opened(entry.resident)
     return dispute
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry, OutboxMessage
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeStatus, EntryStatus, Role
+from app.rules.vocabulary import DisputeStatus, EntryStatus, MessageKind, Role
 from app.services import disputes
 from tests import factories
 from tests.calls.test_concurrency import RIGHT_ANSWERS, Browser, _together
@@ -45,7 +45,8 @@ def test_two_supervisors_deciding_at_once_one_wins_and_the_other_is_told(live_se
     assert len(decisions) == 1
     assert db.session.get(Dispute, dispute.id).status is decisions[0].outcome
     assert decisions[0].outcome in {DisputeStatus.UPHELD, DisputeStatus.NOT_UPHELD}
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    decided_texts = select(func.count()).where(OutboxMessage.kind == MessageKind.DISPUTE_DECIDED)
+    assert db.session.scalar(decided_texts) == 1
 
 
 # The state an entry's newest dispute gives it.
