@@ -2,6 +2,8 @@
 changes it, and no entry has two disputes open. The attack from the review, through the pages
 a supervisor, a resident and a handler use."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -114,6 +116,7 @@ def test_the_older_disputes_page_names_the_newer_one_and_offers_no_form(
     assert "decide that one instead" in older
     assert 'name="decisions_seen"' not in older
     assert 'name="decisions_seen" value="0"' in newer
+    assert re.search(r"<legend[^>]*>\s*What have you decided\?", newer)
 
 
 def test_once_the_newer_dispute_is_decided_only_it_can_be_corrected(
