@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -22,23 +22,10 @@ from app.rules import authority_ends as rules
 from app.rules.outbox import authority_end_decided_text
 from app.rules.vocabulary import AuthorityEndStatus, MessageKind, Role
 from app.services import audit, outbox, permissions
-from app.services.transactions import transactional
+from app.services.transactions import lock_row, transactional
 
 # Only supervisors decide: an administrator looks after accounts, not residents' affairs.
 DECIDING_ROLES = (Role.SUPERVISOR,)
-
-
-def _lock(column: InstrumentedAttribute, row_id: int) -> None:
-    """Take the row's lock for the rest of this transaction by writing `column` back as it is
-    (never a key: other rows' foreign keys need not wait). The first write of the unit of
-    work, so on SQLite the transaction is then the only writer until it commits."""
-    model = column.class_
-    db.session.execute(
-        update(model)
-        .where(model.id == row_id)
-        .values({column: column})
-        .execution_options(synchronize_session=False)
-    )
 
 
 def waiting_request(permission_id: int) -> AuthorityEndRequest | None:
@@ -71,7 +58,7 @@ def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
     """Record the resident's wish that a legal authority over their affairs end. It stays in
     force until a supervisor decides. A request already waiting for this permission is the
     answer to a second one: nothing new is written."""
-    _lock(Permission.revoked_at, permission.id)
+    lock_row(Permission.revoked_at, permission.id)
     db.session.refresh(permission)
     refusal = rules.refusal_to_ask(permission.kind, has_ended(permission))
     if refusal is not None:
@@ -191,7 +178,7 @@ def decide(
     """Record a supervisor's decision on a request, once: end the permission at once (mid-call
     too, recorded as ended by the supervisor on the resident's request), or keep it. Either
     way the resident is told by text, with nothing about them in it."""
-    _lock(AuthorityEndRequest.status, request.id)
+    lock_row(AuthorityEndRequest.status, request.id)
     db.session.refresh(request)
     permission = request.permission
     refused = rules.refusal_to_decide(

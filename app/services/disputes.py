@@ -32,7 +32,7 @@ from app.rules.vocabulary import (
     MessageKind,
 )
 from app.services import audit, call_state, outbox
-from app.services.transactions import transactional
+from app.services.transactions import lock_row, transactional
 
 
 def get_dispute_or_404(dispute_id: int, staff: StaffUser) -> Dispute:
@@ -314,12 +314,7 @@ def _lock_entry(entry: Entry) -> None:
     """Take the entry's row lock for the rest of this transaction, and re-read the entry as
     the last unit of work left it. The first write of the transaction (after the call's lock
     on a call): on SQLite that makes the transaction the only writer until it commits."""
-    db.session.execute(
-        update(Entry)
-        .where(Entry.id == entry.id)
-        .values(status=Entry.status)
-        .execution_options(synchronize_session=False)
-    )
+    lock_row(Entry.status, entry.id)
     db.session.refresh(entry)
 
 
