@@ -13,7 +13,6 @@ from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry, OutboxMessage
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeStatus, EntryStatus, MessageKind, Role
-from app.services import disputes
 from tests import factories
 from tests.calls.test_concurrency import RIGHT_ANSWERS, Browser, _together
 from tests.helpers import CSRF_META
@@ -106,17 +105,9 @@ def _opener(live_server: str, resident, entry_id: int, channel: str):
 @pytest.mark.parametrize("delay_ms", [-30, -5, 0, 5, 30])
 @pytest.mark.parametrize("channel", ["portal", "call"])
 def test_a_correction_racing_a_new_dispute_leaves_the_entry_governed_by_its_newest(
-    live_server, resident, channel, delay_ms
+    live_server, resident, first_not_upheld, channel, delay_ms
 ):
-    entry = factories.make_entry(resident)
-    first = factories.make_dispute(resident, entry)
-    disputes.decide_dispute(
-        first,
-        DisputeStatus.NOT_UPHELD,
-        "The leak was real",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-    )
+    entry, first = first_not_upheld
     supervisor = Browser(live_server, factories.make_staff(Role.SUPERVISOR))
     first_id, entry_id = first.id, entry.id
     open_second = _opener(live_server, resident, entry_id, channel)

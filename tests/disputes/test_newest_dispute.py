@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry
 from app.refusals import Refused
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, Role
+from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus
 from app.services import disputes
 from tests import factories
 from tests.disputes.test_record_on_call import _record
@@ -49,21 +49,6 @@ def _open_disputes(entry_id: int) -> list[int]:
 def _entry_status(entry_id: int) -> EntryStatus:
     db.session.expire_all()
     return db.session.get(Entry, entry_id).status
-
-
-@pytest.fixture
-def first_not_upheld(resident):
-    """D1 decided "not upheld": the entry is back in use."""
-    entry = factories.make_entry(resident, team="Housing repairs")
-    first = factories.make_dispute(resident, entry)
-    disputes.decide_dispute(
-        first,
-        DisputeStatus.NOT_UPHELD,
-        "The leak was real",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-    )
-    return entry, first
 
 
 def test_the_reviews_sequence_never_overwrites_the_newer_open_dispute(

@@ -13,6 +13,7 @@ from app.rules.vocabulary import AuthorityEndStatus, PermissionKind, Role, Servi
 from app.services import authority_ends
 from tests import factories
 from tests.calls.conftest import CallDriver
+from tests.calls.test_representatives import _representative_calls
 from tests.helpers import csrf_token, hidden_inputs
 
 EVERY_CHECK = ["spoke-alone", "told-holder", "told-issuer"]
@@ -249,12 +250,7 @@ def test_ending_it_stops_disclosure_mid_call_at_the_next_request(
 ):
     factories.make_enquiry(resident, ServiceArea.COUNCIL_TAX.value, "Council tax band query")
     permission, passcode = factories.make_permission(resident)
-    call = CallDriver(signed_in_handler)
-    call.select(resident)
-    call.post(
-        "/caller",
-        {"caller-caller_type": "representative", "caller-permission_id": str(permission.id)},
-    )
+    call = _representative_calls(CallDriver, signed_in_handler, resident, permission)
     call.post("/verify", {"rep-passcode": passcode})
     assert "Council tax band query" in call.record_fragment()
     asked = authority_ends.ask_to_end(permission, "")
@@ -266,36 +262,23 @@ def test_ending_it_stops_disclosure_mid_call_at_the_next_request(
     assert "Council tax band query" not in fragment
 
 
-def test_the_console_counts_them_for_supervisors_only(signed_in_client, resident):
-    _ask(resident)
-    _ask(resident, kind=PermissionKind.DWP_APPOINTEE)
-    supervisor, admin = signed_in_client(Role.SUPERVISOR), signed_in_client(Role.ADMIN)
-
-    supervisor_console = _page(supervisor, "/")
-    admin_console = _page(admin, "/")
-
-    assert re.search(
-        r"Requests to end a legal authority waiting for a decision\s*</dt>\s*<dd[^>]*>\s*2\s*<",
-        supervisor_console,
-    )
-    assert 'href="/permissions/end-requests"' in supervisor_console
-    assert "legal authority" not in admin_console
-
-
-def test_the_dashboard_and_the_permissions_page_link_supervisors_to_them(
+def test_supervisors_are_pointed_to_them_and_administrators_never_linked(
     signed_in_client, resident
 ):
     _ask(resident)
+    _ask(resident, kind=PermissionKind.DWP_APPOINTEE)
     supervisor, admin = signed_in_client(Role.SUPERVISOR), signed_in_client(Role.ADMIN)
+    link = 'href="/permissions/end-requests"'
 
-    dashboard = _page(supervisor, "/dashboard")
-    admins_dashboard = _page(admin, "/dashboard")
-    permissions_page = _page(supervisor, "/permissions")
+    console, dashboard, listed = (_page(supervisor, p) for p in ("/", "/dashboard", "/permissions"))
+    admins = {path: _page(admin, path) for path in ("/", "/dashboard", "/permissions")}
 
     assert re.search(
-        r'href="/permissions/end-requests">1 request from residents to end a legal authority',
-        dashboard,
+        r"Requests to end a legal authority waiting for a decision\s*</dt>\s*<dd[^>]*>\s*2\s*<",
+        console,
     )
-    assert "1 request from residents to end a legal authority" in admins_dashboard
-    assert 'href="/permissions/end-requests"' not in admins_dashboard
-    assert 'href="/permissions/end-requests"' in permissions_page
+    assert re.search(rf"{link}>2 requests from residents to end a legal authority", dashboard)
+    assert link in console and link in listed
+    assert "legal authority" not in admins["/"]
+    assert "2 requests from residents to end a legal authority" in admins["/dashboard"]
+    assert all(link not in page for page in admins.values())

@@ -1,10 +1,8 @@
 """A resident asks us to end a legal authority; a supervisor checks with them and decides. On
-a real database."""
-
-import threading
+a real database (two supervisors deciding at once: tests/permissions/
+test_end_request_concurrency.py)."""
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -14,7 +12,6 @@ from app.models import (
     OutboxMessage,
     Permission,
     PermissionEvent,
-    StaffUser,
 )
 from app.refusals import Refused
 from app.rules import authority_ends as rules
@@ -274,40 +271,3 @@ def test_a_new_request_can_follow_a_decided_one(resident, lpa, asked, supervisor
 
     assert again.id != asked.id and again.is_waiting
     assert authority_ends.waiting_count() == 1
-
-
-def test_two_supervisors_deciding_at_once_one_decides_and_the_other_is_told(app: Flask, lpa, asked):
-    request_id = asked.id
-    supervisors = [factories.make_staff(Role.SUPERVISOR).id for _ in range(4)]
-    outcomes = [ENDED, KEPT] * 2
-    barrier = threading.Barrier(len(supervisors))
-    results: list = [None] * len(supervisors)
-
-    def decide(i: int) -> None:
-        # Each thread is a request of its own: its own app context, session and transaction.
-        with app.app_context():
-            request = db.session.get(AuthorityEndRequest, request_id)
-            supervisor = db.session.get(StaffUser, supervisors[i])
-            barrier.wait(timeout=10)
-            try:
-                authority_ends.decide(request, outcomes[i], ALL_CHECKS, f"Decision {i}", supervisor)
-                results[i] = "won"
-            except Refused as refused:
-                results[i] = refused.message
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=decide, args=(i,)) for i in range(len(supervisors))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    db.session.expire_all()
-    assert results.count("won") == 1
-    assert results.count(rules.ALREADY_DECIDED) == len(supervisors) - 1
-    winner = outcomes[results.index("won")]
-    assert db.session.get(AuthorityEndRequest, request_id).status is winner
-    assert (db.session.get(Permission, lpa.id).revoked_at is not None) is (winner is ENDED)
-    assert _count(OutboxMessage) == 1
-    assert len(_events("authority_end.decided")) == 1
