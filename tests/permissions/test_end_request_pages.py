@@ -282,3 +282,20 @@ def test_supervisors_are_pointed_to_them_and_administrators_never_linked(
     assert "legal authority" not in admins["/"]
     assert "2 requests from residents to end a legal authority" in admins["/dashboard"]
     assert all(link not in page for page in admins.values())
+
+
+def test_the_pages_are_never_cached_and_a_post_without_its_token_decides_nothing(
+    signed_in_supervisor, resident
+):
+    asked = _ask(resident)
+    path = f"/permissions/end-requests/{asked.id}"
+
+    pages = [signed_in_supervisor.get(p) for p in ("/permissions/end-requests", path)]
+    forged = signed_in_supervisor.post(
+        path, data={"checks": EVERY_CHECK, "outcome": "ended", "reason": "Forged"}
+    )
+
+    assert all(page.headers["Cache-Control"] == "no-store" for page in pages)
+    assert forged.status_code in (302, 400)
+    assert _status(asked.id) is AuthorityEndStatus.WAITING
+    assert not _revoked(asked.permission_id)

@@ -232,3 +232,19 @@ def test_staff_are_sent_to_the_portals_sign_in(signed_in_supervisor, lpa):
     response = signed_in_supervisor.get(f"/portal/permissions/{lpa.id}/end")
 
     assert response.headers["Location"] == "/portal"
+
+
+def test_the_pages_are_never_cached_and_a_post_without_its_token_writes_nothing(
+    resident_client, lpa
+):
+    path = f"/portal/permissions/{lpa.id}/end"
+    _ask(resident_client, lpa.id)
+    asked = db.session.scalar(select(AuthorityEndRequest))
+    other, _ = factories.make_permission(lpa.resident, name="Tom Reid")
+
+    pages = [resident_client.get(p) for p in (path, f"/portal/end-requests/{asked.id}")]
+    forged = resident_client.post(f"/portal/permissions/{other.id}/end/check", data={"note": "x"})
+
+    assert all(page.headers["Cache-Control"] == "no-store" for page in pages)
+    assert forged.status_code in (302, 400)
+    assert _requests() == 1
