@@ -1,6 +1,7 @@
 """The database models. Import them from here."""
 
 from app.models.audit import AuditAnchor, AuditEvent, AuditSeal
+from app.models.authority_end import AuthorityEndRequest
 from app.models.call import Call, VerificationAttempt, VerificationUnlock
 from app.models.dispute import Dispute, DisputeDecision
 from app.models.duty_to_share import ShareRequest
@@ -25,6 +26,7 @@ __all__ = [
     "AuditAnchor",
     "AuditEvent",
     "AuditSeal",
+    "AuthorityEndRequest",
     "Call",
     "Dispatch",
     "Dispute",

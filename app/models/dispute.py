@@ -9,7 +9,7 @@ from app.models.entry import Entry
 from app.models.resident import Resident
 from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
-from app.rules.vocabulary import DisputeChannel, DisputeReason, DisputeStatus
+from app.rules.vocabulary import DisputeChannel, DisputeReason, DisputeStatus, is_member
 
 
 class Dispute(db.Model):
@@ -48,6 +48,8 @@ class Dispute(db.Model):
     decisions: Mapped[list["DisputeDecision"]] = relationship(
         back_populates="dispute", order_by="DisputeDecision.id"
     )
+
+    is_open = is_member("status", DisputeStatus.OPEN)
 
 
 class DisputeDecision(db.Model):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("permissions", __name__, cli_group="permissions")
 
-from app.permissions import views  # noqa: E402, F401
+from app.permissions import end_requests, views  # noqa: E402, F401

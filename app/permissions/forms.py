@@ -18,17 +18,32 @@ from wtforms import (
 from wtforms.validators import (
     Email,
     InputRequired,
+    Optional,
     StopValidation,
     ValidationError,
 )
 
 from app import clock
-from app.forms import checkboxes_field, choices, radio_field, reason_form, submit_button, text_field
+from app.forms import (
+    checkboxes_field,
+    choices,
+    radio_field,
+    reason_field,
+    reason_form,
+    submit_button,
+    text_field,
+)
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import RevealDetailForm
+from app.rules import authority_ends as authority_rules
 from app.rules import permissions as rules
 from app.rules.need_to_know import HiddenDetail
-from app.rules.vocabulary import PermissionKind, Relationship, RepresentativeCheck
+from app.rules.vocabulary import (
+    AuthorityEndStatus,
+    PermissionKind,
+    Relationship,
+    RepresentativeCheck,
+)
 
 UK_COUNTRY_CODE = 44
 ALL_AREAS = "all"
@@ -351,3 +366,84 @@ def access_code_form(permission_id: int, **kwargs) -> RevealDetailForm:
 def access_code_forms(permissions) -> dict[int, RevealDetailForm]:
     """An empty reveal form for each permission shown that has an access code."""
     return {p.id: access_code_form(p.id, formdata=None) for p in permissions if p.lpa_access_code}
+
+
+# A resident's request to end a legal authority: what the supervisor did, and decided.
+SPOKE_ALONE, TOLD_HOLDER, TOLD_ISSUER = "spoke-alone", "told-holder", "told-issuer"
+
+
+class EndRequestFilterForm(FlaskForm):
+    """The list's filter, read from the address: the requests waiting, unless it says."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status",
+        choices=choices(AuthorityEndStatus.choices(), prompt="Any status"),
+        default=AuthorityEndStatus.WAITING.value,
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
+
+    def chosen(self) -> AuthorityEndStatus | None:
+        if not self.validate():
+            return AuthorityEndStatus.WAITING
+        return AuthorityEndStatus(self.status.data) if self.status.data else None
+
+
+class EndDecisionForm(FlaskForm):
+    """A supervisor's decision on a resident's request to end a legal authority.
+    `issuing_body` names who issued it, in the checklist. Which checks ending needs is the
+    service's to say (app.rules.authority_ends), next to the checklist."""
+
+    checks = checkboxes_field(
+        "What have you done?",
+        description="Select all that you have done. Ending the permission needs all three.",
+    )
+    outcome = radio_field(
+        "What have you decided?",
+        [
+            (AuthorityEndStatus.ENDED.value, "End the permission now: it ends at once, "
+             "on calls in progress too"),
+            (AuthorityEndStatus.KEPT.value, "Keep it in force"),
+        ],
+        authority_rules.SELECT_OUTCOME,
+        validate_choice=False,  # checked below, with the same words as a missing answer
+    )  # fmt: skip
+    reason = reason_field(
+        "Reason for your decision",
+        authority_rules.ENTER_REASON,
+        description="For example, that the resident was being pressed to ask, or that they "
+        "were told how to go to the body that issued it. The resident is not shown this.",
+        max_length=authority_rules.REASON_MAX_LENGTH,
+    )
+    submit = submit_button("Record the decision")
+
+    def __init__(self, *args, issuing_body: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checks.choices = choices(
+            [
+                (SPOKE_ALONE, "I spoke to the resident without the holder there, to check "
+                 "nobody is pressing them"),
+                (TOLD_HOLDER, "I told the holder"),
+                (TOLD_ISSUER, f"I told {issuing_body}"),
+            ]
+        )  # fmt: skip
+
+    def validate_checks(self, field) -> None:
+        if not set(field.data or []) <= {SPOKE_ALONE, TOLD_HOLDER, TOLD_ISSUER}:
+            raise ValidationError("Select from the list")
+
+    def validate_outcome(self, field) -> None:
+        if field.data not in {status.value for status in authority_rules.DECISIONS}:
+            raise ValidationError(authority_rules.SELECT_OUTCOME)
+
+    def decided(self) -> tuple[AuthorityEndStatus, authority_rules.Checks, str]:
+        ticked = set(self.checks.data or [])
+        checks = authority_rules.Checks(
+            spoke_alone=SPOKE_ALONE in ticked,
+            told_holder=TOLD_HOLDER in ticked,
+            told_issuer=TOLD_ISSUER in ticked,
+        )
+        return AuthorityEndStatus(self.outcome.data), checks, self.reason.data or ""

@@ -1,9 +1,11 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
+from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
 from app.forms import radio_field, reason_field, strip_whitespace, submit_button, text_field
+from app.rules import authority_ends as authority_rules
 from app.rules.vocabulary import DisputeReason
 
 ENTER_REFERENCE = "Enter your reference number"
@@ -77,3 +79,37 @@ class ConfirmDisputeForm(DisputeForm):
     def validate_reason(self, field) -> None:
         if field.data not in {reason.value for reason in DisputeReason}:
             raise ValidationError(SELECT_REASON)
+
+
+class EndRequestForm(FlaskForm):
+    """What the resident wants us to know when they ask us to end a legal authority: optional,
+    and bounded."""
+
+    REFUSAL_FIELD = "note"
+
+    note = text_field(
+        "Anything you want us to know (optional)",
+        description="For example, why you want it to end, or when it is safe to call you. "
+        "We will read this before we contact you.",
+        max_length=authority_rules.NOTE_MAX_LENGTH,
+        too_long=authority_rules.NOTE_TOO_LONG,
+        field=TextAreaField,
+        widget=GovCharacterCount(),
+    )
+    submit = submit_button("Continue")
+
+    def answer(self) -> str:
+        return self.note.data or ""
+
+
+class ConfirmEndRequestForm(EndRequestForm):
+    """What the resident told us again, carried in a hidden field from the check page."""
+
+    note = StringField(
+        widget=HiddenInput(),
+        filters=[strip_whitespace],
+        validators=[
+            Length(max=authority_rules.NOTE_MAX_LENGTH, message=authority_rules.NOTE_TOO_LONG)
+        ],
+    )
+    submit = submit_button("Send my request")

@@ -7,15 +7,18 @@ from app.portal import bp
 from app.portal.forms import (
     CodeForm,
     ConfirmDisputeForm,
+    ConfirmEndRequestForm,
     DisputeForm,
+    EndRequestForm,
     RevokeForm,
     SignInForm,
     SignOutForm,
 )
 from app.refusals import Refused, show_refusal
+from app.rules import authority_ends as authority_rules
 from app.rules.disputes import ICO_RIGHT
 from app.security import public, resident_required
-from app.services import disputes, portal
+from app.services import authority_ends, disputes, portal
 
 _WAITING = "portal_waiting"  # the token of a sign-in waiting for its code
 
@@ -68,7 +71,7 @@ def your_record():
         "portal/your_record.html",
         resident=portal.get_resident(current_user),
         entries=portal.entries_for(current_user),
-        permissions=portal.permissions_for(current_user),
+        permissions=portal.permission_cards(current_user),
         disputes=portal.disputes_for(current_user),
         form=None,
     )
@@ -88,6 +91,9 @@ def sign_out():
 @resident_required
 def revoke_permission(permission_id: int):
     permission = portal.get_permission_or_404(current_user, permission_id)
+    if authority_rules.is_legal_authority(permission.kind):
+        # Never offered for a legal authority, and never done: the resident asks us instead.
+        return redirect(url_for("portal.ask_to_end_permission", permission_id=permission.id))
     form = RevokeForm()
     if submitted(form, lambda: portal.revoke_permission(current_user, permission)):
         return done(
@@ -95,6 +101,74 @@ def revoke_permission(permission_id: int):
             url_for("portal.your_record"),
         )
     return render_template("portal/revoke_permission.html", permission=permission, form=form)
+
+
+def _instead_of_asking(permission):
+    """Where the resident goes when there is nothing to ask: consent they gave is taken away
+    at once; an ended permission has nothing left to end; a request already waiting is theirs
+    to follow, not to send again."""
+    if not authority_rules.is_legal_authority(permission.kind):
+        return redirect(url_for("portal.revoke_permission", permission_id=permission.id))
+    if authority_ends.has_ended(permission):
+        return done(authority_rules.ALREADY_ENDED, url_for("portal.your_record"), "info")
+    waiting = authority_ends.waiting_request(permission.id)
+    if waiting is not None:
+        return redirect(url_for("portal.show_end_request", request_id=waiting.id))
+    return None
+
+
+def _ask_page(permission, form):
+    return render_template(
+        "portal/ask_to_end_permission.html",
+        permission=permission,
+        issuing_body=authority_rules.issuing_body(permission.kind),
+        form=form,
+    )
+
+
+@bp.route("/permissions/<int:permission_id>/end", methods=["GET", "POST"])
+@resident_required
+def ask_to_end_permission(permission_id: int):
+    """A legal authority: the resident asks us to end it, and says anything they want us to
+    know; the next page checks it with them."""
+    permission = portal.get_permission_or_404(current_user, permission_id)
+    if instead := _instead_of_asking(permission):
+        return instead
+    form = EndRequestForm()
+    if form.validate_on_submit():
+        confirm = ConfirmEndRequestForm(formdata=None, note=form.answer())
+        return render_template("portal/check_end_request.html", permission=permission, form=confirm)
+    return _ask_page(permission, form)
+
+
+@bp.post("/permissions/<int:permission_id>/end/check")
+@resident_required
+def check_end_request(permission_id: int):
+    permission = portal.get_permission_or_404(current_user, permission_id)
+    if instead := _instead_of_asking(permission):
+        return instead
+    form = ConfirmEndRequestForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("portal.ask_to_end_permission", permission_id=permission_id))
+    try:
+        asked = portal.ask_to_end_permission(current_user, permission, form.answer())
+    except Refused as refused:
+        edit = EndRequestForm(formdata=None, note=form.answer())
+        show_refusal(edit, refused)
+        return _ask_page(permission, edit)
+    return redirect(url_for("portal.show_end_request", request_id=asked.id))
+
+
+@bp.get("/end-requests/<int:request_id>")
+@resident_required
+def show_end_request(request_id: int):
+    asked = portal.get_end_request_or_404(current_user, request_id)
+    return render_template(
+        "portal/show_end_request.html",
+        asked=asked,
+        issuing_body=authority_rules.issuing_body(asked.permission.kind),
+        form=None,
+    )
 
 
 @bp.route("/entries/<int:entry_id>/dispute", methods=["GET", "POST"])

@@ -6,6 +6,11 @@ not upheld (the entry is back in use, with reasons and the resident's right to c
 Information Commissioner's Office). Decisions are final records: a correction is a new decision
 that supersedes the last one, never an edit. Nothing is ever deleted by a dispute.
 
+An entry's state is always governed by its newest dispute: disputed while it is open, then as
+its standing decision says. Only the newest dispute about an entry is decided or corrected; an
+older one is settled for good once a newer one is opened, so no correction of it can change the
+entry behind the newer one's back, and no entry ever has two disputes open.
+
 Hoax strikes are not stored: a number has one strike for each dispute whose standing decision
 is upheld on an entry it reported, so a correction to "not upheld" takes the strike away.
 
@@ -13,6 +18,7 @@ Plain Python: no Flask, no database, no clock.
 """
 
 import calendar
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -44,6 +50,11 @@ ENTER_STATEMENT = "Enter what the resident says is wrong with the entry"
 SELECT_ENTRY = "Select the entry the resident disputes"
 SELECT_REASON = "Select why the resident disputes the entry"
 SELECT_OUTCOME = "Select whether the dispute is upheld"
+# A decision or correction of a dispute that a newer dispute about the same entry has followed.
+NEWER_DISPUTE_OPEN = "Dispute {dispute} about this entry is open; decide that one"
+NEWER_DISPUTE_DECIDED = (
+    "Dispute {dispute} about this entry is newer and governs it; correct that one instead"
+)
 
 
 def add_one_month(day: date) -> date:
@@ -92,10 +103,24 @@ def deadline_state(status: DisputeStatus, due_on: date, today: date) -> Deadline
     return Deadline.ON_TIME
 
 
-def refusal_to_open(entry_status: EntryStatus) -> str | None:
-    """Why an entry cannot be disputed now, or None when it can. An entry already disputed
-    has its dispute under way; one already found incorrect is settled (a supervisor corrects
-    the decision instead)."""
+@dataclass(frozen=True)
+class DisputeOnEntry:
+    """One dispute about an entry, as these rules need it: which one (a dispute opened later
+    has a higher id) and where it stands."""
+
+    id: int
+    status: DisputeStatus
+
+
+def refusal_to_open(
+    entry_status: EntryStatus, disputes: Collection[DisputeOnEntry] = ()
+) -> str | None:
+    """Why an entry cannot be disputed now, or None when it can. An entry with a dispute open
+    about it, or marked disputed, has its dispute under way; one already found incorrect is
+    settled (a supervisor corrects the decision instead). `disputes` are the entry's disputes:
+    an open one refuses a second, whatever the entry's state says."""
+    if any(dispute.status is DisputeStatus.OPEN for dispute in disputes):
+        return ALREADY_DISPUTED
     return {
         EntryStatus.ACTIVE: None,
         EntryStatus.DISPUTED: ALREADY_DISPUTED,
@@ -158,6 +183,56 @@ def decision_effect(outcome: DisputeStatus, reporter_number: str | None) -> Deci
             tells_ico_right=True,
         )
     raise ValueError(f"{outcome} is not a decision")
+
+
+def entry_status_for(disputes: Collection[DisputeOnEntry]) -> EntryStatus:
+    """The state an entry's disputes give it. Disputed while any dispute about it is open;
+    otherwise as its newest dispute's standing decision says (upheld: marked incorrect; not
+    upheld: back in use); in use when it was never disputed."""
+    if not disputes:
+        return EntryStatus.ACTIVE
+    if any(dispute.status is DisputeStatus.OPEN for dispute in disputes):
+        return EntryStatus.DISPUTED
+    newest = max(disputes, key=lambda dispute: dispute.id)
+    return decision_effect(newest.status, None).entry_status
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """What the rules say of a decision asked for: why it is refused, or the state the entry
+    takes once it is recorded."""
+
+    refusal: str | None = None
+    entry_status: EntryStatus | None = None
+
+
+def rule_on_decision(
+    dispute: DisputeOnEntry,
+    decisions_seen: int,
+    decisions_made: int,
+    outcome: DisputeStatus,
+    others: Collection[DisputeOnEntry],
+) -> Ruling:
+    """Whether a supervisor's decision (or correction) of `dispute` is recorded, and the state
+    it gives the entry. `others` are the entry's other disputes.
+
+    The newest dispute about an entry governs it. A decision or correction of a dispute that a
+    newer one has followed is refused, naming the newer one: decide it while it is open, or
+    correct it once decided. Otherwise the decision must be made on the dispute as the
+    supervisor saw it (`refusal_to_decide`). The entry then takes the state of its disputes
+    with this decision recorded: never back in use while another dispute about it is open.
+    """
+    newer = [other for other in others if other.id > dispute.id]
+    if newer:
+        still_open = [other for other in newer if other.status is DisputeStatus.OPEN]
+        governing = max(still_open or newer, key=lambda other: other.id)
+        template = NEWER_DISPUTE_OPEN if still_open else NEWER_DISPUTE_DECIDED
+        return Ruling(refusal=template.format(dispute=governing.id))
+    refusal = refusal_to_decide(dispute.status, decisions_seen, decisions_made)
+    if refusal is not None:
+        return Ruling(refusal=refusal)
+    decided = DisputeOnEntry(dispute.id, decision_effect(outcome, None).dispute_status)
+    return Ruling(entry_status=entry_status_for([*others, decided]))
 
 
 def recorded_message(due_on: date) -> str:

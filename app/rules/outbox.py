@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.rules.disputes import ICO_RIGHT
-from app.rules.vocabulary import DisputeStatus, MessageStatus
+from app.rules.vocabulary import AuthorityEndStatus, DisputeStatus, MessageStatus
 
 
 class Failure(StrEnum):
@@ -129,6 +129,17 @@ def portal_signed_in_text(council_name: str, signed_in_at: datetime, contact: st
     )
 
 
+def dispute_opened_text(council_name: str, portal_url: str, contact: str) -> str:
+    """The text telling a resident that a dispute was opened in their name, in the portal or on
+    a call: where to follow it, and whom to tell if it was not them. Never which entry, what it
+    says, or who opened the dispute."""
+    return (
+        f"{council_name}: a dispute was opened in your name about an entry on your council "
+        f"record. You can follow it at {portal_url}. If you did not ask for this, contact us: "
+        f"{contact}"
+    )
+
+
 def dispute_decided_text(outcome: DisputeStatus, portal_url: str) -> str:
     """The text telling a resident the outcome of their dispute: what we decided and where to
     read why, never who reported what. Not upheld carries the right to complain to the ICO."""
@@ -141,6 +152,26 @@ def dispute_decided_text(outcome: DisputeStatus, portal_url: str) -> str:
         return (
             "We have looked into the entry you disputed on your council record and decided "
             f"to keep it. See our reasons at {portal_url}. {ICO_RIGHT}"
+        )
+    raise ValueError(f"{outcome} is not a decision")
+
+
+def authority_end_decided_text(
+    outcome: AuthorityEndStatus, council_name: str, portal_url: str, contact: str
+) -> str:
+    """The text telling a resident what we decided on their request to end a legal authority:
+    ended, or kept for now, and whom to contact. Never whose authority, or why."""
+    if outcome is AuthorityEndStatus.ENDED:
+        return (
+            f"{council_name}: we have looked at your request to end a permission on your "
+            f"council record, and ended it. See {portal_url}. If you did not ask for this, "
+            f"contact us: {contact}"
+        )
+    if outcome is AuthorityEndStatus.KEPT:
+        return (
+            f"{council_name}: we have looked at your request to end a permission on your "
+            f"council record. It stays in place for now. To talk to us about it, contact us: "
+            f"{contact}"
         )
     raise ValueError(f"{outcome} is not a decision")
 

@@ -206,9 +206,23 @@ class MessageKind(Labelled):
     REPORT_MADE = "report-made", "Someone reported something on your record"
     VERIFICATION_LOCKED = "verification-locked", "Phone verification on your record was locked"
     DISPUTE_DECIDED = "dispute-decided", "We decided on an entry you disputed"
+    DISPUTE_OPENED = "dispute-opened", "A dispute was opened in your name"
+    AUTHORITY_END_DECIDED = (
+        "authority-end-decided",
+        "We decided on your request to end a legal authority",
+    )
     # Shown, never sent: the console backend's copy of a verification code (development only).
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
     PORTAL_SIGNED_IN = "portal-signed-in", "Someone signed in to see your record online"
+
+
+class AuthorityEndStatus(Labelled):
+    """Where a resident's request to end a legal authority (an LPA, a deputyship, a DWP
+    appointeeship) stands. A decided request is decided for good."""
+
+    WAITING = "waiting", "Waiting for a supervisor"
+    ENDED = "ended", "Ended on the resident's request"
+    KEPT = "kept", "Kept in force"
 
 
 class TextCodeProvider(Labelled):

@@ -1,9 +1,9 @@
 """The console: what each member of staff has waiting for them, with a count and a link.
 
 Handlers see their own open calls and the calls waiting to be taken; supervisors see locked
-records, disputes near or past their deadline and requests to share without consent waiting
-for a decision; administrators, accounts without two-factor sign-in. Each sees only what their
-role may open.
+records, disputes near or past their deadline, requests to share without consent waiting
+for a decision and residents' requests to end a legal authority; administrators, accounts
+without two-factor sign-in. Each sees only what their role may open.
 Counts come from the same queries as the pages they link to, so the two always agree.
 """
 
@@ -15,7 +15,14 @@ from app import clock
 from app.extensions import db
 from app.models import Call, StaffUser
 from app.rules.vocabulary import Role
-from app.services import calls, disputes, duty_to_share, verification, waiting_calls
+from app.services import (
+    authority_ends,
+    calls,
+    disputes,
+    duty_to_share,
+    verification,
+    waiting_calls,
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,13 @@ def console_for(staff: StaffUser) -> Console:
             ToDo("request to share without consent waiting for a decision",
                  "requests to share without consent waiting for a decision", shares.waiting,
                  "duty_to_share.index", "Decide requests to share")
+        )  # fmt: skip
+    if staff.role in authority_ends.DECIDING_ROLES:
+        to_do.append(
+            ToDo("request to end a legal authority waiting for a decision",
+                 "requests to end a legal authority waiting for a decision",
+                 authority_ends.waiting_count(), "permissions.end_requests",
+                 "Decide requests to end")
         )  # fmt: skip
     if staff.role is Role.ADMIN:
         to_do.append(

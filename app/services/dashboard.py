@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Dispute, Entry
 from app.rules import disputes as dispute_rules
 from app.rules.vocabulary import DisputeStatus, Relationship
-from app.services import cross_record, duty_to_share, verification
+from app.services import authority_ends, cross_record, duty_to_share, verification
 from app.services.cross_record import NumberToWatch
 from app.services.duty_to_share import WaitingCounts
 from app.services.verification import LockedResident
@@ -71,6 +71,8 @@ class Dashboard:
     reports_chart: BarChart  # all third-party reports, a bar a week
     # Duty-to-share requests waiting for a supervisor, and urgent ones past their 24 hours.
     duty_to_share: WaitingCounts
+    # Residents' requests to end a legal authority, waiting for a supervisor.
+    authority_ends_waiting: int
 
     @property
     def third_party_reports(self) -> int:
@@ -115,6 +117,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
             ],
         ),
         duty_to_share=duty_to_share.waiting_counts(now),
+        authority_ends_waiting=authority_ends.waiting_count(),
     )
 
 

@@ -1,9 +1,12 @@
 """Disputes: opening one on a call, and supervisors deciding (docs/rules.md rule 5).
 
-The entry is marked disputed in the same unit of work that opens the dispute. A decision is
-recorded by an UPDATE that matches only the dispute as the supervisor saw it (its status and
-the number of decisions made), so of two supervisors deciding at once one wins and the other
-is told. Nothing here deletes an entry.
+The entry is marked disputed in the same unit of work that opens the dispute. Opening a
+dispute and deciding one both start by taking the entry's row lock, then read the entry's
+disputes and ask the rules: so a decision never lands on an entry that a dispute opened
+meanwhile now governs, and no entry gets two disputes open. A decision is recorded by an
+UPDATE that matches only the dispute as the supervisor saw it (its status and the number of
+decisions made), so of two supervisors deciding at once one wins and the other is told.
+Nothing here deletes an entry.
 """
 
 from dataclasses import dataclass
@@ -29,7 +32,7 @@ from app.rules.vocabulary import (
     MessageKind,
 )
 from app.services import audit, call_state, outbox
-from app.services.transactions import transactional
+from app.services.transactions import lock_row, transactional
 
 
 def get_dispute_or_404(dispute_id: int, staff: StaffUser) -> Dispute:
@@ -139,6 +142,7 @@ class DisputePage:
     same_number: list[Entry]  # other entries reported from the entry's number
     trail: list[TrailRow]  # the audit trail of the entry and its dispute, newest first
     hoax_warning: str | None  # the reporting number's standing upheld disputes
+    newer: Dispute | None  # a later dispute about the same entry: it governs the entry now
 
 
 TRAIL_LIMIT = 500
@@ -193,6 +197,7 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
         same_number=same_number,
         trail=trail,
         hoax_warning=hoax_warning_for(entry.reporter_number),
+        newer=newer_dispute(dispute),
     )
 
 
@@ -277,19 +282,13 @@ def _open_dispute(
     statement = statement.strip()
     if not statement:
         raise Refused(rules.ENTER_STATEMENT, field="statement")
-    refusal = rules.refusal_to_open(entry.status)
+    # A dispute opened or decided meanwhile, on a call or in the portal, waits for this lock
+    # and then sees this one, or this one sees it: never two open, never one overwritten.
+    _lock_entry(entry)
+    refusal = rules.refusal_to_open(entry.status, _disputes_on(entry.id))
     if refusal is not None:
         raise Refused(refusal)
-    # Only an entry still active becomes disputed: a dispute opened meanwhile, on a call or in
-    # the portal, leaves this one refused rather than doubled.
-    marked = db.session.execute(
-        update(Entry)
-        .where(Entry.id == entry.id, Entry.status == EntryStatus.ACTIVE)
-        .values(status=rules.entry_status_when_opened())
-        .execution_options(synchronize_session=False)
-    )
-    if marked.rowcount != 1:
-        raise Refused(rules.ALREADY_DISPUTED)
+    entry.status = rules.entry_status_when_opened()
     dispute = Dispute(
         entry_id=entry.id,
         resident_id=entry.resident_id,
@@ -305,8 +304,37 @@ def _open_dispute(
     )
     db.session.add(dispute)
     db.session.flush()
-    db.session.refresh(entry)
+    # Told in the same transaction: a dispute opened in their name by someone else on a call,
+    # or by someone who signed in as them, does not go unnoticed.
+    outbox.queue_dispute_opened(entry.resident)
     return dispute
+
+
+def _lock_entry(entry: Entry) -> None:
+    """Take the entry's row lock for the rest of this transaction, and re-read the entry as
+    the last unit of work left it. The first write of the transaction (after the call's lock
+    on a call): on SQLite that makes the transaction the only writer until it commits."""
+    lock_row(Entry.status, entry.id)
+    db.session.refresh(entry)
+
+
+def _disputes_on(entry_id: int) -> list[rules.DisputeOnEntry]:
+    """Every dispute about the entry, as the rules see them."""
+    rows = db.session.execute(
+        select(Dispute.id, Dispute.status).where(Dispute.entry_id == entry_id)
+    )
+    return [rules.DisputeOnEntry(dispute_id, status) for dispute_id, status in rows]
+
+
+def newer_dispute(dispute: Dispute) -> Dispute | None:
+    """The newest dispute about the same entry opened after this one, if any: it governs the
+    entry, so this one can no longer be decided or corrected."""
+    return db.session.scalar(
+        select(Dispute)
+        .where(Dispute.entry_id == dispute.entry_id, Dispute.id > dispute.id)
+        .order_by(Dispute.id.desc())
+        .limit(1)
+    )
 
 
 @transactional
@@ -321,15 +349,29 @@ def decide_dispute(
 
     `decisions_seen` is how many decisions the supervisor's page showed: the decision is
     recorded only if that is still so, so of two supervisors deciding at once one wins and
-    the other is told. The entry is marked as the decision says, the resident is told
-    through the outbox, and when an upheld entry had sent a team out, the team's dispatch
-    gets a correction notice.
+    the other is told. Only the newest dispute about an entry is decided or corrected: the
+    entry's row lock is taken first, so a dispute opened at the same moment is either seen
+    here or waits and sees this decision. The entry is marked as its disputes then say, the
+    resident is told through the outbox, and when an upheld entry had sent a team out, the
+    team's dispatch gets a correction notice.
     """
     reasons = reasons.strip()
     if outcome not in rules.DECIDED:
         raise Refused(rules.SELECT_OUTCOME, field="outcome")
     if not reasons:
         raise Refused(rules.ENTER_REASONS, field="reasons")
+    entry = dispute.entry
+    _lock_entry(entry)
+    db.session.refresh(dispute)
+    ruling = rules.rule_on_decision(
+        rules.DisputeOnEntry(dispute.id, dispute.status),
+        decisions_seen,
+        dispute.decisions_made,
+        outcome,
+        [other for other in _disputes_on(entry.id) if other.id != dispute.id],
+    )
+    if ruling.refusal is not None:
+        raise Refused(ruling.refusal)
     expected = [Dispute.id == dispute.id, Dispute.decisions_made == decisions_seen]
     if decisions_seen == 0:
         expected.append(Dispute.status == DisputeStatus.OPEN)
@@ -363,9 +405,7 @@ def decide_dispute(
         supersedes_id=standing,
     )
     db.session.add(decision)
-    entry = dispute.entry
-    effect = rules.decision_effect(outcome, entry.reporter_number)
-    entry.status = effect.entry_status
+    entry.status = ruling.entry_status
     db.session.flush()
     # Who decided, on whose record, and which dispute: said by each event the decision makes.
     decided = {"staff_id": supervisor.id, "resident_id": dispute.resident_id, "dispute": dispute.id}
@@ -377,7 +417,7 @@ def decide_dispute(
         outcome=outcome.value,
         supersedes=standing,
     )
-    if effect.entry_status is EntryStatus.UPHELD:
+    if entry.status is EntryStatus.UPHELD:
         for dispatch in entry.dispatches:
             audit.record("dispatch.correction", **decided, dispatch=dispatch.id, team=dispatch.team)
     body = dispute_decided_text(outcome, current_app.config["RESIDENT_PORTAL_URL"])

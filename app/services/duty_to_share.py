@@ -25,7 +25,7 @@ from app.rules.vocabulary import CallerType, Role, ShareRequestStatus
 from app.services import audit, call_state
 from app.services.facts import facts_from
 from app.services.service_areas import active_area_codes, area_names
-from app.services.transactions import transactional
+from app.services.transactions import lock_row, transactional
 
 DECIDING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -269,12 +269,7 @@ def _lock_call_row(call: Call) -> None:
     does, but on an ended call too and without counting as the handler's activity: an urgent
     request is decided after its call has ended, and a supervisor's decision must not keep the
     caller's verification alive."""
-    db.session.execute(
-        update(Call)
-        .where(Call.id == call.id)
-        .values(last_activity_at=Call.last_activity_at)
-        .execution_options(synchronize_session=False)
-    )
+    lock_row(Call.last_activity_at, call.id)
     db.session.refresh(call)
 
 

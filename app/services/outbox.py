@@ -104,6 +104,16 @@ def queue_portal_signed_in(resident: Resident, signed_in_at: datetime) -> Outbox
     return queue_message(MessageKind.PORTAL_SIGNED_IN, resident, body)
 
 
+def queue_dispute_opened(resident: Resident) -> OutboxMessage | None:
+    """Tell the resident a dispute was opened in their name, and whom to tell if it was not
+    them: never which entry, or who opened it."""
+    config = current_app.config
+    body = rules.dispute_opened_text(
+        config["COUNCIL_NAME"], config["RESIDENT_PORTAL_URL"], config["COUNCIL_CONTACT"]
+    )
+    return queue_message(MessageKind.DISPUTE_OPENED, resident, body)
+
+
 @dataclass
 class WorkDone:
     sent: int = 0

@@ -358,15 +358,32 @@ def revoke(
     reason = reason.strip()
     if not reason:
         raise Refused(REVOKE_REASON_MISSING, "reason")
-    now = utcnow()
+    if not end_at_once(
+        permission, staff, reason, call, **({"by": "resident"} if by_resident else {})
+    ):
+        raise Refused("This permission has already been revoked")
+
+
+def end_at_once(
+    permission: Permission,
+    staff: StaffUser | None,
+    reason: str,
+    call: Call | None = None,
+    **detail,
+) -> bool:
+    """Revoke a permission in the caller's unit of work, with its history and audit event
+    (`detail` adds to the event); False, writing nothing, when it was revoked already. The
+    next request on any call where it is in use is refused disclosure."""
     # Conditional, so two people revoking at once cannot both record it.
     revoked = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_by_id=staff.id if staff else None, revocation_reason=reason)
+        .values(
+            revoked_at=utcnow(), revoked_by_id=staff.id if staff else None, revocation_reason=reason
+        )
     )
     if revoked.rowcount != 1:
-        raise Refused("This permission has already been revoked")
+        return False
     _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
     audit.record(
         "permission.revoked",
@@ -375,8 +392,9 @@ def revoke(
         call_id=call.id if call else None,
         permission=permission.id,
         reason=reason,
-        **({"by": "resident"} if by_resident else {}),
+        **detail,
     )
+    return True
 
 
 @transactional

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import (
+    AuthorityEndRequest,
     Dispute,
     Entry,
     Permission,
@@ -31,12 +32,14 @@ from app.models import (
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.references import normalise_reference
+from app.refusals import Refused
+from app.rules import authority_ends as authority_rules
 from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship
-from app.services import audit, outbox, permissions
+from app.services import audit, authority_ends, outbox, permissions
 from app.services.staff import SignInAllowance, TooManyAttempts
 from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
@@ -49,7 +52,7 @@ WRONG_CODE = (
 )
 REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
 
-Owned = TypeVar("Owned", Entry, Permission, Dispute)
+Owned = TypeVar("Owned", Entry, Permission, Dispute, AuthorityEndRequest)
 
 
 class SignedInResident(UserMixin):
@@ -270,10 +273,61 @@ def get_permission_or_404(user: SignedInResident, permission_id: int) -> Permiss
 
 
 def revoke_permission(user: SignedInResident, permission: Permission) -> None:
-    """The resident takes a permission back: at once, audited as done by the resident."""
+    """The resident takes back consent they gave: at once, audited as done by the resident.
+    A legal authority is refused: the resident asks us to end it (`ask_to_end_permission`)."""
     if permission.resident_id != user.resident_id:
         abort(404)
+    refusal = authority_rules.refusal_to_take_away(permission.kind)
+    if refusal is not None:
+        raise Refused(refusal)
     permissions.revoke(permission, None, REVOKED_BY_RESIDENT, by_resident=True)
+
+
+@dataclass(frozen=True)
+class PermissionCard:
+    """A permission as the resident sees it, with what they may do about it."""
+
+    summary: permissions.PermissionSummary
+    may_take_away: bool  # consent they gave, still standing: they end it at once
+    may_ask_to_end: bool  # a legal authority still standing, with no request waiting
+    end_request: AuthorityEndRequest | None  # their latest request to end it, if any
+
+
+def permission_cards(user: SignedInResident) -> list[PermissionCard]:
+    """The resident's permissions, newest first, each with what they may do about it and
+    their latest request to end it."""
+    requests = authority_ends.latest_requests(user.resident_id)
+    cards = []
+    for summary in permissions_for(user):
+        permission = summary.permission
+        request = requests.get(permission.id)
+        standing = summary.may_revoke
+        is_authority = authority_rules.is_legal_authority(permission.kind)
+        cards.append(
+            PermissionCard(
+                summary=summary,
+                may_take_away=standing and not is_authority,
+                may_ask_to_end=standing
+                and is_authority
+                and not (request is not None and request.is_waiting),
+                end_request=request,
+            )
+        )
+    return cards
+
+
+def ask_to_end_permission(
+    user: SignedInResident, permission: Permission, note: str
+) -> AuthorityEndRequest:
+    """The resident asks us to end a legal authority over their affairs: a supervisor checks
+    with them and decides; it stays in force until then."""
+    if permission.resident_id != user.resident_id:
+        abort(404)
+    return authority_ends.ask_to_end(permission, note)
+
+
+def get_end_request_or_404(user: SignedInResident, request_id: int) -> AuthorityEndRequest:
+    return _own_or_404(AuthorityEndRequest, request_id, user)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
 
 from app.extensions import db
 from app.models import AuditEvent
@@ -16,6 +16,20 @@ from app.refusals import Refused
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def lock_row(column: InstrumentedAttribute, row_id: int) -> None:
+    """Take a row's lock until the unit of work commits, by writing `column` back as it is
+    (never a key, so rows that point at this one need not wait). Make it the first write of
+    the unit of work: on SQLite the transaction is then the only writer until it commits; on
+    PostgreSQL another unit of work locking the row waits, then reads what this one wrote."""
+    model = column.class_
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values({column: column})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def transactional(

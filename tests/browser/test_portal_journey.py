@@ -1,7 +1,9 @@
 """A resident on a phone signs in to the portal and disputes a neighbour's report as a hoax,
 in Chromium with axe on every page: the reference number and date of birth, the code sent by
 text (read from the console backend's copy), the record, the dispute with check your answers,
-and the confirmation with the dispute reference and the date we will respond by."""
+and the confirmation with the dispute reference and the date we will respond by. Then consent
+taken away at once, and a Lasting Power of Attorney the resident asks us to end, decided by a
+supervisor at a desk of their own."""
 
 import re
 
@@ -10,11 +12,20 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Dispute
-from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, Role
+from app.models import AuthorityEndRequest, Dispute, OutboxMessage, Permission
+from app.rules.vocabulary import (
+    AuthorityEndStatus,
+    DisputeReason,
+    DisputeStatus,
+    EntryStatus,
+    MessageKind,
+    PermissionKind,
+    Role,
+)
 from app.services import disputes
 from tests import factories
 from tests.browser.helpers import choose_radio, press, sign_in_to_portal, type_into
+from tests.browser.journeys import desk_of
 from tests.portal.helpers import console_code
 
 pytestmark = pytest.mark.browser
@@ -91,7 +102,7 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
     browser: Browser, live_server, check_accessibility
 ):
     resident = factories.make_resident(forename="Olive", surname="Tranter")
-    factories.make_permission(resident, name="Dana Tranter")
+    factories.make_permission(resident, name="Dana Tranter", kind=PermissionKind.WRITTEN)
     entry = factories.make_entry(resident)
     dispute = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
     supervisor = factories.make_staff(Role.SUPERVISOR)
@@ -126,4 +137,80 @@ def test_in_production_without_a_text_service_the_portal_says_how_to_reach_the_c
     expect(page.get_by_text("You cannot sign in online at the moment")).to_be_visible()
     expect(page.get_by_text("the phone number on our website")).to_be_visible()
     expect(page.get_by_label("Reference number")).to_have_count(0)
+
+
+def test_a_resident_asks_us_to_end_an_lpa_and_a_supervisor_ends_it(
+    browser: Browser, live_server, check_accessibility
+):
+    resident = factories.make_resident(forename="Olive", surname="Tranter")
+    permission, _ = factories.make_permission(resident, name="Dana Tranter")
+    supervisor = factories.make_staff(Role.SUPERVISOR, name="Sunita Supervisor")
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
+    expect(page.get_by_role("link", name=re.compile(r"^Take away"))).to_have_count(0)
+
+    press(page, page.get_by_role("link", name=re.compile(r"^Ask us to end this")))
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Ask us to end Dana Tranter"))
+    ).to_be_visible()
+    expect(page.get_by_text("made under the law, not by the council")).to_be_visible()
+    check_accessibility(page)
+    type_into(page, page.get_by_label("Anything you want us to know (optional)"), "Call after 6pm")
+    press(page, page.get_by_role("button", name="Continue"))
+
+    expect(page.get_by_role("heading", name="Check your request")).to_be_visible()
+    expect(page.get_by_text("Call after 6pm")).to_be_visible()
+    check_accessibility(page)
+    press(page, page.get_by_role("button", name="Send my request"))
+
+    expect(page.get_by_role("heading", name="We have your request")).to_be_visible()
+    db.session.expire_all()
+    asked = db.session.scalar(select(AuthorityEndRequest))
+    expect(page.locator(".govuk-panel")).to_contain_text(str(asked.id))
+    assert db.session.get(Permission, permission.id).revoked_at is None
+    check_accessibility(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the page scrolls sideways on a phone"
+    press(page, page.get_by_role("link", name="Back to your record"))
+    expect(page.get_by_text("you asked us to end this. We will contact you")).to_be_visible()
+    check_accessibility(page)
+
+    # A supervisor at a desk of their own finds it from the console and decides it.
+    office = desk_of(browser.new_context, live_server, supervisor)
+    press(office, office.get_by_role("link", name=re.compile(r"^Decide requests to end")))
+    expect(office.get_by_role("heading", name="Requests to end a legal authority")).to_be_visible()
+    check_accessibility(office)
+    press(office, office.get_by_role("link", name=f"Request {asked.id}"))
+    expect(office.locator("main")).to_contain_text("Call after 6pm")
+    check_accessibility(office)
+    end_it = office.get_by_label(re.compile(r"End the permission now"))
+    press(office, end_it, "Space")
+    expect(end_it).to_be_checked()
+    type_into(office, office.get_by_label("Reason for your decision"), "Spoke to Olive alone")
+    press(office, office.get_by_role("button", name="Record the decision"))
+    expect(office).to_have_title(re.compile(r"^Error: Request"))
+    expect(office.locator("#checks-error")).to_contain_text("without the holder there")
+    check_accessibility(office)
+    for check in (
+        r"I spoke to the resident without the holder there",
+        r"I told the holder",
+        r"I told the Office of the Public Guardian",
+    ):
+        box = office.get_by_label(re.compile(check))
+        press(office, box, "Space")
+        expect(box).to_be_checked()
+    press(office, office.get_by_role("button", name="Record the decision"))
+    expect(office.get_by_role("alert", name="Success")).to_contain_text("Decision recorded")
+    expect(office.locator("main")).to_contain_text("Ended on the resident's request")
+    check_accessibility(office)
+
+    db.session.expire_all()
+    assert db.session.get(AuthorityEndRequest, asked.id).status is AuthorityEndStatus.ENDED
+    assert db.session.get(Permission, permission.id).revoked_at is not None
+    told = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == MessageKind.AUTHORITY_END_DECIDED)
+    )
+    assert "Dana" not in told.body
+    page.reload()
+    expect(page.get_by_text("ended on the resident's request")).to_be_visible()
     check_accessibility(page)

@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Dispute, Entry, Permission
-from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, Relationship, Role
+from app.rules.vocabulary import (
+    DisputeReason,
+    DisputeStatus,
+    EntryStatus,
+    PermissionKind,
+    Relationship,
+    Role,
+)
 from app.services import disputes
 from tests import factories
 from tests.helpers import csrf_token, hidden_inputs
@@ -127,7 +134,9 @@ def test_the_resident_sees_their_dispute_and_its_outcome(resident_client, reside
 
 
 def test_the_resident_revokes_a_permission_after_confirming(resident_client, resident):
-    permission, _ = factories.make_permission(resident, name="Dana Okafor")
+    permission, _ = factories.make_permission(
+        resident, name="Dana Okafor", kind=PermissionKind.WRITTEN
+    )
     page = resident_client.get("/portal/your-record").get_data(as_text=True)
     assert "Dana Okafor" in page
     path = f"/portal/permissions/{permission.id}/revoke"

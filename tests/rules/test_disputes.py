@@ -1,13 +1,14 @@
 """Rule 5: disputes. Deadlines in London time, the life-cycle, and what a decision does."""
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import product
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.rules import disputes as rules
-from app.rules.disputes import Deadline
+from app.rules.disputes import Deadline, DisputeOnEntry
 from app.rules.outbox import dispute_decided_text
 from app.rules.vocabulary import DisputeStatus, EntryStatus
 
@@ -130,6 +131,173 @@ def test_only_due_soon_and_overdue_carry_a_tag():
 )
 def test_only_an_active_entry_can_be_disputed(entry_status, expected):
     assert rules.refusal_to_open(entry_status) == expected
+
+
+OPEN, UPHELD, NOT_UPHELD = DisputeStatus.OPEN, DisputeStatus.UPHELD, DisputeStatus.NOT_UPHELD
+
+
+@pytest.mark.parametrize("entry_status", list(EntryStatus), ids=str)
+def test_an_entry_with_a_dispute_open_about_it_is_never_disputed_again(entry_status):
+    disputes = [DisputeOnEntry(1, NOT_UPHELD), DisputeOnEntry(2, OPEN)]
+
+    assert rules.refusal_to_open(entry_status, disputes) == rules.ALREADY_DISPUTED
+
+
+@pytest.mark.parametrize(
+    ("entry_status", "statuses", "expected"),
+    [
+        (EntryStatus.ACTIVE, [NOT_UPHELD], None),
+        (EntryStatus.ACTIVE, [NOT_UPHELD, NOT_UPHELD], None),
+        (EntryStatus.UPHELD, [UPHELD], rules.ALREADY_UPHELD),
+        (EntryStatus.UPHELD, [NOT_UPHELD, UPHELD], rules.ALREADY_UPHELD),
+        (EntryStatus.DISPUTED, [NOT_UPHELD], rules.ALREADY_DISPUTED),
+    ],
+    ids=[
+        "not-upheld-before-can-be-disputed-again",
+        "twice-not-upheld-can-be-disputed-again",
+        "upheld-is-settled",
+        "upheld-after-a-not-upheld-one-is-settled",
+        "marked-disputed-without-an-open-dispute-is-still-refused",
+    ],
+)
+def test_an_entry_whose_disputes_are_all_decided_follows_its_state(
+    entry_status, statuses, expected
+):
+    disputes = [DisputeOnEntry(i, status) for i, status in enumerate(statuses, 1)]
+
+    assert rules.refusal_to_open(entry_status, disputes) == expected
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([], EntryStatus.ACTIVE),
+        ([OPEN], EntryStatus.DISPUTED),
+        ([UPHELD], EntryStatus.UPHELD),
+        ([NOT_UPHELD], EntryStatus.ACTIVE),
+        ([NOT_UPHELD, OPEN], EntryStatus.DISPUTED),
+        ([NOT_UPHELD, UPHELD], EntryStatus.UPHELD),
+        ([NOT_UPHELD, NOT_UPHELD], EntryStatus.ACTIVE),
+        ([UPHELD, NOT_UPHELD], EntryStatus.ACTIVE),
+        ([NOT_UPHELD, NOT_UPHELD, UPHELD], EntryStatus.UPHELD),
+        ([OPEN, NOT_UPHELD], EntryStatus.DISPUTED),
+        ([OPEN, UPHELD], EntryStatus.DISPUTED),
+    ],
+    ids=[
+        "never-disputed",
+        "open",
+        "upheld",
+        "not-upheld",
+        "not-upheld-then-open",
+        "not-upheld-then-upheld",
+        "not-upheld-twice",
+        "newest-not-upheld-governs-an-older-upheld-one",
+        "newest-upheld-governs",
+        "an-older-open-one-keeps-it-disputed",
+        "an-older-open-one-keeps-it-disputed-whatever-the-newest-says",
+    ],
+)
+def test_an_entrys_state_follows_its_newest_dispute_and_any_open_one(statuses, expected):
+    disputes = [DisputeOnEntry(i, status) for i, status in enumerate(statuses, 1)]
+
+    assert rules.entry_status_for(disputes) is expected
+    assert rules.entry_status_for(list(reversed(disputes))) is expected
+
+
+# Every combination of the dispute decided (open, or decided once), the outcome asked for, a
+# newer dispute about the same entry (none, or in each state) and an older one (likewise).
+THIS = [(OPEN, 0), (UPHELD, 1), (NOT_UPHELD, 1)]
+OUTCOMES = [UPHELD, NOT_UPHELD]
+OTHER = [None, OPEN, UPHELD, NOT_UPHELD]
+THIS_ID, OLDER_ID, NEWER_ID = 5, 2, 9
+
+
+def _others(older, newer) -> list[DisputeOnEntry]:
+    others = [DisputeOnEntry(OLDER_ID, older)] if older else []
+    return others + ([DisputeOnEntry(NEWER_ID, newer)] if newer else [])
+
+
+@pytest.mark.parametrize(
+    ("this", "outcome", "older"), list(product(THIS, OUTCOMES, OTHER)), ids=str
+)
+def test_a_decision_or_correction_under_a_newer_open_dispute_is_refused_naming_it(
+    this, outcome, older
+):
+    (status, made) = this
+
+    ruling = rules.rule_on_decision(
+        DisputeOnEntry(THIS_ID, status), made, made, outcome, _others(older, OPEN)
+    )
+
+    assert ruling.refusal == f"Dispute {NEWER_ID} about this entry is open; decide that one"
+    assert ruling.entry_status is None
+
+
+@pytest.mark.parametrize(
+    ("this", "outcome", "older", "newer"),
+    list(product(THIS, OUTCOMES, OTHER, [UPHELD, NOT_UPHELD])),
+    ids=str,
+)
+def test_a_decision_or_correction_under_a_newer_decided_dispute_is_refused_naming_it(
+    this, outcome, older, newer
+):
+    (status, made) = this
+
+    ruling = rules.rule_on_decision(
+        DisputeOnEntry(THIS_ID, status), made, made, outcome, _others(older, newer)
+    )
+
+    assert ruling.refusal == (
+        f"Dispute {NEWER_ID} about this entry is newer and governs it; correct that one instead"
+    )
+    assert ruling.entry_status is None
+
+
+@pytest.mark.parametrize(
+    ("this", "outcome", "older"), list(product(THIS, OUTCOMES, OTHER)), ids=str
+)
+def test_the_newest_dispute_decides_the_entry_unless_an_older_one_is_still_open(
+    this, outcome, older
+):
+    (status, made) = this
+    expected = {UPHELD: EntryStatus.UPHELD, NOT_UPHELD: EntryStatus.ACTIVE}[outcome]
+    if older is OPEN:
+        expected = EntryStatus.DISPUTED
+
+    ruling = rules.rule_on_decision(
+        DisputeOnEntry(THIS_ID, status), made, made, outcome, _others(older, None)
+    )
+
+    assert ruling.refusal is None
+    assert ruling.entry_status is expected
+
+
+def test_the_open_newer_dispute_is_named_before_a_decided_one():
+    others = [DisputeOnEntry(7, OPEN), DisputeOnEntry(8, NOT_UPHELD), DisputeOnEntry(1, UPHELD)]
+
+    ruling = rules.rule_on_decision(DisputeOnEntry(4, NOT_UPHELD), 1, 1, UPHELD, others)
+
+    assert ruling.refusal == "Dispute 7 about this entry is open; decide that one"
+
+
+@pytest.mark.parametrize(
+    ("status", "seen", "made", "expected"),
+    [
+        (OPEN, 0, 1, rules.ALREADY_DECIDED),
+        (UPHELD, 0, 1, rules.ALREADY_DECIDED),
+        (OPEN, 1, 0, rules.NOT_DECIDED_YET),
+        (NOT_UPHELD, 1, 2, rules.DECISION_CHANGED),
+    ],
+    ids=["decided-meanwhile", "decided-already", "undecided", "corrected-meanwhile"],
+)
+def test_the_newest_dispute_is_still_decided_only_as_the_supervisor_saw_it(
+    status, seen, made, expected
+):
+    ruling = rules.rule_on_decision(
+        DisputeOnEntry(THIS_ID, status), seen, made, UPHELD, [DisputeOnEntry(OLDER_ID, NOT_UPHELD)]
+    )
+
+    assert (ruling.refusal, ruling.entry_status) == (expected, None)
 
 
 def test_opening_a_dispute_marks_the_entry_disputed_at_once():
@@ -313,3 +481,51 @@ def test_a_decision_made_on_a_stale_view_is_always_refused(status, seen, made):
 def test_an_open_dispute_is_overdue_exactly_after_its_due_date(due):
     assert rules.deadline_state(DisputeStatus.OPEN, due, due) is not Deadline.OVERDUE
     assert rules.deadline_state(DisputeStatus.OPEN, due, due + timedelta(1)) is Deadline.OVERDUE
+
+
+# One entry's life: disputes opened, decided and corrected in any order, some of them from a
+# page gone stale. Whatever is asked, the entry stays governed by its newest dispute.
+
+ACTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("open")),
+        st.tuples(
+            st.just("decide"),
+            st.integers(0, 5),  # which dispute, counted from the first
+            st.sampled_from(sorted(rules.DECIDED)),
+            st.booleans(),  # from a stale page
+        ),
+    ),
+    max_size=25,
+)
+
+
+@given(ACTIONS)
+def test_an_entry_is_always_governed_by_its_newest_dispute(actions):
+    entry_status = EntryStatus.ACTIVE
+    disputes: list[DisputeOnEntry] = []
+    made: dict[int, int] = {}
+
+    for action in actions:
+        if action[0] == "open":
+            if rules.refusal_to_open(entry_status, disputes) is None:
+                disputes.append(DisputeOnEntry(len(disputes) + 1, DisputeStatus.OPEN))
+                made[len(disputes)] = 0
+                entry_status = rules.entry_status_when_opened()
+        elif disputes:
+            _, which, outcome, stale = action
+            dispute = disputes[which % len(disputes)]
+            seen = made[dispute.id] + (1 if stale else 0)
+            others = [other for other in disputes if other.id != dispute.id]
+            ruling = rules.rule_on_decision(dispute, seen, made[dispute.id], outcome, others)
+            if ruling.refusal is None:
+                disputes[dispute.id - 1] = DisputeOnEntry(dispute.id, outcome)
+                made[dispute.id] += 1
+                entry_status = ruling.entry_status
+
+        open_ones = [d for d in disputes if d.status is DisputeStatus.OPEN]
+        assert len(open_ones) <= 1
+        assert not open_ones or open_ones[0] is disputes[-1]
+        assert entry_status is rules.entry_status_for(disputes)
+        # Only the newest can stand upheld: one entry never gives a number two strikes.
+        assert all(d.status is not DisputeStatus.UPHELD for d in disputes[:-1])

@@ -171,6 +171,18 @@ def test_the_lock_message_says_what_happened_and_whom_to_contact():
     assert text.endswith("contact us: 0116 454 1000")
 
 
+def test_the_dispute_opened_message_says_where_to_follow_it_and_what_to_do_if_not_them():
+    text = rules.dispute_opened_text(
+        "Leicester City Council", "https://council.example/portal", "0116 454 1000"
+    )
+
+    assert text == (
+        "Leicester City Council: a dispute was opened in your name about an entry on your "
+        "council record. You can follow it at https://council.example/portal. If you did not "
+        "ask for this, contact us: 0116 454 1000"
+    )
+
+
 def test_staff_see_only_the_last_3_digits_of_a_number():
     assert rules.last_digits("+447700900123") == "123"
 

@@ -56,6 +56,32 @@ def test_a_resident_verified_on_the_call_disputes_an_entry_and_it_is_disputed_at
     assert _count(AuditEvent, AuditEvent.action == "dispute.opened") == 1
 
 
+def test_the_resident_is_told_by_text_that_a_dispute_was_opened_in_their_name(resident):
+    entry = _entry(resident, summary="Says the boiler is broken")
+    handler = factories.make_staff(Role.HANDLER, name="Hana Handler")
+    call = _call(resident, handler)
+
+    service.open_dispute_on_call(call, entry.id, DisputeReason.HOAX, "Not me at all", handler)
+
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.kind is MessageKind.DISPUTE_OPENED
+    assert (message.resident_id, message.to_number) == (resident.id, "+447700900123")
+    assert "dispute was opened in your name" in message.body
+    assert "If you did not ask for this, contact us" in message.body
+    for personal in ("boiler", "Not me", "Hana", "A neighbour", HOAXER, "Margaret", "Okafor"):
+        assert personal not in message.body
+
+
+def test_a_dispute_refused_tells_the_resident_nothing(resident):
+    entry = _entry(resident)
+    _open(resident, entry)
+
+    with pytest.raises(Refused):
+        _open(resident, entry)
+
+    assert _count(OutboxMessage, OutboxMessage.kind == MessageKind.DISPUTE_OPENED) == 1
+
+
 def test_the_deadline_is_taken_on_the_london_day_the_dispute_is_opened(resident):
     entry = _entry(resident)
     clock.set_now(datetime(2027, 1, 31, 23, 30, tzinfo=UTC))
@@ -136,7 +162,9 @@ def test_upholding_marks_the_entry_incorrect_keeps_it_strikes_the_number_and_tel
     assert db.session.get(Dispute, dispute.id).status is DisputeStatus.UPHELD
     assert decision.supersedes_id is None
     assert service.hoax_strikes(HOAXER) == 1
-    message = db.session.scalar(select(OutboxMessage))
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == MessageKind.DISPUTE_DECIDED)
+    )
     assert message.kind is MessageKind.DISPUTE_DECIDED
     assert "A neighbour" not in message.body and HOAXER not in message.body
     correction = db.session.scalar(
@@ -157,7 +185,9 @@ def test_not_upholding_puts_the_entry_back_with_reasons_and_the_ico_right(reside
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
     assert service.hoax_strikes(HOAXER) == 0
-    assert "Information Commissioner" in db.session.scalar(select(OutboxMessage.body))
+    assert "Information Commissioner" in db.session.scalar(
+        select(OutboxMessage.body).where(OutboxMessage.kind == MessageKind.DISPUTE_DECIDED)
+    )
     assert _count(AuditEvent, AuditEvent.action == "dispatch.correction") == 0
 
 

@@ -7,7 +7,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Permission, PortalSession
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, Role
+from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, PermissionKind, Role
 from app.services import disputes, portal
 from tests import factories
 
@@ -26,7 +26,7 @@ def _signed_in(resident) -> portal.SignedInResident:
 
 
 def test_a_permission_revoked_by_the_resident_is_recorded_as_theirs(resident):
-    permission, _ = factories.make_permission(resident)
+    permission, _ = factories.make_permission(resident, kind=PermissionKind.WRITTEN)
     user = _signed_in(resident)
 
     portal.revoke_permission(user, permission)

@@ -8,10 +8,16 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, Dispute, Entry, Permission
+from app.models import AuditEvent, Dispute, Entry, OutboxMessage, Permission
 from app.refusals import Refused
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeChannel, DisputeReason, DisputeStatus, EntryStatus
+from app.rules.vocabulary import (
+    DisputeChannel,
+    DisputeReason,
+    DisputeStatus,
+    EntryStatus,
+    MessageKind,
+)
 from app.services import disputes, permissions
 from tests import factories
 
@@ -40,6 +46,18 @@ def test_a_dispute_from_the_portal_marks_the_entry_disputed_at_once_and_is_audit
         "reason": "hoax",
         "by": "resident",
     }
+
+
+def test_a_dispute_from_the_portal_is_confirmed_by_text_in_the_same_transaction(resident):
+    entry = factories.make_entry(resident)
+
+    disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "Away")
+
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [(m.kind, m.resident_id) for m in messages] == [
+        (MessageKind.DISPUTE_OPENED, resident.id)
+    ]
+    assert "Away" not in messages[0].body and entry.summary not in messages[0].body
 
 
 def test_a_resident_cannot_dispute_another_residents_entry(resident):

@@ -1,0 +1,48 @@
+"""Residents' requests to end a legal authority: supervisors list them, check with the
+resident and decide (docs/rules.md rule 4)."""
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from app.pages import done, submitted
+from app.pagination import page_of
+from app.permissions import bp
+from app.permissions.forms import EndDecisionForm, EndRequestFilterForm
+from app.rules import authority_ends as rules
+from app.rules.vocabulary import AuthorityEndStatus
+from app.security import staff_required
+from app.services import authority_ends
+
+DECIDING_STAFF = authority_ends.DECIDING_ROLES
+
+
+@bp.get("/permissions/end-requests")
+@staff_required(*DECIDING_STAFF)
+def end_requests():
+    filters = EndRequestFilterForm(request.args)
+    status = filters.chosen()
+    rows, pagination = page_of(
+        lambda page, per_page: authority_ends.requests_list(page, per_page, status)
+    )
+    return render_template(
+        "permissions/end_requests.html",
+        rows=rows,
+        pagination=pagination,
+        filters=filters,
+        waiting_only=status is AuthorityEndStatus.WAITING,
+        form=None,
+    )
+
+
+@bp.route("/permissions/end-requests/<int:request_id>", methods=["GET", "POST"])
+@staff_required(*DECIDING_STAFF)
+def show_end_request(request_id: int):
+    asked = authority_ends.get_request_or_404(request_id)
+    form = EndDecisionForm(issuing_body=rules.issuing_body(asked.permission.kind))
+    if submitted(form, lambda: authority_ends.decide(asked, *form.decided(), current_user)):
+        return done(
+            "Decision recorded. The resident will be told by text",
+            url_for("permissions.show_end_request", request_id=request_id),
+        )
+    page = authority_ends.view_request(asked, current_user)
+    return render_template("permissions/show_end_request.html", page=page, form=form)
