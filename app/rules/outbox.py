@@ -78,25 +78,54 @@ def after_failure(attempts: int, failure: Failure, policy: RetryPolicy) -> Messa
     return MessageStatus.PENDING
 
 
-# Twilio's MessageStatus values in a status callback, and the final ones we keep.
-_REPORTED = {
+# Every status Twilio documents for a message (its Message resource's `Status`), and ours for
+# it. The steps before a final word say only that Twilio holds the message; "read" comes after
+# "delivered" on channels that report it; a scheduled message that was canceled was never sent.
+# "receiving" and "received" are the words of a message coming in: nothing to do with one we
+# sent, so they change nothing.
+TWILIO_STATUSES: dict[str, MessageStatus | None] = {
+    "accepted": MessageStatus.SENT,
+    "scheduled": MessageStatus.SENT,
+    "queued": MessageStatus.SENT,
+    "sending": MessageStatus.SENT,
+    "sent": MessageStatus.SENT,
     "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "partially_delivered": MessageStatus.UNDELIVERED,
     "undelivered": MessageStatus.UNDELIVERED,
     "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.FAILED,
+    "receiving": None,
+    "received": None,
 }
-_FINAL = frozenset({MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.FAILED})
+# How far along each of our statuses is: a report never moves a message back. The final ones
+# are equal, so the first final word heard is the one kept.
+_STAGE = {
+    MessageStatus.PENDING: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.UNDELIVERED: 2,
+    MessageStatus.FAILED: 2,
+}
+
+
+def reported_status(reported: str) -> MessageStatus | None:
+    """Our status for a word Twilio reports about a message, or None when it is not one of
+    Twilio's words for a message we sent (including a word Twilio may add later)."""
+    return TWILIO_STATUSES.get(reported.strip().lower())
 
 
 def status_after_report(current: MessageStatus, reported: str) -> MessageStatus | None:
     """The status a delivery report moves a message to, or None when it changes nothing.
 
-    Only the final words count (delivered, undelivered, failed); the steps before them
-    ("queued", "sent") add nothing to what the worker recorded. Reports can arrive out of
-    order, or before the worker has recorded the send: a message already in a final state
-    keeps it.
+    Any of Twilio's words for a message it holds ("accepted", "queued", "sent"…) moves a
+    message still waiting to be sent to sent: the provider has it, whatever the worker heard.
+    A final word (delivered, read, partly delivered, undelivered, failed, canceled) moves it to
+    delivered, not delivered or failed. Reports arrive out of order, and before the worker has
+    recorded the send: a message never moves back, and a final status is kept.
     """
-    new = _REPORTED.get(reported.strip().lower())
-    if new is None or current in _FINAL:
+    new = reported_status(reported)
+    if new is None or _STAGE[new] <= _STAGE[current]:
         return None
     return new
 

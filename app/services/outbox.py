@@ -165,15 +165,26 @@ def send_all_due() -> WorkDone:
 
 @transactional
 def record_sent(message_id: int, provider_sid: str) -> None:
-    message = _locked(message_id)
+    _mark_sent(_locked(message_id), provider_sid)
+
+
+def _mark_sent(message: OutboxMessage, provider_sid: str, **detail) -> None:
+    """The provider holds the message under `provider_sid`: audited the first time we learn
+    it, from the worker or from a delivery report, whichever comes first."""
     message.provider_sid = provider_sid
-    message.sent_at = clock.now()
     message.last_error = None
     if message.status is MessageStatus.PENDING:
         # A delivery report may have come first and said more; it stays.
         message.status = MessageStatus.SENT
+    if message.sent_at is not None:
+        return
+    message.sent_at = clock.now()
     audit.record(
-        "message.sent", resident_id=message.resident_id, message=message.id, kind=message.kind.value
+        "message.sent",
+        resident_id=message.resident_id,
+        message=message.id,
+        kind=message.kind.value,
+        **detail,
     )
 
 
@@ -221,8 +232,13 @@ def record_delivery_report(
     """Record what the provider said about a message it took; False when no message matches.
 
     The message is found by the provider's id, or, when the report comes before the worker
-    recorded that id, by our own id given in the callback address. Reports out of order
-    never undo a final status."""
+    recorded that id, by our own id given in the callback address. A report about a message
+    the worker still thinks unsent (its send got no answer) records it as sent: the provider
+    has it, and it is not sent again. Reports out of order never move a message back. A
+    status we do not act on (a word for a message coming in, or one Twilio adds later)
+    changes nothing."""
+    if rules.reported_status(reported) is None:
+        return True
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.provider_sid == provider_sid).with_for_update()
     )
@@ -234,15 +250,25 @@ def record_delivery_report(
         )
     if message is None:
         return False
-    message.provider_sid = provider_sid
-    new = rules.status_after_report(message.status, reported)
-    if new is not None:
-        message.status = new
-        if new is MessageStatus.DELIVERED:
-            message.delivered_at = clock.now()
-        elif error_code:
-            message.last_error = f"Twilio error {error_code[:20]}"
+    if message.status is MessageStatus.PENDING:
+        _mark_sent(message, provider_sid, reported_by_provider=True)
+    message.provider_sid = message.provider_sid or provider_sid
+    _apply_report(message, reported, error_code)
     return True
+
+
+def _apply_report(message: OutboxMessage, reported: str, error_code: str | None) -> None:
+    """Move the message on to what the provider says of it, never back."""
+    new = rules.status_after_report(message.status, reported)
+    if new is None:
+        return
+    message.status = new
+    if new is MessageStatus.DELIVERED:
+        message.delivered_at = clock.now()
+    elif error_code:
+        message.last_error = f"Twilio error {error_code[:20]}"
+    elif reported.strip().lower() != new.value:
+        message.last_error = "Twilio: " + reported.strip().lower().replace("_", " ")
 
 
 def _locked(message_id: int) -> OutboxMessage:

@@ -125,33 +125,86 @@ def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
         (MessageStatus.SENT, "delivered", MessageStatus.DELIVERED),
         (MessageStatus.SENT, "undelivered", MessageStatus.UNDELIVERED),
         (MessageStatus.SENT, "failed", MessageStatus.FAILED),
+        (MessageStatus.SENT, "read", MessageStatus.DELIVERED),
+        (MessageStatus.SENT, "partially_delivered", MessageStatus.UNDELIVERED),
+        (MessageStatus.SENT, "canceled", MessageStatus.FAILED),
         (MessageStatus.SENT, "Delivered ", MessageStatus.DELIVERED),
         (MessageStatus.PENDING, "delivered", MessageStatus.DELIVERED),
+        (MessageStatus.PENDING, "accepted", MessageStatus.SENT),
+        (MessageStatus.PENDING, "scheduled", MessageStatus.SENT),
+        (MessageStatus.PENDING, "queued", MessageStatus.SENT),
+        (MessageStatus.PENDING, "sending", MessageStatus.SENT),
+        (MessageStatus.PENDING, "sent", MessageStatus.SENT),
         (MessageStatus.SENT, "sent", None),
         (MessageStatus.SENT, "queued", None),
         (MessageStatus.SENT, "nonsense", None),
+        (MessageStatus.PENDING, "received", None),
+        (MessageStatus.PENDING, "receiving", None),
         (MessageStatus.DELIVERED, "sent", None),
         (MessageStatus.DELIVERED, "failed", None),
+        (MessageStatus.DELIVERED, "read", None),
         (MessageStatus.FAILED, "delivered", None),
         (MessageStatus.UNDELIVERED, "delivered", None),
+        (MessageStatus.UNDELIVERED, "queued", None),
     ],
     ids=[
         "delivered",
         "undelivered",
         "failed",
+        "read-is-delivered",
+        "partly-delivered-is-not-delivered",
+        "canceled-is-failed",
         "case-and-spaces-do-not-matter",
         "a-report-before-the-worker-recorded-the-send-counts",
-        "sent-adds-nothing",
-        "queued-adds-nothing",
+        "accepted-by-the-provider-is-sent",
+        "scheduled-by-the-provider-is-sent",
+        "queued-by-the-provider-is-sent",
+        "sending-is-sent",
+        "sent-is-sent",
+        "sent-adds-nothing-to-sent",
+        "queued-adds-nothing-to-sent",
         "an-unknown-word-changes-nothing",
+        "a-word-for-a-message-coming-in-changes-nothing",
+        "receiving-changes-nothing",
         "a-late-sent-never-undoes-delivered",
         "a-late-failed-never-undoes-delivered",
+        "read-after-delivered-adds-nothing",
         "a-final-failure-stays",
         "a-final-undelivered-stays",
+        "a-late-queued-never-undoes-undelivered",
     ],
 )
-def test_a_delivery_report_moves_a_message_only_forward_to_a_final_status(current, reported, new):
+def test_a_delivery_report_moves_a_message_only_forward(current, reported, new):
     assert rules.status_after_report(current, reported) is new
+
+
+def test_every_status_twilio_documents_for_a_message_has_a_meaning_here():
+    from twilio.rest.api.v2010.account.message import MessageInstance
+
+    documented = {
+        value for name, value in vars(MessageInstance.Status).items() if not name.startswith("_")
+    }
+
+    assert documented == set(rules.TWILIO_STATUSES)
+
+
+_STAGE = {
+    MessageStatus.PENDING: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.UNDELIVERED: 2,
+    MessageStatus.FAILED: 2,
+}
+
+
+@given(
+    current=st.sampled_from(list(MessageStatus)),
+    reported=st.sampled_from(sorted(rules.TWILIO_STATUSES)) | st.text(max_size=30),
+)
+def test_a_report_never_moves_a_message_back_or_sideways(current, reported):
+    new = rules.status_after_report(current, reported)
+
+    assert new is None or _STAGE[new] > _STAGE[current]
 
 
 def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it():
