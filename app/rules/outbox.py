@@ -6,8 +6,9 @@ says who reported what, and carries no personal data: the resident reads the det
 signing in.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.rules.disputes import ICO_RIGHT
@@ -128,6 +129,56 @@ def status_after_report(current: MessageStatus, reported: str) -> MessageStatus 
     if new is None or _STAGE[new] <= _STAGE[current]:
         return None
     return new
+
+
+def may_have_been_taken(http_status: int | None) -> bool:
+    """Whether the provider may hold a message although the send did not hear it say so.
+
+    No answer at all (a timeout, a broken connection) or a server error may come after the
+    provider took the message: before sending it again, the worker asks the provider whether
+    it holds it. Any other answer is the provider saying it did not take it.
+    """
+    return http_status is None or http_status >= 500
+
+
+# How far the provider's clock may run behind ours: a message it created a little before our
+# attempt began, by its clock, is still the one we sent.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    """A message the provider holds to the number we text, as it lists them."""
+
+    sid: str
+    body: str | None
+    created_at: datetime | None
+    status: str
+    outgoing: bool = True
+
+
+def already_held(
+    body: str, since: datetime, held: Iterable[HeldMessage], recorded: Collection[str]
+) -> HeldMessage | None:
+    """The message the provider already holds for ours, or None when it holds none and ours
+    may be sent again.
+
+    Ours is a message going out with exactly our body, created since our earliest unanswered
+    attempt began (less `CLOCK_SKEW`), under an id none of our other messages is recorded
+    with (`recorded`: two messages with the same words to one number are two texts); the
+    oldest such, when the provider holds more than one.
+    """
+    earliest = since - CLOCK_SKEW
+    candidates = [
+        message
+        for message in held
+        if message.outgoing
+        and message.body == body
+        and message.created_at is not None
+        and message.created_at >= earliest
+        and message.sid not in recorded
+    ]
+    return min(candidates, key=lambda message: (message.created_at, message.sid), default=None)
 
 
 def report_made_text(portal_url: str) -> str:

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -205,6 +205,86 @@ def test_a_report_never_moves_a_message_back_or_sideways(current, reported):
     new = rules.status_after_report(current, reported)
 
     assert new is None or _STAGE[new] > _STAGE[current]
+
+
+@pytest.mark.parametrize(
+    ("http_status", "maybe"),
+    [(None, True), (500, True), (502, True), (504, True), (400, False), (401, False),
+     (404, False), (408, False), (429, False)],
+    ids=["no-answer", "server-error", "bad-gateway", "gateway-timeout", "refused",
+         "bad-credentials", "not-found", "request-timeout", "too-many-requests"],
+)  # fmt: skip
+def test_a_send_without_an_answer_or_with_a_server_error_may_have_been_taken(http_status, maybe):
+    assert rules.may_have_been_taken(http_status) is maybe
+
+
+SINCE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def held(sid="SM1", body="Hello", created=SINCE, outgoing=True, status="queued"):
+    return rules.HeldMessage(
+        sid=sid, body=body, created_at=created, status=status, outgoing=outgoing
+    )
+
+
+@pytest.mark.parametrize(
+    ("found", "recorded", "expected"),
+    [
+        ([], set(), None),
+        ([held()], set(), "SM1"),
+        ([held(created=SINCE + timedelta(seconds=14))], set(), "SM1"),
+        ([held(created=SINCE - timedelta(minutes=4))], set(), "SM1"),
+        ([held(created=SINCE - timedelta(minutes=6))], set(), None),
+        ([held(body="Hello again")], set(), None),
+        ([held(body=None)], set(), None),
+        ([held(created=None)], set(), None),
+        ([held(outgoing=False)], set(), None),
+        ([held()], {"SM1"}, None),
+        ([held("SM2", created=SINCE + timedelta(seconds=5)), held("SM1")], set(), "SM1"),
+        ([held("SM1"), held("SM2", created=SINCE + timedelta(seconds=5))], {"SM1"}, "SM2"),
+    ],
+    ids=[
+        "nothing-held",
+        "held-since-the-attempt",
+        "held-seconds-after",
+        "held-just-before-by-a-clock-a-little-behind",
+        "held-long-before",
+        "other-words",
+        "no-body",
+        "no-creation-time",
+        "a-message-coming-in",
+        "already-recorded-for-another-of-ours",
+        "the-oldest-of-two",
+        "the-oldest-not-recorded-for-another",
+    ],
+)
+def test_the_message_the_provider_already_holds_for_ours(found, recorded, expected):
+    match = rules.already_held("Hello", SINCE, found, recorded)
+
+    assert (match.sid if match else None) == expected
+
+
+@given(
+    found=st.lists(
+        st.builds(
+            held,
+            sid=st.sampled_from(["SM1", "SM2", "SM3"]),
+            body=st.sampled_from(["Hello", "Other", None]),
+            created=st.none() | st.datetimes(timezones=st.just(UTC)),
+            outgoing=st.booleans(),
+        ),
+        max_size=6,
+    ),
+    recorded=st.sets(st.sampled_from(["SM1", "SM2", "SM3"])),
+)
+def test_a_message_found_is_always_ours_and_never_one_recorded_for_another(found, recorded):
+    match = rules.already_held("Hello", SINCE, found, recorded)
+
+    if match is not None:
+        assert match in found
+        assert match.body == "Hello" and match.outgoing
+        assert match.sid not in recorded
+        assert match.created_at >= SINCE - rules.CLOCK_SKEW
 
 
 def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it():
