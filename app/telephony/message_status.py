@@ -20,7 +20,7 @@ MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
 # Twilio's statuses are lower-case words joined by underscores ("partially_delivered").
 STATUS_WORD = re.compile(r"[A-Za-z_]{1,30}")
 # Twilio sends its error code as digits; anything else is not Twilio's.
-ERROR_CODE = re.compile(r"\d{1,10}")
+ERROR_CODE = re.compile(r"[0-9]{1,10}")
 MAX_ID = 2**31 - 1  # the largest id an integer column holds
 
 
