@@ -273,8 +273,24 @@ CONFIGS = {
 }
 
 
+# Said when APP_ENV is unset and production's settings are missing.
+DEVELOPMENT_HINT = (
+    "APP_ENV is not set, so the app runs as in production. For a development checkout, set "
+    "APP_ENV=development (make run, make db and make demo do)"
+)
+
+
 def config_from_environment() -> type[Config]:
-    name = os.environ.get("APP_ENV", "development")
+    """The configuration APP_ENV names. Unset means production, which refuses to start
+    without its settings: a deployment that forgot APP_ENV never accepts unsigned webhooks or
+    loads demo data."""
+    name = os.environ.get("APP_ENV")
+    if name is None:
+        try:
+            ProductionConfig.check()
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}. {DEVELOPMENT_HINT}") from None
+        return ProductionConfig
     try:
         return CONFIGS[name]
     except KeyError:
