@@ -37,7 +37,7 @@ from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
 from app.services import audit, permissions
-from app.services.staff import SignInAllowance, TooManyAttempts
+from app.services.staff import SignInAllowance, SignInLimits, TooManyAttempts, WaitToTryAgain
 from app.services.text_codes import (
     codes_sent_since,
     show_on_console,
@@ -47,7 +47,7 @@ from app.services.text_codes import (
 from app.services.transactions import transactional
 from app.telephony import text_codes as provider
 
-__all__ = ["TooManyAttempts"]
+__all__ = ["TooManyAttempts", "WaitToTryAgain"]
 
 WRONG_CODE = (
     "The code is not right, or it has stopped working. Check the text we sent, or start again"
@@ -135,19 +135,19 @@ def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
     """Count the attempt, then look the details up: the token of a sign-in waiting for a
     code, whether or not they matched.
 
-    Raises TooManyAttempts, before anything is looked up, once the reference or the address
-    has used up its allowance.
+    Raises TooManyAttempts, before anything is looked up, once this address has used up its
+    allowance for the reference or for every reference; WaitToTryAgain when the reference
+    is being tried from many addresses and this one must wait its turn.
     """
     normalised = normalise_reference(reference) or reference.strip().upper()[:32]
     config = current_app.config
-    allowance = SignInAllowance(
-        [
-            (config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE"], ("portal-reference", normalised)),
-            (config["PORTAL_SIGN_IN_LIMIT_PER_ADDRESS"], ("portal-address", address)),
-        ]
+    limits = SignInLimits(
+        account_from_address=config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE_AND_ADDRESS"],
+        address=config["PORTAL_SIGN_IN_LIMIT_PER_ADDRESS"],
+        account=config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE"],
+        pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
     )
-    if not allowance.take():
-        raise TooManyAttempts
+    SignInAllowance("portal-reference", normalised, address, "portal-address", limits).take()
     return _start_sign_in(normalise_reference(reference), parse_date_of_birth(date_of_birth))
 
 
