@@ -12,6 +12,10 @@ UV_VERSION := 0.13.8
 
 .PHONY: run test lint format bench load setup lock assets db demo clean
 
+# Without APP_ENV the app runs as in production and refuses to start without its settings:
+# these targets work on a development checkout.
+run db demo screenshots: export APP_ENV ?= development
+
 # The outbox worker runs beside the web app, so texts to residents and portal sign-in codes
 # flow (to the console and the Messages page without Twilio credentials); it stops when the
 # server does.

@@ -96,14 +96,25 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
     WTF_CSRF_SSL_STRICT = True
 
-    # Sign-in attempts are counted here, before the password is checked.
+    # Sign-in attempts are counted here, before the password is checked
+    # (app/rules/sign_in_limits.py): per account from one address and per address, refused
+    # past the limit; per account from every address, a brake that slows each address to one
+    # attempt per SIGN_IN_SLOW_DOWN_SECONDS rather than refusing anyone.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS = os.environ.get(
+        "SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"
+    )
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "100 per 15 minutes")
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
-    # The resident portal: attempts per reference number and per client address, and how
-    # long a resident stays signed in without a request.
+    SIGN_IN_SLOW_DOWN_SECONDS = _int("SIGN_IN_SLOW_DOWN_SECONDS", 20)
+    # The resident portal: attempts per reference number from one address, per client
+    # address, and per reference from every address (the brake, as for staff); and how long
+    # a resident stays signed in without a request.
+    PORTAL_SIGN_IN_LIMIT_PER_REFERENCE_AND_ADDRESS = os.environ.get(
+        "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE_AND_ADDRESS", "5 per 15 minutes"
+    )
     PORTAL_SIGN_IN_LIMIT_PER_REFERENCE = os.environ.get(
-        "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "5 per 15 minutes"
+        "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "50 per 15 minutes"
     )
     PORTAL_SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
         "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
@@ -285,8 +296,24 @@ CONFIGS = {
 }
 
 
+# Said when APP_ENV is unset and production's settings are missing.
+DEVELOPMENT_HINT = (
+    "APP_ENV is not set, so the app runs as in production. For a development checkout, set "
+    "APP_ENV=development (make run, make db and make demo do)"
+)
+
+
 def config_from_environment() -> type[Config]:
-    name = os.environ.get("APP_ENV", "development")
+    """The configuration APP_ENV names. Unset means production, which refuses to start
+    without its settings: a deployment that forgot APP_ENV never accepts unsigned webhooks or
+    loads demo data."""
+    name = os.environ.get("APP_ENV")
+    if name is None:
+        try:
+            ProductionConfig.check()
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}. {DEVELOPMENT_HINT}") from None
+        return ProductionConfig
     try:
         return CONFIGS[name]
     except KeyError:

@@ -64,12 +64,16 @@ def _items_for_current_user() -> list[dict]:
     ]
 
 
+def role_may_open(role: Role | None, endpoint: str) -> bool:
+    """Whether `role` may use `endpoint`, as its view declares (`staff_required`)."""
+    view = current_app.view_functions.get(endpoint)
+    return role is not None and role in getattr(view, "allowed_roles", ())
+
+
 def may_open(endpoint: str) -> bool:
     """Whether the signed-in member of staff's role may use `endpoint`, as its view declares:
     templates offer a link only where the server would let it be followed."""
-    view = current_app.view_functions.get(endpoint)
-    role = getattr(current_user, "role", None)
-    return role is not None and role in getattr(view, "allowed_roles", ())
+    return role_may_open(getattr(current_user, "role", None), endpoint)
 
 
 def init_navigation(app: Flask) -> None:

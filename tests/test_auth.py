@@ -1,4 +1,6 @@
+import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -85,7 +87,7 @@ def test_deactivating_an_account_ends_its_open_sessions(signed_in_handler):
     assert response.headers["Location"].startswith("/login")
 
 
-def test_failed_sign_ins_are_limited_per_account(client):
+def test_failed_sign_ins_are_limited_per_account_from_one_address(client):
     user = factories.make_staff()
     for _ in range(5):
         assert sign_in(client, user, password="wrong").status_code == 200
@@ -94,6 +96,82 @@ def test_failed_sign_ins_are_limited_per_account(client):
 
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def _from(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _checked_passwords() -> int:
+    return factories.db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action.in_(["staff.sign_in_failed", "staff.signed_in"]))
+    )
+
+
+def test_five_wrong_passwords_from_one_address_do_not_keep_the_right_one_out_from_another(app):
+    user = factories.make_staff()
+    stranger = _from(app, "198.51.100.1")
+    for _ in range(5):
+        sign_in(stranger, user, password="wrong")
+
+    response = sign_in(_from(app, "203.0.113.9"), user)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_stranger_at_one_address_is_still_limited_even_with_the_right_password(app):
+    user = factories.make_staff()
+    stranger = _from(app, "198.51.100.1")
+    wrong = [sign_in(stranger, user, password="wrong").status_code for _ in range(5)]
+
+    response = sign_in(stranger, user)
+
+    assert wrong == [200] * 5
+    assert response.status_code == 429
+    assert _checked_passwords() == 5
+
+
+def test_an_account_tried_from_many_addresses_asks_each_to_wait_and_takes_the_right_password(
+    app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
+    user = factories.make_staff()
+    for n in range(4):
+        sign_in(_from(app, f"198.51.100.{n + 1}"), user, password="wrong")
+    stranger = _from(app, "198.51.100.99")
+    sign_in(stranger, user, password="wrong")
+    checked = _checked_passwords()
+
+    held = sign_in(stranger, user, password="wrong")
+    right = sign_in(_from(app, "203.0.113.9"), user)
+
+    assert held.status_code == 200
+    page = held.get_data(as_text=True)
+    assert "There have been many attempts to sign in to this account. Wait" in page
+    assert "Error:" in page
+    assert _checked_passwords() == checked + 1  # the held attempt was not checked
+    assert right.status_code == 302
+
+
+def test_an_address_asked_to_wait_is_checked_again_once_it_has(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ACCOUNT", "1 per 15 minutes")
+    monkeypatch.setitem(app.config, "SIGN_IN_SLOW_DOWN_SECONDS", 3)
+    user = factories.make_staff()
+    sign_in(_from(app, "198.51.100.1"), user, password="wrong")
+    here = _from(app, "203.0.113.9")
+    sign_in(here, user, password="wrong")
+    held = sign_in(here, user)
+    time.sleep(3.1)
+
+    response = sign_in(here, user)
+
+    assert re.search(r"Wait [123] seconds?, then try again", held.get_data(as_text=True))
+    assert response.status_code == 302
 
 
 def test_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit(app):

@@ -8,12 +8,14 @@ from app import clock
 from app.extensions import db
 from app.models import Call, ShareRequest, VerificationAttempt
 from app.rules.vocabulary import (
+    DisputeReason,
     LawfulBasis,
     Role,
     ServiceArea,
     ShareRequestStatus,
     VerificationResult,
 )
+from app.services import disputes
 from tests import factories
 
 
@@ -102,7 +104,21 @@ def test_an_administrator_has_no_calls_on_their_console(signed_in_admin):
 
     assert _count_of(page, "calls waiting to be taken") is None
     assert "Your open calls" not in page
-    assert _count_of(page, "records with phone verification locked") == 0
+
+
+def test_an_administrator_is_not_offered_residents_affairs_that_are_supervisors_alone(
+    signed_in_admin, resident
+):
+    _lock(resident)
+    entry = factories.make_entry(resident)
+    disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+
+    page = _console(signed_in_admin)
+
+    assert _count_of(page, "records with phone verification locked") is None
+    assert _count_of(page, "disputes due soon or overdue") is None
+    assert 'href="/locks"' not in page and 'href="/disputes"' not in page
+    assert _count_of(page, "requests to share without consent waiting for a decision") == 0
 
 
 def test_a_handlers_console_counts_nothing_when_nothing_waits(signed_in_handler):

@@ -466,7 +466,8 @@ def _crawl(walker: Walker, seeded) -> None:
                 _unlock_journey,
             ],
         ),
-        (Role.ADMIN, [_search_everywhere, _record_journey, _permission_journey]),
+        # Permissions are supervisors' alone (README, "What staff can do").
+        (Role.ADMIN, [_search_everywhere, _record_journey]),
     ],
     ids=["handler", "supervisor", "administrator"],
 )

@@ -202,3 +202,54 @@ def test_development_uses_secret_key_from_the_environment_when_set(monkeypatch, 
 
     assert app.secret_key == "a-secret-from-the-environment"
     assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("app_env", "expected"),
+    [("development", DevelopmentConfig), ("test", TestConfig), ("production", ProductionConfig)],
+    ids=["development", "test", "production"],
+)
+def test_app_env_names_the_configuration(monkeypatch, app_env, expected):
+    monkeypatch.setenv("APP_ENV", app_env)
+
+    assert config.config_from_environment() is expected
+
+
+def test_app_env_unset_means_production(monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    for name, value in {**PRODUCTION_ENV, "RATELIMIT_STORAGE_URI": "redis://redis:6379/0"}.items():
+        monkeypatch.setenv(name, value)
+
+    assert config.config_from_environment() is ProductionConfig
+
+
+def test_app_env_unset_without_production_settings_refuses_and_says_how_to_develop(monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+
+    with pytest.raises(RuntimeError) as refused:
+        create_app()
+
+    assert "SECRET_KEY" in str(refused.value)
+    assert "set APP_ENV=development" in str(refused.value)
+
+
+def test_app_env_unset_refuses_unsigned_webhooks_and_demo_data(monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    for name, value in {**PRODUCTION_ENV, "RATELIMIT_STORAGE_URI": "redis://redis:6379/0"}.items():
+        monkeypatch.setenv(name, value)
+
+    unset = create_app()
+    # Read from the environment when config.py is imported, as a deployment's process does.
+    unset.config["SECRET_KEY"] = PRODUCTION_ENV["SECRET_KEY"]
+    webhook = unset.test_client().post("/twilio/voice", data={"CallSid": "CA" + "1" * 32})
+    with unset.app_context():  # the suite's own app context is pushed already
+        demo = unset.test_cli_runner().invoke(args=["demo-data", "--residents", "1"])
+
+    assert unset.config["IS_PRODUCTION"] is True
+    assert webhook.status_code == 403
+    assert demo.exit_code != 0
+    assert "production" in demo.output

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, login_user, logout_user
 
@@ -30,6 +30,8 @@ from app.services import staff as staff_service
 _SIGNED_IN_AT = "signed_in_at"
 _CLIENT = "client"
 _SEEN_AT = "seen_at"  # residents only: the idle timeout of the portal
+# Residents only: a fingerprint of the date of birth and number they signed in with.
+_SIGNED_IN_WITH = "signed_in_with"
 # Staff part-way through signing in: the password was right, a second factor is still due.
 _SECOND_STEP = "second_step"
 
@@ -105,6 +107,7 @@ def start_resident_session(user) -> None:
     session[_SIGNED_IN_AT] = now
     session[_SEEN_AT] = now
     session[_CLIENT] = _client_key()
+    session[_SIGNED_IN_WITH] = user.signed_in_with
 
 
 def _resident_is_active() -> bool:
@@ -155,7 +158,12 @@ def init_login(manager: LoginManager) -> None:
             if not _resident_is_active():
                 session.clear()
                 return None
-            return portal_service.fetch_signed_in(token)
+            try:
+                return portal_service.fetch_signed_in(token, session.get(_SIGNED_IN_WITH))
+            except portal_service.SignInDetailsChanged:
+                session.clear()
+                flash(portal_service.SIGNED_OUT_DETAILS_CHANGED, "info")
+                return None
         return None
 
     @manager.unauthorized_handler

@@ -52,6 +52,9 @@ def login():
             )
         except staff_service.TooManyAttempts:
             abort(429)
+        except staff_service.WaitToTryAgain as wait:
+            form.password.errors.append(wait.message)
+            return render_template("auth/login.html", form=form)
         if accepted is not None and accepted.step is SignInStep.SIGNED_IN:
             start_session(accepted.user)
             return redirect(_safe_next(request.args.get("next")))
@@ -73,11 +76,15 @@ def _start_again():
 
 
 def _code_checked(form, check):
-    """`submitted(form, check)` for a code typed at sign-in: too many tries is a 429."""
+    """`submitted(form, check)` for a code typed at sign-in: too many tries from here is a
+    429; an account tried from many addresses asks this one to wait, on the form."""
     try:
         return submitted(form, check)
     except staff_service.TooManyAttempts:
         abort(429)
+    except staff_service.WaitToTryAgain as wait:
+        form.code.errors.append(wait.message)
+        return None
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -306,7 +306,8 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         click.echo(f"  {role.label:<14} {email:<26} {password}")
     click.echo(
         "Supervisors and administrators also give a code from an authenticator app; for the "
-        "demo accounts, print it with:\n  flask staff demo-code supervisor@example.org"
+        "demo accounts, print it with:\n"
+        "  APP_ENV=development .venv/bin/flask staff demo-code supervisor@example.org"
     )
     click.echo("\nTry this (sign in as the call handler, then Calls > Start a call):")
     for line in scenarios.try_this():

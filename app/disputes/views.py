@@ -16,7 +16,8 @@ from app.security import staff_required
 from app.services import calls, disputes
 from app.services.service_areas import area_names
 
-DISPUTE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
+# Residents' affairs: supervisors only (administrators manage accounts).
+DISPUTE_STAFF = (Role.SUPERVISOR,)
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
 navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
 

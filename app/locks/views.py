@@ -10,7 +10,8 @@ from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import residents, verification
 
-LOCK_STAFF = (Role.SUPERVISOR, Role.ADMIN)
+# Residents' affairs: supervisors only (administrators manage accounts).
+LOCK_STAFF = (Role.SUPERVISOR,)
 navigation.register("locks.index", "Locked records", *LOCK_STAFF)
 
 

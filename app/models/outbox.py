@@ -29,6 +29,10 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the earliest attempt whose outcome we never heard began (no answer, a server error,
+    # a worker that stopped mid-send): the provider may hold the message since then, so the
+    # next attempt asks it before sending again. Cleared when the provider answers a refusal.
+    unconfirmed_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The provider's id for the sent message (Twilio's MessageSid); its status callbacks name it.
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

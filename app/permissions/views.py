@@ -20,7 +20,8 @@ from app.security import staff_required
 from app.services import permissions, residents
 from app.services.service_areas import active_areas
 
-MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+# Residents' affairs: supervisors only (administrators manage accounts).
+MANAGERS = (Role.SUPERVISOR,)
 navigation.register("permissions.index", "Permissions", *MANAGERS)
 STATE_TAGS = {
     PermissionState.ACTIVE: "govuk-tag--green",

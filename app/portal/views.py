@@ -43,6 +43,9 @@ def start():
             )
         except portal.TooManyAttempts:
             abort(429)
+        except portal.WaitToTryAgain as wait:
+            form.date_of_birth.errors.append(wait.message)
+            return render_template("portal/start.html", form=form)
         session[_WAITING] = token
         return redirect(url_for("portal.enter_code"))
     return render_template("portal/start.html", form=form)

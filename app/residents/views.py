@@ -7,13 +7,10 @@ from app.pages import submitted
 from app.residents import bp
 from app.residents.forms import FindRecordForm, RecordReasonForm, RevealDetailForm, reveal_forms
 from app.rules.need_to_know import RESIDENT_DETAILS
-from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import residents, search
 
 navigation.register("residents.find_record", "Records")
-# Who may unlock phone verification and see who may speak for a resident.
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 @bp.route("/residents", methods=["GET", "POST"])
@@ -50,8 +47,8 @@ def view_record(resident_id: int):
             record=record,
             purpose=form.reason.data,
             reveal_forms=reveal_forms(RESIDENT_DETAILS),
-            may_unlock=current_user.has_role(*SUPERVISORS),
-            may_see_permissions=current_user.has_role(*SUPERVISORS),
+            may_unlock=navigation.may_open("locks.unlock"),
+            may_see_permissions=navigation.may_open("permissions.resident_permissions"),
         )
     return render_template("residents/view_record.html", resident_id=resident_id, form=form)
 

@@ -6,6 +6,7 @@ says who reported what, and carries no personal data: the resident reads the det
 signing in.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -78,27 +79,106 @@ def after_failure(attempts: int, failure: Failure, policy: RetryPolicy) -> Messa
     return MessageStatus.PENDING
 
 
-# Twilio's MessageStatus values in a status callback, and the final ones we keep.
-_REPORTED = {
+# Every status Twilio documents for a message (its Message resource's `Status`), and ours for
+# it. The steps before a final word say only that Twilio holds the message; "read" comes after
+# "delivered" on channels that report it; a scheduled message that was canceled was never sent.
+# "receiving" and "received" are the words of a message coming in: nothing to do with one we
+# sent, so they change nothing.
+TWILIO_STATUSES: dict[str, MessageStatus | None] = {
+    "accepted": MessageStatus.SENT,
+    "scheduled": MessageStatus.SENT,
+    "queued": MessageStatus.SENT,
+    "sending": MessageStatus.SENT,
+    "sent": MessageStatus.SENT,
     "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "partially_delivered": MessageStatus.UNDELIVERED,
     "undelivered": MessageStatus.UNDELIVERED,
     "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.FAILED,
+    "receiving": None,
+    "received": None,
 }
-_FINAL = frozenset({MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.FAILED})
+# How far along each of our statuses is: a report never moves a message back. The final ones
+# are equal, so the first final word heard is the one kept.
+_STAGE = {
+    MessageStatus.PENDING: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.UNDELIVERED: 2,
+    MessageStatus.FAILED: 2,
+}
+
+
+def reported_status(reported: str) -> MessageStatus | None:
+    """Our status for a word Twilio reports about a message, or None when it is not one of
+    Twilio's words for a message we sent (including a word Twilio may add later)."""
+    return TWILIO_STATUSES.get(reported.strip().lower())
 
 
 def status_after_report(current: MessageStatus, reported: str) -> MessageStatus | None:
     """The status a delivery report moves a message to, or None when it changes nothing.
 
-    Only the final words count (delivered, undelivered, failed); the steps before them
-    ("queued", "sent") add nothing to what the worker recorded. Reports can arrive out of
-    order, or before the worker has recorded the send: a message already in a final state
-    keeps it.
+    Any of Twilio's words for a message it holds ("accepted", "queued", "sent"…) moves a
+    message still waiting to be sent to sent: the provider has it, whatever the worker heard.
+    A final word (delivered, read, partly delivered, undelivered, failed, canceled) moves it to
+    delivered, not delivered or failed. Reports arrive out of order, and before the worker has
+    recorded the send: a message never moves back, and a final status is kept.
     """
-    new = _REPORTED.get(reported.strip().lower())
-    if new is None or current in _FINAL:
+    new = reported_status(reported)
+    if new is None or _STAGE[new] <= _STAGE[current]:
         return None
     return new
+
+
+def may_have_been_taken(http_status: int | None) -> bool:
+    """Whether the provider may hold a message although the send did not hear it say so.
+
+    No answer at all (a timeout, a broken connection) or a server error may come after the
+    provider took the message: before sending it again, the worker asks the provider whether
+    it holds it. Any other answer is the provider saying it did not take it.
+    """
+    return http_status is None or http_status >= 500
+
+
+# How far the provider's clock may run behind ours: a message it created a little before our
+# attempt began, by its clock, is still the one we sent.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    """A message the provider holds to the number we text, as it lists them."""
+
+    sid: str
+    body: str | None
+    created_at: datetime | None
+    status: str
+    outgoing: bool = True
+
+
+def already_held(
+    body: str, since: datetime, held: Iterable[HeldMessage], recorded: Collection[str]
+) -> HeldMessage | None:
+    """The message the provider already holds for ours, or None when it holds none and ours
+    may be sent again.
+
+    Ours is a message going out with exactly our body, created since our earliest unanswered
+    attempt began (less `CLOCK_SKEW`), under an id none of our other messages is recorded
+    with (`recorded`: two messages with the same words to one number are two texts); the
+    oldest such, when the provider holds more than one.
+    """
+    earliest = since - CLOCK_SKEW
+    candidates = [
+        message
+        for message in held
+        if message.outgoing
+        and message.body == body
+        and message.created_at is not None
+        and message.created_at >= earliest
+        and message.sid not in recorded
+    ]
+    return min(candidates, key=lambda message: (message.created_at, message.sid), default=None)
 
 
 def report_made_text(portal_url: str) -> str:

@@ -1,9 +1,10 @@
 """The console: what each member of staff has waiting for them, with a count and a link.
 
 Handlers see their own open calls and the calls waiting to be taken; supervisors see locked
-records, disputes near or past their deadline, requests to share without consent waiting
-for a decision and residents' requests to end a legal authority; administrators, accounts
-without two-factor sign-in. Each sees only what their role may open.
+records, disputes near or past their deadline and residents' requests to end a legal
+authority; supervisors and administrators, requests to share without consent waiting for a
+decision; administrators, accounts without two-factor sign-in. Each sees only what their role
+may open, as each page's view declares.
 Counts come from the same queries as the pages they link to, so the two always agree.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import Call, StaffUser
+from app.navigation import role_may_open
 from app.rules.vocabulary import Role
 from app.services import (
     authority_ends,
@@ -49,7 +51,6 @@ class Console:
 
 
 TAKES_CALLS = frozenset({Role.HANDLER, Role.SUPERVISOR})
-MANAGES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def _without_two_factor() -> int:
@@ -64,40 +65,49 @@ def _without_two_factor() -> int:
 
 
 def console_for(staff: StaffUser) -> Console:
+    """What this member of staff has waiting: a line for each page their role may open (as
+    the page's view declares), counted only then."""
     to_do: list[ToDo] = []
     open_calls: list[Call] = []
+
+    def may(endpoint: str) -> bool:
+        return role_may_open(staff.role, endpoint)
+
     if staff.role in TAKES_CALLS:
         open_calls = calls.open_calls_for(staff)
+    if may("calls.index"):
         waiting = waiting_calls.waiting_count()
         to_do.append(
             ToDo("call waiting to be taken", "calls waiting to be taken", waiting,
                  "calls.index", "Go to calls")
         )  # fmt: skip
-    if staff.role in MANAGES:
+    if may("locks.index"):
         _, locked = verification.locked_residents(page=1, per_page=1)
         to_do.append(
             ToDo("record with phone verification locked", "records with phone verification "
                  "locked", locked, "locks.index", "Review locked records")
         )  # fmt: skip
+    if may("disputes.index"):
         due = disputes.open_disputes_near_deadline(staff, clock.today())
         to_do.append(
             ToDo("dispute due soon or overdue", "disputes due soon or overdue", due,
                  "disputes.index", "Go to disputes")
         )  # fmt: skip
+    if may("duty_to_share.index"):
         shares = duty_to_share.waiting_counts(clock.now())
         to_do.append(
             ToDo("request to share without consent waiting for a decision",
                  "requests to share without consent waiting for a decision", shares.waiting,
                  "duty_to_share.index", "Decide requests to share")
         )  # fmt: skip
-    if staff.role in authority_ends.DECIDING_ROLES:
+    if may("permissions.end_requests"):
         to_do.append(
             ToDo("request to end a legal authority waiting for a decision",
                  "requests to end a legal authority waiting for a decision",
                  authority_ends.waiting_count(), "permissions.end_requests",
                  "Decide requests to end")
         )  # fmt: skip
-    if staff.role is Role.ADMIN:
+    if may("admin.index"):
         to_do.append(
             ToDo("active account without two-factor sign-in",
                  "active accounts without two-factor sign-in", _without_two_factor(),

@@ -8,17 +8,22 @@ sent, however long the provider is down.
 The worker sends in three steps, each its own short transaction or none:
 
 1. claim: take a few due messages (PostgreSQL `FOR UPDATE SKIP LOCKED`, so workers never
-   take the same row), count the attempt and push `next_attempt_at` a lease ahead, commit.
-   Another worker skips them until the lease runs out; no row lock is held while sending.
-2. send: hand each to the provider (app/telephony/sms.py), outside any transaction.
+   take the same row), count the attempt, push `next_attempt_at` a lease ahead and note when
+   the attempt began (`unconfirmed_since`, kept from the earliest attempt not yet answered),
+   commit. Another worker skips them until the lease runs out; no row lock is held while
+   sending.
+2. send: hand each to the provider (app/telephony/sms.py), outside any transaction. A message
+   whose earlier attempt was never answered (a timeout, a server error, a worker that stopped
+   before recording the send) is not simply sent again: first the provider is asked for the
+   messages it holds to that number, and one with the same words created since that attempt
+   began is recorded as this message, instead of sending a second text. If that question
+   gets no answer either, the message waits for the next round: never sent blind.
 3. record: sent, with the provider's id; or a failure, retried later with backoff, or failed
-   for good. Each message is recorded and committed on its own.
+   for good. Each message is recorded and committed on its own. An answer refusing the
+   message clears `unconfirmed_since`: the provider did not take that attempt.
 
-Twilio's Messages API takes no idempotency key, so one window remains: a worker that stops
-after the provider took a message but before step 3 commits (a crash, a lost database
-connection) leaves the message claimed; when the lease runs out it is sent again. The window
-is one provider request plus one small commit wide, and the lease is far longer than the
-provider's timeout, so a slow send is never taken over by a second worker while it runs.
+Twilio's Messages API takes no idempotency key; the question in step 2 stands in for one. A
+delivery report for a message the worker thought unsent records it as sent too.
 
 SQLite has no `SKIP LOCKED`: run one worker there. PostgreSQL takes any number.
 """
@@ -37,7 +42,7 @@ from app.rules import outbox as rules
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import audit
 from app.services.transactions import transactional
-from app.telephony.sms import OutgoingSms, SendFailed, send_sms
+from app.telephony.sms import OutgoingSms, SendFailed, messages_held_for, send_sms
 
 BATCH_SIZE = 10
 # How long a claimed message is left to its worker. Far longer than a batch of sends can take
@@ -149,7 +154,10 @@ def claim_due(limit: int = BATCH_SIZE, due_by: datetime | None = None) -> list[O
     for message in db.session.scalars(stmt):
         message.attempts += 1
         message.next_attempt_at = now + LEASE
-        claimed.append(OutgoingSms(message.id, message.to_number, message.body))
+        unconfirmed_since = message.unconfirmed_since
+        # Until the provider answers, this attempt too may leave it holding the message.
+        message.unconfirmed_since = unconfirmed_since or now
+        claimed.append(OutgoingSms(message.id, message.to_number, message.body, unconfirmed_since))
     return claimed
 
 
@@ -158,13 +166,18 @@ def send_due(limit: int = BATCH_SIZE, due_by: datetime | None = None) -> WorkDon
     done = WorkDone()
     for sms in claim_due(limit, due_by):
         try:
+            if _already_held(sms):
+                done.sent += 1
+                continue
             provider_sid = send_sms(sms)
         except SendFailed as error:
             status = record_failure(sms.message_id, error)
             if status is MessageStatus.FAILED:
                 done.failed += 1
-            else:
+            elif status is MessageStatus.PENDING:
                 done.retrying += 1
+            else:
+                done.sent += 1  # a delivery report came while it waited for an answer
         else:
             record_sent(sms.message_id, provider_sid)
             done.sent += 1
@@ -183,17 +196,60 @@ def send_all_due() -> WorkDone:
         done.add(batch)
 
 
+def _already_held(sms: OutgoingSms) -> bool:
+    """Whether the provider took this message on an earlier attempt that got no answer (it is
+    then recorded as sent, and not sent again). Raises `SendFailed` when the provider does
+    not answer the question: the message waits for the next round, never sent blind."""
+    if sms.unconfirmed_since is None:
+        return False
+    return record_held(sms.message_id, sms.unconfirmed_since, messages_held_for(sms.to_number))
+
+
+@transactional
+def record_held(message_id: int, since: datetime, held: list[rules.HeldMessage]) -> bool:
+    """Record the message the provider already holds for ours, if it holds one; whether it
+    does."""
+    message = _locked(message_id)
+    if message.status is not MessageStatus.PENDING:
+        return True  # a delivery report said so while we asked
+    recorded = set(
+        db.session.scalars(
+            select(OutboxMessage.provider_sid).where(
+                OutboxMessage.provider_sid.in_([h.sid for h in held]),
+                OutboxMessage.id != message_id,
+            )
+        )
+    )
+    found = rules.already_held(message.body, since, held, recorded)
+    if found is None:
+        return False
+    _mark_sent(message, found.sid, found_after_no_answer=True)
+    _apply_report(message, found.status, None)
+    return True
+
+
 @transactional
 def record_sent(message_id: int, provider_sid: str) -> None:
-    message = _locked(message_id)
+    _mark_sent(_locked(message_id), provider_sid)
+
+
+def _mark_sent(message: OutboxMessage, provider_sid: str, **detail) -> None:
+    """The provider holds the message under `provider_sid`: audited the first time we learn
+    it, from the worker or from a delivery report, whichever comes first."""
     message.provider_sid = provider_sid
-    message.sent_at = clock.now()
     message.last_error = None
     if message.status is MessageStatus.PENDING:
         # A delivery report may have come first and said more; it stays.
         message.status = MessageStatus.SENT
+    if message.sent_at is not None:
+        return
+    message.sent_at = clock.now()
     audit.record(
-        "message.sent", resident_id=message.resident_id, message=message.id, kind=message.kind.value
+        "message.sent",
+        resident_id=message.resident_id,
+        message=message.id,
+        kind=message.kind.value,
+        **detail,
     )
 
 
@@ -201,6 +257,13 @@ def record_sent(message_id: int, provider_sid: str) -> None:
 def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
     """Keep why the send failed; try again later, with backoff, or give up for good."""
     message = _locked(message_id)
+    if message.status is not MessageStatus.PENDING:
+        # A delivery report came while this attempt waited: the provider has the message.
+        return message.status
+    if not rules.may_have_been_taken(error.http_status):
+        # The provider answered that it did not take this attempt; any before it was looked
+        # for before this one was sent.
+        message.unconfirmed_since = None
     policy = retry_policy()
     status = rules.after_failure(
         message.attempts, rules.classify_failure(error.http_status, error.error_code), policy
@@ -241,8 +304,13 @@ def record_delivery_report(
     """Record what the provider said about a message it took; False when no message matches.
 
     The message is found by the provider's id, or, when the report comes before the worker
-    recorded that id, by our own id given in the callback address. Reports out of order
-    never undo a final status."""
+    recorded that id, by our own id given in the callback address. A report about a message
+    the worker still thinks unsent (its send got no answer) records it as sent: the provider
+    has it, and it is not sent again. Reports out of order never move a message back. A
+    status we do not act on (a word for a message coming in, or one Twilio adds later)
+    changes nothing."""
+    if rules.reported_status(reported) is None:
+        return True
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.provider_sid == provider_sid).with_for_update()
     )
@@ -254,15 +322,25 @@ def record_delivery_report(
         )
     if message is None:
         return False
-    message.provider_sid = provider_sid
-    new = rules.status_after_report(message.status, reported)
-    if new is not None:
-        message.status = new
-        if new is MessageStatus.DELIVERED:
-            message.delivered_at = clock.now()
-        elif error_code:
-            message.last_error = f"Twilio error {error_code[:20]}"
+    if message.status is MessageStatus.PENDING:
+        _mark_sent(message, provider_sid, reported_by_provider=True)
+    message.provider_sid = message.provider_sid or provider_sid
+    _apply_report(message, reported, error_code)
     return True
+
+
+def _apply_report(message: OutboxMessage, reported: str, error_code: str | None) -> None:
+    """Move the message on to what the provider says of it, never back."""
+    new = rules.status_after_report(message.status, reported)
+    if new is None:
+        return
+    message.status = new
+    if new is MessageStatus.DELIVERED:
+        message.delivered_at = clock.now()
+    elif error_code:
+        message.last_error = f"Twilio error {error_code[:20]}"
+    elif reported.strip().lower() != new.value:
+        message.last_error = "Twilio: " + reported.strip().lower().replace("_", " ")
 
 
 def _locked(message_id: int) -> OutboxMessage:

@@ -181,7 +181,7 @@ def record_written_permission(
     Lasting Power of Attorney, a deputyship order or a DWP appointeeship. It may have started
     before today (an LPA registered years ago), but may not have expired already."""
     today = today or clock.today()
-    if not supervisor.has_role(Role.SUPERVISOR, Role.ADMIN):
+    if not supervisor.has_role(Role.SUPERVISOR):
         raise Refused("Only a supervisor can record a permission from written evidence")
     if evidence.kind not in WRITTEN_KINDS:
         raise Refused(

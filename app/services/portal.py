@@ -10,6 +10,8 @@ signs in is told by text. Everything a signed-in resident sees is loaded for the
 from the address that is not theirs is "not found".
 """
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -28,6 +30,7 @@ from app.models import (
     PortalSession,
     PortalSessionStatus,
     Resident,
+    ResidentPhone,
 )
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
@@ -40,12 +43,12 @@ from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship
 from app.services import audit, authority_ends, outbox, permissions
-from app.services.staff import SignInAllowance, TooManyAttempts
+from app.services.staff import SignInAllowance, SignInLimits, TooManyAttempts, WaitToTryAgain
 from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
 from app.telephony import text_codes as provider
 
-__all__ = ["TooManyAttempts"]
+__all__ = ["TooManyAttempts", "WaitToTryAgain"]
 
 WRONG_CODE = (
     "The code is not right, or it has stopped working. Check the text we sent, or start again"
@@ -56,18 +59,63 @@ Owned = TypeVar("Owned", Entry, Permission, Dispute, AuthorityEndRequest)
 
 
 class SignedInResident(UserMixin):
-    """A resident signed in to the portal. It has no role, so no staff page ever lets it in."""
+    """A resident signed in to the portal. It has no role, so no staff page ever lets it in.
+
+    `signed_in_with` is a keyed fingerprint of the resident's date of birth and the number
+    their code went to, as their record has them now (`details_fingerprint`): kept in the
+    session at sign-in, and compared on every request after."""
 
     def __init__(self, portal_session: PortalSession) -> None:
         self.token = portal_session.token
         self.resident_id: int = portal_session.resident_id  # type: ignore[assignment]
+        self.signed_in_with = details_fingerprint(portal_session)
 
     def get_id(self) -> str:
         return f"resident:{self.token}"
 
 
-def fetch_signed_in(token: str) -> SignedInResident | None:
-    """The resident signed in with this session token, or None once it has ended."""
+class SignInDetailsChanged(Exception):
+    """The resident's date of birth, or the number their sign-in code went to, changed or left
+    their record since they signed in: the session has ended."""
+
+
+SIGNED_OUT_DETAILS_CHANGED = (
+    "You have been signed out because the details we use to check it is you have changed. "
+    "Sign in again"
+)
+
+
+def details_fingerprint(row: PortalSession) -> str:
+    """A fingerprint of what a sign-in rests on, as the resident's record has it now: their
+    date of birth, and the number the code went to while it is still one of their numbers.
+
+    Keyed with the app's secret, since it travels in the session cookie (signed, but
+    readable): the cookie tells nobody either. Whoever changes the record, by whatever path,
+    changes the fingerprint, so nothing depends on each writer remembering to sign the
+    resident out."""
+    born_on, number_on_file = db.session.execute(
+        select(
+            Resident.date_of_birth,
+            select(ResidentPhone.number)
+            .where(
+                ResidentPhone.resident_id == Resident.id,
+                ResidentPhone.number == row.phone_number,
+            )
+            .limit(1)
+            .scalar_subquery(),
+        ).where(Resident.id == row.resident_id)
+    ).one_or_none() or (None, None)
+    signed_in_with = f"{born_on.isoformat() if born_on else ''}\0{number_on_file or ''}"
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, signed_in_with.encode(), hashlib.sha256).hexdigest()
+
+
+def fetch_signed_in(token: str, signed_in_with: str | None) -> SignedInResident | None:
+    """The resident signed in with this session token, or None once it has ended.
+
+    Raises SignInDetailsChanged, and ends the session, when the date of birth or the number
+    it was signed in with (`signed_in_with`, kept at sign-in) is not what the record says
+    now."""
     row = db.session.scalar(
         select(PortalSession).where(
             PortalSession.token == token,
@@ -75,26 +123,32 @@ def fetch_signed_in(token: str) -> SignedInResident | None:
             PortalSession.resident_id.is_not(None),
         )
     )
-    return SignedInResident(row) if row is not None else None
+    if row is None:
+        return None
+    user = SignedInResident(row)
+    if not hmac.compare_digest(signed_in_with or "", user.signed_in_with):
+        _end_session(row.id, "portal.signed_out_details_changed")
+        raise SignInDetailsChanged
+    return user
 
 
 def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
     """Count the attempt, then look the details up: the token of a sign-in waiting for a
     code, whether or not they matched.
 
-    Raises TooManyAttempts, before anything is looked up, once the reference or the address
-    has used up its allowance.
+    Raises TooManyAttempts, before anything is looked up, once this address has used up its
+    allowance for the reference or for every reference; WaitToTryAgain when the reference
+    is being tried from many addresses and this one must wait its turn.
     """
     normalised = normalise_reference(reference) or reference.strip().upper()[:32]
     config = current_app.config
-    allowance = SignInAllowance(
-        [
-            (config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE"], ("portal-reference", normalised)),
-            (config["PORTAL_SIGN_IN_LIMIT_PER_ADDRESS"], ("portal-address", address)),
-        ]
+    limits = SignInLimits(
+        account_from_address=config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE_AND_ADDRESS"],
+        address=config["PORTAL_SIGN_IN_LIMIT_PER_ADDRESS"],
+        account=config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE"],
+        pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
     )
-    if not allowance.take():
-        raise TooManyAttempts
+    SignInAllowance("portal-reference", normalised, address, "portal-address", limits).take()
     return _start_sign_in(normalise_reference(reference), parse_date_of_birth(date_of_birth))
 
 
@@ -186,16 +240,24 @@ def _tell_resident_of_sign_in(row: PortalSession, now: datetime) -> None:
         outbox.queue_portal_signed_in(resident, clock.local(now))
 
 
-@transactional
 def sign_out(user: SignedInResident) -> None:
     """End the session: a copy of its cookie opens nothing afterwards."""
-    row = db.session.scalar(select(PortalSession).where(PortalSession.token == user.token))
-    if row is None:
+    row_id = db.session.scalar(select(PortalSession.id).where(PortalSession.token == user.token))
+    if row_id is not None:
+        _end_session(row_id, "portal.signed_out")
+
+
+@transactional
+def _end_session(row_id: int, action: str) -> None:
+    row = db.session.scalar(
+        select(PortalSession).where(PortalSession.id == row_id).with_for_update()
+    )
+    if row is None or row.status is PortalSessionStatus.ENDED:
         return
     row.status = PortalSessionStatus.ENDED
     row.ended_at = clock.now()
     row.token = new_session_token()
-    audit.record("portal.signed_out", resident_id=row.resident_id)
+    audit.record(action, resident_id=row.resident_id)
 
 
 def get_resident(user: SignedInResident) -> Resident:

@@ -6,9 +6,11 @@ change, or None on the command line.
 """
 
 import hashlib
+import math
 import secrets
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TypeVar
 
@@ -25,6 +27,7 @@ from app.models.staff import new_session_token
 from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
 from app.refusals import Refused
+from app.rules import sign_in_limits as limit_rules
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
 from app.rules.staff_accounts import StaffDetails
@@ -54,37 +57,89 @@ def fetch_staff_by_email(email: str) -> StaffUser | None:
 
 
 class TooManyAttempts(Exception):
-    """Sign-in refused before any password was checked: the account or address is over its limit."""
+    """Sign-in refused before any password was checked: this address has used its allowance,
+    for the account or for every account."""
+
+
+class WaitToTryAgain(Exception):
+    """The account is being tried from many addresses: this address may try again once
+    `seconds` have passed. Nothing was checked."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(limit_rules.wait_message(seconds))
+        self.seconds = seconds
+        self.message = limit_rules.wait_message(seconds)
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """The allowances of one kind of sign-in ("5 per 15 minutes"; app/rules/sign_in_limits.py)."""
+
+    account_from_address: str
+    address: str
+    account: str
+    pace_seconds: int
 
 
 class SignInAllowance:
-    """Sign-in attempts per key (an account, a reference, an address), counted in the
-    rate-limit store.
+    """Sign-in attempts on one account (an email address, a staff account's code step, a
+    portal reference) from one client address, counted in the rate-limit store under the
+    account and address together, the address, and the account from every address.
 
     An attempt is counted before its password or answers are checked, so attempts in flight
     together cannot all pass a count taken afterwards. The store's increment is atomic (in
     memory and in Redis); a fixed window lets a successful sign-in give its count back.
-    `limits` pairs a limit ("5 per 15 minutes") with the key it counts under.
     """
 
-    def __init__(self, limits: list[tuple[str, tuple[str, ...]]]) -> None:
+    def __init__(
+        self, kind: str, account: str, address: str, address_kind: str, limits: SignInLimits
+    ) -> None:
         config = current_app.config
-        self._limits: list[tuple[RateLimitItem, tuple[str, ...]]] = []
-        if not config.get("RATELIMIT_ENABLED", True):
+        self._hits: list[tuple[RateLimitItem, tuple[str, ...]]] = []
+        self._enabled = config.get("RATELIMIT_ENABLED", True)
+        if not self._enabled:
             return  # Flask-Limiter's own switch; it then opens no store to count in.
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         self._counter = FixedWindowRateLimiter(limiter.storage)
-        self._limits = [(parse(limit), (prefix, *keys)) for limit, keys in limits]
+        account = account[:254]
+        self._account_from_address = (
+            parse(limits.account_from_address),
+            (prefix, kind, "account-address", account, address),
+        )
+        self._address = (parse(limits.address), (prefix, address_kind, address))
+        self._account = (parse(limits.account), (prefix, kind, account))
+        self._pace = (
+            parse(f"1 per {limits.pace_seconds} seconds"),
+            (prefix, kind, "pace", account, address),
+        )
 
-    def take(self) -> bool:
-        """Count one attempt on every limit; False if any of them is now over."""
-        results = [self._counter.hit(item, *keys) for item, keys in self._limits]
-        return all(results)
+    def _hit(self, limit: tuple[RateLimitItem, tuple[str, ...]]) -> bool:
+        self._hits.append(limit)
+        return self._counter.hit(limit[0], *limit[1])
+
+    def take(self) -> None:
+        """Count one attempt. Raises TooManyAttempts or WaitToTryAgain when it is not to be
+        checked (app/rules/sign_in_limits.py)."""
+        if not self._enabled:
+            return
+        counted = limit_rules.Counted(
+            account_from_address=self._hit(self._account_from_address),
+            address=self._hit(self._address),
+            account=self._hit(self._account),
+        )
+        if not counted.account:
+            counted = replace(counted, pace=self._hit(self._pace))
+        verdict = limit_rules.decide_attempt(counted)
+        if verdict is limit_rules.Verdict.REFUSE:
+            raise TooManyAttempts
+        if verdict is limit_rules.Verdict.WAIT:
+            reset_at = self._counter.get_window_stats(self._pace[0], *self._pace[1]).reset_time
+            raise WaitToTryAgain(math.ceil(reset_at - time.time()))
 
     def give_back(self) -> None:
         # A negative hit undoes the count. Should the window have rolled over in
         # between, the new window starts one attempt lower: a harmless edge.
-        for item, keys in self._limits:
+        for item, keys in self._hits:
             self._counter.hit(item, *keys, cost=-1)
 
 
@@ -102,24 +157,26 @@ def two_factor_required(user: StaffUser) -> bool:
 
 def _allowance(email_or_id: str, address: str, kind: str = "sign-in-account") -> SignInAllowance:
     config = current_app.config
-    return SignInAllowance(
-        [
-            (config["SIGN_IN_LIMIT_PER_ACCOUNT"], (kind, email_or_id[:254])),
-            (config["SIGN_IN_LIMIT_PER_ADDRESS"], ("sign-in-address", address)),
-        ]
+    limits = SignInLimits(
+        account_from_address=config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+        address=config["SIGN_IN_LIMIT_PER_ADDRESS"],
+        account=config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+        pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
     )
+    return SignInAllowance(kind, email_or_id, address, "sign-in-address", limits)
 
 
 def sign_in(email: str, password: str, address: str) -> PasswordAccepted | None:
     """Count the attempt, then check the password: the active account and its next step, or
     None.
 
-    Raises TooManyAttempts, without checking the password, once the account or the
-    address has used up its allowance. A successful sign-in does not use it up.
+    Raises TooManyAttempts, without checking the password, once this address has used up its
+    allowance for the account or for every account; WaitToTryAgain when the account is
+    being tried from many addresses and this one must wait its turn. A successful sign-in
+    does not use any of them up.
     """
     allowance = _allowance(email.strip().lower(), address)
-    if not allowance.take():
-        raise TooManyAttempts
+    allowance.take()
     accepted = authenticate(email, password)
     if accepted is not None:
         allowance.give_back()
@@ -181,8 +238,7 @@ def _counted_code_check(
     it; a code that works gives its count back. Raises TooManyAttempts, or what `check`
     raises."""
     allowance = _allowance(str(user.id), address, kind="two-factor-account")
-    if not allowance.take():
-        raise TooManyAttempts
+    allowance.take()
     checked = check(user.id, typed)
     allowance.give_back()
     return checked
@@ -190,7 +246,7 @@ def _counted_code_check(
 
 def give_code(user: StaffUser, typed: str, address: str) -> StaffUser:
     """Sign in with a code from the authenticator app or a recovery code, counted against
-    the same allowances as passwords. Raises TooManyAttempts or Refused."""
+    the same allowances as passwords. Raises TooManyAttempts, WaitToTryAgain or Refused."""
     return _counted_code_check(_check_code, user, typed, address)
 
 

@@ -1,7 +1,8 @@
 """Twilio's delivery reports for the texts the outbox sent (`status_callback` of each message).
 
-Believed only when signed by Twilio; a report about no message we know is answered and
-ignored. Whatever arrives, the answer is never a server error: Twilio would only try again.
+Believed only when signed by Twilio; a report about no message we know, or with a status we
+do not act on, is answered and ignored. Whatever arrives, the answer is never a server error:
+Twilio would only try again.
 """
 
 import re
@@ -16,8 +17,10 @@ from app.telephony.signatures import twilio_signed
 from app.telephony.sms import STATUS_CALLBACK_PATH
 
 MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
+# Twilio's statuses are lower-case words joined by underscores ("partially_delivered").
+STATUS_WORD = re.compile(r"[A-Za-z_]{1,30}")
 # Twilio sends its error code as digits; anything else is not Twilio's.
-ERROR_CODE = re.compile(r"\d{1,10}")
+ERROR_CODE = re.compile(r"[0-9]{1,10}")
 MAX_ID = 2**31 - 1  # the largest id an integer column holds
 
 
@@ -27,8 +30,8 @@ MAX_ID = 2**31 - 1  # the largest id an integer column holds
 @twilio_signed
 def message_status():
     sid = request.form.get("MessageSid", "")
-    reported = request.form.get("MessageStatus", "")
-    if not MESSAGE_SID.fullmatch(sid) or not reported.isalpha() or len(reported) > 20:
+    reported = request.form.get("MessageStatus", "").strip()
+    if not MESSAGE_SID.fullmatch(sid) or not STATUS_WORD.fullmatch(reported):
         abort(400)
     error_code = request.form.get("ErrorCode") or None
     if error_code is not None and not ERROR_CODE.fullmatch(error_code):

@@ -35,7 +35,9 @@ def is_signed_by_twilio() -> bool:
     if not signature:
         return False
     validator = RequestValidator(token)
-    return validator.validate(public_url(), request.form.to_dict(), signature)
+    # Every value of every field: Twilio signs them all, and a field sent twice must not
+    # pass on the signature of its first value alone.
+    return validator.validate(public_url(), request.form, signature)
 
 
 def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -2,8 +2,9 @@
 
 Both are open to the internet, so each is believed only when Twilio signed it (403 otherwise,
 before anything is read or written). What Twilio sends is checked like any form: a request
-without a well-formed `CallSid`, or with a status or duration that makes no sense, is a 400
-and writes nothing.
+without a well-formed `CallSid`, or with a status that makes no sense, is a 400 and writes
+nothing; a caller ID or a duration that cannot be read is unknown (withheld, no duration),
+and the call is still recorded or closed.
 """
 
 import re
@@ -18,23 +19,25 @@ from app.services import inbound_calls
 from app.telephony import bp
 from app.telephony.signatures import twilio_signed
 
-CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 LONGEST_CALL_SECONDS = 7 * 24 * 60 * 60
 
 
 def _call_sid() -> str:
     call_sid = request.form.get("CallSid", "")
-    if not CALL_SID.match(call_sid):
+    if not CALL_SID.fullmatch(call_sid):
         abort(400)
     return call_sid
 
 
 def _duration() -> int | None:
+    """Twilio's `CallDuration` in seconds, or None (unknown) when it sent none, or anything but
+    a whole number of seconds a call could last: the call still ends."""
     text = request.form.get("CallDuration", "").strip()
-    if not text:
+    if not (0 < len(text) <= len(str(LONGEST_CALL_SECONDS))) or not text.isascii():
         return None
-    if not (text.isascii() and text.isdigit()) or int(text) > LONGEST_CALL_SECONDS:
-        abort(400)
+    if not text.isdigit() or int(text) > LONGEST_CALL_SECONDS:
+        return None
     return int(text)
 
 

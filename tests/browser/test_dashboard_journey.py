@@ -60,3 +60,22 @@ def test_an_empty_dashboard_is_accessible_too(browser: Browser, live_server, che
 
     expect(page.get_by_text("No third-party reports in the last 12 weeks.")).to_be_visible()
     check_accessibility(page)
+
+
+def test_an_administrator_reads_the_dashboard_without_links_to_supervisors_pages(
+    browser: Browser, live_server, check_accessibility
+):
+    resident = factories.make_resident(forename="Olive", surname="Tranter")
+    for _ in range(3):
+        fail_on(resident, number="+447700900555", hours_ago=0)
+    factories.make_dispute(resident)
+    admin = factories.make_staff(Role.ADMIN)
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, admin.email)
+
+    page.goto(f"{live_server}/dashboard")
+
+    expect(page.get_by_role("table", name="Records with phone verification locked")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Unlock"))).to_have_count(0)
+    expect(page.get_by_role("link", name="Go to the disputes queue")).to_have_count(0)
+    check_accessibility(page)

@@ -213,4 +213,21 @@ def test_a_resident_asks_us_to_end_an_lpa_and_a_supervisor_ends_it(
     assert "Dana" not in told.body
     page.reload()
     expect(page.get_by_text("ended on the resident's request")).to_be_visible()
+
+
+def test_a_resident_whose_number_changed_lands_on_the_sign_in_page_told_why(
+    browser: Browser, live_server, check_accessibility
+):
+    resident = factories.make_resident(forename="Olive", surname="Tranter")
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
+
+    resident.phones[0].number = "+447700900999"  # changed by staff, by any path
+    db.session.commit()
+    page.reload()
+
+    expect(page.get_by_role("heading", name="Sign in to see your council record")).to_be_visible()
+    expect(
+        page.get_by_text("You have been signed out because the details we use to check it is you")
+    ).to_be_visible()
     check_accessibility(page)

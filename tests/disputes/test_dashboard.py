@@ -190,6 +190,21 @@ def test_only_supervisors_and_administrators_see_the_dashboard(signed_in_client,
     assert ("Dashboard" in response.get_data(as_text=True)) is (status == 200)
 
 
+def test_an_administrator_sees_locked_records_but_no_link_to_unlock_or_to_disputes(
+    signed_in_admin, resident
+):
+    for _ in range(3):
+        fail_on(resident, number="+447700900555", hours_ago=0)
+    factories.make_dispute(resident)
+
+    page = unescape(signed_in_admin.get("/dashboard").get_data(as_text=True))
+
+    assert "Records with phone verification locked" in page
+    assert "/locks" not in page
+    assert 'href="/disputes"' not in page
+    assert "Disputes by status" in page
+
+
 def test_signed_out_staff_are_sent_to_sign_in(client):
     response = client.get("/dashboard")
 

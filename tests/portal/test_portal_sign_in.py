@@ -100,19 +100,56 @@ def test_a_code_stops_working_after_the_checks_allowed(client, resident):
     assert "The code is not right" in response.get_data(as_text=True)
 
 
-def test_sign_in_attempts_are_limited_per_reference_before_anything_is_checked(
-    app, client, resident, monkeypatch
-):
-    monkeypatch.setitem(app.config, "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "3 per 15 minutes")
-    for _ in range(3):
-        other = app.test_client()
-        other.environ_base["REMOTE_ADDR"] = f"198.51.100.{_ + 1}"
-        give_details(other, resident.reference, "1/1/1950")
+def from_address(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
-    response = give_details(client, resident.reference, BORN)
+
+def test_sign_in_attempts_on_a_reference_are_limited_per_address_before_anything_is_checked(
+    app, resident
+):
+    stranger = from_address(app, "198.51.100.1")
+    for _ in range(5):
+        assert give_details(stranger, resident.reference, "1/1/1950").status_code == 302
+
+    response = give_details(stranger, resident.reference, BORN)
 
     assert response.status_code == 429
     assert texts_sent() == 0
+
+
+def test_five_starts_by_a_stranger_elsewhere_do_not_keep_the_resident_out(app, resident):
+    stranger = from_address(app, "198.51.100.1")
+    for _ in range(5):
+        give_details(stranger, resident.reference, "1/1/1950")
+    at_home = from_address(app, "203.0.113.9")
+
+    response = give_details(at_home, resident.reference, BORN)
+
+    assert response.headers["Location"] == "/portal/code"
+    assert texts_sent() == 1
+    give_code(at_home, console_code())
+    assert at_home.get("/portal/your-record").status_code == 200
+
+
+def test_a_reference_tried_from_many_addresses_asks_each_to_wait_and_never_refuses_the_resident(
+    app, resident, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "3 per 15 minutes")
+    for n in range(3):
+        give_details(from_address(app, f"198.51.100.{n + 1}"), resident.reference, "1/1/1950")
+    at_home = from_address(app, "203.0.113.9")
+
+    first = give_details(at_home, resident.reference, BORN)
+    again = give_details(at_home, resident.reference, BORN)
+
+    assert first.headers["Location"] == "/portal/code"
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert "There have been many attempts to sign in to this account. Wait" in page
+    assert "Error:" in page
+    assert texts_sent() == 1
 
 
 def test_sign_in_attempts_are_limited_per_address_across_references(

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -125,33 +125,165 @@ def test_after_a_failure_a_message_waits_or_fails(attempts, failure, status):
         (MessageStatus.SENT, "delivered", MessageStatus.DELIVERED),
         (MessageStatus.SENT, "undelivered", MessageStatus.UNDELIVERED),
         (MessageStatus.SENT, "failed", MessageStatus.FAILED),
+        (MessageStatus.SENT, "read", MessageStatus.DELIVERED),
+        (MessageStatus.SENT, "partially_delivered", MessageStatus.UNDELIVERED),
+        (MessageStatus.SENT, "canceled", MessageStatus.FAILED),
         (MessageStatus.SENT, "Delivered ", MessageStatus.DELIVERED),
         (MessageStatus.PENDING, "delivered", MessageStatus.DELIVERED),
+        (MessageStatus.PENDING, "accepted", MessageStatus.SENT),
+        (MessageStatus.PENDING, "scheduled", MessageStatus.SENT),
+        (MessageStatus.PENDING, "queued", MessageStatus.SENT),
+        (MessageStatus.PENDING, "sending", MessageStatus.SENT),
+        (MessageStatus.PENDING, "sent", MessageStatus.SENT),
         (MessageStatus.SENT, "sent", None),
         (MessageStatus.SENT, "queued", None),
         (MessageStatus.SENT, "nonsense", None),
+        (MessageStatus.PENDING, "received", None),
+        (MessageStatus.PENDING, "receiving", None),
         (MessageStatus.DELIVERED, "sent", None),
         (MessageStatus.DELIVERED, "failed", None),
+        (MessageStatus.DELIVERED, "read", None),
         (MessageStatus.FAILED, "delivered", None),
         (MessageStatus.UNDELIVERED, "delivered", None),
+        (MessageStatus.UNDELIVERED, "queued", None),
     ],
     ids=[
         "delivered",
         "undelivered",
         "failed",
+        "read-is-delivered",
+        "partly-delivered-is-not-delivered",
+        "canceled-is-failed",
         "case-and-spaces-do-not-matter",
         "a-report-before-the-worker-recorded-the-send-counts",
-        "sent-adds-nothing",
-        "queued-adds-nothing",
+        "accepted-by-the-provider-is-sent",
+        "scheduled-by-the-provider-is-sent",
+        "queued-by-the-provider-is-sent",
+        "sending-is-sent",
+        "sent-is-sent",
+        "sent-adds-nothing-to-sent",
+        "queued-adds-nothing-to-sent",
         "an-unknown-word-changes-nothing",
+        "a-word-for-a-message-coming-in-changes-nothing",
+        "receiving-changes-nothing",
         "a-late-sent-never-undoes-delivered",
         "a-late-failed-never-undoes-delivered",
+        "read-after-delivered-adds-nothing",
         "a-final-failure-stays",
         "a-final-undelivered-stays",
+        "a-late-queued-never-undoes-undelivered",
     ],
 )
-def test_a_delivery_report_moves_a_message_only_forward_to_a_final_status(current, reported, new):
+def test_a_delivery_report_moves_a_message_only_forward(current, reported, new):
     assert rules.status_after_report(current, reported) is new
+
+
+def test_every_status_twilio_documents_for_a_message_has_a_meaning_here():
+    from twilio.rest.api.v2010.account.message import MessageInstance
+
+    documented = {
+        value for name, value in vars(MessageInstance.Status).items() if not name.startswith("_")
+    }
+
+    assert documented == set(rules.TWILIO_STATUSES)
+
+
+FINAL = {MessageStatus.DELIVERED, MessageStatus.UNDELIVERED, MessageStatus.FAILED}
+
+
+@given(
+    current=st.sampled_from(list(MessageStatus)),
+    reported=st.sampled_from(sorted(rules.TWILIO_STATUSES)) | st.text(max_size=30),
+)
+def test_a_report_never_moves_a_message_back_or_sideways(current, reported):
+    new = rules.status_after_report(current, reported)
+
+    if current in FINAL:
+        assert new is None
+    elif current is MessageStatus.SENT:
+        assert new is None or new in FINAL
+    else:
+        assert new is not MessageStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("http_status", "maybe"),
+    [(None, True), (500, True), (502, True), (504, True), (400, False), (401, False),
+     (404, False), (408, False), (429, False)],
+    ids=["no-answer", "server-error", "bad-gateway", "gateway-timeout", "refused",
+         "bad-credentials", "not-found", "request-timeout", "too-many-requests"],
+)  # fmt: skip
+def test_a_send_without_an_answer_or_with_a_server_error_may_have_been_taken(http_status, maybe):
+    assert rules.may_have_been_taken(http_status) is maybe
+
+
+SINCE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def held(sid="SM1", body="Hello", created=SINCE, outgoing=True, status="queued"):
+    return rules.HeldMessage(
+        sid=sid, body=body, created_at=created, status=status, outgoing=outgoing
+    )
+
+
+@pytest.mark.parametrize(
+    ("found", "recorded", "expected"),
+    [
+        ([], set(), None),
+        ([held()], set(), "SM1"),
+        ([held(created=SINCE + timedelta(seconds=14))], set(), "SM1"),
+        ([held(created=SINCE - timedelta(minutes=4))], set(), "SM1"),
+        ([held(created=SINCE - timedelta(minutes=6))], set(), None),
+        ([held(body="Hello again")], set(), None),
+        ([held(body=None)], set(), None),
+        ([held(created=None)], set(), None),
+        ([held(outgoing=False)], set(), None),
+        ([held()], {"SM1"}, None),
+        ([held("SM2", created=SINCE + timedelta(seconds=5)), held("SM1")], set(), "SM1"),
+        ([held("SM1"), held("SM2", created=SINCE + timedelta(seconds=5))], {"SM1"}, "SM2"),
+    ],
+    ids=[
+        "nothing-held",
+        "held-since-the-attempt",
+        "held-seconds-after",
+        "held-just-before-by-a-clock-a-little-behind",
+        "held-long-before",
+        "other-words",
+        "no-body",
+        "no-creation-time",
+        "a-message-coming-in",
+        "already-recorded-for-another-of-ours",
+        "the-oldest-of-two",
+        "the-oldest-not-recorded-for-another",
+    ],
+)
+def test_the_message_the_provider_already_holds_for_ours(found, recorded, expected):
+    match = rules.already_held("Hello", SINCE, found, recorded)
+
+    assert (match.sid if match else None) == expected
+
+
+@given(
+    found=st.lists(
+        st.builds(
+            held,
+            sid=st.sampled_from(["SM1", "SM2", "SM3"]),
+            body=st.sampled_from(["Hello", "Other", None]),
+            created=st.none() | st.datetimes(timezones=st.just(UTC)),
+            outgoing=st.booleans(),
+        ),
+        max_size=6,
+    ),
+    recorded=st.sets(st.sampled_from(["SM1", "SM2", "SM3"])),
+)
+def test_a_message_found_is_always_ours_and_never_one_recorded_for_another(found, recorded):
+    match = rules.already_held("Hello", SINCE, found, recorded)
+
+    if match is not None:
+        assert match in found
+        assert match.body == "Hello" and match.outgoing
+        assert match.sid not in recorded
+        assert match.created_at >= SINCE - rules.CLOCK_SKEW
 
 
 def test_the_report_message_says_only_that_a_report_was_made_and_where_to_see_it():

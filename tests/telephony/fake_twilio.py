@@ -3,7 +3,9 @@
 Install it with `install_fake_twilio(app)`; the app's Twilio client then sends every request
 here and nothing reaches the network. Queue answers with `fake.respond(...)`, or make the
 provider fail with `fake.fail_next(...)` / `fake.down = True`, or answer slowly with
-`fake.delay`.
+`fake.delay`. Texts it takes are kept in `fake.messages` and listed back by number, as Twilio
+lists them; `fake.take_then_time_out()` takes the next text and then times out, as Twilio can
+when it answers after the timeout.
 """
 
 import json
@@ -11,11 +13,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import format_datetime
 from itertools import count
 from urllib.parse import unquote
 
 from twilio.http import HttpClient
 from twilio.http.response import Response
+
+from app import clock
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
@@ -39,6 +45,8 @@ class FakeTwilio(HttpClient):
     while_answering: Callable[[Recorded], None] | None = None
     # Lookup v2 answers by number (E.164); a number not here is a mobile, never swapped.
     lookups: dict[str, dict] = field(default_factory=dict)
+    # Every text the fake took, as Twilio's Message resource shows it, oldest first.
+    messages: list[dict] = field(default_factory=list)
     _answers: list[Callable[[Recorded], Response]] = field(default_factory=list)
     _sids: count = field(default_factory=lambda: count(1))
 
@@ -80,9 +88,39 @@ class FakeTwilio(HttpClient):
 
         self._answers.append(raise_it)
 
+    def take_then_time_out(
+        self,
+        error: Exception | None = None,
+        *,
+        answer: tuple[int, dict] | None = None,
+        then: Callable[[dict], object] | None = None,
+    ) -> None:
+        """Take the next text (it is held, and listed), then raise `error` (a timeout by
+        default) instead of answering, as when Twilio answers after the timeout; or give
+        `answer` (a status and body, e.g. a 502 from a gateway). `then(message)` runs in
+        between, as a delivery report arriving while the send waits would."""
+
+        def take_it(recorded):
+            message = self._take_text(recorded)
+            if then is not None:
+                then(message)
+            if answer is not None:
+                return Response(answer[0], json.dumps(answer[1]))
+            raise error or TimeoutError("the provider answered after the timeout")
+
+        self._answers.append(take_it)
+
     def sent(self, fragment: str) -> list[Recorded]:
-        """The requests whose URI contains `fragment` (e.g. "/Messages.json")."""
+        """The requests whose URI contains `fragment` (e.g. "/Verifications")."""
         return [r for r in self.requests if fragment in r.uri]
+
+    def text_requests(self) -> list[Recorded]:
+        """The requests to send a text (whether or not the fake took them)."""
+        return [r for r in self.sent("/Messages.json") if r.method == "POST"]
+
+    def texts_held(self, body: str | None = None) -> list[dict]:
+        """The texts the fake took, with this body if one is given."""
+        return [m for m in self.messages if body is None or m["body"] == body]
 
     def look_up_as(
         self,
@@ -111,20 +149,16 @@ class FakeTwilio(HttpClient):
         if "lookups.twilio.com/v2/PhoneNumbers/" in recorded.uri:
             number = unquote(recorded.uri.rsplit("/", 1)[1])
             return Response(200, json.dumps(self.lookup_of(number)))
-        if recorded.uri.endswith("/Messages.json"):
+        if recorded.uri.endswith("/Messages.json") and recorded.method == "GET":
+            to = recorded.params.get("To")
+            listed = [m for m in reversed(self.messages) if to is None or m["to"] == to]
+            size = int(recorded.params.get("PageSize", 50))
             return Response(
-                201,
-                json.dumps(
-                    {
-                        "sid": f"SM{n:032x}",
-                        "account_sid": ACCOUNT_SID,
-                        "to": recorded.data.get("To"),
-                        "from": recorded.data.get("From"),
-                        "body": recorded.data.get("Body"),
-                        "status": "queued",
-                    }
-                ),
+                200,
+                json.dumps({"messages": listed[:size], "next_page_uri": None, "page": 0}),
             )
+        if recorded.uri.endswith("/Messages.json"):
+            return Response(201, json.dumps(self._take_text(recorded, n)))
         if recorded.uri.endswith("/Verifications"):
             return Response(
                 201,
@@ -146,6 +180,22 @@ class FakeTwilio(HttpClient):
                 ),
             )
         return Response(404, json.dumps({"code": 20404, "message": "not found", "status": 404}))
+
+    def _take_text(self, recorded: Recorded, n: int | None = None) -> dict:
+        n = next(self._sids) if n is None else n
+        message = {
+            "sid": f"SM{n:032x}",
+            "account_sid": ACCOUNT_SID,
+            "to": recorded.data.get("To"),
+            "from": recorded.data.get("From"),
+            "body": recorded.data.get("Body"),
+            "status": "queued",
+            "direction": "outbound-api",
+            "date_created": format_datetime(clock.now().astimezone(UTC), usegmt=True),
+            "date_sent": None,
+        }
+        self.messages.append(message)
+        return message
 
 
 def lookup_answer(number: str) -> dict:

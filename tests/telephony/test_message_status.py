@@ -47,20 +47,67 @@ def message(message_id: int) -> OutboxMessage:
     ("reported", "status"),
     [
         ("delivered", MessageStatus.DELIVERED),
+        ("read", MessageStatus.DELIVERED),
         ("undelivered", MessageStatus.UNDELIVERED),
+        ("partially_delivered", MessageStatus.UNDELIVERED),
         ("failed", MessageStatus.FAILED),
-        ("sent", MessageStatus.SENT),
+        ("canceled", MessageStatus.FAILED),
+        ("accepted", MessageStatus.SENT),
+        ("scheduled", MessageStatus.SENT),
         ("queued", MessageStatus.SENT),
+        ("sending", MessageStatus.SENT),
+        ("sent", MessageStatus.SENT),
+        ("receiving", MessageStatus.SENT),
+        ("received", MessageStatus.SENT),
+        ("expired", MessageStatus.SENT),
     ],
-    ids=["delivered", "undelivered", "failed", "sent-adds-nothing", "queued-adds-nothing"],
+    ids=[
+        "delivered",
+        "read",
+        "undelivered",
+        "partially-delivered",
+        "failed",
+        "canceled",
+        "accepted-adds-nothing",
+        "scheduled-adds-nothing",
+        "queued-adds-nothing",
+        "sending-adds-nothing",
+        "sent-adds-nothing",
+        "receiving-is-not-acted-on",
+        "received-is-not-acted-on",
+        "a-word-twilio-may-add-later-is-not-acted-on",
+    ],
 )
-def test_a_signed_report_records_the_delivery_status(
+def test_every_status_twilio_reports_is_answered_and_recorded(
     fake_twilio, client, app, sent, reported, status
 ):
     response = report(client, app, {"MessageSid": SID, "MessageStatus": reported})
 
     assert response.status_code == 204
     assert message(sent).status is status
+
+
+def test_partly_delivered_says_so_to_staff(fake_twilio, client, app, sent):
+    report(client, app, {"MessageSid": SID, "MessageStatus": "partially_delivered"})
+
+    assert message(sent).last_error == "Twilio: partially delivered"
+
+
+def test_read_after_delivered_keeps_when_it_was_delivered(fake_twilio, client, app, sent):
+    report(client, app, {"MessageSid": SID, "MessageStatus": "delivered"})
+    delivered_at = message(sent).delivered_at
+
+    report(client, app, {"MessageSid": SID, "MessageStatus": "read"})
+
+    assert message(sent).status is MessageStatus.DELIVERED
+    assert message(sent).delivered_at == delivered_at
+
+
+def test_a_late_queued_never_undoes_undelivered(fake_twilio, client, app, sent):
+    report(client, app, {"MessageSid": SID, "MessageStatus": "undelivered"})
+    report(client, app, {"MessageSid": SID, "MessageStatus": "queued"})
+
+    assert message(sent).status is MessageStatus.UNDELIVERED
 
 
 def test_delivered_records_when(fake_twilio, client, app, sent):

@@ -111,6 +111,7 @@ def test_outbox_work_once_sends_what_is_due_and_prints_counts(app, resident):
 def test_outbox_work_keeps_sending_until_sigterm_then_stops_cleanly(app, resident):
     env = {
         **os.environ,
+        "APP_ENV": "development",
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "TWILIO_ACCOUNT_SID": "",
         "TWILIO_AUTH_TOKEN": "",

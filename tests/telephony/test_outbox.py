@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import AuditEvent, OutboxMessage
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import outbox
+from app.telephony.sms import send_sms
 from tests import factories
+from tests.telephony.test_message_status import report as signed_report
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 SERVICE_SID = "MG" + "a" * 32
@@ -49,7 +51,20 @@ def messages() -> list[OutboxMessage]:
 
 
 def sent_bodies(fake) -> Counter:
-    return Counter(request.data["Body"] for request in fake.sent("/Messages.json"))
+    """How many times each body was asked to be sent."""
+    return Counter(request.data["Body"] for request in fake.text_requests())
+
+
+def held_bodies(fake) -> Counter:
+    """How many times each body reached the resident's phone: the texts the provider took."""
+    return Counter(message["body"] for message in fake.texts_held())
+
+
+def report_delivery(client, app, message_id: int, sid: str, status: str):
+    """Twilio's delivery report for a text, signed, to the address the text asked for."""
+    return signed_report(
+        client, app, {"MessageSid": sid, "MessageStatus": status}, query=f"message={message_id}"
+    )
 
 
 def test_queueing_a_message_writes_in_the_callers_transaction_and_never_commits(resident):
@@ -86,7 +101,7 @@ def test_the_worker_sends_a_due_message_through_twilio_with_a_status_callback(tw
     done = outbox.send_all_due()
 
     assert (done.sent, done.retrying, done.failed) == (1, 0, 0)
-    [request] = twilio.sent("/Messages.json")
+    [request] = twilio.text_requests()
     assert request.data["To"] == "+447700900123"
     assert request.data["Body"] == "Message 0"
     assert request.data["MessagingServiceSid"] == SERVICE_SID
@@ -106,7 +121,7 @@ def test_a_sender_number_is_used_as_from(twilio, resident, app, monkeypatch):
 
     outbox.send_all_due()
 
-    [request] = twilio.sent("/Messages.json")
+    [request] = twilio.text_requests()
     assert request.data["From"] == "+441164960000"
     assert "MessagingServiceSid" not in request.data
 
@@ -119,7 +134,6 @@ def test_the_provider_down_for_a_while_loses_nothing_and_sends_nothing_twice(twi
     later(hours=1)
     second = outbox.send_all_due()
     twilio.down = False
-    accepted_from = len(twilio.requests)
     later(hours=1)
     third = outbox.send_all_due()
     later(hours=2)
@@ -127,8 +141,7 @@ def test_the_provider_down_for_a_while_loses_nothing_and_sends_nothing_twice(twi
 
     assert (first.retrying, second.retrying) == (5, 5)
     assert (third.sent, fourth.claimed) == (5, 0)
-    accepted = Counter(r.data["Body"] for r in twilio.requests[accepted_from:])
-    assert accepted == {f"Message {i}": 1 for i in range(5)}
+    assert held_bodies(twilio) == {f"Message {i}": 1 for i in range(5)}
     assert all(m.status is MessageStatus.SENT and m.attempts == 3 for m in messages())
 
 
@@ -168,7 +181,7 @@ def test_server_errors_rate_limits_and_wrong_settings_are_retried(twilio, reside
     [message] = messages()
     assert message.status is MessageStatus.SENT
     assert message.attempts == 2
-    assert len(twilio.sent("/Messages.json")) == 2
+    assert len(twilio.text_requests()) == 2
 
 
 @pytest.mark.parametrize(
@@ -191,7 +204,7 @@ def test_a_refused_message_fails_for_good_and_is_never_sent_again(twilio, reside
     [message] = messages()
     assert message.status is MessageStatus.FAILED
     assert f"code {code}" in message.last_error
-    assert len(twilio.sent("/Messages.json")) == 1
+    assert len(twilio.text_requests()) == 1
 
 
 def test_a_message_fails_after_the_last_attempt_allowed(twilio, resident, app, monkeypatch):
@@ -224,6 +237,200 @@ def test_a_message_claimed_by_a_worker_that_stopped_waits_for_its_lease_then_goe
     assert after_lease.sent == 1
     assert sent_bodies(twilio) == {"Message 0": 1}
     assert messages()[0].attempts == 2
+
+
+def test_a_message_claimed_by_a_worker_that_stopped_after_twilio_took_it_is_not_sent_again(
+    twilio, resident
+):
+    queue(resident)
+    [sms] = outbox.claim_due()
+    taken_sid = send_sms(sms)  # the provider takes it; the worker dies before recording that
+
+    later(seconds=outbox.LEASE.total_seconds() + 1)
+    done = outbox.send_all_due()
+
+    assert done.sent == 1
+    assert held_bodies(twilio) == {"Message 0": 1}
+    assert len(twilio.text_requests()) == 1
+    [message] = messages()
+    assert (message.status, message.provider_sid) == (MessageStatus.SENT, taken_sid)
+
+
+# --- a send that got no answer: asked about before it is sent again --------------------------
+
+
+def test_a_text_twilio_took_but_answered_too_late_for_is_recorded_not_sent_again(twilio, resident):
+    [message_id] = queue(resident)
+    twilio.take_then_time_out()
+
+    first = outbox.send_all_due()
+    later(minutes=1)
+    second = outbox.send_all_due()
+
+    assert (first.retrying, second.sent) == (1, 1)
+    assert held_bodies(twilio) == {"Message 0": 1}
+    assert len(twilio.text_requests()) == 1
+    [held] = twilio.texts_held()
+    [message] = messages()
+    assert message.status is MessageStatus.SENT
+    assert message.provider_sid == held["sid"]
+    assert message.last_error is None
+    [ask] = [r for r in twilio.sent("/Messages.json") if r.method == "GET"]
+    assert ask.params["To"] == "+447700900123"
+    sent_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "message.sent"))
+    assert sent_event.detail == {
+        "message": message_id,
+        "kind": "report-made",
+        "found_after_no_answer": True,
+    }
+
+
+def test_a_text_twilio_did_not_take_is_sent_once_more_after_asking(twilio, resident):
+    queue(resident)
+    twilio.fail_next(TimeoutError("no answer"))
+
+    outbox.send_all_due()
+    later(minutes=1)
+    second = outbox.send_all_due()
+
+    assert second.sent == 1
+    assert held_bodies(twilio) == {"Message 0": 1}
+    assert len(twilio.text_requests()) == 2
+    assert [r.method for r in twilio.requests] == ["POST", "GET", "POST"]
+
+
+def test_when_asking_twilio_gets_no_answer_the_message_waits_and_is_never_sent_blind(
+    twilio, resident
+):
+    queue(resident)
+    twilio.take_then_time_out()
+    outbox.send_all_due()
+    later(minutes=1)
+    twilio.fail_next(TimeoutError("no answer to the question either"))
+
+    waiting = outbox.send_all_due()
+    [message] = messages()
+    status, why = message.status, message.last_error
+    later(hours=1)
+    finally_answered = outbox.send_all_due()
+
+    assert waiting.retrying == 1
+    assert status is MessageStatus.PENDING
+    assert "could not ask Twilio whether it took the message" in why
+    assert finally_answered.sent == 1
+    assert len(twilio.text_requests()) == 1
+    assert held_bodies(twilio) == {"Message 0": 1}
+
+
+def test_a_refusal_twilio_answered_is_tried_again_without_asking_first(twilio, resident):
+    queue(resident)
+    twilio.respond(429, {"code": 20429, "message": "Too Many Requests", "status": 429})
+
+    outbox.send_all_due()
+    later(minutes=5)
+    outbox.send_all_due()
+
+    assert [r.method for r in twilio.requests] == ["POST", "POST"]
+    assert messages()[0].status is MessageStatus.SENT
+
+
+def test_a_server_error_after_twilio_took_the_text_is_asked_about_first(twilio, resident):
+    queue(resident)
+    twilio.take_then_time_out(error=None, answer=(502, {"message": "Bad Gateway"}))
+
+    outbox.send_all_due()
+    later(minutes=5)
+    outbox.send_all_due()
+
+    assert [r.method for r in twilio.requests] == ["POST", "GET"]
+    assert held_bodies(twilio) == {"Message 0": 1}
+    assert messages()[0].status is MessageStatus.SENT
+
+
+def test_a_delivery_report_for_a_text_the_worker_thought_unsent_records_it_as_sent(
+    twilio, resident, client, app
+):
+    [message_id] = queue(resident)
+    twilio.take_then_time_out()
+    outbox.send_all_due()
+    [held] = twilio.texts_held()
+
+    response = report_delivery(client, app, message_id, held["sid"], "sent")
+    later(hours=1)
+    again = outbox.send_all_due()
+
+    assert response.status_code == 204
+    assert again.claimed == 0
+    assert len(twilio.requests) == 1
+    [message] = messages()
+    assert (message.status, message.provider_sid) == (MessageStatus.SENT, held["sid"])
+    assert message.sent_at == START
+
+
+def test_a_delivery_report_while_the_send_waits_for_an_answer_is_kept(twilio, resident, app):
+    [message_id] = queue(resident)
+    twilio.take_then_time_out(
+        then=lambda held: outbox.record_delivery_report(held["sid"], "delivered", None, message_id)
+    )
+
+    done = outbox.send_all_due()
+    later(hours=1)
+    again = outbox.send_all_due()
+
+    assert (done.sent, done.retrying, again.claimed) == (1, 0, 0)
+    [message] = messages()
+    assert message.status is MessageStatus.DELIVERED
+    assert len(twilio.requests) == 1
+
+
+def test_an_outage_run_sends_no_text_twice_and_every_text_once(twilio, app):
+    """40 residents told of a report (the same words to each); Twilio takes five texts but
+    answers after the timeout, and three it never takes."""
+    residents = [factories.make_resident(phones=[f"+4477009{i:05d}"]) for i in range(40)]
+    for resident in residents:
+        outbox.queue_message(MessageKind.REPORT_MADE, resident, "Someone reported something")
+    db.session.commit()
+    for _ in range(5):
+        twilio.take_then_time_out()
+    for _ in range(3):
+        twilio.fail_next(TimeoutError("no answer"))
+
+    first = outbox.send_all_due()
+    later(minutes=2)
+    second = outbox.send_all_due()
+    later(hours=2)
+    third = outbox.send_all_due()
+
+    assert (first.sent, first.retrying) == (32, 8)
+    assert (second.sent, second.retrying, third.claimed) == (8, 0, 0)
+    per_number = Counter(message["to"] for message in twilio.texts_held())
+    assert per_number == {f"+4477009{i:05d}": 1 for i in range(40)}
+    rows = messages()
+    assert all(m.status is MessageStatus.SENT for m in rows)
+    assert len({m.provider_sid for m in rows}) == 40
+    assert len(twilio.text_requests()) == 40 + 3
+
+
+def test_texts_with_the_same_words_to_one_number_are_each_matched_to_their_own(twilio, resident):
+    queue_same = [
+        outbox.queue_message(MessageKind.REPORT_MADE, resident, "Someone reported something")
+        for _ in range(6)
+    ]
+    db.session.commit()
+    twilio.take_then_time_out()
+    twilio.fail_next(TimeoutError("no answer"))
+    twilio.take_then_time_out()
+
+    outbox.send_all_due()
+    later(minutes=2)
+    outbox.send_all_due()
+
+    assert len(twilio.texts_held()) == 6
+    assert len(twilio.text_requests()) == 7
+    rows = messages()
+    assert [m.id for m in rows] == [m.id for m in queue_same]
+    assert all(m.status is MessageStatus.SENT for m in rows)
+    assert {m.provider_sid for m in rows} == {held["sid"] for held in twilio.texts_held()}
 
 
 def test_without_credentials_the_console_backend_logs_the_message_and_marks_it_sent(

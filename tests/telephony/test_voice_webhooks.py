@@ -341,23 +341,9 @@ def test_a_taken_call_whose_line_ends_stays_open_for_its_handler_but_verificatio
         ended(sid="CA-garbage"),
         ended(status=""),
         ended(status="exploded"),
-        ended(duration="-5"),
-        ended(duration="forty"),
-        ended(duration="1e9"),
-        ended(duration="99999999999999999999999"),
-        ended(duration="\u0661\u0662"),
+        ended(sid=CALL_SID + "\n"),
     ],
-    ids=[
-        "no-call-sid",
-        "bad-call-sid",
-        "no-status",
-        "unknown-status",
-        "negative-duration",
-        "word-duration",
-        "float-duration",
-        "huge-duration",
-        "arabic-digits",
-    ],
+    ids=["no-call-sid", "bad-call-sid", "no-status", "unknown-status", "call-sid-and-a-newline"],
 )
 def test_a_malformed_status_is_a_400_and_changes_nothing(twilio, params):
     twilio("/twilio/voice", INCOMING)
@@ -368,6 +354,33 @@ def test_a_malformed_status_is_a_400_and_changes_nothing(twilio, params):
     call = db.session.scalar(select(Call))
     assert call.ended_at is None and call.provider_status is None
     assert count(AuditEvent) == 1
+
+
+@pytest.mark.parametrize(
+    "duration",
+    ["-5", "forty", "1e9", "4.5", "99999999999999999999999", "9" * 5000, "\u0661\u0662", "604801"],
+    ids=[
+        "negative",
+        "a-word",
+        "exponent",
+        "fraction",
+        "huge",
+        "five-thousand-digits",
+        "arabic-digits",
+        "longer-than-a-week",
+    ],
+)
+def test_a_duration_that_is_not_a_number_of_seconds_is_unknown_and_the_call_still_ends(
+    twilio, duration
+):
+    twilio("/twilio/voice", INCOMING)
+
+    response = twilio("/twilio/voice/status", ended("completed", duration))
+
+    assert response.status_code == 204
+    call = db.session.scalar(select(Call))
+    assert call.ended_at is not None and call.provider_status == "completed"
+    assert call.duration_seconds is None
 
 
 def test_webhooks_need_no_csrf_token_or_sign_in(twilio):

@@ -1,0 +1,30 @@
+"""Places where the service failed open, closed.
+
+- `outbox_messages.unconfirmed_since`: when the earliest attempt to send a message whose
+  outcome was never heard began. Twilio's Messages API takes no idempotency key, so before
+  sending such a message again the worker asks Twilio for the messages to that number created
+  since then, and records the one it finds instead of sending a second.
+
+Revision ID: 0005_hardening
+Revises: 0007_authority_end_requests
+Create Date: 2026-12-08 10:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_hardening"
+down_revision = "0007_authority_end_requests"
+
+TIMESTAMP = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox_messages") as batch:
+        batch.add_column(sa.Column("unconfirmed_since", TIMESTAMP, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages") as batch:
+        batch.drop_column("unconfirmed_since")
