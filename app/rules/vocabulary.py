@@ -208,6 +208,8 @@ class MessageKind(Labelled):
     DISPUTE_DECIDED = "dispute-decided", "We decided on an entry you disputed"
     # Shown, never sent: the console backend's copy of a verification code.
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
+    # To the numbers the resident had: a number on their record was added, changed or removed.
+    PHONE_CHANGED = "phone-changed", "The phone numbers on your record changed"
 
 
 class TextCodeProvider(Labelled):
