@@ -285,6 +285,7 @@ class RetainedKind(Labelled):
     VERIFICATION_ATTEMPTS = "verification-attempts", "Verification attempts"
     MESSAGES = "messages", "Messages"
     AUDIT_EVENTS = "audit-events", "Audit events"
+    PHONE_CHANGES = "phone-changes", "Phone number changes"
 
 
 class RetentionDecision(Labelled):
