@@ -268,6 +268,8 @@ class ExportSection(Labelled):
     DISPUTES = "disputes", "Your disputes and our decisions"
     MESSAGES = "messages", "Messages we sent you"
     DISCLOSURES = "disclosures", "When we discussed your information, and with whom"
+    # Last, so that an export being gathered keeps its place among the sections before.
+    PHONE_NUMBERS = "phone-numbers", "Changes to your phone numbers"
 
 
 class ExportStatus(Labelled):
