@@ -193,9 +193,7 @@ def test_only_a_supervisor_may_change_numbers_outside_a_call(
 
 
 @pytest.mark.parametrize("page", ["change", "remove"])
-def test_another_residents_number_is_not_shown_and_is_refused(
-    signed_in_supervisor, resident, page
-):
+def test_another_residents_number_is_not_shown_and_is_refused(signed_in_supervisor, resident, page):
     other = factories.make_resident(forename="Olu", phones=["+447700900888"])
     path = f"/residents/{resident.id}/phone-numbers/{_phone_id(other, '+447700900888')}/{page}"
     before = _on_file(other)
