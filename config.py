@@ -215,6 +215,8 @@ class Config:
         "verification_attempts": _int("RETENTION_VERIFICATION_ATTEMPTS_DAYS", 366),
         "messages": _int("RETENTION_MESSAGES_DAYS", 366),
         "audit_events": _int("RETENTION_AUDIT_EVENTS_DAYS", 2922),
+        # Changes to residents' numbers on file: who, when, on what check, the numbers.
+        "phone_changes": _int("RETENTION_PHONE_CHANGES_DAYS", 2192),
     }
     # Rows removed in each transaction of a purge.
     RETENTION_BATCH_SIZE = _int("RETENTION_BATCH_SIZE", 1000)

@@ -23,6 +23,25 @@ def to_e164(typed: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+UK_COUNTRY_CODE = 44
+
+
+def is_full_uk_number(e164: str) -> bool:
+    """Whether a number in E.164 is a full 10-digit UK number, even in a range the phone
+    library does not know, such as Ofcom's drama numbers (07700 900xxx) used in training."""
+    parsed = phonenumbers.parse(e164)
+    return parsed.country_code == UK_COUNTRY_CODE and len(str(parsed.national_number)) == 10
+
+
+def to_uk_e164(typed: str) -> str:
+    """A full UK number in any common format, in E.164. Raises InvalidPhoneNumber for anything
+    else, a number abroad or one with a digit missing included."""
+    e164 = to_e164(typed)
+    if not is_full_uk_number(e164):
+        raise InvalidPhoneNumber(f"not a full UK phone number: {typed!r}")
+    return e164
+
+
 def try_e164(typed: str) -> str | None:
     try:
         return to_e164(typed)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import phonenumbers
 from sqlalchemy import func, inspect, select
 
@@ -5,12 +7,21 @@ from app import clock
 from app.demo import cli as demo_cli
 from app.demo.scenarios import SCENARIOS
 from app.extensions import db
-from app.models import Dispute, Entry, OutboxMessage, Permission, Resident, ResidentPhone, StaffUser
+from app.models import (
+    Dispute,
+    Entry,
+    OutboxMessage,
+    Permission,
+    Resident,
+    ResidentPhone,
+    ResidentPhoneChange,
+    StaffUser,
+)
 from app.references import normalise_reference
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeStatus, EntryStatus, PermissionKind
+from app.rules.vocabulary import DisputeStatus, EntryStatus, MessageKind, PermissionKind
 from app.search.names import normalise_name
-from app.services import disputes, duty_to_share, verification
+from app.services import disputes, duty_to_share, phones, verification
 from app.services import permissions as permission_service
 from config import ProductionConfig
 from tests.conftest import _empty_all_tables
@@ -155,6 +166,31 @@ def test_the_demo_has_an_urgent_share_waiting_for_a_supervisor(app):
     counts = duty_to_share.waiting_counts(clock.now())
     assert counts.waiting == 1
     assert counts.overdue == 0
+
+
+def test_seeded_numbers_were_put_on_file_years_ago_and_one_was_changed_three_days_ago(app):
+    app.test_cli_runner().invoke(args=["demo-data", "--residents", "30"])
+    priya = _scenario_resident("Priya")
+    now = clock.now()
+
+    others = db.session.execute(
+        select(ResidentPhone.number, ResidentPhone.added_at).where(
+            ResidentPhone.resident_id != priya.id
+        )
+    ).all()
+    [held] = phones.numbers_on_file(priya.id)
+    [change] = db.session.scalars(select(ResidentPhoneChange)).all()
+    told = db.session.scalars(
+        select(OutboxMessage.to_number).where(OutboxMessage.kind == MessageKind.PHONE_CHANGED)
+    ).all()
+
+    assert len(others) > 30
+    assert all(added_at <= now - timedelta(days=365) for _, added_at in others)
+    assert held.ending == "712"
+    assert abs(held.added_at - (now - timedelta(days=3))) < timedelta(minutes=5)
+    assert "codes can go to it from" in held.held
+    assert (change.old_number, change.new_number) == ("+447700900711", "+447700900712")
+    assert told == ["+447700900711"]
 
 
 def _resident_indexes() -> set[str]:

@@ -29,6 +29,8 @@ from wtforms.validators import (
 from app.forms import choices
 from app.permissions.forms import HolderFields, TermsFields
 from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.residents.forms import AddNumberForm, ChangeNumberForm, RemoveNumberForm
+from app.rules import phone_changes as phone_rules
 from app.rules.reports import ReportDetails
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import (
@@ -287,6 +289,45 @@ class VerbalConsentForm(HolderFields, TermsFields):
 
     REFUSAL_FIELD = "holder_name"  # where a refusal about the call itself is shown
     submit = SubmitField("Record verbal consent", widget=GovSubmitInput())
+
+
+class AddNumberOnCallForm(AddNumberForm, CheckForm):
+    """A number the resident, verified on this call, adds to their record. It carries what
+    the call said when it was shown, like a check, so it is never made for another record."""
+
+    REFUSAL_FIELD = "number"
+
+
+class _ChoosesNumber(CheckForm):
+    """A change to one of the numbers on file, chosen by its last digits."""
+
+    REFUSAL_FIELD = "phone"
+    phone = RadioField(
+        "Which number?",
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service refuses any number not on this resident's file
+        validators=[InputRequired(message=phone_rules.SELECT_NUMBER)],
+    )
+
+    def __init__(self, *args, numbers: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone.choices = [(str(number.phone_id), number.choice_label) for number in numbers]
+
+    def validate_phone(self, field: RadioField) -> None:
+        if not (field.data or "").isascii() or not (field.data or "").isdigit():
+            raise ValidationError(phone_rules.SELECT_NUMBER)
+
+    def phone_id(self) -> int:
+        return int(self.phone.data)
+
+
+class ChangeNumberOnCallForm(ChangeNumberForm, _ChoosesNumber):
+    pass
+
+
+class RemoveNumberOnCallForm(RemoveNumberForm, _ChoosesNumber):
+    # Set by the confirmation: the first post only asks "are you sure?".
+    confirmed = HiddenField()
 
 
 class ReportForm(FlaskForm):

@@ -5,8 +5,11 @@ from app import clock, navigation
 from app.auth.session import background_request
 from app.calls import bp
 from app.calls.forms import (
+    AddNumberOnCallForm,
     CallerForm,
+    ChangeNumberOnCallForm,
     EndCallForm,
+    RemoveNumberOnCallForm,
     ReportForm,
     RepresentativeVerifyForm,
     SearchForm,
@@ -18,6 +21,7 @@ from app.calls.forms import (
     VerifyForm,
 )
 from app.htmx import is_htmx
+from app.pages import done
 from app.pagination import requested_page
 from app.refusals import Refused, show_refusal
 from app.rules.call_steps import CallSteps, Step, parse_step
@@ -29,6 +33,7 @@ from app.services import (
     duty_to_share,
     entries,
     permissions,
+    phones,
     search,
     text_codes,
     verification,
@@ -123,6 +128,15 @@ def _verification(call, context: dict) -> None:
     context.setdefault("policy", verification.verification_policy())
     context.setdefault("pending_code", text_codes.pending_code(call))
     context.setdefault("codes_unavailable", text_codes.codes_unavailable(call))
+    # A number put on file lately says so on its choice, before any code is sent to it.
+    holds = phones.holds_on_call(call)
+    context.setdefault(
+        "send_code_items",
+        [
+            {"hint": {"text": holds[value]}} if value in holds else {}
+            for value, _ in context["send_code_form"].phone.choices
+        ],
+    )
 
 
 def _end_form(call) -> EndCallForm:
@@ -134,6 +148,40 @@ def _end_form(call) -> EndCallForm:
         outcome=defaults.outcome.value if defaults.outcome else None,
         summary=defaults.summary,
     )
+
+
+_NUMBER_FORMS = {
+    "add_number_form": (AddNumberOnCallForm, "add-number"),
+    "change_number_form": (ChangeNumberOnCallForm, "change-number"),
+    "remove_number_form": (RemoveNumberOnCallForm, "remove-number"),
+}
+
+
+def _number_form(call, key: str, numbers=(), seen: str | None = None, **kwargs):
+    """One of the forms that change the numbers on file: as posted, or blank, carrying what the
+    call says now and the version of the numbers (`seen`). Forms that choose a number offer
+    the `numbers` on file."""
+    form_class, prefix = _NUMBER_FORMS[key]
+    if form_class is not AddNumberOnCallForm:
+        kwargs["numbers"] = numbers
+    form = form_class(prefix=prefix, **kwargs)
+    if kwargs.get("formdata", True) is None:
+        form.shown_for.data = verification.subject_token(call)
+        form.seen.data = seen
+    return form
+
+
+def _numbers(call, context: dict) -> None:
+    """The numbers on file, to the handler of a caller verified as the resident only, and the
+    forms that change them (each as posted when given)."""
+    shown = context["standing"].is_resident and call.resident_id is not None
+    numbers = context.setdefault(
+        "numbers", phones.numbers_on_file(call.resident_id) if shown else []
+    )
+    seen = phones.numbers_version(call.resident_id) if shown else ""
+    for key in _NUMBER_FORMS:
+        if key not in context:
+            context[key] = _number_form(call, key, numbers, seen, formdata=None)
 
 
 def _consent_form(**kwargs) -> VerbalConsentForm:
@@ -156,6 +204,7 @@ _STEP_CONTEXT = {
     Step.CONSENT: lambda call, context: context.setdefault(
         "consent_form", _consent_form(formdata=None)
     ),
+    Step.PHONES: _numbers,
     Step.SHARE: lambda call, context: context.setdefault(
         "share_requests", duty_to_share.requests_on_call(call)
     ),
@@ -169,6 +218,7 @@ _PAGE_FORMS = (
     "code_form",
     "report_form",
     "consent_form",
+    *_NUMBER_FORMS,
     "end_form",
 )
 
@@ -180,7 +230,7 @@ def _steps(call, posted: Step | None = None, **context) -> dict:
     steps = calls.steps_for(call, parse_step(request.args.get("step")) or posted)
     if posted is not None and not steps.shows(posted):
         steps = CallSteps(steps.done, (*steps.open[:-1], posted, Step.END))
-    if steps.shows(Step.VERIFY) or steps.shows(Step.CONSENT):
+    if steps.shows(Step.VERIFY) or steps.shows(Step.CONSENT) or steps.shows(Step.PHONES):
         context.setdefault("standing", call_state.standing(call))
         context.setdefault(
             "lock", verification.lock_state(call.resident_id) if call.resident_id else None
@@ -416,6 +466,62 @@ def record_verbal_consent(call_id: int):
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
     posted = None if granted else Step.CONSENT
     return _workspace(call, posted, consent_form=form, granted=granted, focus=Step.CONSENT)
+
+
+@bp.post("/calls/<int:call_id>/phones/add")
+@staff_required(*CALL_STAFF)
+def add_phone_number(call_id: int):
+    call = calls.get_open_call_or_404(call_id, current_user)
+    form = _number_form(call, "add_number_form")
+    return _change_numbers(call, "add_number_form", form, form.asked)
+
+
+@bp.post("/calls/<int:call_id>/phones/change")
+@staff_required(*CALL_STAFF)
+def change_phone_number(call_id: int):
+    call = calls.get_open_call_or_404(call_id, current_user)
+    form = _number_form(call, "change_number_form", _numbers_shown(call))
+    return _change_numbers(call, "change_number_form", form, lambda: form.asked(form.phone_id()))
+
+
+@bp.post("/calls/<int:call_id>/phones/remove")
+@staff_required(*CALL_STAFF)
+def remove_phone_number(call_id: int):
+    call = calls.get_open_call_or_404(call_id, current_user)
+    numbers = _numbers_shown(call)
+    form = _number_form(call, "remove_number_form", numbers)
+    if not form.confirmed.data and form.validate_on_submit():
+        # Asked first, changing nothing: "Remove the mobile number ending 123?"
+        chosen = [number for number in numbers if str(number.phone_id) == form.phone.data]
+        if chosen:
+            return _workspace(
+                call,
+                Step.PHONES,
+                remove_number_form=form,
+                confirm_removal=chosen[0],
+                focus=Step.PHONES,
+            )
+    return _change_numbers(call, "remove_number_form", form, lambda: form.asked(form.phone_id()))
+
+
+def _numbers_shown(call) -> list:
+    return phones.numbers_on_file(call.resident_id) if call.resident_id else []
+
+
+def _change_numbers(call, key: str, form, asked):
+    """Make the change the form asks for, checked by the service as every change on a call
+    is; or show the form again with why not."""
+    made = None
+    if form.validate_on_submit():
+        try:
+            made = phones.change_on_call(call, asked(), current_user, form.shown_for.data or "")
+        except Refused as refused:
+            show_refusal(form, refused)
+    if made is None:
+        return _workspace(call, Step.PHONES, focus=Step.PHONES, **{key: form})
+    if not is_htmx():
+        return done(made.summary, url_for("calls.show_call", call_id=call.id, _anchor="phones"))
+    return _workspace(call, Step.PHONES, changed=True, phone_change=made, focus=Step.PHONES)
 
 
 @bp.get("/calls/<int:call_id>/record")

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 
 from app.demo import scenarios
+from app.demo.builders import put_on_file_at
 from app.demo.residents import DEMO_SECRET_WORDS, demo_residents
 from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry, Resident, ResidentPhone
@@ -96,7 +97,7 @@ RESIDENT_COLUMNS = (
     "date_of_birth", "address_line_1", "address_line_2", "town", "postcode", "postcode_norm",
     "email", "secret_word_hash", "created_at",
 )  # fmt: skip
-PHONE_COLUMNS = ("resident_id", "number", "label")
+PHONE_COLUMNS = ("resident_id", "number", "label", "added_at")
 
 
 @contextmanager
@@ -168,7 +169,9 @@ def insert_residents(count: int, seed: int, names: str) -> int:
                     (resident_id, *(row[c] for c in RESIDENT_COLUMNS[1:-2]),
                      hashes.get(person.secret_word), now)
                 )  # fmt: skip
-                phone_rows.extend((resident_id, n, label) for n, label in person.phones)
+                phone_rows.extend(
+                    (resident_id, n, label, put_on_file_at(n, now)) for n, label in person.phones
+                )
                 names_seen.add((row["forename_norm"], row["surname_norm"]))
             next_id += len(batch)
             bulk.insert_rows(residents, RESIDENT_COLUMNS, rows)

@@ -30,6 +30,7 @@ from app.rules.permissions import (
     WrittenEvidence,
     normalise_passcode,
 )
+from app.rules.phone_changes import ChangeAsked, PhoneLabel
 from app.rules.vocabulary import (
     CallerType,
     CallOutcome,
@@ -41,7 +42,7 @@ from app.rules.vocabulary import (
     ServiceArea,
     Urgency,
 )
-from app.services import duty_to_share, outbox
+from app.services import duty_to_share, outbox, phones
 from app.services import permissions as permission_service
 
 CONFIRMED = Safeguarding(given_freely=True, nobody_pressing=True, understands_scope=True)
@@ -84,6 +85,9 @@ class Scenario:
     )
     locked: bool = False
     urgent_share: bool = False  # a police request to share, acted on and awaiting approval
+    # The number the person had until a supervisor changed it to `person.phone`, three days
+    # ago: the new number is still held from text codes.
+    changed_from: str | None = None
 
 
 SCENARIOS = [
@@ -169,10 +173,18 @@ SCENARIOS = [
         ],
         urgent_share=True,
     ),
+    Scenario(
+        DemoPerson("Priya", "Shah", date(1979, 2, 11), "22 Linden Avenue", "LE7 4QR",
+                   "+447700900712"),
+        "Her mobile was changed three days ago, from 07700 900711, from a form she signed. Ring "
+        "from 07700 900712 as Priya: the text-code step says the new number cannot be sent a "
+        "code until the hold ends, so verify her with the answers 11/02/1979 and LE7 4QR.",
+        changed_from="+447700900711",
+    ),
 ]  # fmt: skip
 
 
-def _add_person(person: DemoPerson, reference: str) -> Resident:
+def _add_person(person: DemoPerson, reference: str, phone: str) -> Resident:
     resident = builders.add_resident(
         reference=reference,
         forename=person.forename,
@@ -182,10 +194,31 @@ def _add_person(person: DemoPerson, reference: str) -> Resident:
         town="Leicester",
         postcode=person.postcode,
         secret_word=person.secret_word,
-        phones=[person.phone],
+        phones=[phone],
     )
     db.session.commit()
     return resident
+
+
+CHANGED_DAYS_AGO = 3
+
+
+def _change_number(resident: Resident, new_number: str, supervisor) -> None:
+    """The resident's number changed to `new_number` by a supervisor, from a signed form,
+    `CHANGED_DAYS_AGO` days ago: the old number was told, and the new one is still held."""
+    phones.change_by_supervisor(
+        resident.id,
+        ChangeAsked(
+            resident.phones[0].id,
+            new_number,
+            PhoneLabel.MOBILE,
+            seen=phones.numbers_version(resident.id),
+        ),
+        supervisor,
+        "The resident sent a signed form with her new mobile number (demo)",
+        f"DEMO-FORM-{resident.id}",
+        now=clock.now() - timedelta(days=CHANGED_DAYS_AGO),
+    )
 
 
 def _verified_call(resident: Resident, handler) -> Call:
@@ -316,7 +349,9 @@ def add_scenarios(supervisor, handler, rng) -> None:
         person = scenario.person
         if _reference_of(person):
             continue
-        resident = _add_person(person, new_reference(rng))
+        resident = _add_person(person, new_reference(rng), scenario.changed_from or person.phone)
+        if scenario.changed_from:
+            _change_number(resident, person.phone, supervisor)
         for wanted in scenario.permissions:
             _add_permission(resident, wanted, supervisor, handler)
         _add_reports(resident, scenario.reports)

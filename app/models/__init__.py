@@ -10,7 +10,7 @@ from app.models.legal_hold import LegalHold
 from app.models.outbox import OutboxMessage
 from app.models.permission import Permission, PermissionEvent, permission_areas
 from app.models.portal_session import PortalSession, PortalSessionStatus
-from app.models.resident import Resident, ResidentPhone
+from app.models.resident import Resident, ResidentPhone, ResidentPhoneChange
 from app.models.search import NameKey, NameTerm
 from app.models.staff import (
     ServiceAreaRecord,
@@ -42,6 +42,7 @@ __all__ = [
     "PortalSessionStatus",
     "Resident",
     "ResidentPhone",
+    "ResidentPhoneChange",
     "ServiceAreaRecord",
     "ShareRequest",
     "StaffPasswordLink",

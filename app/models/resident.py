@@ -1,10 +1,11 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.rules.phone_changes import PhoneChangeKind
 
 
 class Resident(db.Model):
@@ -51,7 +52,11 @@ class Resident(db.Model):
 
 
 class ResidentPhone(db.Model):
-    """A phone number on file, in E.164. Caller ID matching one is a hint, never proof."""
+    """A phone number on file, in E.164. Caller ID matching one is a hint, never proof.
+
+    Never edited to hold another number: a change removes the row and puts the new number on
+    file as a row of its own, and `ResidentPhoneChange` keeps what was there before.
+    """
 
     __tablename__ = "resident_phones"
 
@@ -66,3 +71,30 @@ class ResidentPhone(db.Model):
     added_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     resident: Mapped[Resident] = relationship(back_populates="phones")
+
+
+class ResidentPhoneChange(db.Model):
+    """One change to a resident's numbers on file: what was there before and after, when, who
+    made it and on what verification (app/rules/phone_changes.py). Kept for the retention
+    schedule's `phone_changes` period, whatever happens to the numbers afterwards."""
+
+    __tablename__ = "resident_phone_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[PhoneChangeKind] = mapped_column(StrEnumType(PhoneChangeKind))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    old_number: Mapped[str | None] = mapped_column(String(16))  # E.164
+    old_label: Mapped[str | None] = mapped_column(String(20))
+    new_number: Mapped[str | None] = mapped_column(String(16))
+    new_label: Mapped[str | None] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # The call it was made on, with the resident verified; None outside a call.
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
+    # How the person asking was verified: "answers: date of birth, postcode", "text code to
+    # number ending 123", "supervisor, evidence: ...". Never more of a number than its end.
+    verification: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # a supervisor's typed reason
+    evidence_reference: Mapped[str | None] = mapped_column(String(200))

@@ -33,7 +33,7 @@ from app.forms import (
     submit_button,
     text_field,
 )
-from app.phone_numbers import InvalidPhoneNumber, to_e164
+from app.phone_numbers import InvalidPhoneNumber, is_full_uk_number, to_e164
 from app.residents.forms import RevealDetailForm
 from app.rules import authority_ends as authority_rules
 from app.rules import permissions as rules
@@ -45,7 +45,6 @@ from app.rules.vocabulary import (
     RepresentativeCheck,
 )
 
-UK_COUNTRY_CODE = 44
 ALL_AREAS = "all"
 MAY_ACT = "may-act"
 DISCLOSURE_ONLY = "disclosure-only"
@@ -69,10 +68,7 @@ HOLDER_RELATIONSHIPS = [
 def _is_real_number(e164: str) -> bool:
     """A number codes can be sent to. Any full 10-digit UK number counts, even in ranges the
     phone library does not know, such as Ofcom's drama numbers (07700 900xxx) used in training."""
-    parsed = phonenumbers.parse(e164)
-    return phonenumbers.is_valid_number(parsed) or (
-        parsed.country_code == UK_COUNTRY_CODE and len(str(parsed.national_number)) == 10
-    )
+    return phonenumbers.is_valid_number(phonenumbers.parse(e164)) or is_full_uk_number(e164)
 
 
 class DateInputField(Field):

@@ -2,11 +2,14 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import ValidationError
 
-from app.forms import reason_field, strip_whitespace, submit_button, text_field
+from app.forms import radio_field, reason_field, strip_whitespace, submit_button, text_field
+from app.phone_numbers import InvalidPhoneNumber, to_uk_e164
+from app.rules import phone_changes as phone_rules
 from app.rules.need_to_know import REASON_MAX_LENGTH, REASON_MIN_LENGTH, HiddenDetail
+from app.rules.phone_changes import ChangeAsked, PhoneLabel
 
 REASON_MIN = REASON_MIN_LENGTH
 REASON_MAX = REASON_MAX_LENGTH
@@ -66,3 +69,113 @@ def reveal_forms(details: Iterable[HiddenDetail]) -> dict[HiddenDetail, RevealDe
         detail: RevealDetailForm(formdata=None, prefix=detail.value, noun=detail.label)
         for detail in details
     }
+
+
+# --- numbers on file (app/rules/phone_changes.py) ---------------------------------------------
+
+
+class _SeesNumbers(FlaskForm):
+    """A change to the numbers on file carries the version of them it was shown with."""
+
+    seen = HiddenField()
+
+
+class _NumberForm(_SeesNumbers):
+    """A number and what kind it is. The number must be a full UK number; a change may leave it
+    blank to keep the number and change only its kind."""
+
+    label = radio_field(
+        "What kind of number is it?",
+        PhoneLabel.choices(),
+        phone_rules.SELECT_LABEL,
+        validate_choice=False,  # checked below, in words people can act on
+    )
+
+    def validate_label(self, field) -> None:
+        if field.data not in {label.value for label in PhoneLabel}:
+            raise ValidationError(phone_rules.SELECT_LABEL)
+
+    def validate_number(self, field) -> None:
+        if not field.data:
+            return
+        try:
+            field.e164 = to_uk_e164(field.data)
+        except InvalidPhoneNumber:
+            raise ValidationError(phone_rules.NUMBER_FORMAT) from None
+
+    def typed_number(self) -> str | None:
+        return getattr(self.number, "e164", None)
+
+
+class AddNumberForm(_NumberForm):
+    number = text_field(
+        "Phone number",
+        phone_rules.ENTER_NUMBER,
+        description="A UK number, for example 07700 900982",
+        max_length=30,
+        noun="Phone number",
+    )
+    submit = submit_button("Add number")
+
+    def asked(self) -> ChangeAsked:
+        return ChangeAsked(
+            number=self.typed_number(), label=PhoneLabel(self.label.data), seen=self.seen.data or ""
+        )
+
+
+class ChangeNumberForm(_NumberForm):
+    number = text_field(
+        "New number",
+        description="Leave it blank to keep the number and change only what kind it is",
+        max_length=30,
+        noun="Phone number",
+    )
+    submit = submit_button("Change number")
+
+    def asked(self, phone_id: int) -> ChangeAsked:
+        return ChangeAsked(
+            phone_id, self.typed_number(), PhoneLabel(self.label.data), seen=self.seen.data or ""
+        )
+
+
+class RemoveNumberForm(_SeesNumbers):
+    submit = submit_button("Remove number")
+
+    def asked(self, phone_id: int) -> ChangeAsked:
+        return ChangeAsked(phone_id, remove=True, seen=self.seen.data or "")
+
+
+class _EvidenceFields(FlaskForm):
+    """What a supervisor changes a resident's numbers on, outside a call: a reason and the
+    written evidence. Both are kept in the audit log, so the service refuses either holding a
+    full number (app/rules/phone_changes.py `supervisor_refusal`)."""
+
+    reason = reason_field(
+        "Why are the numbers changing?",
+        phone_rules.ENTER_REASON,
+        description=(
+            "For example, the resident sent a signed form. Name a number by its last 3 digits, "
+            "never in full"
+        ),
+        min_length=phone_rules.REASON_MIN_LENGTH,
+        max_length=phone_rules.REASON_MAX_LENGTH,
+    )
+    evidence = text_field(
+        "Evidence reference",
+        phone_rules.ENTER_EVIDENCE,
+        description="The signed form's or letter's reference",
+        max_length=phone_rules.EVIDENCE_MAX_LENGTH,
+        noun="Evidence reference",
+    )
+
+
+class SupervisorAddNumberForm(AddNumberForm, _EvidenceFields):
+    pass
+
+
+class SupervisorChangeNumberForm(ChangeNumberForm, _EvidenceFields):
+    pass
+
+
+class SupervisorRemoveNumberForm(RemoveNumberForm, _EvidenceFields):
+    pass

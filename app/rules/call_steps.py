@@ -4,8 +4,8 @@ does not apply (docs/architecture.md, "The call page, one step at a time").
 A call goes find the record → who is calling → verify → report → end. Steps done are
 summarised in a line each; steps that do not apply are never shown: someone calling about the
 resident without their permission is never offered the resident's questions, and only the
-resident, verified, can give someone permission. What is shown is never what is allowed: every
-form posted is checked again on the server, shown or not.
+resident, verified, can give someone permission or change the numbers on their record. What is
+shown is never what is allowed: every form posted is checked again on the server, shown or not.
 """
 
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ class Step(StrEnum):
     VERIFY = "verify"
     REPORT = "report"
     CONSENT = "consent"
+    PHONES = "phones"
     SHARE = "duty-to-share"
     END = "end"
 
@@ -88,8 +89,9 @@ def call_steps(progress: CallProgress, asked: Step | None = None) -> CallSteps:
       away, which asks who the caller is to the resident.
     - The resident or their representative, neither verified nor locked: verify, unless the
       handler chose to log a report first (each report logged keeps the report open).
-    - Then: report (as many as needed), the resident's permission for someone else (only when
-      the resident is verified), sharing without consent, end.
+    - Then: report (as many as needed), the resident's permission for someone else and the
+      numbers on their record (both only when the resident is verified), sharing without
+      consent, end.
     """
     if not progress.has_resident:
         return CallSteps(done=(), open=(Step.FIND, Step.END))
@@ -107,5 +109,5 @@ def call_steps(progress: CallProgress, asked: Step | None = None) -> CallSteps:
         done += (Step.VERIFY,)
     later = (Step.REPORT,)
     if progress.verified_as_resident:
-        later += (Step.CONSENT,)
+        later += (Step.CONSENT, Step.PHONES)
     return CallSteps(done=done, open=(*later, Step.SHARE, Step.END))

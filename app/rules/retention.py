@@ -46,6 +46,9 @@ ENTER_LIFT_REASON = "Enter why the hold can be lifted, in at least 10 characters
 ALREADY_HELD = "This record is already under a legal hold"
 HOLD_ALREADY_LIFTED = "This hold was already lifted"
 HOLD_REASON_MIN_LENGTH = 10
+# Changes to a resident's numbers on file are kept as long as entries by default: a takeover
+# of a text-code check found years later still shows who put which number on the record.
+PHONE_CHANGES_PERIOD = timedelta(days=2192)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Schedule:
     messages: timedelta
     audit_events: timedelta
     entries_by_area: Mapping[str, timedelta] = field(default_factory=dict)
+    phone_changes: timedelta = PHONE_CHANGES_PERIOD
 
     def __post_init__(self) -> None:
         periods = {
@@ -69,6 +73,7 @@ class Schedule:
             RetainedKind.VERIFICATION_ATTEMPTS: self.verification_attempts,
             RetainedKind.MESSAGES: self.messages,
             RetainedKind.AUDIT_EVENTS: self.audit_events,
+            RetainedKind.PHONE_CHANGES: self.phone_changes,
         }
         for kind, period in periods.items():
             if period <= timedelta(0):
@@ -92,6 +97,7 @@ class Schedule:
             messages=_days(settings["messages"]),
             audit_events=_days(settings["audit_events"]),
             entries_by_area={str(area): _days(days) for area, days in by_area.items()},
+            phone_changes=_days(settings.get("phone_changes", PHONE_CHANGES_PERIOD.days)),
         )
 
     def entry_period(self, area_code: str, upheld: bool = False) -> timedelta:
@@ -113,6 +119,7 @@ class Schedule:
             RetainedKind.VERIFICATION_ATTEMPTS: self.verification_attempts,
             RetainedKind.MESSAGES: self.messages,
             RetainedKind.AUDIT_EVENTS: self.audit_events,
+            RetainedKind.PHONE_CHANGES: self.phone_changes,
         }[kind]
 
 
@@ -201,8 +208,16 @@ def attempt_decision(
     referenced: bool = False,
 ) -> RetentionDecision:
     """A verification attempt: the factors checked and the result, never the answers."""
+    return _held_or_aged(created_at, schedule.verification_attempts, now, on_hold, referenced)
+
+
+def _held_or_aged(
+    created_at: datetime, period: timedelta, now: datetime, on_hold: bool, referenced: bool
+) -> RetentionDecision:
+    """A record kept only while its resident's record is held or others refer to it, then
+    for its period."""
     kept = {RetentionDecision.LEGAL_HOLD: on_hold, RetentionDecision.REFERENCED: referenced}
-    return _decision(kept, created_at, schedule.verification_attempts, now)
+    return _decision(kept, created_at, period, now)
 
 
 def message_decision(
@@ -222,6 +237,19 @@ def message_decision(
         RetentionDecision.NOT_SENT: status not in FINISHED_MESSAGES,
     }
     return _decision(kept, created_at, schedule.messages, now)
+
+
+def phone_change_decision(
+    created_at: datetime,
+    now: datetime,
+    schedule: Schedule,
+    *,
+    on_hold: bool = False,
+    referenced: bool = False,
+) -> RetentionDecision:
+    """A change to the resident's numbers on file (who made it, on what verification, the
+    numbers before and after): kept while their record is held, then for its period."""
+    return _held_or_aged(created_at, schedule.phone_changes, now, on_hold, referenced)
 
 
 def audit_cutoff(now: datetime, schedule: Schedule, *, holds_in_force: int) -> datetime | None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from app.rules.disputes import LONDON
+
 
 class LookupUnknown(StrEnum):
     """What to do when Twilio Lookup cannot say whether a number's SIM was changed lately."""
@@ -141,14 +143,31 @@ def hold_reason(facts: LineFacts, now: datetime, policy: TextCodePolicy) -> str 
             f"The SIM card for this number was changed in the last {policy.recent_change_days} "
             "days, so a text code may not reach the real owner. Use the questions"
         )
-    if facts.number_added_at is not None and now - facts.number_added_at < policy.recent:
-        return (
-            f"This number was put on file in the last {policy.recent_change_days} days, so a "
-            "text code cannot prove who the caller is yet. Use the questions"
-        )
+    added_at = facts.number_added_at
+    if added_at is not None and now < codes_allowed_from(added_at, policy):
+        return recently_put_on_file(added_at, policy)
     if swap is SimSwapState.UNKNOWN and policy.lookup_unknown is LookupUnknown.HOLD:
         return f"{SIM_UNKNOWN}, so a text code may not reach the real owner. Use the questions"
     return None
+
+
+def codes_allowed_from(number_added_at: datetime, policy: TextCodePolicy) -> datetime:
+    """When a code may first go to a number put on file at `number_added_at`: the full
+    `recent_change_days` later. Every number put on file starts its own hold, so a number
+    changed back and forth is never freed sooner (app/rules/phone_changes.py)."""
+    return number_added_at + policy.recent
+
+
+def recently_put_on_file(number_added_at: datetime, policy: TextCodePolicy) -> str:
+    """Why a number put on file lately is held, with when it was and when codes may go to it,
+    in London time."""
+    added = number_added_at.astimezone(LONDON)
+    allowed = codes_allowed_from(number_added_at, policy).astimezone(LONDON)
+    year = f" {allowed.year}" if allowed.year != added.year else ""
+    return (
+        f"This number was put on file on {added.day} {added:%B}; codes can go to it from "
+        f"{allowed:%H:%M} on {allowed.day} {allowed:%B}{year}. Use the questions"
+    )
 
 
 def line_warning(facts: LineFacts, now: datetime, policy: TextCodePolicy) -> str | None:

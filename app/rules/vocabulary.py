@@ -214,6 +214,8 @@ class MessageKind(Labelled):
     # Shown, never sent: the console backend's copy of a verification code (development only).
     TEXT_CODE = "text-code", "A verification code (console backend, not sent)"
     PORTAL_SIGNED_IN = "portal-signed-in", "Someone signed in to see your record online"
+    # To the numbers the resident had: a number on their record was added, changed or removed.
+    PHONE_CHANGED = "phone-changed", "The phone numbers on your record changed"
 
 
 class AuthorityEndStatus(Labelled):
@@ -286,6 +288,8 @@ class ExportSection(Labelled):
     DISPUTES = "disputes", "Your disputes and our decisions"
     MESSAGES = "messages", "Messages we sent you"
     DISCLOSURES = "disclosures", "When we discussed your information, and with whom"
+    # Last, so that an export being gathered keeps its place among the sections before.
+    PHONE_NUMBERS = "phone-numbers", "Changes to your phone numbers"
 
 
 class ExportStatus(Labelled):
@@ -303,6 +307,7 @@ class RetainedKind(Labelled):
     VERIFICATION_ATTEMPTS = "verification-attempts", "Verification attempts"
     MESSAGES = "messages", "Messages"
     AUDIT_EVENTS = "audit-events", "Audit events"
+    PHONE_CHANGES = "phone-changes", "Phone number changes"
 
 
 class RetentionDecision(Labelled):

@@ -72,6 +72,15 @@ def queue_message(kind: MessageKind, resident: Resident, body: str) -> OutboxMes
     number = mobile_on_file(resident)
     if number is None:
         return None
+    return queue_message_to(number, kind, resident, body)
+
+
+def queue_message_to(
+    number: str, kind: MessageKind, resident: Resident, body: str
+) -> OutboxMessage:
+    """Add a message to one given number to the current transaction: the number is kept on the
+    message, so it is sent even once that number is no longer on the resident's file (a number
+    told that it was changed or removed). Never commits."""
     message = OutboxMessage(
         kind=kind,
         resident_id=resident.id,

@@ -10,7 +10,8 @@ batch it finished, and a second run finds only what is still due.
 What hangs off a removed row:
 
 - a call takes its verification attempts and text codes with it; entries reported on it,
-  disputes recorded on it and permission history that names it stay, no longer naming it;
+  disputes recorded on it, permission history and changes to numbers on file that name it
+  stay, no longer naming it;
 - an entry takes its dispatches and its decided disputes (with their decisions) with it;
 - any other table that points at a call, entry, attempt or message (audit events while they
   keep a foreign key to calls, requests recorded on a call) keeps that row until it no longer
@@ -41,6 +42,7 @@ from app.models import (
     OutboxMessage,
     Permission,
     PermissionEvent,
+    ResidentPhoneChange,
     TextCode,
     VerificationAttempt,
 )
@@ -53,6 +55,7 @@ from app.services.transactions import transactional
 # The order a purge goes in: what points at calls before calls, and the audit log last, since
 # its events name the rest.
 ORDER = (
+    RetainedKind.PHONE_CHANGES,
     RetainedKind.MESSAGES,
     RetainedKind.VERIFICATION_ATTEMPTS,
     RetainedKind.ENTRIES,
@@ -70,6 +73,7 @@ _LOOKED_AFTER = {
         "disputes",
         "permission_events",
         "permissions",
+        "resident_phone_changes",
         "text_codes",
         "verification_attempts",
     },
@@ -77,6 +81,7 @@ _LOOKED_AFTER = {
     "disputes": {"dispute_decisions"},
     "verification_attempts": set(),
     "outbox_messages": set(),
+    "resident_phone_changes": set(),
 }
 
 
@@ -314,6 +319,14 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock:
     )  # fmt: skip
 
 
+def _due_phone_changes(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+    return _due_by_age(
+        ResidentPhoneChange, "resident_phone_changes", plan.phone_changes,
+        now, after_id, size, lock,
+        decide=lambda row, **facts: rules.phone_change_decision(row.created_at, now, plan, **facts),
+    )  # fmt: skip
+
+
 def _still_free(model, ids: list[int], *protected: ColumnElement[bool]) -> list[int]:
     """The ids that nothing protects now. The rows are locked, so nothing new can point at
     them; this statement sees what was committed while the batch waited for its locks."""
@@ -332,7 +345,7 @@ def _remove_calls(ids: list[int]) -> int:
     )
     if not ids:
         return 0
-    for model in (Entry, Dispute, PermissionEvent):
+    for model in (Entry, Dispute, PermissionEvent, ResidentPhoneChange):
         db.session.execute(
             update(model)
             .where(model.call_id.in_(ids))
@@ -390,18 +403,21 @@ _CANDIDATES = {
     RetainedKind.VERIFICATION_ATTEMPTS: (VerificationAttempt, VerificationAttempt.created_at),
     RetainedKind.MESSAGES: (OutboxMessage, OutboxMessage.created_at),
     RetainedKind.AUDIT_EVENTS: (AuditEvent, AuditEvent.at),
+    RetainedKind.PHONE_CHANGES: (ResidentPhoneChange, ResidentPhoneChange.created_at),
 }
 _DECIDERS = {
     RetainedKind.CALLS: _due_calls,
     RetainedKind.ENTRIES: _due_entries,
     RetainedKind.VERIFICATION_ATTEMPTS: _due_attempts,
     RetainedKind.MESSAGES: _due_messages,
+    RetainedKind.PHONE_CHANGES: _due_phone_changes,
 }
 _REMOVERS = {
     RetainedKind.CALLS: _remove_calls,
     RetainedKind.ENTRIES: _remove_entries,
     RetainedKind.VERIFICATION_ATTEMPTS: _remove_rows(VerificationAttempt),
     RetainedKind.MESSAGES: _remove_rows(OutboxMessage),
+    RetainedKind.PHONE_CHANGES: _remove_rows(ResidentPhoneChange),
 }
 
 

@@ -30,6 +30,7 @@ from app.models import (
     OutboxMessage,
     Permission,
     Resident,
+    ResidentPhoneChange,
     StaffUser,
     SubjectAccessExport,
     VerificationAttempt,
@@ -431,6 +432,18 @@ def _message_item(message: OutboxMessage, withholding: _Withholding) -> dict:
     }
 
 
+def _phone_change_item(change: ResidentPhoneChange, withholding: _Withholding) -> dict:
+    # The numbers were on the resident's own record: theirs, never withheld.
+    return {
+        "when": change.created_at,
+        "what": change.kind.label,
+        "number_before": withholding.phone(change.old_number),
+        "number_after": withholding.phone(change.new_number),
+        "how_checked": change.verification,
+        "reason": change.reason,
+    }
+
+
 @dataclass(frozen=True)
 class _Listing:
     """A section listing one kind of row on the record, oldest first (by `at`), an item a
@@ -545,6 +558,9 @@ _GATHERERS: dict[ExportSection, Callable[[int, _Withholding], Any]] = {
         (OutboxMessage.kind != MessageKind.TEXT_CODE,),
     ),
     ExportSection.DISCLOSURES: _disclosures,
+    ExportSection.PHONE_NUMBERS: _Listing(
+        ResidentPhoneChange, ResidentPhoneChange.created_at, _phone_change_item
+    ),
 }
 
 
@@ -626,6 +642,9 @@ FIELD_LABELS: dict[str, str] = {
     "date": "Date",
     "told": "Who was told",
     "basis": "On what basis",
+    "number_before": "Number before",
+    "number_after": "Number after",
+    "how_checked": "How we checked who asked",
 }
 
 

@@ -12,7 +12,7 @@ FINDING = ["find", "end"]
 SAYING_WHO = ["caller", "end"]
 VERIFYING = ["verify", "end"]
 REPORTING = ["report", "duty-to-share", "end"]
-REPORTING_VERIFIED = ["report", "consent", "duty-to-share", "end"]
+REPORTING_VERIFIED = ["report", "consent", "phones", "duty-to-share", "end"]
 
 HEADINGS = {
     "find": "1. Find the record",

@@ -70,7 +70,7 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
 
     expect(page.get_by_role("heading", name="Subject access export")).to_be_visible()
     expect(page.get_by_role("heading", name="The export is ready")).to_be_visible()
-    expect(page.get_by_text("All 8 sections gathered")).to_be_visible()
+    expect(page.get_by_text("All 9 sections gathered")).to_be_visible()
     check_accessibility(page)
 
     with page.expect_download() as downloading:
@@ -105,12 +105,12 @@ def test_without_htmx_the_export_is_gathered_a_section_at_a_press(
     _start_the_export(page, "Email from the resident received on 2 November")
     expect(page.get_by_role("heading", name="Gathering the export")).to_be_visible()
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "0")
-    expect(page.locator("label[for=export-bar]")).to_have_text("0 of 8 sections")
+    expect(page.locator("label[for=export-bar]")).to_have_text("0 of 9 sections")
     check_accessibility(page)
 
     press(page, page.get_by_role("button", name="Gather the next section"))
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "1")
-    expect(page.locator("label[for=export-bar]")).to_have_text("1 of 8 sections")
+    expect(page.locator("label[for=export-bar]")).to_have_text("1 of 9 sections")
     expect(page.get_by_text("Your details: gathered (1 item)")).to_be_visible()
     check_accessibility(page)
     context.close()

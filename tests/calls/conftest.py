@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Call
-from app.services import verification
+from app.services import phones, verification
 from tests.helpers import csrf_token, hidden_inputs
 
 
@@ -29,6 +29,9 @@ class CallDriver:
         "/verify": ("verify-", "rep-", "code-"),
         "/text-code": ("text-",),
         "/reports": ("report-",),
+        "/phones/add": ("add-number-",),
+        "/phones/change": ("change-number-",),
+        "/phones/remove": ("remove-number-",),
     }
 
     def post(self, path: str, data: dict, htmx: bool = False):
@@ -54,12 +57,17 @@ class CallDriver:
         posted as a browser that kept an earlier page would."""
         call = db.session.get(Call, self.id)
         token = verification.subject_token(call)
+        seen = phones.numbers_version(call.resident_id) if call.resident_id else ""
         fields = {
             "verify-shown_for": token,
             "rep-shown_for": token,
             "code-shown_for": token,
             "text-shown_for": token,
             "report-resident_id": str(call.resident_id or ""),
+            **{f"{form}-shown_for": token for form in ("add-number", "change-number")},
+            **{f"{form}-seen": seen for form in ("add-number", "change-number")},
+            "remove-number-shown_for": token,
+            "remove-number-seen": seen,
         }
         return {name: value for name, value in fields.items() if name.startswith(prefixes)}
 

@@ -48,7 +48,7 @@ def test_each_state_of_the_call_opens_only_its_step(signed_in_handler, start_cal
 
     call.verify(date_of_birth="14/3/1948", postcode="LE1 5AB")
     page = call.page()
-    assert _open(page) == ["report", "consent", "duty-to-share", "end"]
+    assert _open(page) == ["report", "consent", "phones", "duty-to-share", "end"]
     assert 'name="verify-' not in page
     assert "Verified</strong> as the resident on this call" in page
 

@@ -3,7 +3,7 @@ and with a fake Twilio (Verify and Lookup). Nothing here reaches the network."""
 
 import logging
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -236,15 +236,19 @@ def test_only_the_newest_code_works(signed_in_handler, start_call, resident):
 
 
 def test_a_number_put_on_file_lately_holds_the_code(signed_in_handler, start_call, resident):
+    clock.set_now(datetime(2026, 12, 5, 9, 30, tzinfo=UTC))
     phone = db.session.get(ResidentPhone, int(_phone_id(resident)))
-    phone.added_at = clock.now() - timedelta(days=2)
+    phone.added_at = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
     db.session.commit()
     call = start_call(signed_in_handler)
     call.resident_calls_about(resident)
 
     page = _send(call, _phone_id(resident))
 
-    assert "put on file in the last 7 days" in page
+    assert (
+        "This number was put on file on 3 December; codes can go to it from 14:05 on "
+        "10 December. Use the questions"
+    ) in page
     assert _codes_sent() == 0
 
 
@@ -527,7 +531,8 @@ def test_a_permission_recorded_lately_holds_the_representatives_code(
 
     page = _send(call, "holder")
 
-    assert "put on file in the last 7 days" in page
+    assert "This number was put on file on " in page
+    assert "; codes can go to it from " in page
     assert _codes_sent() == 0
 
 

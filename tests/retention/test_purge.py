@@ -7,7 +7,15 @@ from sqlalchemy import func, select
 
 from app import clock, models
 from app.extensions import db
-from app.models import AuditEvent, Call, Entry, OutboxMessage, VerificationAttempt
+from app.models import (
+    AuditEvent,
+    Call,
+    Entry,
+    OutboxMessage,
+    ResidentPhoneChange,
+    VerificationAttempt,
+)
+from app.rules.phone_changes import PhoneChangeKind
 from app.rules.vocabulary import (
     DisputeStatus,
     MessageKind,
@@ -76,6 +84,21 @@ def message(resident, status: MessageStatus = MessageStatus.DELIVERED) -> Outbox
     return row
 
 
+def phone_change(resident, call: Call | None = None) -> ResidentPhoneChange:
+    row = ResidentPhoneChange(
+        resident_id=resident.id,
+        kind=PhoneChangeKind.CHANGED,
+        created_at=clock.now(),
+        old_number="+447700900123",
+        new_number="+447700900777",
+        call_id=call.id if call else None,
+        verification="answers: date of birth, postcode",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 def make(kind: RetainedKind, resident, handler):
     """One record of `kind`, made now, on its own (a call with nothing else on it)."""
     if kind is RetainedKind.CALLS:
@@ -89,6 +112,8 @@ def make(kind: RetainedKind, resident, handler):
         db.session.get(Call, call.id).started_at = clock.now() + 400 * DAY
         db.session.commit()
         return VerificationAttempt, row.id
+    if kind is RetainedKind.PHONE_CHANGES:
+        return ResidentPhoneChange, phone_change(resident).id
     return OutboxMessage, message(resident).id
 
 
@@ -97,6 +122,7 @@ ROW_KINDS = [
     RetainedKind.ENTRIES,
     RetainedKind.VERIFICATION_ATTEMPTS,
     RetainedKind.MESSAGES,
+    RetainedKind.PHONE_CHANGES,
 ]
 
 
@@ -254,6 +280,29 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     assert count(VerificationAttempt) == 0
     assert db.session.get(Entry, entry) is None
     assert db.session.get(OutboxMessage, sent) is None
+
+
+def test_a_change_to_numbers_outlives_its_call_and_a_legal_hold_keeps_it(
+    app, resident, handler, supervisor
+):
+    at(T0)
+    call = ended_call(resident, handler)
+    change = phone_change(resident, call).id
+    call = call.id
+
+    at(T0 + period(RetainedKind.CALLS) + DAY)
+    purge(app)
+    assert db.session.get(Call, call) is None
+    assert db.session.get(ResidentPhoneChange, change).call_id is None
+
+    hold = legal_holds.set_hold(resident, "Claim that the record was taken over", supervisor)
+    at(T0 + period(RetainedKind.PHONE_CHANGES) + DAY)
+    purge(app)
+    assert db.session.get(ResidentPhoneChange, change) is not None
+
+    legal_holds.lift_hold(hold, "Claim settled on 3 March", supervisor)
+    purge(app)
+    assert db.session.get(ResidentPhoneChange, change) is None
 
 
 def test_a_message_waiting_to_be_sent_is_kept(app, resident):

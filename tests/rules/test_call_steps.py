@@ -74,12 +74,12 @@ def test_a_neighbour_is_never_shown_verification():
     assert not call_steps(CallProgress(True, THIRD_PARTY), Step.VERIFY).shows(Step.VERIFY)
 
 
-def test_a_verified_resident_may_report_give_permission_share_or_end():
+def test_a_verified_resident_may_report_give_permission_change_numbers_share_or_end():
     steps = call_steps(CallProgress(True, RESIDENT, verified=True, verified_as_resident=True))
 
     assert steps == CallSteps(
         (Step.FIND, Step.CALLER, Step.VERIFY),
-        (Step.REPORT, Step.CONSENT, Step.SHARE, Step.END),
+        (Step.REPORT, Step.CONSENT, Step.PHONES, Step.SHARE, Step.END),
     )
 
 
@@ -138,6 +138,7 @@ def test_steps_that_do_not_apply_are_never_shown(progress, asked):
         assert not steps.shows(Step.VERIFY)
     if not progress.verified_as_resident:
         assert not steps.shows(Step.CONSENT)
+        assert not steps.shows(Step.PHONES)
     if not progress.has_resident:
         assert steps.open == (Step.FIND, Step.END)
     if progress.caller_type is CallerType.UNKNOWN and progress.has_resident:
@@ -164,12 +165,13 @@ def test_steps_are_numbered_as_shown():
     assert [neighbour.number(step) for step in (Step.FIND, Step.CALLER, Step.REPORT)] == [1, 2, 3]
     assert neighbour.number(Step.SHARE) == 4
     assert [resident.number(step) for step in (Step.VERIFY, Step.REPORT, Step.CONSENT)] == [3, 4, 5]
-    assert resident.number(Step.SHARE) == 6
+    assert resident.number(Step.PHONES) == 6
+    assert resident.number(Step.SHARE) == 7
 
 
 def test_only_the_steps_that_can_be_asked_for_are_read_from_a_link():
     assert parse_step("caller") is Step.CALLER
     assert parse_step("verify") is Step.VERIFY
     assert parse_step("report") is Step.REPORT
-    for value in (None, "", "end", "find", "consent", "duty-to-share", "CALLER", "../x"):
+    for value in (None, "", "end", "find", "consent", "phones", "duty-to-share", "CALLER", "../x"):
         assert parse_step(value) is None

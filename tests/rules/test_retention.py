@@ -130,6 +130,25 @@ def test_a_verification_attempt_is_removed_once_its_period_has_run(offset, decis
 
 
 @pytest.mark.parametrize(("offset", "decision"), BOUNDARIES)
+def test_a_change_to_the_numbers_on_file_is_removed_once_its_period_has_run(offset, decision):
+    created = made(SCHEDULE.phone_changes, offset)
+
+    assert rules.phone_change_decision(created, NOW, SCHEDULE) is decision
+
+
+def test_changes_to_numbers_are_kept_as_long_as_entries_unless_configured():
+    configured = Schedule.from_days({**Config.RETENTION_SCHEDULE_DAYS, "phone_changes": 400})
+    without = {k: v for k, v in Config.RETENTION_SCHEDULE_DAYS.items() if k != "phone_changes"}
+
+    assert SCHEDULE.phone_changes == rules.PHONE_CHANGES_PERIOD == timedelta(days=2192)
+    assert Schedule.from_days(without).phone_changes == rules.PHONE_CHANGES_PERIOD
+    assert configured.period(RetainedKind.PHONE_CHANGES) == timedelta(days=400)
+    assert Schedule.from_days(Config.RETENTION_SCHEDULE_DAYS).phone_changes >= (
+        Schedule.from_days(Config.RETENTION_SCHEDULE_DAYS).entries
+    )
+
+
+@pytest.mark.parametrize(("offset", "decision"), BOUNDARIES)
 @pytest.mark.parametrize("status", sorted(rules.FINISHED_MESSAGES))
 def test_a_finished_message_is_removed_once_its_period_has_run(status, offset, decision):
     created = made(SCHEDULE.messages, offset)
@@ -164,8 +183,9 @@ ANCIENT = NOW - timedelta(days=100_000)
             ),
             REMOVE,
         ),
+        (lambda **kw: rules.phone_change_decision(ANCIENT, NOW, SCHEDULE, **kw), REMOVE),
     ],
-    ids=["call", "entry", "attempt", "message"],
+    ids=["call", "entry", "attempt", "message", "phone-change"],
 )
 def test_a_legal_hold_or_a_row_still_referring_keeps_anything(decide, expected):
     assert decide() is expected
@@ -250,6 +270,7 @@ def test_the_configured_defaults_make_a_schedule_that_keeps_hoaxes_and_the_log_l
         {"messages": "soon"},
         {"audit_events": True},
         {"entries_by_area": {"housing": 0}},
+        {"phone_changes": 0},
     ],
 )
 def test_a_schedule_refuses_periods_that_are_not_positive_whole_days(change):
@@ -279,4 +300,5 @@ def test_what_a_purge_records_is_a_count_for_every_kind_and_nothing_else():
         "verification-attempts": 0,
         "messages": 0,
         "audit-events": 0,
+        "phone-changes": 0,
     }

@@ -17,6 +17,7 @@ from app.rules.text_codes import (
     call_code_text,
     check_refusal,
     checks_left,
+    codes_allowed_from,
     expires_at,
     hold_reason,
     is_expired,
@@ -286,3 +287,39 @@ def test_the_texts_carry_the_code_and_nothing_else_about_the_resident():
 def test_a_policy_that_could_never_work_is_refused(overrides):
     with pytest.raises(ValueError):
         TextCodePolicy(**overrides)
+
+
+PUT_ON_FILE = {
+    "winter": (
+        datetime(2026, 12, 3, 14, 5, tzinfo=UTC),
+        "This number was put on file on 3 December; codes can go to it from 14:05 on "
+        "10 December. Use the questions",
+    ),
+    "summer-time-is-london-time": (
+        datetime(2026, 7, 1, 23, 30, tzinfo=UTC),
+        "This number was put on file on 2 July; codes can go to it from 00:30 on 9 July. "
+        "Use the questions",
+    ),
+    "into-the-new-year": (
+        datetime(2026, 12, 29, 9, 0, tzinfo=UTC),
+        "This number was put on file on 29 December; codes can go to it from 09:00 on "
+        "5 January 2027. Use the questions",
+    ),
+}
+
+
+@pytest.mark.parametrize(("added_at", "said"), PUT_ON_FILE.values(), ids=PUT_ON_FILE.keys())
+def test_a_number_put_on_file_lately_says_when_and_from_when_codes_can_go(added_at, said):
+    held = hold_reason(LineFacts(number_added_at=added_at), added_at + timedelta(days=1), POLICY)
+
+    assert held == said
+
+
+def test_a_number_is_held_until_the_very_moment_its_period_ends():
+    added_at = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+    facts = LineFacts(number_added_at=added_at)
+
+    assert codes_allowed_from(added_at, POLICY) == added_at + timedelta(days=7)
+    assert hold_reason(facts, added_at + timedelta(days=7, microseconds=-1), POLICY)
+    assert hold_reason(facts, added_at + timedelta(days=7), POLICY) is None
+    assert codes_allowed_from(added_at, TextCodePolicy(recent_change_days=0)) == added_at

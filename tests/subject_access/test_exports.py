@@ -12,8 +12,9 @@ from app.models import AuditEvent, SubjectAccessExport
 from app.references import format_reference
 from app.rules import subject_access as rules
 from app.rules.disclosure import VerifiedAs
+from app.rules.phone_changes import ChangeAsked, PhoneLabel
 from app.rules.vocabulary import DisputeStatus, Role
-from app.services import audit, disputes
+from app.services import audit, disputes, phones
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
@@ -127,6 +128,36 @@ def test_an_export_holds_every_section_of_the_record(signed_in_supervisor, full_
     }
     for section in rules.SECTIONS:
         assert f'id="{section.value}">{section.label}</h2>' in html
+
+
+def test_an_export_holds_the_history_of_the_residents_numbers_in_full(
+    signed_in_supervisor, resident, supervisor
+):
+    phones.change_by_supervisor(
+        resident.id,
+        ChangeAsked(
+            resident.phones[0].id,
+            "+447700900777",
+            PhoneLabel.MOBILE,
+            seen=phones.numbers_version(resident.id),
+        ),
+        supervisor,
+        "Signed change of details form",
+        "FORM-1",
+    )
+
+    html, data, _ = produce(signed_in_supervisor, resident.id)
+
+    [change] = data["phone_numbers"]
+    assert change["what"] == "Number changed"
+    assert (change["number_before"], change["number_after"]) == ("07700 900123", "07700 900777")
+    assert change["how_checked"] == "supervisor, evidence: FORM-1"
+    assert change["reason"] == "Signed change of details form"
+    assert data["details"]["phone_numbers"] == ["07700 900777"]
+    told = [m for m in data["messages"] if m["about"] == "The phone numbers on your record changed"]
+    assert [message["sent_to"] for message in told] == ["07700 900123"]
+    assert 'id="phone-numbers">Changes to your phone numbers</h2>' in html
+    assert "07700 900123" in html.split('id="phone-numbers"')[1]
 
 
 def test_the_disclosure_log_says_whom_the_council_told_and_on_what_basis(
@@ -266,9 +297,9 @@ def test_the_progress_page_gathers_one_section_per_request(signed_in_supervisor,
     page = signed_in_supervisor.get(f"/subject-access/exports/{export_id}").get_data(as_text=True)
     partial = gather(signed_in_supervisor, export_id).get_data(as_text=True)
 
-    assert "3 of 8 sections" in page
+    assert "3 of 9 sections" in page
     assert 'hx-trigger="load"' in page
-    assert "4 of 8 sections" in partial
+    assert "4 of 9 sections" in partial
     assert "<html" not in partial
     assert "Download the export" not in partial
 
