@@ -50,6 +50,7 @@ WHO_MAY = {
             "index", "waiting_list", "take_call", "show_call", "record_panel",
             "search_residents", "select_resident", "clear_resident", "record_caller",
             "verify_caller", "send_text_code", "record_verbal_consent", "log_report", "end_call",
+            "add_phone_number", "change_phone_number", "remove_phone_number",
         )
     },
     "disputes.record_dispute": CALL_STAFF,
@@ -64,6 +65,12 @@ WHO_MAY = {
     "disputes.index": SUPERVISORS,
     "disputes.show_dispute": SUPERVISORS,
     "disputes.assign_dispute": SUPERVISORS,
+    **{
+        f"residents.{name}": SUPERVISORS
+        for name in (
+            "phone_numbers", "add_phone_number", "change_phone_number", "remove_phone_number",
+        )
+    },
     "locks.index": SUPERVISORS,
     "locks.unlock": SUPERVISORS,
     **{
