@@ -125,7 +125,7 @@ class ChainCheck:
     Events with no MAC before the first one with a MAC were written before the chain existed;
     they are counted, not checked. Anything else without a MAC, a MAC that does not match the
     content, a seal that does not follow the one before, or an unsealed event followed by a
-    sealed one, is a break.
+    sealed one, is a break. Of several breaks the one with the lowest id is named.
     """
 
     key: bytes
@@ -146,7 +146,7 @@ class ChainCheck:
         return self.broken_id is None
 
     def _break(self, event_id: int, problem: str) -> None:
-        if self.broken_id is None:
+        if self.broken_id is None or event_id < self.broken_id:
             self.broken_id = event_id
             self.problem = problem
 
@@ -197,6 +197,14 @@ class ChainCheck:
     def copied(self, event_id: int) -> None:
         """An event with the same MAC as an earlier one."""
         self._break(event_id, "it repeats an earlier event's MAC: it was copied")
+
+    def before_start(self, event_id: int, after_event_id: int) -> None:
+        """An event at or before the chain's start: purged events never come back."""
+        self._break(
+            event_id,
+            f"it lies at or before the chain's start (after event {after_event_id}), where "
+            "every event was purged: it was inserted there",
+        )
 
 
 # The supervisors' search of the log ---------------------------------------------------------

@@ -9,7 +9,8 @@ tamper-evident (docs/architecture.md, "The audit log"; the hashes are app/rules/
   still writing an event with a lower id is left behind, and an advisory lock so that one
   sealer runs at a time.
 - `verify` walks the chain and names the first broken event.
-- `purge_before` removes old sealed events for retention and anchors the chain's new start.
+- `purge_before` removes old sealed events for retention, each batch with an anchor saying
+  where the chain now starts. On PostgreSQL only the audit tables' owner can purge.
 """
 
 import csv
@@ -142,6 +143,10 @@ def record_command(command: str, **detail: Any) -> None:
 # Sealing ------------------------------------------------------------------------------------
 
 
+class AuditChainBroken(RuntimeError):
+    """The chain does not verify: a purge keeps the events as evidence."""
+
+
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -179,6 +184,15 @@ def _settled_limit() -> int:
         db.session.execute(text(f"SET LOCAL lock_timeout = '{SETTLE_WAIT}'"))
         db.session.execute(text("LOCK TABLE audit_events IN SHARE MODE"))
     return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def _stored_seal(event_id: int) -> str | None:
+    """The seal of event `event_id`, when the event and its seal are both there."""
+    return db.session.scalar(
+        select(AuditSeal.seal)
+        .join(AuditEvent, AuditEvent.id == AuditSeal.event_id)
+        .where(AuditSeal.event_id == event_id)
+    )
 
 
 @transactional
@@ -294,6 +308,15 @@ def _first_copy(after_id: int, up_to: int | None) -> int | None:
     return db.session.scalar(select(func.min(repeats.subquery().c.id)))
 
 
+def _first_before_start(start: ChainStart) -> int | None:
+    """An event at or before the chain's start, where a purge left none."""
+    if not start.after_event_id:
+        return None
+    return db.session.scalar(
+        select(func.min(AuditEvent.id)).where(AuditEvent.id <= start.after_event_id)
+    )
+
+
 def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verification:
     """Walk the chain from its start (as far as event `up_to`, or to its end); the first
     broken event, if any, and what was counted."""
@@ -317,26 +340,46 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
             break
         if not check.feed(e for e in events if orphan is None or e.id < orphan):
             break
-    if orphan is not None and (check.broken_id is None or orphan < check.broken_id):
-        check.broken_id = None
+    if orphan is not None:
         check.missing(orphan)
     copied = _first_copy(start.after_event_id, up_to)
-    if copied is not None and (check.broken_id is None or copied < check.broken_id):
-        check.broken_id = None
+    if copied is not None:
         check.copied(copied)
+    before_start = _first_before_start(start)
+    if before_start is not None:
+        check.before_start(before_start, start.after_event_id)
     return Verification(check, time.perf_counter() - started, anchor_problem)
 
 
 # Purging ------------------------------------------------------------------------------------
 
 
+class AuditPurgeRefused(RuntimeError):
+    """The database role is not the audit tables' owner, which alone may purge them."""
+
+
+def check_may_purge() -> None:
+    """On PostgreSQL only the audit tables' owner (or a member of its role) may purge: the
+    trigger refuses every other role, whatever it sets. Say so before anything is done."""
+    if not _is_postgresql():
+        return
+    is_owner = db.session.scalar(
+        text(
+            "SELECT pg_has_role(current_user, relowner, 'MEMBER') FROM pg_class "
+            "WHERE oid = 'audit_events'::regclass"
+        )
+    )
+    if not is_owner:
+        raise AuditPurgeRefused(
+            "Audit events can be purged only by the database role that owns the audit "
+            "tables; this one does not. Run flask retention purge with the owner's "
+            "DATABASE_URL (README, Production)."
+        )
+
+
 def _allow_purge() -> None:
     if _is_postgresql():
         db.session.execute(text("SET LOCAL app.audit_purge = 'on'"))
-
-
-class AuditChainBroken(RuntimeError):
-    """The events a purge would remove do not verify: they are kept as evidence."""
 
 
 def _last_purgeable(cutoff: datetime, start: ChainStart) -> int:
@@ -365,46 +408,37 @@ def _last_purgeable(cutoff: datetime, start: ChainStart) -> int:
 
 
 @transactional
-def _anchor_after(last_id: int) -> None:
-    """Move the chain's start to just after `last_id`, continuing from its seal."""
+def _purge_batch(last_id: int, batch_size: int) -> int:
+    """Remove the next events up to `last_id` with their seals, and in the same transaction
+    anchor the chain's start after the last of them, continuing from its seal: the chain
+    verifies between any two batches, and an interrupted purge leaves nothing behind."""
+    _allow_purge()
     _take_chain_lock()
     start = _chain_start()
-    if last_id <= start.after_event_id:
-        return
-    previous = db.session.scalar(
-        select(AuditSeal.seal)
-        .where(AuditSeal.event_id > start.after_event_id, AuditSeal.event_id <= last_id)
-        .order_by(AuditSeal.event_id.desc())
-        .limit(1)
-    )
-    previous = previous if previous is not None else start.previous_seal
-    db.session.add(
-        AuditAnchor(
-            after_event_id=last_id,
-            previous_seal=previous,
-            at=clock.now(),
-            mac=audit_chain.anchor_mac(chain_key(), last_id, previous),
-        )
-    )
-
-
-@transactional
-def _purge_batch(last_id: int, batch_size: int) -> int:
-    _allow_purge()
     ids = list(
         db.session.scalars(
             select(AuditEvent.id)
-            .where(AuditEvent.id <= last_id)
+            .where(AuditEvent.id > start.after_event_id, AuditEvent.id <= last_id)
             .order_by(AuditEvent.id)
             .limit(batch_size)
         )
     )
-    if ids:
-        db.session.execute(delete(AuditSeal).where(AuditSeal.event_id.in_(ids)))
-        db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
-    else:
-        # Seals left behind by a purge that stopped between its deletes.
-        db.session.execute(delete(AuditSeal).where(AuditSeal.event_id <= last_id))
+    if not ids:
+        return 0
+    after = ids[-1]
+    previous = _stored_seal(after)
+    if previous is None:
+        raise AuditChainBroken(f"Audit event {after} lost its seal during the purge.")
+    db.session.add(
+        AuditAnchor(
+            after_event_id=after,
+            previous_seal=previous,
+            at=clock.now(),
+            mac=audit_chain.anchor_mac(chain_key(), after, previous),
+        )
+    )
+    db.session.execute(delete(AuditSeal).where(AuditSeal.event_id <= after))
+    db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
     return len(ids)
 
 
@@ -418,26 +452,24 @@ def purge_before(
 
     Only sealed events go, from the oldest up to the first that is newer or not sealed yet,
     and only when they verify: otherwise `AuditChainBroken`, and nothing is removed, since
-    they are evidence. An anchor (with its own MAC) first records where the chain now
-    starts, then each batch of events and their seals is deleted and committed on its own. A
-    purge that stops part way leaves old events the chain no longer needs; the next one
-    removes them. On PostgreSQL each batch sets `app.audit_purge`, the one thing the trigger
-    lets delete. `progress` is told the running total after each batch.
+    they are evidence. Each batch of events and their seals is deleted in a transaction of
+    its own that also writes an anchor (with its own MAC) saying the chain now starts after
+    the batch. On PostgreSQL only the tables' owner may do it (`AuditPurgeRefused`), and each
+    batch sets `app.audit_purge`, which the trigger asks of the owner too, so that nothing
+    deletes audit rows by accident. `progress` is told the running total after each batch.
     """
+    check_may_purge()
     seal_pending()
     start = _chain_start()
     last_id = _last_purgeable(cutoff, start)
-    if last_id:
-        checked = verify(up_to=last_id)
-        if not checked.intact:
-            raise AuditChainBroken(
-                f"Audit events up to {last_id} were kept: the chain is broken at event "
-                f"{checked.check.broken_id} ({checked.check.problem}). Run flask audit verify."
-            )
-        _anchor_after(last_id)
-    last_id = max(last_id, start.after_event_id)
     if not last_id:
         return 0
+    checked = verify(up_to=last_id)
+    if not checked.intact:
+        raise AuditChainBroken(
+            f"Audit events up to {last_id} were kept: the chain is broken at event "
+            f"{checked.check.broken_id} ({checked.check.problem}). Run flask audit verify."
+        )
     removed = 0
     while True:
         done = _purge_batch(last_id, batch_size)

@@ -143,6 +143,17 @@ def test_events_before_the_chain_are_counted_not_checked():
     assert (check.before_chain, check.checked) == (2, 1)
 
 
+def test_of_several_breaks_the_lowest_event_is_named():
+    check = _check(_chain(4))
+    check.copied(4)
+    check.missing(3)
+    check.before_start(2, after_event_id=2)
+    check.missing(3)
+
+    assert check.broken_id == 2
+    assert "before the chain's start" in check.problem
+
+
 @pytest.mark.parametrize(
     ("args", "filters"),
     [
