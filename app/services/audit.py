@@ -8,7 +8,11 @@ tamper-evident (docs/architecture.md, "The audit log"; the hashes are app/rules/
   only one that takes a lock: a moment's SHARE lock on PostgreSQL, so that no transaction
   still writing an event with a lower id is left behind, and an advisory lock so that one
   sealer runs at a time.
-- `verify` walks the chain and names the first broken event.
+- After each round that sealed something, the new head is written outside the database
+  (app/services/audit_head.py); the sealer refuses to seal a chain that no longer reaches the
+  head it last wrote.
+- `verify` walks the chain, names the first broken event, and checks that the chain still
+  reaches the head written outside the database.
 - `purge_before` removes old sealed events for retention, each batch with an anchor saying
   where the chain now starts. On PostgreSQL only the audit tables' owner can purge.
 """
@@ -34,7 +38,8 @@ from app.models import AuditAnchor, AuditEvent, AuditSeal, Call, Resident, Staff
 from app.references import format_reference, normalise_reference
 from app.refusals import Refused
 from app.rules import audit_chain
-from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, StoredEvent
+from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, HeadMark, StoredEvent
+from app.services import audit_head
 from app.services.facts import facts_from
 from app.services.transactions import transactional
 
@@ -144,7 +149,8 @@ def record_command(command: str, **detail: Any) -> None:
 
 
 class AuditChainBroken(RuntimeError):
-    """The chain does not verify: a purge keeps the events as evidence."""
+    """The chain does not verify: a purge keeps the events as evidence, and the sealer seals
+    nothing onto a chain that no longer reaches its recorded head."""
 
 
 def _is_postgresql() -> bool:
@@ -186,6 +192,16 @@ def _settled_limit() -> int:
     return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
+def _newest_seal(start: ChainStart) -> HeadMark | None:
+    row = db.session.execute(
+        select(AuditSeal.event_id, AuditSeal.seal, AuditSeal.sealed_at)
+        .where(AuditSeal.event_id > start.after_event_id)
+        .order_by(AuditSeal.event_id.desc())
+        .limit(1)
+    ).first()
+    return HeadMark(row.event_id, row.seal, row.sealed_at) if row else None
+
+
 def _stored_seal(event_id: int) -> str | None:
     """The seal of event `event_id`, when the event and its seal are both there."""
     return db.session.scalar(
@@ -195,16 +211,32 @@ def _stored_seal(event_id: int) -> str | None:
     )
 
 
+def _head_problem(mark: HeadMark, start: ChainStart) -> str | None:
+    return audit_chain.head_problem(
+        mark, chain_starts_after=start.after_event_id, stored_seal=_stored_seal(mark.event_id)
+    )
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What one batch sealed, and the chain's newest seal after it (None: nothing sealed
+    since the chain's start)."""
+
+    count: int
+    head: HeadMark | None
+
+
 @transactional
-def _seal_batch(limit: int, batch_size: int) -> int:
+def _seal_batch(limit: int, batch_size: int, recorded: HeadMark | None) -> Sealed:
+    """Seal the next events up to `limit`. `recorded` (the head last written outside the
+    database), when given, is checked first: the chain must still reach it."""
     _take_chain_lock()
     start = _chain_start()
-    head = db.session.execute(
-        select(AuditSeal.event_id, AuditSeal.seal)
-        .where(AuditSeal.event_id > start.after_event_id)
-        .order_by(AuditSeal.event_id.desc())
-        .limit(1)
-    ).first()
+    if recorded is not None:
+        problem = _head_problem(recorded, start)
+        if problem:
+            raise AuditChainBroken(f"Nothing sealed: {problem}. Run flask audit verify.")
+    head = _newest_seal(start)
     head_id, previous = (
         (head.event_id, head.seal) if head else (start.after_event_id, start.previous_seal)
     )
@@ -215,7 +247,7 @@ def _seal_batch(limit: int, batch_size: int) -> int:
         .limit(batch_size)
     ).all()
     if not rows:
-        return 0
+        return Sealed(0, head)
     key = chain_key()
     now = clock.now()
     seals = []
@@ -223,28 +255,50 @@ def _seal_batch(limit: int, batch_size: int) -> int:
         previous = audit_chain.seal(key, previous, row.mac, row.id)
         seals.append({"event_id": row.id, "seal": previous, "sealed_at": now})
     db.session.execute(insert(AuditSeal), seals)
-    return len(seals)
+    return Sealed(len(seals), HeadMark(rows[-1].id, previous, now))
 
 
 def seal_pending(batch_size: int = SEAL_BATCH) -> int:
     """Link every settled event into the chain; the number sealed. Never call it in a request.
 
     When a transaction writing events runs longer than SETTLE_WAIT, nothing is sealed this
-    time (the next round seals it all)."""
+    time (the next round seals it all). When the chain no longer reaches the head last
+    written outside the database, or that head's line was edited, nothing is sealed:
+    `AuditChainBroken`. A round that sealed something writes the new head out; so does one
+    that finds the head file missing or empty, so that a new or rotated file starts at once.
+    """
+    key = chain_key()
+    reading = audit_head.read(key)
+    if reading.problem:
+        raise AuditChainBroken(f"Nothing sealed: {reading.problem}. Run flask audit verify.")
     try:
         limit = _settled_limit()
     except OperationalError:
         current_app.logger.warning("audit: events still being written; sealing next round")
         return 0
-    sealed = 0
+    sealed, recorded = 0, reading.mark
     while True:
-        done = _seal_batch(limit, batch_size)
-        sealed += done
-        if done < batch_size:
-            return sealed
+        done = _seal_batch(limit, batch_size, recorded)
+        recorded = None
+        sealed += done.count
+        if done.count < batch_size:
+            break
+    if done.head is not None and (sealed or reading.unavailable):
+        audit_head.write(key, done.head)
+    return sealed
 
 
 # Verifying ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadCheck:
+    """The chain against the head written outside the database: the head the file names,
+    what is wrong (fails `verify`), or a note on why it was not checked."""
+
+    mark: HeadMark | None = None
+    problem: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -252,10 +306,11 @@ class Verification:
     check: ChainCheck
     seconds: float
     anchor_problem: str | None = None
+    head: HeadCheck = HeadCheck()
 
     @property
     def intact(self) -> bool:
-        return self.check.intact and self.anchor_problem is None
+        return self.check.intact and self.anchor_problem is None and self.head.problem is None
 
 
 _CONTENT_COLUMNS = (
@@ -308,6 +363,10 @@ def _first_copy(after_id: int, up_to: int | None) -> int | None:
     return db.session.scalar(select(func.min(repeats.subquery().c.id)))
 
 
+def _sealing_grace() -> timedelta:
+    return current_app.config["AUDIT_SEALING_GRACE"]
+
+
 def _first_before_start(start: ChainStart) -> int | None:
     """An event at or before the chain's start, where a purge left none."""
     if not start.after_event_id:
@@ -317,9 +376,37 @@ def _first_before_start(start: ChainStart) -> int | None:
     )
 
 
+def _check_head(key: bytes, start: ChainStart) -> HeadCheck:
+    """Whether the chain still reaches the head the head file names. A missing, empty or
+    unreadable file fails only in production: in development the file sits in `instance/`
+    beside a database made and thrown away freely."""
+    reading = audit_head.read(key)
+    if reading.problem:
+        return HeadCheck(problem=reading.problem)
+    if reading.mark is not None:
+        return HeadCheck(reading.mark, _head_problem(reading.mark, start))
+    chain_begun = start.anchor is not None or _newest_seal(start) is not None
+    if not chain_begun:
+        return HeadCheck()
+    if reading.path is None:
+        return HeadCheck(
+            note="No head file is set (AUDIT_HEAD_FILE), so the chain's newest seal was not "
+            "checked: compare the last sealed event with the newest head line in syslog."
+        )
+    if current_app.config.get("IS_PRODUCTION"):
+        return HeadCheck(
+            problem=f"{reading.unavailable}, though the database has sealed events: whether "
+            "the newest sealed events were deleted cannot be checked"
+        )
+    return HeadCheck(
+        note=f"Not checked against a head: {reading.unavailable} (in production this fails)."
+    )
+
+
 def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verification:
     """Walk the chain from its start (as far as event `up_to`, or to its end); the first
-    broken event, if any, and what was counted."""
+    broken event, if any, and what was counted. A whole walk also checks the chain against
+    the head written outside the database."""
     started = time.perf_counter()
     key = chain_key()
     start = _chain_start()
@@ -328,7 +415,9 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
         key, start.after_event_id, start.previous_seal
     ):
         anchor_problem = f"The chain's start (anchor {start.anchor.id}) was changed or forged."
-    check = ChainCheck(key=key, previous_seal=start.previous_seal)
+    check = ChainCheck(
+        key=key, now=clock.now(), grace=_sealing_grace(), previous_seal=start.previous_seal
+    )
     orphan = db.session.scalar(
         select(func.min(AuditSeal.event_id))
         .outerjoin(AuditEvent, AuditEvent.id == AuditSeal.event_id)
@@ -340,6 +429,7 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
             break
         if not check.feed(e for e in events if orphan is None or e.id < orphan):
             break
+    check.finish()
     if orphan is not None:
         check.missing(orphan)
     copied = _first_copy(start.after_event_id, up_to)
@@ -348,7 +438,8 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
     before_start = _first_before_start(start)
     if before_start is not None:
         check.before_start(before_start, start.after_event_id)
-    return Verification(check, time.perf_counter() - started, anchor_problem)
+    head = _check_head(key, start) if up_to is None else HeadCheck()
+    return Verification(check, time.perf_counter() - started, anchor_problem, head)
 
 
 # Purging ------------------------------------------------------------------------------------
@@ -384,22 +475,14 @@ def _allow_purge() -> None:
 
 def _last_purgeable(cutoff: datetime, start: ChainStart) -> int:
     """The last event a purge may remove: the events older than `cutoff` from the chain's
-    start, as far as the first that is newer or not sealed yet (events with no MAC count as
-    written before the chain only before the first that has one). 0 when there is none."""
-    first_chained = db.session.scalar(
-        select(func.min(AuditEvent.id)).where(
-            AuditEvent.id > start.after_event_id, AuditEvent.mac.is_not(None)
-        )
-    )
-    unsealed = AuditSeal.event_id.is_(None)
-    if first_chained is not None:
-        unsealed = unsealed & or_(AuditEvent.mac.is_not(None), AuditEvent.id > first_chained)
-    else:
-        unsealed = AuditEvent.id < 0  # nothing is chained: nothing unsealed to stop at
+    start, as far as the first that is newer or not sealed yet. 0 when there is none."""
     kept = db.session.scalar(
         select(func.min(AuditEvent.id))
         .outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id)
-        .where(AuditEvent.id > start.after_event_id, or_(AuditEvent.at >= cutoff, unsealed))
+        .where(
+            AuditEvent.id > start.after_event_id,
+            or_(AuditEvent.at >= cutoff, AuditSeal.event_id.is_(None)),
+        )
     )
     last = select(func.max(AuditEvent.id)).where(AuditEvent.id > start.after_event_id)
     if kept is not None:

@@ -165,13 +165,14 @@ def test_a_role_that_owns_nothing_may_take_back_only_an_event_its_own_transactio
 
 
 @pytest.fixture
-def app_as_role(app: Flask, app_role: str) -> Iterator[Flask]:
+def app_as_role(app: Flask, app_role: str, tmp_path) -> Iterator[Flask]:
     """The app connected as the role that owns nothing, as production should run it."""
     url = TestConfig.SQLALCHEMY_DATABASE_URI
     separator = "&" if "?" in url else "?"
 
     class RoleConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"{url}{separator}options=-crole%3D{app_role}"
+        AUDIT_HEAD_FILE = str(tmp_path / "audit-head.log")
 
     as_role = create_app(RoleConfig)
     yield as_role
