@@ -238,6 +238,15 @@ class Config:
     AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY")
     # Off only in the benchmark, to measure what the MACs cost; never read from the environment.
     AUDIT_CHAIN_ENABLED = True
+    # Where every sealing round that sealed something writes the chain's new head, out of the
+    # database's reach (app/services/audit_head.py): an append-only file, which `flask audit
+    # verify` checks the chain against, and/or a syslog address ("host:port", or a socket such
+    # as /dev/log). Production needs one of them.
+    AUDIT_HEAD_FILE = os.environ.get("AUDIT_HEAD_FILE")
+    AUDIT_HEAD_SYSLOG = os.environ.get("AUDIT_HEAD_SYSLOG")
+    # How long an event may wait to be sealed; one left unsealed longer fails `flask audit
+    # verify` (the sealer is not running, or seals were deleted).
+    AUDIT_SEALING_GRACE = timedelta(minutes=_int("AUDIT_SEALING_GRACE_MINUTES", 5))
 
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
@@ -245,6 +254,11 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = _CheckoutSecretKey()
+    # The default head file goes with the default database in instance/; a database named by
+    # DATABASE_URL has one only where AUDIT_HEAD_FILE says, so no two databases share one.
+    AUDIT_HEAD_FILE = os.environ.get("AUDIT_HEAD_FILE") or (
+        None if os.environ.get("DATABASE_URL") else str(INSTANCE_DIR / "audit-head.log")
+    )
 
 
 class TestConfig(Config):
@@ -259,6 +273,9 @@ class TestConfig(Config):
     TWILIO_API_KEY = None
     TWILIO_API_SECRET = None
     PUBLIC_BASE_URL = "http://localhost"
+    # The suite gives the head file a temporary path of its own (tests/conftest.py).
+    AUDIT_HEAD_FILE = None
+    AUDIT_HEAD_SYSLOG = None
 
 
 class ProductionConfig(Config):
@@ -269,8 +286,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start without a real secret and database, or with sign-in limits
-        that several processes would each count on their own."""
+        """Refuse to start without a real secret and database, with sign-in limits that
+        several processes would each count on their own, or with nowhere to keep the audit
+        chain's head."""
         secret = os.environ.get("SECRET_KEY", "")
         if len(secret) < 32:
             raise RuntimeError("SECRET_KEY must be set to a random value of 32 characters or more")
@@ -288,6 +306,12 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "AUDIT_CHAIN_KEY must be set to a random value of 32 characters or more, "
                 "different from SECRET_KEY"
+            )
+        if not (os.environ.get("AUDIT_HEAD_FILE") or os.environ.get("AUDIT_HEAD_SYSLOG")):
+            raise RuntimeError(
+                "AUDIT_HEAD_FILE (a file on storage the database server cannot write) or "
+                "AUDIT_HEAD_SYSLOG (a syslog address) must be set in production: the audit "
+                "chain's head is kept there, out of the database's reach"
             )
 
 

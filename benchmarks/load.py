@@ -212,6 +212,8 @@ def main() -> None:
         "DATABASE_URL": url,
         "SECRET_KEY": secret,
         "AUDIT_CHAIN_KEY": secrets.token_urlsafe(48),
+        # Production needs somewhere to keep the chain's head; the web processes never seal.
+        "AUDIT_HEAD_FILE": str(INSTANCE_DIR / "load-audit-head.log"),
         "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{redis_port}/0",
         "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
             "LOAD_SIGN_IN_LIMIT_PER_ADDRESS", "10000 per 15 minutes"

@@ -7,10 +7,11 @@ PostgreSQL when TEST_DATABASE_URL is set. The database is never mocked.
 import os
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, text
@@ -37,9 +38,12 @@ def _reset_schema(app: Flask) -> None:
 
 
 def _empty_all_tables() -> None:
+    """Every table emptied (the audit tables as their owner purging them, the one way the
+    trigger allows on PostgreSQL), and the audit chain's head file with them."""
     tables = [table for table in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text("SET LOCAL app.audit_purge = 'on'"))
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         for table in reversed(tables):
@@ -49,6 +53,7 @@ def _empty_all_tables() -> None:
         [{"code": area.value, "name": area.label, "is_active": True} for area in ServiceArea],
     )
     db.session.commit()
+    Path(current_app.config["AUDIT_HEAD_FILE"]).unlink(missing_ok=True)
 
 
 class IsolatedClient(FlaskClient):
@@ -73,6 +78,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
         if SQLALCHEMY_DATABASE_URI == "sqlite://":
             SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        AUDIT_HEAD_FILE = str(tmp_path_factory.mktemp("audit") / "audit-head.log")
 
     app = create_app(SuiteConfig)
     app.test_client_class = IsolatedClient

@@ -85,3 +85,42 @@ def test_migrations_seed_the_service_areas(scratch_app):
         "environmental-services",
         "waste",
     }
+
+
+def test_the_audit_chain_migration_downgrades_to_what_was_before(scratch_app):
+    """0003 replaces the audit trigger's function and adds TRUNCATE triggers (PostgreSQL), or
+    rebuilds audit_events with AUTOINCREMENT (SQLite); its downgrade puts back what was."""
+    with scratch_app.app_context():
+        upgrade()
+        after = _audit_chain_closed()
+        downgrade(revision="0003_audit_chain_closed-1")  # to the revision before it
+        before = _audit_chain_closed()
+        upgrade()
+        again = _audit_chain_closed()
+
+    assert (after, before, again) == (True, False, True)
+
+
+def _audit_chain_closed() -> bool:
+    """PostgreSQL: the trigger asks for the owner and guards TRUNCATE, in this schema; before,
+    it trusted `app.audit_purge` alone. SQLite: the events' ids never repeat."""
+    if db.engine.dialect.name == "postgresql":
+        function = db.session.scalar(
+            text(
+                "SELECT prosrc FROM pg_proc WHERE proname = 'audit_refuse_changes' "
+                "AND pronamespace = current_schema()::regnamespace"
+            )
+        )
+        truncate_triggers = db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+                "WHERE tgname LIKE '%_no_truncate' "
+                "AND relnamespace = current_schema()::regnamespace"
+            )
+        )
+        assert "app.audit_purge" in function
+        closed = "pg_has_role" in function
+        assert truncate_triggers == (3 if closed else 0)
+        return closed
+    table = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'audit_events'"))
+    return "AUTOINCREMENT" in table

@@ -132,6 +132,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 40,
     "DATABASE_URL": "postgresql+psycopg://db/x",
     "AUDIT_CHAIN_KEY": "k" * 40,
+    "AUDIT_HEAD_FILE": "/var/log/caller-verification/audit-head.log",
 }
 
 
@@ -166,6 +167,39 @@ def test_production_starts_with_shared_limits_or_one_process(monkeypatch, settin
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     for name, value in {**PRODUCTION_ENV, **settings}.items():
         monkeypatch.setenv(name, value)
+
+    ProductionConfig.check()
+
+
+def _production_env(monkeypatch, **head: str) -> None:
+    """Production's settings with shared limits, and the head destinations given only."""
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://redis:6379/0")
+    for name in ("AUDIT_HEAD_FILE", "AUDIT_HEAD_SYSLOG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in PRODUCTION_ENV.items():
+        if name != "AUDIT_HEAD_FILE":
+            monkeypatch.setenv(name, value)
+    for name, value in head.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_production_refuses_to_start_with_nowhere_to_keep_the_audit_chains_head(monkeypatch):
+    _production_env(monkeypatch)
+
+    with pytest.raises(RuntimeError, match="AUDIT_HEAD_FILE"):
+        ProductionConfig.check()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        {"AUDIT_HEAD_FILE": "/var/log/caller-verification/audit-head.log"},
+        {"AUDIT_HEAD_SYSLOG": "logs.council.example:514"},
+    ],
+    ids=["file", "syslog"],
+)
+def test_production_starts_with_a_head_file_or_syslog(monkeypatch, head):
+    _production_env(monkeypatch, **head)
 
     ProductionConfig.check()
 

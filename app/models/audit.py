@@ -13,7 +13,10 @@ class AuditEvent(db.Model):
 
     `mac` is a keyed hash of the event's own content, made when it is written
     (app/rules/audit_chain.py); `AuditSeal` later links events into one chain in id order.
-    On PostgreSQL a trigger refuses every UPDATE and DELETE (migrations/versions/0001_schema.py).
+    On PostgreSQL a trigger refuses every UPDATE, DELETE and TRUNCATE but the owner's purge
+    (migrations/versions/0003_audit_chain_closed.py). Ids never repeat: a sequence on
+    PostgreSQL, AUTOINCREMENT on SQLite, so a purge that empties the log never lets an id
+    below the chain's start be used again.
     """
 
     __tablename__ = "audit_events"
@@ -21,6 +24,7 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_resident_id_at", "resident_id", "at"),
         Index("ix_audit_events_action_at", "action", "at"),
         Index("ix_audit_events_at", "at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +46,8 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(45))
     # Random, so two events alike in every other way still have different MACs.
     nonce: Mapped[str | None] = mapped_column(String(32))
-    # HMAC-SHA256 of the event's content; None only on events written before the chain.
+    # HMAC-SHA256 of the event's content. None only where the benchmark turns the chain off;
+    # `flask audit verify` fails such an event.
     mac: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
@@ -63,8 +68,8 @@ class AuditSeal(db.Model):
 class AuditAnchor(db.Model):
     """Where the chain starts: after `after_event_id`, continuing from `previous_seal`.
 
-    Written when old events are purged, with a MAC of its own so that nobody without the key
-    can move the start.
+    Written with each batch of old events a purge removes, in the same transaction, with a
+    MAC of its own so that nobody without the key can move the start.
     """
 
     __tablename__ = "audit_anchors"

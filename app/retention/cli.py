@@ -4,7 +4,9 @@
 a batch at a time (RETENTION_BATCH_SIZE, or `--batch-size`), each batch its own transaction,
 with a progress bar per kind; it records the counts (never the data) in the audit log as
 "retention.purged". Interrupted, it keeps the batches it finished and records those; run it
-again to finish. Run it from a scheduler, nightly.
+again to finish. Run it from a scheduler, nightly. On PostgreSQL it runs as the role that owns
+the tables (the owner's DATABASE_URL): only the owner may purge audit events, and it refuses
+to start as any other role.
 """
 
 import click
@@ -13,7 +15,7 @@ from flask.cli import AppGroup
 from app import clock
 from app.cli import setting_option
 from app.rules.vocabulary import RetainedKind
-from app.services import retention
+from app.services import audit, retention
 
 retention_cli = AppGroup("retention", help="Keep records no longer than the schedule says.")
 
@@ -46,6 +48,10 @@ def purge_command(dry_run: bool, batch_size: int | None) -> None:
             click.echo("Audit events are kept while any legal hold is in force.")
         return
 
+    try:
+        audit.check_may_purge()
+    except audit.AuditPurgeRefused as refused:
+        raise click.ClickException(str(refused)) from refused
     removed = {kind: 0 for kind in RetainedKind}
     completed = False
     try:

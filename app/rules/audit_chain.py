@@ -11,11 +11,17 @@ caller (config `AUDIT_CHAIN_KEY`) and never stored with the events.
   deleted, inserted or reordered event breaks every seal from there on.
 - An anchor says where the chain starts after old events are purged, and carries a MAC of its
   own, so moving the start needs the key.
+- Every event is in the chain: one without a MAC, or left unsealed longer than the sealer's
+  grace period, is a break.
+- A head line, written outside the database after each sealing round, names the newest
+  sealed event and its seal with a MAC of its own: a chain whose tail was cut no longer
+  reaches it.
 """
 
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -120,33 +126,35 @@ class StoredEvent:
 
 @dataclass
 class ChainCheck:
-    """Walks events in id order and says where the chain first breaks.
+    """Walks events in id order, from the chain's start, and says where it first breaks.
 
-    Events with no MAC before the first one with a MAC were written before the chain existed;
-    they are counted, not checked. Anything else without a MAC, a MAC that does not match the
-    content, a seal that does not follow the one before, or an unsealed event followed by a
-    sealed one, is a break.
+    Every event is in the chain from the first: one without a MAC, a MAC that does not match
+    the content, a seal that does not follow the one before, or an unsealed event followed by
+    a sealed one, is a break. So is an unsealed event older than `grace` at `now`: unsealed
+    events are allowed only as the newest ones, for as long as the sealer takes to reach them.
+    Call `finish` after the last event. Of several breaks the one with the lowest id is named.
     """
 
     key: bytes
+    now: datetime
+    grace: timedelta
     previous_seal: str = GENESIS
     checked: int = 0
     sealed: int = 0
     unsealed: int = 0
-    before_chain: int = 0
     head_id: int | None = None
     oldest_unsealed_at: datetime | None = None
     broken_id: int | None = None
     problem: str | None = None
     _first_unsealed: int | None = field(default=None, repr=False)
-    _chain_started: bool = field(default=False, repr=False)
+    _first_overdue: int | None = field(default=None, repr=False)
 
     @property
     def intact(self) -> bool:
         return self.broken_id is None
 
     def _break(self, event_id: int, problem: str) -> None:
-        if self.broken_id is None:
+        if self.broken_id is None or event_id < self.broken_id:
             self.broken_id = event_id
             self.problem = problem
 
@@ -155,26 +163,25 @@ class ChainCheck:
         return all(self._check(event) for event in events)
 
     def _check(self, event: StoredEvent) -> bool:
-        if event.mac is None and not self._chain_started and event.seal is None:
-            self.before_chain += 1
-            return True
-        self._chain_started = True
         self.checked += 1
-        if event.mac is None or not hmac.compare_digest(
-            event.mac, event_mac(self.key, event.content)
-        ):
+        if event.mac is None:
+            self._break(
+                event.id,
+                "it has no MAC: every event gets one as it is written, so it was written "
+                "outside the app or its MAC was removed",
+            )
+            return False
+        if not hmac.compare_digest(event.mac, event_mac(self.key, event.content)):
             self._break(event.id, "its content does not match its MAC: it was changed")
             return False
         if event.seal is None:
-            self.unsealed += 1
-            if self._first_unsealed is None:
-                self._first_unsealed = event.id
-                self.oldest_unsealed_at = event.content.at
+            self._unsealed(event)
             return True
         if self._first_unsealed is not None:
             self._break(
                 self._first_unsealed,
-                "it is not in the chain, though later events are: it was inserted",
+                "it is not sealed, though later events are: its seal was deleted, or it was "
+                "inserted",
             )
             return False
         expected = seal(self.key, self.previous_seal, event.mac, event.id)
@@ -190,6 +197,26 @@ class ChainCheck:
         self.head_id = event.id
         return True
 
+    def _unsealed(self, event: StoredEvent) -> None:
+        self.unsealed += 1
+        at = _aware(event.content.at)
+        if self._first_unsealed is None:
+            self._first_unsealed = event.id
+        if self.oldest_unsealed_at is None or at < self.oldest_unsealed_at:
+            self.oldest_unsealed_at = at
+        if self._first_overdue is None and self.now - at > self.grace:
+            self._first_overdue = event.id
+
+    def finish(self) -> None:
+        """After the last event: the unsealed tail must be younger than the grace period."""
+        if self._first_overdue is not None:
+            minutes = int(self.grace.total_seconds() // 60)
+            self._break(
+                self._first_overdue,
+                f"it has waited more than {minutes} minutes to be sealed: the sealer is not "
+                "running, or seals were deleted",
+            )
+
     def missing(self, event_id: int) -> None:
         """A seal whose event is gone."""
         self._break(event_id, "it was deleted: its seal remains")
@@ -198,6 +225,89 @@ class ChainCheck:
         """An event with the same MAC as an earlier one."""
         self._break(event_id, "it repeats an earlier event's MAC: it was copied")
 
+    def before_start(self, event_id: int, after_event_id: int) -> None:
+        """An event at or before the chain's start: purged events never come back."""
+        self._break(
+            event_id,
+            f"it lies at or before the chain's start (after event {after_event_id}), where "
+            "every event was purged: it was inserted there",
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# The chain's head, kept where the database cannot rewrite it ------------------------------
+
+_HEAD_LINE = re.compile(
+    r"audit-head event=(?P<event_id>[1-9][0-9]{0,18}) seal=(?P<seal>[0-9a-f]{64}) "
+    r"at=(?P<at>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{15}Z) mac=(?P<mac>[0-9a-f]{64})"
+)
+
+
+@dataclass(frozen=True)
+class HeadMark:
+    """The chain's newest sealed event as the sealer saw it: its id, its seal, and when."""
+
+    event_id: int
+    seal: str
+    at: datetime
+
+
+def _head_mac(key: bytes, event_id: int, seal_value: str, at: str) -> str:
+    message = f"head|{event_id}|{seal_value}|{at}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def head_line(key: bytes, mark: HeadMark) -> str:
+    """One line saying the chain's head, with a MAC of the line: forging or editing it needs
+    the key."""
+    at = _timestamp(mark.at)
+    mac = _head_mac(key, mark.event_id, mark.seal, at)
+    return f"audit-head event={mark.event_id} seal={mark.seal} at={at} mac={mac}"
+
+
+def read_head_line(key: bytes, line: str) -> HeadMark | None:
+    """The head a line says, or None when it is not a line the sealer wrote with this key."""
+    found = _HEAD_LINE.fullmatch(line.strip())
+    if found is None:
+        return None
+    event_id, at = int(found["event_id"]), found["at"]
+    expected = _head_mac(key, event_id, found["seal"], at)
+    if not hmac.compare_digest(found["mac"], expected):
+        return None
+    try:
+        moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return HeadMark(event_id, found["seal"], moment)
+
+
+def head_problem(mark: HeadMark, *, chain_starts_after: int, stored_seal: str | None) -> str | None:
+    """What is wrong, if anything, with a database whose chain must reach `mark`.
+
+    The event the head names must still be there with exactly that seal (the chain is
+    checked up to it by the walk), unless a purge has since moved the chain's start past it.
+    `stored_seal` is that event's seal in the database, None when the event or its seal is
+    gone.
+    """
+    if mark.event_id <= chain_starts_after:
+        return None
+    recorded = f"event {mark.event_id}, sealed by {_timestamp(mark.at)}"
+    if stored_seal is None:
+        return (
+            f"the head recorded outside the database names {recorded}, which is gone with "
+            "its seal: the newest sealed events were deleted (the tail was cut), or every "
+            "seal was"
+        )
+    if not hmac.compare_digest(stored_seal, mark.seal):
+        return (
+            f"the head recorded outside the database names {recorded}, whose seal in the "
+            "database is not the one recorded: the chain was rewritten"
+        )
+    return None
+
 
 # The supervisors' search of the log ---------------------------------------------------------
 
@@ -205,8 +315,6 @@ ENTER_REAL_REFERENCE = "Enter a reference number like ABCD-EFGH-JKM"
 NO_SUCH_RESIDENT = "No resident has this reference number"
 END_BEFORE_START = "The end date must be the same as or after the start date"
 MAX_ACTION_LENGTH = 60
-# Events left unsealed longer than this mean the sealer (the outbox worker) is not running.
-SEALING_OVERDUE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,13 @@ tamper-evident (docs/architecture.md, "The audit log"; the hashes are app/rules/
   only one that takes a lock: a moment's SHARE lock on PostgreSQL, so that no transaction
   still writing an event with a lower id is left behind, and an advisory lock so that one
   sealer runs at a time.
-- `verify` walks the chain and names the first broken event.
-- `purge_before` removes old sealed events for retention and anchors the chain's new start.
+- After each round that sealed something, the new head is written outside the database
+  (app/services/audit_head.py); the sealer refuses to seal a chain that no longer reaches the
+  head it last wrote.
+- `verify` walks the chain, names the first broken event, and checks that the chain still
+  reaches the head written outside the database.
+- `purge_before` removes old sealed events for retention, each batch with an anchor saying
+  where the chain now starts. On PostgreSQL only the audit tables' owner can purge.
 """
 
 import csv
@@ -33,7 +38,8 @@ from app.models import AuditAnchor, AuditEvent, AuditSeal, Call, Resident, Staff
 from app.references import format_reference, normalise_reference
 from app.refusals import Refused
 from app.rules import audit_chain
-from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, StoredEvent
+from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, HeadMark, StoredEvent
+from app.services import audit_head
 from app.services.facts import facts_from
 from app.services.transactions import transactional
 
@@ -142,6 +148,11 @@ def record_command(command: str, **detail: Any) -> None:
 # Sealing ------------------------------------------------------------------------------------
 
 
+class AuditChainBroken(RuntimeError):
+    """The chain does not verify: a purge keeps the events as evidence, and the sealer seals
+    nothing onto a chain that no longer reaches its recorded head."""
+
+
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
@@ -181,16 +192,51 @@ def _settled_limit() -> int:
     return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
-@transactional
-def _seal_batch(limit: int, batch_size: int) -> int:
-    _take_chain_lock()
-    start = _chain_start()
-    head = db.session.execute(
-        select(AuditSeal.event_id, AuditSeal.seal)
+def _newest_seal(start: ChainStart) -> HeadMark | None:
+    row = db.session.execute(
+        select(AuditSeal.event_id, AuditSeal.seal, AuditSeal.sealed_at)
         .where(AuditSeal.event_id > start.after_event_id)
         .order_by(AuditSeal.event_id.desc())
         .limit(1)
     ).first()
+    return HeadMark(row.event_id, row.seal, row.sealed_at) if row else None
+
+
+def _stored_seal(event_id: int) -> str | None:
+    """The seal of event `event_id`, when the event and its seal are both there."""
+    return db.session.scalar(
+        select(AuditSeal.seal)
+        .join(AuditEvent, AuditEvent.id == AuditSeal.event_id)
+        .where(AuditSeal.event_id == event_id)
+    )
+
+
+def _head_problem(mark: HeadMark, start: ChainStart) -> str | None:
+    return audit_chain.head_problem(
+        mark, chain_starts_after=start.after_event_id, stored_seal=_stored_seal(mark.event_id)
+    )
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What one batch sealed, and the chain's newest seal after it (None: nothing sealed
+    since the chain's start)."""
+
+    count: int
+    head: HeadMark | None
+
+
+@transactional
+def _seal_batch(limit: int, batch_size: int, recorded: HeadMark | None) -> Sealed:
+    """Seal the next events up to `limit`. `recorded` (the head last written outside the
+    database), when given, is checked first: the chain must still reach it."""
+    _take_chain_lock()
+    start = _chain_start()
+    if recorded is not None:
+        problem = _head_problem(recorded, start)
+        if problem:
+            raise AuditChainBroken(f"Nothing sealed: {problem}. Run flask audit verify.")
+    head = _newest_seal(start)
     head_id, previous = (
         (head.event_id, head.seal) if head else (start.after_event_id, start.previous_seal)
     )
@@ -201,7 +247,7 @@ def _seal_batch(limit: int, batch_size: int) -> int:
         .limit(batch_size)
     ).all()
     if not rows:
-        return 0
+        return Sealed(0, head)
     key = chain_key()
     now = clock.now()
     seals = []
@@ -209,28 +255,50 @@ def _seal_batch(limit: int, batch_size: int) -> int:
         previous = audit_chain.seal(key, previous, row.mac, row.id)
         seals.append({"event_id": row.id, "seal": previous, "sealed_at": now})
     db.session.execute(insert(AuditSeal), seals)
-    return len(seals)
+    return Sealed(len(seals), HeadMark(rows[-1].id, previous, now))
 
 
 def seal_pending(batch_size: int = SEAL_BATCH) -> int:
     """Link every settled event into the chain; the number sealed. Never call it in a request.
 
     When a transaction writing events runs longer than SETTLE_WAIT, nothing is sealed this
-    time (the next round seals it all)."""
+    time (the next round seals it all). When the chain no longer reaches the head last
+    written outside the database, or that head's line was edited, nothing is sealed:
+    `AuditChainBroken`. A round that sealed something writes the new head out; so does one
+    that finds the head file missing or empty, so that a new or rotated file starts at once.
+    """
+    key = chain_key()
+    reading = audit_head.read(key)
+    if reading.problem:
+        raise AuditChainBroken(f"Nothing sealed: {reading.problem}. Run flask audit verify.")
     try:
         limit = _settled_limit()
     except OperationalError:
         current_app.logger.warning("audit: events still being written; sealing next round")
         return 0
-    sealed = 0
+    sealed, recorded = 0, reading.mark
     while True:
-        done = _seal_batch(limit, batch_size)
-        sealed += done
-        if done < batch_size:
-            return sealed
+        done = _seal_batch(limit, batch_size, recorded)
+        recorded = None
+        sealed += done.count
+        if done.count < batch_size:
+            break
+    if done.head is not None and (sealed or reading.unavailable):
+        audit_head.write(key, done.head)
+    return sealed
 
 
 # Verifying ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadCheck:
+    """The chain against the head written outside the database: the head the file names,
+    what is wrong (fails `verify`), or a note on why it was not checked."""
+
+    mark: HeadMark | None = None
+    problem: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,10 +306,11 @@ class Verification:
     check: ChainCheck
     seconds: float
     anchor_problem: str | None = None
+    head: HeadCheck = HeadCheck()
 
     @property
     def intact(self) -> bool:
-        return self.check.intact and self.anchor_problem is None
+        return self.check.intact and self.anchor_problem is None and self.head.problem is None
 
 
 _CONTENT_COLUMNS = (
@@ -294,9 +363,50 @@ def _first_copy(after_id: int, up_to: int | None) -> int | None:
     return db.session.scalar(select(func.min(repeats.subquery().c.id)))
 
 
+def _sealing_grace() -> timedelta:
+    return current_app.config["AUDIT_SEALING_GRACE"]
+
+
+def _first_before_start(start: ChainStart) -> int | None:
+    """An event at or before the chain's start, where a purge left none."""
+    if not start.after_event_id:
+        return None
+    return db.session.scalar(
+        select(func.min(AuditEvent.id)).where(AuditEvent.id <= start.after_event_id)
+    )
+
+
+def _check_head(key: bytes, start: ChainStart) -> HeadCheck:
+    """Whether the chain still reaches the head the head file names. A missing, empty or
+    unreadable file fails only in production: in development the file sits in `instance/`
+    beside a database made and thrown away freely."""
+    reading = audit_head.read(key)
+    if reading.problem:
+        return HeadCheck(problem=reading.problem)
+    if reading.mark is not None:
+        return HeadCheck(reading.mark, _head_problem(reading.mark, start))
+    chain_begun = start.anchor is not None or _newest_seal(start) is not None
+    if not chain_begun:
+        return HeadCheck()
+    if reading.path is None:
+        return HeadCheck(
+            note="No head file is set (AUDIT_HEAD_FILE), so the chain's newest seal was not "
+            "checked: compare the last sealed event with the newest head line in syslog."
+        )
+    if current_app.config.get("IS_PRODUCTION"):
+        return HeadCheck(
+            problem=f"{reading.unavailable}, though the database has sealed events: whether "
+            "the newest sealed events were deleted cannot be checked"
+        )
+    return HeadCheck(
+        note=f"Not checked against a head: {reading.unavailable} (in production this fails)."
+    )
+
+
 def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verification:
     """Walk the chain from its start (as far as event `up_to`, or to its end); the first
-    broken event, if any, and what was counted."""
+    broken event, if any, and what was counted. A whole walk also checks the chain against
+    the head written outside the database."""
     started = time.perf_counter()
     key = chain_key()
     start = _chain_start()
@@ -305,7 +415,9 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
         key, start.after_event_id, start.previous_seal
     ):
         anchor_problem = f"The chain's start (anchor {start.anchor.id}) was changed or forged."
-    check = ChainCheck(key=key, previous_seal=start.previous_seal)
+    check = ChainCheck(
+        key=key, now=clock.now(), grace=_sealing_grace(), previous_seal=start.previous_seal
+    )
     orphan = db.session.scalar(
         select(func.min(AuditSeal.event_id))
         .outerjoin(AuditEvent, AuditEvent.id == AuditSeal.event_id)
@@ -317,17 +429,43 @@ def verify(batch_size: int = VERIFY_BATCH, up_to: int | None = None) -> Verifica
             break
         if not check.feed(e for e in events if orphan is None or e.id < orphan):
             break
-    if orphan is not None and (check.broken_id is None or orphan < check.broken_id):
-        check.broken_id = None
+    check.finish()
+    if orphan is not None:
         check.missing(orphan)
     copied = _first_copy(start.after_event_id, up_to)
-    if copied is not None and (check.broken_id is None or copied < check.broken_id):
-        check.broken_id = None
+    if copied is not None:
         check.copied(copied)
-    return Verification(check, time.perf_counter() - started, anchor_problem)
+    before_start = _first_before_start(start)
+    if before_start is not None:
+        check.before_start(before_start, start.after_event_id)
+    head = _check_head(key, start) if up_to is None else HeadCheck()
+    return Verification(check, time.perf_counter() - started, anchor_problem, head)
 
 
 # Purging ------------------------------------------------------------------------------------
+
+
+class AuditPurgeRefused(RuntimeError):
+    """The database role is not the audit tables' owner, which alone may purge them."""
+
+
+def check_may_purge() -> None:
+    """On PostgreSQL only the audit tables' owner (or a member of its role) may purge: the
+    trigger refuses every other role, whatever it sets. Say so before anything is done."""
+    if not _is_postgresql():
+        return
+    is_owner = db.session.scalar(
+        text(
+            "SELECT pg_has_role(current_user, relowner, 'MEMBER') FROM pg_class "
+            "WHERE oid = 'audit_events'::regclass"
+        )
+    )
+    if not is_owner:
+        raise AuditPurgeRefused(
+            "Audit events can be purged only by the database role that owns the audit "
+            "tables; this one does not. Run flask retention purge with the owner's "
+            "DATABASE_URL (README, Production)."
+        )
 
 
 def _allow_purge() -> None:
@@ -335,28 +473,16 @@ def _allow_purge() -> None:
         db.session.execute(text("SET LOCAL app.audit_purge = 'on'"))
 
 
-class AuditChainBroken(RuntimeError):
-    """The events a purge would remove do not verify: they are kept as evidence."""
-
-
 def _last_purgeable(cutoff: datetime, start: ChainStart) -> int:
     """The last event a purge may remove: the events older than `cutoff` from the chain's
-    start, as far as the first that is newer or not sealed yet (events with no MAC count as
-    written before the chain only before the first that has one). 0 when there is none."""
-    first_chained = db.session.scalar(
-        select(func.min(AuditEvent.id)).where(
-            AuditEvent.id > start.after_event_id, AuditEvent.mac.is_not(None)
-        )
-    )
-    unsealed = AuditSeal.event_id.is_(None)
-    if first_chained is not None:
-        unsealed = unsealed & or_(AuditEvent.mac.is_not(None), AuditEvent.id > first_chained)
-    else:
-        unsealed = AuditEvent.id < 0  # nothing is chained: nothing unsealed to stop at
+    start, as far as the first that is newer or not sealed yet. 0 when there is none."""
     kept = db.session.scalar(
         select(func.min(AuditEvent.id))
         .outerjoin(AuditSeal, AuditSeal.event_id == AuditEvent.id)
-        .where(AuditEvent.id > start.after_event_id, or_(AuditEvent.at >= cutoff, unsealed))
+        .where(
+            AuditEvent.id > start.after_event_id,
+            or_(AuditEvent.at >= cutoff, AuditSeal.event_id.is_(None)),
+        )
     )
     last = select(func.max(AuditEvent.id)).where(AuditEvent.id > start.after_event_id)
     if kept is not None:
@@ -365,46 +491,37 @@ def _last_purgeable(cutoff: datetime, start: ChainStart) -> int:
 
 
 @transactional
-def _anchor_after(last_id: int) -> None:
-    """Move the chain's start to just after `last_id`, continuing from its seal."""
+def _purge_batch(last_id: int, batch_size: int) -> int:
+    """Remove the next events up to `last_id` with their seals, and in the same transaction
+    anchor the chain's start after the last of them, continuing from its seal: the chain
+    verifies between any two batches, and an interrupted purge leaves nothing behind."""
+    _allow_purge()
     _take_chain_lock()
     start = _chain_start()
-    if last_id <= start.after_event_id:
-        return
-    previous = db.session.scalar(
-        select(AuditSeal.seal)
-        .where(AuditSeal.event_id > start.after_event_id, AuditSeal.event_id <= last_id)
-        .order_by(AuditSeal.event_id.desc())
-        .limit(1)
-    )
-    previous = previous if previous is not None else start.previous_seal
-    db.session.add(
-        AuditAnchor(
-            after_event_id=last_id,
-            previous_seal=previous,
-            at=clock.now(),
-            mac=audit_chain.anchor_mac(chain_key(), last_id, previous),
-        )
-    )
-
-
-@transactional
-def _purge_batch(last_id: int, batch_size: int) -> int:
-    _allow_purge()
     ids = list(
         db.session.scalars(
             select(AuditEvent.id)
-            .where(AuditEvent.id <= last_id)
+            .where(AuditEvent.id > start.after_event_id, AuditEvent.id <= last_id)
             .order_by(AuditEvent.id)
             .limit(batch_size)
         )
     )
-    if ids:
-        db.session.execute(delete(AuditSeal).where(AuditSeal.event_id.in_(ids)))
-        db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
-    else:
-        # Seals left behind by a purge that stopped between its deletes.
-        db.session.execute(delete(AuditSeal).where(AuditSeal.event_id <= last_id))
+    if not ids:
+        return 0
+    after = ids[-1]
+    previous = _stored_seal(after)
+    if previous is None:
+        raise AuditChainBroken(f"Audit event {after} lost its seal during the purge.")
+    db.session.add(
+        AuditAnchor(
+            after_event_id=after,
+            previous_seal=previous,
+            at=clock.now(),
+            mac=audit_chain.anchor_mac(chain_key(), after, previous),
+        )
+    )
+    db.session.execute(delete(AuditSeal).where(AuditSeal.event_id <= after))
+    db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
     return len(ids)
 
 
@@ -418,26 +535,24 @@ def purge_before(
 
     Only sealed events go, from the oldest up to the first that is newer or not sealed yet,
     and only when they verify: otherwise `AuditChainBroken`, and nothing is removed, since
-    they are evidence. An anchor (with its own MAC) first records where the chain now
-    starts, then each batch of events and their seals is deleted and committed on its own. A
-    purge that stops part way leaves old events the chain no longer needs; the next one
-    removes them. On PostgreSQL each batch sets `app.audit_purge`, the one thing the trigger
-    lets delete. `progress` is told the running total after each batch.
+    they are evidence. Each batch of events and their seals is deleted in a transaction of
+    its own that also writes an anchor (with its own MAC) saying the chain now starts after
+    the batch. On PostgreSQL only the tables' owner may do it (`AuditPurgeRefused`), and each
+    batch sets `app.audit_purge`, which the trigger asks of the owner too, so that nothing
+    deletes audit rows by accident. `progress` is told the running total after each batch.
     """
+    check_may_purge()
     seal_pending()
     start = _chain_start()
     last_id = _last_purgeable(cutoff, start)
-    if last_id:
-        checked = verify(up_to=last_id)
-        if not checked.intact:
-            raise AuditChainBroken(
-                f"Audit events up to {last_id} were kept: the chain is broken at event "
-                f"{checked.check.broken_id} ({checked.check.problem}). Run flask audit verify."
-            )
-        _anchor_after(last_id)
-    last_id = max(last_id, start.after_event_id)
     if not last_id:
         return 0
+    checked = verify(up_to=last_id)
+    if not checked.intact:
+        raise AuditChainBroken(
+            f"Audit events up to {last_id} were kept: the chain is broken at event "
+            f"{checked.check.broken_id} ({checked.check.problem}). Run flask audit verify."
+        )
     removed = 0
     while True:
         done = _purge_batch(last_id, batch_size)

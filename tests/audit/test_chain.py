@@ -253,9 +253,17 @@ def test_a_copied_event_is_caught_even_without_the_unique_constraint(app, on_pos
     assert f"broken at event {ids[-1] + 1000}: it repeats an earlier event's MAC" in output
 
 
-def test_verify_warns_when_events_wait_too_long_to_be_sealed(app):
-    _write(1)
-    assert "waited" not in verify(app)[1]
+def test_an_event_left_unsealed_past_the_grace_period_fails_verify(app):
+    [event_id] = _write(1)
+    assert verify(app)[0] == 0
     clock.set_now(clock.now() + timedelta(minutes=6))
 
-    assert_intact(app, "The oldest event not sealed yet has waited 6 minutes")
+    assert_broken_at(app, event_id, "it has waited more than 5 minutes to be sealed")
+
+
+def test_the_grace_period_is_a_setting(app, monkeypatch):
+    _write(1)
+    monkeypatch.setitem(app.config, "AUDIT_SEALING_GRACE", timedelta(minutes=30))
+    clock.set_now(clock.now() + timedelta(minutes=6))
+
+    assert_intact(app, "(0 sealed, 1 not sealed yet)")

@@ -2,19 +2,25 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.rules.audit_chain import (
     GENESIS,
     AuditFilters,
     ChainCheck,
     EventContent,
+    HeadMark,
     StoredEvent,
     anchor_mac,
     canonical,
     event_mac,
     filters_from_args,
+    head_line,
+    head_problem,
     outcome_of,
     plain_detail,
+    read_head_line,
     seal,
 )
 
@@ -102,9 +108,13 @@ def _chain(count: int) -> list[StoredEvent]:
     return events
 
 
-def _check(events) -> ChainCheck:
-    check = ChainCheck(key=KEY)
+GRACE = timedelta(minutes=5)
+
+
+def _check(events, now: datetime = AT) -> ChainCheck:
+    check = ChainCheck(key=KEY, now=now, grace=GRACE)
     check.feed(events)
+    check.finish()
     return check
 
 
@@ -134,13 +144,146 @@ def test_the_first_broken_event_is_named(tamper, broken_at):
     assert check.broken_id == broken_at
 
 
-def test_events_before_the_chain_are_counted_not_checked():
-    old = [StoredEvent(n, CONTENT, None, None) for n in (1, 2)]
-    content = replace(CONTENT, nonce="f" * 32)
-    mac = event_mac(KEY, content)
-    check = _check([*old, StoredEvent(3, content, mac, seal(KEY, GENESIS, mac, 3))])
-    assert check.intact
-    assert (check.before_chain, check.checked) == (2, 1)
+def test_an_event_without_a_mac_is_a_break_even_before_any_event_that_has_one():
+    """Nothing is "written before the chain began": every event is in it from the first."""
+    events = _chain(3)
+    stripped = [replace(event, mac=None, seal=None) for event in events[:2]]
+
+    check = _check([*stripped, events[2]])
+
+    assert not check.intact
+    assert check.broken_id == 1
+    assert "no MAC" in check.problem
+
+
+def test_every_mac_and_seal_removed_is_a_break_at_the_first_event():
+    events = [replace(event, mac=None, seal=None) for event in _chain(3)]
+
+    check = _check(events)
+
+    assert (check.intact, check.broken_id) == (False, 1)
+
+
+@pytest.mark.parametrize(
+    ("waited", "intact"),
+    [
+        (timedelta(0), True),
+        (GRACE, True),
+        (GRACE + timedelta(microseconds=1), False),
+        (timedelta(days=1), False),
+    ],
+    ids=["just-written", "at-the-grace-period", "just-past-it", "a-day"],
+)
+def test_an_unsealed_tail_is_allowed_only_within_the_grace_period(waited, intact):
+    events = _chain(4)
+    tail = [replace(event, seal=None) for event in events[2:]]
+
+    check = _check([*events[:2], *tail], now=AT + waited)
+
+    assert check.intact is intact
+    assert check.unsealed == 2
+    if not intact:
+        assert check.broken_id == 3
+        assert "waited more than 5 minutes to be sealed" in check.problem
+
+
+def test_only_the_overdue_events_of_the_tail_are_named():
+    events = _chain(3)
+    late = replace(events[2].content, at=AT + timedelta(minutes=10))
+    tail = [replace(events[1], seal=None), replace(events[2], content=late, seal=None)]
+    tail[1] = replace(tail[1], mac=event_mac(KEY, late))
+
+    check = _check([events[0], *tail], now=AT + timedelta(minutes=11))
+
+    assert check.broken_id == 2
+    assert check.oldest_unsealed_at == AT
+
+
+def test_every_seal_deleted_is_a_break_once_the_grace_period_has_passed():
+    events = [replace(event, seal=None) for event in _chain(3)]
+
+    assert _check(events).intact
+    assert _check(events, now=AT + timedelta(minutes=6)).broken_id == 1
+
+
+def test_of_several_breaks_the_lowest_event_is_named():
+    check = _check(_chain(4))
+    check.copied(4)
+    check.missing(3)
+    check.before_start(2, after_event_id=2)
+    check.missing(3)
+
+    assert check.broken_id == 2
+    assert "before the chain's start" in check.problem
+
+
+@given(
+    length=st.integers(min_value=1, max_value=12),
+    data=st.data(),
+    waited=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)),
+)
+def test_an_event_without_its_mac_or_left_unsealed_too_long_never_verifies(length, data, waited):
+    """Whatever else is true of the chain, an event stripped of its MAC breaks it, and an
+    unsealed event breaks it once it has waited past the grace period."""
+    events = _chain(length)
+    index = data.draw(st.integers(min_value=0, max_value=length - 1))
+    stripped = [*events[:index], replace(events[index], mac=None), *events[index + 1 :]]
+    unsealed = [*events[:index], *(replace(event, seal=None) for event in events[index:])]
+
+    assert _check(stripped, now=AT + waited).broken_id == index + 1
+    assert _check(unsealed, now=AT + waited).intact is (waited <= GRACE)
+
+
+MARK = HeadMark(event_id=41, seal="a" * 64, at=AT)
+
+
+def test_a_head_line_reads_back_as_the_head_it_names():
+    line = head_line(KEY, MARK)
+
+    assert read_head_line(KEY, line) == MARK
+    assert read_head_line(KEY, line + "\n") == MARK
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda line: line.replace("event=41", "event=40"),
+        lambda line: line.replace("seal=" + "a" * 64, "seal=" + "b" * 64),
+        lambda line: line.replace("09:15:01", "09:15:02"),
+        lambda line: line[:-1] + ("0" if line[-1] != "0" else "1"),
+        lambda line: line.replace("audit-head", "audit-hea"),
+        lambda line: line + " extra",
+        lambda line: "",
+        lambda line: line.replace("event=41", "event=041"),
+    ],
+    ids=["event", "seal", "time", "mac", "label", "trailing", "empty", "leading-zero"],
+)
+def test_a_head_line_edited_anywhere_is_not_read(edit):
+    assert read_head_line(KEY, edit(head_line(KEY, MARK))) is None
+
+
+def test_a_head_line_needs_the_key():
+    assert read_head_line(b"j" * 32, head_line(KEY, MARK)) is None
+
+
+@pytest.mark.parametrize(
+    ("starts_after", "stored", "problem"),
+    [
+        (0, MARK.seal, None),
+        (41, None, None),
+        (50, None, None),
+        (40, None, "which is gone with its seal"),
+        (0, "b" * 64, "is not the one recorded"),
+    ],
+    ids=["reached", "purged-at-it", "purged-past-it", "tail-cut", "rewritten"],
+)
+def test_the_chain_must_reach_the_recorded_head(starts_after, stored, problem):
+    found = head_problem(MARK, chain_starts_after=starts_after, stored_seal=stored)
+
+    if problem is None:
+        assert found is None
+    else:
+        assert problem in found
 
 
 @pytest.mark.parametrize(
