@@ -16,7 +16,7 @@ let new events take ids 1, 2, ... again, below the chain's start; the counter st
 every id the chain has known.
 
 Revision ID: 0003_audit_chain_closed
-Revises: 0002_attempts_by_call_and_time
+Revises: 0008_phone_changes
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 from alembic import op
 
 revision = "0003_audit_chain_closed"
-down_revision = "0002_attempts_by_call_and_time"
+down_revision = "0008_phone_changes"
 
 AUDIT_TABLES = ("audit_events", "audit_seals", "audit_anchors")
 
