@@ -120,6 +120,9 @@ class Config:
         "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
     )
     PORTAL_IDLE_LIFETIME = timedelta(minutes=_int("PORTAL_IDLE_MINUTES", 15))
+    # With Twilio Verify, a wrong portal code is refused no sooner than this many seconds after
+    # it was typed, so the time Verify takes to answer never tells whether the details matched.
+    PORTAL_CODE_REFUSAL_SECONDS = float(os.environ.get("PORTAL_CODE_REFUSAL_SECONDS", "1.5"))
 
     # Number of proxies in front of the app that set X-Forwarded-* (0: none trusted).
     PROXY_COUNT = _int("PROXY_COUNT", 0)

@@ -138,3 +138,6 @@ def _add_platform_routes(app: Flask) -> None:
 def _quieten_logs(app: Flask) -> None:
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)
+    # Twilio's HTTP client logs every request's address at INFO: a Lookup's address holds the
+    # whole phone number asked about, and a list of messages the number they went to.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

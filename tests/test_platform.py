@@ -1,5 +1,6 @@
 """Health check, security headers and error pages."""
 
+import logging
 import stat
 from pathlib import Path
 
@@ -287,3 +288,10 @@ def test_app_env_unset_refuses_unsigned_webhooks_and_demo_data(monkeypatch):
     assert webhook.status_code == 403
     assert demo.exit_code != 0
     assert "production" in demo.output
+
+
+def test_twilios_http_client_never_logs_the_addresses_it_asks_with_their_phone_numbers(app):
+    twilio_log = logging.getLogger("twilio.http_client")
+
+    assert not twilio_log.isEnabledFor(logging.INFO)
+    assert twilio_log.isEnabledFor(logging.WARNING)

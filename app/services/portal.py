@@ -12,6 +12,7 @@ from the address that is not theirs is "not found".
 
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -41,7 +42,7 @@ from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
-from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship
+from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
 from app.services import audit, authority_ends, outbox, permissions
 from app.services.staff import SignInAllowance, SignInLimits, TooManyAttempts, WaitToTryAgain
 from app.services.text_codes import text_code_policy, typed_code_matches
@@ -192,10 +193,26 @@ class CodeCheck:
     refusal: str | None = None
 
 
-@transactional
 def check_code(token: str, typed: str) -> CodeCheck:
     """Check the code typed for a sign-in waiting for one. A right code signs the resident
-    in under a new token; anything else gets the same answer, matched details or not."""
+    in under a new token; anything else gets the same answer, matched details or not.
+
+    With Twilio Verify, a code is checked by asking Verify, and only a sign-in whose details
+    matched has a code to ask about: a wrong code after details that did not match would be
+    refused sooner. So with Verify a refusal is given no sooner than
+    `PORTAL_CODE_REFUSAL_SECONDS` after the code was typed, whatever was asked: the time a
+    refusal takes tells nobody whether the details matched. (A code the app made is checked
+    against its HMAC, the same work either way.)"""
+    started = time.monotonic()
+    checked = _check_code(token, typed)
+    if checked.signed_in is None and provider.code_backend() is TextCodeProvider.TWILIO_VERIFY:
+        floor = current_app.config["PORTAL_CODE_REFUSAL_SECONDS"]
+        time.sleep(max(0.0, floor - (time.monotonic() - started)))
+    return checked
+
+
+@transactional
+def _check_code(token: str, typed: str) -> CodeCheck:
     now = clock.now()
     policy = text_code_policy()
     row = db.session.scalar(

@@ -5,6 +5,7 @@ the text telling a resident someone signed in."""
 import logging
 import re
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -323,3 +324,39 @@ def test_no_one_is_told_of_a_sign_in_that_did_not_happen(client, resident):
     give_code(client, "000000" if code != "000000" else "111111")
 
     assert _sign_in_notices() == []
+
+
+def test_with_verify_a_wrong_code_takes_as_long_whether_or_not_the_details_matched(
+    app, resident, verify, monkeypatch
+):
+    # Verify answers in 0.1 s; a refusal is held to 0.3 s after the code was typed.
+    monkeypatch.setitem(app.config, "PORTAL_CODE_REFUSAL_SECONDS", 0.3)
+    waited = {}
+    for name, (reference, born) in CASES.items():
+        client = app.test_client()
+        give_details(client, resident.reference if reference == "right" else reference, born)
+        send_queued_codes()
+        verify.delay = 0.1
+        started = time.monotonic()
+
+        response = give_code(client, "000000")
+
+        waited[name] = time.monotonic() - started
+        verify.delay = 0.0
+        assert "The code is not right" in response.get_data(as_text=True)
+
+    assert len(verify.sent("/VerificationCheck")) == 1  # only the matched sign-in asks Verify
+    assert all(0.3 <= seconds < 0.6 for seconds in waited.values()), waited
+
+
+def test_a_code_the_app_made_is_refused_without_a_wait(app, resident, messaging, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_CODE_REFUSAL_SECONDS", 5)
+    client = app.test_client()
+    give_details(client, resident.reference, BORN)
+    send_queued_codes()
+    started = time.monotonic()
+
+    response = give_code(client, "000000")
+
+    assert "The code is not right" in response.get_data(as_text=True)
+    assert time.monotonic() - started < 2
