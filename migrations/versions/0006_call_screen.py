@@ -1,0 +1,29 @@
+"""Why a verification on a call ended.
+
+The call page is told, without a click, when the verification on its call ends, with the
+reason. Changes of record, caller or permission, and a caller hanging up, end a verification
+on the call's row, so every app process reads the same reason.
+
+Revision ID: 0006_call_screen
+Revises: 0002_attempts_by_call_and_time
+Create Date: 2026-12-07 09:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_call_screen"
+down_revision = "0002_attempts_by_call_and_time"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("calls") as batch:
+        batch.add_column(sa.Column("verification_ended_at", sa.DateTime(timezone=True)))
+        batch.add_column(sa.Column("verification_ended_because", sa.String(40)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("calls") as batch:
+        batch.drop_column("verification_ended_because")
+        batch.drop_column("verification_ended_at")
