@@ -2,6 +2,7 @@
 disclosure is still true, why a verification or the call ended, and how long the session has
 left. Tried as the page uses it and as an attacker would."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -244,6 +245,13 @@ def test_the_version_changes_when_the_caller_is_verified(resident_calling):
     resident_calling.verify(**RIGHT_ANSWERS)
 
     assert status_of(resident_calling)["version"] != before["version"]
+
+
+def test_the_page_is_drawn_with_the_version_the_status_then_gives(verified_resident):
+    page = verified_resident.page()
+
+    version = re.search(r'data-version="([0-9a-f]+)"', page).group(1)
+    assert version == status_of(verified_resident)["version"]
 
 
 # --- who may ask ----------------------------------------------------------------------------
