@@ -201,11 +201,12 @@ def _workspace(call, posted: Step | None = None, *, changed: bool = False, **con
     if is_htmx():
         body = render_template("calls/_steps.html", call=call, **context)
         return _changed(body) if changed else body
+    panel = calls.record_panel(call, current_user, clock.today())
     return render_template(
         "calls/show_call.html",
         call=call,
-        panel=calls.record_panel(call, current_user, clock.today()),
-        status=fetch_call_status(call, clock.now()),
+        panel=panel,
+        status=fetch_call_status(call, clock.now(), panel.disclosure),
         page_forms=[context[name] for name in _PAGE_FORMS if name in context],
         **context,
     )

@@ -25,7 +25,7 @@ from app.rules.call_verification import (
     ended_reason,
     permission_end,
 )
-from app.rules.disclosure import VerifiedAs
+from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.vocabulary import CallOutcome
 from app.services import call_state, calls, permissions
 
@@ -44,10 +44,13 @@ class CallStatus:
     version: str  # changes whenever the record panel would say something else
 
 
-def fetch_call_status(call: Call, now: datetime) -> CallStatus:
-    """The call's status now (see the module's docstring)."""
+def fetch_call_status(
+    call: Call, now: datetime, disclosure: Disclosure | None = None
+) -> CallStatus:
+    """The call's status now (see the module's docstring). `disclosure` is the decision this
+    request has already taken on the call (the page's record panel), if any."""
     standing = call_state.standing(call, now)
-    disclosure = calls.disclosure_for(call, clock.local(now).date())
+    disclosure = disclosure or calls.disclosure_for(call, clock.local(now).date())
     verified = call.is_open and standing.verified_as is not VerifiedAs.NOBODY
     until = standing.until if verified and disclosure.allowed else None
     lapse = _words(VerificationEnded(VerificationEnd.IDLE, until)) if until else None
