@@ -32,6 +32,8 @@ class SessionEnd(Labelled):
 
 @dataclass(frozen=True)
 class SessionLimits:
+    """How long a staff session lasts."""
+
     idle: timedelta  # without a request
     absolute: timedelta  # after sign-in, however busy
 
