@@ -83,6 +83,8 @@ class Config:
 
     # Staff sessions: a signed cookie re-issued on every request and refused by the
     # server once older than the idle timeout, so an unattended console signs itself out.
+    # The browser keeps it until the absolute lifetime (app/auth/session.py), so a page
+    # left open is told it was signed out for want of activity.
     SESSION_COOKIE_NAME = "cv_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -91,6 +93,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
     # However busy the console, a sign-in lasts this long (checked on the server).
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
+    # The call page warns this long before the idle timeout signs the handler out, with
+    # "Stay signed in" (GOV.UK's timeout warning).
+    SESSION_WARNING_BEFORE = timedelta(minutes=_int("SESSION_WARNING_MINUTES", 2))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it

@@ -4,7 +4,7 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.htmx import is_htmx
+from app.htmx import is_htmx, wants_json
 
 PAGES = {
     400: ("Sorry, there is a problem with the request", ["Go back and try again."]),
@@ -62,7 +62,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         app.logger.info("CSRF check failed on %s: %s", request.path, error.description)
-        if is_htmx():
+        if is_htmx() or wants_json():
             return _error_page(400)
         flash("Your page had expired, so nothing was saved. Please try again.", "info")
         adapter = app.url_map.bind("")

@@ -7,7 +7,13 @@ from flask import Flask
 from app.clock import UK
 from app.phone_numbers import for_display
 from app.references import format_reference
-from app.rules.disclosure import dispatch_on_hold, disputed_notice, entry_banner, entry_label
+from app.rules.disclosure import (
+    dispatch_on_hold,
+    disputed_notice,
+    entry_banner,
+    entry_label,
+    reported_by_on_call,
+)
 from app.rules.disputes import dispatch_notice, recorded_message
 from app.services.search import street_of
 
@@ -39,5 +45,9 @@ def init_filters(app: Flask) -> None:
     app.add_template_filter(
         lambda entry: entry_label(entry.reporter_relationship, entry.reporter_verified),
         "entry_label",
+    )
+    app.add_template_filter(
+        lambda entry: reported_by_on_call(entry.reporter_relationship, entry.reporter_verified),
+        "reported_by_on_call",
     )
     app.add_template_filter(lambda code: area_names().get(code, code), "area_name")

@@ -25,12 +25,15 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1)
 
 
-def sign_in(client: FlaskClient, user: StaffUser, password: str = factories.PASSWORD):
+def sign_in(
+    client: FlaskClient, user: StaffUser, password: str = factories.PASSWORD, at: str = "/login"
+):
     """Sign in with the password and, when the account is asked for one, the code its
-    authenticator app shows now; the last response."""
+    authenticator app shows now; the last response. `at` is the sign-in page's address, with
+    the `next` it carries."""
     response = client.post(
-        "/login",
-        data={"email": user.email, "password": password, "csrf_token": csrf_token(client)},
+        at,
+        data={"email": user.email, "password": password, "csrf_token": csrf_token(client, at)},
     )
     if response.status_code == 302 and response.headers["Location"].startswith("/login/code"):
         step = response.headers["Location"]

@@ -257,8 +257,25 @@ def test_sign_in_and_failures_are_audited(client):
         ("https://evil.example/", "/"),
         ("//evil.example/", "/"),
         ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/\r\n/evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/calls/7", "/calls/7"),
     ],
-    ids=["same-site-path", "other-host", "scheme-relative", "backslash-trick"],
+    ids=[
+        "same-site-path",
+        "other-host",
+        "scheme-relative",
+        "backslash-trick",
+        "tab-trick",
+        "newline-trick",
+        "line-break-trick",
+        "space",
+        "script",
+        "a-call",
+    ],
 )
 def test_sign_in_only_returns_to_pages_on_this_site(client, next_url, expected):
     user = factories.make_staff()
@@ -328,3 +345,16 @@ def test_sign_in_sends_back_to_the_page_without_its_query_string(client):
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/residents"
     assert "Margaret" not in response.headers["Location"]
+
+
+def test_someone_already_signed_in_is_sent_on_to_next(signed_in_handler):
+    response = signed_in_handler.get("/login?next=/calls")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/calls"
+
+
+def test_someone_already_signed_in_is_never_sent_off_the_site(signed_in_handler):
+    response = signed_in_handler.get("/login?next=//evil.example/")
+
+    assert response.headers["Location"] == "/"

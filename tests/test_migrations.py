@@ -93,7 +93,7 @@ def test_the_audit_chain_migration_downgrades_to_what_was_before(scratch_app):
     with scratch_app.app_context():
         upgrade()
         after = _audit_chain_closed()
-        downgrade(revision="0003_audit_chain_closed-1")  # to the revision before it
+        downgrade(revision="0007_audit_chain_closed-1")  # to the revision before it
         before = _audit_chain_closed()
         upgrade()
         again = _audit_chain_closed()

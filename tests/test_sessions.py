@@ -1,7 +1,9 @@
 """Staff sessions end when they should: at sign-out, at a new sign-in, a fixed time after
 sign-in however busy the console, and as soon as the cookie turns up in another browser."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from flask import Flask
@@ -121,3 +123,89 @@ def test_a_live_session_cookie_used_elsewhere_is_dropped(app, signed_in_handler,
     response = _replay(app, copied, **elsewhere)
 
     assert _sends_to_sign_in(response)
+
+
+def test_a_page_opened_after_signing_in_elsewhere_says_why_and_comes_back_after_sign_in(app):
+    user = factories.make_staff()
+    first = app.test_client()
+    sign_in(first, user)
+    sign_in(app.test_client(), user)
+
+    ended = first.get("/calls")
+    sign_in_page = first.get(ended.headers["Location"]).get_data(as_text=True)
+    again = sign_in(first, user, at=ended.headers["Location"])
+
+    assert ended.headers["Location"] == "/login?next=/calls"
+    assert "You have been signed out: you signed in on another browser or device" in sign_in_page
+    assert again.headers["Location"] == "/calls"
+
+
+def test_signing_out_in_one_tab_is_what_another_tab_is_told(signed_in_handler):
+    signed_in_handler.post("/logout", data={"csrf_token": csrf_token(signed_in_handler, "/")})
+
+    response = signed_in_handler.get("/calls/waiting", headers={"HX-Request": "true"})
+
+    assert response.status_code == 401
+    assert response.headers["X-Session-Ended"] == "signed-out"
+    assert response.get_json()["message"] == "You have been signed out: you signed out"
+
+
+def _signed_in_again_elsewhere(app: Flask) -> tuple[FlaskClient, str]:
+    """A member of staff's first browser, with the CSRF token of its session, after the
+    same account has signed in on another."""
+    user = factories.make_staff()
+    first = app.test_client()
+    sign_in(first, user)
+    token = csrf_token(first, "/calls")
+    sign_in(app.test_client(), user)
+    return first, token
+
+
+def test_a_form_posted_after_the_session_ended_comes_back_to_its_page_not_its_action(app):
+    first, token = _signed_in_again_elsewhere(app)
+
+    response = first.post(
+        "/calls/1/reports",
+        data={"csrf_token": token},
+        headers={"Referer": "http://localhost/calls/1"},
+    )
+
+    assert response.headers["Location"] == "/login?next=/calls/1"
+
+
+def test_the_page_it_came_from_must_be_on_this_site(app):
+    first, token = _signed_in_again_elsewhere(app)
+
+    htmx = first.get(
+        "/calls/waiting",
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/calls/1"},
+    )
+    posted = first.post(
+        "/calls/1/reports",
+        data={"csrf_token": token},
+        headers={"Referer": "https://evil.example/phish"},
+    )
+
+    assert htmx.headers["HX-Redirect"] == "/login"
+    assert posted.headers["Location"] == "/login?next=/calls/1/reports"
+
+
+def test_the_reason_is_said_once_however_many_requests_find_the_session_ended(app):
+    first, _ = _signed_in_again_elsewhere(app)
+
+    for _ in range(3):
+        first.get("/calls/waiting", headers={"HX-Request": "true"})
+    page = first.get("/login").get_data(as_text=True)
+
+    assert page.count("You have been signed out: you signed in on another browser") == 1
+
+
+def test_the_browser_keeps_the_cookie_for_a_sign_ins_lifetime_so_idleness_can_be_told(app, client):
+    response = sign_in(client, factories.make_staff())
+
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(f"{name}="))
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert expires - datetime.now(UTC) > app.config["SESSION_ABSOLUTE_LIFETIME"] - timedelta(
+        minutes=1
+    )

@@ -17,6 +17,7 @@ from app.auth.session import end_session, second_step_token, start_second_step, 
 from app.pages import done, submitted
 from app.refusals import Refused, show_refusal
 from app.rules import two_factor as two_factor_rules
+from app.rules.sessions import SessionEnd
 from app.rules.two_factor import SignInStep
 from app.security import public, staff_required
 from app.services import staff as staff_service
@@ -25,8 +26,16 @@ _SECOND_STEPS = {SignInStep.CODE: "auth.two_factor", SignInStep.ENROL: "auth.enr
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only follow `next` to a path on this site, never to another host. Browsers drop tabs
+    and line breaks from an address and read a backslash as a slash (a slash, a tab and
+    "/evil.example" is "//evil.example"), so a `next` with any of them, or any other control
+    character or a space, is not followed."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and all(" " < character != "\\" for character in target)
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -43,7 +52,7 @@ def _next_arg() -> dict:
 @public
 def login():
     if current_user.is_authenticated and hasattr(current_user, "role"):
-        return redirect(url_for("console.index"))
+        return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
         try:
@@ -172,6 +181,6 @@ def logout():
     form = SignOutForm()
     if form.validate_on_submit():
         staff_service.sign_out(current_user)
-        end_session()
+        end_session(SessionEnd.SIGNED_OUT)
         flash("You have signed out", "success")
     return redirect(url_for("auth.login"))

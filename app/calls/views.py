@@ -1,8 +1,11 @@
-from flask import flash, redirect, render_template, request, url_for
+import math
+from datetime import datetime, timedelta
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, navigation
-from app.auth.session import background_request
+from app.auth.session import background_request, time_left
 from app.calls import bp
 from app.calls.forms import (
     AddNumberOnCallForm,
@@ -39,6 +42,7 @@ from app.services import (
     verification,
     waiting_calls,
 )
+from app.services.call_status import CallStatus, fetch_call_status
 from app.services.service_areas import active_areas
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
@@ -248,10 +252,12 @@ def _workspace(call, posted: Step | None = None, *, changed: bool = False, **con
     if is_htmx():
         body = render_template("calls/_steps.html", call=call, **context)
         return _changed(body) if changed else body
+    panel = calls.record_panel(call, current_user, clock.today())
     return render_template(
         "calls/show_call.html",
         call=call,
-        panel=calls.record_panel(call, current_user, clock.today()),
+        panel=panel,
+        status=fetch_call_status(call, clock.now(), panel.disclosure),
         page_forms=[context[name] for name in _PAGE_FORMS if name in context],
         **context,
     )
@@ -288,6 +294,44 @@ def waiting_list():
         waiting=waiting,
         announce=request.args.get("calls") != waiting.calls_version,
     )
+
+
+@bp.route("/calls/<int:call_id>/status", methods=["GET", "POST"])
+@staff_required(*CALL_STAFF)
+def call_status(call_id: int):
+    """Whether what the call page shows about disclosure is still true, and how long the
+    session has left: JSON the page asks for every few seconds (app/services/call_status.py).
+    Asking does not keep the session alive; "Stay signed in" posts here, and that does."""
+    if request.method == "GET":
+        background_request()
+    call = calls.get_call_or_404(call_id, current_user)
+    now = clock.now()
+    return jsonify(_status_json(fetch_call_status(call, now), now))
+
+
+def _status_json(status: CallStatus, now: datetime) -> dict:
+    left = time_left()
+    warn_before = current_app.config["SESSION_WARNING_BEFORE"]
+    until = status.verified_until
+    return {
+        "version": status.version,
+        "call_open": status.call_open,
+        "may_disclose": status.may_disclose,
+        "verified": status.verified,
+        "verified_until": until.isoformat() if until else None,
+        "verified_for_seconds": _seconds(until - now) if until else None,
+        "lapse": status.lapse,
+        "ended": status.ended,
+        "session": {
+            "ends_in_seconds": _seconds(left.ends_in),
+            "can_stay": left.can_stay,
+            "warn_within_seconds": _seconds(warn_before),
+        },
+    }
+
+
+def _seconds(span: timedelta) -> int:
+    return max(math.ceil(span.total_seconds()), 0)
 
 
 @bp.post("/calls/<int:call_id>/take")

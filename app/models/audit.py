@@ -14,7 +14,7 @@ class AuditEvent(db.Model):
     `mac` is a keyed hash of the event's own content, made when it is written
     (app/rules/audit_chain.py); `AuditSeal` later links events into one chain in id order.
     On PostgreSQL a trigger refuses every UPDATE, DELETE and TRUNCATE but the owner's purge
-    (migrations/versions/0003_audit_chain_closed.py). Ids never repeat: a sequence on
+    (migrations/versions/0007_audit_chain_closed.py). Ids never repeat: a sequence on
     PostgreSQL, AUTOINCREMENT on SQLite, so a purge that empties the log never lets an id
     below the chain's start be used again.
     """

@@ -8,7 +8,12 @@ from app.extensions import db
 from app.models.resident import Resident
 from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
-from app.rules.call_verification import CallSubject, RecordedVerification
+from app.rules.call_verification import (
+    CallSubject,
+    RecordedVerification,
+    VerificationEnd,
+    VerificationEnded,
+)
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import (
     CallerType,
@@ -52,6 +57,13 @@ class Call(db.Model):
     verified_resident_id: Mapped[int | None] = mapped_column()
     verified_caller_type: Mapped[CallerType | None] = mapped_column(StrEnumType(CallerType))
     verified_permission_id: Mapped[int | None] = mapped_column()
+    # How the last verification on the call ended (a change of record, caller or permission,
+    # a stretch without activity, the caller hanging up), kept until someone is verified again
+    # or the call changes again, so the handler is told why rather than "not verified".
+    verification_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verification_ended_because: Mapped[VerificationEnd | None] = mapped_column(
+        StrEnumType(VerificationEnd)
+    )
     # The last change or check on the call; verification ends after a stretch without one.
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The permission a caller who says they act for the resident is using. Disclosure reads
@@ -118,6 +130,14 @@ class Call(db.Model):
             self.verified_resident_id, self.verified_caller_type, self.verified_permission_id
         )
         return RecordedVerification(self.verified_as, subject)
+
+    @property
+    def verification_end(self) -> VerificationEnded | None:
+        """How the last verification on this call ended, while that is still what the call
+        says; None if it has not ended or nobody was verified."""
+        if self.verification_ended_because is None:
+            return None
+        return VerificationEnded(self.verification_ended_because, self.verification_ended_at)
 
 
 class VerificationAttempt(db.Model):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.rules.sessions import SessionEnd
 from app.rules.vocabulary import Role
 
 
@@ -49,6 +50,9 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the session identity: replacing it signs the account out everywhere.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # What last replaced the session token, so a page still open on the old session is told
+    # why it was signed out (app/rules/sessions.py).
+    sessions_ended_because: Mapped[SessionEnd | None] = mapped_column(StrEnumType(SessionEnd))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Two-factor sign-in (TOTP): the shared secret, set when enrolment starts and confirmed

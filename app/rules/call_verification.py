@@ -8,9 +8,11 @@ activity. No Flask, no SQLAlchemy, no clock: the caller passes `now`.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from app.rules.disclosure import VerifiedAs
+from app.rules.disputes import LONDON
+from app.rules.permissions import PermissionFacts, PermissionState, permission_state
 from app.rules.vocabulary import CallerType, Labelled, RepresentativeCheck, is_member
 
 
@@ -55,6 +57,28 @@ class RecordedVerification:
     subject: CallSubject
 
 
+class VerificationEnd(Labelled):
+    """Why a verification made on a call stopped standing, in the handler's words (said after
+    "Verification ended at 10:42: ")."""
+
+    IDLE = "idle", "no activity on the call"
+    RECORD_CHANGED = "record-changed", "the record was changed"
+    CALLER_CHANGED = "caller-changed", "the caller was changed"
+    PERMISSION_CHANGED = "permission-changed", "the caller's permission was changed"
+    PERMISSION_REVOKED = "permission-revoked", "the permission was revoked"
+    PERMISSION_EXPIRED = "permission-expired", "the permission expired"
+    MATTER_CLOSED = "matter-closed", "the matter the permission was for was closed"
+    HUNG_UP = "hung-up", "the caller hung up"
+
+
+@dataclass(frozen=True)
+class VerificationEnded:
+    """A verification's end: why, and when (None when the moment is not known)."""
+
+    because: VerificationEnd
+    at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class Standing:
     """Who the caller counts as verified as now, and if nobody, why, in the handler's words
@@ -63,9 +87,16 @@ class Standing:
     verified_as: VerifiedAs
     reason: str = ""
     lapsed: bool = False  # a verification was made on this call but no longer stands
+    ended: VerificationEnded | None = None  # how the verification made on this call ended
+    until: datetime | None = None  # while it stands: when it lapses unless the call is worked
 
     is_resident = is_member("verified_as", VerifiedAs.RESIDENT)
     is_representative = is_member("verified_as", VerifiedAs.REPRESENTATIVE)
+
+    @property
+    def sentence(self) -> str:
+        """The reason as a sentence of its own."""
+        return as_sentence(self.reason)
 
 
 NOT_VERIFIED = "caller not verified"
@@ -128,6 +159,7 @@ def verification_standing(
     last_activity_at: datetime | None,
     now: datetime,
     idle_limit: timedelta,
+    ended: VerificationEnded | None = None,
 ) -> Standing:
     """Say who the caller counts as verified as, as the call stands now.
 
@@ -136,8 +168,17 @@ def verification_standing(
     has gone `idle_limit` without activity, so a call left open does not keep a stranger's
     way into the record. A verification that contradicts itself (a resident verification of
     a caller not recorded as the resident) never stands.
+
+    `ended` is how the last verification on the call ended, when it was ended by a change (or
+    found idle) and nobody has been verified since: the handler keeps being told why, never a
+    bare "not verified". While a verification stands, `until` says when it lapses unless
+    something is done on the call.
     """
     if recorded is None or recorded.verified_as is VerifiedAs.NOBODY:
+        if ended is not None:
+            return Standing(
+                VerifiedAs.NOBODY, ended_reason(ended, idle_limit), lapsed=True, ended=ended
+            )
         return Standing(VerifiedAs.NOBODY, NOT_VERIFIED)
     if recorded.subject != subject_now:
         return Standing(
@@ -153,14 +194,64 @@ def verification_standing(
         return Standing(VerifiedAs.NOBODY, NOT_VERIFIED)
     if recorded.verified_as is VerifiedAs.REPRESENTATIVE and subject_now.permission_id is None:
         return Standing(VerifiedAs.NOBODY, NOT_VERIFIED)
-    if is_idle(last_activity_at, now, idle_limit):
+    if last_activity_at is None or is_idle(last_activity_at, now, idle_limit):
+        lapse = idle_lapse(last_activity_at, idle_limit)
         return Standing(
-            VerifiedAs.NOBODY,
-            f"verification ended after {_minutes(idle_limit)} without activity on the call. "
-            "Verify the caller again",
-            lapsed=True,
+            VerifiedAs.NOBODY, ended_reason(lapse, idle_limit), lapsed=True, ended=lapse
         )
-    return Standing(recorded.verified_as)
+    return Standing(recorded.verified_as, until=last_activity_at + idle_limit)
+
+
+def idle_lapse(last_activity_at: datetime | None, idle_limit: timedelta) -> VerificationEnded:
+    """The end a verification comes to when nothing more is done on the call: `idle_limit`
+    after its last activity."""
+    at = None if last_activity_at is None else last_activity_at + idle_limit
+    return VerificationEnded(VerificationEnd.IDLE, at)
+
+
+def ended_reason(ended: VerificationEnded, idle_limit: timedelta) -> str:
+    """Why nobody counts as verified after `ended`, in the handler's words: "verification
+    ended at 10:42: 20 minutes without activity on the call". The time is London's."""
+    if ended.because is VerificationEnd.IDLE:
+        what = f"{describe_span(idle_limit)} without activity on the call"
+    else:
+        what = ended.because.label
+    when = f" at {ended.at.astimezone(LONDON):%H:%M}" if ended.at is not None else ""
+    return f"verification ended{when}: {what}"
+
+
+def permission_end(permission: PermissionFacts, today: date) -> VerificationEnded | None:
+    """How a representative's verification ended through their permission, or None while the
+    permission is in force (or has not started, which is no end).
+
+    A revoked permission ends it when it was revoked, an expired one at the start of its
+    expiry date, and a permission for a matter when the matter was closed.
+    """
+    state = permission_state(permission, today)
+    if state is PermissionState.REVOKED:
+        return VerificationEnded(VerificationEnd.PERMISSION_REVOKED, permission.revoked_at)
+    if state is PermissionState.MATTER_CLOSED:
+        return VerificationEnded(VerificationEnd.MATTER_CLOSED)
+    if state is PermissionState.EXPIRED and permission.expires_on is not None:
+        midnight = datetime.combine(permission.expires_on, time(0), LONDON)
+        return VerificationEnded(VerificationEnd.PERMISSION_EXPIRED, midnight)
+    return None
+
+
+def call_closed_words(ended_at: datetime, automatically: bool, max_length: timedelta) -> str:
+    """What the handler is told once their call has ended: by them (perhaps in another window),
+    or closed for being left open too long."""
+    when = f"{ended_at.astimezone(LONDON):%H:%M}"
+    if automatically:
+        return (
+            f"The call was closed at {when}: it was open for more than {describe_span(max_length)}"
+        )
+    return f"The call was ended at {when}"
+
+
+def as_sentence(reason: str) -> str:
+    """A reason said after "Do not disclose: ", as a sentence of its own."""
+    return reason[:1].upper() + reason[1:]
 
 
 def is_idle(last_activity_at: datetime | None, now: datetime, idle_limit: timedelta) -> bool:
@@ -177,10 +268,11 @@ def is_overdue(started_at: datetime, now: datetime, max_length: timedelta) -> bo
 
 def overdue_reason(max_length: timedelta) -> str:
     """Why a call was closed for the handler, in their words."""
-    return f"Closed automatically: the call was open for more than {_minutes(max_length)}"
+    return f"Closed automatically: the call was open for more than {describe_span(max_length)}"
 
 
-def _minutes(span: timedelta) -> str:
+def describe_span(span: timedelta) -> str:
+    """A length of time in words: "20 minutes", "1 hour", "4 hours"."""
     minutes = max(int(span.total_seconds()) // 60, 1)
     if minutes % 60 == 0 and minutes >= 120:
         return f"{minutes // 60} hours"

@@ -210,3 +210,34 @@ def entry_label(reporter_relationship: Relationship, reporter_verified: bool) ->
     neighbour.
     """
     return None if reporter_verified else UNVERIFIED_LABEL
+
+
+# Who reported an entry, as a handler may put it to a caller: by relationship, never by name.
+_REPORTED_BY = {
+    Relationship.SPOUSE_PARTNER: "a spouse or partner",
+    Relationship.PARENT: "a parent",
+    Relationship.CHILD: "a son or daughter",
+    Relationship.OTHER_FAMILY: "a family member",
+    Relationship.CARER: "a carer",
+    Relationship.NEIGHBOUR: "a neighbour",
+    Relationship.FRIEND: "a friend",
+    Relationship.LANDLORD: "a landlord",
+    Relationship.PROFESSIONAL: "a professional (GP, social worker, police)",
+    Relationship.COUNCILLOR_MP: "a councillor or MP",
+    Relationship.OTHER: "someone else",
+    Relationship.NOT_GIVEN: "a caller who did not say who they were",
+}
+
+
+def reported_by_on_call(reporter_relationship: Relationship, reporter_verified: bool) -> str:
+    """Who reported an entry, in the words a handler may say to the caller (rule 7).
+
+    A third party who reported something is told to callers by relationship only ("Reported
+    by a neighbour"), never by name or number: it takes neither. A resident who reported
+    about themselves is "the resident" once verified; unverified, they may have been anyone.
+    """
+    if reporter_relationship is Relationship.SELF:
+        who = "the resident" if reporter_verified else "someone who said they were the resident"
+    else:
+        who = _REPORTED_BY[reporter_relationship]
+    return f"Reported by {who}"

@@ -19,6 +19,8 @@ from app.models.types import utcnow
 from app.rules.call_verification import (
     CallSubject,
     Standing,
+    VerificationEnd,
+    idle_lapse,
     is_idle,
     is_overdue,
     overdue_reason,
@@ -57,7 +59,8 @@ def lock_call(call: Call) -> datetime:
     now = utcnow()
     has_progress = call.verified_as is not VerifiedAs.NOBODY or call.factors_matched
     if has_progress and is_idle(call.last_activity_at, now, idle_limit()):
-        reset_verification(call)
+        lapse = idle_lapse(call.last_activity_at, idle_limit())
+        reset_verification(call, lapse.because, lapse.at)
         audit.record_on_call("verification.ended", call, reason="no activity on the call")
     call.last_activity_at = now
     return now
@@ -71,6 +74,7 @@ def standing(call: Call, now: datetime | None = None) -> Standing:
         call.last_activity_at,
         now or utcnow(),
         idle_limit(),
+        call.verification_end,
     )
 
 
@@ -78,8 +82,22 @@ def verified_as(call: Call, now: datetime | None = None) -> VerifiedAs:
     return standing(call, now).verified_as
 
 
-def reset_verification(call: Call) -> None:
-    """Forget any verification and any factors matched: what was verified was someone else."""
+def reset_verification(
+    call: Call, because: VerificationEnd | None = None, at: datetime | None = None
+) -> None:
+    """Forget any verification and any factors matched: what was verified was someone else.
+
+    A verification that ends is remembered as ended, `because` and `at` (now unless given), so
+    the handler is told why on every page and on the call's status, from any app process.
+    With nothing verified to end, an older end is forgotten: it was about another caller or
+    record than the call is about now.
+    """
+    if because is not None and call.verified_as is not VerifiedAs.NOBODY:
+        call.verification_ended_because = because
+        call.verification_ended_at = at or utcnow()
+    else:
+        call.verification_ended_because = None
+        call.verification_ended_at = None
     call.verified_as = VerifiedAs.NOBODY
     call.verified_at = None
     call.verified_resident_id = None
@@ -92,6 +110,8 @@ def record_verification(call: Call, who: VerifiedAs, now: datetime) -> None:
     """Record that the caller is verified as `who`, naming what the call says now."""
     subject: CallSubject = call.subject
     call.verified_as = who
+    call.verification_ended_because = None
+    call.verification_ended_at = None
     call.verified_at = now
     call.verified_resident_id = subject.resident_id
     call.verified_caller_type = subject.caller_type

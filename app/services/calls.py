@@ -19,6 +19,7 @@ from app.pagination import page_count
 from app.rules import call_outcome as outcome_rules
 from app.rules.call_outcome import EndDefaults, LoggedReport
 from app.rules.call_steps import CallProgress, CallSteps, Step, call_steps, verification_applies
+from app.rules.call_verification import VerificationEnd
 from app.rules.disclosure import (
     CallerOnCall,
     Disclosure,
@@ -111,7 +112,7 @@ def select_resident(call: Call, resident_id: int, handler: StaffUser) -> None:
     if call.resident_id != resident.id:
         call.resident_id = resident.id
         call.permission_id = None
-        call_state.reset_verification(call)
+        call_state.reset_verification(call, VerificationEnd.RECORD_CHANGED)
         audit.record_on_call("call.resident_selected", call, staff_id=handler.id)
 
 
@@ -122,7 +123,7 @@ def clear_resident(call: Call, handler: StaffUser) -> None:
         audit.record_on_call("call.resident_cleared", call, staff_id=handler.id)
     call.resident_id = None
     call.permission_id = None
-    call_state.reset_verification(call)
+    call_state.reset_verification(call, VerificationEnd.RECORD_CHANGED)
 
 
 @transactional
@@ -147,16 +148,20 @@ def record_caller(
         permission = _permission_of_resident_or_404(call, permission_id)
         name = name or permission.holder_name
         relationship = permission.holder_relationship
-    changed = call.caller_type is not caller_type or call.permission_id != (
-        permission.id if permission else None
-    )
+    caller_changed = call.caller_type is not caller_type
+    changed = caller_changed or call.permission_id != (permission.id if permission else None)
     call.caller_type = caller_type
     call.caller_name = name or None
     call.caller_relationship = relationship
     call.permission_id = permission.id if permission else None
     if changed:
         # What was verified was a claim to be someone else.
-        call_state.reset_verification(call)
+        call_state.reset_verification(
+            call,
+            VerificationEnd.CALLER_CHANGED
+            if caller_changed
+            else VerificationEnd.PERMISSION_CHANGED,
+        )
     audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Call
 from app.models.types import utcnow
+from app.rules.call_verification import VerificationEnd
 from app.rules.vocabulary import CallOutcome
 from app.services import audit, call_state
 from app.services.transactions import transactional
@@ -95,6 +96,6 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
     )
     db.session.refresh(call)
     if call.is_open:
-        call_state.reset_verification(call)
+        call_state.reset_verification(call, VerificationEnd.HUNG_UP, now)
     audit.record_on_call("call.line_ended", call, staff_id=call.handler_id, provider_status=status)
     return call

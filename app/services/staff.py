@@ -30,6 +30,7 @@ from app.refusals import Refused
 from app.rules import sign_in_limits as limit_rules
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
+from app.rules.sessions import SessionEnd, end_by_account
 from app.rules.staff_accounts import StaffDetails
 from app.rules.two_factor import SignInStep
 from app.rules.vocabulary import Role
@@ -50,6 +51,22 @@ def fetch_staff_by_session_token(token: str) -> StaffUser | None:
         .where(StaffUser.session_token == token, StaffUser.active.is_(True))
         .options(lazyload(StaffUser.areas))
     )
+
+
+def why_sessions_ended(staff_id: object) -> SessionEnd:
+    """Why a session of the account `staff_id` no longer opens anything (its cookie's token
+    is no longer the account's)."""
+    user = db.session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
+    if user is None:
+        return end_by_account(False, False, None)
+    return end_by_account(True, user.active, user.sessions_ended_because)
+
+
+def _end_sessions(user: StaffUser, because: SessionEnd) -> None:
+    """End every session of the account by replacing its session token, noting why so that a
+    page still open on one of them can say so."""
+    user.session_token = new_session_token()
+    user.sessions_ended_because = because
 
 
 def fetch_staff_by_email(email: str) -> StaffUser | None:
@@ -186,7 +203,7 @@ def sign_in(email: str, password: str, address: str) -> PasswordAccepted | None:
 def _signed_in(user: StaffUser, **detail) -> None:
     """The account is signed in: its older sessions end with the old session token."""
     user.last_signed_in_at = utcnow()
-    user.session_token = new_session_token()
+    _end_sessions(user, SessionEnd.SIGNED_IN_ELSEWHERE)
     audit.record("staff.signed_in", staff_id=user.id, **detail)
 
 
@@ -362,7 +379,7 @@ def recovery_codes_left(user: StaffUser) -> int:
 @transactional
 def sign_out(user: StaffUser) -> None:
     """End every session of the account: a copy of its cookie opens nothing afterwards."""
-    user.session_token = new_session_token()
+    _end_sessions(user, SessionEnd.SIGNED_OUT)
     audit.record("staff.signed_out", staff_id=user.id)
 
 
@@ -580,7 +597,7 @@ def update_staff(target: StaffUser, details: StaffDetails, actor: StaffUser | No
     if not changed:
         return []
     if "role" in changed:
-        target.session_token = new_session_token()
+        _end_sessions(target, SessionEnd.ROLE_CHANGED)
     # Names and emails are said to have changed, not what they were: the audit log is not a
     # second copy of staff records.
     _audit_change(
@@ -604,7 +621,7 @@ def set_role(target: StaffUser, role: Role, actor: StaffUser | None) -> None:
     if role is target.role:
         return
     target.role = role
-    target.session_token = new_session_token()
+    _end_sessions(target, SessionEnd.ROLE_CHANGED)
     _audit_change("staff.updated", target, actor, changed=["role"], role=role.value)
 
 
@@ -626,7 +643,7 @@ def deactivate_staff(target: StaffUser, actor: StaffUser | None) -> None:
         return
     _check_change(target, actor, target.role, False)
     target.active = False
-    target.session_token = new_session_token()
+    _end_sessions(target, SessionEnd.DEACTIVATED)
     _void_password_links(target)
     _audit_change("staff.deactivated", target, actor)
 
@@ -647,7 +664,7 @@ def reset_two_factor(target: StaffUser, actor: StaffUser | None) -> None:
     target.two_factor_secret = None
     target.two_factor_enrolled_at = None
     target.two_factor_last_step = None
-    target.session_token = new_session_token()
+    _end_sessions(target, SessionEnd.TWO_FACTOR_RESET)
     db.session.execute(
         StaffRecoveryCode.__table__.delete().where(StaffRecoveryCode.staff_id == target.id)
     )
@@ -718,7 +735,7 @@ def set_password(token: str, password: str) -> StaffUser:
     if spent.rowcount != 1:
         raise Refused(account_rules.LINK_NOT_VALID)
     user.password_hash = hash_secret(password)
-    user.session_token = new_session_token()
+    _end_sessions(user, SessionEnd.PASSWORD_SET)
     audit.record("staff.password_set", staff_id=user.id, link_issued_by=link.issued_by_id)
     return user
 

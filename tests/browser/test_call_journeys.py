@@ -297,7 +297,9 @@ def test_the_resident_passes_verification_and_hears_their_record_with_the_neighb
     expect(record).to_contain_text("07700 900123")
     expect(record).to_contain_text(EMAIL)
     neighbours = record.locator(".app-entry").filter(has_text=NEIGHBOUR_REPORT)
-    expect(neighbours).to_contain_text("Reported by Pat Reynolds (neighbour)")
+    # What may be said to the caller: the neighbour by relationship, never by name.
+    expect(neighbours).to_contain_text("Reported by a neighbour")
+    expect(record).not_to_contain_text("Pat Reynolds")
     expect(neighbours).to_contain_text("Reported in good faith, not verified")
     own = record.locator(".app-entry").filter(has_text=EARLIER_ENTRY)
     expect(own).to_contain_text("Verified")

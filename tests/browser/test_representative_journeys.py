@@ -181,14 +181,19 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
     expect(desk.get_by_role("link", name=f"Revoke {DAUGHTER}'s permission")).to_have_count(0)
     check_accessibility(desk)
 
-    # Back on the call: the next fetch of the record refuses disclosure and says why.
+    # Back on the call: without a click, the record refuses disclosure and says why.
     page.bring_to_front()
+    revoked = f"Do not disclose: permission revoked on {clock.today().isoformat()}"
+    expect(record.locator("#disclosure-status")).to_have_text(revoked, timeout=8_000)
+    expect(page.get_by_role("alert").filter(has_text="Do not disclose.")).to_contain_text(
+        ": the permission was revoked"
+    )
+    settle(page)
+    # Fetched again by hand, it says the same.
     refresh = record.get_by_role("button", name="Refresh record")
     press(page, refresh)
 
-    expect(record.locator("#disclosure-status")).to_have_text(
-        f"Do not disclose: permission revoked on {clock.today().isoformat()}"
-    )
+    expect(record.locator("#disclosure-status")).to_have_text(revoked)
     settle(page)
     expect(refresh).to_be_focused()  # the panel changed around the button, not under it
     expect(record.locator(".app-entry")).to_have_count(0)

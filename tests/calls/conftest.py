@@ -24,6 +24,14 @@ class CallDriver:
         self.url = response.headers["Location"]
         self.id = int(re.search(r"/calls/(\d+)", self.url).group(1))
 
+    @classmethod
+    def taken(cls, client, call_id: int) -> "CallDriver":
+        """A driver for a call the handler took from the queue rather than started."""
+        driver = cls.__new__(cls)
+        driver.client, driver.id, driver.url = client, call_id, f"/calls/{call_id}"
+        driver.token = csrf_token(client, "/calls")
+        return driver
+
     # Forms whose hidden fields say what the call showed when they were rendered.
     HIDDEN_FROM_PAGE = {
         "/verify": ("verify-", "rep-", "code-"),
@@ -86,6 +94,16 @@ class CallDriver:
         """Choose the record, and record the caller as the resident themselves."""
         self.select(resident)
         return self.caller("resident")
+
+    def representative_verified(self, resident, permission, passcode: str):
+        """Choose the record, record the caller as the holder of `permission`, and check
+        their passcode."""
+        self.select(resident)
+        self.post(
+            "/caller",
+            {"caller-caller_type": "representative", "caller-permission_id": str(permission.id)},
+        )
+        return self.post("/verify", {"rep-passcode": passcode})
 
     def caller(self, caller_type: str, name: str = "", relationship: str = ""):
         return self.post(

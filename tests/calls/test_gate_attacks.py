@@ -144,9 +144,11 @@ def test_verification_ends_after_twenty_minutes_without_activity(resident_callin
     page = resident_calling.page()
 
     assert "May discuss all council services" in still
-    assert "verification ended after 20 minutes without activity" in ended
+    lapsed_at = clock.local(verified_at + timedelta(minutes=20))
+    words = f"verification ended at {lapsed_at:%H:%M}: 20 minutes without activity on the call"
+    assert f"Do not disclose: {words}" in ended
     assert "14 March 1948" not in ended
-    assert "The verification made earlier on this call has ended" in page
+    assert f"V{words[1:]}." in page
 
 
 def test_a_factor_matched_before_a_long_silence_no_longer_counts(resident_calling):
@@ -223,7 +225,8 @@ def test_changing_the_caller_type_ends_a_representatives_verification(
     row = _call_row(call)
     assert row.verified_as is VerifiedAs.NOBODY
     assert row.caller_type is CallerType.RESIDENT
-    assert "Do not disclose: caller not verified" in call.record_fragment()
+    assert "verification ended at " in call.record_fragment()
+    assert ": the caller was changed" in call.record_fragment()
 
 
 def test_the_close_overdue_command_closes_calls_nobody_opens_again(app):

@@ -1,7 +1,7 @@
 """Whom a verification verified, and when it stops standing: every case of the rules."""
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -12,15 +12,25 @@ from app.rules.call_verification import (
     CallSubject,
     Check,
     RecordedVerification,
+    VerificationEnd,
+    VerificationEnded,
+    as_sentence,
+    call_closed_words,
     check_refusal,
+    describe_span,
+    ended_reason,
     is_idle,
     is_overdue,
     overdue_reason,
+    permission_end,
     verification_standing,
     verified_as_by,
 )
 from app.rules.disclosure import VerifiedAs
+from app.rules.disputes import LONDON
+from app.rules.permissions import PermissionState, permission_state
 from app.rules.vocabulary import CallerType, RepresentativeCheck
+from tests.rules.data import permission_facts
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=20)
@@ -177,7 +187,16 @@ def test_a_verification_stands_only_for_what_it_named_and_while_the_call_is_work
         assert standing.lapsed
         assert "changed after the caller was verified" in standing.reason
     if verification is not None and not changed and quiet in ("at-limit", "over-limit"):
-        assert "verification ended after 20 minutes without activity" in standing.reason
+        lapsed_at = last_activity + IDLE
+        assert standing.ended == VerificationEnded(VerificationEnd.IDLE, lapsed_at)
+        assert standing.reason == (
+            f"verification ended at {lapsed_at.astimezone(LONDON):%H:%M}: "
+            "20 minutes without activity on the call"
+        )
+    if stands:
+        assert standing.until == last_activity + IDLE
+    else:
+        assert standing.until is None
 
 
 def test_no_verification_is_simply_not_verified():
@@ -258,3 +277,146 @@ def test_the_handler_is_told_why_a_call_was_closed():
     assert overdue_reason(timedelta(hours=4)) == (
         "Closed automatically: the call was open for more than 4 hours"
     )
+
+
+# ---- How a verification ended, in the handler's words -----------------------------------
+
+# 10:42 in London on a winter's day is 10:42 UTC; in summer it is 09:42 UTC.
+WINTER_1042 = datetime(2026, 11, 30, 10, 42, tzinfo=UTC)
+SUMMER_1042 = datetime(2026, 7, 1, 9, 42, tzinfo=UTC)
+
+ENDED_WORDS = {
+    VerificationEnd.IDLE: "20 minutes without activity on the call",
+    VerificationEnd.RECORD_CHANGED: "the record was changed",
+    VerificationEnd.CALLER_CHANGED: "the caller was changed",
+    VerificationEnd.PERMISSION_CHANGED: "the caller's permission was changed",
+    VerificationEnd.PERMISSION_REVOKED: "the permission was revoked",
+    VerificationEnd.PERMISSION_EXPIRED: "the permission expired",
+    VerificationEnd.MATTER_CLOSED: "the matter the permission was for was closed",
+    VerificationEnd.HUNG_UP: "the caller hung up",
+}
+ENDED_MATRIX = list(itertools.product(VerificationEnd, ["winter", "summer", "unknown"]))
+AT = {"winter": WINTER_1042, "summer": SUMMER_1042, "unknown": None}
+
+
+def test_every_way_a_verification_ends_has_words():
+    assert set(ENDED_WORDS) == set(VerificationEnd)
+
+
+@pytest.mark.parametrize(
+    ("because", "when"), ENDED_MATRIX, ids=[f"{b.value}-{w}" for b, w in ENDED_MATRIX]
+)
+def test_the_handler_is_told_when_and_why_a_verification_ended(because, when):
+    reason = ended_reason(VerificationEnded(because, AT[when]), IDLE)
+
+    at = "" if when == "unknown" else " at 10:42"
+    assert reason == f"verification ended{at}: {ENDED_WORDS[because]}"
+    assert as_sentence(reason) == f"Verification ended{at}: {ENDED_WORDS[because]}"
+
+
+@pytest.mark.parametrize(
+    ("because", "when"), ENDED_MATRIX, ids=[f"{b.value}-{w}" for b, w in ENDED_MATRIX]
+)
+def test_a_verification_that_ended_keeps_saying_why_until_someone_is_verified_again(because, when):
+    ended = VerificationEnded(because, AT[when])
+    subject = CallSubject(7, CallerType.RESIDENT, None)
+
+    after = verification_standing(None, subject, NOW, NOW, IDLE, ended)
+    verified_again = verification_standing(AS_RESIDENT, subject, NOW, NOW, IDLE, ended)
+
+    assert after.verified_as is VerifiedAs.NOBODY
+    assert after.lapsed
+    assert after.ended == ended
+    assert after.reason == ended_reason(ended, IDLE)
+    assert after.reason != NOT_VERIFIED
+    assert after.sentence == as_sentence(after.reason)
+    assert verified_again.verified_as is VerifiedAs.RESIDENT
+    assert verified_again.ended is None
+
+
+def test_a_verification_that_stands_says_when_it_lapses_and_how_it_will_be_put():
+    standing = verification_standing(
+        AS_RESIDENT, AS_RESIDENT.subject, WINTER_1042 - timedelta(minutes=5), WINTER_1042, IDLE
+    )
+    lapsed = verification_standing(
+        AS_RESIDENT, AS_RESIDENT.subject, WINTER_1042 - timedelta(minutes=5), standing.until, IDLE
+    )
+
+    assert standing.until == WINTER_1042 + timedelta(minutes=15)
+    assert lapsed.verified_as is VerifiedAs.NOBODY
+    assert lapsed.reason == "verification ended at 10:57: 20 minutes without activity on the call"
+
+
+def test_a_call_never_worked_lapses_without_a_time():
+    standing = verification_standing(AS_RESIDENT, AS_RESIDENT.subject, None, NOW, IDLE)
+
+    assert standing.ended == VerificationEnded(VerificationEnd.IDLE, None)
+    assert standing.reason == "verification ended: 20 minutes without activity on the call"
+
+
+REVOKED_AT = datetime(2026, 11, 30, 10, 42, tzinfo=LONDON)
+PERMISSIONS_NOW = {
+    "active": permission_facts(),
+    "revoked": permission_facts(revoked_at=REVOKED_AT),
+    "matter-closed": permission_facts(matter_closed=True),
+    "expired": permission_facts(expires_on=date(2026, 11, 30)),
+    "not-started": permission_facts(starts_on=date(2026, 12, 25)),
+}
+PERMISSION_ENDS = {
+    "active": None,
+    "revoked": VerificationEnded(VerificationEnd.PERMISSION_REVOKED, REVOKED_AT),
+    "matter-closed": VerificationEnded(VerificationEnd.MATTER_CLOSED),
+    "expired": VerificationEnded(
+        VerificationEnd.PERMISSION_EXPIRED, datetime(2026, 11, 30, 0, 0, tzinfo=LONDON)
+    ),
+    "not-started": None,
+}
+
+
+def test_every_state_of_a_permission_is_covered():
+    states = {permission_state(p, date(2026, 11, 30)) for p in PERMISSIONS_NOW.values()}
+
+    assert states == set(PermissionState)
+
+
+@pytest.mark.parametrize("state", PERMISSIONS_NOW, ids=list(PERMISSIONS_NOW))
+def test_a_representatives_verification_ends_with_their_permission(state):
+    ended = permission_end(PERMISSIONS_NOW[state], date(2026, 11, 30))
+
+    assert ended == PERMISSION_ENDS[state]
+
+
+def test_a_revoked_permission_is_said_with_the_time_it_was_revoked():
+    ended = permission_end(PERMISSIONS_NOW["revoked"], date(2026, 11, 30))
+
+    assert as_sentence(ended_reason(ended, IDLE)) == (
+        "Verification ended at 10:42: the permission was revoked"
+    )
+
+
+@pytest.mark.parametrize(
+    ("automatically", "words"),
+    [
+        (False, "The call was ended at 10:42"),
+        (True, "The call was closed at 10:42: it was open for more than 4 hours"),
+    ],
+    ids=["by-the-handler", "left-open-too-long"],
+)
+def test_the_handler_is_told_when_and_how_the_call_ended(automatically, words):
+    assert call_closed_words(SUMMER_1042, automatically, timedelta(hours=4)) == words
+
+
+@pytest.mark.parametrize(
+    ("span", "words"),
+    [
+        (timedelta(seconds=20), "1 minute"),
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(minutes=20), "20 minutes"),
+        (timedelta(minutes=60), "1 hour"),
+        (timedelta(minutes=90), "90 minutes"),
+        (timedelta(hours=12), "12 hours"),
+    ],
+    ids=["under-a-minute", "a-minute", "minutes", "an-hour", "ninety-minutes", "hours"],
+)
+def test_a_span_of_time_is_said_in_words(span, words):
+    assert describe_span(span) == words

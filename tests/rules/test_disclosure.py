@@ -19,6 +19,7 @@ from app.rules.disclosure import (
     entry_visible_on_call,
     entry_withheld_as_disputed,
     may_disclose_area,
+    reported_by_on_call,
     shown_in_routine_view,
     staff_may_see_entry,
 )
@@ -360,6 +361,40 @@ def test_every_unverified_report_is_labelled_whoever_made_it(relationship, verif
 
     assert label == (None if verified else UNVERIFIED_LABEL)
     assert UNVERIFIED_LABEL == "Reported in good faith, not verified"
+
+
+REPORTED_BY = {
+    Relationship.SPOUSE_PARTNER: "Reported by a spouse or partner",
+    Relationship.PARENT: "Reported by a parent",
+    Relationship.CHILD: "Reported by a son or daughter",
+    Relationship.OTHER_FAMILY: "Reported by a family member",
+    Relationship.CARER: "Reported by a carer",
+    Relationship.NEIGHBOUR: "Reported by a neighbour",
+    Relationship.FRIEND: "Reported by a friend",
+    Relationship.LANDLORD: "Reported by a landlord",
+    Relationship.PROFESSIONAL: "Reported by a professional (GP, social worker, police)",
+    Relationship.COUNCILLOR_MP: "Reported by a councillor or MP",
+    Relationship.OTHER: "Reported by someone else",
+    Relationship.NOT_GIVEN: "Reported by a caller who did not say who they were",
+}
+
+
+@pytest.mark.parametrize(
+    ("relationship", "verification"), REPORTERS, ids=[f"{r}-{v}" for r, v in REPORTERS]
+)
+def test_a_caller_hears_who_reported_an_entry_by_relationship_only(relationship, verification):
+    verified = verification == "verified"
+
+    said = reported_by_on_call(relationship, verified)
+
+    if relationship is Relationship.SELF:
+        assert said == (
+            "Reported by the resident"
+            if verified
+            else "Reported by someone who said they were the resident"
+        )
+    else:
+        assert said == REPORTED_BY[relationship]
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ SQLite: `audit_events` is rebuilt with AUTOINCREMENT, so a purge that empties th
 let new events take ids 1, 2, ... again, below the chain's start; the counter starts above
 every id the chain has known.
 
-Revision ID: 0003_audit_chain_closed
-Revises: 0008_phone_changes
+Revision ID: 0007_audit_chain_closed
+Revises: 0006_phone_changes
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -26,8 +26,8 @@ from pathlib import Path
 
 from alembic import op
 
-revision = "0003_audit_chain_closed"
-down_revision = "0008_phone_changes"
+revision = "0007_audit_chain_closed"
+down_revision = "0006_phone_changes"
 
 AUDIT_TABLES = ("audit_events", "audit_seals", "audit_anchors")
 

@@ -6,7 +6,7 @@ through an index on the state. The console backend is now for development only; 
 of codes it wrote on the Messages page before (in production too, without Twilio) are
 replaced by a line saying a code was shown there, so no code stays readable in the database.
 
-Revision ID: 0004_codes_queued
+Revision ID: 0003_codes_queued
 Revises: 0002_attempts_by_call_and_time
 Create Date: 2026-12-08 10:00:00.000000
 
@@ -15,7 +15,7 @@ Create Date: 2026-12-08 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_codes_queued"
+revision = "0003_codes_queued"
 down_revision = "0002_attempts_by_call_and_time"
 
 CODE_WITHHELD = "A verification code was shown here by the console backend (removed)."

@@ -1,8 +1,8 @@
 """The history of residents' numbers on file: every number added, changed, relabelled or removed,
 with who made the change, on what verification, and what was on file before.
 
-Revision ID: 0008_phone_changes
-Revises: 0005_hardening
+Revision ID: 0006_phone_changes
+Revises: 0005_outbox_unconfirmed_sends
 Create Date: 2026-12-08 10:00:00.000000
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-12-08 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_phone_changes"
-down_revision = "0005_hardening"
+revision = "0006_phone_changes"
+down_revision = "0005_outbox_unconfirmed_sends"
 
 TABLE = "resident_phone_changes"
 

@@ -4,8 +4,8 @@ A Lasting Power of Attorney, a deputyship or a DWP appointeeship is not the coun
 with a tap in the portal: the resident's wish is kept here until a supervisor has checked
 with them and decided, with what the supervisor did first.
 
-Revision ID: 0007_authority_end_requests
-Revises: 0004_codes_queued
+Revision ID: 0004_authority_end_requests
+Revises: 0003_codes_queued
 Create Date: 2026-12-09 10:00:00.000000
 
 """
@@ -13,8 +13,8 @@ Create Date: 2026-12-09 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_authority_end_requests"
-down_revision = "0004_codes_queued"
+revision = "0004_authority_end_requests"
+down_revision = "0003_codes_queued"
 
 TABLE = "authority_end_requests"
 

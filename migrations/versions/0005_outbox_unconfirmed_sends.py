@@ -5,8 +5,8 @@
   sending such a message again the worker asks Twilio for the messages to that number created
   since then, and records the one it finds instead of sending a second.
 
-Revision ID: 0005_hardening
-Revises: 0007_authority_end_requests
+Revision ID: 0005_outbox_unconfirmed_sends
+Revises: 0004_authority_end_requests
 Create Date: 2026-12-08 10:00:00.000000
 
 """
@@ -14,8 +14,8 @@ Create Date: 2026-12-08 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_hardening"
-down_revision = "0007_authority_end_requests"
+revision = "0005_outbox_unconfirmed_sends"
+down_revision = "0004_authority_end_requests"
 
 TIMESTAMP = sa.DateTime(timezone=True)
 
