@@ -21,6 +21,8 @@ from app import clock
 from app.extensions import db
 from app.models import (
     Call,
+    PortalSession,
+    PortalSessionStatus,
     Resident,
     ResidentPhone,
     ResidentPhoneChange,
@@ -277,6 +279,7 @@ def _write(resident_id: int, decided: PhoneChange) -> None:
         if decided.kind is PhoneChangeKind.RELABELLED:
             phone.label = decided.new_label
             return
+        _void_codes_to(resident_id, phone.number)
         db.session.delete(phone)
     if decided.new_number is not None:
         db.session.add(
@@ -287,6 +290,32 @@ def _write(resident_id: int, decided: PhoneChange) -> None:
                 added_at=decided.new_added_at,
             )
         )
+
+
+def _void_codes_to(resident_id: int, number: str) -> None:
+    """A number leaving the file takes with it every code sent or being sent to it for this
+    resident, on a call or to sign in to the portal, and every portal session its code
+    signed in: whoever holds the old phone can no longer use a code it was sent."""
+    db.session.execute(
+        update(TextCode)
+        .where(
+            TextCode.resident_id == resident_id,
+            TextCode.phone_number == number,
+            TextCode.status.in_([TextCodeStatus.PENDING, TextCodeStatus.SENDING]),
+        )
+        .values(status=TextCodeStatus.REPLACED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(PortalSession)
+        .where(
+            PortalSession.resident_id == resident_id,
+            PortalSession.phone_number == number,
+            PortalSession.status != PortalSessionStatus.ENDED,
+        )
+        .values(status=PortalSessionStatus.ENDED, ended_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _tell(resident: Resident, decided: PhoneChange, now: datetime) -> None:

@@ -61,6 +61,10 @@ UNAVAILABLE_REPRESENTATIVE = (
     "Text codes are not available: no text service is set up, so this representative cannot "
     "be checked by text now. Log what they report without verifying them"
 )
+NUMBER_LEFT_FILE = (
+    "This number was changed or removed while the code was being sent, so the code will not "
+    "work. Choose a number on file and send a new code"
+)
 NO_CODE = "No code has been sent to this caller on this call. Send a code first"
 NOT_ON_FILE = "Choose one of the numbers on file for this resident"
 
@@ -278,6 +282,9 @@ def _record_sent(call: Call, sending: Sending, delivered: "Delivered", handler_i
         .execution_options(synchronize_session=False)
     )
     code = db.session.get(TextCode, sending.code_id)
+    if code.status is not TextCodeStatus.SENDING:
+        # The number left the file while the provider was sending (app/services/phones.py).
+        raise Refused(NUMBER_LEFT_FILE, field="phone")
     code.status = TextCodeStatus.PENDING
     code.code_hash = delivered.sent.code_hash
     if delivered.sent.shown is not None:

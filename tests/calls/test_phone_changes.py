@@ -25,7 +25,8 @@ from app.rules.vocabulary import MessageKind, MessageStatus, Role
 from app.services import inbound_calls, outbox, search, waiting_calls
 from tests import factories
 from tests.calls.conftest import CallDriver
-from tests.portal.helpers import console_code, give_details
+from tests.helpers import csrf_token
+from tests.portal.helpers import console_code, give_code, give_details
 
 NOW = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
 OLD = "+447700900123"  # the `resident` fixture's mobile
@@ -486,3 +487,51 @@ def test_bad_input_is_shown_next_to_its_field_and_changes_nothing(
     assert error in page
     assert "govuk-error-message" in page
     _nothing_written(resident, before)
+
+
+# ---- A code sent to a number leaves the file with it -------------------------------------
+
+
+def test_a_code_sent_to_the_old_number_no_longer_verifies_once_the_number_changed(
+    signed_in_handler, start_call, verified_call, resident
+):
+    blagger = start_call(signed_in_handler, "07700 900555")
+    blagger.resident_calls_about(resident)
+    blagger.post("/text-code", {"text-phone": str(_phone_id(resident))})
+    code = console_code()
+
+    _change(verified_call, _phone_id(resident))
+    # Posted as a page kept from before the change would post it.
+    checked = blagger.post("/verify", {"code-code": code, **blagger.hidden_now(("code-",))})
+
+    assert "No code has been sent" in _text(checked)
+    assert db.session.scalar(select(TextCode.status)).value == "replaced"
+    assert "May discuss" not in blagger.record_fragment()
+
+
+def test_a_portal_code_sent_to_the_old_number_signs_nobody_in_once_it_changed(
+    verified_call, resident, client
+):
+    give_details(client, resident.reference)
+    code = console_code()
+
+    _change(verified_call, _phone_id(resident))
+    signed_in = client.post(
+        "/portal/code", data={"code": code, "csrf_token": csrf_token(client, "/portal/code")}
+    )
+
+    assert signed_in.status_code == 200
+    assert "The code is not right" in _text(signed_in)
+    assert db.session.scalar(select(PortalSession.status)).value == "ended"
+
+
+def test_a_portal_session_signed_in_on_the_old_number_ends_with_the_change(
+    verified_call, resident, client
+):
+    give_details(client, resident.reference)
+    give_code(client, console_code())
+    assert client.get("/portal/your-record").status_code == 200
+
+    _change(verified_call, _phone_id(resident))
+
+    assert client.get("/portal/your-record").status_code == 302
