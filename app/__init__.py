@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.audit_origin import init_audit_origin
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.filters import init_filters
 from app.navigation import init_navigation
@@ -44,6 +45,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     WTFormsHelpers(app)
     init_widget_cache(app)
     init_security(app)
+    init_audit_origin(app)
     init_navigation(app)
     init_filters(app)
 

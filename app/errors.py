@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.htmx import is_htmx, wants_json
+from app.refusals import Forbidden, NotFound
 
 PAGES = {
     400: ("Sorry, there is a problem with the request", ["Go back and try again."]),
@@ -77,6 +78,14 @@ def init_errors(app: Flask) -> None:
                 return response[0], status, {"Allow": ", ".join(error.valid_methods)}
             return response
         return error
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return _error_page(404)
+
+    @app.errorhandler(Forbidden)
+    def forbidden(error: Forbidden):
+        return _error_page(403)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

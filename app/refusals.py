@@ -1,8 +1,15 @@
-"""A refusal: what a service says when it will not do what it was asked, and why.
+"""What a service answers when it will not do what it was asked: the domain's errors.
 
-Services raise `Refused` with a message shown to staff as it is, and the form field it is
-about when there is one. Views catch it and hand it to `show_refusal`, which puts it on the
-form the member of staff submitted. No Flask here: services raise it, views show it.
+- `Refused`: a refusal with a message shown to staff as it is, and the form field it is
+  about when there is one. Views catch it and hand it to `show_refusal`, which puts it on
+  the form the member of staff submitted; a unit of work commits what it wrote before it.
+- `NotFound`: what was asked for does not exist, or is not the asker's to see (a resident's
+  record outside their areas, another handler's call, another resident's entry). It never
+  says which. One error handler answers it with 404 (app/errors.py).
+- `Forbidden`: the asker may not do this at all. One error handler answers it with 403.
+
+A unit of work that raises `NotFound` or `Forbidden` is rolled back, as for any failure. No
+Flask here: services raise them, the web layer shows them.
 """
 
 
@@ -14,6 +21,14 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotFound(Exception):
+    """What was asked for does not exist, or is not the asker's to see: answered with 404."""
+
+
+class Forbidden(Exception):
+    """The asker may not do this: answered with 403."""
 
 
 def show_refusal(form, refused: Refused) -> None:

@@ -30,6 +30,7 @@ from flask_login import LoginManager, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired
 
 from app import clock
+from app.audit_origin import staff_loaded
 from app.htmx import is_htmx, wants_json
 from app.models import StaffUser
 from app.rules.sessions import SessionEnd, SessionLimits, end_by_time_or_place, signed_out_message
@@ -284,6 +285,8 @@ def init_login(manager: LoginManager) -> None:
         kind, _, token = user_id.partition(":")
         if kind == "staff" and token:
             user = staff_service.fetch_staff_by_session_token(token)
+            if user is not None:
+                staff_loaded(user.id, user.role.value)
             if user is None:
                 # Asked afresh on each request: the cookie (and its CSRF token) stays, so a
                 # form posted from a page still open is told why, not that it expired.

@@ -23,12 +23,12 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_request_context, request
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.exc import OperationalError
 
@@ -67,15 +67,39 @@ def chain_key() -> bytes:
     return derived[1]
 
 
-def _role_of(staff_id: int | None) -> str | None:
+@dataclass(frozen=True)
+class Origin:
+    """Where the acts a request audits come from: the client's address, and the member of
+    staff signed in with their role (so an event names the role without reading it again).
+    The web layer sets it for each request (`app/audit_origin.py`); a command has none."""
+
+    address: str | None = None
+    staff_id: int | None = None
+    role: str | None = None
+
+
+NO_ORIGIN = Origin()  # a command run from the shell, or a test calling a service
+_origin: ContextVar[Origin] = ContextVar("audit_origin")
+
+
+def set_origin(origin: Origin):
+    """Make `origin` where this context's events come from; returns the token to reset it."""
+    return _origin.set(origin)
+
+
+def reset_origin(token) -> None:
+    _origin.reset(token)
+
+
+def current_origin() -> Origin:
+    return _origin.get(NO_ORIGIN)
+
+
+def _role_of(staff_id: int | None, origin: Origin) -> str | None:
     if staff_id is None:
         return None
-    if (
-        has_request_context()
-        and hasattr(current_user, "role")
-        and getattr(current_user, "id", None) == staff_id
-    ):
-        return current_user.role.value
+    if origin.staff_id == staff_id and origin.role is not None:
+        return origin.role
     staff = db.session.get(StaffUser, staff_id)
     return staff.role.value if staff else None
 
@@ -108,18 +132,19 @@ def record(
     action) and a MAC over all of it.
     """
     stated = detail.get("outcome")
+    origin = _origin.get(NO_ORIGIN)
     event = AuditEvent(
         at=clock.now(),
         action=action,
         staff_id=staff_id,
-        role=_role_of(staff_id),
+        role=_role_of(staff_id, origin),
         resident_id=resident_id,
         call_id=call_id,
         entry_id=_entry_id(detail),
         purpose=purpose,
         outcome=audit_chain.outcome_of(action, stated if isinstance(stated, str) else None),
         detail=audit_chain.plain_detail(detail),
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=origin.address,
         nonce=secrets.token_hex(16),
     )
     if current_app.config.get("AUDIT_CHAIN_ENABLED", True):

@@ -9,7 +9,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent
 from app.rules.vocabulary import MessageKind, Role
-from app.services import outbox
+from app.services import audit, outbox
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
@@ -139,3 +139,22 @@ def test_verifying_is_itself_recorded(app):
     [event] = _events("command.run")
     assert event.detail["command"] == "audit verify"
     assert event.outcome == "done"
+
+
+def test_a_request_gives_its_events_its_address_and_nothing_after_it(client, resident):
+    handler = factories.make_staff(Role.HANDLER)
+    client.post(
+        "/portal",
+        data={
+            "reference": resident.reference,
+            "date_of_birth": "1/1/1950",
+            "csrf_token": csrf_token(client, "/portal"),
+        },
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    later = audit.record("test.outside_a_request", staff_id=handler.id)
+    db.session.commit()
+
+    [started] = _events("portal.sign_in_started")
+    assert started.remote_addr == "192.0.2.7"
+    assert later.remote_addr is None and later.role == Role.HANDLER.value
