@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
+from app.providers import ProviderUnavailable
 from app.references import normalise_reference
 from app.refusals import Refused
 from app.rules import authority_ends as authority_rules
@@ -43,11 +44,10 @@ from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
-from app.services import audit, authority_ends, outbox, permissions
+from app.services import audit, authority_ends, outbox, permissions, text_codes
 from app.services.staff import SignInAllowance, SignInLimits, TooManyAttempts, WaitToTryAgain
 from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
-from app.telephony import text_codes as provider
 
 __all__ = ["TooManyAttempts", "WaitToTryAgain"]
 
@@ -156,7 +156,7 @@ def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
 def sign_in_available() -> bool:
     """Whether residents can sign in: a code can be sent (never by the console in
     production). The same answer for every visitor, so it tells a stranger nothing."""
-    return provider.code_backend() is not None
+    return text_codes.code_backend() is not None
 
 
 @transactional
@@ -205,7 +205,7 @@ def check_code(token: str, typed: str) -> CodeCheck:
     against its HMAC, the same work either way.)"""
     started = time.monotonic()
     checked = _check_code(token, typed)
-    if checked.signed_in is None and provider.code_backend() is TextCodeProvider.TWILIO_VERIFY:
+    if checked.signed_in is None and text_codes.code_backend() is TextCodeProvider.TWILIO_VERIFY:
         floor = current_app.config["PORTAL_CODE_REFUSAL_SECONDS"]
         time.sleep(max(0.0, floor - (time.monotonic() - started)))
     return checked
@@ -231,7 +231,7 @@ def _check_code(token: str, typed: str) -> CodeCheck:
         matched = row.code_state is PortalCodeState.SENT and typed_code_matches(
             row, typed, now, "portal code"
         )
-    except provider.ProviderUnavailable:
+    except ProviderUnavailable:
         row.checks -= 1
         return CodeCheck(None, "We could not check your code just now. Wait a minute and try again")
     if not matched:

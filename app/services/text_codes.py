@@ -10,8 +10,8 @@ sent or checked and nothing counts against the resident.
 No lock is held while a provider answers: a send writes the code as being sent and commits,
 asks Lookup and the sender with no transaction open, then records what happened
 (`send_text_code`). `deliver_code` is that middle step, shared with the portal's codes
-(app/services/portal_codes.py). Who sends codes is `provider.code_backend()`, one answer for
-the whole app; in production without a provider, codes are not available.
+(app/services/portal_codes.py). Who sends codes is `code_backend()`, one answer for the
+whole app; in production without a provider, codes are not available.
 """
 
 from collections.abc import Callable
@@ -24,6 +24,8 @@ from sqlalchemy import delete, func, select, update
 from app import clock
 from app.extensions import db
 from app.models import Call, OutboxMessage, PortalSession, Resident, ResidentPhone, TextCode
+from app.providers import CodesUnavailable, ProviderUnavailable, providers
+from app.providers.codes import CodeDelivery, ConsoleCodes
 from app.refusals import Refused
 from app.rules import text_codes as rules
 from app.rules.call_verification import Check
@@ -42,7 +44,6 @@ from app.rules.vocabulary import (
 )
 from app.services import audit, call_state, verification
 from app.services.transactions import transactional
-from app.telephony import text_codes as provider
 
 HOLDER = "holder"  # the choice that names a representative's own number on file
 PROVIDER_DOWN_SEND = (
@@ -160,10 +161,17 @@ def _latest(call: Call) -> TextCode | None:
     )
 
 
+def code_backend() -> TextCodeProvider | None:
+    """Who sends codes now, or None when nobody may (production without Twilio Verify or
+    Messaging): one answer for codes on calls, portal codes and the Messages page."""
+    codes = providers().codes
+    return codes.provider if codes is not None else None
+
+
 def codes_unavailable(call: Call) -> str | None:
     """Why no code can be sent on this call, or None when one can: production without Twilio
-    Verify or Messaging never falls back to the console (app/telephony/text_codes.py)."""
-    if provider.code_backend() is not None:
+    Verify or Messaging never falls back to the console (app/providers/registry.py)."""
+    if code_backend() is not None:
         return None
     return UNAVAILABLE_REPRESENTATIVE if call.is_caller_representative else UNAVAILABLE
 
@@ -196,11 +204,11 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     except Held as held:
         _take_back(call, sending, handler_id, held=True)
         raise Refused(held.reason, field="phone") from None
-    except provider.ProviderUnavailable as error:
+    except ProviderUnavailable as error:
         current_app.logger.warning("text code not sent: %s", error.detail)
         _take_back(call, sending, handler_id, held=False)
         raise Refused(PROVIDER_DOWN_SEND) from error
-    except provider.CodesUnavailable:
+    except CodesUnavailable:
         _take_back(call, sending, handler_id, held=False)
         raise Refused(UNAVAILABLE) from None
     return _record_sent(call, sending, delivered, handler_id)
@@ -221,7 +229,7 @@ def _start_sending(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     now = call_state.lock_call(call)
     check = check_for(call)
     verification.refuse_unless_checkable(call, check, shown_for)
-    backend = provider.code_backend()
+    backend = code_backend()
     if backend is None:
         raise Refused(codes_unavailable(call))
     resident = verification.lock_resident(call)
@@ -311,7 +319,7 @@ class Held(Exception):
 class Delivered:
     """A code the provider took, and what the handler should know about the line."""
 
-    sent: provider.CodeDelivery
+    sent: CodeDelivery
     warning: str | None
 
 
@@ -325,17 +333,19 @@ def deliver_code(
     """Ask Lookup about the number (when it is used), hold the code where the rules say so,
     else send it by `backend`; for calls and the portal alike, never inside a transaction.
 
-    Raises `Held`, or `provider.ProviderUnavailable` when Lookup or the sender does not
-    answer: nothing is sent then.
+    Raises `Held`, `ProviderUnavailable` when Lookup or the sender does not answer, or
+    `CodesUnavailable` when `backend` is not set up here (the console, in production):
+    nothing is sent then.
     """
+    chosen = providers()
+    sender = chosen.codes_for(backend)
+    if sender is None:
+        raise CodesUnavailable
+    facts = replace(chosen.lookup.look_up(number), number_added_at=added_at)
     now = clock.now()
-    facts = rules.LineFacts(number_added_at=added_at)
-    if provider.uses_lookup():
-        facts = replace(provider.look_up(number), number_added_at=added_at)
     if held := rules.hold_reason(facts, now, policy):
         raise Held(held)
-    sent = provider.send_code(number, backend, text)
-    return Delivered(sent, rules.line_warning(facts, now, policy))
+    return Delivered(sender.send(number, text), rules.line_warning(facts, now, policy))
 
 
 def codes_sent_since(resident_id: int, since: datetime) -> int:
@@ -375,7 +385,8 @@ def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, d
 def show_on_console(resident_id: int, number: str, text: str, now: datetime) -> None:
     """Development only. The console sends nothing: staff see the code on the Messages page
     and in the log. It is written as already sent, so the outbox worker never sends it."""
-    if not provider.console_allowed():
+    console = providers().codes_for(TextCodeProvider.CONSOLE)
+    if not isinstance(console, ConsoleCodes):  # production: never
         return
     db.session.add(
         OutboxMessage(
@@ -390,7 +401,7 @@ def show_on_console(resident_id: int, number: str, text: str, now: datetime) -> 
             sent_at=now,
         )
     )
-    provider.log_console_code(text, number)
+    console.show(text, number)
 
 
 @transactional
@@ -428,7 +439,7 @@ def _code_matches(call: Call, typed: str) -> bool:
     now = call.last_activity_at  # set by lock_call for this request
     try:
         matched = typed_code_matches(code, typed, now, "text code")
-    except provider.ProviderUnavailable as error:
+    except ProviderUnavailable as error:
         raise Refused(PROVIDER_DOWN_CHECK) from error
     code.checks += 1
     if matched:
@@ -441,14 +452,16 @@ def _code_matches(call: Call, typed: str) -> bool:
 def typed_code_matches(
     sent: TextCode | PortalSession, typed: str, now: datetime, what: str
 ) -> bool:
-    """Whether `typed` is the code sent, never once it has expired. When Twilio Verify
-    cannot say, logs it (as `what` not checked) and raises provider.ProviderUnavailable."""
+    """Whether `typed` is the code sent, never once it has expired. A code whose provider is
+    not set up here (the console's, in production) never matches. When the provider cannot
+    say, logs it (as `what` not checked) and raises ProviderUnavailable."""
     if sent.provider is None or rules.is_expired(sent.expires_at, now):
         return False
-    if sent.provider is TextCodeProvider.TWILIO_VERIFY:
-        try:
-            return provider.verification_approved(sent.phone_number, typed.strip())
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("%s not checked: %s", what, error.detail)
-            raise
-    return provider.app_code_matches(sent.provider, sent.code_hash, typed)
+    sender = providers().codes_for(sent.provider)
+    if sender is None:
+        return False
+    try:
+        return sender.check(sent.phone_number, typed, sent.code_hash)
+    except ProviderUnavailable as error:
+        current_app.logger.warning("%s not checked: %s", what, error.detail)
+        raise

@@ -166,6 +166,12 @@ class FakeTwilio(HttpClient):
                     {"sid": f"VE{n:032x}", "to": recorded.data.get("To"), "status": "pending"}
                 ),
             )
+        if "/Calls/CA" in recorded.uri and recorded.method == "POST":
+            call_sid = recorded.uri.rsplit("/", 1)[1].removesuffix(".json")
+            status = recorded.data.get("Status", "in-progress")
+            return Response(
+                200, json.dumps({"sid": call_sid, "account_sid": ACCOUNT_SID, "status": status})
+            )
         if recorded.uri.endswith("/VerificationCheck"):
             approved = recorded.data.get("Code") == APPROVED_CODE
             return Response(

@@ -15,7 +15,6 @@ from app.extensions import db
 from app.models import AuditEvent, OutboxMessage
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import outbox
-from app.telephony.sms import send_sms
 from tests import factories
 from tests.telephony.test_message_status import report as signed_report
 
@@ -244,7 +243,7 @@ def test_a_message_claimed_by_a_worker_that_stopped_after_twilio_took_it_is_not_
 ):
     queue(resident)
     [sms] = outbox.claim_due()
-    taken_sid = send_sms(sms)  # the provider takes it; the worker dies before recording that
+    taken_sid = outbox.send_sms(sms)  # the provider takes it; the worker dies before recording that
 
     later(seconds=outbox.LEASE.total_seconds() + 1)
     done = outbox.send_all_due()
