@@ -681,17 +681,61 @@ def test_no_database_lock_is_held_while_lookup_and_verify_answer(
 ):
     call = start_call(signed_in_handler)
     call.resident_calls_about(resident)
+    rows = ((Call, call.id), (Resident, resident.id))
     free = []
     verify.while_answering = lambda request: free.append(
-        rows_are_free((Call, call.id), (Resident, resident.id))
+        (rows_are_free(*rows), db.session().in_transaction())
     )
 
     page = _send(call, _phone_id(resident))
 
     assert "Code sent by text to the number ending 123" in page
     assert len(verify.requests) == 2  # Lookup, then Verify
-    assert free == [True, True]
+    assert free == [(True, False), (True, False)]  # rows free, and no transaction open
     assert db.session.scalar(select(TextCode.status)) is TextCodeStatus.PENDING
+
+
+def test_no_database_lock_or_transaction_is_held_while_verify_checks_a_code(
+    signed_in_handler, start_call, resident, verify
+):
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
+    rows = ((Call, call.id), (Resident, resident.id))
+    while_checking = []
+
+    def look_around(request) -> None:
+        if request.uri.endswith("/VerificationCheck"):
+            free = rows_are_free(*rows)
+            while_checking.append((free, db.session().in_transaction()))
+
+    verify.while_answering = look_around
+
+    page = _read_back(call, APPROVED_CODE)
+
+    assert "Verified" in page
+    assert while_checking == [(True, False)]  # rows free, and no transaction open
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+
+
+def test_a_code_sent_while_verify_checked_the_last_one_is_refused_and_nothing_counted(
+    signed_in_handler, start_call, resident, verify
+):
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
+
+    def send_another(request) -> None:
+        if request.uri.endswith("/VerificationCheck"):
+            verify.while_answering = None
+            _send(call, _phone_id(resident))  # another tab, while Verify answers
+
+    verify.while_answering = send_another
+
+    page = _read_back(call, APPROVED_CODE)
+
+    assert "The code was not checked and nothing was counted" in page
+    assert _attempts() == 0
+    assert db.session.scalars(select(TextCode.checks).order_by(TextCode.id)).all() == [0, 0]
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    _read_back(call, APPROVED_CODE)
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
 
 
 # ---- Production: codes come only from a real provider -------------------------------------

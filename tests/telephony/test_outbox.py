@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, OutboxMessage
+from app.models import AuditEvent, OutboxMessage, Resident
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import outbox
 from tests import factories
+from tests.helpers import rows_are_free
 from tests.telephony.test_message_status import report as signed_report
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -296,6 +297,28 @@ def test_a_text_twilio_did_not_take_is_sent_once_more_after_asking(twilio, resid
     assert held_bodies(twilio) == {"Message 0": 1}
     assert len(twilio.text_requests()) == 2
     assert [r.method for r in twilio.requests] == ["POST", "GET", "POST"]
+
+
+def test_no_row_lock_or_transaction_is_held_while_twilio_takes_or_lists_texts(twilio, resident):
+    [message_id] = queue(resident)
+    resident_id = db.session.scalar(select(Resident.id))  # read now: nothing loads meanwhile
+    twilio.fail_next(TimeoutError("no answer"))
+    while_asked = []
+    twilio.while_answering = lambda request: while_asked.append(
+        (
+            request.method,
+            rows_are_free((OutboxMessage, message_id), (Resident, resident_id)),
+            db.session().in_transaction(),
+        )
+    )
+
+    outbox.send_all_due()
+    later(minutes=1)
+    outbox.send_all_due()
+
+    # The first send, then (it got no answer) the list of what Twilio holds, then the send.
+    assert while_asked == [("POST", True, False), ("GET", True, False), ("POST", True, False)]
+    assert messages()[0].status is MessageStatus.SENT
 
 
 def test_when_asking_twilio_gets_no_answer_the_message_waits_and_is_never_sent_blind(
