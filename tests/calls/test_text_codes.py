@@ -30,7 +30,7 @@ from app.rules.vocabulary import (
     VerificationResult,
 )
 from tests import factories
-from tests.helpers import hidden_inputs, rows_are_free, text_in_database
+from tests.helpers import hidden_inputs, text_in_database
 from tests.telephony.fake_twilio import APPROVED_CODE
 
 VERIFY_SID = "VA" + "0" * 32
@@ -681,17 +681,13 @@ def test_no_database_lock_is_held_while_lookup_and_verify_answer(
 ):
     call = start_call(signed_in_handler)
     call.resident_calls_about(resident)
-    rows = ((Call, call.id), (Resident, resident.id))
-    free = []
-    verify.while_answering = lambda request: free.append(
-        (rows_are_free(*rows), db.session().in_transaction())
-    )
+    noted = verify.note_locks((Call, call.id), (Resident, resident.id))
 
     page = _send(call, _phone_id(resident))
 
     assert "Code sent by text to the number ending 123" in page
     assert len(verify.requests) == 2  # Lookup, then Verify
-    assert free == [(True, False), (True, False)]  # rows free, and no transaction open
+    assert noted == [(True, False), (True, False)]  # rows free, and no transaction open
     assert db.session.scalar(select(TextCode.status)) is TextCodeStatus.PENDING
 
 
@@ -699,20 +695,12 @@ def test_no_database_lock_or_transaction_is_held_while_verify_checks_a_code(
     signed_in_handler, start_call, resident, verify
 ):
     call = _code_sent_to_resident(start_call(signed_in_handler), resident)
-    rows = ((Call, call.id), (Resident, resident.id))
-    while_checking = []
-
-    def look_around(request) -> None:
-        if request.uri.endswith("/VerificationCheck"):
-            free = rows_are_free(*rows)
-            while_checking.append((free, db.session().in_transaction()))
-
-    verify.while_answering = look_around
+    noted = verify.note_locks((Call, call.id), (Resident, resident.id), only="/VerificationCheck")
 
     page = _read_back(call, APPROVED_CODE)
 
     assert "Verified" in page
-    assert while_checking == [(True, False)]  # rows free, and no transaction open
+    assert noted == [(True, False)]  # rows free, and no transaction open
     assert _call_row(call).verified_as is VerifiedAs.RESIDENT
 
 

@@ -20,7 +20,7 @@ from app.models.staff import new_session_token
 from app.rules.vocabulary import MessageKind, TextCodeProvider
 from app.services import portal_codes
 from tests import factories
-from tests.helpers import rows_are_free, text_in_database
+from tests.helpers import text_in_database
 from tests.portal.helpers import (
     BORN,
     console_code,
@@ -125,18 +125,12 @@ def test_no_database_lock_or_transaction_is_held_while_the_worker_sends_a_code(
     row_id, resident_id = db.session.execute(
         select(PortalSession.id, PortalSession.resident_id)
     ).one()  # read now: nothing loads while the worker sends
-    while_sending = []
-    verify.while_answering = lambda request: while_sending.append(
-        (
-            rows_are_free((PortalSession, row_id), (Resident, resident_id)),
-            db.session().in_transaction(),
-        )
-    )
+    noted = verify.note_locks((PortalSession, row_id), (Resident, resident_id))
 
     done = send_queued_codes()
 
     assert done.sent == 1
-    assert while_sending == [(True, False), (True, False)]  # Lookup, then Verify
+    assert noted == [(True, False), (True, False)]  # Lookup, then Verify
 
 
 def test_no_database_lock_or_transaction_is_held_while_verify_checks_a_portal_code(
@@ -144,20 +138,13 @@ def test_no_database_lock_or_transaction_is_held_while_verify_checks_a_portal_co
 ):
     give_details(client, resident.reference, BORN)
     send_queued_codes()
-    rows = ((PortalSession, db.session.scalar(select(PortalSession.id))), (Resident, resident.id))
-    while_checking = []
-
-    def look_around(request) -> None:
-        if request.uri.endswith("/VerificationCheck"):
-            free = rows_are_free(*rows)
-            while_checking.append((free, db.session().in_transaction()))
-
-    verify.while_answering = look_around
+    row = (PortalSession, db.session.scalar(select(PortalSession.id)))
+    noted = verify.note_locks(row, (Resident, resident.id), only="/VerificationCheck")
 
     response = give_code(client, APPROVED_CODE)
 
     assert response.headers["Location"] == "/portal/your-record"
-    assert while_checking == [(True, False)]  # rows free, and no transaction open
+    assert noted == [(True, False)]  # rows free, and no transaction open
 
 
 def test_an_approval_that_comes_back_after_the_sign_ins_checks_ran_out_is_refused(

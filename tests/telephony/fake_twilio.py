@@ -127,6 +127,23 @@ class FakeTwilio(HttpClient):
         self._holds.append(hold)
         return hold
 
+    def note_locks(self, *rows: tuple[type, int], only: str = "") -> list[tuple[bool, bool]]:
+        """While answering each request whose URI contains `only`, note whether every (model,
+        id) row is free and whether the session asking holds a transaction open: a provider
+        asked under a lock shows (False, ...) or (..., True). Read the ids before: loading
+        one meanwhile would itself open a transaction."""
+        from app.extensions import db
+        from tests.helpers import rows_are_free
+
+        noted: list[tuple[bool, bool]] = []
+
+        def note(recorded: Recorded) -> None:
+            if only in recorded.uri:
+                noted.append((rows_are_free(*rows), db.session().in_transaction()))
+
+        self.while_answering = note
+        return noted
+
     def release_holds(self) -> None:
         for hold in self._holds:
             hold.release()

@@ -16,7 +16,6 @@ from app.models import AuditEvent, OutboxMessage, Resident
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import outbox
 from tests import factories
-from tests.helpers import rows_are_free
 from tests.telephony.test_message_status import report as signed_report
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -303,21 +302,15 @@ def test_no_row_lock_or_transaction_is_held_while_twilio_takes_or_lists_texts(tw
     [message_id] = queue(resident)
     resident_id = db.session.scalar(select(Resident.id))  # read now: nothing loads meanwhile
     twilio.fail_next(TimeoutError("no answer"))
-    while_asked = []
-    twilio.while_answering = lambda request: while_asked.append(
-        (
-            request.method,
-            rows_are_free((OutboxMessage, message_id), (Resident, resident_id)),
-            db.session().in_transaction(),
-        )
-    )
+    noted = twilio.note_locks((OutboxMessage, message_id), (Resident, resident_id))
 
     outbox.send_all_due()
     later(minutes=1)
     outbox.send_all_due()
 
     # The first send, then (it got no answer) the list of what Twilio holds, then the send.
-    assert while_asked == [("POST", True, False), ("GET", True, False), ("POST", True, False)]
+    assert [request.method for request in twilio.requests] == ["POST", "GET", "POST"]
+    assert noted == [(True, False)] * 3  # rows free, and no transaction open
     assert messages()[0].status is MessageStatus.SENT
 
 
