@@ -13,6 +13,7 @@ from app.audit_origin import init_audit_origin
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.filters import init_filters
 from app.navigation import init_navigation
+from app.providers import init_providers
 from app.security import init_security, public
 from app.templating import App, init_widget_cache
 from config import BASE_DIR, Config, ProductionConfig, config_from_environment
@@ -48,6 +49,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     init_audit_origin(app)
     init_navigation(app)
     init_filters(app)
+    init_providers(app)
 
     from app import (
         admin,

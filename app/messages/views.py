@@ -5,9 +5,7 @@ from app.messages import bp
 from app.pagination import PER_PAGE, paginate, requested_page
 from app.rules.vocabulary import MessageStatus, Role
 from app.security import staff_required
-from app.services import outbox
-from app.telephony.client import has_credentials
-from app.telephony.text_codes import code_backend
+from app.services import outbox, text_codes
 
 MESSAGE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
 navigation.register("messages.index", "Messages", *MESSAGE_STAFF)
@@ -30,7 +28,7 @@ def index():
         messages=messages,
         total=total,
         pagination=paginate(page, total, PER_PAGE),
-        is_console=not has_credentials(),
-        code_backend=code_backend(),
+        is_console=outbox.sends_to_console(),
+        code_backend=text_codes.code_backend(),
         status_colours=STATUS_COLOURS,
     )

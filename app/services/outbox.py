@@ -12,12 +12,13 @@ The worker sends in three steps, each its own short transaction or none:
    the attempt began (`unconfirmed_since`, kept from the earliest attempt not yet answered),
    commit. Another worker skips them until the lease runs out; no row lock is held while
    sending.
-2. send: hand each to the provider (app/telephony/sms.py), outside any transaction. A message
-   whose earlier attempt was never answered (a timeout, a server error, a worker that stopped
-   before recording the send) is not simply sent again: first the provider is asked for the
-   messages it holds to that number, and one with the same words created since that attempt
-   began is recorded as this message, instead of sending a second text. If that question
-   gets no answer either, the message waits for the next round: never sent blind.
+2. send: hand each to the provider (`providers().texts`, app/providers/texts.py), outside
+   any transaction. A message whose earlier attempt was never answered (a timeout, a server
+   error, a worker that stopped before recording the send) is not simply sent again: first
+   the provider is asked for the messages it holds to that number, and one with the same
+   words created since that attempt began is recorded as this message, instead of sending a
+   second text. If that question gets no answer either, the message waits for the next
+   round: never sent blind.
 3. record: sent, with the provider's id; or a failure, retried later with backoff, or failed
    for good. Each message is recorded and committed on its own. An answer refusing the
    message clears `unconfirmed_since`: the provider did not take that attempt.
@@ -38,11 +39,12 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import OutboxMessage, Resident, ResidentPhone
+from app.providers import SendFailed, providers
+from app.providers.texts import OutgoingText
 from app.rules import outbox as rules
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import audit
 from app.services.transactions import transactional
-from app.telephony.sms import OutgoingSms, SendFailed, messages_held_for, send_sms
 
 BATCH_SIZE = 10
 # How long a claimed message is left to its worker. Far longer than a batch of sends can take
@@ -128,6 +130,27 @@ def queue_dispute_opened(resident: Resident) -> OutboxMessage | None:
     return queue_message(MessageKind.DISPUTE_OPENED, resident, body)
 
 
+@dataclass(frozen=True)
+class OutgoingSms:
+    """A message this worker claimed, to send with no transaction open."""
+
+    message_id: int
+    to_number: str  # E.164
+    body: str
+    # When an earlier attempt whose outcome was never heard began, if one did.
+    unconfirmed_since: datetime | None = None
+
+
+def send_sms(sms: OutgoingSms) -> str:
+    """Hand one claimed message to the provider; its id for it. Raises `SendFailed`."""
+    return providers().texts.send(OutgoingText(sms.to_number, sms.body, sms.message_id))
+
+
+def sends_to_console() -> bool:
+    """Whether texts go to the log instead of a provider (no Twilio credentials)."""
+    return providers().texts_to_console
+
+
 @dataclass
 class WorkDone:
     sent: int = 0
@@ -211,7 +234,8 @@ def _already_held(sms: OutgoingSms) -> bool:
     not answer the question: the message waits for the next round, never sent blind."""
     if sms.unconfirmed_since is None:
         return False
-    return record_held(sms.message_id, sms.unconfirmed_since, messages_held_for(sms.to_number))
+    held = providers().texts.held_for(sms.to_number)
+    return record_held(sms.message_id, sms.unconfirmed_since, held)
 
 
 @transactional

@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
+from app.providers import ProviderUnavailable, providers
 from app.references import normalise_reference
 from app.refusals import Refused
 from app.rules import authority_ends as authority_rules
@@ -43,11 +44,10 @@ from app.rules import text_codes as code_rules
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
-from app.services import audit, authority_ends, outbox, permissions
+from app.services import audit, authority_ends, outbox, permissions, text_codes
 from app.services.staff import SignInAllowance, SignInLimits, TooManyAttempts, WaitToTryAgain
 from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
-from app.telephony import text_codes as provider
 
 __all__ = ["TooManyAttempts", "WaitToTryAgain"]
 
@@ -156,7 +156,7 @@ def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
 def sign_in_available() -> bool:
     """Whether residents can sign in: a code can be sent (never by the console in
     production). The same answer for every visitor, so it tells a stranger nothing."""
-    return provider.code_backend() is not None
+    return text_codes.code_backend() is not None
 
 
 @transactional
@@ -202,17 +202,42 @@ def check_code(token: str, typed: str) -> CodeCheck:
     refused sooner. So with Verify a refusal is given no sooner than
     `PORTAL_CODE_REFUSAL_SECONDS` after the code was typed, whatever was asked: the time a
     refusal takes tells nobody whether the details matched. (A code the app made is checked
-    against its HMAC, the same work either way.)"""
+    against its HMAC, the same work either way.)
+
+    Verify is asked first, with no transaction open, then the check is decided and counted
+    under the sign-in's row lock with its answer: no lock is held while Verify answers, and
+    an approval that arrives after the sign-in's checks were used up is refused."""
     started = time.monotonic()
-    checked = _check_code(token, typed)
-    if checked.signed_in is None and provider.code_backend() is TextCodeProvider.TWILIO_VERIFY:
+    asked = None
+    if providers().checks_by_asking:
+        asked = text_codes.ask_provider_first(_code_to_ask_about(token), typed)
+    checked = _check_code(token, typed, asked)
+    if checked.signed_in is None and text_codes.code_backend() is TextCodeProvider.TWILIO_VERIFY:
         floor = current_app.config["PORTAL_CODE_REFUSAL_SECONDS"]
         time.sleep(max(0.0, floor - (time.monotonic() - started)))
     return checked
 
 
 @transactional
-def _check_code(token: str, typed: str) -> CodeCheck:
+def _code_to_ask_about(token: str) -> text_codes.SentCode | None:
+    """The sign-in's code, if only its provider can check it and it would be checked now.
+    Read with no lock, and committed (nothing is written) so that no transaction is open
+    while the provider answers; `_check_code` decides again under the row lock."""
+    row = db.session.scalar(
+        select(PortalSession).where(
+            PortalSession.token == token,
+            PortalSession.status == PortalSessionStatus.WAITING_FOR_CODE,
+        )
+    )
+    if row is None or row.code_state is not PortalCodeState.SENT:
+        return None
+    if code_rules.check_refusal(row.checks, text_code_policy()):
+        return None
+    return text_codes.code_to_ask_about(row, clock.now())
+
+
+@transactional
+def _check_code(token: str, typed: str, asked: text_codes.ProviderAnswer | None) -> CodeCheck:
     now = clock.now()
     policy = text_code_policy()
     row = db.session.scalar(
@@ -229,9 +254,9 @@ def _check_code(token: str, typed: str) -> CodeCheck:
     try:
         # Only a code a worker has sent can match; before then no provider is asked.
         matched = row.code_state is PortalCodeState.SENT and typed_code_matches(
-            row, typed, now, "portal code"
+            row, typed, now, asked, "portal code"
         )
-    except provider.ProviderUnavailable:
+    except (ProviderUnavailable, text_codes.NotAsked):
         row.checks -= 1
         return CodeCheck(None, "We could not check your code just now. Wait a minute and try again")
     if not matched:

@@ -32,6 +32,7 @@ from app import clock
 from app.extensions import db
 from app.models import PortalSession, Resident, ResidentPhone
 from app.models.portal_session import PortalCodeState
+from app.providers import CodesUnavailable, ProviderUnavailable
 from app.rules import text_codes as rules
 from app.rules.outbox import last_digits
 from app.rules.vocabulary import TextCodeProvider
@@ -39,13 +40,13 @@ from app.services import audit
 from app.services.text_codes import (
     Delivered,
     Held,
+    code_backend,
     codes_sent_since,
     deliver_code,
     show_on_console,
     text_code_policy,
 )
 from app.services.transactions import transactional
-from app.telephony import text_codes as provider
 
 BATCH_SIZE = 10
 MOBILE = "mobile"
@@ -104,7 +105,7 @@ def send_batch(limit: int = BATCH_SIZE) -> CodesDone:
         except Held as held:
             _record_not_sent(queued.session_id, f"held: {held.reason}")
             done.not_sent += 1
-        except (provider.ProviderUnavailable, provider.CodesUnavailable) as error:
+        except (ProviderUnavailable, CodesUnavailable) as error:
             detail = getattr(error, "detail", "no provider sends codes")
             current_app.logger.warning("portal code not sent: %s", detail)
             _record_not_sent(queued.session_id, "the text service did not answer")
@@ -129,7 +130,7 @@ def _claim(limit: int) -> tuple[list[QueuedCode], int]:
     ).all()
     taken = [session_id for session_id in waiting if _take(session_id)]
     rows = db.session.scalars(select(PortalSession).where(PortalSession.id.in_(taken))).all()
-    backend = provider.code_backend()
+    backend = code_backend()
     policy = text_code_policy()
     claimed: list[QueuedCode] = []
     refused = 0

@@ -10,8 +10,10 @@ sent or checked and nothing counts against the resident.
 No lock is held while a provider answers: a send writes the code as being sent and commits,
 asks Lookup and the sender with no transaction open, then records what happened
 (`send_text_code`). `deliver_code` is that middle step, shared with the portal's codes
-(app/services/portal_codes.py). Who sends codes is `provider.code_backend()`, one answer for
-the whole app; in production without a provider, codes are not available.
+(app/services/portal_codes.py). A check asks Twilio Verify first, with no transaction open,
+then decides and records under the locks (`check_text_code`); `ask_provider_first` is that
+first step, shared with the portal's checks. Who sends codes is `code_backend()`, one answer
+for the whole app; in production without a provider, codes are not available.
 """
 
 from collections.abc import Callable
@@ -24,6 +26,8 @@ from sqlalchemy import delete, func, select, update
 from app import clock
 from app.extensions import db
 from app.models import Call, OutboxMessage, PortalSession, Resident, ResidentPhone, TextCode
+from app.providers import CodesUnavailable, ProviderUnavailable, providers
+from app.providers.codes import CodeDelivery, ConsoleCodes
 from app.refusals import Refused
 from app.rules import text_codes as rules
 from app.rules.call_verification import Check
@@ -42,7 +46,6 @@ from app.rules.vocabulary import (
 )
 from app.services import audit, call_state, verification
 from app.services.transactions import transactional
-from app.telephony import text_codes as provider
 
 HOLDER = "holder"  # the choice that names a representative's own number on file
 PROVIDER_DOWN_SEND = (
@@ -64,6 +67,10 @@ UNAVAILABLE_REPRESENTATIVE = (
 NUMBER_LEFT_FILE = (
     "This number was changed or removed while the code was being sent, so the code will not "
     "work. Choose a number on file and send a new code"
+)
+CALL_CHANGED_WHILE_CHECKING = (
+    "The code was not checked and nothing was counted: a new code was sent, or the call "
+    "changed, while the text service answered. Ask the caller to read the newest code again"
 )
 NO_CODE = "No code has been sent to this caller on this call. Send a code first"
 NOT_ON_FILE = "Choose one of the numbers on file for this resident"
@@ -160,10 +167,17 @@ def _latest(call: Call) -> TextCode | None:
     )
 
 
+def code_backend() -> TextCodeProvider | None:
+    """Who sends codes now, or None when nobody may (production without Twilio Verify or
+    Messaging): one answer for codes on calls, portal codes and the Messages page."""
+    codes = providers().codes
+    return codes.provider if codes is not None else None
+
+
 def codes_unavailable(call: Call) -> str | None:
     """Why no code can be sent on this call, or None when one can: production without Twilio
-    Verify or Messaging never falls back to the console (app/telephony/text_codes.py)."""
-    if provider.code_backend() is not None:
+    Verify or Messaging never falls back to the console (app/providers/registry.py)."""
+    if code_backend() is not None:
         return None
     return UNAVAILABLE_REPRESENTATIVE if call.is_caller_representative else UNAVAILABLE
 
@@ -196,11 +210,11 @@ def send_text_code(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     except Held as held:
         _take_back(call, sending, handler_id, held=True)
         raise Refused(held.reason, field="phone") from None
-    except provider.ProviderUnavailable as error:
+    except ProviderUnavailable as error:
         current_app.logger.warning("text code not sent: %s", error.detail)
         _take_back(call, sending, handler_id, held=False)
         raise Refused(PROVIDER_DOWN_SEND) from error
-    except provider.CodesUnavailable:
+    except CodesUnavailable:
         _take_back(call, sending, handler_id, held=False)
         raise Refused(UNAVAILABLE) from None
     return _record_sent(call, sending, delivered, handler_id)
@@ -221,7 +235,7 @@ def _start_sending(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     now = call_state.lock_call(call)
     check = check_for(call)
     verification.refuse_unless_checkable(call, check, shown_for)
-    backend = provider.code_backend()
+    backend = code_backend()
     if backend is None:
         raise Refused(codes_unavailable(call))
     resident = verification.lock_resident(call)
@@ -311,7 +325,7 @@ class Held(Exception):
 class Delivered:
     """A code the provider took, and what the handler should know about the line."""
 
-    sent: provider.CodeDelivery
+    sent: CodeDelivery
     warning: str | None
 
 
@@ -325,17 +339,19 @@ def deliver_code(
     """Ask Lookup about the number (when it is used), hold the code where the rules say so,
     else send it by `backend`; for calls and the portal alike, never inside a transaction.
 
-    Raises `Held`, or `provider.ProviderUnavailable` when Lookup or the sender does not
-    answer: nothing is sent then.
+    Raises `Held`, `ProviderUnavailable` when Lookup or the sender does not answer, or
+    `CodesUnavailable` when `backend` is not set up here (the console, in production):
+    nothing is sent then.
     """
+    chosen = providers()
+    sender = chosen.codes_for(backend)
+    if sender is None:
+        raise CodesUnavailable
+    facts = replace(chosen.lookup.look_up(number), number_added_at=added_at)
     now = clock.now()
-    facts = rules.LineFacts(number_added_at=added_at)
-    if provider.uses_lookup():
-        facts = replace(provider.look_up(number), number_added_at=added_at)
     if held := rules.hold_reason(facts, now, policy):
         raise Held(held)
-    sent = provider.send_code(number, backend, text)
-    return Delivered(sent, rules.line_warning(facts, now, policy))
+    return Delivered(sender.send(number, text), rules.line_warning(facts, now, policy))
 
 
 def codes_sent_since(resident_id: int, since: datetime) -> int:
@@ -375,7 +391,8 @@ def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, d
 def show_on_console(resident_id: int, number: str, text: str, now: datetime) -> None:
     """Development only. The console sends nothing: staff see the code on the Messages page
     and in the log. It is written as already sent, so the outbox worker never sends it."""
-    if not provider.console_allowed():
+    console = providers().codes_for(TextCodeProvider.CONSOLE)
+    if not isinstance(console, ConsoleCodes):  # production: never
         return
     db.session.add(
         OutboxMessage(
@@ -390,10 +407,9 @@ def show_on_console(resident_id: int, number: str, text: str, now: datetime) -> 
             sent_at=now,
         )
     )
-    provider.log_console_code(text, number)
+    console.show(text, number)
 
 
-@transactional
 def check_text_code(
     call: Call, typed: str, handler_id: int, shown_for: str
 ) -> verification.CheckReport:
@@ -402,12 +418,100 @@ def check_text_code(
     A wrong or expired code is a failed attempt, counting towards the phone verification
     lock. A code checked `max_checks` times is spent. When the provider cannot answer,
     nothing is checked or counted.
+
+    No lock is held while a provider answers. A code only Twilio Verify can check is asked
+    about first, with no transaction open; then, under the call's and the resident's locks
+    like every check (`verification.check_on_call`), the check is decided and recorded with
+    Verify's answer. The attempts are still counted one at a time under the resident's lock,
+    so parallel wrong codes never pass the lockout limit, and an approval that arrives after
+    the lock engaged, or after the code was spent, is refused like any other check then.
     """
+    asked = None
+    if providers().checks_by_asking:
+        asked = ask_provider_first(_code_to_ask_about(call, shown_for), typed)
+    return _check_text_code(call, typed, handler_id, shown_for, asked)
+
+
+@dataclass(frozen=True)
+class SentCode:
+    """A code to ask its provider about before any lock is taken: plain values, so asking
+    reads nothing from the database. `code_id` is its row's id (a TextCode's, or a portal
+    sign-in's)."""
+
+    code_id: int
+    provider: TextCodeProvider
+    number: str
+
+
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """What the provider said of a typed code, asked before any lock was taken: about which
+    code, and whether it approved it (None: it did not answer; `detail` says why, for the
+    log only)."""
+
+    code_id: int
+    approved: bool | None
+    detail: str = ""
+
+
+class NotAsked(Exception):
+    """The code needs its provider's word and the provider was asked about another code, or
+    none (a new code was sent meanwhile): nothing is checked or counted."""
+
+
+@transactional
+def _code_to_ask_about(call: Call, shown_for: str) -> SentCode | None:
+    """The code the check will be about, if only its provider can check it and the check
+    would be made now. Read with no lock, and committed (nothing is written) so that no
+    transaction is open while the provider answers; the check itself decides again under
+    the locks, and asks for nothing it was not given."""
+    now = clock.now()
+    try:
+        verification.refuse_unless_checkable(call, check_for(call), shown_for)
+    except Refused:
+        return None  # the check refuses it under the locks, saying why
+    if verification.lock_state(call.resident_id, now).locked:
+        return None
+    code = _latest(call)
+    if code is None or rules.check_refusal(code.checks, text_code_policy()):
+        return None
+    return code_to_ask_about(code, now)
+
+
+def code_to_ask_about(sent: TextCode | PortalSession, now: datetime) -> SentCode | None:
+    """`sent` as a code to ask its provider about, or None when no provider need be asked:
+    one the app made is compared with its HMAC under the lock, and an expired one is wrong."""
+    if sent.provider is None or rules.is_expired(sent.expires_at, now):
+        return None
+    sender = providers().codes_for(sent.provider)
+    if sender is None or not sender.asks_provider_to_check:
+        return None
+    return SentCode(sent.id, sent.provider, sent.phone_number)
+
+
+def ask_provider_first(sent: SentCode | None, typed: str) -> ProviderAnswer | None:
+    """Ask the provider whether `typed` is the code it sent, with no transaction open; for
+    calls and the portal alike. None when there is nobody to ask."""
+    if sent is None:
+        return None
+    sender = providers().codes_for(sent.provider)
+    if sender is None:
+        return ProviderAnswer(sent.code_id, None, f"{sent.provider.value} is not set up")
+    try:
+        return ProviderAnswer(sent.code_id, sender.check(sent.number, typed, None))
+    except ProviderUnavailable as error:
+        return ProviderAnswer(sent.code_id, None, error.detail)
+
+
+@transactional
+def _check_text_code(
+    call: Call, typed: str, handler_id: int, shown_for: str, asked: ProviderAnswer | None
+) -> verification.CheckReport:
     check = check_for(call)
     factor = Factor.REPRESENTATIVE_SMS_CODE if call.is_caller_representative else Factor.SMS_CODE
 
     def assess(resident: Resident, already: frozenset[Factor]):
-        matched = _code_matches(call, typed)
+        matched = _code_matches(call, typed, asked)
         results = [FactorResult(factor, matched)]
         if check is Check.REPRESENTATIVE_TEXT_CODE:
             return results, assess_representative_verification(results, already)
@@ -417,7 +521,7 @@ def check_text_code(
     return verification.check_on_call(call, handler_id, check, shown_for, assess)
 
 
-def _code_matches(call: Call, typed: str) -> bool:
+def _code_matches(call: Call, typed: str, asked: ProviderAnswer | None) -> bool:
     policy = text_code_policy()
     code = _latest(call)
     if code is None:
@@ -427,9 +531,11 @@ def _code_matches(call: Call, typed: str) -> bool:
         raise Refused(refusal)
     now = call.last_activity_at  # set by lock_call for this request
     try:
-        matched = typed_code_matches(code, typed, now, "text code")
-    except provider.ProviderUnavailable as error:
+        matched = typed_code_matches(code, typed, now, asked, "text code")
+    except ProviderUnavailable as error:
         raise Refused(PROVIDER_DOWN_CHECK) from error
+    except NotAsked:
+        raise Refused(CALL_CHANGED_WHILE_CHECKING) from None
     code.checks += 1
     if matched:
         code.status = TextCodeStatus.APPROVED
@@ -439,16 +545,28 @@ def _code_matches(call: Call, typed: str) -> bool:
 
 
 def typed_code_matches(
-    sent: TextCode | PortalSession, typed: str, now: datetime, what: str
+    sent: TextCode | PortalSession,
+    typed: str,
+    now: datetime,
+    asked: ProviderAnswer | None,
+    what: str,
 ) -> bool:
-    """Whether `typed` is the code sent, never once it has expired. When Twilio Verify
-    cannot say, logs it (as `what` not checked) and raises provider.ProviderUnavailable."""
+    """Whether `typed` is the code sent, never once it has expired. Asks no provider: a code
+    the app made is compared with its HMAC, and a code only its provider can check is
+    decided by what it answered before the lock (`asked`). When it did not answer, logs it
+    (as `what` not checked) and raises ProviderUnavailable; when it was asked about another
+    code, raises NotAsked. A code whose provider is not set up here (the console's, in
+    production) never matches."""
     if sent.provider is None or rules.is_expired(sent.expires_at, now):
         return False
-    if sent.provider is TextCodeProvider.TWILIO_VERIFY:
-        try:
-            return provider.verification_approved(sent.phone_number, typed.strip())
-        except provider.ProviderUnavailable as error:
-            current_app.logger.warning("%s not checked: %s", what, error.detail)
-            raise
-    return provider.app_code_matches(sent.provider, sent.code_hash, typed)
+    sender = providers().codes_for(sent.provider)
+    if sender is None:
+        return False
+    if not sender.asks_provider_to_check:
+        return sender.check(sent.phone_number, typed, sent.code_hash)
+    if asked is None or asked.code_id != sent.id:
+        raise NotAsked
+    if asked.approved is None:
+        current_app.logger.warning("%s not checked: %s", what, asked.detail)
+        raise ProviderUnavailable(asked.detail)
+    return asked.approved

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
@@ -48,7 +48,7 @@ def lock_state(resident_id: int, now: datetime | None = None) -> LockState:
     writes attempts passes `now` and always reads afresh.
     """
     if now is None:
-        cache = g.setdefault("lock_states", {})
+        cache = _lock_states()
         if resident_id not in cache:
             cache[resident_id] = lock_state(resident_id, utcnow())
         return cache[resident_id]
@@ -67,6 +67,13 @@ def lock_state(resident_id: int, now: datetime | None = None) -> LockState:
         query = query.where(VerificationAttempt.created_at > unlocked_at)
     failures = db.session.scalars(query).all()
     return lock_decision(failures, unlocked_at, now, policy)
+
+
+def _lock_states() -> dict[int, LockState]:
+    """The lock states this request has read, kept with its database session: Flask-SQLAlchemy
+    gives each request (each app context) a session of its own and ends it with the request,
+    so nothing here outlives the request, and no request object is needed to find it."""
+    return db.session.info.setdefault("lock_states", {})
 
 
 @dataclass(frozen=True)
@@ -222,7 +229,7 @@ def check_on_call(call: Call, handler_id: int, check: Check, shown_for: str, ass
     if lock_after.locked:
         audit.record_on_call("verification.locked", call, staff_id=handler_id)
         outbox.queue_verification_locked(resident)
-    g.setdefault("lock_states", {})[resident.id] = lock_after
+    _lock_states()[resident.id] = lock_after
     return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
 
 
@@ -234,7 +241,7 @@ def unlock(resident_id: int, supervisor_id: int, reason: str) -> None:
     audit.record(
         "verification.unlocked", staff_id=supervisor_id, resident_id=resident_id, purpose=reason
     )
-    g.get("lock_states", {}).pop(resident_id, None)
+    _lock_states().pop(resident_id, None)
 
 
 @dataclass(frozen=True)

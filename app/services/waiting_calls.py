@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import and_, func, literal, or_, select, union_all, update
 from sqlalchemy.sql import Select
 
@@ -18,7 +18,7 @@ from app import clock
 from app.extensions import db
 from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
 from app.services import audit, call_state, cross_record, disputes
@@ -232,7 +232,7 @@ def take_call(call_id: int, handler: StaffUser) -> Call:
     if taken.rowcount == 1:
         return call
     if call is None or call.provider_call_sid is None:
-        abort(404)
+        raise NotFound
     if call.handler_id == handler.id:
         return call  # taken already, by this handler (a second click)
     if call.handler_id is None:

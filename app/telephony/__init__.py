@@ -1,5 +1,6 @@
-"""Telephony: the provider's webhooks, the provider client, and the console backend used when
-no provider credentials are set."""
+"""Telephony: Twilio's webhooks (a call comes in, a call ends, a text's delivery report),
+their signature checks, and `flask outbox work`. What the app asks of Twilio (texts, codes,
+Lookup, voice) is in app/providers/, below the services."""
 
 from flask import Blueprint
 

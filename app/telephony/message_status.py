@@ -10,11 +10,11 @@ import re
 from flask import abort, current_app, request
 
 from app.extensions import csrf
+from app.providers.texts import STATUS_CALLBACK_PATH
 from app.security import public
 from app.services import outbox
 from app.telephony import bp
 from app.telephony.signatures import twilio_signed
-from app.telephony.sms import STATUS_CALLBACK_PATH
 
 MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
 # Twilio's statuses are lower-case words joined by underscores ("partially_delivered").

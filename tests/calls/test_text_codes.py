@@ -30,7 +30,7 @@ from app.rules.vocabulary import (
     VerificationResult,
 )
 from tests import factories
-from tests.helpers import hidden_inputs, rows_are_free, text_in_database
+from tests.helpers import hidden_inputs, text_in_database
 from tests.telephony.fake_twilio import APPROVED_CODE
 
 VERIFY_SID = "VA" + "0" * 32
@@ -681,17 +681,49 @@ def test_no_database_lock_is_held_while_lookup_and_verify_answer(
 ):
     call = start_call(signed_in_handler)
     call.resident_calls_about(resident)
-    free = []
-    verify.while_answering = lambda request: free.append(
-        rows_are_free((Call, call.id), (Resident, resident.id))
-    )
+    noted = verify.note_locks((Call, call.id), (Resident, resident.id))
 
     page = _send(call, _phone_id(resident))
 
     assert "Code sent by text to the number ending 123" in page
     assert len(verify.requests) == 2  # Lookup, then Verify
-    assert free == [True, True]
+    assert noted == [(True, False), (True, False)]  # rows free, and no transaction open
     assert db.session.scalar(select(TextCode.status)) is TextCodeStatus.PENDING
+
+
+def test_no_database_lock_or_transaction_is_held_while_verify_checks_a_code(
+    signed_in_handler, start_call, resident, verify
+):
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
+    noted = verify.note_locks((Call, call.id), (Resident, resident.id), only="/VerificationCheck")
+
+    page = _read_back(call, APPROVED_CODE)
+
+    assert "Verified" in page
+    assert noted == [(True, False)]  # rows free, and no transaction open
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
+
+
+def test_a_code_sent_while_verify_checked_the_last_one_is_refused_and_nothing_counted(
+    signed_in_handler, start_call, resident, verify
+):
+    call = _code_sent_to_resident(start_call(signed_in_handler), resident)
+
+    def send_another(request) -> None:
+        if request.uri.endswith("/VerificationCheck"):
+            verify.while_answering = None
+            _send(call, _phone_id(resident))  # another tab, while Verify answers
+
+    verify.while_answering = send_another
+
+    page = _read_back(call, APPROVED_CODE)
+
+    assert "The code was not checked and nothing was counted" in page
+    assert _attempts() == 0
+    assert db.session.scalars(select(TextCode.checks).order_by(TextCode.id)).all() == [0, 0]
+    assert _call_row(call).verified_as is VerifiedAs.NOBODY
+    _read_back(call, APPROVED_CODE)
+    assert _call_row(call).verified_as is VerifiedAs.RESIDENT
 
 
 # ---- Production: codes come only from a real provider -------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, OutboxMessage, PortalSession
+from app.models import AuditEvent, OutboxMessage, PortalSession, Resident
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.rules.vocabulary import MessageKind, TextCodeProvider
@@ -116,6 +116,61 @@ def test_the_code_the_worker_sent_signs_the_resident_in(client, resident, verify
     assert row.provider is TextCodeProvider.TWILIO_VERIFY
     assert row.code_hash is None
     assert row.code_state is PortalCodeState.SENT
+
+
+def test_no_database_lock_or_transaction_is_held_while_the_worker_sends_a_code(
+    client, resident, verify
+):
+    give_details(client, resident.reference, BORN)
+    row_id, resident_id = db.session.execute(
+        select(PortalSession.id, PortalSession.resident_id)
+    ).one()  # read now: nothing loads while the worker sends
+    noted = verify.note_locks((PortalSession, row_id), (Resident, resident_id))
+
+    done = send_queued_codes()
+
+    assert done.sent == 1
+    assert noted == [(True, False), (True, False)]  # Lookup, then Verify
+
+
+def test_no_database_lock_or_transaction_is_held_while_verify_checks_a_portal_code(
+    client, resident, verify
+):
+    give_details(client, resident.reference, BORN)
+    send_queued_codes()
+    row = (PortalSession, db.session.scalar(select(PortalSession.id)))
+    noted = verify.note_locks(row, (Resident, resident.id), only="/VerificationCheck")
+
+    response = give_code(client, APPROVED_CODE)
+
+    assert response.headers["Location"] == "/portal/your-record"
+    assert noted == [(True, False)]  # rows free, and no transaction open
+
+
+def test_an_approval_that_comes_back_after_the_sign_ins_checks_ran_out_is_refused(
+    app, client, resident, verify, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PORTAL_CODE_REFUSAL_SECONDS", 0)
+    give_details(client, resident.reference, BORN)
+    send_queued_codes()
+    max_checks = app.config["TEXT_CODE_POLICY"]["max_checks"]
+
+    def use_up_the_checks(request) -> None:
+        if request.uri.endswith("/VerificationCheck"):
+            verify.while_answering = None
+            for _ in range(max_checks):  # another tab, while Verify answers the right code
+                give_code(client, "000000")
+
+    verify.while_answering = use_up_the_checks
+
+    response = give_code(client, APPROVED_CODE)
+
+    assert "The code is not right" in response.get_data(as_text=True)
+    db.session.expire_all()
+    row = db.session.scalar(select(PortalSession))
+    assert row.checks == max_checks
+    assert row.signed_in_at is None
+    assert len(verify.sent("/VerificationCheck")) == max_checks + 1
 
 
 @pytest.mark.parametrize(

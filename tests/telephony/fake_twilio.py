@@ -5,11 +5,13 @@ here and nothing reaches the network. Queue answers with `fake.respond(...)`, or
 provider fail with `fake.fail_next(...)` / `fake.down = True`, or answer slowly with
 `fake.delay`. Texts it takes are kept in `fake.messages` and listed back by number, as Twilio
 lists them; `fake.take_then_time_out()` takes the next text and then times out, as Twilio can
-when it answers after the timeout.
+when it answers after the timeout. `fake.hold(...)` keeps requests waiting, genuinely blocked,
+until the test releases them: a provider that is slow exactly while the test looks around.
 """
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,42 @@ class Recorded:
 
 
 @dataclass
+class Hold:
+    """Requests to the fake that wait until `release()` (or until `seconds` pass, so that a
+    test that fails never hangs): the thread that asked is blocked on an event meanwhile."""
+
+    fragment: str  # held: requests whose URI contains it
+    count: int  # how many requests it holds
+    seconds: float
+    arrived: int = 0
+    timed_out: bool = False
+    _released: threading.Event = field(default_factory=threading.Event)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for_arrivals(self, count: int | None = None, timeout: float = 10) -> bool:
+        """Wait until `count` requests (all it holds, by default) are held; whether they are."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: self.arrived >= (count or self.count), timeout=timeout
+            )
+
+    def release(self) -> None:
+        self._released.set()
+
+    def takes(self, recorded: "Recorded") -> bool:
+        with self._changed:
+            if self.fragment not in recorded.uri or self.arrived >= self.count:
+                return False
+            self.arrived += 1
+            self._changed.notify_all()
+            return True
+
+    def block(self) -> None:
+        if not self._released.wait(self.seconds):
+            self.timed_out = True
+
+
+@dataclass
 class FakeTwilio(HttpClient):
     requests: list[Recorded] = field(default_factory=list)
     down: bool = False  # every request fails as a timeout would
@@ -48,6 +86,7 @@ class FakeTwilio(HttpClient):
     # Every text the fake took, as Twilio's Message resource shows it, oldest first.
     messages: list[dict] = field(default_factory=list)
     _answers: list[Callable[[Recorded], Response]] = field(default_factory=list)
+    _holds: list[Hold] = field(default_factory=list)
     _sids: count = field(default_factory=lambda: count(1))
 
     def __post_init__(self) -> None:
@@ -68,6 +107,10 @@ class FakeTwilio(HttpClient):
         self.requests.append(recorded)
         if self.while_answering is not None:
             self.while_answering(recorded)
+        for hold in self._holds:
+            if hold.takes(recorded):
+                hold.block()
+                break
         if self.delay:
             time.sleep(self.delay)
         if self.down:
@@ -75,6 +118,35 @@ class FakeTwilio(HttpClient):
         if self._answers:
             return self._answers.pop(0)(recorded)
         return self._default(recorded)
+
+    def hold(self, fragment: str, count: int = 1, seconds: float = 10) -> Hold:
+        """Hold the next `count` requests whose URI contains `fragment` (e.g.
+        "/VerificationCheck") until the returned hold is released, for `seconds` at most;
+        then they are answered as they would have been."""
+        hold = Hold(fragment, count, seconds)
+        self._holds.append(hold)
+        return hold
+
+    def note_locks(self, *rows: tuple[type, int], only: str = "") -> list[tuple[bool, bool]]:
+        """While answering each request whose URI contains `only`, note whether every (model,
+        id) row is free and whether the session asking holds a transaction open: a provider
+        asked under a lock shows (False, ...) or (..., True). Read the ids before: loading
+        one meanwhile would itself open a transaction."""
+        from app.extensions import db
+        from tests.helpers import rows_are_free
+
+        noted: list[tuple[bool, bool]] = []
+
+        def note(recorded: Recorded) -> None:
+            if only in recorded.uri:
+                noted.append((rows_are_free(*rows), db.session().in_transaction()))
+
+        self.while_answering = note
+        return noted
+
+    def release_holds(self) -> None:
+        for hold in self._holds:
+            hold.release()
 
     def respond(self, status: int, body: dict) -> None:
         """Answer the next request with this status and JSON body."""
@@ -165,6 +237,12 @@ class FakeTwilio(HttpClient):
                 json.dumps(
                     {"sid": f"VE{n:032x}", "to": recorded.data.get("To"), "status": "pending"}
                 ),
+            )
+        if "/Calls/CA" in recorded.uri and recorded.method == "POST":
+            call_sid = recorded.uri.rsplit("/", 1)[1].removesuffix(".json")
+            status = recorded.data.get("Status", "in-progress")
+            return Response(
+                200, json.dumps({"sid": call_sid, "account_sid": ACCOUNT_SID, "status": status})
             )
         if recorded.uri.endswith("/VerificationCheck"):
             approved = recorded.data.get("Code") == APPROVED_CODE

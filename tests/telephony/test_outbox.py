@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, OutboxMessage
+from app.models import AuditEvent, OutboxMessage, Resident
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import outbox
-from app.telephony.sms import send_sms
 from tests import factories
 from tests.telephony.test_message_status import report as signed_report
 
@@ -244,7 +243,7 @@ def test_a_message_claimed_by_a_worker_that_stopped_after_twilio_took_it_is_not_
 ):
     queue(resident)
     [sms] = outbox.claim_due()
-    taken_sid = send_sms(sms)  # the provider takes it; the worker dies before recording that
+    taken_sid = outbox.send_sms(sms)  # the provider takes it; the worker dies before recording that
 
     later(seconds=outbox.LEASE.total_seconds() + 1)
     done = outbox.send_all_due()
@@ -297,6 +296,22 @@ def test_a_text_twilio_did_not_take_is_sent_once_more_after_asking(twilio, resid
     assert held_bodies(twilio) == {"Message 0": 1}
     assert len(twilio.text_requests()) == 2
     assert [r.method for r in twilio.requests] == ["POST", "GET", "POST"]
+
+
+def test_no_row_lock_or_transaction_is_held_while_twilio_takes_or_lists_texts(twilio, resident):
+    [message_id] = queue(resident)
+    resident_id = db.session.scalar(select(Resident.id))  # read now: nothing loads meanwhile
+    twilio.fail_next(TimeoutError("no answer"))
+    noted = twilio.note_locks((OutboxMessage, message_id), (Resident, resident_id))
+
+    outbox.send_all_due()
+    later(minutes=1)
+    outbox.send_all_due()
+
+    # The first send, then (it got no answer) the list of what Twilio holds, then the send.
+    assert [request.method for request in twilio.requests] == ["POST", "GET", "POST"]
+    assert noted == [(True, False)] * 3  # rows free, and no transaction open
+    assert messages()[0].status is MessageStatus.SENT
 
 
 def test_when_asking_twilio_gets_no_answer_the_message_waits_and_is_never_sent_blind(

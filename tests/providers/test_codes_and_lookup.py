@@ -6,17 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.providers import CodesUnavailable
+from app.providers.lookup import forwarding_of, parse_duration, parse_instant, sim_swap_of
 from app.rules.text_codes import SIM_SWAP_UNKNOWN, SimSwap
 from app.rules.vocabulary import TextCodeProvider
-from app.telephony.text_codes import (
-    CodesUnavailable,
-    code_backend,
-    forwarding_of,
-    parse_duration,
-    parse_instant,
-    send_code,
-    sim_swap_of,
-)
+from app.services.text_codes import code_backend, deliver_code, text_code_policy
 from tests.telephony.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, lookup_answer
 
 DURATIONS = {
@@ -173,4 +167,6 @@ def test_one_function_says_who_sends_codes_and_never_the_console_in_production(
 
 def test_the_console_refuses_to_make_a_code_in_production(app, production):
     with pytest.raises(CodesUnavailable):
-        send_code("+447700900123", TextCodeProvider.CONSOLE, lambda code: code)
+        deliver_code(
+            "+447700900123", None, TextCodeProvider.CONSOLE, text_code_policy(), lambda code: code
+        )
