@@ -95,7 +95,7 @@ def record_dispute(call_id: int):
     opened = submitted(
         form, lambda: disputes.open_dispute_on_call(call, *form.dispute(), current_user)
     )
-    panel = calls.record_panel(call, current_user, clock.today())
+    panel = calls.record_panel(call, current_user, clock.now())
     form.entry_id.choices = choices(_entry_choices(panel.disputable))
     if opened:
         if is_htmx():

@@ -79,9 +79,24 @@ def parse_step(value: str | None) -> Step | None:
     return step if step in ASKABLE else None
 
 
-def call_steps(progress: CallProgress, asked: Step | None = None) -> CallSteps:
+def call_steps(
+    progress: CallProgress, asked: Step | None = None, posted: Step | None = None
+) -> CallSteps:
     """The steps to show for a call in `progress`, with `asked` (a step the handler chose to
     change or take out of turn) open when it applies.
+
+    `posted` is the step whose form was just sent back with errors or a refusal: it is asked
+    for when nothing else is, and shown before the end of the call even when the call has
+    moved on (the caller was verified meanwhile), so the handler sees why.
+    """
+    steps = _steps_for(progress, asked or posted)
+    if posted is None or steps.shows(posted):
+        return steps
+    return CallSteps(steps.done, (*steps.open[:-1], posted, Step.END))
+
+
+def _steps_for(progress: CallProgress, asked: Step | None) -> CallSteps:
+    """The steps as the call goes:
 
     - No record yet: find it. The call can always be ended (a wrong number, a caller who
       rings off), so "end" is open beside every step.

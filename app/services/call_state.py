@@ -6,20 +6,27 @@ UPDATE holds the row until commit; on SQLite a write as a transaction's first st
 the database's write lock before anything is read. Either way two requests on one call run one
 after the other, each reading what the other wrote, so a check can never write its result over
 a change of record made while it ran.
+
+Nothing here reads the request: a call that is not there is `NotFound` (app/refusals.py).
+A call left open past its maximum length is closed by a unit of work of its own
+(`close_if_overdue`); until then every read sees it as closed (`closure`).
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Call
 from app.models.types import utcnow
+from app.refusals import NotFound
 from app.rules.call_verification import (
     CallSubject,
     Standing,
     VerificationEnd,
+    call_closed_words,
     idle_lapse,
     is_idle,
     is_overdue,
@@ -40,10 +47,11 @@ def max_length() -> timedelta:
     return timedelta(minutes=current_app.config["CALL_MAX_MINUTES"])
 
 
-def lock_call(call: Call) -> datetime:
+def lock_call(call: Call, now: datetime | None = None) -> datetime:
     """Take the call's lock for the rest of this transaction, re-read the call as the last
-    request left it, and note this request as activity. A verification, or factors matched,
-    left idle too long end here. A call that ended meanwhile is "not found".
+    request left it, and note this request (at `now`, the clock's unless given) as activity.
+    A verification, or factors matched, left idle too long end here. A call that ended
+    meanwhile is "not found".
 
     Must be the first statement of a unit of work: nothing may be written before it.
     """
@@ -54,9 +62,9 @@ def lock_call(call: Call) -> datetime:
         .execution_options(synchronize_session=False)
     )
     if locked.rowcount != 1:
-        abort(404)
+        raise NotFound
     db.session.refresh(call)
-    now = utcnow()
+    now = now or utcnow()
     has_progress = call.verified_as is not VerifiedAs.NOBODY or call.factors_matched
     if has_progress and is_idle(call.last_activity_at, now, idle_limit()):
         lapse = idle_lapse(call.last_activity_at, idle_limit())
@@ -118,30 +126,66 @@ def record_verification(call: Call, who: VerifiedAs, now: datetime) -> None:
     call.verified_permission_id = subject.permission_id
 
 
-def close_if_overdue(call: Call) -> bool:
-    """Close a call left open past its maximum length, saying why. True if it was closed.
+@dataclass(frozen=True)
+class Closure:
+    """How a call ended: when, with what outcome, and, for a call closed for being left open
+    too long, the reason the handler is told."""
 
-    The UPDATE only matches a call still open, so two requests that find it overdue together
-    close it once.
+    at: datetime
+    outcome: CallOutcome | None
+    reason: str | None = None
+
+    @property
+    def automatically(self) -> bool:
+        return self.outcome is CallOutcome.CLOSED_AUTOMATICALLY
+
+    @property
+    def words(self) -> str:
+        """What the call page says once the call has ended."""
+        return call_closed_words(self.at, self.automatically, max_length())
+
+
+def closure(call: Call, now: datetime) -> Closure | None:
+    """How the call ended, as it stands at `now`; None while it is open.
+
+    A call open past its maximum length counts as closed automatically from the moment it
+    passed it, whether or not a unit of work has written that yet: reads never write, and
+    every read of the call says the same.
     """
-    if not call.is_open:
+    if call.ended_at is not None:
+        automatically = call.outcome is CallOutcome.CLOSED_AUTOMATICALLY
+        return Closure(call.ended_at, call.outcome, call.summary if automatically else None)
+    if is_overdue(call.started_at, now, max_length()):
+        reason = overdue_reason(max_length())
+        return Closure(call.started_at + max_length(), CallOutcome.CLOSED_AUTOMATICALLY, reason)
+    return None
+
+
+def close_if_overdue(call: Call, now: datetime) -> bool:
+    """Close a call left open past its maximum length, as `closure` says it is: at the moment
+    it passed it, saying why. True if this closed it.
+
+    A unit of work of its own, entered only for a call that is overdue: a call still within
+    its length costs no statement. The UPDATE only matches a call still open, so two
+    requests that find it overdue together close it once.
+    """
+    ended = closure(call, now) if call.is_open else None
+    if ended is None:
         return False
-    now = utcnow()
-    if not is_overdue(call.started_at, now, max_length()):
-        return False
-    _close_overdue(call, now)
+    closed = _close_overdue(call, ended)
     db.session.refresh(call)
-    return True
+    return closed
 
 
 @transactional
-def _close_overdue(call: Call, now: datetime) -> None:
-    reason = overdue_reason(max_length())
+def _close_overdue(call: Call, ended: Closure) -> bool:
     closed = db.session.execute(
         update(Call)
         .where(Call.id == call.id, Call.ended_at.is_(None))
-        .values(ended_at=now, outcome=CallOutcome.CLOSED_AUTOMATICALLY, summary=reason)
+        .values(ended_at=ended.at, outcome=CallOutcome.CLOSED_AUTOMATICALLY, summary=ended.reason)
         .execution_options(synchronize_session=False)
     )
-    if closed.rowcount == 1:
-        audit.record_on_call("call.closed_automatically", call, staff_id=None, reason=reason)
+    if closed.rowcount != 1:
+        return False
+    audit.record_on_call("call.closed_automatically", call, staff_id=None, reason=ended.reason)
+    return True

@@ -1,33 +1,31 @@
 """What the call page asks every few seconds: is what it shows about disclosure still true?
 
-The answer is read from the database on every request, so any app process gives the same one,
-and it writes nothing: asking is not activity on the call (it never keeps a verification
-alive) and discloses nothing (no record is read, nothing is audited). It says whether the
-caller may be told anything, until when a verification stands unless the call is worked, why
-a verification or the call ended, and a version that changes whenever the record panel would
-decide differently, so the page asks for the panel again, and only then. The panel itself is
+The answer is part of the call's read model (app/services/call_workspace.py), read from the
+database on every request, so any app process gives the same one, and it writes nothing:
+asking is not activity on the call (it never keeps a verification alive) and discloses
+nothing (no record is read, nothing is audited). It says whether the caller may be told
+anything, until when a verification stands unless the call is worked, why a verification or
+the call ended, and a version that changes whenever the record panel would decide
+differently, so the page asks for the panel again, and only then. The panel itself is
 decided afresh, as on every request: this answer is never a reason to disclose.
 """
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from app import clock
-from app.extensions import db
-from app.models import Call, Permission
+from app.models import Call
 from app.rules.call_verification import (
     Standing,
     VerificationEnd,
     VerificationEnded,
     as_sentence,
-    call_closed_words,
     ended_reason,
     permission_end,
 )
 from app.rules.disclosure import Disclosure, VerifiedAs
-from app.rules.vocabulary import CallOutcome
-from app.services import call_state, calls, permissions
+from app.services import call_state, permissions
+from app.services.call_state import Closure
 
 
 @dataclass(frozen=True)
@@ -44,19 +42,19 @@ class CallStatus:
     version: str  # changes whenever the record panel would say something else
 
 
-def fetch_call_status(
-    call: Call, now: datetime, disclosure: Disclosure | None = None
+def call_status(
+    call: Call, closure: Closure | None, standing: Standing, disclosure: Disclosure, today: date
 ) -> CallStatus:
-    """The call's status now (see the module's docstring). `disclosure` is the decision this
-    request has already taken on the call (the page's record panel), if any."""
-    standing = call_state.standing(call, now)
-    disclosure = disclosure or calls.disclosure_for(call, clock.local(now).date())
-    verified = call.is_open and standing.verified_as is not VerifiedAs.NOBODY
+    """The call's status from what the read model decided about it (see the module's
+    docstring): how it ended (`closure`, None while open), who the caller counts as verified
+    as, and the disclosure decision, all from one moment; `today` is that moment's date."""
+    call_open = closure is None
+    verified = call_open and standing.verified_as is not VerifiedAs.NOBODY
     until = standing.until if verified and disclosure.allowed else None
     lapse = _words(VerificationEnded(VerificationEnd.IDLE, until)) if until else None
-    ended = _ended(call, standing, now)
+    ended = _ended(call, closure, standing, today)
     version = _digest(
-        call.is_open,
+        call_open,
         disclosure.allowed,
         disclosure.reason,
         sorted(disclosure.areas),
@@ -67,20 +65,18 @@ def fetch_call_status(
         call.caller_type.value,
         call.permission_id,
     )
-    return CallStatus(call.is_open, disclosure.allowed, verified, until, lapse, ended, version)
+    return CallStatus(call_open, disclosure.allowed, verified, until, lapse, ended, version)
 
 
-def _ended(call: Call, standing: Standing, now: datetime) -> str | None:
+def _ended(call: Call, closure: Closure | None, standing: Standing, today: date) -> str | None:
     """Why the call, or the verification made on it, ended; None while neither has."""
-    if not call.is_open:
-        automatically = call.outcome is CallOutcome.CLOSED_AUTOMATICALLY
-        return call_closed_words(call.ended_at, automatically, call_state.max_length())
+    if closure is not None:
+        return closure.words
     if standing.ended is not None:
         return _words(standing.ended)
-    if standing.is_representative and call.permission_id is not None:
+    if standing.is_representative and call.permission is not None:
         # The verification stands, but the permission it was made under no longer does.
-        permission = db.session.get(Permission, call.permission_id)
-        ended = permission_end(permissions.facts_for(permission), clock.local(now).date())
+        ended = permission_end(permissions.facts_for(call.permission), today)
         return _words(ended) if ended is not None else None
     return None
 

@@ -11,11 +11,12 @@ takes the call's lock, like every change on a call, and refuses unless the calle
 on this call, as the resident.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, update
 
 from app import clock
 from app.extensions import db
@@ -68,24 +69,33 @@ def _on_file(resident_id: int) -> list[rules.NumberOnFile]:
     return [rules.NumberOnFile(row.id, row.number, row.label, row.added_at) for row in rows]
 
 
+def last_change_of(resident_id: ColumnElement[int | None]) -> ScalarSelect[int | None]:
+    """The last change to a resident's numbers, as a column of another query (the call
+    page's read model reads it with the call): `rules.numbers_version` makes it a version."""
+    return (
+        select(func.max(ResidentPhoneChange.id))
+        .where(ResidentPhoneChange.resident_id == resident_id)
+        .scalar_subquery()
+    )
+
+
 def numbers_version(resident_id: int) -> str:
     """The version of the resident's numbers on file that a form is shown with."""
-    return rules.numbers_version(
-        db.session.scalar(
-            select(func.max(ResidentPhoneChange.id)).where(
-                ResidentPhoneChange.resident_id == resident_id
-            )
-        )
-    )
+    return rules.numbers_version(db.session.scalar(select(last_change_of(literal(resident_id)))))
 
 
 def numbers_on_file(resident_id: int, now: datetime | None = None) -> list[NumberShown]:
     """The resident's numbers by their last digits, oldest first, each with its hold on text
     codes (a number put on file lately)."""
-    now = now or clock.now()
+    return numbers_shown(_on_file(resident_id), now or clock.now())
+
+
+def numbers_shown(on_file: Iterable[rules.NumberOnFile], now: datetime) -> list[NumberShown]:
+    """Numbers on file as staff see them at `now`, each with its hold on text codes: for a
+    read that has the numbers already (the call page's read model)."""
     policy = text_code_policy()
     shown = []
-    for number in _on_file(resident_id):
+    for number in on_file:
         facts = code_rules.LineFacts(number_added_at=number.added_at)
         held = code_rules.hold_reason(facts, now, policy)
         shown.append(

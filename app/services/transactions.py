@@ -33,7 +33,7 @@ def lock_row(column: InstrumentedAttribute, row_id: int) -> None:
 
 
 def transactional(
-    func: Callable[P, R] | None = None, *, audit_only: bool = False
+    func: Callable[P, R] | None = None, *, audit_only: bool = False, keep_loaded: bool = False
 ) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Run a service function as one unit of work: commit when it returns, roll back when it
     raises.
@@ -47,9 +47,13 @@ def transactional(
     (a search, a disclosure): what it read stays loaded after the commit, instead of being
     expired and read again while the page draws it. The page then shows exactly what the
     decision was made on.
+
+    `@transactional(keep_loaded=True)` leaves what was read loaded after the commit too, for
+    a read that writes what it showed beyond audit events (the call page's record panel marks
+    a duty-to-share request disclosed), without `audit_only`'s check.
     """
     if func is None:
-        return lambda func: transactional(func, audit_only=audit_only)
+        return lambda func: transactional(func, audit_only=audit_only, keep_loaded=keep_loaded)
 
     @wraps(func)
     def unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -65,7 +69,7 @@ def transactional(
             except BaseException:
                 session.rollback()
                 raise
-            session.expire_on_commit = expires and not audit_only
+            session.expire_on_commit = expires and not (audit_only or keep_loaded)
             session.commit()
             return result
         finally:

@@ -118,9 +118,10 @@ def test_the_page_lapses_on_its_own_when_it_knew_it_would(
 def _neighbour_on_the_line(handler) -> Call:
     """A call about Margaret from a neighbour, at the report step."""
     margaret = make_margaret()
-    call = calls.start_call(handler, "+447700900555")
-    calls.select_resident(call, margaret.id, handler)
-    calls.record_caller(call, CallerType.THIRD_PARTY, "Sam", Relationship.NEIGHBOUR, handler)
+    now = clock.now()
+    call = calls.start_call(handler, "+447700900555", now)
+    calls.select_resident(call, margaret.id, handler, now)
+    calls.record_caller(call, CallerType.THIRD_PARTY, "Sam", Relationship.NEIGHBOUR, handler, now)
     return call
 
 

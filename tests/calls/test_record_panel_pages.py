@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Entry
-from app.services.calls import ENTRIES_PER_PAGE
+from app.services.call_workspace import ENTRIES_PER_PAGE
 from tests.factories import make_entry, make_resident
 
 HTMX = {"HX-Request": "true"}

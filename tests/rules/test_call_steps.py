@@ -175,3 +175,39 @@ def test_only_the_steps_that_can_be_asked_for_are_read_from_a_link():
     assert parse_step("report") is Step.REPORT
     for value in (None, "", "end", "find", "consent", "phones", "duty-to-share", "CALLER", "../x"):
         assert parse_step(value) is None
+
+
+def test_a_step_posted_back_is_shown_before_the_end_when_the_call_moved_on():
+    verified = CallProgress(True, RESIDENT, verified=True, verified_as_resident=True)
+    lapsed = CallProgress(True, RESIDENT)
+
+    # A change of numbers posted after the verification lapsed: shown, to say why not.
+    steps = call_steps(lapsed, posted=Step.PHONES)
+
+    assert steps == CallSteps((Step.FIND, Step.CALLER), (Step.VERIFY, Step.PHONES, Step.END))
+    assert call_steps(verified, posted=Step.PHONES) == call_steps(verified)
+
+
+def test_a_step_posted_back_is_asked_for_when_nothing_else_is():
+    assert call_steps(CallProgress(True, RESIDENT), posted=Step.REPORT).current is Step.REPORT
+    asked = call_steps(CallProgress(True, RESIDENT), Step.CALLER, posted=Step.REPORT)
+    assert asked.open == (Step.CALLER, Step.REPORT, Step.END)
+
+
+def test_a_step_posted_back_that_is_done_is_not_opened_again():
+    verified = CallProgress(True, RESIDENT, verified=True, verified_as_resident=True)
+
+    steps = call_steps(verified, posted=Step.VERIFY)
+
+    assert Step.VERIFY in steps.done
+    assert Step.VERIFY not in steps.open
+
+
+@pytest.mark.parametrize(("progress", "asked"), EVERY_CASE)
+@pytest.mark.parametrize("posted", list(Step), ids=str)
+def test_a_step_posted_back_is_always_shown_and_the_end_stays_last(progress, asked, posted):
+    steps = call_steps(progress, asked, posted)
+
+    assert steps.shows(posted)
+    assert steps.open[-1] is Step.END
+    assert len(set(steps.open)) == len(steps.open)

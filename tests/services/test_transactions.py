@@ -75,6 +75,25 @@ def test_an_audit_only_read_keeps_what_it_read_loaded_after_its_commit():
     assert _audited("test.read") == 1
 
 
+@transactional(keep_loaded=True)
+def _read_and_write(resident_id: int):
+    resident = db.session.get(Resident, resident_id)
+    resident.email = "ines@example.com"
+    audit.record("test.read", resident_id=resident.id)
+    return resident
+
+
+def test_a_read_that_writes_what_it_showed_keeps_what_it_read_loaded_and_commits_it():
+    resident_id = factories.make_resident(forename="Ines").id
+    db.session.expunge_all()
+
+    resident = _read_and_write(resident_id)
+
+    assert "forename" in inspect(resident).dict  # not expired by the commit
+    assert _audited("test.read") == 1
+    assert db.session.get(Resident, resident_id).email == "ines@example.com"
+
+
 def test_a_unit_of_work_that_writes_still_reads_afresh_after_its_commit():
     resident = factories.make_resident(forename="Ines")
     db.session.commit()

@@ -30,8 +30,8 @@ def representative_call_disclosed(resident, permission, handler) -> Call:
         verified_as=VerifiedAs.REPRESENTATIVE,
     )
     db.session.commit()
-    calls.record_panel(call, handler, clock.today())
-    calls.record_panel(call, handler, clock.today())
+    calls.record_panel(call, handler, clock.now())
+    calls.record_panel(call, handler, clock.now())
     return call
 
 
