@@ -28,7 +28,7 @@ KNOWN_UPWARD = {
     # The console counts what each role may open from the views' own declarations.
     ("app.services.console", "app.navigation"),
     # The call page's pages of entries, counted by the pagination helper's arithmetic.
-    ("app.services.calls", "app.pagination"),
+    ("app.services.call_workspace", "app.pagination"),
 }
 
 
@@ -220,7 +220,8 @@ def test_every_module_imports_first_in_any_order_in_a_fresh_interpreter(seed):
 # Services that know nothing of the request: they raise NotFound, Forbidden or Refused
 # (app/refusals.py), and read only the app's settings from Flask.
 WEB_FREE_SERVICES = [
-    "inbound_calls", "outbox", "portal_codes", "text_codes", "verification", "waiting_calls",
+    "call_state", "call_status", "call_workspace", "calls", "inbound_calls", "outbox",
+    "portal_codes", "text_codes", "verification", "waiting_calls",
 ]  # fmt: skip
 THE_REQUEST = {"abort", "request", "g", "session", "current_user", "login_user", "logout_user"}
 

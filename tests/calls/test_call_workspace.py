@@ -3,8 +3,6 @@ everything a call page or one of its parts shows, from one moment, in a handful 
 statements; a read writes nothing but the audit of what it disclosed, and a call left open
 past its maximum length reads as closed without anything being written."""
 
-import ast
-import inspect
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,7 +16,7 @@ from app.models import AuditEvent, Call, StaffUser
 from app.refusals import NotFound
 from app.rules.call_steps import Step
 from app.rules.vocabulary import CallOutcome
-from app.services import call_state, call_status, call_workspace, calls
+from app.services import call_state, call_workspace, calls
 from app.services.call_workspace import Show
 from tests import factories
 
@@ -279,25 +277,6 @@ def test_every_step_has_one_template_and_its_forms_in_one_table(app):
     steps_template = app.jinja_env.loader.get_source(app.jinja_env, "calls/_steps.html")[0]
     assert "step_templates[step]" in steps_template
     assert not any(part.template in steps_template for part in STEPS.values())
-
-
-HTTP_NAMES = {"abort", "request", "g", "session", "current_user"}
-
-
-@pytest.mark.parametrize(
-    "module", [calls, call_state, call_status, call_workspace], ids=lambda m: m.__name__
-)
-def test_the_call_services_know_nothing_of_http(module):
-    tree = ast.parse(inspect.getsource(module))
-
-    imported = {
-        alias.asname or alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module in ("flask", "flask_login")
-        for alias in node.names
-    }
-
-    assert imported & HTTP_NAMES == set()
 
 
 def test_another_handler_asking_for_any_part_of_the_call_is_told_nothing(
