@@ -28,7 +28,8 @@ from app.pages import done
 from app.pagination import requested_page
 from app.refusals import Refused, show_refusal
 from app.rules.call_steps import CallSteps, Step, parse_step
-from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
+from app.rules.capabilities import Capability
+from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 from app.security import staff_required
 from app.services import (
     call_state,
@@ -45,7 +46,7 @@ from app.services import (
 from app.services.call_status import CallStatus, fetch_call_status
 from app.services.service_areas import active_areas
 
-CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
+CALL_STAFF = (Capability.TAKE_CALLS,)
 navigation.register("calls.index", "Calls", *CALL_STAFF)
 
 

@@ -5,11 +5,12 @@ from app import navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
 from app.pagination import paginated
+from app.rules.capabilities import Capability
 from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
 from app.services import entries
 
-navigation.register("dispatches.index", "Dispatches")
+navigation.register("dispatches.index", "Dispatches", Capability.SEE_DISPATCHES)
 PRIORITY_TAGS = {
     Urgency.EMERGENCY: "govuk-tag--red",
     Urgency.URGENT: "govuk-tag--orange",
@@ -18,7 +19,7 @@ PRIORITY_TAGS = {
 
 
 @bp.get("/dispatches")
-@staff_required()
+@staff_required(Capability.SEE_DISPATCHES)
 def index():
     dispatches, pagination = paginated(
         lambda page: entries.open_dispatches(current_user, page), entries.DISPATCHES_PER_PAGE
@@ -32,7 +33,7 @@ def index():
 
 
 @bp.route("/dispatches/<int:dispatch_id>/outcome", methods=["GET", "POST"])
-@staff_required()
+@staff_required(Capability.SEE_DISPATCHES)
 def record_outcome(dispatch_id: int):
     dispatch = entries.get_dispatch_or_404(dispatch_id, current_user)
     if dispatch.closed_at is not None:

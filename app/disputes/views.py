@@ -10,20 +10,17 @@ from app.htmx import is_htmx
 from app.models import Entry
 from app.pages import done, submitted
 from app.pagination import page_of
+from app.rules.capabilities import Capability
 from app.rules.disputes import recorded_message
-from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import calls, disputes
 from app.services.service_areas import area_names
 
-# Residents' affairs: supervisors only (administrators manage accounts).
-DISPUTE_STAFF = (Role.SUPERVISOR,)
-CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
+navigation.register("disputes.index", "Disputes", Capability.DECIDE_DISPUTES)
 
 
 @bp.get("/disputes")
-@staff_required(*DISPUTE_STAFF)
+@staff_required(Capability.DECIDE_DISPUTES)
 def index():
     filters = QueueFilterForm(request.args)
     area, status = filters.filters()
@@ -38,7 +35,7 @@ def index():
 
 
 @bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
-@staff_required(*DISPUTE_STAFF)
+@staff_required(Capability.DECIDE_DISPUTES)
 def show_dispute(dispute_id: int):
     dispute = disputes.get_dispute_or_404(dispute_id, current_user)
     form = DecisionForm()
@@ -54,7 +51,7 @@ def show_dispute(dispute_id: int):
 
 
 @bp.post("/disputes/<int:dispute_id>/assign")
-@staff_required(*DISPUTE_STAFF)
+@staff_required(Capability.DECIDE_DISPUTES)
 def assign_dispute(dispute_id: int):
     dispute = disputes.get_dispute_or_404(dispute_id, current_user)
     if AssignForm().validate_on_submit():
@@ -87,7 +84,7 @@ def _blank_call_dispute_form() -> dict:
 
 
 @bp.post("/calls/<int:call_id>/disputes")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def record_dispute(call_id: int):
     """A handler records a dispute the resident, verified on this call, makes."""
     call = calls.get_open_call_or_404(call_id, current_user)

@@ -6,18 +6,16 @@ from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
 from app.pages import done, submitted
 from app.pagination import page_of
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import calls, duty_to_share
 from app.services.service_areas import active_areas, area_names
 
-CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-DECIDING_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("duty_to_share.index", "Duty to share", *DECIDING_STAFF)
+navigation.register("duty_to_share.index", "Duty to share", Capability.DECIDE_DUTY_TO_SHARE)
 
 
 @bp.route("/calls/<int:call_id>/duty-to-share", methods=["GET", "POST"])
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def request_share(call_id: int):
     """The handler of a live call asks to share without the resident's permission."""
     call = calls.get_open_call_or_404(call_id, current_user)
@@ -38,7 +36,7 @@ def request_share(call_id: int):
 
 
 @bp.get("/duty-to-share")
-@staff_required(*DECIDING_STAFF)
+@staff_required(Capability.DECIDE_DUTY_TO_SHARE)
 def index():
     filters = WaitingFilterForm(request.args)
     overdue_only = filters.overdue_only()
@@ -58,7 +56,7 @@ def index():
 
 
 @bp.route("/duty-to-share/<int:request_id>", methods=["GET", "POST"])
-@staff_required(*DECIDING_STAFF)
+@staff_required(Capability.DECIDE_DUTY_TO_SHARE)
 def show_request(request_id: int):
     share = duty_to_share.get_request_or_404(request_id)
     names = area_names()

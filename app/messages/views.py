@@ -3,14 +3,14 @@ from flask import render_template
 from app import navigation
 from app.messages import bp
 from app.pagination import PER_PAGE, paginate, requested_page
-from app.rules.vocabulary import MessageStatus, Role
+from app.rules.capabilities import Capability
+from app.rules.vocabulary import MessageStatus
 from app.security import staff_required
 from app.services import outbox
 from app.telephony.client import has_credentials
 from app.telephony.text_codes import code_backend
 
-MESSAGE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("messages.index", "Messages", *MESSAGE_STAFF)
+navigation.register("messages.index", "Messages", Capability.SEE_MESSAGES)
 STATUS_COLOURS = {
     MessageStatus.PENDING.value: "yellow",
     MessageStatus.SENT.value: "blue",
@@ -21,7 +21,7 @@ STATUS_COLOURS = {
 
 
 @bp.get("/messages")
-@staff_required(*MESSAGE_STAFF)
+@staff_required(Capability.SEE_MESSAGES)
 def index():
     page = requested_page()
     messages, total = outbox.messages_page(page, PER_PAGE)

@@ -9,15 +9,14 @@ from app.pagination import page_of
 from app.permissions import bp
 from app.permissions.forms import EndDecisionForm, EndRequestFilterForm
 from app.rules import authority_ends as rules
+from app.rules.capabilities import Capability
 from app.rules.vocabulary import AuthorityEndStatus
 from app.security import staff_required
 from app.services import authority_ends
 
-DECIDING_STAFF = authority_ends.DECIDING_ROLES
-
 
 @bp.get("/permissions/end-requests")
-@staff_required(*DECIDING_STAFF)
+@staff_required(Capability.DECIDE_AUTHORITY_ENDS)
 def end_requests():
     filters = EndRequestFilterForm(request.args)
     status = filters.chosen()
@@ -35,7 +34,7 @@ def end_requests():
 
 
 @bp.route("/permissions/end-requests/<int:request_id>", methods=["GET", "POST"])
-@staff_required(*DECIDING_STAFF)
+@staff_required(Capability.DECIDE_AUTHORITY_ENDS)
 def show_end_request(request_id: int):
     asked = authority_ends.get_request_or_404(request_id)
     form = EndDecisionForm(issuing_body=rules.issuing_body(asked.permission.kind))

@@ -17,20 +17,16 @@ from app.portal.forms import (
 from app.refusals import Refused, show_refusal
 from app.rules import authority_ends as authority_rules
 from app.rules.disputes import ICO_RIGHT
-from app.security import public, resident_required
+from app.security import public, resident_required, signed_in_resident
 from app.services import authority_ends, disputes, portal
 
 _WAITING = "portal_waiting"  # the token of a sign-in waiting for its code
 
 
-def _is_resident() -> bool:
-    return current_user.is_authenticated and hasattr(current_user, "resident_id")
-
-
 @bp.route("", methods=["GET", "POST"])
 @public
 def start():
-    if _is_resident():
+    if signed_in_resident():
         return redirect(url_for("portal.your_record"))
     if not portal.sign_in_available():
         # No code could be sent: the same page for everyone, whatever they typed.

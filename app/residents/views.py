@@ -14,16 +14,16 @@ from app.residents.forms import (
     SupervisorRemoveNumberForm,
     reveal_forms,
 )
+from app.rules.capabilities import Capability
 from app.rules.need_to_know import RESIDENT_DETAILS
-from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import phones, residents, search
 
-navigation.register("residents.find_record", "Records")
+navigation.register("residents.find_record", "Records", Capability.OPEN_RECORDS)
 
 
 @bp.route("/residents", methods=["GET", "POST"])
-@staff_required()
+@staff_required(Capability.OPEN_RECORDS)
 def find_record():
     # Searches are posted: a name, postcode or phone number in an address would be kept
     # in access logs, proxies and browser history. A GET shows the empty finder.
@@ -43,7 +43,7 @@ def find_record():
 
 
 @bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
-@staff_required()
+@staff_required(Capability.OPEN_RECORDS)
 def view_record(resident_id: int):
     # Only the id is used until a reason is given: not even the name is shown before.
     residents.get_resident_or_404(resident_id)
@@ -56,14 +56,12 @@ def view_record(resident_id: int):
             record=record,
             purpose=form.reason.data,
             reveal_forms=reveal_forms(RESIDENT_DETAILS),
-            may_unlock=navigation.may_open("locks.unlock"),
-            may_see_permissions=navigation.may_open("permissions.resident_permissions"),
         )
     return render_template("residents/view_record.html", resident_id=resident_id, form=form)
 
 
 @bp.post("/residents/<int:resident_id>/reveal/<detail>")
-@staff_required()
+@staff_required(Capability.OPEN_RECORDS)
 def reveal_detail(resident_id: int, detail: str):
     resident = residents.get_resident_or_404(resident_id)
     hidden = residents.resident_detail_or_404(detail)
@@ -88,7 +86,7 @@ def reveal_detail(resident_id: int, detail: str):
 
 
 @bp.get("/residents/<int:resident_id>/phone-numbers")
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def phone_numbers(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     return render_template(
@@ -101,7 +99,7 @@ def phone_numbers(resident_id: int):
 
 
 @bp.route("/residents/<int:resident_id>/phone-numbers/add", methods=["GET", "POST"])
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def add_phone_number(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = SupervisorAddNumberForm()
@@ -111,7 +109,7 @@ def add_phone_number(resident_id: int):
 @bp.route(
     "/residents/<int:resident_id>/phone-numbers/<int:phone_id>/change", methods=["GET", "POST"]
 )
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def change_phone_number(resident_id: int, phone_id: int):
     return _change_on_file(
         resident_id,
@@ -124,7 +122,7 @@ def change_phone_number(resident_id: int, phone_id: int):
 @bp.route(
     "/residents/<int:resident_id>/phone-numbers/<int:phone_id>/remove", methods=["GET", "POST"]
 )
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def remove_phone_number(resident_id: int, phone_id: int):
     return _change_on_file(
         resident_id, phone_id, "Remove a number", lambda number: SupervisorRemoveNumberForm()

@@ -6,29 +6,22 @@ from app.pages import done, submitted
 from app.pagination import page_of
 from app.retention import bp
 from app.retention.forms import LiftHoldForm, SetHoldForm
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import legal_holds, residents
 
-HOLD_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("retention.index", "Legal holds", *HOLD_STAFF)
-
-
-@bp.app_context_processor
-def _legal_hold_on() -> dict:
-    """The record page says whether the record is under a legal hold, to supervisors."""
-    return {"legal_hold_on": legal_holds.hold_in_force}
+navigation.register("retention.index", "Legal holds", Capability.SET_LEGAL_HOLDS)
 
 
 @bp.get("/legal-holds")
-@staff_required(*HOLD_STAFF)
+@staff_required(Capability.SET_LEGAL_HOLDS)
 def index():
     holds, pagination = page_of(legal_holds.holds_in_force)
     return render_template("retention/index.html", holds=holds, pagination=pagination)
 
 
 @bp.route("/residents/<int:resident_id>/legal-hold", methods=["GET", "POST"])
-@staff_required(*HOLD_STAFF)
+@staff_required(Capability.SET_LEGAL_HOLDS)
 def set_hold(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     hold = legal_holds.hold_in_force(resident.id)
@@ -44,7 +37,7 @@ def set_hold(resident_id: int):
 
 
 @bp.route("/residents/<int:resident_id>/legal-holds/<int:hold_id>/lift", methods=["GET", "POST"])
-@staff_required(*HOLD_STAFF)
+@staff_required(Capability.SET_LEGAL_HOLDS)
 def lift_hold(resident_id: int, hold_id: int):
     resident = residents.get_resident_or_404(resident_id)
     hold = legal_holds.get_hold_or_404(resident.id, hold_id)

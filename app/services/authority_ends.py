@@ -19,13 +19,11 @@ from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
 from app.refusals import Refused
 from app.rules import authority_ends as rules
+from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
-from app.rules.vocabulary import AuthorityEndStatus, MessageKind, Role
+from app.rules.vocabulary import AuthorityEndStatus, MessageKind
 from app.services import audit, outbox, permissions
 from app.services.transactions import lock_row, transactional
-
-# Only supervisors decide: an administrator looks after accounts, not residents' affairs.
-DECIDING_ROLES = (Role.SUPERVISOR,)
 
 
 def waiting_request(permission_id: int) -> AuthorityEndRequest | None:
@@ -187,7 +185,7 @@ def decide(
         checks,
         reason,
         permission.kind,
-        is_supervisor=supervisor.role in DECIDING_ROLES,
+        is_supervisor=supervisor.can(Capability.DECIDE_AUTHORITY_ENDS),
     )
     if refused is not None:
         field, message = refused

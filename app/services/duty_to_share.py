@@ -19,15 +19,14 @@ from app.extensions import db
 from app.models import Call, ShareRequest, StaffUser
 from app.refusals import Refused
 from app.rules import duty_to_share as rules
+from app.rules.capabilities import Capability
 from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.duty_to_share import ShareAsk
-from app.rules.vocabulary import CallerType, Role, ShareRequestStatus
+from app.rules.vocabulary import CallerType, ShareRequestStatus
 from app.services import audit, call_state
 from app.services.facts import facts_from
 from app.services.service_areas import active_area_codes, area_names
 from app.services.transactions import lock_row, transactional
-
-DECIDING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def caller_on(call: Call) -> str:
@@ -292,7 +291,7 @@ def decide_request(
         request.status,
         request.requested_by_id,
         supervisor.id,
-        supervisor.role in DECIDING_ROLES,
+        supervisor.can(Capability.DECIDE_DUTY_TO_SHARE),
         urgent=request.urgent,
         call_open=request.call.is_open,
     )

@@ -28,6 +28,7 @@ from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.refusals import Refused
+from app.rules.capabilities import Capability
 from app.rules.disclosure import VerifiedAs
 from app.rules.need_to_know import HiddenDetail
 from app.rules.permissions import (
@@ -61,7 +62,6 @@ from app.rules.vocabulary import (
     PermissionKind,
     Relationship,
     RepresentativeCheck,
-    Role,
 )
 from app.services import audit, call_state, reveals
 from app.services.facts import facts_from
@@ -181,7 +181,7 @@ def record_written_permission(
     Lasting Power of Attorney, a deputyship order or a DWP appointeeship. It may have started
     before today (an LPA registered years ago), but may not have expired already."""
     today = today or clock.today()
-    if not supervisor.has_role(Role.SUPERVISOR):
+    if not supervisor.can(Capability.MANAGE_PERMISSIONS):
         raise Refused("Only a supervisor can record a permission from written evidence")
     if evidence.kind not in WRITTEN_KINDS:
         raise Refused(

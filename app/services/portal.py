@@ -40,6 +40,7 @@ from app.refusals import Refused
 from app.rules import authority_ends as authority_rules
 from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
+from app.rules.capabilities import SignedInKind, UserKind
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
@@ -59,12 +60,15 @@ REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
 Owned = TypeVar("Owned", Entry, Permission, Dispute, AuthorityEndRequest)
 
 
-class SignedInResident(UserMixin):
-    """A resident signed in to the portal. It has no role, so no staff page ever lets it in.
+class SignedInResident(UserMixin, SignedInKind):
+    """A resident signed in to the portal: its kind is a resident's, so no staff page ever
+    lets it in.
 
     `signed_in_with` is a keyed fingerprint of the resident's date of birth and the number
     their code went to, as their record has them now (`details_fingerprint`): kept in the
     session at sign-in, and compared on every request after."""
+
+    kind = UserKind.RESIDENT
 
     def __init__(self, portal_session: PortalSession) -> None:
         self.token = portal_session.token
@@ -72,7 +76,7 @@ class SignedInResident(UserMixin):
         self.signed_in_with = details_fingerprint(portal_session)
 
     def get_id(self) -> str:
-        return f"resident:{self.token}"
+        return f"{self.kind}:{self.token}"
 
 
 class SignInDetailsChanged(Exception):

@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Entry, Resident, StaffUser
+from app.models import Entry, LegalHold, Resident, StaffUser
 from app.references import format_reference
 from app.rules.disclosure import entry_shown_outside_call, entry_withheld_as_disputed
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
 from app.rules.vocabulary import EntryStatus
-from app.services import audit, reveals, verification
+from app.services import audit, legal_holds, reveals, verification
 from app.services.calls import staff_access
 from app.services.search import street_of
 from app.services.transactions import transactional
@@ -108,6 +108,7 @@ class ResidentRecord:
     disputed_entries: int  # otherwise shown but left out while disputed: counted, not shown
     lock: LockState
     hidden: HiddenDetails
+    legal_hold: LegalHold | None  # the hold in force on the record, if any
 
 
 def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRecord:
@@ -127,6 +128,7 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
         disputed_entries=disputed_entries,
         lock=lock,
         hidden=hidden_details(resident),
+        legal_hold=legal_holds.hold_in_force(resident.id),
     )
 
 

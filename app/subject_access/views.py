@@ -7,21 +7,20 @@ from app.pages import submitted
 from app.pagination import page_of
 from app.refusals import Refused
 from app.rules import subject_access as rules
-from app.rules.vocabulary import ExportStatus, Role
+from app.rules.capabilities import Capability
+from app.rules.vocabulary import ExportStatus
 from app.security import staff_required
 from app.services import residents
 from app.services import subject_access as service
 from app.subject_access import bp
 from app.subject_access.forms import FindResidentForm, GatherForm, StartExportForm
 
-# A subject access export holds a whole record: supervisors answer the requests.
-EXPORT_STAFF = (Role.SUPERVISOR,)
 PER_PAGE = 20
-navigation.register("subject_access.index", "Subject access", *EXPORT_STAFF)
+navigation.register("subject_access.index", "Subject access", Capability.EXPORT_SUBJECT_ACCESS)
 
 
 @bp.route("/subject-access", methods=["GET", "POST"])
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def index():
     form = FindResidentForm()
     if found := submitted(form, lambda: service.find_resident_by_reference(form.reference.data)):
@@ -39,7 +38,7 @@ def index():
 
 
 @bp.route("/subject-access/residents/<int:resident_id>", methods=["GET", "POST"])
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def new_export(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = StartExportForm()
@@ -75,14 +74,14 @@ def _progress_context(export) -> dict:
 
 
 @bp.get("/subject-access/exports/<int:export_id>")
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def show_export(export_id: int):
     export = service.get_export_or_404(export_id, current_user)
     return render_template("subject_access/show_export.html", **_progress_context(export))
 
 
 @bp.post("/subject-access/exports/<int:export_id>/gather")
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def gather(export_id: int):
     """Gather one more section: the progress page asks for the next as each one arrives."""
     export = service.get_export_or_404(export_id, current_user)
@@ -94,7 +93,7 @@ def gather(export_id: int):
 
 
 @bp.get("/subject-access/exports/<int:export_id>/download")
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def download(export_id: int):
     export = service.get_export_or_404(export_id, current_user)
     try:
