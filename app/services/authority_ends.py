@@ -10,14 +10,14 @@ happens in the same unit of work as the decision, so it ends at once, mid-call t
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import authority_ends as rules
 from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
@@ -92,7 +92,7 @@ def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
 def get_request_or_404(request_id: int) -> AuthorityEndRequest:
     request = db.session.get(AuthorityEndRequest, request_id)
     if request is None:
-        abort(404)
+        raise NotFound
     return request
 
 

@@ -12,7 +12,7 @@ Nothing here deletes an entry.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal, select, update
 from sqlalchemy.orm import joinedload
 
@@ -20,7 +20,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Call, Dispute, DisputeDecision, Entry, StaffUser
 from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import disputes as rules
 from app.rules.disclosure import VerifiedAs
 from app.rules.outbox import dispute_decided_text
@@ -40,7 +40,7 @@ def get_dispute_or_404(dispute_id: int, staff: StaffUser) -> Dispute:
     found" (rule 7)."""
     dispute = db.session.get(Dispute, dispute_id)
     if dispute is None or not _may_see(staff, dispute.entry):
-        abort(404)
+        raise NotFound
     return dispute
 
 

@@ -10,14 +10,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
 from app.models import Call, ShareRequest, StaffUser
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import duty_to_share as rules
 from app.rules.capabilities import Capability
 from app.rules.disclosure import Disclosure, VerifiedAs
@@ -161,7 +160,7 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
 def get_request_or_404(request_id: int) -> ShareRequest:
     request = db.session.get(ShareRequest, request_id)
     if request is None:
-        abort(404)
+        raise NotFound
     return request
 
 

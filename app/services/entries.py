@@ -6,14 +6,13 @@ it, their relationship to the resident and whether they were verified.
 
 from typing import Any
 
-from flask import abort
 from sqlalchemy import case, func, select
 
 from app import clock
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
 from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules.disclosure import VerifiedAs, dispatch_on_hold
 from app.rules.reports import ReportDetails, report_problem
 from app.rules.vocabulary import CallerType, DispatchOutcome, EntryStatus, Relationship, Urgency
@@ -129,7 +128,7 @@ def get_dispatch_or_404(dispatch_id: int, staff: StaffUser) -> Dispatch:
     """A dispatch in the staff member's service areas; any other is "not found"."""
     dispatch = db.session.get(Dispatch, dispatch_id)
     if dispatch is None or dispatch.entry.area_code not in staff.area_codes:
-        abort(404)
+        raise NotFound
     return dispatch
 
 

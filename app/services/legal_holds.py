@@ -8,13 +8,12 @@ the holds in force (app/services/retention.py).
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import LegalHold, Resident, StaffUser
 from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import retention as rules
 from app.services import audit
 from app.services.transactions import transactional
@@ -35,7 +34,7 @@ def get_hold_or_404(resident_id: int, hold_id: int) -> LegalHold:
     id is not found here."""
     hold = db.session.get(LegalHold, hold_id)
     if hold is None or hold.resident_id != resident_id:
-        abort(404)
+        raise NotFound
     return hold
 
 

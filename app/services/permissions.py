@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +27,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules.capabilities import Capability
 from app.rules.disclosure import VerifiedAs
 from app.rules.need_to_know import HiddenDetail
@@ -458,7 +458,7 @@ def check_representative_passcode(permission: Permission, typed: str) -> bool:
 def get_permission_or_404(permission_id: int) -> Permission:
     permission = db.session.get(Permission, permission_id)
     if permission is None:
-        abort(404)
+        raise NotFound
     return permission
 
 
@@ -505,7 +505,7 @@ def get_access_code_or_404(resident_id: int, permission_id: int) -> Permission:
         or permission.resident_id != resident_id
         or not permission.lpa_access_code
     ):
-        abort(404)
+        raise NotFound
     return permission
 
 

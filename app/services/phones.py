@@ -14,7 +14,7 @@ on this call, as the resident.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from app import clock
@@ -29,7 +29,7 @@ from app.models import (
     StaffUser,
     TextCode,
 )
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import phone_changes as rules
 from app.rules import text_codes as code_rules
 from app.rules.disclosure import VerifiedAs
@@ -205,7 +205,7 @@ def _lock_resident(resident_id: int) -> Resident:
         .execution_options(synchronize_session=False)
     )
     if locked.rowcount != 1:
-        abort(404)
+        raise NotFound
     return db.session.get(Resident, resident_id)
 
 

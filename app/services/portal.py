@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from flask import abort, current_app
-from flask_login import UserMixin
+from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -36,7 +35,7 @@ from app.models import (
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.references import normalise_reference
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import authority_ends as authority_rules
 from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
@@ -60,7 +59,7 @@ REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
 Owned = TypeVar("Owned", Entry, Permission, Dispute, AuthorityEndRequest)
 
 
-class SignedInResident(UserMixin, SignedInKind):
+class SignedInResident(SignedInKind):
     """A resident signed in to the portal: its kind is a resident's, so no staff page ever
     lets it in.
 
@@ -69,6 +68,9 @@ class SignedInResident(UserMixin, SignedInKind):
     session at sign-in, and compared on every request after."""
 
     kind = UserKind.RESIDENT
+    # What Flask-Login asks of whoever is signed in.
+    is_active = is_authenticated = True
+    is_anonymous = False
 
     def __init__(self, portal_session: PortalSession) -> None:
         self.token = portal_session.token
@@ -284,7 +286,7 @@ def _end_session(row_id: int, action: str) -> None:
 def get_resident(user: SignedInResident) -> Resident:
     resident = db.session.get(Resident, user.resident_id)
     if resident is None:
-        abort(404)
+        raise NotFound
     return resident
 
 
@@ -320,7 +322,7 @@ def _own_or_404(model: type[Owned], record_id: int, user: SignedInResident) -> O
     """A record on the signed-in resident's own record; another resident's is not found."""
     record = db.session.get(model, record_id)
     if record is None or record.resident_id != user.resident_id:
-        abort(404)
+        raise NotFound
     return record
 
 
@@ -339,7 +341,7 @@ def get_entry_or_404(user: SignedInResident, entry_id: int) -> EntryRow:
     """One of the resident's own entries; another resident's, or a hidden one, is not found."""
     entry = _own_or_404(Entry, entry_id, user)
     if entry.status is EntryStatus.UPHELD:
-        abort(404)
+        raise NotFound
     return _entry_row(entry)
 
 
@@ -359,7 +361,7 @@ def revoke_permission(user: SignedInResident, permission: Permission) -> None:
     """The resident takes back consent they gave: at once, audited as done by the resident.
     A legal authority is refused: the resident asks us to end it (`ask_to_end_permission`)."""
     if permission.resident_id != user.resident_id:
-        abort(404)
+        raise NotFound
     refusal = authority_rules.refusal_to_take_away(permission.kind)
     if refusal is not None:
         raise Refused(refusal)
@@ -405,7 +407,7 @@ def ask_to_end_permission(
     """The resident asks us to end a legal authority over their affairs: a supervisor checks
     with them and decides; it stays in force until then."""
     if permission.resident_id != user.resident_id:
-        abort(404)
+        raise NotFound
     return authority_ends.ask_to_end(permission, note)
 
 

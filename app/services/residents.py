@@ -7,13 +7,13 @@ view, so the member of staff types one, and the view is audited with it.
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
 from app.models import Entry, LegalHold, Resident, StaffUser
 from app.references import format_reference
+from app.refusals import NotFound
 from app.rules.disclosure import entry_shown_outside_call, entry_withheld_as_disputed
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
@@ -31,7 +31,7 @@ NEWEST_FIRST = (Entry.created_at.desc(), Entry.id.desc())
 def get_resident_or_404(resident_id: int) -> Resident:
     resident = db.session.get(Resident, resident_id)
     if resident is None:
-        abort(404)
+        raise NotFound
     return resident
 
 
@@ -70,7 +70,7 @@ def resident_detail_or_404(name: str) -> HiddenDetail:
     for detail in RESIDENT_DETAILS:
         if detail.value == name:
             return detail
-    abort(404)
+    raise NotFound
 
 
 @transactional

@@ -8,13 +8,13 @@ detail's name and the reason, never its value; the value goes into the response 
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import exists, func, select
 
 from app import clock
 from app.extensions import db
 from app.models import AuditEvent, StaffUser
-from app.refusals import Refused
+from app.refusals import ForbiddenOnRecord, Refused
 from app.rules.need_to_know import (
     REASON_MIN_LENGTH,
     HiddenDetail,
@@ -54,7 +54,8 @@ def reveal(
 
     `opened` names the audit actions that show the member of staff opened the page offering
     the detail today. Returns the message to show with the value. Part of the caller's unit
-    of work: the transactional service function that calls it commits.
+    of work: the transactional service function that calls it commits, also when it refuses
+    (`Refused` on the form, `ForbiddenOnRecord` as a 403), keeping the refusal's event.
     """
     reason = reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
@@ -109,7 +110,6 @@ def reveal(
         if decision.refusal is RevealRefusal.NOT_OPENED:
             # The page never offers this reveal, so it is an error page, not a refusal on
             # the form; the refusal is kept in the audit trail all the same.
-            db.session.commit()
-            abort(403)
+            raise ForbiddenOnRecord(decision.reason)
         raise Refused(decision.reason, "reason")
     return decision.reason

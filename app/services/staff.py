@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TypeVar
 
-from flask import abort, current_app
+from flask import current_app
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import func, or_, select, update
@@ -26,7 +26,7 @@ from app.models import ServiceAreaRecord, StaffPasswordLink, StaffRecoveryCode, 
 from app.models.staff import new_session_token
 from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import sign_in_limits as limit_rules
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
@@ -420,7 +420,7 @@ def count_staff() -> int:
 def get_staff_or_404(staff_id: int) -> StaffUser:
     user = db.session.get(StaffUser, staff_id)
     if user is None:
-        abort(404)
+        raise NotFound
     return user
 
 

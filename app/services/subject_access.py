@@ -3,20 +3,19 @@
 A supervisor starts an export (a row naming the resident, who asked and why); the progress
 page then gathers it one section per request, counting what each holds; once every section
 is gathered, the supervisor who asked downloads a zip of a printable page and a JSON file,
-built afresh on each download and never stored. Third parties' names and numbers are
+built afresh on each download and never stored. This module gathers what goes in them, every
+value in words for the page; the blueprint draws the page and packs the zip
+(app/subject_access/export_file.py). Third parties' names and numbers are
 withheld unless the supervisor includes them with a reason. Every start and download is
 audited with what was included and withheld, never the data.
 """
 
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, render_template
 from sqlalchemy import ColumnElement, ScalarResult, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -37,7 +36,7 @@ from app.models import (
 )
 from app.phone_numbers import for_display
 from app.references import format_reference, normalise_reference
-from app.refusals import Refused
+from app.refusals import Forbidden, NotFound, Refused
 from app.rules import subject_access as rules
 from app.rules.disclosure import UNVERIFIED_LABEL, VerifiedAs
 from app.rules.permissions import describe_scope
@@ -109,9 +108,9 @@ def get_export_or_404(export_id: int, staff: StaffUser) -> SubjectAccessExport:
     a whole record, and only the supervisor answering the request may handle it."""
     export = db.session.get(SubjectAccessExport, export_id)
     if export is None:
-        abort(404)
+        raise NotFound
     if export.requested_by_id != staff.id:
-        abort(403)
+        raise Forbidden
     return export
 
 
@@ -158,15 +157,25 @@ def gather_next_section(export: SubjectAccessExport) -> SubjectAccessExport:
 
 
 @dataclass(frozen=True)
-class ExportFile:
+class Downloaded:
+    """What the export's zip holds, gathered afresh: the printable page's parts, every value
+    already in words, and the same data as JSON."""
+
     filename: str
-    content: bytes
+    resident_name: str
+    reference: str
+    produced_at: str  # in words
+    include_third_parties: bool
+    withheld_marker: str
+    sections: list["PrintedSection"]
+    data_json: str
 
 
 @transactional
-def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
-    """Build the export's zip for the supervisor who started it: a printable page and a JSON
-    file. Audited with the sections' counts and what was withheld, never the data."""
+def download(export: SubjectAccessExport, staff: StaffUser) -> Downloaded:
+    """Gather everything in the export again for the supervisor who started it, for a
+    printable page and a JSON file. Audited with the sections' counts and what was withheld,
+    never the data."""
     refusal = rules.download_refusal(
         requested_by_id=export.requested_by_id,
         staff_id=staff.id,
@@ -175,7 +184,7 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
         now=clock.now(),
     )
     if refusal == rules.NOT_YOURS:
-        abort(403)
+        raise Forbidden
     if refusal:
         raise Refused(refusal)
     resident = db.session.get(Resident, export.resident_id)
@@ -193,21 +202,6 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
         },
         **{_json_key(section): gathered.data for section, gathered in sections.items()},
     }
-    html = render_template(
-        "subject_access/export.html",
-        reference=data["export"]["resident_reference"],
-        sections=[_printable(section, gathered.data) for section, gathered in sections.items()],
-        resident=resident,
-        produced_at=display(produced_at),
-        include_third_parties=include,
-        withheld_marker=rules.WITHHELD,
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.html", html)
-        archive.writestr(
-            "data.json", json.dumps(data, default=_json_value, indent=2, ensure_ascii=False)
-        )
     withheld = sum(gathered.withheld for gathered in sections.values())
     audit.record(
         "subject_access.exported",
@@ -221,7 +215,16 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
         withheld=withheld,
     )
     stamp = clock.local(produced_at).strftime("%Y-%m-%d")
-    return ExportFile(f"subject-access-{export.id}-{stamp}.zip", buffer.getvalue())
+    return Downloaded(
+        filename=f"subject-access-{export.id}-{stamp}.zip",
+        resident_name=resident.full_name,
+        reference=data["export"]["resident_reference"],
+        produced_at=display(produced_at),
+        include_third_parties=include,
+        withheld_marker=rules.WITHHELD,
+        sections=[_printable(section, gathered.data) for section, gathered in sections.items()],
+        data_json=json.dumps(data, default=_json_value, indent=2, ensure_ascii=False),
+    )
 
 
 # --- gathering ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from app.security import staff_required
 from app.services import residents
 from app.services import subject_access as service
 from app.subject_access import bp
+from app.subject_access.export_file import zipped
 from app.subject_access.forms import FindResidentForm, GatherForm, StartExportForm
 
 PER_PAGE = 20
@@ -102,7 +103,7 @@ def download(export_id: int):
         flash(refused.message, "info")
         return redirect(url_for("subject_access.show_export", export_id=export.id))
     return Response(
-        exported.content,
+        zipped(exported),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )
