@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.admin import bp
 from app.admin.forms import ConfirmForm, StaffForm, StaffSearchForm
 from app.pages import done, submitted
@@ -104,7 +104,9 @@ def password_link(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
     hours = int(staff_service.password_link_lifetime().total_seconds() // 3600)
-    if issued := submitted(form, lambda: staff_service.issue_password_link(user, current_user)):
+    if issued := submitted(
+        form, lambda: staff_service.issue_password_link(user, current_user, clock.now())
+    ):
         # Rendered, not redirected: the link is shown this once and kept nowhere.
         return render_template(
             "admin/password_link_issued.html",

@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
 from app.pagination import paginated
@@ -46,6 +46,7 @@ def record_outcome(dispatch_id: int):
             DispatchOutcome(form.outcome.data),
             (form.notes.data or "").strip(),
             current_user,
+            clock.now(),
         )
         flash(f"Outcome recorded for dispatch {dispatch.id}", "success")
         return redirect(url_for("dispatches.index"))

@@ -2,7 +2,7 @@
 
 from flask import render_template
 
-from app import navigation
+from app import clock, navigation
 from app.disputes import bp
 from app.rules.capabilities import Capability
 from app.security import staff_required
@@ -14,4 +14,4 @@ navigation.register("disputes.dashboard", "Dashboard", Capability.SEE_DASHBOARD)
 @bp.get("/dashboard")
 @staff_required(Capability.SEE_DASHBOARD)
 def dashboard():
-    return render_template("disputes/dashboard.html", board=service.dashboard())
+    return render_template("disputes/dashboard.html", board=service.dashboard(clock.now()))

@@ -26,7 +26,7 @@ def index():
     area, status = filters.filters()
     rows, pagination = page_of(
         lambda page, per_page: disputes.dispute_queue(
-            current_user, page, per_page, area=area, status=status
+            current_user, page, per_page, today=clock.today(), area=area, status=status
         )
     )
     return render_template(
@@ -39,12 +39,15 @@ def index():
 def show_dispute(dispute_id: int):
     dispute = disputes.get_dispute_or_404(dispute_id, current_user)
     form = DecisionForm()
-    if submitted(form, lambda: disputes.decide_dispute(dispute, *form.decision(), current_user)):
+    if submitted(
+        form,
+        lambda: disputes.decide_dispute(dispute, *form.decision(), current_user, clock.now()),
+    ):
         return done(
             "Decision recorded. The resident will be told by text",
             url_for("disputes.show_dispute", dispute_id=dispute_id),
         )
-    page = disputes.view_dispute(dispute, current_user)
+    page = disputes.view_dispute(dispute, current_user, clock.today())
     return render_template(
         "disputes/show_dispute.html", page=page, form=form, assign_form=AssignForm()
     )

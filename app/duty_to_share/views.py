@@ -1,7 +1,7 @@
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
 from app.pages import done, submitted
@@ -42,7 +42,7 @@ def index():
     overdue_only = filters.overdue_only()
     rows, pagination = page_of(
         lambda page, per_page: duty_to_share.waiting_requests(
-            page, per_page, overdue_only=overdue_only
+            page, per_page, now=clock.now(), overdue_only=overdue_only
         )
     )
     return render_template(
@@ -65,9 +65,12 @@ def show_request(request_id: int):
     )
     if not form.is_submitted():
         form.areas.data = sorted(share.requested_codes)
-    if submitted(form, lambda: duty_to_share.decide_request(share, *form.decided(), current_user)):
+    if submitted(
+        form,
+        lambda: duty_to_share.decide_request(share, *form.decided(), current_user, clock.now()),
+    ):
         return done(
             "Decision recorded", url_for("duty_to_share.show_request", request_id=request_id)
         )
-    page = duty_to_share.view_request(share, current_user)
+    page = duty_to_share.view_request(share, current_user, clock.now())
     return render_template("duty_to_share/show_request.html", page=page, form=form)

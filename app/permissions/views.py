@@ -65,6 +65,7 @@ def new_permission(resident_id: int):
             form.evidence(),
             form.safeguarding_answers(),
             current_user,
+            clock.today(),
         ),
     )
     if recorded:
@@ -100,7 +101,10 @@ def reveal_access_code(resident_id: int, permission_id: int):
     permission = permissions.get_access_code_or_404(resident_id, permission_id)
     form = access_code_form(permission.id)
     revealed = submitted(
-        form, lambda: permissions.reveal_access_code(permission, current_user, form.reason.data)
+        form,
+        lambda: permissions.reveal_access_code(
+            permission, current_user, form.reason.data, clock.now()
+        ),
     )
     # The code is in this response only: never in an address, a cookie or the audit log.
     template = (
@@ -157,7 +161,7 @@ def _change_with_reason(
     if not allowed(summary):
         return done(not_allowed, back, "info")
     form = form_class()
-    if submitted(form, lambda: change(permission, current_user, form.reason.data)):
+    if submitted(form, lambda: change(permission, current_user, form.reason.data, now=clock.now())):
         # The page it leads to shows the holder from the database.
         return done(changed, back)
     return render_template(template, summary=summary, form=form)

@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.session import end_session, start_resident_session
 from app.pages import done, submitted
 from app.portal import bp
@@ -70,7 +71,7 @@ def your_record():
         "portal/your_record.html",
         resident=portal.get_resident(current_user),
         entries=portal.entries_for(current_user),
-        permissions=portal.permission_cards(current_user),
+        permissions=portal.permission_cards(current_user, clock.today()),
         disputes=portal.disputes_for(current_user),
         form=None,
     )
@@ -94,7 +95,7 @@ def revoke_permission(permission_id: int):
         # Never offered for a legal authority, and never done: the resident asks us instead.
         return redirect(url_for("portal.ask_to_end_permission", permission_id=permission.id))
     form = RevokeForm()
-    if submitted(form, lambda: portal.revoke_permission(current_user, permission)):
+    if submitted(form, lambda: portal.revoke_permission(current_user, permission, clock.now())):
         return done(
             "Permission taken away: they can no longer speak for you",
             url_for("portal.your_record"),
@@ -150,7 +151,7 @@ def check_end_request(permission_id: int):
     if not form.validate_on_submit():
         return redirect(url_for("portal.ask_to_end_permission", permission_id=permission_id))
     try:
-        asked = portal.ask_to_end_permission(current_user, permission, form.answer())
+        asked = portal.ask_to_end_permission(current_user, permission, form.answer(), clock.now())
     except Refused as refused:
         edit = EndRequestForm(formdata=None, note=form.answer())
         show_refusal(edit, refused)
@@ -195,7 +196,7 @@ def check_dispute(entry_id: int):
     reason, statement = form.answers()
     try:
         dispute = disputes.open_dispute_from_portal(
-            current_user.resident_id, row.entry.id, reason, statement
+            current_user.resident_id, row.entry.id, reason, statement, clock.now()
         )
     except Refused as refused:
         edit = DisputeForm(formdata=None, reason=reason.value, statement=statement)

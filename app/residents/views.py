@@ -1,7 +1,7 @@
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.htmx import is_htmx
 from app.pages import done, submitted
 from app.residents import bp
@@ -50,7 +50,7 @@ def view_record(resident_id: int):
     form = RecordReasonForm()
     if form.validate_on_submit():
         # Rendered, not redirected: no address ever shows a record without its reason.
-        record = residents.view_record(resident_id, current_user, form.reason.data)
+        record = residents.view_record(resident_id, current_user, form.reason.data, clock.today())
         return render_template(
             "residents/record.html",
             record=record,
@@ -67,7 +67,10 @@ def reveal_detail(resident_id: int, detail: str):
     hidden = residents.resident_detail_or_404(detail)
     form = RevealDetailForm(prefix=hidden.value, noun=hidden.label)
     revealed = submitted(
-        form, lambda: residents.reveal_detail(resident, hidden, current_user, form.reason.data)
+        form,
+        lambda: residents.reveal_detail(
+            resident, hidden, current_user, form.reason.data, clock.now()
+        ),
     )
     # The value is in this response only: never in an address, a cookie or the audit log.
     template = "residents/_detail_row.html" if is_htmx() else "residents/reveal_detail.html"
@@ -75,7 +78,7 @@ def reveal_detail(resident_id: int, detail: str):
         template,
         resident=resident,
         detail=hidden,
-        hidden=residents.hidden_details(resident),
+        hidden=residents.hidden_details(resident, clock.today()),
         form=form,
         revealed=revealed.result if revealed else None,
     )
@@ -92,7 +95,7 @@ def phone_numbers(resident_id: int):
     return render_template(
         "residents/phone_numbers.html",
         resident=resident,
-        hidden=residents.hidden_details(resident),
+        hidden=residents.hidden_details(resident, clock.today()),
         numbers=phones.numbers_on_file(resident.id),
         history=phones.history_of(resident.id),
     )
@@ -155,7 +158,7 @@ def _supervisor_change(resident, form, asked, title: str, number=None):
     made = submitted(
         form,
         lambda: phones.change_by_supervisor(
-            resident.id, asked(), current_user, form.reason.data, form.evidence.data
+            resident.id, asked(), current_user, form.reason.data, form.evidence.data, clock.now()
         ),
     )
     if made:
@@ -165,7 +168,7 @@ def _supervisor_change(resident, form, asked, title: str, number=None):
     return render_template(
         "residents/change_phone_number.html",
         resident=resident,
-        hidden=residents.hidden_details(resident),
+        hidden=residents.hidden_details(resident, clock.today()),
         form=form,
         number=number,
         title=title,

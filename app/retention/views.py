@@ -1,7 +1,7 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.pages import done, submitted
 from app.pagination import page_of
 from app.retention import bp
@@ -28,7 +28,9 @@ def set_hold(resident_id: int):
     if hold is not None:
         return redirect(url_for("retention.lift_hold", resident_id=resident.id, hold_id=hold.id))
     form = SetHoldForm()
-    if submitted(form, lambda: legal_holds.set_hold(resident, form.reason.data, current_user)):
+    if submitted(
+        form, lambda: legal_holds.set_hold(resident, form.reason.data, current_user, clock.now())
+    ):
         return done(
             "Legal hold set. Nothing on the record will be removed while it is in force",
             url_for("retention.index"),
@@ -44,7 +46,9 @@ def lift_hold(resident_id: int, hold_id: int):
     form = LiftHoldForm()
     if not hold.in_force and not form.validate_on_submit():
         return done("That legal hold was already lifted", url_for("retention.index"), "info")
-    if submitted(form, lambda: legal_holds.lift_hold(hold, form.reason.data, current_user)):
+    if submitted(
+        form, lambda: legal_holds.lift_hold(hold, form.reason.data, current_user, clock.now())
+    ):
         return done(
             "Legal hold lifted. The record follows the retention schedule again",
             url_for("retention.index"),

@@ -8,13 +8,12 @@ happens in the same unit of work as the decision, so it ends at once, mid-call t
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
 from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
 from app.refusals import NotFound, Refused
@@ -52,7 +51,7 @@ def has_ended(permission: Permission) -> bool:
 
 
 @transactional
-def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
+def ask_to_end(permission: Permission, note: str, now: datetime) -> AuthorityEndRequest:
     """Record the resident's wish that a legal authority over their affairs end. It stays in
     force until a supervisor decides. A request already waiting for this permission is the
     answer to a second one: nothing new is written."""
@@ -70,7 +69,7 @@ def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
     request = AuthorityEndRequest(
         permission_id=permission.id,
         resident_id=permission.resident_id,
-        requested_at=clock.now(),
+        requested_at=now,
         resident_note=note.strip() or None,
         status=AuthorityEndStatus.WAITING,
     )
@@ -139,7 +138,7 @@ class RequestPage:
     permission_ended: bool  # revoked or closed meanwhile: ending it changes nothing
 
 
-def view_request(request: AuthorityEndRequest, supervisor: StaffUser) -> RequestPage:
+def view_request(request: AuthorityEndRequest, supervisor: StaffUser, today: date) -> RequestPage:
     """The request with its permission (the holder's contact details among it, to tell them),
     for a supervisor to decide; the view is audited first."""
     _record_request_viewed(request.id, request.resident_id, supervisor.id)
@@ -147,7 +146,7 @@ def view_request(request: AuthorityEndRequest, supervisor: StaffUser) -> Request
     permission = request.permission
     return RequestPage(
         request=request,
-        summary=permissions.summarise(permission, clock.today()),
+        summary=permissions.summarise(permission, today),
         issuing_body=rules.issuing_body(permission.kind),
         issuer_name=rules.issuer_name(permission.kind),
         permission_ended=has_ended(permission),
@@ -172,6 +171,7 @@ def decide(
     checks: rules.Checks,
     reason: str,
     supervisor: StaffUser,
+    now: datetime,
 ) -> AuthorityEndRequest:
     """Record a supervisor's decision on a request, once: end the permission at once (mid-call
     too, recorded as ended by the supervisor on the resident's request), or keep it. Either
@@ -191,7 +191,6 @@ def decide(
         field, message = refused
         raise Refused(message, field=field)
     reason = reason.strip()
-    now: datetime = clock.now()
     request.status = outcome
     request.spoke_alone = checks.spoke_alone
     request.told_holder = checks.told_holder
@@ -200,7 +199,7 @@ def decide(
     request.decided_at = now
     request.decision_reason = reason
     ended_now = outcome is AuthorityEndStatus.ENDED and permissions.end_at_once(
-        permission, supervisor, rules.ended_reason(request.id, reason), request=request.id
+        permission, supervisor, rules.ended_reason(request.id, reason), now=now, request=request.id
     )
     audit.record(
         "authority_end.decided",

@@ -9,6 +9,7 @@ Counts come from the same queries as the pages they link to, so the two always a
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -18,7 +19,7 @@ from app.models import Call, StaffUser
 from app.rules.capabilities import Capability
 from app.services import (
     authority_ends,
-    calls,
+    call_state,
     disputes,
     duty_to_share,
     verification,
@@ -60,14 +61,30 @@ def _without_two_factor() -> int:
     )
 
 
-def console_for(staff: StaffUser) -> Console:
-    """What this member of staff has waiting: a line for each thing their role may do, counted
-    only then."""
+def _open_calls(staff: StaffUser, now: datetime) -> list[Call]:
+    """The member of staff's own calls still open, newest first. A call open past its longest
+    (`CALL_MAX_MINUTES`) is left out, not closed: a read writes nothing. It is closed when it
+    is next opened, or by `flask calls close-overdue`."""
+    stmt = (
+        select(Call)
+        .where(
+            Call.handler_id == staff.id,
+            Call.ended_at.is_(None),
+            Call.started_at > now - call_state.max_length(),
+        )
+        .order_by(Call.started_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def console_for(staff: StaffUser, now: datetime) -> Console:
+    """What this member of staff has waiting at `now`: a line for each thing their role may
+    do, counted only then. It writes nothing."""
     to_do: list[ToDo] = []
     open_calls: list[Call] = []
     takes_calls = staff.can(Capability.TAKE_CALLS)
     if takes_calls:
-        open_calls = calls.open_calls_for(staff)
+        open_calls = _open_calls(staff, now)
         waiting = waiting_calls.waiting_count()
         to_do.append(
             ToDo("call waiting to be taken", "calls waiting to be taken", waiting,
@@ -80,13 +97,13 @@ def console_for(staff: StaffUser) -> Console:
                  "locked", locked, "locks.index", "Review locked records")
         )  # fmt: skip
     if staff.can(Capability.DECIDE_DISPUTES):
-        due = disputes.open_disputes_near_deadline(staff, clock.today())
+        due = disputes.open_disputes_near_deadline(staff, clock.day_of(now))
         to_do.append(
             ToDo("dispute due soon or overdue", "disputes due soon or overdue", due,
                  "disputes.index", "Go to disputes")
         )  # fmt: skip
     if staff.can(Capability.DECIDE_DUTY_TO_SHARE):
-        shares = duty_to_share.waiting_counts(clock.now())
+        shares = duty_to_share.waiting_counts(now)
         to_do.append(
             ToDo("request to share without consent waiting for a decision",
                  "requests to share without consent waiting for a decision", shares.waiting,

@@ -16,10 +16,8 @@ from flask import current_app
 from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal, select, update
 from sqlalchemy.orm import joinedload
 
-from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Call, Dispute, DisputeDecision, Entry, StaffUser
-from app.models.types import utcnow
 from app.refusals import NotFound, Refused
 from app.rules import disputes as rules
 from app.rules.disclosure import VerifiedAs
@@ -89,11 +87,13 @@ def dispute_queue(
     page: int,
     per_page: int,
     *,
+    today: date,
     area: str | None = None,
     status: DisputeStatus | None = None,
 ) -> tuple[list[QueueRow], int]:
     """Disputes on entries in the member of staff's service areas, the nearest deadline
-    first, a page at a time, each tagged overdue or due soon; and how many there are."""
+    first, a page at a time, each tagged overdue or due soon on `today`; and how many there
+    are."""
     base = _disputes_seen_by(staff, area)
     if status is not None:
         base = base.where(Dispute.status == status)
@@ -104,7 +104,6 @@ def dispute_queue(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    today = clock.today()
     rows = [
         QueueRow(d, rules.DEADLINE_TAGS[rules.deadline_state(d.status, d.due_on, today)])
         for d in db.session.scalars(stmt)
@@ -149,9 +148,10 @@ TRAIL_LIMIT = 500
 SAME_NUMBER_LIMIT = 20
 
 
-def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
+def view_dispute(dispute: Dispute, supervisor: StaffUser, today: date) -> DisputePage:
     """The dispute, the entry and where it came from, other entries from the same number and
-    the entry's audit trail. The view is audited with its purpose first."""
+    the entry's audit trail, its deadline placed against `today`. The view is audited with
+    its purpose first."""
     _record_dispute_viewed(dispute.id, dispute.resident_id, supervisor.id)
     dispute = db.session.get(Dispute, dispute.id)
     entry = dispute.entry
@@ -188,9 +188,7 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
     verified = "Verified" if entry.reporter_verified else "Not verified"
     return DisputePage(
         dispute=dispute,
-        tag=rules.DEADLINE_TAGS[
-            rules.deadline_state(dispute.status, dispute.due_on, clock.today())
-        ],
+        tag=rules.DEADLINE_TAGS[rules.deadline_state(dispute.status, dispute.due_on, today)],
         decisions=list(dispute.decisions),
         call=call,
         caller_verification=verified,
@@ -244,12 +242,12 @@ def open_dispute_on_call(
 
 @transactional
 def open_dispute_from_portal(
-    resident_id: int, entry_id: int, reason: DisputeReason, statement: str
+    resident_id: int, entry_id: int, reason: DisputeReason, statement: str, now: datetime
 ) -> Dispute:
     """Record a dispute the resident, signed in to the portal, makes about an entry on their
     own record. The entry is marked disputed at once."""
     dispute = _open_dispute(
-        resident_id, entry_id, reason, statement, clock.now(), channel=DisputeChannel.PORTAL
+        resident_id, entry_id, reason, statement, now, channel=DisputeChannel.PORTAL
     )
     audit.record(
         "dispute.opened",
@@ -344,6 +342,7 @@ def decide_dispute(
     reasons: str,
     decisions_seen: int,
     supervisor: StaffUser,
+    now: datetime,
 ) -> DisputeDecision:
     """Record a supervisor's decision, or a correction of the standing one.
 
@@ -395,7 +394,6 @@ def decide_dispute(
         .order_by(DisputeDecision.id.desc())
         .limit(1)
     )
-    now = utcnow()
     decision = DisputeDecision(
         dispute_id=dispute.id,
         outcome=outcome,

@@ -177,11 +177,10 @@ class WaitingRow:
 
 
 def waiting_requests(
-    page: int, per_page: int, *, overdue_only: bool = False
+    page: int, per_page: int, *, now: datetime, overdue_only: bool = False
 ) -> tuple[list[WaitingRow], int]:
     """Requests waiting for a supervisor, the oldest first, a page at a time, and how many
-    there are. `overdue_only`: the urgent ones past their 24 hours."""
-    now = clock.now()
+    there are. `overdue_only`: the urgent ones past their 24 hours at `now`."""
     base = (
         select(ShareRequest)
         .join(Call, Call.id == ShareRequest.call_id)
@@ -237,14 +236,15 @@ class RequestPage:
     lapsed: bool  # the call ended before a decision on a request that was not urgent
 
 
-def view_request(request: ShareRequest, supervisor: StaffUser) -> RequestPage:
-    """The request with its call, for a supervisor to decide; the view is audited first."""
+def view_request(request: ShareRequest, supervisor: StaffUser, now: datetime) -> RequestPage:
+    """The request with its call, for a supervisor to decide, overdue or not at `now`; the
+    view is audited first."""
     _record_request_viewed(request.id, request.call_id, request.resident_id, supervisor.id)
     request = db.session.get(ShareRequest, request.id)
     return RequestPage(
         request=request,
         call=request.call,
-        overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, clock.now()),
+        overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, now),
         due=rules.decision_due(request.requested_at),
         lapsed=rules.has_lapsed(request.status, request.urgent, request.call.is_open),
     )
@@ -278,6 +278,7 @@ def decide_request(
     areas: Collection[str],
     reason: str,
     supervisor: StaffUser,
+    now: datetime,
 ) -> ShareRequest:
     """Approve a request (for some or all of the areas asked for) or refuse it, with a reason.
 
@@ -312,7 +313,7 @@ def decide_request(
             status=status,
             areas_approved=",".join(sorted(approved)) if approved else None,
             decided_by_id=supervisor.id,
-            decided_at=clock.now(),
+            decided_at=now,
             decision_reason=reason or None,
         )
         .execution_options(synchronize_session=False)

@@ -4,6 +4,7 @@ Logging a report never needs verification: the entry records who reported
 it, their relationship to the resident and whether they were verified.
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -11,7 +12,6 @@ from sqlalchemy import case, func, select
 from app import clock
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
-from app.models.types import utcnow
 from app.refusals import NotFound, Refused
 from app.rules.disclosure import VerifiedAs, dispatch_on_hold
 from app.rules.reports import ReportDetails, report_problem
@@ -134,11 +134,11 @@ def get_dispatch_or_404(dispatch_id: int, staff: StaffUser) -> Dispatch:
 
 @transactional
 def record_dispatch_outcome(
-    dispatch: Dispatch, outcome: DispatchOutcome, notes: str, staff: StaffUser
+    dispatch: Dispatch, outcome: DispatchOutcome, notes: str, staff: StaffUser, now: datetime
 ) -> None:
     dispatch.outcome = outcome
     dispatch.outcome_notes = notes or None
-    dispatch.closed_at = utcnow()
+    dispatch.closed_at = now
     dispatch.closed_by_id = staff.id
     audit.record(
         "dispatch.closed",

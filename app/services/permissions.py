@@ -9,7 +9,7 @@ Every change writes the permission's history and the audit trail in the same tra
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -24,7 +24,6 @@ from app.models import (
     ServiceAreaRecord,
     StaffUser,
 )
-from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.refusals import NotFound, Refused
@@ -175,12 +174,11 @@ def record_written_permission(
     evidence: WrittenEvidence,
     safeguarding: Safeguarding,
     supervisor: StaffUser,
-    today: date | None = None,
+    today: date,
 ) -> GrantedPermission:
     """Record a permission a supervisor has seen written evidence for: written consent, a
     Lasting Power of Attorney, a deputyship order or a DWP appointeeship. It may have started
-    before today (an LPA registered years ago), but may not have expired already."""
-    today = today or clock.today()
+    before `today` (an LPA registered years ago), but may not have expired already."""
     if not supervisor.can(Capability.MANAGE_PERMISSIONS):
         raise Refused("Only a supervisor can record a permission from written evidence")
     if evidence.kind not in WRITTEN_KINDS:
@@ -348,6 +346,7 @@ def revoke(
     reason: str,
     call: Call | None = None,
     *,
+    now: datetime,
     by_resident: bool = False,
 ) -> None:
     """Revoke a permission at once: the next request on any call where it is in use is refused
@@ -359,7 +358,7 @@ def revoke(
     if not reason:
         raise Refused(REVOKE_REASON_MISSING, "reason")
     if not end_at_once(
-        permission, staff, reason, call, **({"by": "resident"} if by_resident else {})
+        permission, staff, reason, call, now=now, **({"by": "resident"} if by_resident else {})
     ):
         raise Refused("This permission has already been revoked")
 
@@ -369,6 +368,8 @@ def end_at_once(
     staff: StaffUser | None,
     reason: str,
     call: Call | None = None,
+    *,
+    now: datetime,
     **detail,
 ) -> bool:
     """Revoke a permission in the caller's unit of work, with its history and audit event
@@ -378,9 +379,7 @@ def end_at_once(
     revoked = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.revoked_at.is_(None))
-        .values(
-            revoked_at=utcnow(), revoked_by_id=staff.id if staff else None, revocation_reason=reason
-        )
+        .values(revoked_at=now, revoked_by_id=staff.id if staff else None, revocation_reason=reason)
     )
     if revoked.rowcount != 1:
         return False
@@ -398,7 +397,7 @@ def end_at_once(
 
 
 @transactional
-def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
+def close_matter(permission: Permission, staff: StaffUser, note: str, now: datetime) -> None:
     """End an issue-limited permission because the matter it was for is closed."""
     note = note.strip()
     if permission.matter is None:
@@ -410,7 +409,7 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
     closed = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.matter_closed_at.is_(None))
-        .values(matter_closed_at=utcnow())
+        .values(matter_closed_at=now)
     )
     if closed.rowcount != 1:
         raise Refused("The matter for this permission is already closed")
@@ -510,7 +509,9 @@ def get_access_code_or_404(resident_id: int, permission_id: int) -> Permission:
 
 
 @transactional
-def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) -> reveals.Revealed:
+def reveal_access_code(
+    permission: Permission, staff: StaffUser, reason: str, now: datetime
+) -> reveals.Revealed:
     """Reveal a permission's LPA access code, masked on every page, to a member of staff who
     gives a reason: audited and limited as any hidden detail (app.services.reveals)."""
     permission_id, resident_id = permission.id, permission.resident_id
@@ -519,6 +520,7 @@ def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) ->
         resident_id,
         HiddenDetail.LPA_ACCESS_CODE,
         reason,
+        now=now,
         opened=ACCESS_CODE_OPENED,
         permission_id=permission_id,
     )

@@ -174,7 +174,7 @@ def change_by_supervisor(
     supervisor: StaffUser,
     reason: str,
     evidence: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ChangeMade:
     """Add, change or remove a resident's number outside a call, as a supervisor, from written
     evidence (a signed form, a letter) with a reason. Only a supervisor may."""
@@ -186,7 +186,7 @@ def change_by_supervisor(
     return _make(
         resident,
         asked,
-        now or clock.now(),
+        now,
         staff=supervisor,
         verified=rules.by_supervisor(evidence),
         reason=reason.strip(),

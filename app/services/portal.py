@@ -345,8 +345,7 @@ def get_entry_or_404(user: SignedInResident, entry_id: int) -> EntryRow:
     return _entry_row(entry)
 
 
-def permissions_for(user: SignedInResident) -> list[permissions.PermissionSummary]:
-    today = clock.today()
+def permissions_for(user: SignedInResident, today: date) -> list[permissions.PermissionSummary]:
     return [
         permissions.summarise(permission, today)
         for permission in permissions.permissions_for_resident(user.resident_id)
@@ -357,7 +356,7 @@ def get_permission_or_404(user: SignedInResident, permission_id: int) -> Permiss
     return _own_or_404(Permission, permission_id, user)
 
 
-def revoke_permission(user: SignedInResident, permission: Permission) -> None:
+def revoke_permission(user: SignedInResident, permission: Permission, now: datetime) -> None:
     """The resident takes back consent they gave: at once, audited as done by the resident.
     A legal authority is refused: the resident asks us to end it (`ask_to_end_permission`)."""
     if permission.resident_id != user.resident_id:
@@ -365,7 +364,7 @@ def revoke_permission(user: SignedInResident, permission: Permission) -> None:
     refusal = authority_rules.refusal_to_take_away(permission.kind)
     if refusal is not None:
         raise Refused(refusal)
-    permissions.revoke(permission, None, REVOKED_BY_RESIDENT, by_resident=True)
+    permissions.revoke(permission, None, REVOKED_BY_RESIDENT, now=now, by_resident=True)
 
 
 @dataclass(frozen=True)
@@ -378,12 +377,12 @@ class PermissionCard:
     end_request: AuthorityEndRequest | None  # their latest request to end it, if any
 
 
-def permission_cards(user: SignedInResident) -> list[PermissionCard]:
-    """The resident's permissions, newest first, each with what they may do about it and
-    their latest request to end it."""
+def permission_cards(user: SignedInResident, today: date) -> list[PermissionCard]:
+    """The resident's permissions, newest first, as they stand on `today`, each with what they
+    may do about it and their latest request to end it."""
     requests = authority_ends.latest_requests(user.resident_id)
     cards = []
-    for summary in permissions_for(user):
+    for summary in permissions_for(user, today):
         permission = summary.permission
         request = requests.get(permission.id)
         standing = summary.may_revoke
@@ -402,13 +401,13 @@ def permission_cards(user: SignedInResident) -> list[PermissionCard]:
 
 
 def ask_to_end_permission(
-    user: SignedInResident, permission: Permission, note: str
+    user: SignedInResident, permission: Permission, note: str, now: datetime
 ) -> AuthorityEndRequest:
     """The resident asks us to end a legal authority over their affairs: a supervisor checks
     with them and decides; it stays in force until then."""
     if permission.resident_id != user.resident_id:
         raise NotFound
-    return authority_ends.ask_to_end(permission, note)
+    return authority_ends.ask_to_end(permission, note, now)
 
 
 def get_end_request_or_404(user: SignedInResident, request_id: int) -> AuthorityEndRequest:

@@ -5,11 +5,10 @@ view, so the member of staff types one, and the view is audited with it.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
-from app import clock
 from app.extensions import db
 from app.models import Entry, LegalHold, Resident, StaffUser
 from app.references import format_reference
@@ -55,9 +54,9 @@ class HiddenDetails:
         }[detail]
 
 
-def hidden_details(resident: Resident, today: date | None = None) -> HiddenDetails:
+def hidden_details(resident: Resident, today: date) -> HiddenDetails:
     return HiddenDetails(
-        age_band=age_band(resident.date_of_birth, today or clock.today()),
+        age_band=age_band(resident.date_of_birth, today),
         street=street_of(resident.address_line_1),
         town=resident.town,
         outward_postcode=resident.outward_postcode,
@@ -75,11 +74,11 @@ def resident_detail_or_404(name: str) -> HiddenDetail:
 
 @transactional
 def reveal_detail(
-    resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str
+    resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str, now: datetime
 ) -> reveals.Revealed:
     """Reveal one of the resident's hidden details to a member of staff who gives a reason,
     within their daily limit; audited without the value (app.services.reveals)."""
-    message = reveals.reveal(staff, resident.id, detail, reason, opened=RECORD_OPENED)
+    message = reveals.reveal(staff, resident.id, detail, reason, now=now, opened=RECORD_OPENED)
     return reveals.Revealed(detail=detail, value=_value_of(resident, detail), message=message)
 
 
@@ -111,9 +110,10 @@ class ResidentRecord:
     legal_hold: LegalHold | None  # the hold in force on the record, if any
 
 
-def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRecord:
+def view_record(resident_id: int, staff: StaffUser, purpose: str, today: date) -> ResidentRecord:
     """Load the record and the entries this member of staff may see, and audit the view
-    with its purpose and the entries shown, in one transaction."""
+    with its purpose and the entries shown, in one transaction. `today` gives the age band
+    shown in place of the date of birth."""
     resident, shown_ids, hidden_entries, disputed_entries, lock = _record_view(
         resident_id, staff, purpose
     )
@@ -127,7 +127,7 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
         hidden_entries=hidden_entries,
         disputed_entries=disputed_entries,
         lock=lock,
-        hidden=hidden_details(resident),
+        hidden=hidden_details(resident, today),
         legal_hold=legal_holds.hold_in_force(resident.id),
     )
 

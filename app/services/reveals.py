@@ -7,6 +7,7 @@ detail's name and the reason, never its value; the value goes into the response 
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import exists, func, select
@@ -47,15 +48,17 @@ def reveal(
     detail: HiddenDetail,
     reason: str,
     *,
+    now: datetime,
     opened: Collection[str],
     permission_id: int | None = None,
 ) -> str:
     """Record that `staff` reveals `detail` of the resident, or refuse and record the refusal.
 
     `opened` names the audit actions that show the member of staff opened the page offering
-    the detail today. Returns the message to show with the value. Part of the caller's unit
-    of work: the transactional service function that calls it commits, also when it refuses
-    (`Refused` on the form, `ForbiddenOnRecord` as a 403), keeping the refusal's event.
+    the detail today (the London day of `now`, which also bounds the daily limit). Returns
+    the message to show with the value. Part of the caller's unit of work: the transactional
+    service function that calls it commits, also when it refuses (`Refused` on the form,
+    `ForbiddenOnRecord` as a 403), keeping the refusal's event.
     """
     reason = reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
@@ -63,7 +66,7 @@ def reveal(
             f"Enter why you need to see the {detail.label}, in at least 10 characters", "reason"
         )
     staff_id = staff.id
-    since = start_of_day(clock.today(), clock.UK)
+    since = start_of_day(clock.day_of(now), clock.UK)
     about = {"field": detail.value} | ({"permission": permission_id} if permission_id else {})
     opened_today = db.session.scalar(
         select(

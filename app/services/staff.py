@@ -11,7 +11,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app
@@ -680,14 +680,14 @@ def password_link_lifetime() -> timedelta:
 
 
 @transactional
-def issue_password_link(target: StaffUser, actor: StaffUser | None) -> str:
-    """A new set-password link's token, returned this once (only its hash is kept). Earlier
-    unused links for the account stop working."""
+def issue_password_link(target: StaffUser, actor: StaffUser | None, now: datetime) -> str:
+    """A new set-password link's token, returned this once (only its hash is kept), working
+    for `PASSWORD_LINK_HOURS` from `now`. Earlier unused links for the account stop
+    working."""
     if not target.active:
         raise Refused(account_rules.NOT_ACTIVE)
     token = secrets.token_urlsafe(32)
     _void_password_links(target)
-    now = clock.now()
     expires_at = now + password_link_lifetime()
     db.session.add(
         StaffPasswordLink(

@@ -72,12 +72,12 @@ def start_export(
     *,
     include_third_parties: bool,
     third_party_reason: str | None,
+    now: datetime,
 ) -> SubjectAccessExport:
     """Record a supervisor's request for everything held about the resident. Third parties
     are included only with a reason."""
     if include_third_parties and len((third_party_reason or "").strip()) < rules.REASON_MIN_LENGTH:
         raise Refused(rules.ENTER_THIRD_PARTY_REASON, "third_party_reason")
-    now = clock.now()
     export = SubjectAccessExport(
         resident_id=resident_id,
         requested_by_id=supervisor.id,
@@ -126,17 +126,21 @@ def my_exports(staff: StaffUser, page: int, per_page: int) -> tuple[list[Subject
     return list(rows), total
 
 
-def is_expired(export: SubjectAccessExport) -> bool:
-    return clock.now() >= export.expires_at
+def is_expired(export: SubjectAccessExport, now: datetime) -> bool:
+    return now >= export.expires_at
 
 
 @transactional
-def gather_next_section(export: SubjectAccessExport) -> SubjectAccessExport:
+def gather_next_section(export: SubjectAccessExport, now: datetime) -> SubjectAccessExport:
     """Gather the next section of the export and count what it holds; the last one makes it
     ready. Two requests at once gather a section once: the UPDATE that claims it matches only
     the progress this request saw."""
     seen = export.progress
-    if export.status is ExportStatus.READY or seen >= len(rules.SECTIONS) or is_expired(export):
+    if (
+        export.status is ExportStatus.READY
+        or seen >= len(rules.SECTIONS)
+        or is_expired(export, now)
+    ):
         return export
     claimed = db.session.execute(
         update(SubjectAccessExport)
@@ -152,7 +156,7 @@ def gather_next_section(export: SubjectAccessExport) -> SubjectAccessExport:
     export.counts = {**export.counts, section.value: gathered.count}
     if export.progress >= len(rules.SECTIONS):
         export.status = ExportStatus.READY
-        export.completed_at = clock.now()
+        export.completed_at = now
     return export
 
 
@@ -172,7 +176,7 @@ class Downloaded:
 
 
 @transactional
-def download(export: SubjectAccessExport, staff: StaffUser) -> Downloaded:
+def download(export: SubjectAccessExport, staff: StaffUser, now: datetime) -> Downloaded:
     """Gather everything in the export again for the supervisor who started it, for a
     printable page and a JSON file. Audited with the sections' counts and what was withheld,
     never the data."""
@@ -181,7 +185,7 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> Downloaded:
         staff_id=staff.id,
         ready=export.status is ExportStatus.READY,
         expires=export.expires_at,
-        now=clock.now(),
+        now=now,
     )
     if refusal == rules.NOT_YOURS:
         raise Forbidden
@@ -190,7 +194,7 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> Downloaded:
     resident = db.session.get(Resident, export.resident_id)
     include = export.include_third_parties
     sections = {section: _gather(section, resident.id, include) for section in rules.SECTIONS}
-    produced_at = clock.now()
+    produced_at = now
     data = {
         "export": {
             "produced_at": produced_at,

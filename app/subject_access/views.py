@@ -1,7 +1,7 @@
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.htmx import is_htmx
 from app.pages import submitted
 from app.pagination import page_of
@@ -34,7 +34,7 @@ def index():
         form=form,
         exports=exports,
         pagination=pagination,
-        expired={export.id for export in exports if service.is_expired(export)},
+        expired={export.id for export in exports if service.is_expired(export, clock.now())},
     )
 
 
@@ -60,6 +60,7 @@ def _start_export(resident, reason: str, include: bool, third_party_reason: str 
         reason,
         include_third_parties=include,
         third_party_reason=third_party_reason,
+        now=clock.now(),
     )
 
 
@@ -68,7 +69,7 @@ def _progress_context(export) -> dict:
         "export": export,
         "sections": rules.SECTIONS,
         "progress": rules.progress_text(export.progress),
-        "expired": service.is_expired(export),
+        "expired": service.is_expired(export, clock.now()),
         "ready": export.status is ExportStatus.READY,
         "form": GatherForm(),
     }
@@ -87,7 +88,7 @@ def gather(export_id: int):
     """Gather one more section: the progress page asks for the next as each one arrives."""
     export = service.get_export_or_404(export_id, current_user)
     if GatherForm().validate_on_submit():
-        export = service.gather_next_section(export)
+        export = service.gather_next_section(export, clock.now())
     if is_htmx():
         return render_template("subject_access/_progress.html", **_progress_context(export))
     return redirect(url_for("subject_access.show_export", export_id=export.id))
@@ -98,7 +99,7 @@ def gather(export_id: int):
 def download(export_id: int):
     export = service.get_export_or_404(export_id, current_user)
     try:
-        exported = service.download(export, current_user)
+        exported = service.download(export, current_user, clock.now())
     except Refused as refused:
         flash(refused.message, "info")
         return redirect(url_for("subject_access.show_export", export_id=export.id))
