@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
 from app.refusals import NotFound, Refused
 from app.rules import authority_ends as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
 from app.rules.vocabulary import AuthorityEndStatus, MessageKind
@@ -77,7 +78,7 @@ def ask_to_end(permission: Permission, note: str, now: datetime) -> AuthorityEnd
     db.session.flush()
     # Never the resident's words: they may name someone, and the audit log is read widely.
     audit.record(
-        "authority_end.requested",
+        AuditAction.AUTHORITY_END_REQUESTED,
         resident_id=permission.resident_id,
         request=request.id,
         permission=permission.id,
@@ -156,7 +157,7 @@ def view_request(request: AuthorityEndRequest, supervisor: StaffUser, today: dat
 @transactional
 def _record_request_viewed(request_id: int, resident_id: int, staff_id: int) -> None:
     audit.record(
-        "authority_end.viewed",
+        AuditAction.AUTHORITY_END_VIEWED,
         staff_id=staff_id,
         resident_id=resident_id,
         purpose=f"Deciding request {request_id} to end a legal authority",
@@ -202,7 +203,7 @@ def decide(
         permission, supervisor, rules.ended_reason(request.id, reason), now=now, request=request.id
     )
     audit.record(
-        "authority_end.decided",
+        AuditAction.AUTHORITY_END_DECIDED,
         staff_id=supervisor.id,
         resident_id=request.resident_id,
         request=request.id,

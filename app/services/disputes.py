@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import AuditEvent, Call, Dispute, DisputeDecision, Entry, StaffUser
 from app.refusals import NotFound, Refused
 from app.rules import disputes as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import VerifiedAs
 from app.rules.outbox import dispute_decided_text
 from app.rules.vocabulary import (
@@ -116,7 +117,7 @@ def assign_to(dispute: Dispute, supervisor: StaffUser) -> None:
     """Make the supervisor the one working on the dispute."""
     dispute.assigned_to_id = supervisor.id
     audit.record(
-        "dispute.assigned",
+        AuditAction.DISPUTE_ASSIGNED,
         staff_id=supervisor.id,
         resident_id=dispute.resident_id,
         dispute=dispute.id,
@@ -202,7 +203,7 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser, today: date) -> Disput
 @transactional
 def _record_dispute_viewed(dispute_id: int, resident_id: int, staff_id: int) -> None:
     audit.record(
-        "dispute.viewed",
+        AuditAction.DISPUTE_VIEWED,
         staff_id=staff_id,
         resident_id=resident_id,
         purpose=f"Deciding dispute {dispute_id}",
@@ -230,7 +231,7 @@ def open_dispute_on_call(
         handler=handler,
     )
     audit.record_on_call(
-        "dispute.opened",
+        AuditAction.DISPUTE_OPENED,
         call,
         staff_id=handler.id,
         dispute=dispute.id,
@@ -250,7 +251,7 @@ def open_dispute_from_portal(
         resident_id, entry_id, reason, statement, now, channel=DisputeChannel.PORTAL
     )
     audit.record(
-        "dispute.opened",
+        AuditAction.DISPUTE_OPENED,
         resident_id=resident_id,
         dispute=dispute.id,
         entry=dispute.entry_id,
@@ -408,7 +409,7 @@ def decide_dispute(
     # Who decided, on whose record, and which dispute: said by each event the decision makes.
     decided = {"staff_id": supervisor.id, "resident_id": dispute.resident_id, "dispute": dispute.id}
     audit.record(
-        "dispute.decided",
+        AuditAction.DISPUTE_DECIDED,
         **decided,
         decision=decision.id,
         entry=entry.id,
@@ -417,7 +418,9 @@ def decide_dispute(
     )
     if entry.status is EntryStatus.UPHELD:
         for dispatch in entry.dispatches:
-            audit.record("dispatch.correction", **decided, dispatch=dispatch.id, team=dispatch.team)
+            audit.record(
+                AuditAction.DISPATCH_CORRECTION, **decided, dispatch=dispatch.id, team=dispatch.team
+            )
     body = dispute_decided_text(outcome, current_app.config["RESIDENT_PORTAL_URL"])
     outbox.queue_message(MessageKind.DISPUTE_DECIDED, dispute.resident, body)
     return decision

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Call, ShareRequest, StaffUser
 from app.refusals import NotFound, Refused
 from app.rules import duty_to_share as rules
+from app.rules.audit_actions import AuditAction, share_decision
 from app.rules.capabilities import Capability
 from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.duty_to_share import ShareAsk
@@ -95,7 +96,7 @@ def record_disclosures(call: Call, staff: StaffUser, disclosure: Disclosure) -> 
             continue
         shown = rules.areas_in_force(facts_for(request), call_now(call))
         audit.record_on_call(
-            "call.duty_to_share_disclosed",
+            AuditAction.CALL_DUTY_TO_SHARE_DISCLOSED,
             call,
             staff_id=staff.id,
             basis=request.basis.label,
@@ -146,7 +147,7 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
     db.session.add(request)
     db.session.flush()
     audit.record_on_call(
-        "duty_to_share.requested",
+        AuditAction.DUTY_TO_SHARE_REQUESTED,
         call,
         staff_id=handler.id,
         request=request.id,
@@ -253,7 +254,7 @@ def view_request(request: ShareRequest, supervisor: StaffUser, now: datetime) ->
 @transactional
 def _record_request_viewed(request_id: int, call_id: int, resident_id: int, staff_id: int) -> None:
     audit.record(
-        "duty_to_share.viewed",
+        AuditAction.DUTY_TO_SHARE_VIEWED,
         staff_id=staff_id,
         resident_id=resident_id,
         call_id=call_id,
@@ -322,7 +323,7 @@ def decide_request(
     if won.rowcount != 1:
         raise Refused(rules.ALREADY_DECIDED.format(status=request.status.label.lower()))
     audit.record(
-        f"duty_to_share.{status.value}",
+        share_decision(status),
         staff_id=supervisor.id,
         resident_id=request.resident_id,
         call_id=request.call_id,

@@ -13,6 +13,7 @@ from app import clock
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
 from app.refusals import NotFound, Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import VerifiedAs, dispatch_on_hold
 from app.rules.reports import ReportDetails, report_problem
 from app.rules.vocabulary import CallerType, DispatchOutcome, EntryStatus, Relationship, Urgency
@@ -69,7 +70,7 @@ def log_report(
         # Nobody said who is calling before the report: the report says it for the call.
         call.caller_type = CallerType.THIRD_PARTY
         call.caller_relationship = details.relationship
-        audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
+        audit.record(AuditAction.CALL_CALLER_RECORDED, staff_id=handler.id, call_id=call.id)
     entry = Entry(
         resident_id=call.resident_id,
         call_id=call.id,
@@ -80,7 +81,11 @@ def log_report(
     db.session.add(entry)
     db.session.flush()
     audit.record_on_call(
-        "entry.logged", call, staff_id=handler.id, entry=entry.id, verified=entry.reporter_verified
+        AuditAction.ENTRY_LOGGED,
+        call,
+        staff_id=handler.id,
+        entry=entry.id,
+        verified=entry.reporter_verified,
     )
     # The resident is told a report was made (never who made it, or what), in this same
     # transaction: no report without its message, no message without its report.
@@ -95,7 +100,9 @@ def log_report(
         )
         db.session.add(dispatch)
         db.session.flush()
-        audit.record_on_call("dispatch.raised", call, staff_id=handler.id, dispatch=dispatch.id)
+        audit.record_on_call(
+            AuditAction.DISPATCH_RAISED, call, staff_id=handler.id, dispatch=dispatch.id
+        )
     return entry
 
 
@@ -141,7 +148,7 @@ def record_dispatch_outcome(
     dispatch.closed_at = now
     dispatch.closed_by_id = staff.id
     audit.record(
-        "dispatch.closed",
+        AuditAction.DISPATCH_CLOSED,
         staff_id=staff.id,
         resident_id=dispatch.entry.resident_id,
         dispatch=dispatch.id,

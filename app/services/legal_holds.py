@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import LegalHold, Resident, StaffUser
 from app.refusals import NotFound, Refused
 from app.rules import retention as rules
+from app.rules.audit_actions import AuditAction
 from app.services import audit
 from app.services.transactions import transactional
 
@@ -47,7 +48,7 @@ def set_hold(resident: Resident, reason: str, staff: StaffUser, now: datetime) -
     hold = LegalHold(resident_id=resident.id, reason=reason, set_by_id=staff.id, set_at=now)
     db.session.add(hold)
     db.session.flush()
-    _record("legal_hold.set", hold, staff, reason)
+    _record(AuditAction.LEGAL_HOLD_SET, hold, staff, reason)
     return hold
 
 
@@ -63,10 +64,10 @@ def lift_hold(hold: LegalHold, reason: str, staff: StaffUser, now: datetime) -> 
     )
     if lifted.rowcount != 1:
         raise Refused(rules.HOLD_ALREADY_LIFTED)
-    _record("legal_hold.lifted", hold, staff, reason)
+    _record(AuditAction.LEGAL_HOLD_LIFTED, hold, staff, reason)
 
 
-def _record(action: str, hold: LegalHold, staff: StaffUser, reason: str) -> None:
+def _record(action: AuditAction, hold: LegalHold, staff: StaffUser, reason: str) -> None:
     """Audit a hold set or lifted, with the reason the supervisor gave for doing it."""
     audit.record(
         action,

@@ -27,6 +27,7 @@ from app.models import (
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.refusals import NotFound, Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.capabilities import Capability
 from app.rules.disclosure import VerifiedAs
 from app.rules.need_to_know import HiddenDetail
@@ -73,7 +74,9 @@ PASSCODE_LENGTH = 8  # 30**8: about 39 bits, behind argon2 and the verification 
 EVENTS_PER_PAGE = 25
 
 # The pages that show a permission's LPA access code, masked, with the form to reveal it.
-ACCESS_CODE_OPENED = frozenset({"permissions.viewed", "permission.viewed", "permission.granted"})
+ACCESS_CODE_OPENED = frozenset(
+    {AuditAction.PERMISSIONS_VIEWED, AuditAction.PERMISSION_VIEWED, AuditAction.PERMISSION_GRANTED}
+)
 
 
 @dataclass(frozen=True)
@@ -273,7 +276,7 @@ def _grant(
     )
     _history(permission, PermissionEventKind.GRANTED, staff, reason, call)
     audit.record(
-        "permission.granted",
+        AuditAction.PERMISSION_GRANTED,
         staff_id=staff.id,
         resident_id=resident_id,
         call_id=call.id if call else None,
@@ -385,7 +388,7 @@ def end_at_once(
         return False
     _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
     audit.record(
-        "permission.revoked",
+        AuditAction.PERMISSION_REVOKED,
         staff_id=staff.id if staff else None,
         resident_id=permission.resident_id,
         call_id=call.id if call else None,
@@ -415,7 +418,7 @@ def close_matter(permission: Permission, staff: StaffUser, note: str, now: datet
         raise Refused("The matter for this permission is already closed")
     _history(permission, PermissionEventKind.MATTER_CLOSED, staff, note)
     audit.record(
-        "permission.matter_closed",
+        AuditAction.PERMISSION_MATTER_CLOSED,
         staff_id=staff.id,
         resident_id=permission.resident_id,
         permission=permission.id,
@@ -443,7 +446,9 @@ def record_expiries(today: date | None = None) -> int:
     for permission in expired:
         _history(permission, PermissionEventKind.EXPIRED, None, "Expiry date reached")
         audit.record(
-            "permission.expired", resident_id=permission.resident_id, permission=permission.id
+            AuditAction.PERMISSION_EXPIRED,
+            resident_id=permission.resident_id,
+            permission=permission.id,
         )
     return len(expired)
 
@@ -487,7 +492,7 @@ def view_permission(permission_id: int, staff: StaffUser, today: date) -> Permis
     the view is audited."""
     permission = get_permission_or_404(permission_id)
     audit.record(
-        "permission.viewed",
+        AuditAction.PERMISSION_VIEWED,
         staff_id=staff.id,
         resident_id=permission.resident_id,
         permissions=[permission.id],
@@ -540,7 +545,10 @@ def _record_permissions_viewed(resident_id: int, staff: StaffUser) -> None:
         select(Permission.id).where(Permission.resident_id == resident_id)
     ).all()
     audit.record(
-        "permissions.viewed", staff_id=staff.id, resident_id=resident_id, permissions=list(shown)
+        AuditAction.PERMISSIONS_VIEWED,
+        staff_id=staff.id,
+        resident_id=resident_id,
+        permissions=list(shown),
     )
 
 

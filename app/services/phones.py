@@ -32,6 +32,7 @@ from app.models import (
 from app.refusals import NotFound, Refused
 from app.rules import phone_changes as rules
 from app.rules import text_codes as code_rules
+from app.rules.audit_actions import phone_change
 from app.rules.disclosure import VerifiedAs
 from app.rules.phone_changes import ChangeAsked, PhoneChange, PhoneChangeKind
 from app.rules.vocabulary import Factor, MessageKind, TextCodeStatus
@@ -250,7 +251,7 @@ def _make(
         "label": decided.new_label or decided.old_label,
         "told": len(decided.tell),
     }
-    action = f"phone.{decided.kind.value}"
+    action = phone_change(decided.kind)
     if call is not None:
         audit.record_on_call(action, call, staff_id=staff.id, **detail)
     else:

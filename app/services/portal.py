@@ -39,6 +39,7 @@ from app.refusals import NotFound, Refused
 from app.rules import authority_ends as authority_rules
 from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
+from app.rules.audit_actions import AuditAction
 from app.rules.capabilities import SignedInKind, UserKind
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
@@ -134,7 +135,7 @@ def fetch_signed_in(token: str, signed_in_with: str | None) -> SignedInResident 
         return None
     user = SignedInResident(row)
     if not hmac.compare_digest(signed_in_with or "", user.signed_in_with):
-        _end_session(row.id, "portal.signed_out_details_changed")
+        _end_session(row.id, AuditAction.PORTAL_SIGNED_OUT_DETAILS_CHANGED)
         raise SignInDetailsChanged
     return user
 
@@ -267,11 +268,11 @@ def sign_out(user: SignedInResident) -> None:
     """End the session: a copy of its cookie opens nothing afterwards."""
     row_id = db.session.scalar(select(PortalSession.id).where(PortalSession.token == user.token))
     if row_id is not None:
-        _end_session(row_id, "portal.signed_out")
+        _end_session(row_id, AuditAction.PORTAL_SIGNED_OUT)
 
 
 @transactional
-def _end_session(row_id: int, action: str) -> None:
+def _end_session(row_id: int, action: AuditAction) -> None:
     row = db.session.scalar(
         select(PortalSession).where(PortalSession.id == row_id).with_for_update()
     )

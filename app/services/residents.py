@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Entry, LegalHold, Resident, StaffUser
 from app.references import format_reference
 from app.refusals import NotFound
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import entry_shown_outside_call, entry_withheld_as_disputed
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
@@ -23,7 +24,7 @@ from app.services.search import street_of
 from app.services.transactions import transactional
 
 # The page that offers to reveal a resident's details: their record, opened with a reason.
-RECORD_OPENED = frozenset({"record.viewed"})
+RECORD_OPENED = frozenset({AuditAction.RECORD_VIEWED})
 NEWEST_FIRST = (Entry.created_at.desc(), Entry.id.desc())
 
 
@@ -159,7 +160,7 @@ def _record_view(
     )
     lock = verification.lock_state(resident.id)
     audit.record(
-        "record.viewed",
+        AuditAction.RECORD_VIEWED,
         staff_id=staff.id,
         resident_id=resident.id,
         purpose=purpose,

@@ -16,6 +16,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent, StaffUser
 from app.refusals import ForbiddenOnRecord, Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.need_to_know import (
     REASON_MIN_LENGTH,
     HiddenDetail,
@@ -25,8 +26,8 @@ from app.rules.need_to_know import (
 )
 from app.services import audit
 
-REVEALED = "detail.revealed"
-REFUSED = "detail.reveal_refused"
+REVEALED = AuditAction.DETAIL_REVEALED
+REFUSED = AuditAction.DETAIL_REVEAL_REFUSED
 
 
 @dataclass(frozen=True)

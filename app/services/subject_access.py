@@ -38,6 +38,7 @@ from app.phone_numbers import for_display
 from app.references import format_reference, normalise_reference
 from app.refusals import Forbidden, NotFound, Refused
 from app.rules import subject_access as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import UNVERIFIED_LABEL, VerifiedAs
 from app.rules.permissions import describe_scope
 from app.rules.vocabulary import ExportSection, ExportStatus, Factor, MessageKind
@@ -46,8 +47,8 @@ from app.services.permissions import facts_for
 from app.services.service_areas import area_names
 from app.services.transactions import transactional
 
-DISCLOSED_ON_CALL = "record.disclosed"
-DISCLOSED_UNDER_DUTY_TO_SHARE = "call.duty_to_share_disclosed"
+DISCLOSED_ON_CALL = AuditAction.RECORD_DISCLOSED
+DISCLOSED_UNDER_DUTY_TO_SHARE = AuditAction.CALL_DUTY_TO_SHARE_DISCLOSED
 
 
 def find_resident_by_reference(typed: str) -> Resident:
@@ -93,7 +94,7 @@ def start_export(
     db.session.add(export)
     db.session.flush()
     audit.record(
-        "subject_access.started",
+        AuditAction.SUBJECT_ACCESS_STARTED,
         staff_id=supervisor.id,
         resident_id=resident_id,
         purpose=reason,
@@ -208,7 +209,7 @@ def download(export: SubjectAccessExport, staff: StaffUser, now: datetime) -> Do
     }
     withheld = sum(gathered.withheld for gathered in sections.values())
     audit.record(
-        "subject_access.exported",
+        AuditAction.SUBJECT_ACCESS_EXPORTED,
         staff_id=staff.id,
         resident_id=resident.id,
         purpose=export.reason,
