@@ -4,7 +4,7 @@ from flask_login import current_user
 from app import clock, navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
-from app.pagination import paginated
+from app.pagination import page_of
 from app.rules.capabilities import Capability
 from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
@@ -21,8 +21,8 @@ PRIORITY_TAGS = {
 @bp.get("/dispatches")
 @staff_required(Capability.SEE_DISPATCHES)
 def index():
-    dispatches, pagination = paginated(
-        lambda page: entries.open_dispatches(current_user, page), entries.DISPATCHES_PER_PAGE
+    dispatches, pagination = page_of(
+        lambda page, per_page: entries.open_dispatches(current_user, page, per_page)
     )
     return render_template(
         "dispatches/index.html",

@@ -2,7 +2,7 @@ from flask import render_template
 
 from app import navigation
 from app.messages import bp
-from app.pagination import PER_PAGE, paginate, requested_page
+from app.pagination import page_of
 from app.rules.capabilities import Capability
 from app.rules.vocabulary import MessageStatus
 from app.security import staff_required
@@ -23,13 +23,12 @@ STATUS_COLOURS = {
 @bp.get("/messages")
 @staff_required(Capability.SEE_MESSAGES)
 def index():
-    page = requested_page()
-    messages, total = outbox.messages_page(page, PER_PAGE)
+    messages, pagination = page_of(outbox.messages_page)
     return render_template(
         "messages/index.html",
         messages=messages,
-        total=total,
-        pagination=paginate(page, total, PER_PAGE),
+        total=pagination.total,
+        pagination=pagination,
         is_console=not has_credentials(),
         code_backend=code_backend(),
         status_colours=STATUS_COLOURS,

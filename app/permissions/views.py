@@ -5,7 +5,7 @@ from flask_login import current_user
 from app import clock, navigation
 from app.htmx import is_htmx
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.permissions import bp
 from app.permissions.forms import (
     CloseMatterForm,
@@ -33,7 +33,7 @@ STATE_TAGS = {
 @bp.get("/permissions")
 @staff_required(Capability.MANAGE_PERMISSIONS)
 def index():
-    events, pagination = paginated(permissions.recent_events, permissions.EVENTS_PER_PAGE)
+    events, pagination = page_of(permissions.recent_events)
     return render_template("permissions/index.html", events=events, pagination=pagination)
 
 

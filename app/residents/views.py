@@ -34,11 +34,7 @@ def find_record():
         if typed and form.validate_on_submit()
         else None
     )
-    template = (
-        "residents/_find_results.html"
-        if request.headers.get("HX-Request") == "true"
-        else "residents/find_record.html"
-    )
+    template = "residents/_find_results.html" if is_htmx() else "residents/find_record.html"
     return render_template(template, form=form, results=results)
 
 

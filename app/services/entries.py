@@ -20,7 +20,6 @@ from app.rules.vocabulary import CallerType, DispatchOutcome, EntryStatus, Relat
 from app.services import audit, call_state, calls, outbox
 from app.services.transactions import transactional
 
-DISPATCHES_PER_PAGE = 25
 # What the caller reported, kept in the entry's columns of the same names.
 REPORTED = ("area_code", "category", "summary", "urgency", "is_sensitive")
 
@@ -106,7 +105,7 @@ def log_report(
     return entry
 
 
-def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], int]:
+def open_dispatches(staff: StaffUser, page: int, per_page: int) -> tuple[list[Dispatch], int]:
     """Open dispatches in the staff member's service areas, most urgent and oldest first,
     a page at a time; and how many there are. Those on hold while their entry is disputed
     come after the ones a team can act on."""
@@ -125,8 +124,8 @@ def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], in
     on_hold_last = case((Entry.status.in_(holding), 1), else_=0)
     stmt = (
         base.order_by(on_hold_last, most_urgent_first, Dispatch.created_at, Dispatch.id)
-        .limit(DISPATCHES_PER_PAGE)
-        .offset((page - 1) * DISPATCHES_PER_PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return list(db.session.scalars(stmt)), total
 

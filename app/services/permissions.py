@@ -71,8 +71,6 @@ from app.services.transactions import transactional
 PASSCODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 PASSCODE_LENGTH = 8  # 30**8: about 39 bits, behind argon2 and the verification lock
 
-EVENTS_PER_PAGE = 25
-
 # The pages that show a permission's LPA access code, masked, with the form to reveal it.
 ACCESS_CODE_OPENED = frozenset(
     {AuditAction.PERMISSIONS_VIEWED, AuditAction.PERMISSION_VIEWED, AuditAction.PERMISSION_GRANTED}
@@ -573,7 +571,7 @@ def holders_for_call(resident_id: int, today: date) -> list[PermissionHolder]:
     ]
 
 
-def recent_events(page: int = 1) -> tuple[list[PermissionEvent], int]:
+def recent_events(page: int, per_page: int) -> tuple[list[PermissionEvent], int]:
     """Permissions granted, revoked, closed or expired across all residents, newest first, a
     page at a time; and how many events there are."""
     total = db.session.scalar(select(func.count()).select_from(PermissionEvent)) or 0
@@ -584,7 +582,7 @@ def recent_events(page: int = 1) -> tuple[list[PermissionEvent], int]:
             selectinload(PermissionEvent.staff),
         )
         .order_by(PermissionEvent.at.desc(), PermissionEvent.id.desc())
-        .limit(EVENTS_PER_PAGE)
-        .offset((page - 1) * EVENTS_PER_PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return list(db.session.scalars(stmt)), total
