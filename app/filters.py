@@ -31,7 +31,8 @@ def long_date(value: date | None) -> str:
 
 
 def area_name(code: str) -> str:
-    """An area's name, from the names read once per request: a list draws it on every row."""
+    """An area's name, from the names read once per request: a list draws it on every row,
+    and a view that names areas asks here too, so a page reads them once."""
     if "area_names" not in g:
         g.area_names = area_names()
     return g.area_names.get(code, code)

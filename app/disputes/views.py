@@ -4,7 +4,7 @@ from flask_login import current_user
 from app import clock, navigation
 from app.disputes import bp
 from app.disputes.forms import AssignForm, CallDisputeForm, DecisionForm, QueueFilterForm
-from app.filters import local_time
+from app.filters import area_name, local_time
 from app.forms import choices
 from app.htmx import is_htmx
 from app.models import Entry
@@ -14,7 +14,6 @@ from app.rules.capabilities import Capability
 from app.rules.disputes import recorded_message
 from app.security import staff_required
 from app.services import calls, disputes
-from app.services.service_areas import area_names
 
 navigation.register("disputes.index", "Disputes", Capability.DECIDE_DISPUTES)
 
@@ -64,12 +63,10 @@ def assign_dispute(dispute_id: int):
 
 
 def _entry_choices(entries: list[Entry]) -> list[tuple[str, str]]:
-    names = area_names()
     return [
         (
             str(entry.id),
-            f"{local_time(entry.created_at)}, {names.get(entry.area_code, entry.area_code)}: "
-            f"{entry.summary[:80]}",
+            f"{local_time(entry.created_at)}, {area_name(entry.area_code)}: {entry.summary[:80]}",
         )
         for entry in entries
     ]

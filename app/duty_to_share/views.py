@@ -4,12 +4,13 @@ from flask_login import current_user
 from app import clock, navigation
 from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
+from app.filters import area_name
 from app.pages import done, submitted
 from app.pagination import page_of
 from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import calls, duty_to_share
-from app.services.service_areas import active_areas, area_names
+from app.services.service_areas import active_areas
 
 navigation.register("duty_to_share.index", "Duty to share", Capability.DECIDE_DUTY_TO_SHARE)
 
@@ -59,9 +60,8 @@ def index():
 @staff_required(Capability.DECIDE_DUTY_TO_SHARE)
 def show_request(request_id: int):
     share = duty_to_share.get_request_or_404(request_id)
-    names = area_names()
     form = ShareDecisionForm(
-        area_choices=[(code, names.get(code, code)) for code in sorted(share.requested_codes)]
+        area_choices=[(code, area_name(code)) for code in sorted(share.requested_codes)]
     )
     if not form.is_submitted():
         form.areas.data = sorted(share.requested_codes)

@@ -87,35 +87,62 @@ def _resolve(expr: ast.expr, function, module: ast.Module) -> tuple[str, ...] | 
     return ()
 
 
+def _callee(call: ast.Call, module: str) -> tuple[str, str] | None:
+    """The (module, function) a call names: `audit.record(...)` names ("audit", "record"),
+    `_record(...)` a function of the module it is in."""
+    if isinstance(call.func, ast.Name):
+        return module, call.func.id
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        return call.func.value.id, call.func.attr
+    return None
+
+
+def _action_given(call: ast.Call, position: int) -> ast.expr | None:
+    given = [keyword.value for keyword in call.keywords if keyword.arg == "action"]
+    if given:
+        return given[0]
+    return call.args[position] if len(call.args) > position else None
+
+
 def _written() -> list[Written]:
     modules = {path: ast.parse(path.read_text()) for path in sorted(APP.rglob("*.py"))}
-    takers: dict[str, int] = {}  # function name -> position of its `action` parameter
-    for module in modules.values():
-        for node in ast.walk(module):
-            if isinstance(node, ast.FunctionDef):
-                names = [a.arg for a in node.args.args]
-                if "action" in names and node.name != "outcome_of":
-                    takers[node.name] = names.index("action")
+    functions = [
+        (path.stem, node)
+        for path, tree in modules.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+    ]
+    # Functions that write an action: audit.record and record_on_call, and any function that
+    # hands its own `action` on to one of them (a helper of a service).
+    takers = {("audit", "record"): 0, ("audit", "record_on_call"): 0}
+    grown = True
+    while grown:
+        grown = False
+        for stem, node in functions:
+            name = node.name
+            names = [argument.arg for argument in node.args.args]
+            if (stem, name) in takers or "action" not in names:
+                continue
+            for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+                callee = _callee(call, stem)
+                handed = _action_given(call, takers.get(callee, 0)) if callee in takers else None
+                if isinstance(handed, ast.Name) and handed.id == "action":
+                    takers[(stem, name)] = names.index("action")
+                    grown = True
+                    break
     found = []
-    for path, module in modules.items():
-        parents = _parents(module)
-        for node in ast.walk(module):
-            if not isinstance(node, ast.Call):
+    for path, tree in modules.items():
+        parents = _parents(tree)
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            callee = _callee(call, path.stem)
+            if callee not in takers:
                 continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name not in takers:
+            expr = _action_given(call, takers[callee])
+            if expr is None:
                 continue
-            position = takers[name]
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                position -= func.value.id in {"self", "cls"}
-            given = [k.value for k in node.keywords if k.arg == "action"]
-            if not given and len(node.args) <= position:
-                continue
-            expr = given[0] if given else node.args[position]
-            actions = _resolve(expr, _enclosing_function(node, parents), module)
+            actions = _resolve(expr, _enclosing_function(call, parents), tree)
             if actions is not None:
-                found.append(Written(f"{path.relative_to(APP.parent)}:{node.lineno}", actions))
+                found.append(Written(f"{path.relative_to(APP.parent)}:{call.lineno}", actions))
     return found
 
 
