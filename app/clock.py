@@ -12,7 +12,12 @@ UK = ZoneInfo("Europe/London")
 
 
 def today() -> date:
-    return now().astimezone(UK).date()
+    return day_of(now())
+
+
+def day_of(moment: datetime) -> date:
+    """The London date of `moment`: "today" for a use case given `now`."""
+    return moment.astimezone(UK).date()
 
 
 def local(moment: datetime) -> datetime:

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, g
 
 from app.clock import UK
 from app.phone_numbers import for_display
@@ -16,6 +16,7 @@ from app.rules.disclosure import (
 )
 from app.rules.disputes import dispatch_notice, recorded_message
 from app.services.search import street_of
+from app.services.service_areas import area_names
 
 
 def local_time(value: datetime | None) -> str:
@@ -29,9 +30,15 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def init_filters(app: Flask) -> None:
-    from app.services.service_areas import area_names
+def area_name(code: str) -> str:
+    """An area's name, from the names read once per request: a list draws it on every row,
+    and a view that names areas asks here too, so a page reads them once."""
+    if "area_names" not in g:
+        g.area_names = area_names()
+    return g.area_names.get(code, code)
 
+
+def init_filters(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(long_date)
     app.add_template_filter(for_display, "phone")
@@ -50,4 +57,4 @@ def init_filters(app: Flask) -> None:
         lambda entry: reported_by_on_call(entry.reporter_relationship, entry.reporter_verified),
         "reported_by_on_call",
     )
-    app.add_template_filter(lambda code: area_names().get(code, code), "area_name")
+    app.add_template_filter(area_name)

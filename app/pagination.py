@@ -1,4 +1,8 @@
-"""Lists shown a page at a time: which page was asked for, and the links to its neighbours."""
+"""Lists shown a page at a time: which page was asked for, and the links to its neighbours.
+
+A view lists with `page_of(fetch)`, the one way: `fetch(page, per_page)` gives the page's rows
+and how many there are in the whole list; `page_of` gives the rows and their `Pagination`,
+which the `paged_list` macro draws (templates/components/paged_list.html)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,7 +53,7 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
-def paginate(page: int, total: int, per_page: int) -> Pagination:
+def _pagination(page: int, total: int, per_page: int) -> Pagination:
     """The pagination of this request's list, `total` items long. A page past the last is not
     found; an empty list has one page, empty."""
     pages = page_count(total, per_page)
@@ -59,18 +63,11 @@ def paginate(page: int, total: int, per_page: int) -> Pagination:
     return Pagination(request.endpoint, page, pages, total, args)
 
 
-def paginated(
-    fetch: Callable[[int], tuple[list[T], int]], per_page: int
-) -> tuple[list[T], Pagination]:
-    """The page of this request's list asked for, and its pagination. `fetch(page)` gives a
-    page's items and how many there are in the whole list."""
-    page = requested_page()
-    items, total = fetch(page)
-    return items, paginate(page, total, per_page)
-
-
 def page_of(
     fetch: Callable[[int, int], tuple[list[T], int]], per_page: int = PER_PAGE
 ) -> tuple[list[T], Pagination]:
-    """`paginated`, for a `fetch(page, per_page)` told how many rows make a page."""
-    return paginated(lambda page: fetch(page, per_page), per_page)
+    """The page of this request's list asked for, and its pagination. `fetch(page, per_page)`
+    gives a page's items and how many there are in the whole list."""
+    page = requested_page()
+    items, total = fetch(page, per_page)
+    return items, _pagination(page, total, per_page)

@@ -7,6 +7,8 @@
   record outside their areas, another handler's call, another resident's entry). It never
   says which. One error handler answers it with 404 (app/errors.py).
 - `Forbidden`: the asker may not do this at all. One error handler answers it with 403.
+- `ForbiddenOnRecord`: a `Forbidden` whose refusal is itself audited: the unit of work
+  commits what it wrote before raising it (the audit event saying so), then the 403 follows.
 
 A unit of work that raises `NotFound` or `Forbidden` is rolled back, as for any failure. No
 Flask here: services raise them, the web layer shows them.
@@ -29,6 +31,12 @@ class NotFound(Exception):
 
 class Forbidden(Exception):
     """The asker may not do this: answered with 403."""
+
+
+class ForbiddenOnRecord(Forbidden):
+    """The asker may not do this, and the refusal is on the record: answered with 403 like any
+    `Forbidden`, but the unit of work that raises it commits first, keeping the audit event
+    that records the refusal (a reveal from a page never offered, app/services/reveals.py)."""
 
 
 def show_refusal(form, refused: Refused) -> None:

@@ -1,9 +1,10 @@
 """Security headers, the content security policy and access guards.
 
-Every endpoint must say who may use it: `public`, `staff_required(...)`
-with the roles allowed, or `resident_required` for the portal. A request to an
-endpoint that says none of these is refused (default deny), so a new route cannot
-be left open by omission.
+Every endpoint must say who may use it: `public`, `staff_required(...)` with the
+capability it needs (app/rules/capabilities.py), or `resident_required` for the portal. A
+request to an endpoint that says none of these is refused (default deny), so a new route
+cannot be left open by omission. Templates ask `can(Capability.X)` before offering a link,
+from the same table.
 """
 
 import secrets
@@ -14,9 +15,8 @@ from typing import Any
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability, roles_that_may
 
-ALL_STAFF = frozenset(Role)
 _STATIC_ENDPOINTS = frozenset({"static", "assets"})
 
 
@@ -26,23 +26,43 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
-def staff_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Allow signed-in, active staff whose role is one of `roles` (all staff if none)."""
-    allowed = frozenset(roles) or ALL_STAFF
+def staff_required(*capabilities: Capability) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Allow signed-in, active staff whose role may do every one of `capabilities` (any member
+    of staff if none is named). `allowed_roles` on the view says which roles that is."""
+    needed = frozenset(capabilities)
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated or not hasattr(current_user, "role"):
+            if not signed_in_staff():
                 return current_app.login_manager.unauthorized()
-            if current_user.role not in allowed:
+            if not all(current_user.can(capability) for capability in needed):
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded.allowed_roles = allowed  # type: ignore[attr-defined]
+        guarded.capabilities = needed  # type: ignore[attr-defined]
+        guarded.allowed_roles = roles_that_may(*needed)  # type: ignore[attr-defined]
         return guarded
 
     return decorator
+
+
+def signed_in_staff() -> bool:
+    """A member of staff is signed in (not a resident, not nobody)."""
+    return current_user.is_authenticated and current_user.is_staff
+
+
+def signed_in_resident() -> bool:
+    """A resident is signed in to the portal (not a member of staff, not nobody)."""
+    return current_user.is_authenticated and current_user.is_resident
+
+
+def can(capability: Capability | str) -> bool:
+    """Whether the signed-in member of staff may do `capability`: templates offer a link or a
+    section only where the server would allow it. An unknown capability is an error, not a
+    quiet "no"."""
+    wanted = Capability(capability)
+    return signed_in_staff() and current_user.can(wanted)
 
 
 def resident_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,7 +71,7 @@ def resident_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated or not hasattr(current_user, "resident_id"):
+        if not signed_in_resident():
             return redirect(url_for("portal.start"))
         return view(*args, **kwargs)
 
@@ -62,7 +82,7 @@ def resident_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def is_declared(view: Callable[..., Any]) -> bool:
     return (
         getattr(view, "is_public", False)
-        or hasattr(view, "allowed_roles")
+        or hasattr(view, "capabilities")
         or getattr(view, "for_residents", False)
     )
 
@@ -120,6 +140,8 @@ def _set_security_headers(response):
 
 
 def init_security(app: Flask) -> None:
+    app.add_template_global(can)
+    app.add_template_global(Capability, "Capability")
     app.before_request(_make_nonce)
     app.before_request(_refuse_undeclared_endpoints)
     app.after_request(_set_security_headers)

@@ -112,6 +112,7 @@ def make_permission(
         ),
         service.Safeguarding(given_freely=True, nobody_pressing=True, understands_scope=True),
         supervisor,
+        today=clock.today(),
     )
     return granted.permission, granted.passcode
 

@@ -4,9 +4,12 @@ counts only what that member of staff may open."""
 import re
 from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import func, select
+
 from app import clock
 from app.extensions import db
-from app.models import Call, ShareRequest, VerificationAttempt
+from app.models import AuditEvent, Call, ShareRequest, VerificationAttempt
 from app.rules.vocabulary import (
     DisputeReason,
     LawfulBasis,
@@ -73,6 +76,22 @@ def test_a_handler_sees_calls_waiting_and_their_own_open_calls(signed_in_handler
     assert _count_of(page, "disputes due soon or overdue") is None
 
 
+def test_the_console_leaves_out_a_call_open_too_long_and_writes_nothing(
+    signed_in_handler, resident
+):
+    overdue = factories.make_call(resident, signed_in_handler.user)
+    overdue.started_at = clock.now() - timedelta(minutes=current_app.config["CALL_MAX_MINUTES"])
+    db.session.commit()
+    events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    page = _console(signed_in_handler)
+
+    assert f'href="/calls/{overdue.id}"' not in page
+    db.session.expire_all()
+    assert db.session.get(Call, overdue.id).ended_at is None  # closed when next opened
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+
+
 def test_a_supervisor_sees_locked_records_and_disputes_near_their_deadline(
     signed_in_client, resident
 ):
@@ -111,7 +130,9 @@ def test_an_administrator_is_not_offered_residents_affairs_that_are_supervisors_
 ):
     _lock(resident)
     entry = factories.make_entry(resident)
-    disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
 
     page = _console(signed_in_admin)
 

@@ -25,8 +25,6 @@ MAY_IMPORT = {
 }
 # Arrows up that are known and not yet taken down: each is (importer, imported).
 KNOWN_UPWARD = {
-    # The console counts what each role may open from the views' own declarations.
-    ("app.services.console", "app.navigation"),
     # The call page's pages of entries, counted by the pagination helper's arithmetic.
     ("app.services.call_workspace", "app.pagination"),
 }
@@ -215,27 +213,3 @@ def test_every_module_imports_first_in_any_order_in_a_fresh_interpreter(seed):
     )
 
     assert ran.returncode == 0, ran.stderr[-3000:]
-
-
-# Services that know nothing of the request: they raise NotFound, Forbidden or Refused
-# (app/refusals.py), and read only the app's settings from Flask.
-WEB_FREE_SERVICES = [
-    "call_state", "call_status", "call_workspace", "calls", "inbound_calls", "outbox",
-    "portal_codes", "text_codes", "verification", "waiting_calls",
-]  # fmt: skip
-THE_REQUEST = {"abort", "request", "g", "session", "current_user", "login_user", "logout_user"}
-
-
-@pytest.mark.parametrize("service", WEB_FREE_SERVICES)
-def test_a_service_never_touches_the_request(service):
-    tree = ast.parse(MODULES[f"app.services.{service}"].read_text())
-
-    touched = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module in {"flask", "flask_login"}
-        for alias in node.names
-        if alias.name in THE_REQUEST
-    }
-
-    assert touched == set()

@@ -47,7 +47,7 @@ def _link(token: str) -> str:
 
 def _issue_link(user) -> None:
     with _refusals_shown():
-        token = staff_service.issue_password_link(user, None)
+        token = staff_service.issue_password_link(user, None, clock.now())
     hours = int(staff_service.password_link_lifetime().total_seconds() // 3600)
     click.echo(
         f"Send this link to {user.email} and to nobody else. It works once, for {hours} hours:"

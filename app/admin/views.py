@@ -1,21 +1,21 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.admin import bp
 from app.admin.forms import ConfirmForm, StaffForm, StaffSearchForm
 from app.pages import done, submitted
 from app.pagination import page_of
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import staff as staff_service
 
 SEARCH_LIMIT = 50
-navigation.register("admin.index", "Staff", Role.ADMIN)
+navigation.register("admin.index", "Staff", Capability.MANAGE_STAFF)
 
 
 @bp.route("/admin/staff", methods=["GET", "POST"])
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def index():
     # Searches are posted, as on the records page: no name in any address. A GET lists every
     # account a page at a time.
@@ -32,7 +32,7 @@ def index():
 
 
 @bp.route("/admin/staff/new", methods=["GET", "POST"])
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def new_staff():
     form = StaffForm()
     if created := submitted(form, lambda: staff_service.create_staff(form.details(), current_user)):
@@ -44,7 +44,7 @@ def new_staff():
 
 
 @bp.get("/admin/staff/<int:staff_id>")
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def show_staff(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     return render_template(
@@ -58,7 +58,7 @@ def show_staff(staff_id: int):
 
 
 @bp.route("/admin/staff/<int:staff_id>/edit", methods=["GET", "POST"])
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def edit_staff(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = StaffForm(obj=user)
@@ -76,7 +76,7 @@ def edit_staff(staff_id: int):
 
 
 @bp.route("/admin/staff/<int:staff_id>/deactivate", methods=["GET", "POST"])
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def deactivate(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
@@ -89,7 +89,7 @@ def deactivate(staff_id: int):
 
 
 @bp.post("/admin/staff/<int:staff_id>/reactivate")
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def reactivate(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     if ConfirmForm().validate_on_submit():
@@ -99,12 +99,14 @@ def reactivate(staff_id: int):
 
 
 @bp.route("/admin/staff/<int:staff_id>/password-link", methods=["GET", "POST"])
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def password_link(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
     hours = int(staff_service.password_link_lifetime().total_seconds() // 3600)
-    if issued := submitted(form, lambda: staff_service.issue_password_link(user, current_user)):
+    if issued := submitted(
+        form, lambda: staff_service.issue_password_link(user, current_user, clock.now())
+    ):
         # Rendered, not redirected: the link is shown this once and kept nowhere.
         return render_template(
             "admin/password_link_issued.html",
@@ -116,7 +118,7 @@ def password_link(staff_id: int):
 
 
 @bp.route("/admin/staff/<int:staff_id>/reset-two-factor", methods=["GET", "POST"])
-@staff_required(Role.ADMIN)
+@staff_required(Capability.MANAGE_STAFF)
 def reset_two_factor(staff_id: int):
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()

@@ -7,13 +7,12 @@ from app.audit.forms import AuditSearchForm, ExportForm
 from app.pagination import page_of
 from app.refusals import Refused, show_refusal
 from app.rules.audit_chain import AuditFilters, filters_from_args
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import audit
 
-AUDIT_STAFF = (Role.SUPERVISOR, Role.ADMIN)
 PER_PAGE = 50
-navigation.register("audit.search", "Audit log", *AUDIT_STAFF)
+navigation.register("audit.search", "Audit log", Capability.SEARCH_AUDIT_LOG)
 
 
 def _search_form(**kwargs) -> AuditSearchForm:
@@ -43,7 +42,7 @@ def _filters_of(form: AuditSearchForm) -> AuditFilters:
 
 
 @bp.route("/audit", methods=["GET", "POST"])
-@staff_required(*AUDIT_STAFF)
+@staff_required(Capability.SEARCH_AUDIT_LOG)
 def search():
     # Filters are posted (a reference number never goes in an address), then the results'
     # address carries ids and dates only, so pages and the export repeat the same search.
@@ -75,7 +74,7 @@ def search():
 
 
 @bp.post("/audit/export")
-@staff_required(*AUDIT_STAFF)
+@staff_required(Capability.SEARCH_AUDIT_LOG)
 def export():
     form = ExportForm()
     filters = filters_from_args(

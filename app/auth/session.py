@@ -26,13 +26,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_login import LoginManager, login_user, logout_user
+from flask_login import AnonymousUserMixin, LoginManager, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired
 
 from app import clock
 from app.audit_origin import staff_loaded
 from app.htmx import is_htmx, wants_json
 from app.models import StaffUser
+from app.rules.capabilities import SignedInKind, UserKind
 from app.rules.sessions import SessionEnd, SessionLimits, end_by_time_or_place, signed_out_message
 from app.services import portal as portal_service
 from app.services import staff as staff_service
@@ -95,7 +96,7 @@ class StaffSessionInterface(SecureCookieSessionInterface):
         data = serializer.loads(cookie)  # the signature was checked; only its age failed
         if not isinstance(data, dict):
             return fresh
-        if str(data.get(_FLASK_LOGIN_USER, "")).startswith("staff:"):
+        if str(data.get(_FLASK_LOGIN_USER, "")).startswith(f"{UserKind.STAFF}:"):
             fresh[_ENDED] = SessionEnd.IDLE.value
         elif _ENDED in data:
             fresh[_ENDED] = data[_ENDED]
@@ -268,6 +269,10 @@ def _flash_once(message: str) -> None:
         flash(message, "info")
 
 
+class Nobody(AnonymousUserMixin, SignedInKind):
+    """Nobody signed in: neither a member of staff nor a resident."""
+
+
 def init_login(manager: LoginManager) -> None:
     # Flask-Login's own "strong" protection only marks a permanent session as not
     # fresh; `_session_is_current` drops a session used from another address or browser.
@@ -275,6 +280,7 @@ def init_login(manager: LoginManager) -> None:
     manager.login_view = "auth.login"
     manager.login_message = "Sign in to continue"
     manager.login_message_category = "info"
+    manager.anonymous_user = Nobody
 
     @manager.user_loader
     def load_user(user_id: str):
@@ -283,7 +289,7 @@ def init_login(manager: LoginManager) -> None:
             _remember_end(ended)
             return None
         kind, _, token = user_id.partition(":")
-        if kind == "staff" and token:
+        if kind == UserKind.STAFF and token:
             user = staff_service.fetch_staff_by_session_token(token)
             if user is not None:
                 staff_loaded(user.id, user.role.value)
@@ -292,7 +298,7 @@ def init_login(manager: LoginManager) -> None:
                 # form posted from a page still open is told why, not that it expired.
                 g.session_ended = staff_service.why_sessions_ended(session.get(_STAFF_ID))
             return user
-        if kind == "resident" and token:
+        if kind == UserKind.RESIDENT and token:
             if not _resident_is_active():
                 session.clear()
                 return None

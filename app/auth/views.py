@@ -19,7 +19,7 @@ from app.refusals import Refused, show_refusal
 from app.rules import two_factor as two_factor_rules
 from app.rules.sessions import SessionEnd
 from app.rules.two_factor import SignInStep
-from app.security import public, staff_required
+from app.security import public, signed_in_staff, staff_required
 from app.services import staff as staff_service
 
 _SECOND_STEPS = {SignInStep.CODE: "auth.two_factor", SignInStep.ENROL: "auth.enrol_two_factor"}
@@ -51,7 +51,7 @@ def _next_arg() -> dict:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    if current_user.is_authenticated and hasattr(current_user, "role"):
+    if signed_in_staff():
         return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():

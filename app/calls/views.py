@@ -36,8 +36,9 @@ from app.pages import done
 from app.pagination import requested_page
 from app.refusals import NotFound, Refused, show_refusal
 from app.rules.call_steps import Step, parse_step
+from app.rules.capabilities import Capability
 from app.rules.lockout import LockState
-from app.rules.vocabulary import CallerType, CallOutcome, Relationship, Role
+from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 from app.security import staff_required
 from app.services import (
     call_state,
@@ -54,8 +55,7 @@ from app.services.call_status import CallStatus
 from app.services.call_workspace import CallWorkspace, Show, workspace
 from app.services.service_areas import active_areas
 
-CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-navigation.register("calls.index", "Calls", *CALL_STAFF)
+navigation.register("calls.index", "Calls", Capability.TAKE_CALLS)
 
 
 def _changed(response_body: str, status: int = 200):
@@ -142,7 +142,7 @@ def _area_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/calls", methods=["GET", "POST"])
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def index():
     form = StartCallForm()
     now = clock.now()
@@ -158,7 +158,7 @@ def index():
 
 
 @bp.get("/calls/waiting")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def waiting_list():
     """The waiting calls, asked for every few seconds: "no change" (204, nothing swapped) while
     what the page shows is still right."""
@@ -176,7 +176,7 @@ def waiting_list():
 
 
 @bp.route("/calls/<int:call_id>/status", methods=["GET", "POST"])
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def call_status(call_id: int):
     """Whether what the call page shows about disclosure is still true, and how long the
     session has left: JSON the page asks for every few seconds (app/services/call_status.py).
@@ -214,7 +214,7 @@ def _seconds(span: timedelta) -> int:
 
 
 @bp.post("/calls/<int:call_id>/take")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def take_call(call_id: int):
     form = TakeCallForm()
     if not form.validate_on_submit():
@@ -228,14 +228,14 @@ def take_call(call_id: int):
 
 
 @bp.get("/calls/<int:call_id>")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def show_call(call_id: int):
     # Back from logging a report without JavaScript: say it was logged, as htmx would.
     return _show(call_id, clock.now(), logged=request.args.get("logged", type=int))
 
 
 @bp.route("/calls/<int:call_id>/search", methods=["GET", "POST"])
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def search_residents(call_id: int):
     # Searches are posted: a name, postcode or phone number in an address would be kept
     # in access logs, proxies and browser history. A GET shows the empty search.
@@ -258,7 +258,7 @@ def search_residents(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/resident")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def select_resident(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -270,7 +270,7 @@ def select_resident(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/resident/clear")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def clear_resident(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -279,7 +279,7 @@ def clear_resident(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/caller")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def record_caller(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -316,7 +316,7 @@ def _posted_check_form():
 
 
 @bp.post("/calls/<int:call_id>/verify")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def verify_caller(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -344,7 +344,7 @@ def verify_caller(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/text-code")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def send_text_code(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -361,7 +361,7 @@ def send_text_code(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/consent")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def record_verbal_consent(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -383,7 +383,7 @@ def record_verbal_consent(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/phones/add")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def add_phone_number(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -392,7 +392,7 @@ def add_phone_number(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/phones/change")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def change_phone_number(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -403,7 +403,7 @@ def change_phone_number(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/phones/remove")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def remove_phone_number(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -449,7 +449,7 @@ def _change_numbers(call, now: datetime, key: str, form, asked):
 
 
 @bp.get("/calls/<int:call_id>/record")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def record_panel(call_id: int):
     """The record panel, decided again; `?page=` for older entries. Without htmx (a link
     followed with JavaScript off) it comes as a page of its own, with a way back to the call."""
@@ -461,7 +461,7 @@ def record_panel(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/reports")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def log_report(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
@@ -495,7 +495,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @bp.post("/calls/<int:call_id>/end")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def end_call(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)

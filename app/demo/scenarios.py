@@ -258,7 +258,7 @@ def _grant(resident: Resident, wanted: DemoPermission, supervisor, handler):
         wanted.kind, f"DEMO-{resident.id}-{wanted.holder[:4].upper()}", today - timedelta(days=400)
     )
     return permission_service.record_written_permission(
-        resident.id, representative, terms, evidence, CONFIRMED, supervisor
+        resident.id, representative, terms, evidence, CONFIRMED, supervisor, today
     )
 
 
@@ -270,9 +270,13 @@ def _add_permission(resident: Resident, wanted: DemoPermission, supervisor, hand
         permission.passcode_hash = hash_secret(normalise_passcode(wanted.passcode))
         db.session.commit()
     if wanted.then == "revoke":
-        permission_service.revoke(permission, supervisor, "Resident withdrew consent (demo)")
+        permission_service.revoke(
+            permission, supervisor, "Resident withdrew consent (demo)", now=clock.now()
+        )
     elif wanted.then == "close matter":
-        permission_service.close_matter(permission, supervisor, "Repair finished (demo)")
+        permission_service.close_matter(
+            permission, supervisor, "Repair finished (demo)", clock.now()
+        )
 
 
 def _add_reports(resident: Resident, reports) -> None:

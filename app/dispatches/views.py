@@ -1,15 +1,16 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.dispatches import bp
 from app.dispatches.forms import DispatchOutcomeForm
-from app.pagination import paginated
+from app.pagination import page_of
+from app.rules.capabilities import Capability
 from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
 from app.services import entries
 
-navigation.register("dispatches.index", "Dispatches")
+navigation.register("dispatches.index", "Dispatches", Capability.SEE_DISPATCHES)
 PRIORITY_TAGS = {
     Urgency.EMERGENCY: "govuk-tag--red",
     Urgency.URGENT: "govuk-tag--orange",
@@ -18,10 +19,10 @@ PRIORITY_TAGS = {
 
 
 @bp.get("/dispatches")
-@staff_required()
+@staff_required(Capability.SEE_DISPATCHES)
 def index():
-    dispatches, pagination = paginated(
-        lambda page: entries.open_dispatches(current_user, page), entries.DISPATCHES_PER_PAGE
+    dispatches, pagination = page_of(
+        lambda page, per_page: entries.open_dispatches(current_user, page, per_page)
     )
     return render_template(
         "dispatches/index.html",
@@ -32,7 +33,7 @@ def index():
 
 
 @bp.route("/dispatches/<int:dispatch_id>/outcome", methods=["GET", "POST"])
-@staff_required()
+@staff_required(Capability.SEE_DISPATCHES)
 def record_outcome(dispatch_id: int):
     dispatch = entries.get_dispatch_or_404(dispatch_id, current_user)
     if dispatch.closed_at is not None:
@@ -45,6 +46,7 @@ def record_outcome(dispatch_id: int):
             DispatchOutcome(form.outcome.data),
             (form.notes.data or "").strip(),
             current_user,
+            clock.now(),
         )
         flash(f"Outcome recorded for dispatch {dispatch.id}", "success")
         return redirect(url_for("dispatches.index"))

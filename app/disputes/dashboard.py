@@ -2,17 +2,16 @@
 
 from flask import render_template
 
-from app import navigation
+from app import clock, navigation
 from app.disputes import bp
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import dashboard as service
 
-DASHBOARD_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("disputes.dashboard", "Dashboard", *DASHBOARD_STAFF)
+navigation.register("disputes.dashboard", "Dashboard", Capability.SEE_DASHBOARD)
 
 
 @bp.get("/dashboard")
-@staff_required(*DASHBOARD_STAFF)
+@staff_required(Capability.SEE_DASHBOARD)
 def dashboard():
-    return render_template("disputes/dashboard.html", board=service.dashboard())
+    return render_template("disputes/dashboard.html", board=service.dashboard(clock.now()))

@@ -4,32 +4,28 @@ from flask_login import current_user
 from app import clock, navigation
 from app.disputes import bp
 from app.disputes.forms import AssignForm, CallDisputeForm, DecisionForm, QueueFilterForm
-from app.filters import local_time
+from app.filters import area_name, local_time
 from app.forms import choices
 from app.htmx import is_htmx
 from app.models import Entry
 from app.pages import done, submitted
 from app.pagination import page_of
+from app.rules.capabilities import Capability
 from app.rules.disputes import recorded_message
-from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import calls, disputes
-from app.services.service_areas import area_names
 
-# Residents' affairs: supervisors only (administrators manage accounts).
-DISPUTE_STAFF = (Role.SUPERVISOR,)
-CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-navigation.register("disputes.index", "Disputes", *DISPUTE_STAFF)
+navigation.register("disputes.index", "Disputes", Capability.DECIDE_DISPUTES)
 
 
 @bp.get("/disputes")
-@staff_required(*DISPUTE_STAFF)
+@staff_required(Capability.DECIDE_DISPUTES)
 def index():
     filters = QueueFilterForm(request.args)
     area, status = filters.filters()
     rows, pagination = page_of(
         lambda page, per_page: disputes.dispute_queue(
-            current_user, page, per_page, area=area, status=status
+            current_user, page, per_page, today=clock.today(), area=area, status=status
         )
     )
     return render_template(
@@ -38,23 +34,26 @@ def index():
 
 
 @bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
-@staff_required(*DISPUTE_STAFF)
+@staff_required(Capability.DECIDE_DISPUTES)
 def show_dispute(dispute_id: int):
     dispute = disputes.get_dispute_or_404(dispute_id, current_user)
     form = DecisionForm()
-    if submitted(form, lambda: disputes.decide_dispute(dispute, *form.decision(), current_user)):
+    if submitted(
+        form,
+        lambda: disputes.decide_dispute(dispute, *form.decision(), current_user, clock.now()),
+    ):
         return done(
             "Decision recorded. The resident will be told by text",
             url_for("disputes.show_dispute", dispute_id=dispute_id),
         )
-    page = disputes.view_dispute(dispute, current_user)
+    page = disputes.view_dispute(dispute, current_user, clock.today())
     return render_template(
         "disputes/show_dispute.html", page=page, form=form, assign_form=AssignForm()
     )
 
 
 @bp.post("/disputes/<int:dispute_id>/assign")
-@staff_required(*DISPUTE_STAFF)
+@staff_required(Capability.DECIDE_DISPUTES)
 def assign_dispute(dispute_id: int):
     dispute = disputes.get_dispute_or_404(dispute_id, current_user)
     if AssignForm().validate_on_submit():
@@ -64,12 +63,10 @@ def assign_dispute(dispute_id: int):
 
 
 def _entry_choices(entries: list[Entry]) -> list[tuple[str, str]]:
-    names = area_names()
     return [
         (
             str(entry.id),
-            f"{local_time(entry.created_at)}, {names.get(entry.area_code, entry.area_code)}: "
-            f"{entry.summary[:80]}",
+            f"{local_time(entry.created_at)}, {area_name(entry.area_code)}: {entry.summary[:80]}",
         )
         for entry in entries
     ]
@@ -87,7 +84,7 @@ def _blank_call_dispute_form() -> dict:
 
 
 @bp.post("/calls/<int:call_id>/disputes")
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def record_dispute(call_id: int):
     """A handler records a dispute the resident, verified on this call, makes."""
     call = calls.get_open_call_or_404(call_id, current_user)

@@ -1,23 +1,22 @@
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
+from app.filters import area_name
 from app.pages import done, submitted
 from app.pagination import page_of
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import calls, duty_to_share
-from app.services.service_areas import active_areas, area_names
+from app.services.service_areas import active_areas
 
-CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
-DECIDING_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("duty_to_share.index", "Duty to share", *DECIDING_STAFF)
+navigation.register("duty_to_share.index", "Duty to share", Capability.DECIDE_DUTY_TO_SHARE)
 
 
 @bp.route("/calls/<int:call_id>/duty-to-share", methods=["GET", "POST"])
-@staff_required(*CALL_STAFF)
+@staff_required(Capability.TAKE_CALLS)
 def request_share(call_id: int):
     """The handler of a live call asks to share without the resident's permission."""
     call = calls.get_open_call_or_404(call_id, current_user)
@@ -38,13 +37,13 @@ def request_share(call_id: int):
 
 
 @bp.get("/duty-to-share")
-@staff_required(*DECIDING_STAFF)
+@staff_required(Capability.DECIDE_DUTY_TO_SHARE)
 def index():
     filters = WaitingFilterForm(request.args)
     overdue_only = filters.overdue_only()
     rows, pagination = page_of(
         lambda page, per_page: duty_to_share.waiting_requests(
-            page, per_page, overdue_only=overdue_only
+            page, per_page, now=clock.now(), overdue_only=overdue_only
         )
     )
     return render_template(
@@ -58,18 +57,20 @@ def index():
 
 
 @bp.route("/duty-to-share/<int:request_id>", methods=["GET", "POST"])
-@staff_required(*DECIDING_STAFF)
+@staff_required(Capability.DECIDE_DUTY_TO_SHARE)
 def show_request(request_id: int):
     share = duty_to_share.get_request_or_404(request_id)
-    names = area_names()
     form = ShareDecisionForm(
-        area_choices=[(code, names.get(code, code)) for code in sorted(share.requested_codes)]
+        area_choices=[(code, area_name(code)) for code in sorted(share.requested_codes)]
     )
     if not form.is_submitted():
         form.areas.data = sorted(share.requested_codes)
-    if submitted(form, lambda: duty_to_share.decide_request(share, *form.decided(), current_user)):
+    if submitted(
+        form,
+        lambda: duty_to_share.decide_request(share, *form.decided(), current_user, clock.now()),
+    ):
         return done(
             "Decision recorded", url_for("duty_to_share.show_request", request_id=request_id)
         )
-    page = duty_to_share.view_request(share, current_user)
+    page = duty_to_share.view_request(share, current_user, clock.now())
     return render_template("duty_to_share/show_request.html", page=page, form=form)

@@ -6,24 +6,22 @@ from app.locks import bp
 from app.locks.forms import UnlockForm
 from app.pages import done, submitted
 from app.pagination import page_of
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import residents, verification
 
-# Residents' affairs: supervisors only (administrators manage accounts).
-LOCK_STAFF = (Role.SUPERVISOR,)
-navigation.register("locks.index", "Locked records", *LOCK_STAFF)
+navigation.register("locks.index", "Locked records", Capability.UNLOCK_RECORDS)
 
 
 @bp.get("/locks")
-@staff_required(*LOCK_STAFF)
+@staff_required(Capability.UNLOCK_RECORDS)
 def index():
     locked, pagination = page_of(verification.locked_residents)
     return render_template("locks/index.html", locked=locked, pagination=pagination)
 
 
 @bp.route("/locks/<int:resident_id>/unlock", methods=["GET", "POST"])
-@staff_required(*LOCK_STAFF)
+@staff_required(Capability.UNLOCK_RECORDS)
 def unlock(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     lock = verification.lock_state(resident.id)

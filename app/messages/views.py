@@ -2,13 +2,13 @@ from flask import render_template
 
 from app import navigation
 from app.messages import bp
-from app.pagination import PER_PAGE, paginate, requested_page
-from app.rules.vocabulary import MessageStatus, Role
+from app.pagination import page_of
+from app.rules.capabilities import Capability
+from app.rules.vocabulary import MessageStatus
 from app.security import staff_required
 from app.services import outbox, text_codes
 
-MESSAGE_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("messages.index", "Messages", *MESSAGE_STAFF)
+navigation.register("messages.index", "Messages", Capability.SEE_MESSAGES)
 STATUS_COLOURS = {
     MessageStatus.PENDING.value: "yellow",
     MessageStatus.SENT.value: "blue",
@@ -19,15 +19,14 @@ STATUS_COLOURS = {
 
 
 @bp.get("/messages")
-@staff_required(*MESSAGE_STAFF)
+@staff_required(Capability.SEE_MESSAGES)
 def index():
-    page = requested_page()
-    messages, total = outbox.messages_page(page, PER_PAGE)
+    messages, pagination = page_of(outbox.messages_page)
     return render_template(
         "messages/index.html",
         messages=messages,
-        total=total,
-        pagination=paginate(page, total, PER_PAGE),
+        total=pagination.total,
+        pagination=pagination,
         is_console=outbox.sends_to_console(),
         code_backend=text_codes.code_backend(),
         status_colours=STATUS_COLOURS,

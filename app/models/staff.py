@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.rules.capabilities import Capability, SignedInKind, UserKind, may
 from app.rules.sessions import SessionEnd
 from app.rules.vocabulary import Role
 
@@ -38,8 +39,9 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, SignedInKind, db.Model):
     __tablename__ = "staff_users"
+    kind = UserKind.STAFF
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -70,14 +72,15 @@ class StaffUser(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"staff:{self.session_token}"
+        return f"{self.kind}:{self.session_token}"
 
     @property
     def area_codes(self) -> frozenset[str]:
         return frozenset(area.code for area in self.areas)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
+    def can(self, capability: Capability) -> bool:
+        """Whether this member of staff's role may do `capability` (app/rules/capabilities.py)."""
+        return may(self.role, capability)
 
     @property
     def two_factor_enrolled(self) -> bool:

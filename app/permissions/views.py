@@ -5,7 +5,7 @@ from flask_login import current_user
 from app import clock, navigation
 from app.htmx import is_htmx
 from app.pages import done, submitted
-from app.pagination import paginated
+from app.pagination import page_of
 from app.permissions import bp
 from app.permissions.forms import (
     CloseMatterForm,
@@ -14,15 +14,13 @@ from app.permissions.forms import (
     access_code_form,
     access_code_forms,
 )
+from app.rules.capabilities import Capability
 from app.rules.permissions import PermissionState
-from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import permissions, residents
 from app.services.service_areas import active_areas
 
-# Residents' affairs: supervisors only (administrators manage accounts).
-MANAGERS = (Role.SUPERVISOR,)
-navigation.register("permissions.index", "Permissions", *MANAGERS)
+navigation.register("permissions.index", "Permissions", Capability.MANAGE_PERMISSIONS)
 STATE_TAGS = {
     PermissionState.ACTIVE: "govuk-tag--green",
     PermissionState.NOT_STARTED: "govuk-tag--blue",
@@ -33,14 +31,14 @@ STATE_TAGS = {
 
 
 @bp.get("/permissions")
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def index():
-    events, pagination = paginated(permissions.recent_events, permissions.EVENTS_PER_PAGE)
+    events, pagination = page_of(permissions.recent_events)
     return render_template("permissions/index.html", events=events, pagination=pagination)
 
 
 @bp.get("/residents/<int:resident_id>/permissions")
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def resident_permissions(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     summaries = permissions.view_permissions(resident.id, current_user, clock.today())
@@ -48,14 +46,13 @@ def resident_permissions(resident_id: int):
         "permissions/resident_permissions.html",
         resident=resident,
         summaries=summaries,
-        may_manage=current_user.has_role(*MANAGERS),
         state_tags=STATE_TAGS,
         code_forms=access_code_forms(summary.permission for summary in summaries),
     )
 
 
 @bp.route("/residents/<int:resident_id>/permissions/new", methods=["GET", "POST"])
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def new_permission(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = PermissionForm(area_choices=[(area.code, area.name) for area in active_areas()])
@@ -68,6 +65,7 @@ def new_permission(resident_id: int):
             form.evidence(),
             form.safeguarding_answers(),
             current_user,
+            clock.today(),
         ),
     )
     if recorded:
@@ -85,7 +83,7 @@ def new_permission(resident_id: int):
 
 
 @bp.get("/permissions/<int:permission_id>/recorded")
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def permission_recorded(permission_id: int):
     summary = permissions.view_permission(permission_id, current_user, clock.today())
     return render_template(
@@ -98,12 +96,15 @@ def permission_recorded(permission_id: int):
 
 
 @bp.post("/residents/<int:resident_id>/permissions/<int:permission_id>/reveal-access-code")
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def reveal_access_code(resident_id: int, permission_id: int):
     permission = permissions.get_access_code_or_404(resident_id, permission_id)
     form = access_code_form(permission.id)
     revealed = submitted(
-        form, lambda: permissions.reveal_access_code(permission, current_user, form.reason.data)
+        form,
+        lambda: permissions.reveal_access_code(
+            permission, current_user, form.reason.data, clock.now()
+        ),
     )
     # The code is in this response only: never in an address, a cookie or the audit log.
     template = (
@@ -115,7 +116,7 @@ def reveal_access_code(resident_id: int, permission_id: int):
 
 
 @bp.route("/permissions/<int:permission_id>/revoke", methods=["GET", "POST"])
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def revoke_permission(permission_id: int):
     return _change_with_reason(
         permission_id,
@@ -129,7 +130,7 @@ def revoke_permission(permission_id: int):
 
 
 @bp.route("/permissions/<int:permission_id>/close-matter", methods=["GET", "POST"])
-@staff_required(*MANAGERS)
+@staff_required(Capability.MANAGE_PERMISSIONS)
 def close_matter(permission_id: int):
     return _change_with_reason(
         permission_id,
@@ -160,7 +161,7 @@ def _change_with_reason(
     if not allowed(summary):
         return done(not_allowed, back, "info")
     form = form_class()
-    if submitted(form, lambda: change(permission, current_user, form.reason.data)):
+    if submitted(form, lambda: change(permission, current_user, form.reason.data, now=clock.now())):
         # The page it leads to shows the holder from the database.
         return done(changed, back)
     return render_template(template, summary=summary, form=form)

@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.session import end_session, start_resident_session
 from app.pages import done, submitted
 from app.portal import bp
@@ -17,20 +18,16 @@ from app.portal.forms import (
 from app.refusals import Refused, show_refusal
 from app.rules import authority_ends as authority_rules
 from app.rules.disputes import ICO_RIGHT
-from app.security import public, resident_required
+from app.security import public, resident_required, signed_in_resident
 from app.services import authority_ends, disputes, portal
 
 _WAITING = "portal_waiting"  # the token of a sign-in waiting for its code
 
 
-def _is_resident() -> bool:
-    return current_user.is_authenticated and hasattr(current_user, "resident_id")
-
-
 @bp.route("", methods=["GET", "POST"])
 @public
 def start():
-    if _is_resident():
+    if signed_in_resident():
         return redirect(url_for("portal.your_record"))
     if not portal.sign_in_available():
         # No code could be sent: the same page for everyone, whatever they typed.
@@ -74,7 +71,7 @@ def your_record():
         "portal/your_record.html",
         resident=portal.get_resident(current_user),
         entries=portal.entries_for(current_user),
-        permissions=portal.permission_cards(current_user),
+        permissions=portal.permission_cards(current_user, clock.today()),
         disputes=portal.disputes_for(current_user),
         form=None,
     )
@@ -98,7 +95,7 @@ def revoke_permission(permission_id: int):
         # Never offered for a legal authority, and never done: the resident asks us instead.
         return redirect(url_for("portal.ask_to_end_permission", permission_id=permission.id))
     form = RevokeForm()
-    if submitted(form, lambda: portal.revoke_permission(current_user, permission)):
+    if submitted(form, lambda: portal.revoke_permission(current_user, permission, clock.now())):
         return done(
             "Permission taken away: they can no longer speak for you",
             url_for("portal.your_record"),
@@ -154,7 +151,7 @@ def check_end_request(permission_id: int):
     if not form.validate_on_submit():
         return redirect(url_for("portal.ask_to_end_permission", permission_id=permission_id))
     try:
-        asked = portal.ask_to_end_permission(current_user, permission, form.answer())
+        asked = portal.ask_to_end_permission(current_user, permission, form.answer(), clock.now())
     except Refused as refused:
         edit = EndRequestForm(formdata=None, note=form.answer())
         show_refusal(edit, refused)
@@ -199,7 +196,7 @@ def check_dispute(entry_id: int):
     reason, statement = form.answers()
     try:
         dispute = disputes.open_dispute_from_portal(
-            current_user.resident_id, row.entry.id, reason, statement
+            current_user.resident_id, row.entry.id, reason, statement, clock.now()
         )
     except Refused as refused:
         edit = DisputeForm(formdata=None, reason=reason.value, statement=statement)

@@ -1,7 +1,7 @@
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.htmx import is_htmx
 from app.pages import done, submitted
 from app.residents import bp
@@ -14,16 +14,16 @@ from app.residents.forms import (
     SupervisorRemoveNumberForm,
     reveal_forms,
 )
+from app.rules.capabilities import Capability
 from app.rules.need_to_know import RESIDENT_DETAILS
-from app.rules.vocabulary import Role
 from app.security import staff_required
 from app.services import phones, residents, search
 
-navigation.register("residents.find_record", "Records")
+navigation.register("residents.find_record", "Records", Capability.OPEN_RECORDS)
 
 
 @bp.route("/residents", methods=["GET", "POST"])
-@staff_required()
+@staff_required(Capability.OPEN_RECORDS)
 def find_record():
     # Searches are posted: a name, postcode or phone number in an address would be kept
     # in access logs, proxies and browser history. A GET shows the empty finder.
@@ -34,42 +34,39 @@ def find_record():
         if typed and form.validate_on_submit()
         else None
     )
-    template = (
-        "residents/_find_results.html"
-        if request.headers.get("HX-Request") == "true"
-        else "residents/find_record.html"
-    )
+    template = "residents/_find_results.html" if is_htmx() else "residents/find_record.html"
     return render_template(template, form=form, results=results)
 
 
 @bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
-@staff_required()
+@staff_required(Capability.OPEN_RECORDS)
 def view_record(resident_id: int):
     # Only the id is used until a reason is given: not even the name is shown before.
     residents.get_resident_or_404(resident_id)
     form = RecordReasonForm()
     if form.validate_on_submit():
         # Rendered, not redirected: no address ever shows a record without its reason.
-        record = residents.view_record(resident_id, current_user, form.reason.data)
+        record = residents.view_record(resident_id, current_user, form.reason.data, clock.today())
         return render_template(
             "residents/record.html",
             record=record,
             purpose=form.reason.data,
             reveal_forms=reveal_forms(RESIDENT_DETAILS),
-            may_unlock=navigation.may_open("locks.unlock"),
-            may_see_permissions=navigation.may_open("permissions.resident_permissions"),
         )
     return render_template("residents/view_record.html", resident_id=resident_id, form=form)
 
 
 @bp.post("/residents/<int:resident_id>/reveal/<detail>")
-@staff_required()
+@staff_required(Capability.OPEN_RECORDS)
 def reveal_detail(resident_id: int, detail: str):
     resident = residents.get_resident_or_404(resident_id)
     hidden = residents.resident_detail_or_404(detail)
     form = RevealDetailForm(prefix=hidden.value, noun=hidden.label)
     revealed = submitted(
-        form, lambda: residents.reveal_detail(resident, hidden, current_user, form.reason.data)
+        form,
+        lambda: residents.reveal_detail(
+            resident, hidden, current_user, form.reason.data, clock.now()
+        ),
     )
     # The value is in this response only: never in an address, a cookie or the audit log.
     template = "residents/_detail_row.html" if is_htmx() else "residents/reveal_detail.html"
@@ -77,7 +74,7 @@ def reveal_detail(resident_id: int, detail: str):
         template,
         resident=resident,
         detail=hidden,
-        hidden=residents.hidden_details(resident),
+        hidden=residents.hidden_details(resident, clock.today()),
         form=form,
         revealed=revealed.result if revealed else None,
     )
@@ -88,20 +85,20 @@ def reveal_detail(resident_id: int, detail: str):
 
 
 @bp.get("/residents/<int:resident_id>/phone-numbers")
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def phone_numbers(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     return render_template(
         "residents/phone_numbers.html",
         resident=resident,
-        hidden=residents.hidden_details(resident),
+        hidden=residents.hidden_details(resident, clock.today()),
         numbers=phones.numbers_on_file(resident.id),
         history=phones.history_of(resident.id),
     )
 
 
 @bp.route("/residents/<int:resident_id>/phone-numbers/add", methods=["GET", "POST"])
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def add_phone_number(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = SupervisorAddNumberForm()
@@ -111,7 +108,7 @@ def add_phone_number(resident_id: int):
 @bp.route(
     "/residents/<int:resident_id>/phone-numbers/<int:phone_id>/change", methods=["GET", "POST"]
 )
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def change_phone_number(resident_id: int, phone_id: int):
     return _change_on_file(
         resident_id,
@@ -124,7 +121,7 @@ def change_phone_number(resident_id: int, phone_id: int):
 @bp.route(
     "/residents/<int:resident_id>/phone-numbers/<int:phone_id>/remove", methods=["GET", "POST"]
 )
-@staff_required(Role.SUPERVISOR)
+@staff_required(Capability.CHANGE_NUMBERS_ON_FILE)
 def remove_phone_number(resident_id: int, phone_id: int):
     return _change_on_file(
         resident_id, phone_id, "Remove a number", lambda number: SupervisorRemoveNumberForm()
@@ -157,7 +154,7 @@ def _supervisor_change(resident, form, asked, title: str, number=None):
     made = submitted(
         form,
         lambda: phones.change_by_supervisor(
-            resident.id, asked(), current_user, form.reason.data, form.evidence.data
+            resident.id, asked(), current_user, form.reason.data, form.evidence.data, clock.now()
         ),
     )
     if made:
@@ -167,7 +164,7 @@ def _supervisor_change(resident, form, asked, title: str, number=None):
     return render_template(
         "residents/change_phone_number.html",
         resident=resident,
-        hidden=residents.hidden_details(resident),
+        hidden=residents.hidden_details(resident, clock.today()),
         form=form,
         number=number,
         title=title,

@@ -1,41 +1,36 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.pages import done, submitted
 from app.pagination import page_of
 from app.retention import bp
 from app.retention.forms import LiftHoldForm, SetHoldForm
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import legal_holds, residents
 
-HOLD_STAFF = (Role.SUPERVISOR, Role.ADMIN)
-navigation.register("retention.index", "Legal holds", *HOLD_STAFF)
-
-
-@bp.app_context_processor
-def _legal_hold_on() -> dict:
-    """The record page says whether the record is under a legal hold, to supervisors."""
-    return {"legal_hold_on": legal_holds.hold_in_force}
+navigation.register("retention.index", "Legal holds", Capability.SET_LEGAL_HOLDS)
 
 
 @bp.get("/legal-holds")
-@staff_required(*HOLD_STAFF)
+@staff_required(Capability.SET_LEGAL_HOLDS)
 def index():
     holds, pagination = page_of(legal_holds.holds_in_force)
     return render_template("retention/index.html", holds=holds, pagination=pagination)
 
 
 @bp.route("/residents/<int:resident_id>/legal-hold", methods=["GET", "POST"])
-@staff_required(*HOLD_STAFF)
+@staff_required(Capability.SET_LEGAL_HOLDS)
 def set_hold(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     hold = legal_holds.hold_in_force(resident.id)
     if hold is not None:
         return redirect(url_for("retention.lift_hold", resident_id=resident.id, hold_id=hold.id))
     form = SetHoldForm()
-    if submitted(form, lambda: legal_holds.set_hold(resident, form.reason.data, current_user)):
+    if submitted(
+        form, lambda: legal_holds.set_hold(resident, form.reason.data, current_user, clock.now())
+    ):
         return done(
             "Legal hold set. Nothing on the record will be removed while it is in force",
             url_for("retention.index"),
@@ -44,14 +39,16 @@ def set_hold(resident_id: int):
 
 
 @bp.route("/residents/<int:resident_id>/legal-holds/<int:hold_id>/lift", methods=["GET", "POST"])
-@staff_required(*HOLD_STAFF)
+@staff_required(Capability.SET_LEGAL_HOLDS)
 def lift_hold(resident_id: int, hold_id: int):
     resident = residents.get_resident_or_404(resident_id)
     hold = legal_holds.get_hold_or_404(resident.id, hold_id)
     form = LiftHoldForm()
     if not hold.in_force and not form.validate_on_submit():
         return done("That legal hold was already lifted", url_for("retention.index"), "info")
-    if submitted(form, lambda: legal_holds.lift_hold(hold, form.reason.data, current_user)):
+    if submitted(
+        form, lambda: legal_holds.lift_hold(hold, form.reason.data, current_user, clock.now())
+    ):
         return done(
             "Legal hold lifted. The record follows the retention schedule again",
             url_for("retention.index"),

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from app.rules.capabilities import Capability, may
 from app.rules.disputes import LONDON
 from app.rules.subject_access import withhold_phone_numbers
 from app.rules.vocabulary import KNOWLEDGE_FACTORS, Factor, Labelled, Role
@@ -226,8 +227,9 @@ def on_call_refusal(*, form_matches_call: bool, verified_as_resident: bool) -> s
 def outside_call_refusal(role: Role) -> str | None:
     """Say why this member of staff may not change a resident's numbers outside a call, or
     None. Only a supervisor may, from written evidence: a handler changes them on a call with
-    the resident verified, and an administrator manages staff, not residents' records."""
-    if role is not Role.SUPERVISOR:
+    the resident verified, and an administrator manages staff, not residents' records
+    (app/rules/capabilities.py)."""
+    if not may(role, Capability.CHANGE_NUMBERS_ON_FILE):
         return ONLY_SUPERVISORS
     return None
 

@@ -38,6 +38,7 @@ from app.models import AuditAnchor, AuditEvent, AuditSeal, Call, Resident, Staff
 from app.references import format_reference, normalise_reference
 from app.refusals import Refused
 from app.rules import audit_chain
+from app.rules.audit_actions import AuditAction
 from app.rules.audit_chain import AuditFilters, ChainCheck, EventContent, HeadMark, StoredEvent
 from app.services import audit_head
 from app.services.facts import facts_from
@@ -117,7 +118,7 @@ def content_of(event: AuditEvent) -> EventContent:
 
 
 def record(
-    action: str,
+    action: AuditAction | str,
     *,
     staff_id: int | None = None,
     resident_id: int | None = None,
@@ -127,10 +128,12 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit writes it.
 
-    The event carries the member of staff's role, the entry it is about (an `entry` or
-    `entry_id` in the detail), its outcome (an `outcome` in the detail, else read from the
-    action) and a MAC over all of it.
+    `action` is one of the vocabulary's (app/rules/audit_actions.py), stored as its code. The
+    event carries the member of staff's role, the entry it is about (an `entry` or `entry_id`
+    in the detail), its outcome (an `outcome` in the detail, else read from the action) and a
+    MAC over all of it.
     """
+    action = str(action)
     stated = detail.get("outcome")
     origin = _origin.get(NO_ORIGIN)
     event = AuditEvent(
@@ -154,7 +157,7 @@ def record(
 
 
 def record_on_call(
-    action: str, call: Call, *, staff_id: int | None = None, **detail: Any
+    action: AuditAction | str, call: Call, *, staff_id: int | None = None, **detail: Any
 ) -> AuditEvent:
     """Add an audit event about a call: it names the call, and the resident the call is
     about as it stands now."""
@@ -167,7 +170,7 @@ def record_on_call(
 def record_command(command: str, **detail: Any) -> None:
     """Record that a command was run from the command line (`flask ...`), with what it did:
     a unit of work of its own, for commands whose changes are not audited one by one."""
-    record("command.run", command=command, **detail)
+    record(AuditAction.COMMAND_RUN, command=command, **detail)
 
 
 # Sealing ------------------------------------------------------------------------------------
@@ -666,7 +669,9 @@ def _event_rows(rows) -> list[EventRow]:
 
 
 @transactional
-def _record_use(action: str, filters: AuditFilters, staff: StaffUser, **detail: int) -> None:
+def _record_use(
+    action: AuditAction, filters: AuditFilters, staff: StaffUser, **detail: int
+) -> None:
     """Record who searched or exported the log, and with which filters: reading the audit
     log is itself audited."""
     record(
@@ -683,7 +688,7 @@ def search_events(
 ) -> tuple[list[EventRow], int]:
     """A page of the events matching the filters, newest first, and how many match. The
     search is itself recorded (before the page is read, so a commit expires nothing)."""
-    _record_use("audit.searched", filters, staff, page=page)
+    _record_use(AuditAction.AUDIT_SEARCHED, filters, staff, page=page)
     total = db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(*_matching(filters))
     )
@@ -708,7 +713,7 @@ def export_events(filters: AuditFilters, staff: StaffUser) -> str:
         .where(*_matching(filters), AuditEvent.id <= newest)
     )
     count = min(total or 0, EXPORT_LIMIT)
-    _record_use("audit.exported", filters, staff, rows=count)
+    _record_use(AuditAction.AUDIT_EXPORTED, filters, staff, rows=count)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

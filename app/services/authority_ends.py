@@ -8,24 +8,22 @@ happens in the same unit of work as the decision, so it ends at once, mid-call t
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
 from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import authority_ends as rules
+from app.rules.audit_actions import AuditAction
+from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
-from app.rules.vocabulary import AuthorityEndStatus, MessageKind, Role
+from app.rules.vocabulary import AuthorityEndStatus, MessageKind
 from app.services import audit, outbox, permissions
 from app.services.transactions import lock_row, transactional
-
-# Only supervisors decide: an administrator looks after accounts, not residents' affairs.
-DECIDING_ROLES = (Role.SUPERVISOR,)
 
 
 def waiting_request(permission_id: int) -> AuthorityEndRequest | None:
@@ -54,7 +52,7 @@ def has_ended(permission: Permission) -> bool:
 
 
 @transactional
-def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
+def ask_to_end(permission: Permission, note: str, now: datetime) -> AuthorityEndRequest:
     """Record the resident's wish that a legal authority over their affairs end. It stays in
     force until a supervisor decides. A request already waiting for this permission is the
     answer to a second one: nothing new is written."""
@@ -72,7 +70,7 @@ def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
     request = AuthorityEndRequest(
         permission_id=permission.id,
         resident_id=permission.resident_id,
-        requested_at=clock.now(),
+        requested_at=now,
         resident_note=note.strip() or None,
         status=AuthorityEndStatus.WAITING,
     )
@@ -80,7 +78,7 @@ def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
     db.session.flush()
     # Never the resident's words: they may name someone, and the audit log is read widely.
     audit.record(
-        "authority_end.requested",
+        AuditAction.AUTHORITY_END_REQUESTED,
         resident_id=permission.resident_id,
         request=request.id,
         permission=permission.id,
@@ -94,7 +92,7 @@ def ask_to_end(permission: Permission, note: str) -> AuthorityEndRequest:
 def get_request_or_404(request_id: int) -> AuthorityEndRequest:
     request = db.session.get(AuthorityEndRequest, request_id)
     if request is None:
-        abort(404)
+        raise NotFound
     return request
 
 
@@ -141,7 +139,7 @@ class RequestPage:
     permission_ended: bool  # revoked or closed meanwhile: ending it changes nothing
 
 
-def view_request(request: AuthorityEndRequest, supervisor: StaffUser) -> RequestPage:
+def view_request(request: AuthorityEndRequest, supervisor: StaffUser, today: date) -> RequestPage:
     """The request with its permission (the holder's contact details among it, to tell them),
     for a supervisor to decide; the view is audited first."""
     _record_request_viewed(request.id, request.resident_id, supervisor.id)
@@ -149,7 +147,7 @@ def view_request(request: AuthorityEndRequest, supervisor: StaffUser) -> Request
     permission = request.permission
     return RequestPage(
         request=request,
-        summary=permissions.summarise(permission, clock.today()),
+        summary=permissions.summarise(permission, today),
         issuing_body=rules.issuing_body(permission.kind),
         issuer_name=rules.issuer_name(permission.kind),
         permission_ended=has_ended(permission),
@@ -159,7 +157,7 @@ def view_request(request: AuthorityEndRequest, supervisor: StaffUser) -> Request
 @transactional
 def _record_request_viewed(request_id: int, resident_id: int, staff_id: int) -> None:
     audit.record(
-        "authority_end.viewed",
+        AuditAction.AUTHORITY_END_VIEWED,
         staff_id=staff_id,
         resident_id=resident_id,
         purpose=f"Deciding request {request_id} to end a legal authority",
@@ -174,6 +172,7 @@ def decide(
     checks: rules.Checks,
     reason: str,
     supervisor: StaffUser,
+    now: datetime,
 ) -> AuthorityEndRequest:
     """Record a supervisor's decision on a request, once: end the permission at once (mid-call
     too, recorded as ended by the supervisor on the resident's request), or keep it. Either
@@ -187,13 +186,12 @@ def decide(
         checks,
         reason,
         permission.kind,
-        is_supervisor=supervisor.role in DECIDING_ROLES,
+        is_supervisor=supervisor.can(Capability.DECIDE_AUTHORITY_ENDS),
     )
     if refused is not None:
         field, message = refused
         raise Refused(message, field=field)
     reason = reason.strip()
-    now: datetime = clock.now()
     request.status = outcome
     request.spoke_alone = checks.spoke_alone
     request.told_holder = checks.told_holder
@@ -202,10 +200,10 @@ def decide(
     request.decided_at = now
     request.decision_reason = reason
     ended_now = outcome is AuthorityEndStatus.ENDED and permissions.end_at_once(
-        permission, supervisor, rules.ended_reason(request.id, reason), request=request.id
+        permission, supervisor, rules.ended_reason(request.id, reason), now=now, request=request.id
     )
     audit.record(
-        "authority_end.decided",
+        AuditAction.AUTHORITY_END_DECIDED,
         staff_id=supervisor.id,
         resident_id=request.resident_id,
         request=request.id,

@@ -3,23 +3,23 @@
 Handlers see their own open calls and the calls waiting to be taken; supervisors see locked
 records, disputes near or past their deadline and residents' requests to end a legal
 authority; supervisors and administrators, requests to share without consent waiting for a
-decision; administrators, accounts without two-factor sign-in. Each sees only what their role
-may open, as each page's view declares.
+decision; administrators, accounts without two-factor sign-in. Each sees a line only for what
+their role may do (app/rules/capabilities.py), the capability the linked page requires.
 Counts come from the same queries as the pages they link to, so the two always agree.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
 from app.models import Call, StaffUser
-from app.navigation import role_may_open
-from app.rules.vocabulary import Role
+from app.rules.capabilities import Capability
 from app.services import (
     authority_ends,
-    calls,
+    call_state,
     disputes,
     duty_to_share,
     verification,
@@ -45,12 +45,9 @@ class ToDo:
 
 @dataclass(frozen=True)
 class Console:
-    takes_calls: bool  # the role works calls: its own open calls are listed
+    takes_calls: bool  # the role takes calls: its own open calls are listed
     open_calls: list[Call]  # the member of staff's own calls, still open
     to_do: list[ToDo]
-
-
-TAKES_CALLS = frozenset({Role.HANDLER, Role.SUPERVISOR})
 
 
 def _without_two_factor() -> int:
@@ -64,53 +61,65 @@ def _without_two_factor() -> int:
     )
 
 
-def console_for(staff: StaffUser) -> Console:
-    """What this member of staff has waiting: a line for each page their role may open (as
-    the page's view declares), counted only then."""
+def _open_calls(staff: StaffUser, now: datetime) -> list[Call]:
+    """The member of staff's own calls still open, newest first. A call open past its longest
+    (`CALL_MAX_MINUTES`) is left out, not closed: a read writes nothing. It is closed when it
+    is next opened, or by `flask calls close-overdue`."""
+    stmt = (
+        select(Call)
+        .where(
+            Call.handler_id == staff.id,
+            Call.ended_at.is_(None),
+            Call.started_at > now - call_state.max_length(),
+        )
+        .order_by(Call.started_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def console_for(staff: StaffUser, now: datetime) -> Console:
+    """What this member of staff has waiting at `now`: a line for each thing their role may
+    do, counted only then. It writes nothing."""
     to_do: list[ToDo] = []
     open_calls: list[Call] = []
-
-    def may(endpoint: str) -> bool:
-        return role_may_open(staff.role, endpoint)
-
-    if staff.role in TAKES_CALLS:
-        open_calls = calls.open_calls_for(staff)
-    if may("calls.index"):
+    takes_calls = staff.can(Capability.TAKE_CALLS)
+    if takes_calls:
+        open_calls = _open_calls(staff, now)
         waiting = waiting_calls.waiting_count()
         to_do.append(
             ToDo("call waiting to be taken", "calls waiting to be taken", waiting,
                  "calls.index", "Go to calls")
         )  # fmt: skip
-    if may("locks.index"):
+    if staff.can(Capability.UNLOCK_RECORDS):
         _, locked = verification.locked_residents(page=1, per_page=1)
         to_do.append(
             ToDo("record with phone verification locked", "records with phone verification "
                  "locked", locked, "locks.index", "Review locked records")
         )  # fmt: skip
-    if may("disputes.index"):
-        due = disputes.open_disputes_near_deadline(staff, clock.today())
+    if staff.can(Capability.DECIDE_DISPUTES):
+        due = disputes.open_disputes_near_deadline(staff, clock.day_of(now))
         to_do.append(
             ToDo("dispute due soon or overdue", "disputes due soon or overdue", due,
                  "disputes.index", "Go to disputes")
         )  # fmt: skip
-    if may("duty_to_share.index"):
-        shares = duty_to_share.waiting_counts(clock.now())
+    if staff.can(Capability.DECIDE_DUTY_TO_SHARE):
+        shares = duty_to_share.waiting_counts(now)
         to_do.append(
             ToDo("request to share without consent waiting for a decision",
                  "requests to share without consent waiting for a decision", shares.waiting,
                  "duty_to_share.index", "Decide requests to share")
         )  # fmt: skip
-    if may("permissions.end_requests"):
+    if staff.can(Capability.DECIDE_AUTHORITY_ENDS):
         to_do.append(
             ToDo("request to end a legal authority waiting for a decision",
                  "requests to end a legal authority waiting for a decision",
                  authority_ends.waiting_count(), "permissions.end_requests",
                  "Decide requests to end")
         )  # fmt: skip
-    if may("admin.index"):
+    if staff.can(Capability.MANAGE_STAFF):
         to_do.append(
             ToDo("active account without two-factor sign-in",
                  "active accounts without two-factor sign-in", _without_two_factor(),
                  "admin.index", "Go to staff accounts")
         )  # fmt: skip
-    return Console(takes_calls=staff.role in TAKES_CALLS, open_calls=open_calls, to_do=to_do)
+    return Console(takes_calls=takes_calls, open_calls=open_calls, to_do=to_do)

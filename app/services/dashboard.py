@@ -86,9 +86,8 @@ DEADLINE_LABELS = {
 }
 
 
-def dashboard(now: datetime | None = None) -> Dashboard:
-    now = now or clock.now()
-    today = now.astimezone(UK).date()
+def dashboard(now: datetime) -> Dashboard:
+    today = clock.day_of(now)
     locked, locked_total = verification.locked_residents(1, LOCKS_SHOWN, now)
     by_deadline = _open_by_deadline(today)
     by_age = _open_by_age(now)

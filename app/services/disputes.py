@@ -12,16 +12,15 @@ Nothing here deletes an entry.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal, select, update
 from sqlalchemy.orm import joinedload
 
-from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Call, Dispute, DisputeDecision, Entry, StaffUser
-from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import disputes as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import VerifiedAs
 from app.rules.outbox import dispute_decided_text
 from app.rules.vocabulary import (
@@ -40,7 +39,7 @@ def get_dispute_or_404(dispute_id: int, staff: StaffUser) -> Dispute:
     found" (rule 7)."""
     dispute = db.session.get(Dispute, dispute_id)
     if dispute is None or not _may_see(staff, dispute.entry):
-        abort(404)
+        raise NotFound
     return dispute
 
 
@@ -89,11 +88,13 @@ def dispute_queue(
     page: int,
     per_page: int,
     *,
+    today: date,
     area: str | None = None,
     status: DisputeStatus | None = None,
 ) -> tuple[list[QueueRow], int]:
     """Disputes on entries in the member of staff's service areas, the nearest deadline
-    first, a page at a time, each tagged overdue or due soon; and how many there are."""
+    first, a page at a time, each tagged overdue or due soon on `today`; and how many there
+    are."""
     base = _disputes_seen_by(staff, area)
     if status is not None:
         base = base.where(Dispute.status == status)
@@ -104,7 +105,6 @@ def dispute_queue(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    today = clock.today()
     rows = [
         QueueRow(d, rules.DEADLINE_TAGS[rules.deadline_state(d.status, d.due_on, today)])
         for d in db.session.scalars(stmt)
@@ -117,7 +117,7 @@ def assign_to(dispute: Dispute, supervisor: StaffUser) -> None:
     """Make the supervisor the one working on the dispute."""
     dispute.assigned_to_id = supervisor.id
     audit.record(
-        "dispute.assigned",
+        AuditAction.DISPUTE_ASSIGNED,
         staff_id=supervisor.id,
         resident_id=dispute.resident_id,
         dispute=dispute.id,
@@ -149,9 +149,10 @@ TRAIL_LIMIT = 500
 SAME_NUMBER_LIMIT = 20
 
 
-def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
+def view_dispute(dispute: Dispute, supervisor: StaffUser, today: date) -> DisputePage:
     """The dispute, the entry and where it came from, other entries from the same number and
-    the entry's audit trail. The view is audited with its purpose first."""
+    the entry's audit trail, its deadline placed against `today`. The view is audited with
+    its purpose first."""
     _record_dispute_viewed(dispute.id, dispute.resident_id, supervisor.id)
     dispute = db.session.get(Dispute, dispute.id)
     entry = dispute.entry
@@ -188,9 +189,7 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
     verified = "Verified" if entry.reporter_verified else "Not verified"
     return DisputePage(
         dispute=dispute,
-        tag=rules.DEADLINE_TAGS[
-            rules.deadline_state(dispute.status, dispute.due_on, clock.today())
-        ],
+        tag=rules.DEADLINE_TAGS[rules.deadline_state(dispute.status, dispute.due_on, today)],
         decisions=list(dispute.decisions),
         call=call,
         caller_verification=verified,
@@ -204,7 +203,7 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser) -> DisputePage:
 @transactional
 def _record_dispute_viewed(dispute_id: int, resident_id: int, staff_id: int) -> None:
     audit.record(
-        "dispute.viewed",
+        AuditAction.DISPUTE_VIEWED,
         staff_id=staff_id,
         resident_id=resident_id,
         purpose=f"Deciding dispute {dispute_id}",
@@ -232,7 +231,7 @@ def open_dispute_on_call(
         handler=handler,
     )
     audit.record_on_call(
-        "dispute.opened",
+        AuditAction.DISPUTE_OPENED,
         call,
         staff_id=handler.id,
         dispute=dispute.id,
@@ -244,15 +243,15 @@ def open_dispute_on_call(
 
 @transactional
 def open_dispute_from_portal(
-    resident_id: int, entry_id: int, reason: DisputeReason, statement: str
+    resident_id: int, entry_id: int, reason: DisputeReason, statement: str, now: datetime
 ) -> Dispute:
     """Record a dispute the resident, signed in to the portal, makes about an entry on their
     own record. The entry is marked disputed at once."""
     dispute = _open_dispute(
-        resident_id, entry_id, reason, statement, clock.now(), channel=DisputeChannel.PORTAL
+        resident_id, entry_id, reason, statement, now, channel=DisputeChannel.PORTAL
     )
     audit.record(
-        "dispute.opened",
+        AuditAction.DISPUTE_OPENED,
         resident_id=resident_id,
         dispute=dispute.id,
         entry=dispute.entry_id,
@@ -344,6 +343,7 @@ def decide_dispute(
     reasons: str,
     decisions_seen: int,
     supervisor: StaffUser,
+    now: datetime,
 ) -> DisputeDecision:
     """Record a supervisor's decision, or a correction of the standing one.
 
@@ -395,7 +395,6 @@ def decide_dispute(
         .order_by(DisputeDecision.id.desc())
         .limit(1)
     )
-    now = utcnow()
     decision = DisputeDecision(
         dispute_id=dispute.id,
         outcome=outcome,
@@ -410,7 +409,7 @@ def decide_dispute(
     # Who decided, on whose record, and which dispute: said by each event the decision makes.
     decided = {"staff_id": supervisor.id, "resident_id": dispute.resident_id, "dispute": dispute.id}
     audit.record(
-        "dispute.decided",
+        AuditAction.DISPUTE_DECIDED,
         **decided,
         decision=decision.id,
         entry=entry.id,
@@ -419,7 +418,9 @@ def decide_dispute(
     )
     if entry.status is EntryStatus.UPHELD:
         for dispatch in entry.dispatches:
-            audit.record("dispatch.correction", **decided, dispatch=dispatch.id, team=dispatch.team)
+            audit.record(
+                AuditAction.DISPATCH_CORRECTION, **decided, dispatch=dispatch.id, team=dispatch.team
+            )
     body = dispute_decided_text(outcome, current_app.config["RESIDENT_PORTAL_URL"])
     outbox.queue_message(MessageKind.DISPUTE_DECIDED, dispute.resident, body)
     return decision

@@ -10,24 +10,23 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
 from app.models import Call, ShareRequest, StaffUser
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import duty_to_share as rules
+from app.rules.audit_actions import AuditAction, share_decision
+from app.rules.capabilities import Capability
 from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.duty_to_share import ShareAsk
-from app.rules.vocabulary import CallerType, Role, ShareRequestStatus
+from app.rules.vocabulary import CallerType, ShareRequestStatus
 from app.services import audit, call_state
 from app.services.facts import facts_from
 from app.services.service_areas import active_area_codes, area_names
 from app.services.transactions import lock_row, transactional
-
-DECIDING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def caller_on(call: Call) -> str:
@@ -97,7 +96,7 @@ def record_disclosures(call: Call, staff: StaffUser, disclosure: Disclosure) -> 
             continue
         shown = rules.areas_in_force(facts_for(request), call_now(call))
         audit.record_on_call(
-            "call.duty_to_share_disclosed",
+            AuditAction.CALL_DUTY_TO_SHARE_DISCLOSED,
             call,
             staff_id=staff.id,
             basis=request.basis.label,
@@ -148,7 +147,7 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
     db.session.add(request)
     db.session.flush()
     audit.record_on_call(
-        "duty_to_share.requested",
+        AuditAction.DUTY_TO_SHARE_REQUESTED,
         call,
         staff_id=handler.id,
         request=request.id,
@@ -162,7 +161,7 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
 def get_request_or_404(request_id: int) -> ShareRequest:
     request = db.session.get(ShareRequest, request_id)
     if request is None:
-        abort(404)
+        raise NotFound
     return request
 
 
@@ -179,11 +178,10 @@ class WaitingRow:
 
 
 def waiting_requests(
-    page: int, per_page: int, *, overdue_only: bool = False
+    page: int, per_page: int, *, now: datetime, overdue_only: bool = False
 ) -> tuple[list[WaitingRow], int]:
     """Requests waiting for a supervisor, the oldest first, a page at a time, and how many
-    there are. `overdue_only`: the urgent ones past their 24 hours."""
-    now = clock.now()
+    there are. `overdue_only`: the urgent ones past their 24 hours at `now`."""
     base = (
         select(ShareRequest)
         .join(Call, Call.id == ShareRequest.call_id)
@@ -239,14 +237,15 @@ class RequestPage:
     lapsed: bool  # the call ended before a decision on a request that was not urgent
 
 
-def view_request(request: ShareRequest, supervisor: StaffUser) -> RequestPage:
-    """The request with its call, for a supervisor to decide; the view is audited first."""
+def view_request(request: ShareRequest, supervisor: StaffUser, now: datetime) -> RequestPage:
+    """The request with its call, for a supervisor to decide, overdue or not at `now`; the
+    view is audited first."""
     _record_request_viewed(request.id, request.call_id, request.resident_id, supervisor.id)
     request = db.session.get(ShareRequest, request.id)
     return RequestPage(
         request=request,
         call=request.call,
-        overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, clock.now()),
+        overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, now),
         due=rules.decision_due(request.requested_at),
         lapsed=rules.has_lapsed(request.status, request.urgent, request.call.is_open),
     )
@@ -255,7 +254,7 @@ def view_request(request: ShareRequest, supervisor: StaffUser) -> RequestPage:
 @transactional
 def _record_request_viewed(request_id: int, call_id: int, resident_id: int, staff_id: int) -> None:
     audit.record(
-        "duty_to_share.viewed",
+        AuditAction.DUTY_TO_SHARE_VIEWED,
         staff_id=staff_id,
         resident_id=resident_id,
         call_id=call_id,
@@ -280,6 +279,7 @@ def decide_request(
     areas: Collection[str],
     reason: str,
     supervisor: StaffUser,
+    now: datetime,
 ) -> ShareRequest:
     """Approve a request (for some or all of the areas asked for) or refuse it, with a reason.
 
@@ -292,7 +292,7 @@ def decide_request(
         request.status,
         request.requested_by_id,
         supervisor.id,
-        supervisor.role in DECIDING_ROLES,
+        supervisor.can(Capability.DECIDE_DUTY_TO_SHARE),
         urgent=request.urgent,
         call_open=request.call.is_open,
     )
@@ -314,7 +314,7 @@ def decide_request(
             status=status,
             areas_approved=",".join(sorted(approved)) if approved else None,
             decided_by_id=supervisor.id,
-            decided_at=clock.now(),
+            decided_at=now,
             decision_reason=reason or None,
         )
         .execution_options(synchronize_session=False)
@@ -323,7 +323,7 @@ def decide_request(
     if won.rowcount != 1:
         raise Refused(rules.ALREADY_DECIDED.format(status=request.status.label.lower()))
     audit.record(
-        f"duty_to_share.{status.value}",
+        share_decision(status),
         staff_id=supervisor.id,
         resident_id=request.resident_id,
         call_id=request.call_id,

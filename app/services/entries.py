@@ -4,23 +4,22 @@ Logging a report never needs verification: the entry records who reported
 it, their relationship to the resident and whether they were verified.
 """
 
+from datetime import datetime
 from typing import Any
 
-from flask import abort
 from sqlalchemy import case, func, select
 
 from app import clock
 from app.extensions import db
 from app.models import Call, Dispatch, Entry, StaffUser
-from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import VerifiedAs, dispatch_on_hold
 from app.rules.reports import ReportDetails, report_problem
 from app.rules.vocabulary import CallerType, DispatchOutcome, EntryStatus, Relationship, Urgency
 from app.services import audit, call_state, calls, outbox
 from app.services.transactions import transactional
 
-DISPATCHES_PER_PAGE = 25
 # What the caller reported, kept in the entry's columns of the same names.
 REPORTED = ("area_code", "category", "summary", "urgency", "is_sensitive")
 
@@ -70,7 +69,7 @@ def log_report(
         # Nobody said who is calling before the report: the report says it for the call.
         call.caller_type = CallerType.THIRD_PARTY
         call.caller_relationship = details.relationship
-        audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
+        audit.record(AuditAction.CALL_CALLER_RECORDED, staff_id=handler.id, call_id=call.id)
     entry = Entry(
         resident_id=call.resident_id,
         call_id=call.id,
@@ -81,7 +80,11 @@ def log_report(
     db.session.add(entry)
     db.session.flush()
     audit.record_on_call(
-        "entry.logged", call, staff_id=handler.id, entry=entry.id, verified=entry.reporter_verified
+        AuditAction.ENTRY_LOGGED,
+        call,
+        staff_id=handler.id,
+        entry=entry.id,
+        verified=entry.reporter_verified,
     )
     # The resident is told a report was made (never who made it, or what), in this same
     # transaction: no report without its message, no message without its report.
@@ -96,11 +99,13 @@ def log_report(
         )
         db.session.add(dispatch)
         db.session.flush()
-        audit.record_on_call("dispatch.raised", call, staff_id=handler.id, dispatch=dispatch.id)
+        audit.record_on_call(
+            AuditAction.DISPATCH_RAISED, call, staff_id=handler.id, dispatch=dispatch.id
+        )
     return entry
 
 
-def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], int]:
+def open_dispatches(staff: StaffUser, page: int, per_page: int) -> tuple[list[Dispatch], int]:
     """Open dispatches in the staff member's service areas, most urgent and oldest first,
     a page at a time; and how many there are. Those on hold while their entry is disputed
     come after the ones a team can act on."""
@@ -119,8 +124,8 @@ def open_dispatches(staff: StaffUser, page: int = 1) -> tuple[list[Dispatch], in
     on_hold_last = case((Entry.status.in_(holding), 1), else_=0)
     stmt = (
         base.order_by(on_hold_last, most_urgent_first, Dispatch.created_at, Dispatch.id)
-        .limit(DISPATCHES_PER_PAGE)
-        .offset((page - 1) * DISPATCHES_PER_PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return list(db.session.scalars(stmt)), total
 
@@ -129,20 +134,20 @@ def get_dispatch_or_404(dispatch_id: int, staff: StaffUser) -> Dispatch:
     """A dispatch in the staff member's service areas; any other is "not found"."""
     dispatch = db.session.get(Dispatch, dispatch_id)
     if dispatch is None or dispatch.entry.area_code not in staff.area_codes:
-        abort(404)
+        raise NotFound
     return dispatch
 
 
 @transactional
 def record_dispatch_outcome(
-    dispatch: Dispatch, outcome: DispatchOutcome, notes: str, staff: StaffUser
+    dispatch: Dispatch, outcome: DispatchOutcome, notes: str, staff: StaffUser, now: datetime
 ) -> None:
     dispatch.outcome = outcome
     dispatch.outcome_notes = notes or None
-    dispatch.closed_at = utcnow()
+    dispatch.closed_at = now
     dispatch.closed_by_id = staff.id
     audit.record(
-        "dispatch.closed",
+        AuditAction.DISPATCH_CLOSED,
         staff_id=staff.id,
         resident_id=dispatch.entry.resident_id,
         dispatch=dispatch.id,

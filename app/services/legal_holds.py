@@ -8,14 +8,13 @@ the holds in force (app/services/retention.py).
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import LegalHold, Resident, StaffUser
-from app.models.types import utcnow
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import retention as rules
+from app.rules.audit_actions import AuditAction
 from app.services import audit
 from app.services.transactions import transactional
 
@@ -35,40 +34,40 @@ def get_hold_or_404(resident_id: int, hold_id: int) -> LegalHold:
     id is not found here."""
     hold = db.session.get(LegalHold, hold_id)
     if hold is None or hold.resident_id != resident_id:
-        abort(404)
+        raise NotFound
     return hold
 
 
 @transactional
-def set_hold(resident: Resident, reason: str, staff: StaffUser) -> LegalHold:
+def set_hold(resident: Resident, reason: str, staff: StaffUser, now: datetime) -> LegalHold:
     """Put the resident's record under a legal hold. Refused when one is already in force."""
     # One at a time per resident: two supervisors setting a hold at once make one hold.
     db.session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
     if hold_in_force(resident.id) is not None:
         raise Refused(rules.ALREADY_HELD)
-    hold = LegalHold(resident_id=resident.id, reason=reason, set_by_id=staff.id, set_at=utcnow())
+    hold = LegalHold(resident_id=resident.id, reason=reason, set_by_id=staff.id, set_at=now)
     db.session.add(hold)
     db.session.flush()
-    _record("legal_hold.set", hold, staff, reason)
+    _record(AuditAction.LEGAL_HOLD_SET, hold, staff, reason)
     return hold
 
 
 @transactional
-def lift_hold(hold: LegalHold, reason: str, staff: StaffUser) -> None:
+def lift_hold(hold: LegalHold, reason: str, staff: StaffUser, now: datetime) -> None:
     """Lift the hold, with the reason. Refused when it was lifted already (by someone else
     while this supervisor was looking, or from an old page)."""
     lifted = db.session.execute(
         update(LegalHold)
         .where(LegalHold.id == hold.id, LegalHold.lifted_at.is_(None))
-        .values(lifted_at=utcnow(), lifted_by_id=staff.id, lift_reason=reason)
+        .values(lifted_at=now, lifted_by_id=staff.id, lift_reason=reason)
         .execution_options(synchronize_session=False)
     )
     if lifted.rowcount != 1:
         raise Refused(rules.HOLD_ALREADY_LIFTED)
-    _record("legal_hold.lifted", hold, staff, reason)
+    _record(AuditAction.LEGAL_HOLD_LIFTED, hold, staff, reason)
 
 
-def _record(action: str, hold: LegalHold, staff: StaffUser, reason: str) -> None:
+def _record(action: AuditAction, hold: LegalHold, staff: StaffUser, reason: str) -> None:
     """Audit a hold set or lifted, with the reason the supervisor gave for doing it."""
     audit.record(
         action,

@@ -9,9 +9,9 @@ Every change writes the permission's history and the audit trail in the same tra
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -24,10 +24,11 @@ from app.models import (
     ServiceAreaRecord,
     StaffUser,
 )
-from app.models.types import utcnow
 from app.passwords import hash_secret, verify_secret
 from app.phone_numbers import InvalidPhoneNumber, to_e164
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
+from app.rules.audit_actions import AuditAction
+from app.rules.capabilities import Capability
 from app.rules.disclosure import VerifiedAs
 from app.rules.need_to_know import HiddenDetail
 from app.rules.permissions import (
@@ -61,7 +62,6 @@ from app.rules.vocabulary import (
     PermissionKind,
     Relationship,
     RepresentativeCheck,
-    Role,
 )
 from app.services import audit, call_state, reveals
 from app.services.facts import facts_from
@@ -71,10 +71,10 @@ from app.services.transactions import transactional
 PASSCODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 PASSCODE_LENGTH = 8  # 30**8: about 39 bits, behind argon2 and the verification lock
 
-EVENTS_PER_PAGE = 25
-
 # The pages that show a permission's LPA access code, masked, with the form to reveal it.
-ACCESS_CODE_OPENED = frozenset({"permissions.viewed", "permission.viewed", "permission.granted"})
+ACCESS_CODE_OPENED = frozenset(
+    {AuditAction.PERMISSIONS_VIEWED, AuditAction.PERMISSION_VIEWED, AuditAction.PERMISSION_GRANTED}
+)
 
 
 @dataclass(frozen=True)
@@ -175,13 +175,12 @@ def record_written_permission(
     evidence: WrittenEvidence,
     safeguarding: Safeguarding,
     supervisor: StaffUser,
-    today: date | None = None,
+    today: date,
 ) -> GrantedPermission:
     """Record a permission a supervisor has seen written evidence for: written consent, a
     Lasting Power of Attorney, a deputyship order or a DWP appointeeship. It may have started
-    before today (an LPA registered years ago), but may not have expired already."""
-    today = today or clock.today()
-    if not supervisor.has_role(Role.SUPERVISOR):
+    before `today` (an LPA registered years ago), but may not have expired already."""
+    if not supervisor.can(Capability.MANAGE_PERMISSIONS):
         raise Refused("Only a supervisor can record a permission from written evidence")
     if evidence.kind not in WRITTEN_KINDS:
         raise Refused(
@@ -275,7 +274,7 @@ def _grant(
     )
     _history(permission, PermissionEventKind.GRANTED, staff, reason, call)
     audit.record(
-        "permission.granted",
+        AuditAction.PERMISSION_GRANTED,
         staff_id=staff.id,
         resident_id=resident_id,
         call_id=call.id if call else None,
@@ -348,6 +347,7 @@ def revoke(
     reason: str,
     call: Call | None = None,
     *,
+    now: datetime,
     by_resident: bool = False,
 ) -> None:
     """Revoke a permission at once: the next request on any call where it is in use is refused
@@ -359,7 +359,7 @@ def revoke(
     if not reason:
         raise Refused(REVOKE_REASON_MISSING, "reason")
     if not end_at_once(
-        permission, staff, reason, call, **({"by": "resident"} if by_resident else {})
+        permission, staff, reason, call, now=now, **({"by": "resident"} if by_resident else {})
     ):
         raise Refused("This permission has already been revoked")
 
@@ -369,6 +369,8 @@ def end_at_once(
     staff: StaffUser | None,
     reason: str,
     call: Call | None = None,
+    *,
+    now: datetime,
     **detail,
 ) -> bool:
     """Revoke a permission in the caller's unit of work, with its history and audit event
@@ -378,15 +380,13 @@ def end_at_once(
     revoked = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.revoked_at.is_(None))
-        .values(
-            revoked_at=utcnow(), revoked_by_id=staff.id if staff else None, revocation_reason=reason
-        )
+        .values(revoked_at=now, revoked_by_id=staff.id if staff else None, revocation_reason=reason)
     )
     if revoked.rowcount != 1:
         return False
     _history(permission, PermissionEventKind.REVOKED, staff, reason, call)
     audit.record(
-        "permission.revoked",
+        AuditAction.PERMISSION_REVOKED,
         staff_id=staff.id if staff else None,
         resident_id=permission.resident_id,
         call_id=call.id if call else None,
@@ -398,7 +398,7 @@ def end_at_once(
 
 
 @transactional
-def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
+def close_matter(permission: Permission, staff: StaffUser, note: str, now: datetime) -> None:
     """End an issue-limited permission because the matter it was for is closed."""
     note = note.strip()
     if permission.matter is None:
@@ -410,13 +410,13 @@ def close_matter(permission: Permission, staff: StaffUser, note: str) -> None:
     closed = db.session.execute(
         update(Permission)
         .where(Permission.id == permission.id, Permission.matter_closed_at.is_(None))
-        .values(matter_closed_at=utcnow())
+        .values(matter_closed_at=now)
     )
     if closed.rowcount != 1:
         raise Refused("The matter for this permission is already closed")
     _history(permission, PermissionEventKind.MATTER_CLOSED, staff, note)
     audit.record(
-        "permission.matter_closed",
+        AuditAction.PERMISSION_MATTER_CLOSED,
         staff_id=staff.id,
         resident_id=permission.resident_id,
         permission=permission.id,
@@ -444,7 +444,9 @@ def record_expiries(today: date | None = None) -> int:
     for permission in expired:
         _history(permission, PermissionEventKind.EXPIRED, None, "Expiry date reached")
         audit.record(
-            "permission.expired", resident_id=permission.resident_id, permission=permission.id
+            AuditAction.PERMISSION_EXPIRED,
+            resident_id=permission.resident_id,
+            permission=permission.id,
         )
     return len(expired)
 
@@ -458,7 +460,7 @@ def check_representative_passcode(permission: Permission, typed: str) -> bool:
 def get_permission_or_404(permission_id: int) -> Permission:
     permission = db.session.get(Permission, permission_id)
     if permission is None:
-        abort(404)
+        raise NotFound
     return permission
 
 
@@ -488,7 +490,7 @@ def view_permission(permission_id: int, staff: StaffUser, today: date) -> Permis
     the view is audited."""
     permission = get_permission_or_404(permission_id)
     audit.record(
-        "permission.viewed",
+        AuditAction.PERMISSION_VIEWED,
         staff_id=staff.id,
         resident_id=permission.resident_id,
         permissions=[permission.id],
@@ -505,12 +507,14 @@ def get_access_code_or_404(resident_id: int, permission_id: int) -> Permission:
         or permission.resident_id != resident_id
         or not permission.lpa_access_code
     ):
-        abort(404)
+        raise NotFound
     return permission
 
 
 @transactional
-def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) -> reveals.Revealed:
+def reveal_access_code(
+    permission: Permission, staff: StaffUser, reason: str, now: datetime
+) -> reveals.Revealed:
     """Reveal a permission's LPA access code, masked on every page, to a member of staff who
     gives a reason: audited and limited as any hidden detail (app.services.reveals)."""
     permission_id, resident_id = permission.id, permission.resident_id
@@ -519,6 +523,7 @@ def reveal_access_code(permission: Permission, staff: StaffUser, reason: str) ->
         resident_id,
         HiddenDetail.LPA_ACCESS_CODE,
         reason,
+        now=now,
         opened=ACCESS_CODE_OPENED,
         permission_id=permission_id,
     )
@@ -538,7 +543,10 @@ def _record_permissions_viewed(resident_id: int, staff: StaffUser) -> None:
         select(Permission.id).where(Permission.resident_id == resident_id)
     ).all()
     audit.record(
-        "permissions.viewed", staff_id=staff.id, resident_id=resident_id, permissions=list(shown)
+        AuditAction.PERMISSIONS_VIEWED,
+        staff_id=staff.id,
+        resident_id=resident_id,
+        permissions=list(shown),
     )
 
 
@@ -563,7 +571,7 @@ def holders_for_call(resident_id: int, today: date) -> list[PermissionHolder]:
     ]
 
 
-def recent_events(page: int = 1) -> tuple[list[PermissionEvent], int]:
+def recent_events(page: int, per_page: int) -> tuple[list[PermissionEvent], int]:
     """Permissions granted, revoked, closed or expired across all residents, newest first, a
     page at a time; and how many events there are."""
     total = db.session.scalar(select(func.count()).select_from(PermissionEvent)) or 0
@@ -574,7 +582,7 @@ def recent_events(page: int = 1) -> tuple[list[PermissionEvent], int]:
             selectinload(PermissionEvent.staff),
         )
         .order_by(PermissionEvent.at.desc(), PermissionEvent.id.desc())
-        .limit(EVENTS_PER_PAGE)
-        .offset((page - 1) * EVENTS_PER_PAGE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return list(db.session.scalars(stmt)), total

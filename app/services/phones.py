@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, update
 
 from app import clock
@@ -30,9 +30,10 @@ from app.models import (
     StaffUser,
     TextCode,
 )
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import phone_changes as rules
 from app.rules import text_codes as code_rules
+from app.rules.audit_actions import phone_change
 from app.rules.disclosure import VerifiedAs
 from app.rules.phone_changes import ChangeAsked, PhoneChange, PhoneChangeKind
 from app.rules.vocabulary import Factor, MessageKind, TextCodeStatus
@@ -184,7 +185,7 @@ def change_by_supervisor(
     supervisor: StaffUser,
     reason: str,
     evidence: str,
-    now: datetime | None = None,
+    now: datetime,
 ) -> ChangeMade:
     """Add, change or remove a resident's number outside a call, as a supervisor, from written
     evidence (a signed form, a letter) with a reason. Only a supervisor may."""
@@ -196,7 +197,7 @@ def change_by_supervisor(
     return _make(
         resident,
         asked,
-        now or clock.now(),
+        now,
         staff=supervisor,
         verified=rules.by_supervisor(evidence),
         reason=reason.strip(),
@@ -215,7 +216,7 @@ def _lock_resident(resident_id: int) -> Resident:
         .execution_options(synchronize_session=False)
     )
     if locked.rowcount != 1:
-        abort(404)
+        raise NotFound
     return db.session.get(Resident, resident_id)
 
 
@@ -260,7 +261,7 @@ def _make(
         "label": decided.new_label or decided.old_label,
         "told": len(decided.tell),
     }
-    action = f"phone.{decided.kind.value}"
+    action = phone_change(decided.kind)
     if call is not None:
         audit.record_on_call(action, call, staff_id=staff.id, **detail)
     else:

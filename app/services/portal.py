@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from flask import abort, current_app
-from flask_login import UserMixin
+from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -37,10 +36,12 @@ from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.providers import ProviderUnavailable, providers
 from app.references import normalise_reference
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import authority_ends as authority_rules
 from app.rules import disputes as dispute_rules
 from app.rules import text_codes as code_rules
+from app.rules.audit_actions import AuditAction
+from app.rules.capabilities import SignedInKind, UserKind
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
@@ -59,12 +60,18 @@ REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
 Owned = TypeVar("Owned", Entry, Permission, Dispute, AuthorityEndRequest)
 
 
-class SignedInResident(UserMixin):
-    """A resident signed in to the portal. It has no role, so no staff page ever lets it in.
+class SignedInResident(SignedInKind):
+    """A resident signed in to the portal: its kind is a resident's, so no staff page ever
+    lets it in.
 
     `signed_in_with` is a keyed fingerprint of the resident's date of birth and the number
     their code went to, as their record has them now (`details_fingerprint`): kept in the
     session at sign-in, and compared on every request after."""
+
+    kind = UserKind.RESIDENT
+    # What Flask-Login asks of whoever is signed in.
+    is_active = is_authenticated = True
+    is_anonymous = False
 
     def __init__(self, portal_session: PortalSession) -> None:
         self.token = portal_session.token
@@ -72,7 +79,7 @@ class SignedInResident(UserMixin):
         self.signed_in_with = details_fingerprint(portal_session)
 
     def get_id(self) -> str:
-        return f"resident:{self.token}"
+        return f"{self.kind}:{self.token}"
 
 
 class SignInDetailsChanged(Exception):
@@ -128,7 +135,7 @@ def fetch_signed_in(token: str, signed_in_with: str | None) -> SignedInResident 
         return None
     user = SignedInResident(row)
     if not hmac.compare_digest(signed_in_with or "", user.signed_in_with):
-        _end_session(row.id, "portal.signed_out_details_changed")
+        _end_session(row.id, AuditAction.PORTAL_SIGNED_OUT_DETAILS_CHANGED)
         raise SignInDetailsChanged
     return user
 
@@ -286,11 +293,11 @@ def sign_out(user: SignedInResident) -> None:
     """End the session: a copy of its cookie opens nothing afterwards."""
     row_id = db.session.scalar(select(PortalSession.id).where(PortalSession.token == user.token))
     if row_id is not None:
-        _end_session(row_id, "portal.signed_out")
+        _end_session(row_id, AuditAction.PORTAL_SIGNED_OUT)
 
 
 @transactional
-def _end_session(row_id: int, action: str) -> None:
+def _end_session(row_id: int, action: AuditAction) -> None:
     row = db.session.scalar(
         select(PortalSession).where(PortalSession.id == row_id).with_for_update()
     )
@@ -305,7 +312,7 @@ def _end_session(row_id: int, action: str) -> None:
 def get_resident(user: SignedInResident) -> Resident:
     resident = db.session.get(Resident, user.resident_id)
     if resident is None:
-        abort(404)
+        raise NotFound
     return resident
 
 
@@ -341,7 +348,7 @@ def _own_or_404(model: type[Owned], record_id: int, user: SignedInResident) -> O
     """A record on the signed-in resident's own record; another resident's is not found."""
     record = db.session.get(model, record_id)
     if record is None or record.resident_id != user.resident_id:
-        abort(404)
+        raise NotFound
     return record
 
 
@@ -360,12 +367,11 @@ def get_entry_or_404(user: SignedInResident, entry_id: int) -> EntryRow:
     """One of the resident's own entries; another resident's, or a hidden one, is not found."""
     entry = _own_or_404(Entry, entry_id, user)
     if entry.status is EntryStatus.UPHELD:
-        abort(404)
+        raise NotFound
     return _entry_row(entry)
 
 
-def permissions_for(user: SignedInResident) -> list[permissions.PermissionSummary]:
-    today = clock.today()
+def permissions_for(user: SignedInResident, today: date) -> list[permissions.PermissionSummary]:
     return [
         permissions.summarise(permission, today)
         for permission in permissions.permissions_for_resident(user.resident_id)
@@ -376,15 +382,15 @@ def get_permission_or_404(user: SignedInResident, permission_id: int) -> Permiss
     return _own_or_404(Permission, permission_id, user)
 
 
-def revoke_permission(user: SignedInResident, permission: Permission) -> None:
+def revoke_permission(user: SignedInResident, permission: Permission, now: datetime) -> None:
     """The resident takes back consent they gave: at once, audited as done by the resident.
     A legal authority is refused: the resident asks us to end it (`ask_to_end_permission`)."""
     if permission.resident_id != user.resident_id:
-        abort(404)
+        raise NotFound
     refusal = authority_rules.refusal_to_take_away(permission.kind)
     if refusal is not None:
         raise Refused(refusal)
-    permissions.revoke(permission, None, REVOKED_BY_RESIDENT, by_resident=True)
+    permissions.revoke(permission, None, REVOKED_BY_RESIDENT, now=now, by_resident=True)
 
 
 @dataclass(frozen=True)
@@ -397,12 +403,12 @@ class PermissionCard:
     end_request: AuthorityEndRequest | None  # their latest request to end it, if any
 
 
-def permission_cards(user: SignedInResident) -> list[PermissionCard]:
-    """The resident's permissions, newest first, each with what they may do about it and
-    their latest request to end it."""
+def permission_cards(user: SignedInResident, today: date) -> list[PermissionCard]:
+    """The resident's permissions, newest first, as they stand on `today`, each with what they
+    may do about it and their latest request to end it."""
     requests = authority_ends.latest_requests(user.resident_id)
     cards = []
-    for summary in permissions_for(user):
+    for summary in permissions_for(user, today):
         permission = summary.permission
         request = requests.get(permission.id)
         standing = summary.may_revoke
@@ -421,13 +427,13 @@ def permission_cards(user: SignedInResident) -> list[PermissionCard]:
 
 
 def ask_to_end_permission(
-    user: SignedInResident, permission: Permission, note: str
+    user: SignedInResident, permission: Permission, note: str, now: datetime
 ) -> AuthorityEndRequest:
     """The resident asks us to end a legal authority over their affairs: a supervisor checks
     with them and decides; it stays in force until then."""
     if permission.resident_id != user.resident_id:
-        abort(404)
-    return authority_ends.ask_to_end(permission, note)
+        raise NotFound
+    return authority_ends.ask_to_end(permission, note, now)
 
 
 def get_end_request_or_404(user: SignedInResident, request_id: int) -> AuthorityEndRequest:

@@ -5,33 +5,33 @@ view, so the member of staff types one, and the view is audited with it.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from flask import abort
 from sqlalchemy import select
 
-from app import clock
 from app.extensions import db
-from app.models import Entry, Resident, StaffUser
+from app.models import Entry, LegalHold, Resident, StaffUser
 from app.references import format_reference
+from app.refusals import NotFound
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import entry_shown_outside_call, entry_withheld_as_disputed
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
 from app.rules.vocabulary import EntryStatus
-from app.services import audit, reveals, verification
+from app.services import audit, legal_holds, reveals, verification
 from app.services.calls import staff_access
 from app.services.search import street_of
 from app.services.transactions import transactional
 
 # The page that offers to reveal a resident's details: their record, opened with a reason.
-RECORD_OPENED = frozenset({"record.viewed"})
+RECORD_OPENED = frozenset({AuditAction.RECORD_VIEWED})
 NEWEST_FIRST = (Entry.created_at.desc(), Entry.id.desc())
 
 
 def get_resident_or_404(resident_id: int) -> Resident:
     resident = db.session.get(Resident, resident_id)
     if resident is None:
-        abort(404)
+        raise NotFound
     return resident
 
 
@@ -55,9 +55,9 @@ class HiddenDetails:
         }[detail]
 
 
-def hidden_details(resident: Resident, today: date | None = None) -> HiddenDetails:
+def hidden_details(resident: Resident, today: date) -> HiddenDetails:
     return HiddenDetails(
-        age_band=age_band(resident.date_of_birth, today or clock.today()),
+        age_band=age_band(resident.date_of_birth, today),
         street=street_of(resident.address_line_1),
         town=resident.town,
         outward_postcode=resident.outward_postcode,
@@ -70,16 +70,16 @@ def resident_detail_or_404(name: str) -> HiddenDetail:
     for detail in RESIDENT_DETAILS:
         if detail.value == name:
             return detail
-    abort(404)
+    raise NotFound
 
 
 @transactional
 def reveal_detail(
-    resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str
+    resident: Resident, detail: HiddenDetail, staff: StaffUser, reason: str, now: datetime
 ) -> reveals.Revealed:
     """Reveal one of the resident's hidden details to a member of staff who gives a reason,
     within their daily limit; audited without the value (app.services.reveals)."""
-    message = reveals.reveal(staff, resident.id, detail, reason, opened=RECORD_OPENED)
+    message = reveals.reveal(staff, resident.id, detail, reason, now=now, opened=RECORD_OPENED)
     return reveals.Revealed(detail=detail, value=_value_of(resident, detail), message=message)
 
 
@@ -108,11 +108,13 @@ class ResidentRecord:
     disputed_entries: int  # otherwise shown but left out while disputed: counted, not shown
     lock: LockState
     hidden: HiddenDetails
+    legal_hold: LegalHold | None  # the hold in force on the record, if any
 
 
-def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRecord:
+def view_record(resident_id: int, staff: StaffUser, purpose: str, today: date) -> ResidentRecord:
     """Load the record and the entries this member of staff may see, and audit the view
-    with its purpose and the entries shown, in one transaction."""
+    with its purpose and the entries shown, in one transaction. `today` gives the age band
+    shown in place of the date of birth."""
     resident, shown_ids, hidden_entries, disputed_entries, lock = _record_view(
         resident_id, staff, purpose
     )
@@ -126,7 +128,8 @@ def view_record(resident_id: int, staff: StaffUser, purpose: str) -> ResidentRec
         hidden_entries=hidden_entries,
         disputed_entries=disputed_entries,
         lock=lock,
-        hidden=hidden_details(resident),
+        hidden=hidden_details(resident, today),
+        legal_hold=legal_holds.hold_in_force(resident.id),
     )
 
 
@@ -157,7 +160,7 @@ def _record_view(
     )
     lock = verification.lock_state(resident.id)
     audit.record(
-        "record.viewed",
+        AuditAction.RECORD_VIEWED,
         staff_id=staff.id,
         resident_id=resident.id,
         purpose=purpose,

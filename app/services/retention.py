@@ -47,6 +47,7 @@ from app.models import (
     VerificationAttempt,
 )
 from app.rules import retention as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.retention import Schedule
 from app.rules.vocabulary import DisputeStatus, RetainedKind, RetentionDecision
 from app.services import audit, legal_holds
@@ -472,4 +473,4 @@ def purge_audit_events(
 @transactional
 def record_purge(counts: dict[RetainedKind, int], *, completed: bool = True) -> None:
     """Record in the audit log how many of each kind a purge removed: counts, never data."""
-    audit.record("retention.purged", completed=completed, **rules.purged_summary(counts))
+    audit.record(AuditAction.RETENTION_PURGED, completed=completed, **rules.purged_summary(counts))

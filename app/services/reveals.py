@@ -7,14 +7,16 @@ detail's name and the reason, never its value; the value goes into the response 
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import exists, func, select
 
 from app import clock
 from app.extensions import db
 from app.models import AuditEvent, StaffUser
-from app.refusals import Refused
+from app.refusals import ForbiddenOnRecord, Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.need_to_know import (
     REASON_MIN_LENGTH,
     HiddenDetail,
@@ -24,8 +26,8 @@ from app.rules.need_to_know import (
 )
 from app.services import audit
 
-REVEALED = "detail.revealed"
-REFUSED = "detail.reveal_refused"
+REVEALED = AuditAction.DETAIL_REVEALED
+REFUSED = AuditAction.DETAIL_REVEAL_REFUSED
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,17 @@ def reveal(
     detail: HiddenDetail,
     reason: str,
     *,
+    now: datetime,
     opened: Collection[str],
     permission_id: int | None = None,
 ) -> str:
     """Record that `staff` reveals `detail` of the resident, or refuse and record the refusal.
 
     `opened` names the audit actions that show the member of staff opened the page offering
-    the detail today. Returns the message to show with the value. Part of the caller's unit
-    of work: the transactional service function that calls it commits.
+    the detail today (the London day of `now`, which also bounds the daily limit). Returns
+    the message to show with the value. Part of the caller's unit of work: the transactional
+    service function that calls it commits, also when it refuses (`Refused` on the form,
+    `ForbiddenOnRecord` as a 403), keeping the refusal's event.
     """
     reason = reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
@@ -62,7 +67,7 @@ def reveal(
             f"Enter why you need to see the {detail.label}, in at least 10 characters", "reason"
         )
     staff_id = staff.id
-    since = start_of_day(clock.today(), clock.UK)
+    since = start_of_day(clock.day_of(now), clock.UK)
     about = {"field": detail.value} | ({"permission": permission_id} if permission_id else {})
     opened_today = db.session.scalar(
         select(
@@ -109,7 +114,6 @@ def reveal(
         if decision.refusal is RevealRefusal.NOT_OPENED:
             # The page never offers this reveal, so it is an error page, not a refusal on
             # the form; the refusal is kept in the audit trail all the same.
-            db.session.commit()
-            abort(403)
+            raise ForbiddenOnRecord(decision.reason)
         raise Refused(decision.reason, "reason")
     return decision.reason

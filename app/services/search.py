@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Resident, ResidentPhone
 from app.phone_numbers import looks_like_phone_number, try_e164
 from app.references import normalise_reference
+from app.rules.audit_actions import AuditAction
 from app.search.names import Scorer, normalise_name, parse_query
 from app.services import audit
 from app.services.name_index import search_names
@@ -237,7 +238,7 @@ def find_residents(
     """
     results = _find(text)
     audit.record(
-        "search.made",
+        AuditAction.SEARCH_MADE,
         staff_id=staff_id,
         call_id=call_id,
         searched_by=results.searched_by or None,

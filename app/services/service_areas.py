@@ -1,4 +1,7 @@
-from flask import g
+"""The council's service areas, as the database has them. Each call reads them afresh: a
+caller that needs them several times in one request loads them once and passes them on (the
+`area_name` template filter keeps its own copy for the request, app/filters.py)."""
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -6,15 +9,13 @@ from app.models import ServiceAreaRecord
 
 
 def active_areas() -> list[ServiceAreaRecord]:
-    """The service areas in use, read once per request."""
-    if "active_areas" not in g:
-        stmt = (
-            select(ServiceAreaRecord)
-            .where(ServiceAreaRecord.is_active.is_(True))
-            .order_by(ServiceAreaRecord.name)
-        )
-        g.active_areas = list(db.session.scalars(stmt))
-    return g.active_areas
+    """The service areas in use, by name."""
+    stmt = (
+        select(ServiceAreaRecord)
+        .where(ServiceAreaRecord.is_active.is_(True))
+        .order_by(ServiceAreaRecord.name)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def active_area_codes() -> frozenset[str]:
@@ -22,9 +23,5 @@ def active_area_codes() -> frozenset[str]:
 
 
 def area_names() -> dict[str, str]:
-    """Names by code, read once per request."""
-    if "area_names" not in g:
-        g.area_names = {
-            area.code: area.name for area in db.session.scalars(select(ServiceAreaRecord))
-        }
-    return g.area_names
+    """Every area's name (in use or not), by code."""
+    return {area.code: area.name for area in db.session.scalars(select(ServiceAreaRecord))}

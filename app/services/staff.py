@@ -11,10 +11,10 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from flask import abort, current_app
+from flask import current_app
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import func, or_, select, update
@@ -26,10 +26,11 @@ from app.models import ServiceAreaRecord, StaffPasswordLink, StaffRecoveryCode, 
 from app.models.staff import new_session_token
 from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
-from app.refusals import Refused
+from app.refusals import NotFound, Refused
 from app.rules import sign_in_limits as limit_rules
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
+from app.rules.audit_actions import AuditAction
 from app.rules.sessions import SessionEnd, end_by_account
 from app.rules.staff_accounts import StaffDetails
 from app.rules.two_factor import SignInStep
@@ -204,7 +205,7 @@ def _signed_in(user: StaffUser, **detail) -> None:
     """The account is signed in: its older sessions end with the old session token."""
     user.last_signed_in_at = utcnow()
     _end_sessions(user, SessionEnd.SIGNED_IN_ELSEWHERE)
-    audit.record("staff.signed_in", staff_id=user.id, **detail)
+    audit.record(AuditAction.STAFF_SIGNED_IN, staff_id=user.id, **detail)
 
 
 @transactional
@@ -220,7 +221,7 @@ def authenticate(email: str, password: str) -> PasswordAccepted | None:
     matched = verify_secret(user.password_hash if user else None, password)
     if user is None or not matched or not user.active:
         audit.record(
-            "staff.sign_in_failed",
+            AuditAction.STAFF_SIGN_IN_FAILED,
             staff_id=user.id if user else None,
             reason="inactive" if (user and matched) else "wrong credentials",
         )
@@ -235,7 +236,7 @@ def authenticate(email: str, password: str) -> PasswordAccepted | None:
     else:
         if step is SignInStep.ENROL and not user.two_factor_secret:
             user.two_factor_secret = two_factor_rules.new_secret()
-        audit.record("staff.password_accepted", staff_id=user.id, next_step=step.value)
+        audit.record(AuditAction.STAFF_PASSWORD_ACCEPTED, staff_id=user.id, next_step=step.value)
     return PasswordAccepted(user, step)
 
 
@@ -322,10 +323,10 @@ def _check_code(user_id: int, typed: str) -> StaffUser:
     elif two_factor_rules.looks_like_recovery_code(typed):
         left = _spend_recovery_code(user, typed)
         if left is not None:
-            audit.record("staff.recovery_code_used", staff_id=user.id, codes_left=left)
+            audit.record(AuditAction.STAFF_RECOVERY_CODE_USED, staff_id=user.id, codes_left=left)
             _signed_in(user, second_factor="recovery code")
             return user
-    audit.record("staff.two_factor_failed", staff_id=user.id)
+    audit.record(AuditAction.STAFF_TWO_FACTOR_FAILED, staff_id=user.id)
     raise Refused(two_factor_rules.WRONG_CODE, "code")
 
 
@@ -342,11 +343,11 @@ def _enrol(user_id: int, typed: str) -> tuple[StaffUser, list[str]]:
         raise Refused(two_factor_rules.WRONG_SETUP_CODE, "code")
     step = two_factor_rules.matching_step(user.two_factor_secret, typed, clock.now(), None)
     if step is None or not _claim_step(user, step):
-        audit.record("staff.two_factor_failed", staff_id=user.id, stage="enrolment")
+        audit.record(AuditAction.STAFF_TWO_FACTOR_FAILED, staff_id=user.id, stage="enrolment")
         raise Refused(two_factor_rules.WRONG_SETUP_CODE, "code")
     user.two_factor_enrolled_at = clock.now()
     codes = _replace_recovery_codes(user)
-    audit.record("staff.two_factor_enrolled", staff_id=user.id, recovery_codes=len(codes))
+    audit.record(AuditAction.STAFF_TWO_FACTOR_ENROLLED, staff_id=user.id, recovery_codes=len(codes))
     _signed_in(user, second_factor="authenticator app")
     return user, codes
 
@@ -380,7 +381,7 @@ def recovery_codes_left(user: StaffUser) -> int:
 def sign_out(user: StaffUser) -> None:
     """End every session of the account: a copy of its cookie opens nothing afterwards."""
     _end_sessions(user, SessionEnd.SIGNED_OUT)
-    audit.record("staff.signed_out", staff_id=user.id)
+    audit.record(AuditAction.STAFF_SIGNED_OUT, staff_id=user.id)
 
 
 @transactional
@@ -420,7 +421,7 @@ def count_staff() -> int:
 def get_staff_or_404(staff_id: int) -> StaffUser:
     user = db.session.get(StaffUser, staff_id)
     if user is None:
-        abort(404)
+        raise NotFound
     return user
 
 
@@ -454,7 +455,9 @@ def find_staff(typed: str, limit: int) -> tuple[list[StaffUser], int]:
     return list(rows), total
 
 
-def _audit_change(action: str, target: StaffUser, actor: StaffUser | None, **detail) -> None:
+def _audit_change(
+    action: AuditAction, target: StaffUser, actor: StaffUser | None, **detail
+) -> None:
     audit.record(
         action,
         staff_id=actor.id if actor else None,
@@ -555,7 +558,7 @@ def create_staff(details: StaffDetails, actor: StaffUser | None) -> StaffUser:
     db.session.add(user)
     db.session.flush()
     _audit_change(
-        "staff.created",
+        AuditAction.STAFF_CREATED,
         user,
         actor,
         role=user.role.value,
@@ -601,7 +604,7 @@ def update_staff(target: StaffUser, details: StaffDetails, actor: StaffUser | No
     # Names and emails are said to have changed, not what they were: the audit log is not a
     # second copy of staff records.
     _audit_change(
-        "staff.updated",
+        AuditAction.STAFF_UPDATED,
         target,
         actor,
         changed=changed,
@@ -622,7 +625,7 @@ def set_role(target: StaffUser, role: Role, actor: StaffUser | None) -> None:
         return
     target.role = role
     _end_sessions(target, SessionEnd.ROLE_CHANGED)
-    _audit_change("staff.updated", target, actor, changed=["role"], role=role.value)
+    _audit_change(AuditAction.STAFF_UPDATED, target, actor, changed=["role"], role=role.value)
 
 
 def _void_password_links(target: StaffUser) -> None:
@@ -645,7 +648,7 @@ def deactivate_staff(target: StaffUser, actor: StaffUser | None) -> None:
     target.active = False
     _end_sessions(target, SessionEnd.DEACTIVATED)
     _void_password_links(target)
-    _audit_change("staff.deactivated", target, actor)
+    _audit_change(AuditAction.STAFF_DEACTIVATED, target, actor)
 
 
 @transactional
@@ -654,7 +657,7 @@ def reactivate_staff(target: StaffUser, actor: StaffUser | None) -> None:
         return
     target.active = True
     target.session_token = new_session_token()
-    _audit_change("staff.reactivated", target, actor)
+    _audit_change(AuditAction.STAFF_REACTIVATED, target, actor)
 
 
 @transactional
@@ -668,7 +671,7 @@ def reset_two_factor(target: StaffUser, actor: StaffUser | None) -> None:
     db.session.execute(
         StaffRecoveryCode.__table__.delete().where(StaffRecoveryCode.staff_id == target.id)
     )
-    _audit_change("staff.two_factor_reset", target, actor)
+    _audit_change(AuditAction.STAFF_TWO_FACTOR_RESET, target, actor)
 
 
 def _token_hash(token: str) -> str:
@@ -680,14 +683,14 @@ def password_link_lifetime() -> timedelta:
 
 
 @transactional
-def issue_password_link(target: StaffUser, actor: StaffUser | None) -> str:
-    """A new set-password link's token, returned this once (only its hash is kept). Earlier
-    unused links for the account stop working."""
+def issue_password_link(target: StaffUser, actor: StaffUser | None, now: datetime) -> str:
+    """A new set-password link's token, returned this once (only its hash is kept), working
+    for `PASSWORD_LINK_HOURS` from `now`. Earlier unused links for the account stop
+    working."""
     if not target.active:
         raise Refused(account_rules.NOT_ACTIVE)
     token = secrets.token_urlsafe(32)
     _void_password_links(target)
-    now = clock.now()
     expires_at = now + password_link_lifetime()
     db.session.add(
         StaffPasswordLink(
@@ -698,7 +701,9 @@ def issue_password_link(target: StaffUser, actor: StaffUser | None) -> str:
             expires_at=expires_at,
         )
     )
-    _audit_change("staff.password_link_issued", target, actor, expires_at=expires_at.isoformat())
+    _audit_change(
+        AuditAction.STAFF_PASSWORD_LINK_ISSUED, target, actor, expires_at=expires_at.isoformat()
+    )
     return token
 
 
@@ -736,7 +741,7 @@ def set_password(token: str, password: str) -> StaffUser:
         raise Refused(account_rules.LINK_NOT_VALID)
     user.password_hash = hash_secret(password)
     _end_sessions(user, SessionEnd.PASSWORD_SET)
-    audit.record("staff.password_set", staff_id=user.id, link_issued_by=link.issued_by_id)
+    audit.record(AuditAction.STAFF_PASSWORD_SET, staff_id=user.id, link_issued_by=link.issued_by_id)
     return user
 
 

@@ -3,20 +3,19 @@
 A supervisor starts an export (a row naming the resident, who asked and why); the progress
 page then gathers it one section per request, counting what each holds; once every section
 is gathered, the supervisor who asked downloads a zip of a printable page and a JSON file,
-built afresh on each download and never stored. Third parties' names and numbers are
+built afresh on each download and never stored. This module gathers what goes in them, every
+value in words for the page; the blueprint draws the page and packs the zip
+(app/subject_access/export_file.py). Third parties' names and numbers are
 withheld unless the supervisor includes them with a reason. Every start and download is
 audited with what was included and withheld, never the data.
 """
 
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, render_template
 from sqlalchemy import ColumnElement, ScalarResult, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -37,8 +36,9 @@ from app.models import (
 )
 from app.phone_numbers import for_display
 from app.references import format_reference, normalise_reference
-from app.refusals import Refused
+from app.refusals import Forbidden, NotFound, Refused
 from app.rules import subject_access as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.disclosure import UNVERIFIED_LABEL, VerifiedAs
 from app.rules.permissions import describe_scope
 from app.rules.vocabulary import ExportSection, ExportStatus, Factor, MessageKind
@@ -47,8 +47,8 @@ from app.services.permissions import facts_for
 from app.services.service_areas import area_names
 from app.services.transactions import transactional
 
-DISCLOSED_ON_CALL = "record.disclosed"
-DISCLOSED_UNDER_DUTY_TO_SHARE = "call.duty_to_share_disclosed"
+DISCLOSED_ON_CALL = AuditAction.RECORD_DISCLOSED
+DISCLOSED_UNDER_DUTY_TO_SHARE = AuditAction.CALL_DUTY_TO_SHARE_DISCLOSED
 
 
 def find_resident_by_reference(typed: str) -> Resident:
@@ -73,12 +73,12 @@ def start_export(
     *,
     include_third_parties: bool,
     third_party_reason: str | None,
+    now: datetime,
 ) -> SubjectAccessExport:
     """Record a supervisor's request for everything held about the resident. Third parties
     are included only with a reason."""
     if include_third_parties and len((third_party_reason or "").strip()) < rules.REASON_MIN_LENGTH:
         raise Refused(rules.ENTER_THIRD_PARTY_REASON, "third_party_reason")
-    now = clock.now()
     export = SubjectAccessExport(
         resident_id=resident_id,
         requested_by_id=supervisor.id,
@@ -94,7 +94,7 @@ def start_export(
     db.session.add(export)
     db.session.flush()
     audit.record(
-        "subject_access.started",
+        AuditAction.SUBJECT_ACCESS_STARTED,
         staff_id=supervisor.id,
         resident_id=resident_id,
         purpose=reason,
@@ -109,9 +109,9 @@ def get_export_or_404(export_id: int, staff: StaffUser) -> SubjectAccessExport:
     a whole record, and only the supervisor answering the request may handle it."""
     export = db.session.get(SubjectAccessExport, export_id)
     if export is None:
-        abort(404)
+        raise NotFound
     if export.requested_by_id != staff.id:
-        abort(403)
+        raise Forbidden
     return export
 
 
@@ -127,17 +127,21 @@ def my_exports(staff: StaffUser, page: int, per_page: int) -> tuple[list[Subject
     return list(rows), total
 
 
-def is_expired(export: SubjectAccessExport) -> bool:
-    return clock.now() >= export.expires_at
+def is_expired(export: SubjectAccessExport, now: datetime) -> bool:
+    return now >= export.expires_at
 
 
 @transactional
-def gather_next_section(export: SubjectAccessExport) -> SubjectAccessExport:
+def gather_next_section(export: SubjectAccessExport, now: datetime) -> SubjectAccessExport:
     """Gather the next section of the export and count what it holds; the last one makes it
     ready. Two requests at once gather a section once: the UPDATE that claims it matches only
     the progress this request saw."""
     seen = export.progress
-    if export.status is ExportStatus.READY or seen >= len(rules.SECTIONS) or is_expired(export):
+    if (
+        export.status is ExportStatus.READY
+        or seen >= len(rules.SECTIONS)
+        or is_expired(export, now)
+    ):
         return export
     claimed = db.session.execute(
         update(SubjectAccessExport)
@@ -153,35 +157,45 @@ def gather_next_section(export: SubjectAccessExport) -> SubjectAccessExport:
     export.counts = {**export.counts, section.value: gathered.count}
     if export.progress >= len(rules.SECTIONS):
         export.status = ExportStatus.READY
-        export.completed_at = clock.now()
+        export.completed_at = now
     return export
 
 
 @dataclass(frozen=True)
-class ExportFile:
+class Downloaded:
+    """What the export's zip holds, gathered afresh: the printable page's parts, every value
+    already in words, and the same data as JSON."""
+
     filename: str
-    content: bytes
+    resident_name: str
+    reference: str
+    produced_at: str  # in words
+    include_third_parties: bool
+    withheld_marker: str
+    sections: list["PrintedSection"]
+    data_json: str
 
 
 @transactional
-def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
-    """Build the export's zip for the supervisor who started it: a printable page and a JSON
-    file. Audited with the sections' counts and what was withheld, never the data."""
+def download(export: SubjectAccessExport, staff: StaffUser, now: datetime) -> Downloaded:
+    """Gather everything in the export again for the supervisor who started it, for a
+    printable page and a JSON file. Audited with the sections' counts and what was withheld,
+    never the data."""
     refusal = rules.download_refusal(
         requested_by_id=export.requested_by_id,
         staff_id=staff.id,
         ready=export.status is ExportStatus.READY,
         expires=export.expires_at,
-        now=clock.now(),
+        now=now,
     )
     if refusal == rules.NOT_YOURS:
-        abort(403)
+        raise Forbidden
     if refusal:
         raise Refused(refusal)
     resident = db.session.get(Resident, export.resident_id)
     include = export.include_third_parties
     sections = {section: _gather(section, resident.id, include) for section in rules.SECTIONS}
-    produced_at = clock.now()
+    produced_at = now
     data = {
         "export": {
             "produced_at": produced_at,
@@ -193,24 +207,9 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
         },
         **{_json_key(section): gathered.data for section, gathered in sections.items()},
     }
-    html = render_template(
-        "subject_access/export.html",
-        reference=data["export"]["resident_reference"],
-        sections=[_printable(section, gathered.data) for section, gathered in sections.items()],
-        resident=resident,
-        produced_at=display(produced_at),
-        include_third_parties=include,
-        withheld_marker=rules.WITHHELD,
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.html", html)
-        archive.writestr(
-            "data.json", json.dumps(data, default=_json_value, indent=2, ensure_ascii=False)
-        )
     withheld = sum(gathered.withheld for gathered in sections.values())
     audit.record(
-        "subject_access.exported",
+        AuditAction.SUBJECT_ACCESS_EXPORTED,
         staff_id=staff.id,
         resident_id=resident.id,
         purpose=export.reason,
@@ -221,7 +220,16 @@ def download(export: SubjectAccessExport, staff: StaffUser) -> ExportFile:
         withheld=withheld,
     )
     stamp = clock.local(produced_at).strftime("%Y-%m-%d")
-    return ExportFile(f"subject-access-{export.id}-{stamp}.zip", buffer.getvalue())
+    return Downloaded(
+        filename=f"subject-access-{export.id}-{stamp}.zip",
+        resident_name=resident.full_name,
+        reference=data["export"]["resident_reference"],
+        produced_at=display(produced_at),
+        include_third_parties=include,
+        withheld_marker=rules.WITHHELD,
+        sections=[_printable(section, gathered.data) for section, gathered in sections.items()],
+        data_json=json.dumps(data, default=_json_value, indent=2, ensure_ascii=False),
+    )
 
 
 # --- gathering ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.refusals import Refused
+from app.refusals import ForbiddenOnRecord, Refused
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,7 +41,9 @@ def transactional(
     A `Refused` is an answer, not a failure: what the function wrote before refusing (the
     call's lock and last activity, an audit event recording the refusal) is committed, then
     the refusal goes on to the view. So a service refuses before it writes anything that must
-    not be kept. Functions it calls do not commit, and it calls no other transactional one.
+    not be kept. A `ForbiddenOnRecord` is committed the same way, then answered with 403; a
+    `NotFound`, a `Forbidden` or any other exception rolls back. Functions it calls do not
+    commit, and it calls no other transactional one.
 
     `@transactional(audit_only=True)` is for a read that writes nothing but its audit events
     (a search, a disclosure): what it read stays loaded after the commit, instead of being
@@ -63,7 +65,7 @@ def transactional(
         try:
             try:
                 result = func(*args, **kwargs)
-            except Refused:
+            except (Refused, ForbiddenOnRecord):
                 session.commit()
                 raise
             except BaseException:

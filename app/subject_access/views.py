@@ -1,27 +1,27 @@
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.htmx import is_htmx
 from app.pages import submitted
 from app.pagination import page_of
 from app.refusals import Refused
 from app.rules import subject_access as rules
-from app.rules.vocabulary import ExportStatus, Role
+from app.rules.capabilities import Capability
+from app.rules.vocabulary import ExportStatus
 from app.security import staff_required
 from app.services import residents
 from app.services import subject_access as service
 from app.subject_access import bp
+from app.subject_access.export_file import zipped
 from app.subject_access.forms import FindResidentForm, GatherForm, StartExportForm
 
-# A subject access export holds a whole record: supervisors answer the requests.
-EXPORT_STAFF = (Role.SUPERVISOR,)
 PER_PAGE = 20
-navigation.register("subject_access.index", "Subject access", *EXPORT_STAFF)
+navigation.register("subject_access.index", "Subject access", Capability.EXPORT_SUBJECT_ACCESS)
 
 
 @bp.route("/subject-access", methods=["GET", "POST"])
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def index():
     form = FindResidentForm()
     if found := submitted(form, lambda: service.find_resident_by_reference(form.reference.data)):
@@ -34,12 +34,12 @@ def index():
         form=form,
         exports=exports,
         pagination=pagination,
-        expired={export.id for export in exports if service.is_expired(export)},
+        expired={export.id for export in exports if service.is_expired(export, clock.now())},
     )
 
 
 @bp.route("/subject-access/residents/<int:resident_id>", methods=["GET", "POST"])
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def new_export(resident_id: int):
     resident = residents.get_resident_or_404(resident_id)
     form = StartExportForm()
@@ -60,6 +60,7 @@ def _start_export(resident, reason: str, include: bool, third_party_reason: str 
         reason,
         include_third_parties=include,
         third_party_reason=third_party_reason,
+        now=clock.now(),
     )
 
 
@@ -68,42 +69,42 @@ def _progress_context(export) -> dict:
         "export": export,
         "sections": rules.SECTIONS,
         "progress": rules.progress_text(export.progress),
-        "expired": service.is_expired(export),
+        "expired": service.is_expired(export, clock.now()),
         "ready": export.status is ExportStatus.READY,
         "form": GatherForm(),
     }
 
 
 @bp.get("/subject-access/exports/<int:export_id>")
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def show_export(export_id: int):
     export = service.get_export_or_404(export_id, current_user)
     return render_template("subject_access/show_export.html", **_progress_context(export))
 
 
 @bp.post("/subject-access/exports/<int:export_id>/gather")
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def gather(export_id: int):
     """Gather one more section: the progress page asks for the next as each one arrives."""
     export = service.get_export_or_404(export_id, current_user)
     if GatherForm().validate_on_submit():
-        export = service.gather_next_section(export)
+        export = service.gather_next_section(export, clock.now())
     if is_htmx():
         return render_template("subject_access/_progress.html", **_progress_context(export))
     return redirect(url_for("subject_access.show_export", export_id=export.id))
 
 
 @bp.get("/subject-access/exports/<int:export_id>/download")
-@staff_required(*EXPORT_STAFF)
+@staff_required(Capability.EXPORT_SUBJECT_ACCESS)
 def download(export_id: int):
     export = service.get_export_or_404(export_id, current_user)
     try:
-        exported = service.download(export, current_user)
+        exported = service.download(export, current_user, clock.now())
     except Refused as refused:
         flash(refused.message, "info")
         return redirect(url_for("subject_access.show_export", export_id=export.id))
     return Response(
-        exported.content,
+        zipped(exported),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )

@@ -27,7 +27,7 @@ def test_a_supervisor_reads_the_dashboard_and_goes_to_unlock_a_record(
         fail_on(other)
     supervisor = factories.make_staff(Role.SUPERVISOR)
     dispute = factories.make_dispute(resident)
-    disputes.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+    disputes.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now())
     factories.make_dispute(resident)
     for days, relationship in [(1, Relationship.NEIGHBOUR), (9, Relationship.CHILD)]:
         factories.make_entry(

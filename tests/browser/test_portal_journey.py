@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import AuthorityEndRequest, Dispute, OutboxMessage, Permission
 from app.rules.vocabulary import (
@@ -104,10 +105,12 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
     resident = factories.make_resident(forename="Olive", surname="Tranter")
     factories.make_permission(resident, name="Dana Tranter", kind=PermissionKind.WRITTEN)
     entry = factories.make_entry(resident)
-    dispute = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    dispute = disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
     supervisor = factories.make_staff(Role.SUPERVISOR)
     disputes.decide_dispute(
-        dispute, DisputeStatus.NOT_UPHELD, "Our team found a leak", 0, supervisor
+        dispute, DisputeStatus.NOT_UPHELD, "Our team found a leak", 0, supervisor, now=clock.now()
     )
     page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")

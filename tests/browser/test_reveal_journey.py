@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, expect
 
+from app import clock
 from app.rules.vocabulary import Role
 from app.services import permissions
 from tests import factories
@@ -80,7 +81,13 @@ def test_a_supervisor_reveals_an_lpa_access_code_in_place(
     supervisor = factories.make_staff(Role.SUPERVISOR)
     resident = factories.make_resident(forename="Olive", surname="Tranter")
     permission = permissions.record_written_permission(
-        resident.id, representative(), terms(), evidence(), CONFIRMED, supervisor
+        resident.id,
+        representative(),
+        terms(),
+        evidence(),
+        CONFIRMED,
+        supervisor,
+        today=clock.today(),
     ).permission
     page = browser.new_context().new_page()
     sign_in(page, live_server, supervisor.email)

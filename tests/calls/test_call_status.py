@@ -181,7 +181,9 @@ def test_a_permission_revoked_mid_call_ends_the_representatives_verification(
     call.representative_verified(resident, permission, passcode)
     before = status_of(call)
 
-    permission_service.revoke(permission, factories.make_staff(Role.SUPERVISOR), "Asked to")
+    permission_service.revoke(
+        permission, factories.make_staff(Role.SUPERVISOR), "Asked to", now=clock.now()
+    )
 
     after = status_of(call)
     revoked_at = _hhmm(db.session.get(type(permission), permission.id).revoked_at)

@@ -112,7 +112,9 @@ def test_revoking_the_permission_mid_call_stops_disclosure_at_the_next_request(
     call.post("/verify", {"rep-passcode": passcode})
     assert "Council tax band query" in call.record_fragment()
 
-    permission_service.revoke(permission, factories.make_staff(Role.SUPERVISOR), "Resident asked")
+    permission_service.revoke(
+        permission, factories.make_staff(Role.SUPERVISOR), "Resident asked", now=clock.now()
+    )
 
     fragment = call.record_fragment()
     assert f"Do not disclose: permission revoked on {clock.today().isoformat()}" in fragment

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Call
 from app.models.types import utcnow
@@ -76,7 +77,7 @@ def test_a_revoked_permission_hints_nothing(signed_in_handler, resident):
 
     permission, _ = factories.make_permission(resident, name="Dana Okafor")
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    permissions.revoke(permission, supervisor, "Resident asked us to")
+    permissions.revoke(permission, supervisor, "Resident asked us to", now=clock.now())
     arrive("+447700900456")
 
     page = signed_in_handler.get("/calls").get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app import clock
 from app.rules.vocabulary import DisputeStatus, Role
 from app.services import disputes
 from tests import factories
@@ -19,5 +20,6 @@ def first_not_upheld(resident):
         "The leak was real",
         0,
         factories.make_staff(Role.SUPERVISOR),
+        now=clock.now(),
     )
     return entry, first

@@ -15,7 +15,7 @@ def _strikes(resident, count: int, outcome=DisputeStatus.UPHELD) -> None:
     supervisor = factories.make_staff(Role.SUPERVISOR)
     for _ in range(count):
         dispute = factories.make_dispute(resident)
-        disputes.decide_dispute(dispute, outcome, "Decided", 0, supervisor)
+        disputes.decide_dispute(dispute, outcome, "Decided", 0, supervisor, now=clock.now())
 
 
 def _call_from(number: str, handler, resident) -> Call:
@@ -66,9 +66,9 @@ def test_no_warning_for_a_number_without_strikes(signed_in_handler, resident):
 def test_a_correction_to_not_upheld_takes_the_strike_away(resident):
     dispute = factories.make_dispute(resident)
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    disputes.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+    disputes.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now())
     disputes.decide_dispute(
-        dispute, DisputeStatus.NOT_UPHELD, "Not a hoax after all", 1, supervisor
+        dispute, DisputeStatus.NOT_UPHELD, "Not a hoax after all", 1, supervisor, now=clock.now()
     )
 
     assert disputes.hoax_warning_for(factories.HOAXER) is None

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry
 from app.refusals import Refused
@@ -56,7 +57,7 @@ def test_the_reviews_sequence_never_overwrites_the_newer_open_dispute(
 ):
     entry, first = first_not_upheld
     second = disputes.open_dispute_from_portal(
-        resident.id, entry.id, DisputeReason.OTHER, "It was wrong again"
+        resident.id, entry.id, DisputeReason.OTHER, "It was wrong again", now=clock.now()
     )
     told = f"Dispute {second.id} about this entry is open; decide that one"
 
@@ -92,7 +93,9 @@ def test_the_older_disputes_page_names_the_newer_one_and_offers_no_form(
     signed_in_supervisor, resident, first_not_upheld
 ):
     entry, first = first_not_upheld
-    second = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    second = disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
 
     older = _page(signed_in_supervisor, f"/disputes/{first.id}")
     newer = _page(signed_in_supervisor, f"/disputes/{second.id}")
@@ -108,7 +111,9 @@ def test_once_the_newer_dispute_is_decided_only_it_can_be_corrected(
     signed_in_supervisor, resident, first_not_upheld
 ):
     entry, first = first_not_upheld
-    second = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    second = disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
     assert _post_decision(signed_in_supervisor, second.id, "not-upheld", 0).status_code == 302
 
     refused = _post_decision(signed_in_supervisor, first.id, "upheld", 1)
@@ -149,7 +154,9 @@ def test_an_entry_left_in_use_beside_an_open_dispute_is_not_disputed_twice(resid
 
     with pytest.raises(Refused) as refused:
         if channel == "portal":
-            disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "Again")
+            disputes.open_dispute_from_portal(
+                resident.id, entry.id, DisputeReason.HOAX, "Again", now=clock.now()
+            )
         else:
             factories.make_dispute(resident, entry)
 
@@ -162,7 +169,9 @@ def test_a_decision_page_gone_stale_under_a_new_dispute_is_told_which_to_decide(
 ):
     entry, first = first_not_upheld
     stale = hidden_inputs(_page(signed_in_supervisor, f"/disputes/{first.id}"))
-    second = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    second = disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
 
     response = signed_in_supervisor.post(
         f"/disputes/{first.id}", data={**stale, "outcome": "upheld", "reasons": "Hoax after all"}

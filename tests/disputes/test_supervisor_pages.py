@@ -59,7 +59,7 @@ def test_the_queue_filters_by_status_and_service_area(signed_in_supervisor, resi
     supervisor = factories.make_staff(Role.SUPERVISOR)
     from app.services import disputes
 
-    disputes.decide_dispute(decided, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+    disputes.decide_dispute(decided, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now())
 
     open_housing = _page(signed_in_supervisor, "/disputes?status=open&area=housing")
     upheld = _page(signed_in_supervisor, "/disputes?status=upheld")

@@ -36,7 +36,7 @@ def grant_written(resident, supervisor):
             evidence_ or evidence(),
             safeguarding,
             kw.pop("staff", supervisor),
-            **kw,
+            kw.pop("today", clock.today()),
         )
 
     return grant

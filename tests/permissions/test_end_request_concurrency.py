@@ -4,6 +4,7 @@ at once (one request). Runs on SQLite and on PostgreSQL."""
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, AuthorityEndRequest, OutboxMessage, Permission
 from app.rules import authority_ends as rules
@@ -22,7 +23,7 @@ def test_two_supervisors_deciding_at_once_one_decides_and_the_others_are_told(
     live_server, resident
 ):
     permission, _ = factories.make_permission(resident)
-    asked = authority_ends.ask_to_end(permission, "")
+    asked = authority_ends.ask_to_end(permission, "", now=clock.now())
     path = f"/permissions/end-requests/{asked.id}"
     browsers = [Browser(live_server, factories.make_staff(Role.SUPERVISOR)) for _ in range(4)]
     outcomes = ["ended", "kept"] * 2

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, AuthorityEndRequest, OutboxMessage, Permission
 from app.rules import authority_ends as rules
@@ -28,7 +29,7 @@ def _page(client, path: str) -> str:
 def _ask(resident, kind=PermissionKind.LPA_PROPERTY_FINANCIAL, note="Please ring after 6pm"):
     areas = frozenset({"adult-social-care"}) if kind is PermissionKind.LPA_HEALTH_WELFARE else None
     permission, _ = factories.make_permission(resident, kind=kind, areas=areas)
-    return authority_ends.ask_to_end(permission, note)
+    return authority_ends.ask_to_end(permission, note, now=clock.now())
 
 
 def _decide(client, request_id: int, **fields):
@@ -64,7 +65,7 @@ def test_the_list_shows_waiting_requests_oldest_first_a_page_at_a_time(
     decided = asked[0]
     authority_ends.decide(
         decided, AuthorityEndStatus.KEPT, rules.Checks(True, False, False), "Pressed to ask",
-        factories.make_staff(Role.SUPERVISOR),
+        factories.make_staff(Role.SUPERVISOR), now=clock.now(),
     )  # fmt: skip
 
     first = _page(signed_in_supervisor, "/permissions/end-requests")
@@ -253,7 +254,7 @@ def test_ending_it_stops_disclosure_mid_call_at_the_next_request(
     call = _representative_calls(CallDriver, signed_in_handler, resident, permission)
     call.post("/verify", {"rep-passcode": passcode})
     assert "Council tax band query" in call.record_fragment()
-    asked = authority_ends.ask_to_end(permission, "")
+    asked = authority_ends.ask_to_end(permission, "", now=clock.now())
 
     _decide(signed_in_supervisor, asked.id)
 

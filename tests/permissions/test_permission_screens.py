@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Permission
 from app.rules.permissions import PermissionState, permission_state
@@ -289,7 +290,9 @@ def test_the_list_shows_status_scope_expiry_and_history(
         terms_=terms(areas=frozenset({"council-tax", "benefits"}), expires_on=date(2031, 3, 1)),
     )
     revoked = grant_written(representative_=representative(name="Revoked Rob")).permission
-    permissions.revoke(db.session.get(Permission, revoked.id), supervisor, "Resident asked us")
+    permissions.revoke(
+        db.session.get(Permission, revoked.id), supervisor, "Resident asked us", now=clock.now()
+    )
     grant_written(
         representative_=representative(name="Future Fay"),
         evidence_=evidence(starts_on=TODAY + timedelta(days=5)),
@@ -383,7 +386,7 @@ def test_recent_changes_are_listed_newest_first(
     signed_in_supervisor, grant_written, supervisor, resident
 ):
     first = grant_written(representative_=representative(name="First Fiona")).permission
-    permissions.revoke(db.session.get(Permission, first.id), supervisor, "Asked")
+    permissions.revoke(db.session.get(Permission, first.id), supervisor, "Asked", now=clock.now())
     grant_written(representative_=representative(name="Second Sam"))
 
     page = signed_in_supervisor.get("/permissions").get_data(as_text=True)

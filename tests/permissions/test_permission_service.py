@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Permission, PermissionEvent
 from app.models.types import utcnow
@@ -356,7 +357,7 @@ def test_revocation_takes_effect_the_same_second(grant_written, supervisor):
     caller = CallerOnCall(True, VerifiedAs.REPRESENTATIVE, permissions.facts_for(permission), False)
     assert decide_disclosure(caller, TODAY, EVERY_AREA).allowed
 
-    permissions.revoke(permission, supervisor, "The resident asked on the phone")
+    permissions.revoke(permission, supervisor, "The resident asked on the phone", now=clock.now())
 
     facts = permissions.facts_for(db.session.get(Permission, permission.id))
     assert permission_state(facts, TODAY) is PermissionState.REVOKED
@@ -368,10 +369,10 @@ def test_revocation_takes_effect_the_same_second(grant_written, supervisor):
 
 def test_a_permission_cannot_be_revoked_twice(grant_written, supervisor):
     permission = db.session.get(Permission, grant_written().permission.id)
-    permissions.revoke(permission, supervisor, "First")
+    permissions.revoke(permission, supervisor, "First", now=clock.now())
 
     with pytest.raises(Refused, match="already been revoked"):
-        permissions.revoke(permission, supervisor, "Second")
+        permissions.revoke(permission, supervisor, "Second", now=clock.now())
 
     saved = db.session.get(Permission, permission.id)
     assert saved.revocation_reason == "First"
@@ -385,7 +386,7 @@ def test_a_revocation_needs_a_reason(grant_written, supervisor):
     permission = db.session.get(Permission, grant_written().permission.id)
 
     with pytest.raises(Refused, match="Enter why"):
-        permissions.revoke(permission, supervisor, "   ")
+        permissions.revoke(permission, supervisor, "   ", now=clock.now())
 
     assert db.session.get(Permission, permission.id).revoked_at is None
 
@@ -397,7 +398,9 @@ def test_granting_and_revoking_write_history_and_audit_in_the_same_change(
     granted = permissions.grant_verbal_consent(call, representative(), terms(), CONFIRMED, handler)
     permission = db.session.get(Permission, granted.permission.id)
 
-    permissions.revoke(permission, supervisor, "Resident changed their mind", call=call)
+    permissions.revoke(
+        permission, supervisor, "Resident changed their mind", call=call, now=clock.now()
+    )
 
     events = db.session.get(Permission, permission.id).events
     assert [(e.kind, e.staff_id, e.call_id) for e in events] == [
@@ -421,7 +424,7 @@ def test_closing_the_matter_ends_an_issue_limited_permission(grant_written, supe
     granted = grant_written(terms_=terms(matter="Council tax arrears for 2026"))
     permission = db.session.get(Permission, granted.permission.id)
 
-    permissions.close_matter(permission, supervisor, "Arrears paid in full")
+    permissions.close_matter(permission, supervisor, "Arrears paid in full", now=clock.now())
 
     saved = db.session.get(Permission, permission.id)
     assert saved.matter_closed_at is not None
@@ -437,7 +440,7 @@ def test_a_permission_without_a_matter_has_no_matter_to_close(grant_written, sup
     permission = db.session.get(Permission, grant_written().permission.id)
 
     with pytest.raises(Refused, match="not limited to one matter"):
-        permissions.close_matter(permission, supervisor, "Done")
+        permissions.close_matter(permission, supervisor, "Done", now=clock.now())
 
 
 def test_expiries_are_written_to_the_history_once(grant_written):
@@ -458,7 +461,7 @@ def test_holders_for_a_call_are_only_permissions_in_force_and_only_name_and_kind
 ):
     active = grant_written(representative_=representative(name="Active Annie")).permission.id
     revoked = grant_written(representative_=representative(name="Revoked Rob")).permission
-    permissions.revoke(db.session.get(Permission, revoked.id), supervisor, "Asked")
+    permissions.revoke(db.session.get(Permission, revoked.id), supervisor, "Asked", now=clock.now())
     grant_written(
         representative_=representative(name="Future Fay"),
         evidence_=evidence(starts_on=TODAY + timedelta(days=3)),
@@ -501,10 +504,10 @@ def test_a_revoked_permission_has_no_matter_left_to_close(grant_written, supervi
     permission = db.session.get(
         Permission, grant_written(terms_=terms(matter="Arrears")).permission.id
     )
-    permissions.revoke(permission, supervisor, "Asked")
+    permissions.revoke(permission, supervisor, "Asked", now=clock.now())
 
     with pytest.raises(Refused, match="has been revoked"):
-        permissions.close_matter(permission, supervisor, "Paid")
+        permissions.close_matter(permission, supervisor, "Paid", now=clock.now())
 
 
 def test_the_expiry_command_records_permissions_whose_expiry_date_has_come(app, grant_written):

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuthorityEndRequest, Permission
 from app.rules import authority_ends as rules
@@ -160,7 +161,9 @@ def test_written_consent_is_not_asked_about_but_taken_away(resident_client, resi
 def test_an_authority_already_ended_has_nothing_to_ask(resident_client, lpa):
     from app.services import permissions
 
-    permissions.revoke(lpa, factories.make_staff(Role.SUPERVISOR), "Court order discharged")
+    permissions.revoke(
+        lpa, factories.make_staff(Role.SUPERVISOR), "Court order discharged", now=clock.now()
+    )
 
     response = resident_client.get(f"/portal/permissions/{lpa.id}/end", follow_redirects=True)
 
@@ -179,6 +182,7 @@ def test_the_resident_reads_the_outcome_but_never_the_supervisors_reason(
         Checks(True, False, False),
         "Her nephew was in the room pressing her",
         factories.make_staff(Role.SUPERVISOR),
+        now=clock.now(),
     )
 
     page = resident_client.get(f"/portal/end-requests/{asked.id}").get_data(as_text=True)
@@ -190,7 +194,7 @@ def test_the_resident_reads_the_outcome_but_never_the_supervisors_reason(
 def test_another_residents_permission_and_request_are_not_found(resident_client, resident):
     neighbour = factories.make_resident(forename="Olive", surname="Tranter")
     theirs, _ = factories.make_permission(neighbour, name="Pat Tranter")
-    their_request = authority_ends.ask_to_end(theirs, "Theirs")
+    their_request = authority_ends.ask_to_end(theirs, "Theirs", now=clock.now())
     token = csrf_token(resident_client, "/portal/your-record")
     attempts = [
         ("GET", f"/portal/permissions/{theirs.id}/end", None),

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Dispute, Entry, Permission
 from app.rules.vocabulary import (
@@ -117,13 +118,16 @@ def test_a_tampered_confirmation_sends_the_resident_back_to_the_form(resident_cl
 
 def test_the_resident_sees_their_dispute_and_its_outcome(resident_client, resident):
     entry = factories.make_entry(resident)
-    dispute = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    dispute = disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
     disputes.decide_dispute(
         dispute,
         DisputeStatus.NOT_UPHELD,
         "Our team found the leak",
         0,
         factories.make_staff(Role.SUPERVISOR),
+        now=clock.now(),
     )
 
     page = resident_client.get(f"/portal/disputes/{dispute.id}").get_data(as_text=True)
@@ -156,7 +160,9 @@ def test_another_residents_entry_dispute_and_permission_are_not_found(
     resident_client, resident, neighbour
 ):
     entry = factories.make_entry(neighbour)
-    dispute = disputes.open_dispute_from_portal(neighbour.id, entry.id, DisputeReason.HOAX, "No")
+    dispute = disputes.open_dispute_from_portal(
+        neighbour.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
     permission, _ = factories.make_permission(neighbour)
     token = csrf_token(resident_client, "/portal/your-record")
     attempts = [

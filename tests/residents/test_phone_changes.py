@@ -285,6 +285,7 @@ def test_the_service_refuses_anyone_but_a_supervisor(resident, handler):
                 staff,
                 REASON,
                 EVIDENCE,
+                now=clock.now(),
             )
 
     _nothing_written(resident, before)

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, LegalHold
 from app.rules import retention as rules
@@ -87,7 +88,7 @@ def test_a_hold_needs_a_reason(signed_in_supervisor, resident, reason, error):
 
 def test_a_record_already_held_is_not_held_twice(signed_in_supervisor, resident):
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    hold = legal_holds.set_hold(resident, REASON, supervisor)
+    hold = legal_holds.set_hold(resident, REASON, supervisor, now=clock.now())
 
     page = signed_in_supervisor.get(f"/residents/{resident.id}/legal-hold")
     posted = _set(signed_in_supervisor, resident.id, "Another claim, reference 77")
@@ -100,15 +101,17 @@ def test_a_record_already_held_is_not_held_twice(signed_in_supervisor, resident)
 
 def test_the_service_refuses_a_second_hold_in_force(resident):
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    legal_holds.set_hold(resident, REASON, supervisor)
+    legal_holds.set_hold(resident, REASON, supervisor, now=clock.now())
 
     with pytest.raises(Exception, match=rules.ALREADY_HELD):
-        legal_holds.set_hold(resident, "Another claim, reference 77", supervisor)
+        legal_holds.set_hold(resident, "Another claim, reference 77", supervisor, now=clock.now())
     assert len(_holds()) == 1
 
 
 def test_a_supervisor_lifts_a_hold_with_a_reason(signed_in_supervisor, resident):
-    hold = legal_holds.set_hold(resident, REASON, factories.make_staff(Role.SUPERVISOR))
+    hold = legal_holds.set_hold(
+        resident, REASON, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+    )
     hold_id = hold.id
 
     form = signed_in_supervisor.get(f"/residents/{resident.id}/legal-holds/{hold_id}/lift")
@@ -133,7 +136,9 @@ def test_a_supervisor_lifts_a_hold_with_a_reason(signed_in_supervisor, resident)
 
 
 def test_lifting_needs_a_reason(signed_in_supervisor, resident):
-    hold = legal_holds.set_hold(resident, REASON, factories.make_staff(Role.SUPERVISOR))
+    hold = legal_holds.set_hold(
+        resident, REASON, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+    )
 
     response = _lift(signed_in_supervisor, resident.id, hold.id, "")
 
@@ -146,7 +151,9 @@ def test_lifting_needs_a_reason(signed_in_supervisor, resident):
 
 def test_another_residents_hold_id_is_not_found(signed_in_supervisor, resident):
     other = factories.make_resident(reference="R0000002", forename="Tom")
-    hold = legal_holds.set_hold(other, REASON, factories.make_staff(Role.SUPERVISOR))
+    hold = legal_holds.set_hold(
+        other, REASON, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+    )
 
     shown = signed_in_supervisor.get(f"/residents/{resident.id}/legal-holds/{hold.id}/lift")
     lifted = _lift(signed_in_supervisor, resident.id, hold.id)
@@ -169,9 +176,13 @@ def test_a_hold_that_does_not_exist_or_a_resident_who_does_not_is_not_found(
 
 
 def test_a_stale_lift_form_lifts_nothing_twice(signed_in_supervisor, resident):
-    hold = legal_holds.set_hold(resident, REASON, factories.make_staff(Role.SUPERVISOR))
+    hold = legal_holds.set_hold(
+        resident, REASON, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+    )
     hold_id = hold.id
-    legal_holds.lift_hold(hold, "Lifted by someone else first", factories.make_staff(Role.ADMIN))
+    legal_holds.lift_hold(
+        hold, "Lifted by someone else first", factories.make_staff(Role.ADMIN), now=clock.now()
+    )
 
     shown = signed_in_supervisor.get(f"/residents/{resident.id}/legal-holds/{hold_id}/lift")
     posted = _lift(signed_in_supervisor, resident.id, hold_id)
@@ -183,7 +194,9 @@ def test_a_stale_lift_form_lifts_nothing_twice(signed_in_supervisor, resident):
 
 
 def test_a_handler_is_refused_every_hold_page(signed_in_handler, resident):
-    hold = legal_holds.set_hold(resident, REASON, factories.make_staff(Role.SUPERVISOR))
+    hold = legal_holds.set_hold(
+        resident, REASON, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+    )
     lift = f"/residents/{resident.id}/legal-holds/{hold.id}/lift"
 
     assert signed_in_handler.get("/legal-holds").status_code == 403
@@ -208,7 +221,7 @@ def test_the_list_of_holds_is_paginated_oldest_first(signed_in_supervisor):
     supervisor = factories.make_staff(Role.SUPERVISOR)
     for n in range(26):
         person = factories.make_resident(reference=f"R{n:07d}", forename=f"Person{n:02d}")
-        legal_holds.set_hold(person, f"Claim number {n:02d} of many", supervisor)
+        legal_holds.set_hold(person, f"Claim number {n:02d} of many", supervisor, now=clock.now())
 
     first = signed_in_supervisor.get("/legal-holds").get_data(as_text=True)
     second = signed_in_supervisor.get("/legal-holds?page=2").get_data(as_text=True)
@@ -237,7 +250,9 @@ def test_the_record_page_shows_supervisors_the_legal_hold_and_links_to_it(
     assert set_link in page
     assert set_link not in record(signed_in_handler)
 
-    hold = legal_holds.set_hold(resident, REASON, factories.make_staff(Role.SUPERVISOR))
+    hold = legal_holds.set_hold(
+        resident, REASON, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+    )
     page = record(signed_in_supervisor)
 
     assert "Under a legal hold since" in page

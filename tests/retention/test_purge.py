@@ -209,7 +209,12 @@ def _upheld_hoax(resident, supervisor) -> int:
     entry = factories.make_entry(resident)
     dispute = factories.make_dispute(resident, entry)
     disputes.decide_dispute(
-        dispute, DisputeStatus.UPHELD, "Nobody at the address asked for a repair", 0, supervisor
+        dispute,
+        DisputeStatus.UPHELD,
+        "Nobody at the address asked for a repair",
+        0,
+        supervisor,
+        now=clock.now(),
     )
     return entry.id
 
@@ -262,7 +267,9 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     other_entry = factories.make_entry(other).id
 
     at(T0 + timedelta(days=30))
-    hold = legal_holds.set_hold(resident, "Housing disrepair claim HC-2026-118", supervisor)
+    hold = legal_holds.set_hold(
+        resident, "Housing disrepair claim HC-2026-118", supervisor, now=clock.now()
+    )
 
     at(T0 + timedelta(days=20_000))
     purge(app)
@@ -273,7 +280,7 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     # A hold on one record keeps only that record.
     assert db.session.get(Entry, other_entry) is None
 
-    legal_holds.lift_hold(hold, "Claim settled on 3 March", supervisor)
+    legal_holds.lift_hold(hold, "Claim settled on 3 March", supervisor, now=clock.now())
     purge(app)
 
     assert db.session.get(Call, call) is None
@@ -295,12 +302,14 @@ def test_a_change_to_numbers_outlives_its_call_and_a_legal_hold_keeps_it(
     assert db.session.get(Call, call) is None
     assert db.session.get(ResidentPhoneChange, change).call_id is None
 
-    hold = legal_holds.set_hold(resident, "Claim that the record was taken over", supervisor)
+    hold = legal_holds.set_hold(
+        resident, "Claim that the record was taken over", supervisor, now=clock.now()
+    )
     at(T0 + period(RetainedKind.PHONE_CHANGES) + DAY)
     purge(app)
     assert db.session.get(ResidentPhoneChange, change) is not None
 
-    legal_holds.lift_hold(hold, "Claim settled on 3 March", supervisor)
+    legal_holds.lift_hold(hold, "Claim settled on 3 March", supervisor, now=clock.now())
     purge(app)
     assert db.session.get(ResidentPhoneChange, change) is None
 
@@ -442,7 +451,9 @@ def test_no_audit_events_are_removed_while_any_legal_hold_is_in_force(app, resid
     at(T0)
     audit.record("test.old")
     db.session.commit()
-    hold = legal_holds.set_hold(resident, "Claim HC-2026-118 against the council", supervisor)
+    hold = legal_holds.set_hold(
+        resident, "Claim HC-2026-118 against the council", supervisor, now=clock.now()
+    )
 
     at(T0 + timedelta(days=20_000))
     dry = purge(app, "--dry-run")
@@ -457,7 +468,7 @@ def test_no_audit_events_are_removed_while_any_legal_hold_is_in_force(app, resid
         == 1
     )
 
-    legal_holds.lift_hold(hold, "Claim settled, file closed", supervisor)
+    legal_holds.lift_hold(hold, "Claim settled, file closed", supervisor, now=clock.now())
     at(T0 + timedelta(days=20_001))
     output = purge(app)
 
@@ -518,7 +529,9 @@ def test_a_dispute_or_hold_that_arrives_after_the_decision_still_keeps_the_recor
     assert (due_entries, due_calls) == ([entry], [call])
 
     factories.make_dispute(resident, db.session.get(Entry, entry))
-    legal_holds.set_hold(resident, "Claim HC-2026-118 against the council", supervisor)
+    legal_holds.set_hold(
+        resident, "Claim HC-2026-118 against the council", supervisor, now=clock.now()
+    )
 
     assert retention._remove_entries(due_entries) == 0
     assert retention._remove_calls(due_calls) == 0

@@ -5,6 +5,7 @@ test_end_request_concurrency.py)."""
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -52,7 +53,7 @@ def user(resident) -> portal.SignedInResident:
 
 @pytest.fixture
 def asked(user, lpa):
-    return portal.ask_to_end_permission(user, lpa, "She is pressing me for money")
+    return portal.ask_to_end_permission(user, lpa, "She is pressing me for money", now=clock.now())
 
 
 def test_asking_records_a_waiting_request_and_leaves_the_permission_in_force(resident, lpa, asked):
@@ -75,7 +76,7 @@ def test_asking_records_a_waiting_request_and_leaves_the_permission_in_force(res
 
 
 def test_asking_again_while_a_request_waits_writes_nothing_new(user, lpa, asked):
-    again = portal.ask_to_end_permission(user, lpa, "Again")
+    again = portal.ask_to_end_permission(user, lpa, "Again", now=clock.now())
 
     assert again.id == asked.id
     assert _count(AuthorityEndRequest) == 1
@@ -90,7 +91,7 @@ def test_consent_the_resident_gave_is_not_asked_about_but_taken_away(resident, k
         permission, _ = factories.make_permission(resident, kind=kind)
 
     with pytest.raises(Refused) as refused:
-        authority_ends.ask_to_end(permission, "")
+        authority_ends.ask_to_end(permission, "", now=clock.now())
 
     assert refused.value.message == rules.NOT_A_LEGAL_AUTHORITY
     assert _count(AuthorityEndRequest) == 0
@@ -112,17 +113,17 @@ def _verbal_consent(resident) -> Permission:
 
 
 def test_an_authority_already_revoked_is_not_asked_about(resident, lpa, supervisor):
-    permissions.revoke(lpa, supervisor, "Court order ended it")
+    permissions.revoke(lpa, supervisor, "Court order ended it", now=clock.now())
 
     with pytest.raises(Refused) as refused:
-        authority_ends.ask_to_end(lpa, "")
+        authority_ends.ask_to_end(lpa, "", now=clock.now())
 
     assert refused.value.message == rules.ALREADY_ENDED
 
 
 def test_a_note_over_the_limit_is_refused_next_to_its_field(resident, lpa):
     with pytest.raises(Refused) as refused:
-        authority_ends.ask_to_end(lpa, "x" * 1001)
+        authority_ends.ask_to_end(lpa, "x" * 1001, now=clock.now())
 
     assert (refused.value.field, refused.value.message) == ("note", rules.NOTE_TOO_LONG)
     assert _count(AuthorityEndRequest) == 0
@@ -143,7 +144,7 @@ def test_the_portal_never_revokes_a_legal_authority_at_once(resident, user, kind
     permission, _ = factories.make_permission(resident, kind=kind, areas=areas)
 
     with pytest.raises(Refused) as refused:
-        portal.revoke_permission(user, permission)
+        portal.revoke_permission(user, permission, now=clock.now())
 
     assert refused.value.message == rules.NOT_ENDED_WITH_A_TAP
     db.session.expire_all()
@@ -154,7 +155,9 @@ def test_the_portal_never_revokes_a_legal_authority_at_once(resident, user, kind
 def test_ending_it_revokes_the_permission_at_once_as_the_supervisor_on_the_residents_request(
     resident, lpa, asked, supervisor
 ):
-    authority_ends.decide(asked, ENDED, ALL_CHECKS, "Spoke to her alone; OPG told", supervisor)
+    authority_ends.decide(
+        asked, ENDED, ALL_CHECKS, "Spoke to her alone; OPG told", supervisor, now=clock.now()
+    )
 
     db.session.expire_all()
     permission = db.session.get(Permission, lpa.id)
@@ -189,7 +192,12 @@ def test_keeping_it_leaves_the_permission_in_force_and_tells_the_resident(
     resident, lpa, asked, supervisor
 ):
     authority_ends.decide(
-        asked, KEPT, Checks(True, False, False), "Her nephew was pressing her to ask", supervisor
+        asked,
+        KEPT,
+        Checks(True, False, False),
+        "Her nephew was pressing her to ask",
+        supervisor,
+        now=clock.now(),
     )
 
     db.session.expire_all()
@@ -218,7 +226,7 @@ def test_ending_it_without_the_checks_is_refused_and_writes_nothing(
     lpa, asked, supervisor, checks, message
 ):
     with pytest.raises(Refused) as refused:
-        authority_ends.decide(asked, ENDED, checks, "Resident asked", supervisor)
+        authority_ends.decide(asked, ENDED, checks, "Resident asked", supervisor, now=clock.now())
 
     assert (refused.value.field, refused.value.message) == ("checks", message)
     db.session.expire_all()
@@ -231,7 +239,9 @@ def test_ending_it_without_the_checks_is_refused_and_writes_nothing(
 @pytest.mark.parametrize("role", [Role.HANDLER, Role.ADMIN], ids=str)
 def test_only_a_supervisor_decides(lpa, asked, role):
     with pytest.raises(Refused) as refused:
-        authority_ends.decide(asked, ENDED, ALL_CHECKS, "Asked", factories.make_staff(role))
+        authority_ends.decide(
+            asked, ENDED, ALL_CHECKS, "Asked", factories.make_staff(role), now=clock.now()
+        )
 
     assert refused.value.message == rules.ONLY_SUPERVISORS
     db.session.expire_all()
@@ -239,10 +249,12 @@ def test_only_a_supervisor_decides(lpa, asked, role):
 
 
 def test_a_request_is_decided_once(lpa, asked, supervisor):
-    authority_ends.decide(asked, KEPT, ALL_CHECKS, "Pressed to ask", supervisor)
+    authority_ends.decide(asked, KEPT, ALL_CHECKS, "Pressed to ask", supervisor, now=clock.now())
 
     with pytest.raises(Refused) as refused:
-        authority_ends.decide(asked, ENDED, ALL_CHECKS, "Changed my mind", supervisor)
+        authority_ends.decide(
+            asked, ENDED, ALL_CHECKS, "Changed my mind", supervisor, now=clock.now()
+        )
 
     assert refused.value.message == rules.ALREADY_DECIDED
     db.session.expire_all()
@@ -253,9 +265,9 @@ def test_a_request_is_decided_once(lpa, asked, supervisor):
 def test_ending_a_permission_revoked_meanwhile_records_the_decision_and_revokes_nothing(
     lpa, asked, supervisor
 ):
-    permissions.revoke(lpa, supervisor, "The court order was discharged")
+    permissions.revoke(lpa, supervisor, "The court order was discharged", now=clock.now())
 
-    authority_ends.decide(asked, ENDED, ALL_CHECKS, "Already ended", supervisor)
+    authority_ends.decide(asked, ENDED, ALL_CHECKS, "Already ended", supervisor, now=clock.now())
 
     db.session.expire_all()
     assert db.session.get(Permission, lpa.id).revocation_reason == "The court order was discharged"
@@ -265,9 +277,9 @@ def test_ending_a_permission_revoked_meanwhile_records_the_decision_and_revokes_
 
 
 def test_a_new_request_can_follow_a_decided_one(resident, lpa, asked, supervisor):
-    authority_ends.decide(asked, KEPT, ALL_CHECKS, "Pressed to ask", supervisor)
+    authority_ends.decide(asked, KEPT, ALL_CHECKS, "Pressed to ask", supervisor, now=clock.now())
 
-    again = authority_ends.ask_to_end(lpa, "I still want it ended")
+    again = authority_ends.ask_to_end(lpa, "I still want it ended", now=clock.now())
 
     assert again.id != asked.id and again.is_waiting
     assert authority_ends.waiting_count() == 1

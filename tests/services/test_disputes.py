@@ -1,7 +1,7 @@
 """Opening a dispute on a call and deciding it, on a real database (rule 5)."""
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -152,7 +152,7 @@ def test_upholding_marks_the_entry_incorrect_keeps_it_strikes_the_number_and_tel
     supervisor = factories.make_staff(Role.SUPERVISOR)
 
     decision = service.decide_dispute(
-        dispute, DisputeStatus.UPHELD, "Resident was in hospital", 0, supervisor
+        dispute, DisputeStatus.UPHELD, "Resident was in hospital", 0, supervisor, now=clock.now()
     )
 
     db.session.expire_all()
@@ -173,13 +173,27 @@ def test_upholding_marks_the_entry_incorrect_keeps_it_strikes_the_number_and_tel
     assert correction.detail["team"] == "Housing repairs"
 
 
+def test_a_decision_is_made_at_the_moment_the_supervisor_decided_not_when_it_is_written(
+    resident,
+):
+    dispute = _open(resident, _entry(resident))
+    decided_at = clock.now().replace(microsecond=0) - timedelta(minutes=3)
+
+    decision = service.decide_dispute(
+        dispute, DisputeStatus.UPHELD, "Hoax", 0, factories.make_staff(Role.SUPERVISOR),
+        now=decided_at,
+    )  # fmt: skip
+
+    assert db.session.get(DisputeDecision, decision.id).decided_at == decided_at
+
+
 def test_not_upholding_puts_the_entry_back_with_reasons_and_the_ico_right(resident):
     entry = _entry(resident)
     dispute = _open(resident, entry)
     supervisor = factories.make_staff(Role.SUPERVISOR)
 
     service.decide_dispute(
-        dispute, DisputeStatus.NOT_UPHELD, "The repair was needed", 0, supervisor
+        dispute, DisputeStatus.NOT_UPHELD, "The repair was needed", 0, supervisor, now=clock.now()
     )
 
     db.session.expire_all()
@@ -194,10 +208,12 @@ def test_not_upholding_puts_the_entry_back_with_reasons_and_the_ico_right(reside
 def test_deciding_twice_from_the_same_page_is_refused(resident):
     dispute = _open(resident, _entry(resident))
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+    service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now())
 
     with pytest.raises(Refused) as refused:
-        service.decide_dispute(dispute, DisputeStatus.NOT_UPHELD, "Not a hoax", 0, supervisor)
+        service.decide_dispute(
+            dispute, DisputeStatus.NOT_UPHELD, "Not a hoax", 0, supervisor, now=clock.now()
+        )
 
     assert refused.value.message == rules.ALREADY_DECIDED
     assert _count(DisputeDecision) == 1
@@ -207,10 +223,17 @@ def test_a_correction_is_a_new_decision_superseding_the_last(resident):
     entry = _entry(resident)
     dispute = _open(resident, entry)
     supervisor = factories.make_staff(Role.SUPERVISOR)
-    first = service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+    first = service.decide_dispute(
+        dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now()
+    )
 
     second = service.decide_dispute(
-        dispute, DisputeStatus.NOT_UPHELD, "Evidence found after all", 1, supervisor
+        dispute,
+        DisputeStatus.NOT_UPHELD,
+        "Evidence found after all",
+        1,
+        supervisor,
+        now=clock.now(),
     )
 
     db.session.expire_all()
@@ -229,7 +252,12 @@ def test_a_correction_of_an_undecided_dispute_is_refused(resident):
 
     with pytest.raises(Refused) as refused:
         service.decide_dispute(
-            dispute, DisputeStatus.UPHELD, "Hoax", 1, factories.make_staff(Role.SUPERVISOR)
+            dispute,
+            DisputeStatus.UPHELD,
+            "Hoax",
+            1,
+            factories.make_staff(Role.SUPERVISOR),
+            now=clock.now(),
         )
 
     assert refused.value.message == rules.NOT_DECIDED_YET
@@ -244,7 +272,9 @@ def test_a_decision_needs_an_outcome_and_reasons(resident, outcome, reasons, fie
     dispute = _open(resident, _entry(resident))
 
     with pytest.raises(Refused) as refused:
-        service.decide_dispute(dispute, outcome, reasons, 0, factories.make_staff(Role.SUPERVISOR))
+        service.decide_dispute(
+            dispute, outcome, reasons, 0, factories.make_staff(Role.SUPERVISOR), now=clock.now()
+        )
 
     assert refused.value.field == field
     db.session.expire_all()
@@ -255,7 +285,9 @@ def test_strikes_count_upheld_disputes_on_entries_from_the_number(resident):
     supervisor = factories.make_staff(Role.SUPERVISOR)
     for _ in range(2):
         dispute = _open(resident, _entry(resident))
-        service.decide_dispute(dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor)
+        service.decide_dispute(
+            dispute, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now()
+        )
     _open(resident, _entry(resident))
 
     assert service.hoax_strikes(HOAXER) == 2
@@ -279,7 +311,9 @@ def test_two_supervisors_deciding_at_once_one_wins_and_the_other_is_told(app: Fl
             supervisor = db.session.get(StaffUser, supervisors[i])
             barrier.wait(timeout=10)
             try:
-                service.decide_dispute(dispute, outcomes[i], f"Decision {i}", 0, supervisor)
+                service.decide_dispute(
+                    dispute, outcomes[i], f"Decision {i}", 0, supervisor, now=clock.now()
+                )
                 results[i] = "won"
             except Refused as refused:
                 results[i] = refused.message
@@ -306,7 +340,12 @@ def test_the_team_sees_a_correction_notice_on_its_open_dispatch(resident, signed
     dispute = _open(resident, entry)
     disputed_page = signed_in_handler.get("/dispatches").get_data(as_text=True)
     service.decide_dispute(
-        dispute, DisputeStatus.UPHELD, "Hoax", 0, factories.make_staff(Role.SUPERVISOR)
+        dispute,
+        DisputeStatus.UPHELD,
+        "Hoax",
+        0,
+        factories.make_staff(Role.SUPERVISOR),
+        now=clock.now(),
     )
 
     page = signed_in_handler.get("/dispatches").get_data(as_text=True)

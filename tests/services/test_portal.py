@@ -29,7 +29,7 @@ def test_a_permission_revoked_by_the_resident_is_recorded_as_theirs(resident):
     permission, _ = factories.make_permission(resident, kind=PermissionKind.WRITTEN)
     user = _signed_in(resident)
 
-    portal.revoke_permission(user, permission)
+    portal.revoke_permission(user, permission, now=clock.now())
 
     db.session.expire_all()
     revoked = db.session.get(Permission, permission.id)
@@ -52,10 +52,17 @@ def test_the_resident_sees_their_entries_but_not_those_found_incorrect(resident)
 
 def test_a_not_upheld_dispute_tells_the_resident_of_their_right_to_complain(resident):
     entry = factories.make_entry(resident)
-    dispute = disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "No")
+    dispute = disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
+    )
     supervisor = factories.make_staff(Role.SUPERVISOR)
     disputes.decide_dispute(
-        dispute, DisputeStatus.NOT_UPHELD, "The neighbour saw a leak", 0, supervisor
+        dispute,
+        DisputeStatus.NOT_UPHELD,
+        "The neighbour saw a leak",
+        0,
+        supervisor,
+        now=clock.now(),
     )
 
     (row,) = portal.disputes_for(_signed_in(resident))

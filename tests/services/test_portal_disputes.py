@@ -27,7 +27,7 @@ def test_a_dispute_from_the_portal_marks_the_entry_disputed_at_once_and_is_audit
     clock.set_now(datetime(2027, 1, 31, 12, 0, tzinfo=UTC))
 
     dispute = disputes.open_dispute_from_portal(
-        resident.id, entry.id, DisputeReason.HOAX, "  I was away that week  "
+        resident.id, entry.id, DisputeReason.HOAX, "  I was away that week  ", now=clock.now()
     )
 
     db.session.expire_all()
@@ -51,7 +51,9 @@ def test_a_dispute_from_the_portal_marks_the_entry_disputed_at_once_and_is_audit
 def test_a_dispute_from_the_portal_is_confirmed_by_text_in_the_same_transaction(resident):
     entry = factories.make_entry(resident)
 
-    disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "Away")
+    disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "Away", now=clock.now()
+    )
 
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert [(m.kind, m.resident_id) for m in messages] == [
@@ -65,7 +67,9 @@ def test_a_resident_cannot_dispute_another_residents_entry(resident):
     entry = factories.make_entry(neighbour)
 
     with pytest.raises(Refused) as refused:
-        disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "Not me")
+        disputes.open_dispute_from_portal(
+            resident.id, entry.id, DisputeReason.HOAX, "Not me", now=clock.now()
+        )
 
     assert refused.value.message == rules.NOT_THE_RESIDENTS_ENTRY
     assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
@@ -73,10 +77,14 @@ def test_a_resident_cannot_dispute_another_residents_entry(resident):
 
 def test_an_entry_already_disputed_is_not_disputed_twice(resident):
     entry = factories.make_entry(resident)
-    disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "Not me")
+    disputes.open_dispute_from_portal(
+        resident.id, entry.id, DisputeReason.HOAX, "Not me", now=clock.now()
+    )
 
     with pytest.raises(Refused) as refused:
-        disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.OTHER, "Again")
+        disputes.open_dispute_from_portal(
+            resident.id, entry.id, DisputeReason.OTHER, "Again", now=clock.now()
+        )
 
     assert refused.value.message == rules.ALREADY_DISPUTED
     assert len(list(db.session.scalars(select(Dispute)))) == 1
@@ -86,7 +94,9 @@ def test_a_dispute_needs_a_statement(resident):
     entry = factories.make_entry(resident)
 
     with pytest.raises(Refused) as refused:
-        disputes.open_dispute_from_portal(resident.id, entry.id, DisputeReason.HOAX, "   ")
+        disputes.open_dispute_from_portal(
+            resident.id, entry.id, DisputeReason.HOAX, "   ", now=clock.now()
+        )
 
     assert refused.value.field == "statement"
     assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
@@ -95,7 +105,9 @@ def test_a_dispute_needs_a_statement(resident):
 def test_a_permission_revoked_by_the_resident_names_no_member_of_staff(resident):
     permission, _ = factories.make_permission(resident)
 
-    permissions.revoke(permission, None, "Revoked by the resident", by_resident=True)
+    permissions.revoke(
+        permission, None, "Revoked by the resident", by_resident=True, now=clock.now()
+    )
 
     db.session.expire_all()
     revoked = db.session.get(Permission, permission.id)
@@ -108,4 +120,4 @@ def test_a_revocation_is_made_by_staff_or_by_the_resident(resident):
     permission, _ = factories.make_permission(resident)
 
     with pytest.raises(ValueError):
-        permissions.revoke(permission, None, "Nobody")
+        permissions.revoke(permission, None, "Nobody", now=clock.now())

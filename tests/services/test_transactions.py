@@ -6,7 +6,7 @@ from sqlalchemy import delete, event, func, insert, inspect, select, update
 
 from app.extensions import db
 from app.models import AuditEvent, Resident, ResidentPhone
-from app.refusals import Refused
+from app.refusals import Forbidden, ForbiddenOnRecord, NotFound, Refused
 from app.services import audit
 from app.services.transactions import NotAuditOnly, transactional
 from tests import factories
@@ -45,6 +45,23 @@ def test_what_a_service_writes_before_failing_is_rolled_back():
         _record_then(RuntimeError("the database went away"))
 
     assert _audited("test.unit_of_work") == 0
+
+
+@pytest.mark.parametrize(
+    ("outcome", "kept"),
+    [
+        (Refused("No"), 1),
+        (ForbiddenOnRecord("Not offered"), 1),
+        (Forbidden(), 0),
+        (NotFound(), 0),
+    ],
+    ids=["refused-is-an-answer", "forbidden-on-record-keeps-its-event", "forbidden", "not-found"],
+)
+def test_a_domain_error_keeps_what_was_written_only_when_it_is_an_answer_on_record(outcome, kept):
+    with pytest.raises(type(outcome)):
+        _record_then(outcome)
+
+    assert _audited("test.unit_of_work") == kept
 
 
 @transactional(audit_only=True)

@@ -66,7 +66,12 @@ def full_record(signed_in_client, resident):
     representative_call_disclosed(resident, permission, handler)
     dispute = factories.make_dispute(resident, entry=neighbours)
     disputes.decide_dispute(
-        dispute, DisputeStatus.UPHELD, "The resident was in hospital that week", 0, supervisor
+        dispute,
+        DisputeStatus.UPHELD,
+        "The resident was in hospital that week",
+        0,
+        supervisor,
+        now=clock.now(),
     )
     duty_call = factories.make_call(resident, handler, verified_as=VerifiedAs.NOBODY)
     # The record panel shown under the override alone: its own event below is the log's line.
@@ -144,6 +149,7 @@ def test_an_export_holds_the_history_of_the_residents_numbers_in_full(
         supervisor,
         "Signed change of details form",
         "FORM-1",
+        now=clock.now(),
     )
 
     html, data, _ = produce(signed_in_supervisor, resident.id)
