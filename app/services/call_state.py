@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Call
 from app.models.types import utcnow
 from app.refusals import NotFound
+from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import (
     CallSubject,
     Standing,
@@ -69,7 +70,7 @@ def lock_call(call: Call, now: datetime | None = None) -> datetime:
     if has_progress and is_idle(call.last_activity_at, now, idle_limit()):
         lapse = idle_lapse(call.last_activity_at, idle_limit())
         reset_verification(call, lapse.because, lapse.at)
-        audit.record_on_call("verification.ended", call, reason="no activity on the call")
+        audit.record_on_call(AuditAction.VERIFICATION_ENDED, call, reason="no activity on the call")
     call.last_activity_at = now
     return now
 
@@ -187,5 +188,7 @@ def _close_overdue(call: Call, ended: Closure) -> bool:
     )
     if closed.rowcount != 1:
         return False
-    audit.record_on_call("call.closed_automatically", call, staff_id=None, reason=ended.reason)
+    audit.record_on_call(
+        AuditAction.CALL_CLOSED_AUTOMATICALLY, call, staff_id=None, reason=ended.reason
+    )
     return True

@@ -34,6 +34,7 @@ from app.pagination import page_count
 from app.refusals import NotFound
 from app.rules import call_outcome as outcome_rules
 from app.rules import phone_changes as phone_rules
+from app.rules.audit_actions import AuditAction
 from app.rules.call_outcome import EndDefaults, LoggedReport
 from app.rules.call_steps import CallProgress, CallSteps, Step, call_steps, verification_applies
 from app.rules.call_verification import Standing
@@ -587,7 +588,7 @@ def _record_disclosure(
     duty-to-share request disclosed the first time it is. What was read stays loaded."""
     duty_to_share.record_disclosures(call, staff, disclosure)
     audit.record_on_call(
-        "record.disclosed",
+        AuditAction.RECORD_DISCLOSED,
         call,
         staff_id=staff.id,
         purpose=f"call {call.id}",

@@ -16,6 +16,7 @@ from app import clock
 from app.extensions import db
 from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
 from app.refusals import NotFound
+from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import VerificationEnd
 from app.rules.disclosure import Disclosure, StaffAccess
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
@@ -35,7 +36,7 @@ def start_call(handler: StaffUser, caller_number: str | None, now: datetime) -> 
     )
     db.session.add(call)
     db.session.flush()
-    audit.record("call.started", staff_id=handler.id, call_id=call.id)
+    audit.record(AuditAction.CALL_STARTED, staff_id=handler.id, call_id=call.id)
     return call
 
 
@@ -96,14 +97,14 @@ def select_resident(call: Call, resident_id: int, handler: StaffUser, now: datet
         call.resident_id = resident.id
         call.permission_id = None
         call_state.reset_verification(call, VerificationEnd.RECORD_CHANGED, now)
-        audit.record_on_call("call.resident_selected", call, staff_id=handler.id)
+        audit.record_on_call(AuditAction.CALL_RESIDENT_SELECTED, call, staff_id=handler.id)
 
 
 @transactional
 def clear_resident(call: Call, handler: StaffUser, now: datetime) -> None:
     call_state.lock_call(call, now)
     if call.resident_id is not None:
-        audit.record_on_call("call.resident_cleared", call, staff_id=handler.id)
+        audit.record_on_call(AuditAction.CALL_RESIDENT_CLEARED, call, staff_id=handler.id)
     call.resident_id = None
     call.permission_id = None
     call_state.reset_verification(call, VerificationEnd.RECORD_CHANGED, now)
@@ -147,7 +148,7 @@ def record_caller(
             else VerificationEnd.PERMISSION_CHANGED,
             now,
         )
-    audit.record("call.caller_recorded", staff_id=handler.id, call_id=call.id)
+    audit.record(AuditAction.CALL_CALLER_RECORDED, staff_id=handler.id, call_id=call.id)
 
 
 @transactional
@@ -158,7 +159,7 @@ def end_call(
     call.ended_at = call_state.lock_call(call, now)
     call.outcome = outcome
     call.summary = summary
-    audit.record_on_call("call.ended", call, staff_id=handler.id, outcome=outcome.value)
+    audit.record_on_call(AuditAction.CALL_ENDED, call, staff_id=handler.id, outcome=outcome.value)
 
 
 def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Call
 from app.models.types import utcnow
+from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import VerificationEnd
 from app.rules.vocabulary import CallOutcome
 from app.services import audit, call_state
@@ -53,7 +54,7 @@ def _save_inbound_call(call_sid: str, caller_number: str | None) -> Call:
     )
     db.session.add(call)
     db.session.flush()
-    audit.record("call.arrived", call_id=call.id, withheld=caller_number is None)
+    audit.record(AuditAction.CALL_ARRIVED, call_id=call.id, withheld=caller_number is None)
     return call
 
 
@@ -84,7 +85,7 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount == 1:
-        audit.record("call.ended_waiting", call_id=call.id, provider_status=status)
+        audit.record(AuditAction.CALL_ENDED_WAITING, call_id=call.id, provider_status=status)
         return call
     # Taken (or ended by its handler): keep the provider's word, as the first write, which
     # holds the call's row like call_state.lock_call does.
@@ -97,5 +98,7 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
     db.session.refresh(call)
     if call.is_open:
         call_state.reset_verification(call, VerificationEnd.HUNG_UP, now)
-    audit.record_on_call("call.line_ended", call, staff_id=call.handler_id, provider_status=status)
+    audit.record_on_call(
+        AuditAction.CALL_LINE_ENDED, call, staff_id=call.handler_id, provider_status=status
+    )
     return call

@@ -42,6 +42,7 @@ from app.models import OutboxMessage, Resident, ResidentPhone
 from app.providers import SendFailed, providers
 from app.providers.texts import OutgoingText
 from app.rules import outbox as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.vocabulary import MessageKind, MessageStatus
 from app.services import audit
 from app.services.transactions import transactional
@@ -278,7 +279,7 @@ def _mark_sent(message: OutboxMessage, provider_sid: str, **detail) -> None:
         return
     message.sent_at = clock.now()
     audit.record(
-        "message.sent",
+        AuditAction.MESSAGE_SENT,
         resident_id=message.resident_id,
         message=message.id,
         kind=message.kind.value,
@@ -315,7 +316,7 @@ def record_failure(message_id: int, error: SendFailed) -> MessageStatus:
         )
     else:
         audit.record(
-            "message.failed",
+            AuditAction.MESSAGE_FAILED,
             resident_id=message.resident_id,
             message=message.id,
             kind=message.kind.value,

@@ -190,7 +190,7 @@ def _start_sign_in(reference: str | None, born_on: date | None) -> str:
         code_state=PortalCodeState.QUEUED if matched else None,
     )
     db.session.add(row)
-    audit.record("portal.sign_in_started", resident_id=row.resident_id, matched=matched)
+    audit.record(AuditAction.PORTAL_SIGN_IN_STARTED, resident_id=row.resident_id, matched=matched)
     return row.token
 
 
@@ -267,13 +267,13 @@ def _check_code(token: str, typed: str, asked: text_codes.ProviderAnswer | None)
         row.checks -= 1
         return CodeCheck(None, "We could not check your code just now. Wait a minute and try again")
     if not matched:
-        audit.record("portal.code_failed", resident_id=row.resident_id)
+        audit.record(AuditAction.PORTAL_CODE_FAILED, resident_id=row.resident_id)
         return CodeCheck(None, WRONG_CODE)
     row.token = new_session_token()  # the token the cookie held while waiting opens nothing
     row.status = PortalSessionStatus.SIGNED_IN
     row.signed_in_at = now
     audit.record(
-        "portal.signed_in",
+        AuditAction.PORTAL_SIGNED_IN,
         resident_id=row.resident_id,
         number_ending=last_digits(row.phone_number),
     )

@@ -34,6 +34,7 @@ from app.models import PortalSession, Resident, ResidentPhone
 from app.models.portal_session import PortalCodeState
 from app.providers import CodesUnavailable, ProviderUnavailable
 from app.rules import text_codes as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.outbox import last_digits
 from app.rules.vocabulary import TextCodeProvider
 from app.services import audit
@@ -139,7 +140,9 @@ def _claim(limit: int) -> tuple[list[QueuedCode], int]:
         phone, reason = _where_to_send(row, backend, now, policy)
         if reason is not None:
             row.code_state = PortalCodeState.NOT_SENT
-            audit.record("portal.code_not_sent", resident_id=row.resident_id, reason=reason)
+            audit.record(
+                AuditAction.PORTAL_CODE_NOT_SENT, resident_id=row.resident_id, reason=reason
+            )
             refused += 1
             continue
         # From here the code counts towards the resident's hourly limit.
@@ -199,7 +202,7 @@ def _record_sent(queued: QueuedCode, delivered: Delivered) -> None:
     if delivered.sent.shown is not None:
         show_on_console(queued.resident_id, queued.number, delivered.sent.shown, clock.now())
     audit.record(
-        "portal.code_sent",
+        AuditAction.PORTAL_CODE_SENT,
         resident_id=queued.resident_id,
         number_ending=last_digits(queued.number),
         provider=queued.backend.value,
@@ -214,7 +217,7 @@ def _record_not_sent(session_id: int, reason: str) -> None:
     row.code_state = PortalCodeState.NOT_SENT
     row.provider = None
     row.phone_number = None
-    audit.record("portal.code_not_sent", resident_id=row.resident_id, reason=reason)
+    audit.record(AuditAction.PORTAL_CODE_NOT_SENT, resident_id=row.resident_id, reason=reason)
 
 
 def _locked(session_id: int) -> PortalSession:

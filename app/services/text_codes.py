@@ -30,6 +30,7 @@ from app.providers import CodesUnavailable, ProviderUnavailable, providers
 from app.providers.codes import CodeDelivery, ConsoleCodes
 from app.refusals import Refused
 from app.rules import text_codes as rules
+from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import Check
 from app.rules.outbox import last_digits
 from app.rules.verification import (
@@ -251,7 +252,7 @@ def _start_sending(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     # What the database knows holds the code before any provider is asked.
     if held := rules.hold_reason(rules.LineFacts(number_added_at=added_at), now, policy):
         audit.record_on_call(
-            "text_code.held", call, staff_id=handler_id, number_ending=last_digits(number)
+            AuditAction.TEXT_CODE_HELD, call, staff_id=handler_id, number_ending=last_digits(number)
         )
         raise Refused(held, field="phone")
     code = TextCode(
@@ -281,7 +282,10 @@ def _take_back(call: Call, sending: Sending, handler_id: int, *, held: bool) -> 
     )
     if held:
         audit.record_on_call(
-            "text_code.held", call, staff_id=handler_id, number_ending=last_digits(sending.number)
+            AuditAction.TEXT_CODE_HELD,
+            call,
+            staff_id=handler_id,
+            number_ending=last_digits(sending.number),
         )
 
 
@@ -304,7 +308,7 @@ def _record_sent(call: Call, sending: Sending, delivered: "Delivered", handler_i
     if delivered.sent.shown is not None:
         show_on_console(code.resident_id, sending.number, delivered.sent.shown, now)
     audit.record_on_call(
-        "text_code.sent",
+        AuditAction.TEXT_CODE_SENT,
         call,
         staff_id=handler_id,
         number_ending=last_digits(sending.number),

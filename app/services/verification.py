@@ -16,6 +16,7 @@ from app.models import Call, Resident, VerificationAttempt, VerificationUnlock
 from app.models.types import utcnow
 from app.passwords import verify_secret
 from app.refusals import Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import Check, check_refusal, verified_as_by
 from app.rules.lockout import LockoutPolicy, LockState, lock_decision
 from app.rules.verification import (
@@ -227,7 +228,7 @@ def check_on_call(call: Call, handler_id: int, check: Check, shown_for: str, ass
     db.session.flush()
     lock_after = lock_state(resident.id, now)
     if lock_after.locked:
-        audit.record_on_call("verification.locked", call, staff_id=handler_id)
+        audit.record_on_call(AuditAction.VERIFICATION_LOCKED, call, staff_id=handler_id)
         outbox.queue_verification_locked(resident)
     _lock_states()[resident.id] = lock_after
     return CheckReport(results=tuple(results), outcome=outcome, lock=lock_after)
@@ -239,7 +240,10 @@ def unlock(resident_id: int, supervisor_id: int, reason: str) -> None:
         VerificationUnlock(resident_id=resident_id, supervisor_id=supervisor_id, reason=reason)
     )
     audit.record(
-        "verification.unlocked", staff_id=supervisor_id, resident_id=resident_id, purpose=reason
+        AuditAction.VERIFICATION_UNLOCKED,
+        staff_id=supervisor_id,
+        resident_id=resident_id,
+        purpose=reason,
     )
     _lock_states().pop(resident_id, None)
 

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
 from app.models.types import utcnow
 from app.refusals import NotFound, Refused
+from app.rules.audit_actions import AuditAction
 from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
 from app.services import audit, call_state, cross_record, disputes
@@ -225,7 +226,7 @@ def take_call(call_id: int, handler: StaffUser) -> Call:
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount == 1:
-        audit.record("call.taken", staff_id=handler.id, call_id=call_id)
+        audit.record(AuditAction.CALL_TAKEN, staff_id=handler.id, call_id=call_id)
     call = db.session.get(Call, call_id)
     if call is not None:
         db.session.refresh(call)
