@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from flask import abort, request, url_for
 
+from app.paging import page_count
+
 T = TypeVar("T")
 PER_PAGE = 25  # rows on a page of a list, unless the list says otherwise
 
@@ -46,11 +48,6 @@ def requested_page() -> int:
     if page < 1:
         abort(404)
     return page
-
-
-def page_count(total: int, per_page: int) -> int:
-    """How many pages `total` items fill; an empty list still has one page, empty."""
-    return max(1, -(-total // per_page))
 
 
 def _pagination(page: int, total: int, per_page: int) -> Pagination:

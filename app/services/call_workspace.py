@@ -30,7 +30,7 @@ from app import clock
 from app.extensions import db
 from app.models import Call, Entry, Resident, ServiceAreaRecord, ShareRequest, StaffUser
 from app.models import staff_service_areas as staff_areas
-from app.pagination import page_count
+from app.paging import page_count
 from app.refusals import NotFound
 from app.rules import call_outcome as outcome_rules
 from app.rules import phone_changes as phone_rules
