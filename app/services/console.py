@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import Call, StaffUser
+from app.models import StaffUser
 from app.navigation import role_may_open
 from app.rules.vocabulary import Role
 from app.services import (
@@ -46,7 +46,7 @@ class ToDo:
 @dataclass(frozen=True)
 class Console:
     takes_calls: bool  # the role works calls: its own open calls are listed
-    open_calls: list[Call]  # the member of staff's own calls, still open
+    open_calls: list[calls.OpenCall]  # the member of staff's own calls, still open
     to_do: list[ToDo]
 
 
@@ -68,7 +68,7 @@ def console_for(staff: StaffUser) -> Console:
     """What this member of staff has waiting: a line for each page their role may open (as
     the page's view declares), counted only then."""
     to_do: list[ToDo] = []
-    open_calls: list[Call] = []
+    open_calls: list[calls.OpenCall] = []
 
     def may(endpoint: str) -> bool:
         return role_may_open(staff.role, endpoint)

@@ -8,7 +8,7 @@ same call at once exactly one gets it.
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, literal, or_, select, union_all, update
@@ -65,10 +65,8 @@ class WaitingList:
 
 
 def describe_wait(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "Under a minute"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    """ "Under a minute", "3 minutes": how long a call has waited."""
+    return clock.how_long(timedelta(seconds=seconds)).capitalize()
 
 
 def _digest(parts: list) -> str:
