@@ -11,35 +11,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, literal, or_, select, union_all, update
-from sqlalchemy.sql import Select
+from sqlalchemy import and_, func, select, update
 
 from app import clock
 from app.extensions import db
-from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
+from app.models import Call, StaffUser
 from app.models.types import utcnow
 from app.refusals import NotFound, Refused
 from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
-from app.services import audit, call_state, cross_record, disputes
-from app.services.search import street_of
+from app.services import audit, call_state, cross_record, disputes, search
+from app.services.search import CallerHint
 from app.services.transactions import transactional
 
 WAITING_LIMIT = 50
 HINTS_PER_CALL = 3
 TAKEN_BY_ANOTHER = "Another handler has taken this call"
 ENDED_BEFORE_TAKEN = "This call has ended: the caller hung up before it was answered"
-
-
-@dataclass(frozen=True)
-class CallerHint:
-    """Someone with the caller's number on file: a hint, not proof of identity. No more than
-    a search result shows: a name, the street and the outward postcode."""
-
-    name: str
-    street: str
-    outward_postcode: str
-    represents: str | None = None  # for a representative, the resident they may speak for
 
 
 @dataclass(frozen=True)
@@ -74,69 +62,6 @@ def _digest(parts: list) -> str:
     the poll's address, and the list it stands for has names in it."""
     key = hashlib.sha256(str(current_app.config["SECRET_KEY"]).encode()).digest()
     return hashlib.blake2s(repr(parts).encode(), key=key, digest_size=8).hexdigest()
-
-
-def _hint_rows(numbers: list[str]) -> Select:
-    """Residents with these numbers on file, and representatives in force today with them:
-    one query, each half by an index on the number."""
-    today = clock.today()
-    record = (
-        Resident.id.label("resident_id"),
-        Resident.forename,
-        Resident.middle_names,
-        Resident.surname,
-        Resident.address_line_1,
-        Resident.postcode,
-    )
-    residents = (
-        select(
-            ResidentPhone.number.label("number"),
-            literal(False).label("is_representative"),
-            literal("").label("holder_name"),
-            *record,
-        )
-        .join(Resident, Resident.id == ResidentPhone.resident_id)
-        .where(ResidentPhone.number.in_(numbers))
-    )
-    representatives = (
-        select(
-            Permission.holder_phone.label("number"),
-            literal(True).label("is_representative"),
-            Permission.holder_name.label("holder_name"),
-            *record,
-        )
-        .join(Resident, Resident.id == Permission.resident_id)
-        .where(
-            Permission.holder_phone.in_(numbers),
-            Permission.revoked_at.is_(None),
-            Permission.matter_closed_at.is_(None),
-            Permission.starts_on <= today,
-            or_(Permission.expires_on.is_(None), Permission.expires_on > today),
-        )
-    )
-    both = union_all(residents, representatives).subquery()
-    return (
-        select(both)
-        .order_by(both.c.number, both.c.is_representative, both.c.surname, both.c.resident_id)
-        .limit(len(numbers) * 20)
-    )
-
-
-def _hints_by_number(numbers: list[str]) -> dict[str, list[CallerHint]]:
-    found: dict[str, list[CallerHint]] = {}
-    if not numbers:
-        return found
-    for row in db.session.execute(_hint_rows(numbers)):
-        resident_name = " ".join(p for p in (row.forename, row.middle_names, row.surname) if p)
-        found.setdefault(row.number, []).append(
-            CallerHint(
-                name=row.holder_name if row.is_representative else resident_name,
-                street=street_of(row.address_line_1),
-                outward_postcode=row.postcode.split(" ")[0],
-                represents=resident_name if row.is_representative else None,
-            )
-        )
-    return found
 
 
 def _waiting(now: datetime) -> tuple:
@@ -176,7 +101,7 @@ def waiting_calls() -> WaitingList:
         .limit(WAITING_LIMIT)
     )
     rows = db.session.execute(stmt).all()
-    hints = _hints_by_number(sorted({row.caller_number for row in rows if row.caller_number}))
+    hints = search.number_hints(row.caller_number for row in rows if row.caller_number)
     calls = []
     for row in rows:
         found = hints.get(row.caller_number, []) if row.caller_number else []
