@@ -51,6 +51,7 @@ WHO_MAY = {
             "search_residents", "select_resident", "clear_resident", "record_caller",
             "verify_caller", "send_text_code", "record_verbal_consent", "log_report", "end_call",
             "add_phone_number", "change_phone_number", "remove_phone_number", "call_status",
+            "waiting_count",
         )
     },
     "disputes.record_dispute": CALL_STAFF,

@@ -56,6 +56,8 @@ from app.services.service_areas import active_areas
 
 CALL_STAFF = (Role.HANDLER, Role.SUPERVISOR)
 navigation.register("calls.index", "Calls", *CALL_STAFF)
+# Whose pages show the calls waiting in their header (templates/calls/_waiting_count.html).
+bp.add_app_template_global(frozenset(CALL_STAFF), "call_staff_roles")
 
 
 def _changed(response_body: str, status: int = 200):
@@ -173,6 +175,22 @@ def waiting_list():
         waiting=waiting,
         announce=request.args.get("calls") != waiting.calls_version,
     )
+
+
+@bp.get("/calls/waiting-count")
+@staff_required(*CALL_STAFF)
+def waiting_count():
+    """How many calls wait, for the header of every page, asked every few seconds: "not
+    modified" (304, no body) while the version the page holds is still right, found in one
+    statement and drawn with no template."""
+    background_request()
+    waiting = waiting_calls.waiting_now()
+    if request.if_none_match.contains(waiting.version):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(count=waiting.count, words=waiting.words)
+    response.set_etag(waiting.version)
+    return response
 
 
 @bp.route("/calls/<int:call_id>/status", methods=["GET", "POST"])

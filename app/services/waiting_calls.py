@@ -4,6 +4,12 @@ Every handler's page asks for the list every few seconds, from any app process: 
 read from the database each time, in two indexed queries (the waiting calls, then whoever has
 their numbers on file). Taking a call is one conditional UPDATE, so when two handlers take the
 same call at once exactly one gets it.
+
+Every other page of a member of staff who takes calls shows how many calls wait, in its
+header, and asks again every few seconds (`waiting_now`): one statement over the waiting calls
+alone, whose answer carries a version that changes whenever a call comes or goes. The version
+is worked out from the calls' own rows, so it is the same in every app process and needs no
+write on any of the paths by which a call arrives, is taken, ends or passes its maximum length.
 """
 
 import hashlib
@@ -51,6 +57,29 @@ class WaitingList:
     version: str
     calls_version: str
 
+    @property
+    def words(self) -> str:
+        return count_words(len(self.calls))
+
+
+@dataclass(frozen=True)
+class WaitingCount:
+    """How many calls wait, and a version of which calls they are."""
+
+    count: int
+    version: str
+
+    @property
+    def words(self) -> str:
+        return count_words(self.count)
+
+
+def count_words(count: int) -> str:
+    """ "No calls waiting", "1 call waiting", "3 calls waiting"."""
+    if count == 0:
+        return "No calls waiting"
+    return f"{count} call{'s' if count != 1 else ''} waiting"
+
 
 def describe_wait(seconds: float) -> str:
     """ "Under a minute", "3 minutes": how long a call has waited."""
@@ -76,8 +105,21 @@ def _waiting(now: datetime) -> tuple:
 
 def waiting_count() -> int:
     """How many calls the waiting list shows (up to its limit), counted without drawing it."""
-    waiting = select(Call.id).where(*_waiting(utcnow())).limit(WAITING_LIMIT).subquery()
-    return db.session.scalar(select(func.count()).select_from(waiting)) or 0
+    return waiting_now().count
+
+
+def waiting_now() -> WaitingCount:
+    """How many calls wait (up to the list's limit), in one statement that reads the waiting
+    calls alone (by the index on handler and end), with a version of which they are. Calls
+    only ever come with a new id and go, so their number, newest id and sum of ids change
+    whenever one comes or goes, whichever process saw it happen."""
+    waiting = (
+        select(Call.id).where(*_waiting(utcnow())).order_by(Call.id).limit(WAITING_LIMIT)
+    ).subquery()
+    count, newest, total = db.session.execute(
+        select(func.count(), func.max(waiting.c.id), func.sum(waiting.c.id))
+    ).one()
+    return WaitingCount(count, _digest([count, newest, total]))
 
 
 def waiting_calls() -> WaitingList:
