@@ -520,7 +520,7 @@ def end_call(call_id: int):
     form = EndCallForm(prefix="end")
     if form.validate_on_submit():
         calls.end_call(
-            call, CallOutcome(form.outcome.data), form.summary.data.strip(), current_user, now
+            call, CallOutcome(form.outcome.data), form.summary_for_outcome(), current_user, now
         )
         return redirect(url_for("calls.index", ended=call.id))
     return _show(call.id, now, forms={"end_form": form})

@@ -68,3 +68,30 @@ htmx.onLoad((content) => {
     }
   }
 });
+
+// The end of a call: while its summary holds an outcome's own words (or nothing), choosing
+// another outcome puts that outcome's words in it, as the server would keep them
+// (app/rules/call_outcome.py), and going into it selects them, so that typing replaces them.
+// Words the handler typed are never replaced.
+const outcomeWords = (form) => (form?.dataset.outcomeWords ? JSON.parse(form.dataset.outcomeWords) : null);
+const holdsOutcomeWords = (summary, byOutcome) =>
+  summary.value.trim() === "" || Object.values(byOutcome).includes(summary.value.trim());
+
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  const byOutcome = outcomeWords(field.form);
+  const summary = field.form?.querySelector("textarea");
+  if (!byOutcome || !summary || field.type !== "radio" || !(field.value in byOutcome)) return;
+  if (holdsOutcomeWords(summary, byOutcome)) {
+    summary.value = byOutcome[field.value];
+    summary.dispatchEvent(new Event("input", { bubbles: true })); // the count, and the draft
+  }
+});
+
+document.addEventListener("focusin", (event) => {
+  const summary = event.target;
+  const byOutcome = outcomeWords(summary.form);
+  if (byOutcome && summary.matches("textarea") && holdsOutcomeWords(summary, byOutcome)) {
+    summary.select();
+  }
+});
