@@ -516,7 +516,13 @@ def _int_or_none(value: str | None) -> int | None:
 @staff_required(*CALL_STAFF)
 def end_call(call_id: int):
     now = clock.now()
-    call = _open_call(call_id, now)
+    try:
+        call = _open_call(call_id, now)
+    except NotFound:
+        if calls.ended_by_handler(call_id, current_user):
+            # Sent twice (a double press without JavaScript): the first one ended it.
+            return redirect(url_for("calls.index", ended=call_id))
+        raise
     form = EndCallForm(prefix="end")
     if form.validate_on_submit():
         calls.end_call(

@@ -118,6 +118,19 @@ def get_call_or_404(call_id: int, handler: StaffUser) -> Call:
     return call
 
 
+def ended_by_handler(call_id: int, handler: StaffUser) -> bool:
+    """Whether `handler` ended this call of theirs themselves (not the caller hanging up
+    before it was taken, nor the service closing it). A read: it writes nothing."""
+    call = db.session.get(Call, call_id)
+    return (
+        call is not None
+        and call.handler_id == handler.id
+        and call.ended_at is not None
+        and call.outcome is not None
+        and call.outcome is not CallOutcome.CLOSED_AUTOMATICALLY
+    )
+
+
 def get_open_call_or_404(call_id: int, handler: StaffUser, now: datetime | None = None) -> Call:
     """The handler's own call, still open at `now` (the clock's unless given): one past its
     maximum length is not, even before anything closed it. A read: it writes nothing."""
