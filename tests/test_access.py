@@ -59,6 +59,7 @@ WHO_MAY = {
     # Dispatches and Records: every member of staff.
     "dispatches.index": EVERYONE,
     "dispatches.record_outcome": EVERYONE,
+    "dispatches.show_dispatch": EVERYONE,
     "residents.find_record": EVERYONE,
     "residents.view_record": EVERYONE,
     "residents.reveal_detail": EVERYONE,

@@ -7,7 +7,7 @@ from app.dispatches.forms import DispatchOutcomeForm
 from app.pagination import paginated
 from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
-from app.services import entries
+from app.services import dispatches, entries
 
 navigation.register("dispatches.index", "Dispatches")
 PRIORITY_TAGS = {
@@ -20,13 +20,26 @@ PRIORITY_TAGS = {
 @bp.get("/dispatches")
 @staff_required()
 def index():
-    dispatches, pagination = paginated(
-        lambda page: entries.open_dispatches(current_user, page), entries.DISPATCHES_PER_PAGE
+    listed, pagination = paginated(
+        lambda page: dispatches.open_dispatches(current_user, page), entries.DISPATCHES_PER_PAGE
     )
     return render_template(
         "dispatches/index.html",
-        dispatches=dispatches,
+        dispatches=listed,
         pagination=pagination,
+        priority_tags=PRIORITY_TAGS,
+    )
+
+
+@bp.get("/dispatches/<int:dispatch_id>")
+@staff_required()
+def show_dispatch(dispatch_id: int):
+    """Everything the team needs to act on one dispatch, as need to know allows."""
+    seen = dispatches.view_dispatch(dispatch_id, current_user)
+    return render_template(
+        "dispatches/show_dispatch.html",
+        dispatch=seen.dispatch,
+        shown=seen.shown,
         priority_tags=PRIORITY_TAGS,
     )
 

@@ -1,6 +1,7 @@
 """The call page asks only what applies and shows what it is doing: the fields of an answer
 revealed under it (and all of them without JavaScript), the end of a call summarised in the
-outcome's own words, a check in flight said on its button with every other submit held back.
+outcome's own words, a check in flight said on its button with every other submit held back;
+and the pages around the call (open calls, dispatches) telling their rows apart.
 
 Every state is checked with axe.
 """
@@ -11,9 +12,10 @@ import threading
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.demo import builders
 from app.extensions import db
 from app.models import Call
-from app.rules.vocabulary import Role
+from app.rules.vocabulary import CallerType, Relationship, Role
 from app.services import verification
 from tests import factories
 from tests.browser.call_steps import REPORTING, expect_step, start_call_from
@@ -169,3 +171,41 @@ def test_a_check_in_flight_says_so_and_nothing_else_is_sent_until_it_answers(
     press(page, page.get_by_role("button", name="End call"))  # now it goes
     expect(page.get_by_text("Call ended.")).to_be_visible()
     assert len([url for url in posted if url.endswith("/end")]) == 1
+
+
+def test_open_calls_and_dispatches_are_told_apart(page: Page, live_server, check_accessibility):
+    margaret = make_margaret()
+    handler = factories.make_staff(Role.HANDLER)
+    builders.add_call(handler, caller_number="+447700900555")
+    builders.add_call(
+        handler, margaret, caller_number="+447700900777", caller_type=CallerType.THIRD_PARTY,
+        caller_name="Pat Reynolds", caller_relationship=Relationship.NEIGHBOUR,
+    )  # fmt: skip
+    db.session.commit()
+    entry = factories.make_entry(
+        margaret, team="Housing repairs", summary="Water through the ceiling"
+    )
+    sign_in(page, live_server, handler.email)
+
+    press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
+    rows = page.locator("table").filter(has_text="Continue").get_by_role("row")
+    expect(rows.nth(1)).to_contain_text("Pat Reynolds, neighbour")
+    expect(rows.nth(1)).to_contain_text("Margaret Okafor, Mill Lane, LE1")
+    expect(rows.nth(1)).to_contain_text("under a minute ago")
+    expect(rows.nth(2)).to_contain_text("No record chosen yet")
+    check_accessibility(page)
+
+    press(page, page.get_by_role("link", name="Dispatches", exact=True), backwards=True)
+    row = page.get_by_role("row").filter(has_text="Housing repairs")
+    expect(row).to_contain_text("Margaret Okafor")
+    expect(row).to_contain_text("Mill Lane, LE1")
+    check_accessibility(page)
+    press(page, row.get_by_role("link", name=f"Dispatch {entry.dispatches[0].id}"))
+    expect(page.get_by_role("heading", name=f"Dispatch {entry.dispatches[0].id}")).to_be_visible()
+    main = page.locator("main")
+    for shown in ("Flat 2, 14 Mill Lane", "LE1 5AB", "Water through the ceiling", "Housing"):
+        expect(main).to_contain_text(shown)
+    check_accessibility(page)
+    press(page, page.get_by_role("link", name=re.compile(r"^Record the outcome")))
+    expect(page.get_by_role("heading", name="Record the outcome")).to_be_visible()
+    check_accessibility(page)
