@@ -5,7 +5,7 @@ taken in Europe/London, so a permission revoked at 00:30 in summer is
 revoked "today", not yesterday.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -39,3 +39,16 @@ def set_now(moment: datetime | None) -> None:
     if moment is not None and moment.tzinfo is None:
         raise ValueError("set_now needs a timezone-aware moment")
     _fixed_now = moment
+
+
+def how_long(span: timedelta) -> str:
+    """A stretch of time as a list says it: "under a minute", "1 minute", "12 minutes",
+    "1 hour 5 minutes", "3 hours"."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    if minutes < 1:
+        return "under a minute"
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

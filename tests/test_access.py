@@ -51,13 +51,17 @@ WHO_MAY = {
             "search_residents", "select_resident", "clear_resident", "record_caller",
             "verify_caller", "send_text_code", "record_verbal_consent", "log_report", "end_call",
             "add_phone_number", "change_phone_number", "remove_phone_number", "call_status",
+            "waiting_count",
+            "waiting_count",
         )
     },
     "disputes.record_dispute": CALL_STAFF,
     "duty_to_share.request_share": CALL_STAFF,
     # Dispatches and Records: every member of staff.
     "dispatches.index": EVERYONE,
+    "dispatches.show_dispatch": EVERYONE,
     "dispatches.record_outcome": EVERYONE,
+    "dispatches.show_dispatch": EVERYONE,
     "residents.find_record": EVERYONE,
     "residents.view_record": EVERYONE,
     "residents.reveal_detail": EVERYONE,

@@ -16,7 +16,7 @@ from app.navigation import NAVIGATION, ORDER
 from app.rules.vocabulary import Role
 
 # Parts of a page fetched by the page itself, never opened on their own.
-FRAGMENTS = {"calls.waiting_list"}
+FRAGMENTS = {"calls.waiting_list", "calls.waiting_count"}
 NOT_FOLLOWED = ("/static/", "/assets/", "/logout", "/portal")
 
 

@@ -31,6 +31,7 @@ from app.permissions.forms import HolderFields, TermsFields
 from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.residents.forms import AddNumberForm, ChangeNumberForm, RemoveNumberForm
 from app.rules import phone_changes as phone_rules
+from app.rules.call_outcome import SUMMARY_LIMIT, call_summary
 from app.rules.reports import ReportDetails
 from app.rules.verification import parse_date_of_birth
 from app.rules.vocabulary import (
@@ -121,15 +122,14 @@ class CallerForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200, message="Name must be 200 characters or fewer")],
     )
+    # Each of these is shown under the answer it belongs to, and read only with that answer.
     permission_id = SelectField(
         "Whose permission are they using?",
-        description="Only if the caller says they have the resident's permission",
         widget=GovSelect(),
         validate_choice=False,  # checked against this resident's permissions below
     )
     relationship = SelectField(
         "Relationship to the resident",
-        description="Only if someone else is calling: choosing one here is enough",
         choices=choices(THIRD_PARTY_RELATIONSHIPS, prompt="Select a relationship"),
         widget=GovSelect(),
         validate_choice=False,  # asked for only when someone else is calling; checked below
@@ -149,6 +149,10 @@ class CallerForm(FlaskForm):
         if not self.caller_type.data and self.relationship.data:
             self.caller_type.data = CallerType.THIRD_PARTY.value
             self.caller_type.raw_data = [CallerType.THIRD_PARTY.value]
+        if self.caller_type.data != CallerType.THIRD_PARTY:
+            # Asked only of someone else calling (a representative is named by their
+            # permission): typed under another answer, it is neither checked nor kept.
+            self.caller_name.data = ""
         return super().validate(extra_validators)
 
     def validate_permission_id(self, field: SelectField) -> None:
@@ -389,6 +393,13 @@ class ReportForm(FlaskForm):
         self.area.choices = choices(area_choices, prompt="Select a service area")
         self.ask_relationship = ask_relationship
 
+    def validate(self, extra_validators=None) -> bool:
+        if not self.raise_dispatch.data:
+            # Shown only once "Send someone out now" is ticked: otherwise neither checked
+            # nor kept.
+            self.team.data = self.instructions.data = ""
+        return super().validate(extra_validators)
+
     def validate_relationship(self, field: SelectField) -> None:
         """Optional (good faith: nothing stops a report); left blank, it is "not given"."""
         if not self.ask_relationship:
@@ -420,21 +431,30 @@ class ReportForm(FlaskForm):
         )
 
 
+# The outcomes a handler ends a call with: a call closed automatically is the service's doing.
+HANDLER_OUTCOMES = [
+    outcome for outcome in CallOutcome if outcome is not CallOutcome.CLOSED_AUTOMATICALLY
+]
+
+
 class EndCallForm(FlaskForm):
     outcome = RadioField(
         "Outcome",
-        choices=choices(
-            [pair for pair in CallOutcome.choices() if pair[0] != CallOutcome.CLOSED_AUTOMATICALLY]
-        ),
+        choices=choices((outcome.value, outcome.label) for outcome in HANDLER_OUTCOMES),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the outcome of the call")],
     )
     summary = TextAreaField(
         "Short summary",
+        description="Left as the outcome's own words, or empty, the outcome is the summary",
         widget=GovCharacterCount(),
-        validators=required_within(500, "Enter a short summary of the call", "Summary"),
+        validators=[Length(max=SUMMARY_LIMIT, message="Summary must be 500 characters or fewer")],
     )
     submit = SubmitField("End call", widget=GovSubmitInput())
+
+    def summary_for_outcome(self) -> str:
+        """What is kept as the call's summary: what was typed, or the outcome's own words."""
+        return call_summary(CallOutcome(self.outcome.data), self.summary.data or "")
 
 
 class TakeCallForm(FlaskForm):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.calls.forms import (
+    HANDLER_OUTCOMES,
     AddNumberOnCallForm,
     CallerForm,
     ChangeNumberOnCallForm,
@@ -26,6 +27,7 @@ from app.calls.forms import (
     VerifyForm,
 )
 from app.refusals import Refused, show_refusal
+from app.rules.call_outcome import outcome_words
 from app.rules.call_steps import Step
 from app.rules.vocabulary import CallerType
 from app.services.call_workspace import CallWorkspace
@@ -121,11 +123,16 @@ def _phones(workspace: CallWorkspace) -> dict:
 
 
 def _end(workspace: CallWorkspace) -> dict:
-    """The end of the call, with the outcome and summary the call suggests so far."""
+    """The end of the call, with the outcome and summary the call suggests so far, and each
+    outcome's own words, which the summary follows while nothing else is typed in it."""
     defaults = workspace.end
     outcome = defaults.outcome.value if defaults.outcome else None
     form = EndCallForm(prefix="end", formdata=None, outcome=outcome, summary=defaults.summary)
-    return {"end_form": form}
+    return {"end_form": form, "outcome_words": OUTCOME_WORDS}
+
+
+# Each outcome a handler may choose, and its own words (app/rules/call_outcome.py).
+OUTCOME_WORDS = {outcome.value: outcome_words(outcome) for outcome in HANDLER_OUTCOMES}
 
 
 STEPS: dict[Step, StepPart] = {

@@ -175,6 +175,22 @@ def waiting_list():
     )
 
 
+@bp.get("/calls/waiting-count")
+@staff_required(Capability.TAKE_CALLS)
+def waiting_count():
+    """How many calls wait, for the header of every page, asked every few seconds: "not
+    modified" (304, no body) while the version the page holds is still right, found in one
+    statement and drawn with no template."""
+    background_request()
+    waiting = waiting_calls.waiting_now()
+    if request.if_none_match.contains(waiting.version):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(count=waiting.count, words=waiting.words)
+    response.set_etag(waiting.version)
+    return response
+
+
 @bp.route("/calls/<int:call_id>/status", methods=["GET", "POST"])
 @staff_required(Capability.TAKE_CALLS)
 def call_status(call_id: int):
@@ -498,11 +514,17 @@ def _int_or_none(value: str | None) -> int | None:
 @staff_required(Capability.TAKE_CALLS)
 def end_call(call_id: int):
     now = clock.now()
-    call = _open_call(call_id, now)
+    try:
+        call = _open_call(call_id, now)
+    except NotFound:
+        if calls.ended_by_handler(call_id, current_user):
+            # Sent twice (a double press without JavaScript): the first one ended it.
+            return redirect(url_for("calls.index", ended=call_id))
+        raise
     form = EndCallForm(prefix="end")
     if form.validate_on_submit():
         calls.end_call(
-            call, CallOutcome(form.outcome.data), form.summary.data.strip(), current_user, now
+            call, CallOutcome(form.outcome.data), form.summary_for_outcome(), current_user, now
         )
         return redirect(url_for("calls.index", ended=call.id))
     return _show(call.id, now, forms={"end_form": form})

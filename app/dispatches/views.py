@@ -8,7 +8,7 @@ from app.pagination import page_of
 from app.rules.capabilities import Capability
 from app.rules.vocabulary import DispatchOutcome, Urgency
 from app.security import staff_required
-from app.services import entries
+from app.services import dispatches, entries
 
 navigation.register("dispatches.index", "Dispatches", Capability.SEE_DISPATCHES)
 PRIORITY_TAGS = {
@@ -21,13 +21,26 @@ PRIORITY_TAGS = {
 @bp.get("/dispatches")
 @staff_required(Capability.SEE_DISPATCHES)
 def index():
-    dispatches, pagination = page_of(
-        lambda page, per_page: entries.open_dispatches(current_user, page, per_page)
+    listed, pagination = page_of(
+        lambda page, per_page: dispatches.open_dispatches(current_user, page, per_page)
     )
     return render_template(
         "dispatches/index.html",
-        dispatches=dispatches,
+        dispatches=listed,
         pagination=pagination,
+        priority_tags=PRIORITY_TAGS,
+    )
+
+
+@bp.get("/dispatches/<int:dispatch_id>")
+@staff_required(Capability.SEE_DISPATCHES)
+def show_dispatch(dispatch_id: int):
+    """Everything the team needs to act on one dispatch, as need to know allows."""
+    seen = dispatches.view_dispatch(dispatch_id, current_user)
+    return render_template(
+        "dispatches/show_dispatch.html",
+        dispatch=seen.dispatch,
+        shown=seen.shown,
         priority_tags=PRIORITY_TAGS,
     )
 

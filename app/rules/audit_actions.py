@@ -44,6 +44,7 @@ class AuditAction(Labelled):
     ENTRY_LOGGED = "entry.logged", "A report was logged"
     DISPATCH_RAISED = "dispatch.raised", "A team was sent"
     DISPATCH_CLOSED = "dispatch.closed", "A dispatch's outcome was recorded"
+    DISPATCH_VIEWED = "dispatch.viewed", "A dispatch was opened, with its address and report"
     DISPATCH_CORRECTION = (
         "dispatch.correction",
         "A dispatch was corrected after its report was upheld as wrong",

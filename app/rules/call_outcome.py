@@ -27,13 +27,33 @@ class EndDefaults:
     summary: str
 
 
+def outcome_words(outcome: CallOutcome) -> str:
+    """The outcome's own words: a call's summary when nothing else was typed."""
+    return outcome.label
+
+
+_ALL_OUTCOME_WORDS = frozenset(outcome_words(outcome) for outcome in CallOutcome)
+
+
+def call_summary(outcome: CallOutcome, typed: str) -> str:
+    """The summary kept for a call: what the handler typed; or the chosen outcome's own words
+    when they typed nothing, or left the words of an outcome (the default, untouched) while
+    choosing another. A summary never contradicts the outcome it was ended with."""
+    typed = typed.strip()
+    if not typed or typed in _ALL_OUTCOME_WORDS:
+        return outcome_words(outcome)
+    return typed
+
+
 def end_defaults(reports: Sequence[LoggedReport], *, caller_verified: bool = False) -> EndDefaults:
     """Help sent when any report sent a team, report logged when one was logged; resolved when
     nothing was logged but the caller was verified (an enquiry answered); otherwise no default
     (the handler knows best whether a call was dropped or referred). The summary lists the
-    reports in the order they were logged, cut to the field's limit."""
+    reports in the order they were logged, cut to the field's limit; with nothing logged it is
+    the outcome's own words, so no call needs a summary typed."""
     if not reports:
-        return EndDefaults(CallOutcome.RESOLVED if caller_verified else None, "")
+        outcome = CallOutcome.RESOLVED if caller_verified else None
+        return EndDefaults(outcome, outcome_words(outcome) if outcome else "")
     sent = [team for report in reports for team in report.teams_sent]
     outcome = CallOutcome.DISPATCHED if sent else CallOutcome.REPORT_LOGGED
     lines = [f"Reported: {report.summary.strip()}" for report in reports]

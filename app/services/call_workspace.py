@@ -60,13 +60,16 @@ from app.services import (
     duty_to_share,
     permissions,
     phones,
+    search,
     text_codes,
     verification,
+    waiting_calls,
 )
 from app.services.call_state import Closure
 from app.services.call_status import CallStatus, call_status
 from app.services.permissions import PermissionHolder
 from app.services.phones import NumberShown
+from app.services.search import CallerHint
 from app.services.service_areas import active_area_codes
 from app.services.text_codes import NumberOnFile, PendingCode
 from app.services.transactions import transactional
@@ -142,6 +145,13 @@ class RecordPanel:
 
 
 @dataclass(frozen=True)
+class FindNeeds:
+    # Who has the caller's number on file, as the screen pop showed them: a hint, never proof.
+    hints: tuple[CallerHint, ...]
+    more_hints: bool  # more have the number than are shown
+
+
+@dataclass(frozen=True)
 class CallerNeeds:
     holders: tuple[PermissionHolder, ...]  # permissions a caller may say they hold
 
@@ -194,6 +204,7 @@ class CallWorkspace:
     status: CallStatus
     # The steps, and what each open step needs: only for a page or its steps, on an open call.
     steps: CallSteps | None = None
+    find: FindNeeds | None = None
     caller: CallerNeeds | None = None
     verify: VerifyNeeds | None = None
     report: ReportNeeds | None = None
@@ -483,6 +494,8 @@ def _needs(
     never asks for the verification forms' numbers, nor for the code waiting."""
     call, now = decided.call, decided.now
     needs: dict = {}
+    if Step.FIND in steps.open:
+        needs["find"] = _find_needs(call)
     if Step.CALLER in steps.open:
         holders = (
             permissions.holders_for_call(call.resident_id, clock.local(now).date())
@@ -518,6 +531,18 @@ def _needs(
         verified = decided.standing.verified_as is not VerifiedAs.NOBODY
         needs["end"] = outcome_rules.end_defaults(reports, caller_verified=verified)
     return needs
+
+
+def _find_needs(call: Call) -> FindNeeds:
+    """The records the caller's number hints at, as the screen pop showed them: the call
+    carries what the pop knew. One statement, and none for a withheld number."""
+    hints = search.number_hints([call.caller_number]) if call.caller_number else {}
+    by_record: dict[int, CallerHint] = {}
+    for hint in hints.get(call.caller_number, []):
+        by_record.setdefault(hint.resident_id, hint)  # a resident's own number first
+    found = list(by_record.values())
+    shown = waiting_calls.HINTS_PER_CALL
+    return FindNeeds(tuple(found[:shown]), len(found) > shown)
 
 
 def _verify_needs(call: Call, now: datetime) -> VerifyNeeds:

@@ -8,9 +8,11 @@ disclosure at the next request. Reads here write nothing: a call past its maximu
 closed by `call_state.close_if_overdue`, a unit of work of its own.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -22,6 +24,7 @@ from app.rules.disclosure import Disclosure, StaffAccess
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 from app.services import audit, call_state, call_workspace
 from app.services.call_workspace import RecordPanel, Show
+from app.services.search import street_of
 from app.services.transactions import transactional
 
 
@@ -40,16 +43,64 @@ def start_call(handler: StaffUser, caller_number: str | None, now: datetime) -> 
     return call
 
 
-def open_calls_for(handler: StaffUser, now: datetime | None = None) -> list[Call]:
-    """The handler's calls still open at `now` (the clock's unless given), the newest first. A
-    call past its maximum length is not one of them, closed in the database or not yet."""
-    cutoff = (now or clock.now()) - call_state.max_length()
+@dataclass(frozen=True)
+class OpenCall:
+    """One of a handler's open calls, as their lists show it: enough to tell eighteen apart."""
+
+    id: int
+    started_at: datetime
+    ago: str  # "12 minutes ago"
+    caller_number: str | None  # E.164; None when withheld
+    # The record chosen, as the call page names it: name, street, outward postcode.
+    record: str | None
+    caller: str | None  # who is calling, as recorded: "The resident", "Pat Reynolds, neighbour"
+
+
+def open_calls_for(handler: StaffUser, now: datetime | None = None) -> list[OpenCall]:
+    """The handler's calls still open at `now` (the clock's unless given), the newest first,
+    with the record and the caller when known: one statement. A call past its maximum length
+    is not one of them, closed in the database or not yet."""
+    now = now or clock.now()
     stmt = (
         select(Call)
-        .where(Call.handler_id == handler.id, Call.ended_at.is_(None), Call.started_at > cutoff)
+        .where(
+            Call.handler_id == handler.id,
+            Call.ended_at.is_(None),
+            Call.started_at > now - call_state.max_length(),
+        )
+        .options(joinedload(Call.resident))
         .order_by(Call.started_at.desc())
     )
-    return list(db.session.scalars(stmt))
+    return [
+        OpenCall(
+            id=call.id,
+            started_at=call.started_at,
+            ago=f"{clock.how_long(now - call.started_at)} ago",
+            caller_number=call.caller_number,
+            record=_record_named(call.resident),
+            caller=_caller_named(call),
+        )
+        for call in db.session.scalars(stmt)
+    ]
+
+
+def _record_named(resident: Resident | None) -> str | None:
+    if resident is None:
+        return None
+    street = street_of(resident.address_line_1)
+    return f"{resident.full_name}, {street}, {resident.outward_postcode}"
+
+
+def _caller_named(call: Call) -> str | None:
+    """Who is calling, as the handler recorded it: a claim, not a proof."""
+    if call.caller_type is CallerType.UNKNOWN:
+        return None
+    if call.caller_type is CallerType.RESIDENT:
+        return call.caller_type.label
+    who = call.caller_name or call.caller_type.label
+    if call.relationship_to_resident is not None:
+        return f"{who}, {call.relationship_to_resident.label.lower()}"
+    return who
 
 
 def close_overdue_calls(now: datetime) -> int:
@@ -66,6 +117,19 @@ def get_call_or_404(call_id: int, handler: StaffUser) -> Call:
     if call is None or call.handler_id != handler.id:
         raise NotFound
     return call
+
+
+def ended_by_handler(call_id: int, handler: StaffUser) -> bool:
+    """Whether `handler` ended this call of theirs themselves (not the caller hanging up
+    before it was taken, nor the service closing it). A read: it writes nothing."""
+    call = db.session.get(Call, call_id)
+    return (
+        call is not None
+        and call.handler_id == handler.id
+        and call.ended_at is not None
+        and call.outcome is not None
+        and call.outcome is not CallOutcome.CLOSED_AUTOMATICALLY
+    )
 
 
 def get_open_call_or_404(call_id: int, handler: StaffUser, now: datetime | None = None) -> Call:

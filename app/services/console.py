@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import Call, StaffUser
+from app.models import StaffUser
 from app.rules.capabilities import Capability
 from app.services import (
     authority_ends,
-    call_state,
+    calls,
     disputes,
     duty_to_share,
     verification,
@@ -45,8 +45,8 @@ class ToDo:
 
 @dataclass(frozen=True)
 class Console:
-    takes_calls: bool  # the role takes calls: its own open calls are listed
-    open_calls: list[Call]  # the member of staff's own calls, still open
+    takes_calls: bool  # the role works calls: its own open calls are listed
+    open_calls: list[calls.OpenCall]  # the member of staff's own calls, still open
     to_do: list[ToDo]
 
 
@@ -61,30 +61,14 @@ def _without_two_factor() -> int:
     )
 
 
-def _open_calls(staff: StaffUser, now: datetime) -> list[Call]:
-    """The member of staff's own calls still open, newest first. A call open past its longest
-    (`CALL_MAX_MINUTES`) is left out, not closed: a read writes nothing. It is closed when it
-    is next opened, or by `flask calls close-overdue`."""
-    stmt = (
-        select(Call)
-        .where(
-            Call.handler_id == staff.id,
-            Call.ended_at.is_(None),
-            Call.started_at > now - call_state.max_length(),
-        )
-        .order_by(Call.started_at.desc())
-    )
-    return list(db.session.scalars(stmt))
-
-
 def console_for(staff: StaffUser, now: datetime) -> Console:
     """What this member of staff has waiting at `now`: a line for each thing their role may
     do, counted only then. It writes nothing."""
     to_do: list[ToDo] = []
-    open_calls: list[Call] = []
+    open_calls: list[calls.OpenCall] = []
     takes_calls = staff.can(Capability.TAKE_CALLS)
     if takes_calls:
-        open_calls = _open_calls(staff, now)
+        open_calls = calls.open_calls_for(staff, now)
         waiting = waiting_calls.waiting_count()
         to_do.append(
             ToDo("call waiting to be taken", "calls waiting to be taken", waiting,

@@ -3,16 +3,21 @@
 One box takes a phone number, a reference, a postcode, a name, or a name and
 postcode. Results carry only what a handler needs to choose between records
 (name, street, outward postcode): never date of birth, phone or entries.
+
+A phone number finds the residents with it on file, and the residents whose representatives
+(with a permission in force today) gave it: the same people a caller's number hints at on the
+screen pop and on the call it becomes (`number_hints`). A hint is never proof of who is calling.
 """
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, Select, bindparam, literal, or_, select, union_all
 
+from app import clock
 from app.extensions import db
-from app.models import Resident, ResidentPhone
+from app.models import Permission, Resident, ResidentPhone
 from app.phone_numbers import looks_like_phone_number, try_e164
 from app.references import normalise_reference
 from app.rules.audit_actions import AuditAction
@@ -30,6 +35,9 @@ NAMES_IN_AN_AREA = 200
 HOUSE_NUMBER = re.compile(r"^(flat|apartment|unit)?\s*[0-9a-z]*[0-9][0-9a-z]*,?\s+", re.I)
 
 
+REPRESENTATIVES_NUMBER = "representative's number"
+
+
 @dataclass(frozen=True)
 class ResidentMatch:
     resident_id: int
@@ -37,6 +45,25 @@ class ResidentMatch:
     street: str
     outward_postcode: str
     found_by: str = ""  # the reading of the box that found this record
+    # Found by the number of someone who may speak for the resident: their name.
+    representative: str | None = None
+
+
+@dataclass(frozen=True)
+class CallerHint:
+    """Someone with a caller's number on file: a hint, not proof of identity. No more than a
+    search by that number shows: a name, the street and the outward postcode of the record."""
+
+    resident_id: int
+    name: str  # the resident's, or for a representative, the representative's
+    street: str
+    outward_postcode: str
+    represents: str | None = None  # for a representative, the resident they may speak for
+
+    @property
+    def resident_name(self) -> str:
+        """The name on the record the hint points to."""
+        return self.represents or self.name
 
 
 @dataclass(frozen=True)
@@ -87,14 +114,50 @@ _SHOWN = (
 _ALPHABETICAL = (Resident.surname, Resident.forename, Resident.id)
 # Built once: statements whose only variable parts are bound values, so a search on a live
 # call costs the query alone, not building and caching SQL.
-_BY_PHONE = (
-    select(*_SHOWN)
-    .join(ResidentPhone)
-    .where(ResidentPhone.number == bindparam("number"))
-    .order_by(*_ALPHABETICAL)
-    .distinct()
-    .limit(RESULT_LIMIT + 1)
-)
+
+
+def _with_numbers() -> Select:
+    """Residents with one of the numbers `numbers` on file, and residents whose
+    representatives gave one of them on a permission in force on `today` (not revoked, its
+    matter not closed, started and not expired): one statement, each half by an index on the
+    number. A revoked or expired permission's number finds nobody."""
+    numbers = bindparam("numbers", expanding=True)
+    today = bindparam("today")
+    residents = (
+        select(
+            ResidentPhone.number.label("number"),
+            literal(False).label("is_representative"),
+            literal("").label("holder_name"),
+            *_SHOWN,
+        )
+        .join(Resident, Resident.id == ResidentPhone.resident_id)
+        .where(ResidentPhone.number.in_(numbers))
+    )
+    representatives = (
+        select(
+            Permission.holder_phone.label("number"),
+            literal(True).label("is_representative"),
+            Permission.holder_name.label("holder_name"),
+            *_SHOWN,
+        )
+        .join(Resident, Resident.id == Permission.resident_id)
+        .where(
+            Permission.holder_phone.in_(numbers),
+            Permission.revoked_at.is_(None),
+            Permission.matter_closed_at.is_(None),
+            Permission.starts_on <= today,
+            or_(Permission.expires_on.is_(None), Permission.expires_on > today),
+        )
+    )
+    both = union_all(residents, representatives).subquery()
+    return (
+        select(both)
+        .order_by(both.c.number, both.c.is_representative, both.c.surname, both.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+_WITH_NUMBERS = _with_numbers()
 _BY_REFERENCE = select(*_SHOWN).where(Resident.reference == bindparam("reference"))
 _AT_POSTCODE = (
     select(*_SHOWN)
@@ -109,17 +172,47 @@ def _rows(stmt, **params) -> list[Row]:
     return list(db.session.connection().execute(stmt, params))
 
 
+def _name(row: Row) -> str:
+    return " ".join(part for part in (row.forename, row.middle_names, row.surname) if part)
+
+
 def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
     return [
         ResidentMatch(
             resident_id=r.id,
-            name=" ".join(part for part in (r.forename, r.middle_names, r.surname) if part),
+            name=_name(r),
             street=street_of(r.address_line_1),
             outward_postcode=_outward(r.postcode),
             found_by=found_by,
         )
         for r in rows
     ]
+
+
+def _numbered(numbers: list[str], limit: int) -> list[Row]:
+    return _rows(_WITH_NUMBERS, numbers=numbers, today=clock.today(), limit=limit)
+
+
+def number_hints(numbers: Iterable[str]) -> dict[str, list[CallerHint]]:
+    """Who has each of these numbers on file, as a hint of who may be calling from it: the
+    residents with it on file first, then the residents whose representatives gave it (in
+    force today), alphabetically; in one statement, whatever the number of numbers."""
+    wanted = sorted(set(numbers))
+    found: dict[str, list[CallerHint]] = {}
+    if not wanted:
+        return found
+    for row in _numbered(wanted, len(wanted) * 20):
+        resident_name = _name(row)
+        found.setdefault(row.number, []).append(
+            CallerHint(
+                resident_id=row.id,
+                name=row.holder_name if row.is_representative else resident_name,
+                street=street_of(row.address_line_1),
+                outward_postcode=_outward(row.postcode),
+                represents=resident_name if row.is_representative else None,
+            )
+        )
+    return found
 
 
 def _outward(postcode: str) -> str:
@@ -136,7 +229,21 @@ def _limited(query: str, searched_by: str, rows: list[Row]) -> SearchResults:
 
 
 def _by_phone(query: str, e164: str) -> SearchResults:
-    return _limited(query, "phone number", _rows(_BY_PHONE, number=e164))
+    """The residents with the number on file, then those whose representatives gave it, each
+    record once (a resident's own number first)."""
+    matches: dict[int, ResidentMatch] = {}
+    for row in _numbered([e164], RESULT_LIMIT * 2 + 1):
+        found = _matches([row], REPRESENTATIVES_NUMBER if row.is_representative else "phone number")
+        if row.is_representative:
+            found = [replace(found[0], representative=row.holder_name)]
+        matches.setdefault(row.id, found[0])
+    shown = list(matches.values())
+    return SearchResults(
+        query=query,
+        searched_by="phone number",
+        matches=shown[:RESULT_LIMIT],
+        more=len(shown) > RESULT_LIMIT,
+    )
 
 
 def _by_reference(query: str, reference: str) -> SearchResults:

@@ -4,43 +4,37 @@ Every handler's page asks for the list every few seconds, from any app process: 
 read from the database each time, in two indexed queries (the waiting calls, then whoever has
 their numbers on file). Taking a call is one conditional UPDATE, so when two handlers take the
 same call at once exactly one gets it.
+
+Every other page of a member of staff who takes calls shows how many calls wait, in its
+header, and asks again every few seconds (`waiting_now`): one statement over the waiting calls
+alone, whose answer carries a version that changes whenever a call comes or goes. The version
+is worked out from the calls' own rows, so it is the same in every app process and needs no
+write on any of the paths by which a call arrives, is taken, ends or passes its maximum length.
 """
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, literal, or_, select, union_all, update
-from sqlalchemy.sql import Select
+from sqlalchemy import and_, func, select, update
 
 from app import clock
 from app.extensions import db
-from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
+from app.models import Call, StaffUser
 from app.models.types import utcnow
 from app.refusals import NotFound, Refused
 from app.rules.audit_actions import AuditAction
 from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
-from app.services import audit, call_state, cross_record, disputes
-from app.services.search import street_of
+from app.services import audit, call_state, cross_record, disputes, search
+from app.services.search import CallerHint
 from app.services.transactions import transactional
 
 WAITING_LIMIT = 50
 HINTS_PER_CALL = 3
 TAKEN_BY_ANOTHER = "Another handler has taken this call"
 ENDED_BEFORE_TAKEN = "This call has ended: the caller hung up before it was answered"
-
-
-@dataclass(frozen=True)
-class CallerHint:
-    """Someone with the caller's number on file: a hint, not proof of identity. No more than
-    a search result shows: a name, the street and the outward postcode."""
-
-    name: str
-    street: str
-    outward_postcode: str
-    represents: str | None = None  # for a representative, the resident they may speak for
 
 
 @dataclass(frozen=True)
@@ -64,12 +58,33 @@ class WaitingList:
     version: str
     calls_version: str
 
+    @property
+    def words(self) -> str:
+        return count_words(len(self.calls))
+
+
+@dataclass(frozen=True)
+class WaitingCount:
+    """How many calls wait, and a version of which calls they are."""
+
+    count: int
+    version: str
+
+    @property
+    def words(self) -> str:
+        return count_words(self.count)
+
+
+def count_words(count: int) -> str:
+    """ "No calls waiting", "1 call waiting", "3 calls waiting"."""
+    if count == 0:
+        return "No calls waiting"
+    return f"{count} call{'s' if count != 1 else ''} waiting"
+
 
 def describe_wait(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "Under a minute"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    """ "Under a minute", "3 minutes": how long a call has waited."""
+    return clock.how_long(timedelta(seconds=seconds)).capitalize()
 
 
 def _digest(parts: list) -> str:
@@ -77,69 +92,6 @@ def _digest(parts: list) -> str:
     the poll's address, and the list it stands for has names in it."""
     key = hashlib.sha256(str(current_app.config["SECRET_KEY"]).encode()).digest()
     return hashlib.blake2s(repr(parts).encode(), key=key, digest_size=8).hexdigest()
-
-
-def _hint_rows(numbers: list[str]) -> Select:
-    """Residents with these numbers on file, and representatives in force today with them:
-    one query, each half by an index on the number."""
-    today = clock.today()
-    record = (
-        Resident.id.label("resident_id"),
-        Resident.forename,
-        Resident.middle_names,
-        Resident.surname,
-        Resident.address_line_1,
-        Resident.postcode,
-    )
-    residents = (
-        select(
-            ResidentPhone.number.label("number"),
-            literal(False).label("is_representative"),
-            literal("").label("holder_name"),
-            *record,
-        )
-        .join(Resident, Resident.id == ResidentPhone.resident_id)
-        .where(ResidentPhone.number.in_(numbers))
-    )
-    representatives = (
-        select(
-            Permission.holder_phone.label("number"),
-            literal(True).label("is_representative"),
-            Permission.holder_name.label("holder_name"),
-            *record,
-        )
-        .join(Resident, Resident.id == Permission.resident_id)
-        .where(
-            Permission.holder_phone.in_(numbers),
-            Permission.revoked_at.is_(None),
-            Permission.matter_closed_at.is_(None),
-            Permission.starts_on <= today,
-            or_(Permission.expires_on.is_(None), Permission.expires_on > today),
-        )
-    )
-    both = union_all(residents, representatives).subquery()
-    return (
-        select(both)
-        .order_by(both.c.number, both.c.is_representative, both.c.surname, both.c.resident_id)
-        .limit(len(numbers) * 20)
-    )
-
-
-def _hints_by_number(numbers: list[str]) -> dict[str, list[CallerHint]]:
-    found: dict[str, list[CallerHint]] = {}
-    if not numbers:
-        return found
-    for row in db.session.execute(_hint_rows(numbers)):
-        resident_name = " ".join(p for p in (row.forename, row.middle_names, row.surname) if p)
-        found.setdefault(row.number, []).append(
-            CallerHint(
-                name=row.holder_name if row.is_representative else resident_name,
-                street=street_of(row.address_line_1),
-                outward_postcode=row.postcode.split(" ")[0],
-                represents=resident_name if row.is_representative else None,
-            )
-        )
-    return found
 
 
 def _waiting(now: datetime) -> tuple:
@@ -154,8 +106,21 @@ def _waiting(now: datetime) -> tuple:
 
 def waiting_count() -> int:
     """How many calls the waiting list shows (up to its limit), counted without drawing it."""
-    waiting = select(Call.id).where(*_waiting(utcnow())).limit(WAITING_LIMIT).subquery()
-    return db.session.scalar(select(func.count()).select_from(waiting)) or 0
+    return waiting_now().count
+
+
+def waiting_now() -> WaitingCount:
+    """How many calls wait (up to the list's limit), in one statement that reads the waiting
+    calls alone (by the index on handler and end), with a version of which they are. Calls
+    only ever come with a new id and go, so their number, newest id and sum of ids change
+    whenever one comes or goes, whichever process saw it happen."""
+    waiting = (
+        select(Call.id).where(*_waiting(utcnow())).order_by(Call.id).limit(WAITING_LIMIT)
+    ).subquery()
+    count, newest, total = db.session.execute(
+        select(func.count(), func.max(waiting.c.id), func.sum(waiting.c.id))
+    ).one()
+    return WaitingCount(count, _digest([count, newest, total]))
 
 
 def waiting_calls() -> WaitingList:
@@ -179,7 +144,7 @@ def waiting_calls() -> WaitingList:
         .limit(WAITING_LIMIT)
     )
     rows = db.session.execute(stmt).all()
-    hints = _hints_by_number(sorted({row.caller_number for row in rows if row.caller_number}))
+    hints = search.number_hints(row.caller_number for row in rows if row.caller_number)
     calls = []
     for row in rows:
         found = hints.get(row.caller_number, []) if row.caller_number else []

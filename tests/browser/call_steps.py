@@ -12,6 +12,7 @@ FINDING = ["find", "end"]
 SAYING_WHO = ["caller", "end"]
 VERIFYING = ["verify", "end"]
 REPORTING = ["report", "duty-to-share", "end"]
+REPORTING_FIRST = ["report", "end"]  # a report before anyone said who is calling
 REPORTING_VERIFIED = ["report", "consent", "phones", "duty-to-share", "end"]
 
 HEADINGS = {
@@ -77,6 +78,7 @@ def find_margaret(page: Page, at_step) -> None:
 def neighbours_leak(page: Page, at_step) -> None:
     """A neighbour rings about a leak: who is calling, the report, the end."""
     find_margaret(page, at_step)
+    page.get_by_label("Someone else calling about the resident").check()
     page.get_by_label("Relationship to the resident", exact=True).select_option(label="Neighbour")
     page.get_by_role("button", name="Save who is calling").click()
     settle(page)

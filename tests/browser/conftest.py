@@ -51,6 +51,17 @@ def axe() -> Axe:
     return Axe()
 
 
+def _known_design_system_exception(violation: dict, node: dict) -> bool:
+    """GOV.UK Frontend marks a radio that reveals more questions with `aria-expanded`, which
+    ARIA allows only on other roles. It does so on purpose: screen readers announce it, and
+    its research found it helps (alphagov/govuk-frontend#979, a documented known issue). That
+    one attribute on such a radio is not held against a page; anything else still is."""
+    if violation["id"] != "aria-allowed-attr" or 'type="radio"' not in node["html"]:
+        return False
+    attributes = [item for check in node["any"] + node["all"] for item in check["data"] or []]
+    return bool(attributes) and all(a.startswith("aria-expanded=") for a in attributes)
+
+
 @pytest.fixture
 def check_accessibility(axe):
     """Fail on any serious or critical axe violation on the page as it is now."""
@@ -59,9 +70,16 @@ def check_accessibility(axe):
         results = axe.run(page)
         blocking = [
             f"{violation['id']} ({violation['impact']}): {violation['help']} "
-            f"at {[node['target'] for node in violation['nodes']]}"
+            f"at {[node['target'] for node in nodes]}"
             for violation in results.response["violations"]
             if violation["impact"] in BLOCKING_IMPACTS
+            and (
+                nodes := [
+                    node
+                    for node in violation["nodes"]
+                    if not _known_design_system_exception(violation, node)
+                ]
+            )
         ]
         assert blocking == [], f"accessibility problems on {page.url}:\n" + "\n".join(blocking)
 

@@ -272,7 +272,7 @@ def test_the_resident_passes_verification_and_hears_their_record_with_the_neighb
     search = page.get_by_label("Find the resident's record")
     expect(search).to_be_focused()
     page.keyboard.type("Margaret Okafor")
-    mill_lane = page.locator(".app-results__item").filter(has_text="Mill Lane")
+    mill_lane = page.locator("#search-results .app-results__item").filter(has_text="Mill Lane")
     expect(mill_lane).to_contain_text("Caller ID matches a number on file")
     expect(mill_lane).to_contain_text("not proof of identity")
     settle(page)

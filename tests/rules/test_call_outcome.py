@@ -1,7 +1,14 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.rules.call_outcome import SUMMARY_LIMIT, LoggedReport, end_defaults
+from app.rules.call_outcome import (
+    SUMMARY_LIMIT,
+    LoggedReport,
+    call_summary,
+    end_defaults,
+    outcome_words,
+)
 from app.rules.vocabulary import CallOutcome
 
 
@@ -10,8 +17,9 @@ def test_a_call_with_nothing_logged_has_no_default_outcome():
     assert end_defaults([]).summary == ""
 
 
-def test_a_verified_caller_with_nothing_logged_suggests_resolved():
+def test_a_verified_caller_with_nothing_logged_suggests_resolved_in_its_own_words():
     assert end_defaults([], caller_verified=True).outcome is CallOutcome.RESOLVED
+    assert end_defaults([], caller_verified=True).summary == "Resolved"
     assert end_defaults([LoggedReport("Leak")], caller_verified=True).outcome is (
         CallOutcome.REPORT_LOGGED
     )
@@ -50,3 +58,38 @@ def test_the_summary_always_fits_the_field(summaries):
     defaults = end_defaults([LoggedReport(s) for s in summaries])
 
     assert len(defaults.summary) <= SUMMARY_LIMIT
+
+
+@pytest.mark.parametrize("outcome", list(CallOutcome), ids=[o.value for o in CallOutcome])
+def test_an_outcomes_own_words_are_its_label(outcome):
+    assert outcome_words(outcome) == outcome.label
+
+
+@pytest.mark.parametrize(
+    ("outcome", "typed", "kept"),
+    [
+        (CallOutcome.DROPPED, "", "Call dropped"),
+        (CallOutcome.DROPPED, " \n ", "Call dropped"),
+        (CallOutcome.DROPPED, "Resolved", "Call dropped"),
+        (CallOutcome.DROPPED, "  Resolved  ", "Call dropped"),
+        (CallOutcome.RESOLVED, "Resolved", "Resolved"),
+        (CallOutcome.REFERRED, "Passed to housing", "Passed to housing"),
+        (CallOutcome.REFERRED, "  Passed to housing ", "Passed to housing"),
+        (CallOutcome.RESOLVED, "Resolved, told her of bins", "Resolved, told her of bins"),
+    ],
+    ids=[
+        "nothing", "blank", "another-outcomes-words", "another-outcomes-words-spaced",
+        "its-own-words", "typed", "typed-with-spaces", "words-and-more",
+    ],
+)  # fmt: skip
+def test_the_summary_kept_is_what_was_typed_or_the_chosen_outcomes_words(outcome, typed, kept):
+    assert call_summary(outcome, typed) == kept
+
+
+@given(st.sampled_from(list(CallOutcome)), st.text(max_size=40))
+def test_a_summary_never_carries_another_outcomes_words_alone(outcome, typed):
+    kept = call_summary(outcome, typed)
+
+    others = {outcome_words(o) for o in CallOutcome if o is not outcome}
+    assert kept not in others
+    assert kept.strip() == kept and kept
