@@ -61,7 +61,6 @@ WHO_MAY = {
     "dispatches.index": EVERYONE,
     "dispatches.show_dispatch": EVERYONE,
     "dispatches.record_outcome": EVERYONE,
-    "dispatches.show_dispatch": EVERYONE,
     "residents.find_record": EVERYONE,
     "residents.view_record": EVERYONE,
     "residents.reveal_detail": EVERYONE,

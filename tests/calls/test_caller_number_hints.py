@@ -97,13 +97,17 @@ def test_a_number_that_hints_nothing_opens_with_the_search_alone(
 
 
 def _revoke(permission):
-    permissions.revoke(permission, factories.make_staff(Role.SUPERVISOR), "Resident asked us to")
+    permissions.revoke(
+        permission, factories.make_staff(Role.SUPERVISOR), "Resident asked us to", now=clock.now()
+    )
 
 
 def _close_matter(permission):
     permission.matter = "The repair to the roof"
     db.session.commit()
-    permissions.close_matter(permission, factories.make_staff(Role.SUPERVISOR), "Roof mended")
+    permissions.close_matter(
+        permission, factories.make_staff(Role.SUPERVISOR), "Roof mended", clock.now()
+    )
 
 
 def _expire(permission):

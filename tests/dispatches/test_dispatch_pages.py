@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import event, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Dispatch
 from app.rules.dispatches import CORRECTED, ON_HOLD, SENSITIVE_REPORT
@@ -121,7 +122,12 @@ def test_a_dispatch_whose_report_was_found_incorrect_says_so_and_no_more(
 ):
     dispute = factories.make_dispute(resident, dispatch.entry)
     disputes.decide_dispute(
-        dispute, DisputeStatus.UPHELD, "Hoax", 0, factories.make_staff(Role.SUPERVISOR)
+        dispute,
+        DisputeStatus.UPHELD,
+        "Hoax",
+        0,
+        factories.make_staff(Role.SUPERVISOR),
+        clock.now(),
     )
 
     page = unescape(_page(signed_in_handler, dispatch.id).get_data(as_text=True))
@@ -149,7 +155,9 @@ def test_a_closed_dispatch_says_how_it_ended(signed_in_handler, dispatch):
     from app.rules.vocabulary import DispatchOutcome
     from app.services import entries
 
-    entries.record_dispatch_outcome(dispatch, DispatchOutcome.NO_ACCESS, "", signed_in_handler.user)
+    entries.record_dispatch_outcome(
+        dispatch, DispatchOutcome.NO_ACCESS, "", signed_in_handler.user, clock.now()
+    )
 
     page = _page(signed_in_handler, dispatch.id).get_data(as_text=True)
 
