@@ -8,7 +8,9 @@ from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import dashboard as service
 
-navigation.register("disputes.dashboard", "Dashboard", Capability.SEE_DASHBOARD)
+navigation.register(
+    "disputes.dashboard", "Dashboard", Capability.SEE_DASHBOARD, covers_blueprint=False
+)
 
 
 @bp.get("/dashboard")
