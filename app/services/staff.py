@@ -415,6 +415,39 @@ def count_staff() -> int:
     return db.session.scalar(select(func.count()).select_from(StaffUser)) or 0
 
 
+def _must_set_up_two_factor():
+    """Active accounts whose role must sign in with a second factor (`TWO_FACTOR_ROLES`) and
+    that have not set it up: a handler, who needs none, is never among them."""
+    roles = [
+        role
+        for role in Role
+        if two_factor_rules.required_for(role, current_app.config["TWO_FACTOR_ROLES"])
+    ]
+    return (
+        StaffUser.active.is_(True),
+        StaffUser.two_factor_enrolled_at.is_(None),
+        StaffUser.role.in_(roles),
+    )
+
+
+def count_without_two_factor() -> int:
+    """How many accounts `without_two_factor_page` lists: the console's count."""
+    where = _must_set_up_two_factor()
+    return db.session.scalar(select(func.count()).select_from(StaffUser).where(*where)) or 0
+
+
+def without_two_factor_page(page: int, per_page: int) -> tuple[list[StaffUser], int]:
+    """A page of the accounts that must set up two-factor sign-in and have not, by name."""
+    rows = db.session.scalars(
+        select(StaffUser)
+        .where(*_must_set_up_two_factor())
+        .order_by(StaffUser.name, StaffUser.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), count_without_two_factor()
+
+
 # --- administration -----------------------------------------------------------------------
 
 
