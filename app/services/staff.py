@@ -211,7 +211,8 @@ def _signed_in(user: StaffUser, **detail) -> None:
 @transactional
 def authenticate(email: str, password: str) -> PasswordAccepted | None:
     """The active account with this email and password and its next step, or None. Both
-    outcomes are audited.
+    outcomes are audited. A deactivated account's right password is refused with a message
+    saying so and whom to ask (`Refused`): a wrong one is None, as for any other.
 
     An account with no second factor to give is signed in now, which replaces its session
     token and ends its older sessions. One that must give a code, or set up two-factor
@@ -225,6 +226,11 @@ def authenticate(email: str, password: str) -> PasswordAccepted | None:
             staff_id=user.id if user else None,
             reason="inactive" if (user and matched) else "wrong credentials",
         )
+        if user is not None and matched:
+            # Only someone who knows the password learns that the account is deactivated.
+            raise Refused(
+                account_rules.not_active_at_sign_in(current_app.config["STAFF_ACCOUNT_CONTACT"])
+            )
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
