@@ -60,7 +60,7 @@ def test_the_twelve_weeks_end_with_this_week_starting_on_monday():
 
 
 def test_an_empty_council_gives_zeros_and_empty_lists():
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert board.locked == []
     assert board.disputes_by_status == [(status, 0) for status in DisputeStatus]
@@ -79,7 +79,7 @@ def test_open_disputes_are_placed_against_their_deadline_as_the_queue_tags_them(
     _due_on(overdue, date(2026, 11, 24))
     _upheld(resident)
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert {row.label: row.count for row in board.open_by_deadline} == {
         "On time": 1,
@@ -100,7 +100,7 @@ def test_open_disputes_are_counted_by_how_long_they_have_been_open(resident):
         db.session.commit()
     _upheld(resident)
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert board.open_by_age == [
         ("Under a week", 2),
@@ -116,7 +116,7 @@ def test_numbers_with_strikes_come_most_strikes_first(resident):
     _upheld(resident)
     _upheld(resident, number="+447700900222")
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert [(n.number, n.strikes) for n in board.struck_numbers] == [
         (factories.HOAXER, 2),
@@ -138,7 +138,7 @@ def test_third_party_reports_are_counted_by_relationship_and_week(resident):
     ]:
         factories.make_entry(resident, reporter_relationship=relationship, created_at=at)
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     rows = {row.relationship: row.counts for row in board.reports_by_relationship}
     assert set(rows) == {Relationship.CHILD, Relationship.NEIGHBOUR}
@@ -215,3 +215,35 @@ def test_signed_out_staff_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_supervisors_dispute_counts_are_of_their_own_queue_and_say_which_areas(
+    signed_in_client, resident
+):
+    housing = factories.make_dispute(resident)  # make_entry's area: housing
+    factories.make_dispute(resident, factories.make_entry(resident, area_code="waste"))
+    factories.make_dispute(resident, factories.make_entry(resident, is_sensitive=True))
+    supervisor = signed_in_client(Role.SUPERVISOR, area_codes=["housing"])
+
+    page = unescape(supervisor.get("/dashboard").get_data(as_text=True))
+    queue = unescape(supervisor.get("/disputes").get_data(as_text=True))
+
+    board = dashboard.dashboard(clock.now(), supervisor.user)
+    assert dict(board.disputes_by_status)[DisputeStatus.OPEN] == 1
+    assert sum(row.count for row in board.open_by_deadline) == 1
+    assert sum(count for _, count in board.open_by_age) == 1
+    assert board.dispute_areas == ["Housing"]
+    assert "Disputes in your service areas (Housing), counted as your disputes queue" in page
+    assert "1 dispute" in queue and f"/disputes/{housing.id}" in queue
+
+
+def test_an_administrator_counts_disputes_in_every_area_and_is_told_so(signed_in_admin, resident):
+    factories.make_dispute(resident)
+    factories.make_dispute(resident, factories.make_entry(resident, area_code="waste"))
+
+    page = unescape(signed_in_admin.get("/dashboard").get_data(as_text=True))
+
+    board = dashboard.dashboard(clock.now(), signed_in_admin.user)
+    assert dict(board.disputes_by_status)[DisputeStatus.OPEN] == 2
+    assert board.dispute_areas is None
+    assert "Disputes in every service area." in page
