@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, case, func, select
 
 from app import clock
-from app.charts import BarChart, bar_chart
+from app.charts import BarChart, ColumnChart, bar_chart, column_chart
 from app.clock import UK
 from app.extensions import db
 from app.models import Dispute, Entry, StaffUser
@@ -49,7 +49,7 @@ class StruckNumber:
 class RelationshipWeeks:
     relationship: Relationship
     counts: list[int]  # one a week, oldest first
-    chart: BarChart
+    chart: ColumnChart
 
     @property
     def total(self) -> int:
@@ -72,7 +72,7 @@ class Dashboard:
     numbers_working_through_records: list[NumberToWatch]
     weeks: list[date]  # the Monday each week starts on, oldest first
     reports_by_relationship: list[RelationshipWeeks]  # only relationships with reports
-    reports_chart: BarChart  # all third-party reports, a bar a week
+    reports_chart: ColumnChart  # all third-party reports, a column a week
     # Duty-to-share requests waiting for a supervisor, and urgent ones past their 24 hours.
     duty_to_share: WaitingCounts
     # Residents' requests to end a legal authority, waiting for a supervisor.
@@ -124,7 +124,7 @@ def dashboard(now: datetime, staff: StaffUser) -> Dashboard:
         numbers_working_through_records=cross_record.numbers_working_through_records(now),
         weeks=weeks,
         reports_by_relationship=by_relationship,
-        reports_chart=bar_chart(
+        reports_chart=column_chart(
             "Third-party reports a week",
             [
                 (f"{week.day}/{week.month}", total)
@@ -227,7 +227,7 @@ def _third_party_reports(weeks: list[date]) -> list[RelationshipWeeks]:
         RelationshipWeeks(
             relationship,
             counts[relationship],
-            bar_chart(relationship.label, list(zip(labels, counts[relationship], strict=True))),
+            column_chart(relationship.label, list(zip(labels, counts[relationship], strict=True))),
         )
         for relationship in Relationship
         if relationship in counts

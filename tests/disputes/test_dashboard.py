@@ -2,11 +2,20 @@
 
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
+from pathlib import Path
 
 import pytest
 
 from app import clock
-from app.charts import CHART_HEIGHT, bar_chart
+from app.charts import (
+    CHARACTER_WIDTH,
+    CHART_HEIGHT,
+    LABEL_GAP,
+    ROW_HEIGHT,
+    TICK_WIDTHS,
+    bar_chart,
+    column_chart,
+)
 from app.extensions import db
 from app.models import Dispute
 from app.rules.vocabulary import DisputeStatus, Relationship, Role
@@ -41,14 +50,47 @@ def _due_on(dispute: Dispute, due_on: date) -> None:
     db.session.commit()
 
 
-def test_the_chart_scales_bars_to_the_highest_and_never_hides_a_small_one():
-    chart = bar_chart("Reports", [("a", 0), ("b", 1), ("c", 500)])
+def test_the_columns_scale_to_the_highest_and_never_hide_a_small_one():
+    chart = column_chart("Reports", [("a", 0), ("b", 1), ("c", 500)])
 
-    assert [bar.height for bar in chart.bars] == [0, 1, CHART_HEIGHT]
-    assert chart.bars[0].y == chart.baseline
-    assert chart.bars[2].y == chart.baseline - CHART_HEIGHT
+    assert [column.height for column in chart.columns] == [0, 1, CHART_HEIGHT]
+    assert chart.columns[0].y == chart.baseline
+    assert chart.columns[2].y == chart.baseline - CHART_HEIGHT
     assert not chart.is_empty
+    assert column_chart("Nothing", [("a", 0)]).is_empty
+
+
+def test_bars_run_the_width_the_highest_full_and_a_small_one_still_seen():
+    chart = bar_chart("Disputes", [("On time", 0), ("Due soon", 1), ("Overdue", 500)])
+
+    assert [bar.width for bar in chart.bars] == [0, 1, 100]
+    assert [bar.y for bar in chart.bars] == [0, ROW_HEIGHT, 2 * ROW_HEIGHT]
+    assert chart.height == 3 * ROW_HEIGHT
     assert bar_chart("Nothing", [("a", 0)]).is_empty
+
+
+def test_twelve_weeks_of_labels_thin_out_evenly_back_from_the_newest_as_the_chart_narrows():
+    chart = column_chart("Weeks", [(f"{day}/11", day) for day in range(10, 22)])
+
+    def shown_at(width: int) -> list[str]:
+        return [c.label for c in chart.columns if c.shown_from <= width]
+
+    assert shown_at(2000) == [c.label for c in chart.columns]
+    assert shown_at(400) == ["11/11", "13/11", "15/11", "17/11", "19/11", "21/11"]
+    assert shown_at(240) == ["13/11", "17/11", "21/11"]
+    assert shown_at(0) == ["21/11"]
+    for width in (0, 240, 400, 2000):  # every label shown has its room
+        labels = [c for c in chart.columns if c.shown_from <= width]
+        room = (labels[1].centre - labels[0].centre) * width / 100 if len(labels) > 1 else width
+        assert width == 0 or room >= 5 * CHARACTER_WIDTH + LABEL_GAP
+
+
+def test_every_width_a_chart_thins_at_has_its_rule_in_the_stylesheet(app):
+    css = (Path(app.static_folder) / "css" / "app.css").read_text()
+
+    for width in TICK_WIDTHS:
+        assert f"@container app-chart (width < {width}px) {{\n  .app-chart--from-{width} {{" in css
+    assert f".app-chart--from-{TICK_WIDTHS[-1] + 1} {{\n  display: none;" in css
 
 
 def test_the_twelve_weeks_end_with_this_week_starting_on_monday():
@@ -145,7 +187,7 @@ def test_third_party_reports_are_counted_by_relationship_and_week(resident):
     assert rows[Relationship.NEIGHBOUR][-2:] == [1, 2]
     assert rows[Relationship.CHILD][-2:] == [1, 0]
     assert board.third_party_reports == 4
-    assert [bar.value for bar in board.reports_chart.bars][-2:] == [2, 2]
+    assert [column.value for column in board.reports_chart.columns][-2:] == [2, 2]
 
 
 def test_the_page_shows_locks_with_unlock_disputes_numbers_and_reports(
