@@ -203,6 +203,10 @@ class Config:
     # (arguments of app.rules.outbox.RetryPolicy; the defaults keep trying for 3.5 to 7 hours).
     RESIDENT_PORTAL_URL = os.environ.get("RESIDENT_PORTAL_URL", "http://127.0.0.1:5000/portal")
     COUNCIL_CONTACT = os.environ.get("COUNCIL_CONTACT", "the phone number on our website")
+    # Whom a member of staff whose account is deactivated is told to ask.
+    STAFF_ACCOUNT_CONTACT = os.environ.get(
+        "STAFF_ACCOUNT_CONTACT", "an administrator of this service"
+    )
     OUTBOX_RETRY_POLICY = {
         "first_delay": timedelta(seconds=_int("OUTBOX_FIRST_RETRY_SECONDS", 30)),
         "max_delay": timedelta(seconds=_int("OUTBOX_MAX_RETRY_SECONDS", 3600)),
