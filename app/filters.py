@@ -1,12 +1,13 @@
 """Template filters: how dates, numbers and labels are written for people."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Flask, g
 
 from app.clock import UK
 from app.phone_numbers import for_display
 from app.references import format_reference
+from app.rules.dates import date_and_time, long_date
 from app.rules.disclosure import (
     dispatch_on_hold,
     disputed_notice,
@@ -20,14 +21,7 @@ from app.services.service_areas import area_names
 
 
 def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(UK)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return date_and_time(value.astimezone(UK)) if value else ""
 
 
 def area_name(code: str) -> str:

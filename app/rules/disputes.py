@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from app.rules.dates import long_date
 from app.rules.vocabulary import DisputeStatus, EntryStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -239,7 +240,7 @@ def recorded_message(due_on: date) -> str:
     """What the handler sees once a dispute is recorded on a call: what to tell the resident."""
     return (
         "Dispute recorded: the entry is marked disputed. Tell the resident we will respond "
-        f"by {due_on.day} {due_on:%B %Y}"
+        f"by {long_date(due_on)}"
     )
 
 
