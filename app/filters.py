@@ -42,7 +42,7 @@ def init_filters(app: Flask) -> None:
     app.add_template_filter(dispatch_notice)
     app.add_template_filter(disputed_notice)
     app.add_template_filter(dispatch_on_hold)
-    app.add_template_filter(recorded_message)
+    app.add_template_global(recorded_message)
     app.add_template_filter(
         lambda entry: entry_label(entry.reporter_relationship, entry.reporter_verified),
         "entry_label",
