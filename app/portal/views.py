@@ -63,7 +63,7 @@ def enter_code():
             start_resident_session(checked.signed_in)
             return redirect(url_for("portal.your_record"))
         form.code.errors.append(checked.refusal)
-    return render_template("portal/enter_code.html", form=form)
+    return render_template("portal/enter_code.html", form=form, limit=portal.code_limit(token))
 
 
 @bp.get("/your-record")

@@ -203,6 +203,27 @@ def _start_sign_in(reference: str | None, born_on: date | None) -> str:
 
 
 @dataclass(frozen=True)
+class CodeLimit:
+    """What the "Check your phone" page says about the hourly limit on codes: the same for
+    every sign-in waiting for a code, whether or not its details matched, so it tells a
+    stranger nothing. `try_again_after` is an hour after this sign-in was asked for: by then
+    any code counted against the limit has left the hour."""
+
+    per_hour: int
+    try_again_after: str | None  # a London time, "15:04"; None when the sign-in is not found
+
+
+def code_limit(token: str) -> CodeLimit:
+    asked_at = db.session.scalar(
+        select(PortalSession.created_at).where(PortalSession.token == token)
+    )
+    return CodeLimit(
+        per_hour=text_code_policy().sends_per_hour,
+        try_again_after=f"{clock.local(asked_at + timedelta(hours=1)):%H:%M}" if asked_at else None,
+    )
+
+
+@dataclass(frozen=True)
 class CodeCheck:
     signed_in: SignedInResident | None
     refusal: str | None = None
