@@ -32,7 +32,14 @@ def area_name(code: str) -> str:
     return g.area_names.get(code, code)
 
 
+def first_field(form, **attributes: str) -> dict[str, str]:
+    """The HTML attributes of a page's first field: the cursor starts there (`autofocus`)
+    unless the page shows an error summary, which GOV.UK Frontend moves focus to instead."""
+    return attributes if form is not None and form.errors else {**attributes, "autofocus": ""}
+
+
 def init_filters(app: Flask) -> None:
+    app.add_template_global(first_field)
     app.add_template_filter(local_time)
     app.add_template_filter(long_date)
     app.add_template_filter(for_display, "phone")
