@@ -125,6 +125,9 @@ class Config:
         "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
     )
     PORTAL_IDLE_LIFETIME = timedelta(minutes=_int("PORTAL_IDLE_MINUTES", 15))
+    # How long before the idle limit a resident's page warns them, and offers to keep them
+    # signed in (GOV.UK's timeout warning).
+    PORTAL_IDLE_WARNING = timedelta(seconds=_int("PORTAL_IDLE_WARNING_SECONDS", 120))
     # With Twilio Verify, a wrong portal code is refused no sooner than this many seconds after
     # it was typed, so the time Verify takes to answer never tells whether the details matched.
     PORTAL_CODE_REFUSAL_SECONDS = float(os.environ.get("PORTAL_CODE_REFUSAL_SECONDS", "1.5"))

@@ -62,4 +62,4 @@ class PortalSession(SentCode, db.Model):
     code_state: Mapped[PortalCodeState | None] = mapped_column(StrEnumType(PortalCodeState))
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    dispute_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    dispute_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
-from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.forms import radio_field, reason_field, strip_whitespace, submit_button, text_field
@@ -43,6 +43,19 @@ class CodeForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     submit = submit_button("Sign out")
+
+
+class StaySignedInForm(FlaskForm):
+    submit = submit_button("Stay signed in")
+
+
+class TimedOutForm(FlaskForm):
+    """Sent by the page as the resident's idle time runs out, with the dispute they were
+    writing, if any: kept for their next sign-in. Never shown."""
+
+    entry = IntegerField(validators=[Optional()])
+    reason = StringField(validators=[Optional(), Length(max=40)])
+    statement = StringField(validators=[Optional(), Length(max=STATEMENT_MAX_LENGTH)])
 
 
 class RevokeForm(FlaskForm):

@@ -1,4 +1,13 @@
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -15,6 +24,8 @@ from app.portal.forms import (
     SendDisputeForm,
     SignInForm,
     SignOutForm,
+    StaySignedInForm,
+    TimedOutForm,
 )
 from app.refusals import Refused, show_refusal
 from app.rules import authority_ends as authority_rules
@@ -75,6 +86,7 @@ def your_record():
         entries=portal.entries_for(current_user),
         permissions=portal.permission_cards(current_user, clock.today()),
         disputes=portal.disputes_for(current_user),
+        unsent=portal.unsent_dispute(current_user),
         form=None,
     )
 
@@ -86,6 +98,34 @@ def sign_out():
         portal.sign_out(current_user)
         end_session()
         flash("You have signed out", "success")
+    return redirect(url_for("portal.start"))
+
+
+@bp.post("/stay-signed-in")
+@resident_required
+def stay_signed_in():
+    """ "Stay signed in" in the timeout warning: any request moves the idle limit on, so this
+    one only answers (with nothing, so the page and what is typed on it stay as they are)."""
+    if not StaySignedInForm().validate_on_submit():
+        abort(400)
+    return "", 204
+
+
+@bp.route("/timed-out", methods=["GET", "POST"])
+@public
+def timed_out():
+    """The page signs the resident out as their idle time runs out, sending the dispute they
+    were writing, which is kept for their next sign-in. (Asked for by GET, after a post whose
+    session had already ended, it only goes to the sign-in.)"""
+    if request.method == "GET":
+        return redirect(url_for("portal.start"))
+    form, kept = TimedOutForm(), False
+    if signed_in_resident() and form.validate_on_submit():
+        kept = portal.sign_out_when_idle(
+            current_user, form.entry.data, form.reason.data, form.statement.data, clock.now()
+        )
+        end_session()
+    flash(portal.timed_out_message(current_app.config["PORTAL_IDLE_LIFETIME"], kept), "info")
     return redirect(url_for("portal.start"))
 
 

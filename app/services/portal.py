@@ -568,6 +568,27 @@ def save_dispute_draft(
     return _draft_of(row)  # type: ignore[return-value]
 
 
+def unsent_dispute(user: SignedInResident) -> DisputeDraft | None:
+    """The dispute the resident began and has not sent, about an entry they may still
+    dispute: the record page offers to carry on with it."""
+    draft = _draft_of(_signed_in_row(user))
+    if draft is None:
+        return None
+    entry = db.session.get(Entry, draft.entry_id)
+    if entry is None or entry.resident_id != user.resident_id:
+        return None
+    return draft if dispute_rules.refusal_to_open(entry.status) is None else None
+
+
+def timed_out_message(idle: timedelta, kept: bool) -> str:
+    """What a resident signed out for want of activity is told, and whether what they were
+    writing was kept."""
+    said = f"We signed you out because there was no activity for {clock.how_long(idle)}. "
+    if kept:
+        return said + "Sign in again to carry on: we kept what you were writing"
+    return said + "Sign in again to carry on"
+
+
 def dispute_draft(user: SignedInResident, entry_id: int) -> DisputeDraft | None:
     """The dispute the resident is writing about this entry, if any."""
     draft = _draft_of(_signed_in_row(user))
@@ -635,12 +656,15 @@ def sign_out_when_idle(
     reason: str | None,
     statement: str | None,
     now: datetime,
-) -> None:
+) -> bool:
     """The portal page signs the resident out as their idle time runs out, sending what they
-    were typing: it is kept for their next sign-in, then the session ends."""
+    were typing: it is kept for their next sign-in (True), then the session ends."""
+    kept = False
     if entry_id is not None and (reason or statement):
         with contextlib.suppress(NotFound):  # not theirs: nothing is kept
             save_dispute_draft(user, entry_id, reason, statement or "", now)
+            kept = True
     row_id = db.session.scalar(select(PortalSession.id).where(PortalSession.token == user.token))
     if row_id is not None:
         _end_session(row_id, AuditAction.PORTAL_SIGNED_OUT_IDLE)
+    return kept

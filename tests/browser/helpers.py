@@ -24,6 +24,10 @@ def add_entry(resident, **values) -> Entry:
     return entry
 
 
+# A dispute as residents and staff name it: "Dispute ABCD-EFGH-JKM".
+DISPUTE_NAME = re.compile(r"^Dispute [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$")
+
+
 # --- keyboard --------------------------------------------------------------------------
 
 
