@@ -21,6 +21,14 @@ def _stay(client):
     return client.post("/portal/stay-signed-in", data={"csrf_token": token})
 
 
+def _drafts_kept() -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(PortalSession)
+        .where(PortalSession.dispute_draft.is_not(None))
+    )
+
+
 def _time_out(client, **fields):
     token = csrf_token(client, "/portal/your-record")
     return client.post("/portal/timed-out", data={"csrf_token": token, **fields})
@@ -127,14 +135,7 @@ def test_a_draft_older_than_a_day_is_not_handed_on(app, client, resident):
     again = portal_sign_in(app.test_client(), resident)
 
     assert STATEMENT not in again.get(f"/portal/entries/{entry.id}/dispute").get_data(as_text=True)
-    assert (
-        db.session.scalar(
-            select(func.count())
-            .select_from(PortalSession)
-            .where(PortalSession.dispute_draft.is_not(None))
-        )
-        == 0
-    )
+    assert _drafts_kept() == 0
 
 
 def test_a_draft_about_another_residents_entry_is_never_kept(app, client, resident):
@@ -146,14 +147,7 @@ def test_a_draft_about_another_residents_entry_is_never_kept(app, client, reside
 
     assert timed_out.headers["Location"] == "/portal"
     assert "we kept what you were writing" not in client.get("/portal").get_data(as_text=True)
-    assert (
-        db.session.scalar(
-            select(func.count())
-            .select_from(PortalSession)
-            .where(PortalSession.dispute_draft.is_not(None))
-        )
-        == 0
-    )
+    assert _drafts_kept() == 0
 
 
 def test_another_residents_sign_in_never_gets_the_draft(app, client, resident):
