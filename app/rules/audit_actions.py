@@ -113,6 +113,10 @@ class AuditAction(Labelled):
     PORTAL_CODE_FAILED = "portal.code_failed", "A wrong portal sign-in code was given"
     PORTAL_SIGNED_IN = "portal.signed_in", "A resident signed in to the portal"
     PORTAL_SIGNED_OUT = "portal.signed_out", "A resident signed out of the portal"
+    PORTAL_SIGNED_OUT_IDLE = (
+        "portal.signed_out_idle",
+        "A resident was signed out of the portal after no activity",
+    )
     PORTAL_SIGNED_OUT_DETAILS_CHANGED = (
         "portal.signed_out_details_changed",
         "A resident was signed out because the details they signed in with changed",
