@@ -219,6 +219,10 @@ def main() -> None:
             "LOAD_SIGN_IN_LIMIT_PER_ADDRESS", "10000 per 15 minutes"
         ),
         "WEB_CONCURRENCY": str(workers),
+        # Production refuses an address on this machine; the run calls no webhook, and
+        # texts knowingly go nowhere but the outbox.
+        "PUBLIC_BASE_URL": "https://calls.load.example",
+        "TWILIO_OFF": "1",
     }
     app = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
