@@ -7,6 +7,8 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 VENDOR := static/vendor
 # Every Python package, with its hashes: what `make setup` installs, here and in CI.
 LOCK := requirements.lock
+# Only what the app needs to run: what a server installs (README, Deploy).
+RUNTIME_LOCK := requirements-runtime.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
 
@@ -75,6 +77,10 @@ lock:
 	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra dev --extra load --group pyproject.toml:build \
 		--universal --python-version 3.11 --generate-hashes --quiet \
 		--custom-compile-command "make lock" $(LOCK_ARGS) -o $(LOCK)
+	@# What a server installs: the same versions, without the test, load and build tools.
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --constraint $(LOCK) \
+		--universal --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" -o $(RUNTIME_LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
