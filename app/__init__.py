@@ -74,6 +74,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
     from app.retention.cli import retention_cli
+    from app.scheduler.cli import scheduler_cli
     from app.telephony.cli import outbox_cli
 
     login_manager.init_app(app)
@@ -86,7 +87,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.register_blueprint(area.bp)
     errors.init_errors(app)
     for command in (
-        demo_data_command, calls_cli, outbox_cli, audit_cli, retention_cli, admin.staff_cli
+        demo_data_command, calls_cli, outbox_cli, audit_cli, retention_cli, admin.staff_cli,
+        scheduler_cli,
     ):  # fmt: skip
         app.cli.add_command(command)
 
