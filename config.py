@@ -265,6 +265,9 @@ class Config:
     # verify` (the sealer is not running, or seals were deleted).
     AUDIT_SEALING_GRACE = timedelta(minutes=_int("AUDIT_SEALING_GRACE_MINUTES", 5))
 
+    # The bearer token Prometheus scrapes /metrics with; unset, /metrics answers 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
 

@@ -13,6 +13,7 @@ from app.audit_origin import init_audit_origin
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.filters import init_filters
 from app.navigation import init_navigation
+from app.observability import init_observability
 from app.providers import init_providers
 from app.security import init_security, public
 from app.templating import App, init_widget_cache
@@ -93,6 +94,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.cli.add_command(command)
 
     _add_platform_routes(app)
+    init_observability(app)
     _quieten_logs(app)
     return app
 
