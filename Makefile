@@ -12,7 +12,7 @@ RUNTIME_LOCK := requirements-runtime.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format bench load setup lock assets db demo clean
+.PHONY: run test lint format bench load setup lock assets db demo clean units
 
 # Without APP_ENV the app runs as in production and refuses to start without its settings:
 # these targets work on a development checkout.
@@ -95,6 +95,10 @@ $(VENDOR)/.built: node_modules/.installed
 	cp -r $(GOVUK)/assets $(VENDOR)/govuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	touch $@
+
+# The systemd units in deploy/systemd/, written from the Procfile (a test checks they match).
+units: $(BIN)/.installed
+	$(BIN)/python -m deploy.render_units
 
 db: $(BIN)/.installed
 	$(FLASK) db upgrade
