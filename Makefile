@@ -11,8 +11,23 @@ LOCK := requirements.lock
 RUNTIME_LOCK := requirements-runtime.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
+INSTALL_CHECK := /tmp/caller-verification-install-check
 
-.PHONY: run test lint format bench load setup lock assets db demo clean units
+define INSTALL_CHECK_SCRIPT
+import pathlib, subprocess, sys
+import app, config
+assert not config.IS_CHECKOUT, config.BASE_DIR
+subprocess.run([sys.executable, "-m", "flask", "--app", "app:create_app()", "db", "upgrade"], check=True)
+web = app.create_app().test_client()
+for path in ("/login", "/static/vendor/htmx.min.js", "/assets/fonts/light-94a07e06a1-v2.woff2", "/healthz"):
+    status = web.get(path).status_code
+    print(path, status)
+    assert status == 200, path
+print("installed from the wheel: migrations ran, pages and assets answer, from", config.RESOURCE_DIR)
+endef
+export INSTALL_CHECK_SCRIPT
+
+.PHONY: run test lint format bench load setup lock assets db demo clean units wheel install-check
 
 # Without APP_ENV the app runs as in production and refuses to start without its settings:
 # these targets work on a development checkout.
@@ -99,6 +114,23 @@ $(VENDOR)/.built: node_modules/.installed
 # The systemd units in deploy/systemd/, written from the Procfile (a test checks they match).
 units: $(BIN)/.installed
 	$(BIN)/python -m deploy.render_units
+
+# The release: a wheel with the templates, static files (built assets included) and migrations.
+wheel: setup
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist/*.whl
+
+# The wheel installed as a server would (runtime lock, then the wheel) into a fresh virtualenv,
+# away from this checkout: the migrations run and the app answers from the installed package.
+install-check: wheel
+	rm -rf $(INSTALL_CHECK) && mkdir -p $(INSTALL_CHECK)/run
+	$(PYTHON) -m venv $(INSTALL_CHECK)/venv
+	$(INSTALL_CHECK)/venv/bin/pip install --quiet --require-hashes -r $(RUNTIME_LOCK)
+	$(INSTALL_CHECK)/venv/bin/pip install --quiet --no-deps dist/*.whl
+	cd $(INSTALL_CHECK)/run && APP_ENV=development DATABASE_URL=sqlite:///$(INSTALL_CHECK)/run/db.sqlite \
+		$(INSTALL_CHECK)/venv/bin/python -c "$$INSTALL_CHECK_SCRIPT"
+	rm -rf $(INSTALL_CHECK)
 
 db: $(BIN)/.installed
 	$(FLASK) db upgrade

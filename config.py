@@ -17,7 +17,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# Templates, static files and migrations: in a checkout, beside this file; installed from
+# the wheel, in the app package (setup.py puts them there).
+IS_CHECKOUT = (BASE_DIR / "templates").is_dir()
+RESOURCE_DIR = BASE_DIR if IS_CHECKOUT else BASE_DIR / "app" / "bundle"
+# Files the app writes (the development database and secret, benchmark figures): INSTANCE_PATH,
+# else instance/ in a checkout, else instance/ in the working directory.
+INSTANCE_DIR = Path(
+    os.environ.get("INSTANCE_PATH") or (BASE_DIR if IS_CHECKOUT else Path.cwd()) / "instance"
+)
 
 
 def database_url(url: str | None) -> str | None:

@@ -107,7 +107,7 @@ def _finish_request(response: Response) -> Response:
     REQUESTS.labels(route, request.method, str(response.status_code)).inc()
     LATENCY.labels(route).observe(seconds)
     current_app.logger.info(
-        "request",
+        "%s %s %s %.1f ms", request.method, route, response.status_code, seconds * 1000,
         extra={
             "method": request.method, "route": route, "status": response.status_code,
             "ms": round(seconds * 1000, 1),

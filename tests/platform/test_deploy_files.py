@@ -1,6 +1,9 @@
 """The processes are declared once, in the Procfile; the systemd units say the same."""
 
 import shlex
+import subprocess
+import sys
+import zipfile
 
 import pytest
 
@@ -41,3 +44,27 @@ def test_the_web_process_reads_gunicorns_settings_from_the_package(monkeypatch):
     assert words[:3] == ["gunicorn", "--config", "python:app.gunicorn_config"]
     assert words[3] == "app:create_app()"
     assert (settings.bind, settings.workers, settings.accesslog) == ("127.0.0.1:8123", 3, None)
+
+
+def test_the_wheel_carries_the_templates_built_assets_migrations_and_config(tmp_path):
+    """`pip install` of the wheel is enough: `make install-check` installs it into a fresh
+    virtualenv and runs it; this only looks inside."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path), str(render_units.ROOT)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    [wheel] = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+
+    for expected in (
+        "config.py",
+        "app/gunicorn_config.py",
+        "app/bundle/templates/base.html",
+        "app/bundle/static/vendor/htmx.min.js",
+        "app/bundle/static/vendor/govuk/govuk-frontend.min.css",
+        "app/bundle/migrations/env.py",
+        "app/bundle/migrations/versions/0009_deploy.py",
+    ):
+        assert expected in names
+    assert not [name for name in names if name.startswith(("tests/", "benchmarks/"))]
