@@ -1,8 +1,10 @@
 """Simulated call handlers for `make load` (benchmarks/load.py starts the app and runs this).
 
 Each simulated handler signs in once with its own account, then works whole calls
-(benchmarks/load_scenario.py) with 1 to 3 seconds of thought between steps. Who they are and
-who calls them come from LOAD_PEOPLE, the JSON file benchmarks/load.py writes after seeding.
+(benchmarks/load_scenario.py) with 1 to 3 seconds of thought between steps; meanwhile, as the
+Calls page does in their browser, it asks every 3 seconds whether the calls waiting changed.
+Who they are and who calls them come from LOAD_PEOPLE, the JSON file benchmarks/load.py
+writes after seeding.
 
 Besides Locust's own summary, every response time is kept and, when Locust stops, written to
 LOAD_STEP_OUT as exact percentiles per endpoint: the sign-ins all, the calls' requests only
@@ -13,6 +15,7 @@ each server process draws its first pages) for LOAD_SECONDS, when Locust is stop
 import json
 import os
 import random
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -29,6 +32,9 @@ CALLERS = [Caller(**caller) for caller in PEOPLE["callers"]]
 _numbers = count()
 _signed_in = count(1)
 SIGN_IN = ("/login", "/login [sign in]")
+WAITING_POLL_SECONDS = 3
+WAITING = "/calls/waiting [poll]"
+SHOWN = re.compile(r"/calls/waiting\?([^\"]+)\"")
 _times: dict[str, list[float]] = defaultdict(list)
 _errors: dict[str, int] = defaultdict(int)
 _window = {"from": 0.0, "to": 0.0}
@@ -95,6 +101,22 @@ class CallHandler(FastHttpUser):
         self.handler.sign_in()
         if next(_signed_in) == self.environment.runner.target_user_count:
             _all_signed_in(self.environment)
+        self._poller = gevent.spawn(self._poll_waiting_calls)
+
+    def on_stop(self) -> None:
+        self._poller.kill(block=False)
+
+    def _poll_waiting_calls(self) -> None:
+        """The Calls page's list of waiting calls, asked for every 3 seconds with what it
+        shows (answered 204 while nothing changed), as htmx does in the handler's browser."""
+        query = ""
+        gevent.sleep(random.uniform(0, WAITING_POLL_SECONDS))
+        while True:
+            url = "/calls/waiting" + (f"?{query.replace('&amp;', '&')}" if query else "")
+            answer = self._browse("GET", url, WAITING, htmx=True)
+            if answer.status == 200 and (found := SHOWN.search(answer.text)):
+                query = found.group(1)
+            gevent.sleep(WAITING_POLL_SECONDS)
 
     def _browse(
         self, method: str, url: str, name: str, data: dict | None = None, htmx: bool = False
