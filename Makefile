@@ -27,7 +27,7 @@ print("installed from the wheel: migrations ran, pages and assets answer, from",
 endef
 export INSTALL_CHECK_SCRIPT
 
-.PHONY: run test lint format bench load setup lock assets db demo clean units wheel install-check
+.PHONY: run test lint format bench load setup lock assets db demo clean units wheel install-check cluster haproxy
 
 # Without APP_ENV the app runs as in production and refuses to start without its settings:
 # these targets work on a development checkout.
@@ -71,6 +71,16 @@ bench: setup
 load: setup
 	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/load} \
 		$(BIN)/python -m benchmarks.load
+
+# Two web hosts behind HAProxy, two outbox workers, a scheduler, PostgreSQL and Redis, as on
+# several machines (deploy/cluster.py; CLUSTER_DATABASE_URL, CLUSTER_PORT). HAProxy comes from
+# Debian's packages, installed here if missing.
+cluster: setup haproxy
+	$(BIN)/python -m deploy.cluster
+
+haproxy:
+	@command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy) \
+		|| (echo "HAProxy is needed: apt-get install -y haproxy" && exit 1)
 
 setup: $(BIN)/.installed assets
 

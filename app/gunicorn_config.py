@@ -5,12 +5,11 @@ read from the environment, so the Procfile, the systemd units and `make cluster`
   whole address in `BIND`;
 - `WEB_CONCURRENCY` workers (default 4), each restarted after `MAX_REQUESTS` requests;
 - no access log of gunicorn's: the app writes a line per request with its request id;
-- `PROMETHEUS_MULTIPROC_DIR`, when set, is emptied at start and each stopped worker's
+- `PROMETHEUS_MULTIPROC_DIR`, when set, is made and emptied at start and each stopped worker's
   figures are marked dead, so /metrics sums the live workers.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 bind = os.environ.get("BIND") or (
@@ -29,10 +28,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server) -> None:
+    """Forget the figures of processes before this start (this one's own stay: importing
+    the app to read these settings made them)."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
-        shutil.rmtree(directory, ignore_errors=True)
         Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):
+            if not stale.stem.endswith(f"_{os.getpid()}"):
+                stale.unlink(missing_ok=True)
 
 
 def child_exit(server, worker) -> None:

@@ -20,7 +20,13 @@ PREFIX = "caller-verification"
 VENV = "/opt/caller-verification/venv"
 
 WHAT = {
-    "web": ("web@", "The web app (gunicorn) on port %i", "Environment=PORT=%i\n"),
+    "web": (
+        "web@",
+        "The web app (gunicorn) on port %i",
+        # Each gunicorn worker's figures, summed on /metrics (app/observability.py).
+        "Environment=PORT=%i\nRuntimeDirectory=caller-verification-web-%i\n"
+        "Environment=PROMETHEUS_MULTIPROC_DIR=/run/caller-verification-web-%i\n",
+    ),
     "worker": ("worker@", "Outbox worker %i: texts to residents and portal codes", ""),
     "scheduler": ("scheduler", "The periodic jobs, each once per period", ""),
 }

@@ -13,6 +13,7 @@ once wherever it runs; a scheduler that stops mid-job leaves the period to the n
 asks. `flask scheduler run-job NAME` runs one job now, for its current period, the same way.
 """
 
+import logging
 import os
 import signal
 import subprocess
@@ -101,6 +102,8 @@ def run_job(app: Flask, job: Job) -> periodic.Ran:
 def run_command() -> None:
     """Run every job at the start of each of its periods, until stopped (SIGTERM, Ctrl-C)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Each run is logged below, once; APScheduler's own lines say the same at length.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS.values():
         trigger = IntervalTrigger(
