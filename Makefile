@@ -27,7 +27,7 @@ print("installed from the wheel: migrations ran, pages and assets answer, from",
 endef
 export INSTALL_CHECK_SCRIPT
 
-.PHONY: run test lint format bench load setup lock assets db demo clean units wheel install-check cluster haproxy
+.PHONY: run test lint format bench load setup lock assets db demo clean units wheel install-check cluster haproxy chaos
 
 # Without APP_ENV the app runs as in production and refuses to start without its settings:
 # these targets work on a development checkout.
@@ -81,6 +81,12 @@ cluster: setup haproxy
 haproxy:
 	@command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy) \
 		|| (echo "HAProxy is needed: apt-get install -y haproxy" && exit 1)
+
+# A benchmark, not a test: make load's handlers through HAProxy for CHAOS_SECONDS (default
+# 300) while a web host and a worker are killed; what was lost, in instance/chaos.json.
+chaos: setup haproxy
+	CHAOS_DATABASE_URL=$${CHAOS_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/chaos} \
+		$(BIN)/python -m benchmarks.chaos
 
 setup: $(BIN)/.installed assets
 

@@ -226,6 +226,9 @@ class Config:
         "max_attempts": _int("OUTBOX_MAX_ATTEMPTS", 14),
     }
     OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 5)
+    # How long a message a worker took stays its own: a worker that stops mid-batch leaves
+    # its messages to the others after this long (keep it well above a batch's sending time).
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 600)
 
     # How many days each kind of record is kept before `flask retention purge` removes it
     # (app.rules.retention.Schedule.from_days; docs/rules.md, "Retention", says why).

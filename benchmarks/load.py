@@ -229,6 +229,14 @@ def main() -> None:
          f"127.0.0.1:{app_port}", "--log-level", "warning", "app:create_app()"],
         env=app_env, cwd=BASE_DIR,
     )  # fmt: skip
+    # Sealers beside the load (benchmarks/sealer.py): LOAD_SEALERS "MODE:COUNT" processes.
+    mode, _, count = os.environ.get("LOAD_SEALERS", "").partition(":")
+    sealers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "benchmarks.sealer", "loop", mode], env=app_env, cwd=BASE_DIR
+        )
+        for _ in range(int(count or 0))
+    ]
     steps = []
     try:
         _wait_until_up(host, app)
@@ -243,6 +251,9 @@ def main() -> None:
             steps.append(_run_step(host, n, seconds, rate, locust_env))
             _print_step(steps[-1])
     finally:
+        for sealer in sealers:
+            sealer.terminate()
+            sealer.wait(timeout=30)
         app.terminate()
         app.wait(timeout=30)
         redis.terminate()

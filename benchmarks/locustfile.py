@@ -52,8 +52,15 @@ def _all_signed_in(environment) -> None:
     gevent.spawn_later(warmup + float(os.environ.get("LOAD_SECONDS", 60)), environment.runner.quit)
 
 
+# Calls the app said it started, over the whole run (make chaos counts them in the database).
+CALL_START = "/calls [start]"
+_calls_started = {"count": 0}
+
+
 @events.request.add_listener
 def _timed(name: str, response_time: float, exception=None, **kwargs) -> None:
+    if name == CALL_START and exception is None:
+        _calls_started["count"] += 1
     if name not in SIGN_IN and time.monotonic() < _window["from"]:
         return
     _window["to"] = time.monotonic()
@@ -86,7 +93,14 @@ def _write(**kwargs) -> None:
         [t for name in work for t in _times[name]], sum(_errors[name] for name in work), seconds
     )
     with open(out, "w") as file:
-        json.dump({"measured_s": round(seconds, 1), "endpoints": endpoints}, file)
+        json.dump(
+            {
+                "measured_s": round(seconds, 1),
+                "endpoints": endpoints,
+                "calls_started": _calls_started["count"],
+            },
+            file,
+        )
 
 
 class CallHandler(FastHttpUser):
@@ -139,9 +153,9 @@ class CallHandler(FastHttpUser):
                 response.failure(f"{response.status_code}")
             else:
                 response.success()
-            return Response(
-                response.status_code, response.headers.get("Location", ""), response.text or ""
-            )
+            # A connection cut mid-request (a host killed under it) has no headers at all.
+            location = response.headers.get("Location", "") if response.headers else ""
+            return Response(response.status_code, location, response.text or "")
 
     @staticmethod
     def _think() -> None:
