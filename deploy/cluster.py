@@ -33,7 +33,7 @@ WORKERS = 2
 def create_database(url: str) -> None:
     target = make_url(url)
     if target.get_backend_name() != "postgresql":
-        raise SystemExit("the cluster's database must be PostgreSQL, as in production")
+        raise SystemExit(f"{target.database}: the database must be PostgreSQL, as in production")
     engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         exists = connection.scalar(
