@@ -34,11 +34,12 @@ export INSTALL_CHECK_SCRIPT
 run db demo screenshots: export APP_ENV ?= development
 
 # The outbox worker runs beside the web app, so texts to residents and portal sign-in codes
-# flow (to the console and the Messages page without Twilio credentials); it stops when the
-# server does.
+# flow (to the console and the Messages page without Twilio credentials), and so does the
+# scheduler (closing overdue calls, sealing the audit log); they stop when the server does.
 run: setup db demo
 	@$(FLASK) outbox work & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup lint
