@@ -134,11 +134,12 @@ def _job_periods(app, since: datetime, until: datetime) -> dict:
                     JobRun.job == name, JobRun.period_start >= since, JobRun.period_start < until
                 )
             ).all()
+            # A job runs as its period begins: every period that began during the run.
             expected = []
             start = job.period.start_of(since)
             if start < since:
                 start += job.period.every
-            while start + job.period.every <= until:
+            while start < until:
                 expected.append(start)
                 start += job.period.every
             by_period = {run.period_start: run for run in runs}
@@ -209,10 +210,10 @@ def main() -> None:
             _wait_for(f"http://127.0.0.1:{web_port}/healthz")
         note("cluster up")
         locust_env = {**os.environ, "LOAD_PEOPLE": str(people_file)}
+        # The handlers go to HAProxy by its address, as benchmarks/load.py does.
+        balancer = f"http://127.0.0.1:{layout.port}"
         load = threading.Thread(
-            target=lambda: step.update(
-                _run_step(layout.address, users, seconds, SPAWN_RATE, locust_env)
-            )
+            target=lambda: step.update(_run_step(balancer, users, seconds, SPAWN_RATE, locust_env))
         )
         load.start()
         texter.start()
