@@ -24,6 +24,7 @@ from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, events, task
+from locust.contrib.fasthttp import FastHttpSession
 
 from benchmarks.load_scenario import Caller, Handler, Response, ScenarioFailed
 
@@ -115,6 +116,11 @@ class CallHandler(FastHttpUser):
         self.handler.sign_in()
         if next(_signed_in) == self.environment.runner.target_user_count:
             _all_signed_in(self.environment)
+        # The page's own requests go on a client of their own, as a browser's would run
+        # beside the handler's clicks, carrying the session the handler has.
+        self.poll_client = FastHttpSession(
+            base_url=self.host, request_event=self.environment.events.request, user=self
+        )
         self._poller = gevent.spawn(self._poll_waiting_calls)
 
     def on_stop(self) -> None:
@@ -127,8 +133,18 @@ class CallHandler(FastHttpUser):
         gevent.sleep(random.uniform(0, WAITING_POLL_SECONDS))
         while True:
             url = "/calls/waiting" + (f"?{query.replace('&amp;', '&')}" if query else "")
-            answer = self._browse("GET", url, WAITING, htmx=True)
-            if answer.status == 200 and (found := SHOWN.search(answer.text)):
+            headers = {"HX-Request": "true"}
+            if cookies := list(self.client.cookiejar):
+                headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in cookies)
+            with self.poll_client.request(
+                "GET", url, name=WAITING, headers=headers, catch_response=True
+            ) as answer:
+                if answer.status_code not in (200, 204):
+                    answer.failure(f"{answer.status_code}")
+                else:
+                    answer.success()
+                text = answer.text or ""
+            if answer.status_code == 200 and (found := SHOWN.search(text)):
                 query = found.group(1)
             gevent.sleep(WAITING_POLL_SECONDS)
 
