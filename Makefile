@@ -7,10 +7,27 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 VENDOR := static/vendor
 # Every Python package, with its hashes: what `make setup` installs, here and in CI.
 LOCK := requirements.lock
+# Only what the app needs to run: what a server installs (README, Deploy).
+RUNTIME_LOCK := requirements-runtime.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
+INSTALL_CHECK := /tmp/caller-verification-install-check
 
-.PHONY: run test lint format bench load setup lock assets db demo demo-code clean
+define INSTALL_CHECK_SCRIPT
+import pathlib, subprocess, sys
+import app, config
+assert not config.IS_CHECKOUT, config.BASE_DIR
+subprocess.run([sys.executable, "-m", "flask", "--app", "app:create_app()", "db", "upgrade"], check=True)
+web = app.create_app().test_client()
+for path in ("/login", "/static/vendor/htmx.min.js", "/assets/fonts/light-94a07e06a1-v2.woff2", "/healthz"):
+    status = web.get(path).status_code
+    print(path, status)
+    assert status == 200, path
+print("installed from the wheel: migrations ran, pages and assets answer, from", config.RESOURCE_DIR)
+endef
+export INSTALL_CHECK_SCRIPT
+
+.PHONY: run test lint format bench load setup lock assets db demo demo-code clean units wheel install-check cluster haproxy chaos
 
 # Where `make run` serves the app: HOST and PORT from the environment (or the command line),
 # exported so the demo banner, residents' texts and `flask staff` links use the same address.
@@ -23,11 +40,12 @@ export HOST PORT
 run db demo demo-code screenshots: export APP_ENV ?= development
 
 # The outbox worker runs beside the web app, so texts to residents and portal sign-in codes
-# flow (to the console and the Messages page without Twilio credentials); it stops when the
-# server does.
+# flow (to the console and the Messages page without Twilio credentials), and so does the
+# scheduler (closing overdue calls, sealing the audit log); they stop when the server does.
 run: setup db demo
 	@$(FLASK) outbox work & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup lint
@@ -66,6 +84,22 @@ load: setup
 	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/load} \
 		$(BIN)/python -m benchmarks.load
 
+# Two web hosts behind HAProxy, two outbox workers, a scheduler, PostgreSQL and Redis, as on
+# several machines (deploy/cluster.py; CLUSTER_DATABASE_URL, CLUSTER_PORT). HAProxy comes from
+# Debian's packages, installed here if missing.
+cluster: setup haproxy
+	$(BIN)/python -m deploy.cluster
+
+haproxy:
+	@command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy) \
+		|| (echo "HAProxy is needed: apt-get install -y haproxy" && exit 1)
+
+# A benchmark, not a test: make load's handlers through HAProxy for CHAOS_SECONDS (default
+# 300) while a web host and a worker are killed; what was lost, in instance/chaos.json.
+chaos: setup haproxy
+	CHAOS_DATABASE_URL=$${CHAOS_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/chaos} \
+		$(BIN)/python -m benchmarks.chaos
+
 setup: $(BIN)/.installed assets
 
 $(BIN)/python:
@@ -86,6 +120,10 @@ lock:
 	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra dev --extra load --group pyproject.toml:build \
 		--universal --python-version 3.11 --generate-hashes --quiet \
 		--custom-compile-command "make lock" $(LOCK_ARGS) -o $(LOCK)
+	@# What a server installs: the same versions, without the test, load and build tools.
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --constraint $(LOCK) \
+		--universal --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" -o $(RUNTIME_LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -100,6 +138,27 @@ $(VENDOR)/.built: node_modules/.installed
 	cp -r $(GOVUK)/assets $(VENDOR)/govuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	touch $@
+
+# The systemd units in deploy/systemd/, written from the Procfile (a test checks they match).
+units: $(BIN)/.installed
+	$(BIN)/python -m deploy.render_units
+
+# The release: a wheel with the templates, static files (built assets included) and migrations.
+wheel: setup
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist/*.whl
+
+# The wheel installed as a server would (runtime lock, then the wheel) into a fresh virtualenv,
+# away from this checkout: the migrations run and the app answers from the installed package.
+install-check: wheel
+	rm -rf $(INSTALL_CHECK) && mkdir -p $(INSTALL_CHECK)/run
+	$(PYTHON) -m venv $(INSTALL_CHECK)/venv
+	$(INSTALL_CHECK)/venv/bin/pip install --quiet --require-hashes -r $(RUNTIME_LOCK)
+	$(INSTALL_CHECK)/venv/bin/pip install --quiet --no-deps dist/*.whl
+	cd $(INSTALL_CHECK)/run && APP_ENV=development DATABASE_URL=sqlite:///$(INSTALL_CHECK)/run/db.sqlite \
+		$(INSTALL_CHECK)/venv/bin/python -c "$$INSTALL_CHECK_SCRIPT"
+	rm -rf $(INSTALL_CHECK)
 
 db: $(BIN)/.installed
 	$(FLASK) db upgrade

@@ -9,13 +9,23 @@ in `instance/secret_key`; no secret is written here.
 or with sign-in limits that each process would count on its own.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# Templates, static files and migrations: in a checkout, beside this file; installed from
+# the wheel, in the app package (setup.py puts them there).
+IS_CHECKOUT = (BASE_DIR / "templates").is_dir()
+RESOURCE_DIR = BASE_DIR if IS_CHECKOUT else BASE_DIR / "app" / "bundle"
+# Files the app writes (the development database and secret, benchmark figures): INSTANCE_PATH,
+# else instance/ in a checkout, else instance/ in the working directory.
+INSTANCE_DIR = Path(
+    os.environ.get("INSTANCE_PATH") or (BASE_DIR if IS_CHECKOUT else Path.cwd()) / "instance"
+)
 
 
 def database_url(url: str | None) -> str | None:
@@ -80,6 +90,13 @@ class _CheckoutSecretKey:
 
     def __get__(self, instance: object, owner: type) -> str:
         return os.environ.get("SECRET_KEY") or checkout_secret_key(INSTANCE_DIR)
+
+
+def production_portal_url() -> str:
+    """`RESIDENT_PORTAL_URL`, else the portal on the address the world reaches the app on."""
+    return os.environ.get("RESIDENT_PORTAL_URL") or (
+        os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") + "/portal"
+    )
 
 
 class Config:
@@ -232,6 +249,9 @@ class Config:
         "max_attempts": _int("OUTBOX_MAX_ATTEMPTS", 14),
     }
     OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 5)
+    # How long a message a worker took stays its own: a worker that stops mid-batch leaves
+    # its messages to the others after this long (keep it well above a batch's sending time).
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 600)
 
     # How many days each kind of record is kept before `flask retention purge` removes it
     # (app.rules.retention.Schedule.from_days; docs/rules.md, "Retention", says why).
@@ -279,6 +299,9 @@ class Config:
     # verify` (the sealer is not running, or seals were deleted).
     AUDIT_SEALING_GRACE = timedelta(minutes=_int("AUDIT_SEALING_GRACE_MINUTES", 5))
 
+    # The bearer token Prometheus scrapes /metrics with; unset, /metrics answers 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
 
@@ -314,12 +337,16 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-cv_session"
     DEMO_DATA_ALLOWED = False
     IS_PRODUCTION = True
+    # The portal is served by the app itself: by default, on the address the world reaches.
+    RESIDENT_PORTAL_URL = production_portal_url()
 
     @classmethod
     def check(cls) -> None:
         """Refuse to start without a real secret and database, with sign-in limits that
-        several processes would each count on their own, or with nowhere to keep the audit
-        chain's head."""
+        several processes would each count on their own, with nowhere to keep the audit
+        chain's head, or with what cannot work in production: SQLite, a webhook address
+        Twilio cannot reach, Twilio without a sender or a portal address, texts and codes on
+        the console backend. Each refusal names the setting and what to set."""
         secret = os.environ.get("SECRET_KEY", "")
         if len(secret) < 32:
             raise RuntimeError("SECRET_KEY must be set to a random value of 32 characters or more")
@@ -344,6 +371,83 @@ class ProductionConfig(Config):
                 "AUDIT_HEAD_SYSLOG (a syslog address) must be set in production: the audit "
                 "chain's head is kept there, out of the database's reach"
             )
+        _check_reachable_addresses()
+        _check_twilio()
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _public_https_url(name: str, example: str, why: str) -> None:
+    """Refuse `name` unless it is an https:// address other machines can reach."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise RuntimeError(f"{name} must be set in production, e.g. {example}: {why}")
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise RuntimeError(
+            f"{name} must be an https:// address, e.g. {example}, not {value!r}: {why}"
+        )
+    if _is_loopback(value):
+        raise RuntimeError(
+            f"{name} names this machine ({value!r}); set it to the address the world "
+            f"reaches the app on, e.g. {example}: {why}"
+        )
+
+
+def _check_reachable_addresses() -> None:
+    """SQLite in production, and addresses nobody outside this machine can open."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("sqlite"):
+        raise RuntimeError(
+            "DATABASE_URL names a SQLite file; production needs PostgreSQL, e.g. "
+            "postgresql+psycopg://app:password@db.internal:5432/caller_verification (several "
+            "processes write at once, and the periodic jobs lock with PostgreSQL)"
+        )
+    _public_https_url(
+        "PUBLIC_BASE_URL",
+        "https://calls.example.gov.uk",
+        "Twilio calls the webhooks there and signs that address; any other is refused",
+    )
+
+
+def _check_twilio() -> None:
+    """Twilio set up so that texts and codes reach residents, or knowingly not used."""
+    has_token = os.environ.get("TWILIO_AUTH_TOKEN") or (
+        os.environ.get("TWILIO_API_KEY") and os.environ.get("TWILIO_API_SECRET")
+    )
+    if not (os.environ.get("TWILIO_ACCOUNT_SID") and has_token):
+        if os.environ.get("TWILIO_OFF", "").lower() in {"1", "true", "yes"}:
+            return
+        raise RuntimeError(
+            "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and "
+            "TWILIO_API_SECRET) must be set in production: without them texts to residents "
+            "would go to the console backend (the log) and no code could be sent. Set "
+            "TWILIO_OFF=1 to run knowingly without texts, codes or calls"
+        )
+    if not (
+        os.environ.get("TWILIO_MESSAGING_FROM") or os.environ.get("TWILIO_MESSAGING_SERVICE_SID")
+    ):
+        raise RuntimeError(
+            "TWILIO_MESSAGING_FROM must be set with Twilio's credentials: a Messaging Service "
+            "SID (MG...) or a sending number in E.164 such as +447700900123. Without a sender "
+            "every text to a resident is retried for hours and then dropped"
+        )
+    if os.environ.get("RESIDENT_PORTAL_URL"):
+        _public_https_url(
+            "RESIDENT_PORTAL_URL",
+            "https://calls.example.gov.uk/portal",
+            "texts to residents link there, so it must open on a resident's phone (unset, "
+            "it is PUBLIC_BASE_URL followed by /portal)",
+        )
 
 
 CONFIGS = {

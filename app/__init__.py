@@ -13,12 +13,13 @@ from app.audit_origin import init_audit_origin
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.filters import init_filters
 from app.navigation import init_navigation
+from app.observability import init_observability
 from app.providers import init_providers
 from app.security import init_security, public
 from app.templating import App, init_widget_cache
-from config import BASE_DIR, Config, ProductionConfig, config_from_environment
+from config import INSTANCE_DIR, RESOURCE_DIR, Config, ProductionConfig, config_from_environment
 
-VENDOR_DIR = BASE_DIR / "static" / "vendor"
+VENDOR_DIR = RESOURCE_DIR / "static" / "vendor"
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -28,9 +29,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     app = App(
         __name__,
-        template_folder=str(BASE_DIR / "templates"),
-        static_folder=str(BASE_DIR / "static"),
-        instance_path=str(BASE_DIR / "instance"),
+        template_folder=str(RESOURCE_DIR / "templates"),
+        static_folder=str(RESOURCE_DIR / "static"),
+        instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(exist_ok=True)
@@ -40,7 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _init_templates(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(RESOURCE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     WTFormsHelpers(app)
@@ -74,6 +75,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.calls.cli import calls_cli
     from app.demo.cli import demo_data_command
     from app.retention.cli import retention_cli
+    from app.scheduler.cli import scheduler_cli
     from app.telephony.cli import outbox_cli
 
     login_manager.init_app(app)
@@ -86,11 +88,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.register_blueprint(area.bp)
     errors.init_errors(app)
     for command in (
-        demo_data_command, calls_cli, outbox_cli, audit_cli, retention_cli, admin.staff_cli
+        demo_data_command, calls_cli, outbox_cli, audit_cli, retention_cli, admin.staff_cli,
+        scheduler_cli,
     ):  # fmt: skip
         app.cli.add_command(command)
 
     _add_platform_routes(app)
+    init_observability(app)
     _quieten_logs(app)
     return app
 
@@ -98,7 +102,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def _init_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(str(BASE_DIR / "templates")),
+            FileSystemLoader(str(RESOURCE_DIR / "templates")),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

@@ -33,8 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from app import create_app
 from app.demo.cli import insert_residents
@@ -45,6 +44,7 @@ from app.rules.vocabulary import Role, ServiceArea
 from app.services import staff as staff_service
 from benchmarks.search import _analyse, _fresh_database, misspelt_name, phones_of
 from config import BASE_DIR, INSTANCE_DIR, Config, database_url
+from deploy.cluster import create_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/load"
 PASSWORD = secrets.token_urlsafe(16)  # the handlers' accounts last one run
@@ -59,20 +59,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _create_database(url: str) -> None:
-    target = make_url(url)
-    if target.get_backend_name() != "postgresql":
-        raise SystemExit("LOAD_DATABASE_URL must be a PostgreSQL database, as in production")
-    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        exists = connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        )
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    engine.dispose()
 
 
 def _seed(url: str, residents: int, names: str, handlers: int) -> dict:
@@ -193,7 +179,7 @@ def main() -> None:
     workers = int(os.environ.get("LOAD_WORKERS", 4))
     out = Path(os.environ.get("LOAD_OUT", INSTANCE_DIR / "load.json"))
 
-    _create_database(url)
+    create_database(url)
     people = _seed(url, residents, names, max(users))
     print(f"seeded {residents:,} residents ({names} names) in {people['seed_s']:.0f} s")
     people_file = INSTANCE_DIR / "load_people.json"
@@ -219,12 +205,24 @@ def main() -> None:
             "LOAD_SIGN_IN_LIMIT_PER_ADDRESS", "10000 per 15 minutes"
         ),
         "WEB_CONCURRENCY": str(workers),
+        # Production refuses an address on this machine; the run calls no webhook, and
+        # texts knowingly go nowhere but the outbox.
+        "PUBLIC_BASE_URL": "https://calls.load.example",
+        "TWILIO_OFF": "1",
     }
     app = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{app_port}", "--log-level", "warning", "app:create_app()"],
         env=app_env, cwd=BASE_DIR,
     )  # fmt: skip
+    # Sealers beside the load (benchmarks/sealer.py): LOAD_SEALERS "MODE:COUNT" processes.
+    mode, _, count = os.environ.get("LOAD_SEALERS", "").partition(":")
+    sealers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "benchmarks.sealer", "loop", mode], env=app_env, cwd=BASE_DIR
+        )
+        for _ in range(int(count or 0))
+    ]
     steps = []
     try:
         _wait_until_up(host, app)
@@ -239,6 +237,9 @@ def main() -> None:
             steps.append(_run_step(host, n, seconds, rate, locust_env))
             _print_step(steps[-1])
     finally:
+        for sealer in sealers:
+            sealer.terminate()
+            sealer.wait(timeout=30)
         app.terminate()
         app.wait(timeout=30)
         redis.terminate()

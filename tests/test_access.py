@@ -12,6 +12,9 @@ from tests.helpers import csrf_token
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "healthz",
+    # Readiness for the load balancer, and Prometheus's figures (a bearer token of its own).
+    "readyz",
+    "metrics",
     "static",
     "assets",
     # Twilio's webhooks: open, but each refuses (403) what Twilio did not sign.

@@ -134,6 +134,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgresql+psycopg://db/x",
     "AUDIT_CHAIN_KEY": "k" * 40,
     "AUDIT_HEAD_FILE": "/var/log/caller-verification/audit-head.log",
+    "PUBLIC_BASE_URL": "https://calls.council.example",
+    "TWILIO_OFF": "1",
 }
 
 
@@ -295,3 +297,94 @@ def test_twilios_http_client_never_logs_the_addresses_it_asks_with_their_phone_n
 
     assert not twilio_log.isEnabledFor(logging.INFO)
     assert twilio_log.isEnabledFor(logging.WARNING)
+
+
+TWILIO_ENV = {
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "t" * 32,
+    "TWILIO_MESSAGING_FROM": "MG" + "2" * 32,
+}
+TWILIO_SETTINGS = (
+    *TWILIO_ENV, "TWILIO_OFF", "TWILIO_API_KEY", "TWILIO_API_SECRET",
+    "TWILIO_MESSAGING_SERVICE_SID", "RESIDENT_PORTAL_URL",
+)  # fmt: skip
+
+
+def _ready_for_production(monkeypatch, **changes: str | None) -> None:
+    """Production's settings, every one of them fine, then `changes` (None: unset)."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    for name in TWILIO_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    settings = {**PRODUCTION_ENV, "RATELIMIT_STORAGE_URI": "redis://redis:6379/0", **changes}
+    for name, value in settings.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {**TWILIO_ENV, "TWILIO_OFF": None}, {**TWILIO_ENV, "TWILIO_OFF": None,
+     "RESIDENT_PORTAL_URL": "https://residents.council.example/portal"}],
+    ids=["texts-knowingly-off", "twilio-with-a-sender", "twilio-with-a-portal-address"],
+)  # fmt: skip
+def test_production_starts_with_every_setting_it_needs(monkeypatch, changes):
+    _ready_for_production(monkeypatch, **changes)
+
+    ProductionConfig.check()
+
+
+@pytest.mark.parametrize(
+    ("changes", "setting", "what_to_set"),
+    [
+        (
+            {"DATABASE_URL": "sqlite:////srv/cv/db.sqlite"},
+            "DATABASE_URL",
+            "postgresql+psycopg://",
+        ),
+        ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL", "https://calls.example.gov.uk"),
+        ({"PUBLIC_BASE_URL": "http://calls.council.example"}, "PUBLIC_BASE_URL", "https://"),
+        ({"PUBLIC_BASE_URL": "https://127.0.0.1:5000"}, "PUBLIC_BASE_URL", "https://calls."),
+        ({"PUBLIC_BASE_URL": "https://localhost"}, "PUBLIC_BASE_URL", "names this machine"),
+        ({"PUBLIC_BASE_URL": "https://[::1]:8443"}, "PUBLIC_BASE_URL", "names this machine"),
+        ({"TWILIO_OFF": None}, "TWILIO_ACCOUNT_SID", "TWILIO_OFF=1"),
+        (
+            {**TWILIO_ENV, "TWILIO_OFF": None, "TWILIO_MESSAGING_FROM": None},
+            "TWILIO_MESSAGING_FROM",
+            "Messaging Service SID",
+        ),
+        (
+            {**TWILIO_ENV, "TWILIO_OFF": None, "RESIDENT_PORTAL_URL": "http://127.0.0.1:5000/portal"},
+            "RESIDENT_PORTAL_URL",
+            "https://calls.example.gov.uk/portal",
+        ),
+        (
+            {**TWILIO_ENV, "TWILIO_OFF": None, "RESIDENT_PORTAL_URL": "https://0.0.0.0/portal"},
+            "RESIDENT_PORTAL_URL",
+            "names this machine",
+        ),
+    ],
+    ids=[
+        "sqlite", "no-public-address", "public-address-over-http", "public-address-loopback",
+        "public-address-localhost", "public-address-ipv6-loopback", "console-backend",
+        "twilio-without-a-sender", "twilio-with-the-default-portal-address",
+        "twilio-with-a-portal-address-on-this-machine",
+    ],
+)  # fmt: skip
+def test_production_refuses_what_cannot_work_naming_the_setting(
+    monkeypatch, changes, setting, what_to_set
+):
+    _ready_for_production(monkeypatch, **changes)
+
+    with pytest.raises(RuntimeError) as refused:
+        ProductionConfig.check()
+
+    assert str(refused.value).startswith(setting)
+    assert what_to_set in str(refused.value)
+
+
+def test_productions_portal_address_defaults_to_the_public_address(monkeypatch):
+    _ready_for_production(monkeypatch, PUBLIC_BASE_URL="https://calls.council.example/")
+
+    assert config.production_portal_url() == "https://calls.council.example/portal"

@@ -9,6 +9,7 @@ from app.models.entry import Dispatch, Entry
 from app.models.legal_hold import LegalHold
 from app.models.outbox import OutboxMessage
 from app.models.permission import Permission, PermissionEvent, permission_areas
+from app.models.platform import Heartbeat, JobRun
 from app.models.portal_session import PortalSession, PortalSessionStatus
 from app.models.resident import Resident, ResidentPhone, ResidentPhoneChange
 from app.models.search import NameKey, NameTerm
@@ -32,6 +33,8 @@ __all__ = [
     "Dispute",
     "DisputeDecision",
     "Entry",
+    "Heartbeat",
+    "JobRun",
     "LegalHold",
     "NameKey",
     "NameTerm",

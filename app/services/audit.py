@@ -3,11 +3,11 @@ tamper-evident (docs/architecture.md, "The audit log"; the hashes are app/rules/
 
 - `record` gives each event, as it is written, a MAC over its own content: no lock, no read of
   other events, so writing events never serialises requests.
-- `seal_pending` (run by `flask audit seal` and by the outbox worker, never in a request)
-  links events into one chain in id order. It is the only place that orders events and the
-  only one that takes a lock: a moment's SHARE lock on PostgreSQL, so that no transaction
-  still writing an event with a lower id is left behind, and an advisory lock so that one
-  sealer runs at a time.
+- `seal_pending` (run by `flask audit seal` and by the scheduler's `audit-seal` job, never in
+  a request) links events into one chain in id order. It is the only place that orders
+  events. It never blocks a writer: on PostgreSQL it seals only as far as every transaction
+  that could still be writing a lower id has ended (read from snapshots, no table lock), and
+  takes an advisory lock so that one sealer runs at a time.
 - After each round that sealed something, the new head is written outside the database
   (app/services/audit_head.py); the sealer refuses to seal a chain that no longer reaches the
   head it last wrote.
@@ -30,7 +30,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, or_, select, text
-from sqlalchemy.exc import OperationalError
 
 from app import clock
 from app.extensions import db
@@ -47,8 +46,11 @@ from app.services.transactions import transactional
 # One sealer or purge at a time (pg_advisory_xact_lock); any number of writers.
 CHAIN_LOCK = 0x41554454  # "AUDT"
 SEAL_BATCH = 1000
-# How long the sealer waits for transactions still writing events (PostgreSQL).
-SETTLE_WAIT = "1s"
+# How long the sealer waits for transactions still writing events (PostgreSQL), how long
+# apart it looks at what is running, and how often it looks again.
+SETTLE_WAIT = 1.0
+SETTLE_GAP = 0.05
+SETTLE_POLL = 0.02
 VERIFY_BATCH = 5000
 
 
@@ -204,20 +206,54 @@ def _chain_start() -> ChainStart:
     return ChainStart(anchor.after_event_id, anchor.previous_seal, anchor)
 
 
-@transactional
-def _settled_limit() -> int:
-    """The highest event id below which no transaction is still writing.
+def _mark() -> tuple[int, int]:
+    """The newest committed event, and a transaction id given out after every transaction
+    running when it was read had been given theirs (this statement's own, committed at once)."""
+    row = db.session.execute(
+        text(
+            "SELECT (SELECT max(id) FROM audit_events) AS newest, "
+            "pg_current_xact_id()::text::numeric AS horizon"
+        )
+    ).one()
+    db.session.commit()
+    return row.newest or 0, int(row.horizon)
 
-    On PostgreSQL a SHARE lock waits for every transaction that has written an event to end
-    and is released at once: ids come from a sequence as rows are written, so an event with a
-    lower id than one already committed may still be on its way. SQLite writes one
-    transaction at a time, in id order.
+
+def _oldest_running() -> int:
+    """The oldest transaction still running (or, when none is, the next to be given out)."""
+    oldest = db.session.scalar(
+        text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::numeric")
+    )
+    db.session.commit()
+    return int(oldest)
+
+
+def _settled_limit() -> int | None:
+    """The highest event id below which no transaction is still writing; None when one has
+    been writing for longer than SETTLE_WAIT (the next round seals it all).
+
+    Ids come from a sequence as rows are written, so an event with a lower id than one
+    already committed may still be on its way, and sealing past it would leave it out of the
+    chain. Nothing here takes a lock, so no writer ever waits for the sealer. On PostgreSQL
+    it reads the newest committed event; a moment later takes a transaction id (a
+    transaction that had taken an event id but not yet a transaction id has one by then);
+    and waits until every transaction given an id before that one has ended. Every event up
+    to the newest it read is then committed or rolled back. SQLite writes one transaction
+    at a time, in id order.
     """
-    if _is_postgresql():
-        # Writers that come after it queue behind the lock while it waits: never for long.
-        db.session.execute(text(f"SET LOCAL lock_timeout = '{SETTLE_WAIT}'"))
-        db.session.execute(text("LOCK TABLE audit_events IN SHARE MODE"))
-    return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    if not _is_postgresql():
+        limit = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+        db.session.commit()
+        return limit
+    newest, _ = _mark()
+    time.sleep(SETTLE_GAP)
+    _, horizon = _mark()
+    deadline = time.monotonic() + SETTLE_WAIT
+    while _oldest_running() < horizon:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(SETTLE_POLL)
+    return newest
 
 
 def _newest_seal(start: ChainStart) -> HeadMark | None:
@@ -299,9 +335,8 @@ def seal_pending(batch_size: int = SEAL_BATCH) -> int:
     reading = audit_head.read(key)
     if reading.problem:
         raise AuditChainBroken(f"Nothing sealed: {reading.problem}. Run flask audit verify.")
-    try:
-        limit = _settled_limit()
-    except OperationalError:
+    limit = _settled_limit()
+    if limit is None:
         current_app.logger.warning("audit: events still being written; sealing next round")
         return 0
     sealed, recorded = 0, reading.mark

@@ -51,6 +51,14 @@ BATCH_SIZE = 10
 # How long a claimed message is left to its worker. Far longer than a batch of sends can take
 # (each provider request times out well within a minute), so no second worker takes it over.
 LEASE = timedelta(minutes=10)
+
+
+def _lease() -> timedelta:
+    """How long a claimed message is its worker's (OUTBOX_LEASE_SECONDS, else LEASE)."""
+    seconds = current_app.config.get("OUTBOX_LEASE_SECONDS")
+    return timedelta(seconds=seconds) if seconds else LEASE
+
+
 MOBILE = "mobile"
 
 
@@ -186,7 +194,7 @@ def claim_due(limit: int = BATCH_SIZE, due_by: datetime | None = None) -> list[O
     claimed = []
     for message in db.session.scalars(stmt):
         message.attempts += 1
-        message.next_attempt_at = now + LEASE
+        message.next_attempt_at = now + _lease()
         unconfirmed_since = message.unconfirmed_since
         # Until the provider answers, this attempt too may leave it holding the message.
         message.unconfirmed_since = unconfirmed_since or now

@@ -6,7 +6,9 @@ portal_codes.py), so each round sends both.
 `--once` sends what is due now and stops (for a scheduler or a check by hand); without it the
 worker keeps polling until it is stopped with SIGTERM or Ctrl-C, finishing the batch in hand
 (at most a few messages).
-On PostgreSQL any number of workers may run at once; on SQLite run one.
+On PostgreSQL any number of workers may run at once; on SQLite run one. Each round says the
+worker is alive (the `heartbeats` table, which `/readyz` reads). The audit log is sealed by
+the scheduler (`flask scheduler run`), not here.
 """
 
 import signal
@@ -16,9 +18,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app import clock
 from app.cli import setting_option
 from app.extensions import db
-from app.services import audit, outbox, portal_codes
+from app.services import outbox, periodic, portal_codes
 
 outbox_cli = AppGroup("outbox", help="Send messages to residents.")
 
@@ -39,7 +42,7 @@ def work_command(once: bool, poll_seconds: float | None) -> None:
     if once:
         click.echo(_summary(outbox.send_all_due()))
         click.echo(_codes_summary(_send_codes()))
-        _seal_audit_log()
+        _beat()
         return
     poll = poll_seconds or current_app.config["OUTBOX_POLL_SECONDS"]
     stop = threading.Event()
@@ -63,7 +66,7 @@ def work_command(once: bool, poll_seconds: float | None) -> None:
             continue
         total.add(done)
         codes = _send_codes()
-        _seal_audit_log()
+        _beat()
         if done.claimed:
             click.echo(_summary(done))
         if codes.taken:
@@ -88,11 +91,10 @@ def _send_codes() -> portal_codes.CodesDone:
         return portal_codes.CodesDone()
 
 
-def _seal_audit_log() -> None:
-    """Link the audit events written since the last round into the chain (app/services/
-    audit.py): the worker runs beside the app always, so events wait seconds to be sealed."""
+def _beat() -> None:
+    """Say the worker is alive; a database that is away for a moment is the next round's."""
     try:
-        audit.seal_pending()
+        periodic.beat("worker", clock.now())
     except Exception:
-        current_app.logger.exception("outbox worker: sealing the audit log failed; next round")
+        current_app.logger.exception("outbox worker: could not write its heartbeat")
         db.session.rollback()

@@ -13,6 +13,8 @@ from typing import Any
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from app.observability import WEBHOOKS_REFUSED
+
 
 def public_url() -> str:
     """The URL Twilio called for this request."""
@@ -47,6 +49,7 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any, **kwargs: Any) -> Any:
         if not is_signed_by_twilio():
             current_app.logger.warning("webhook refused: bad or missing Twilio signature")
+            WEBHOOKS_REFUSED.inc()
             abort(403)
         return view(*args, **kwargs)
 

@@ -173,13 +173,23 @@ def test_each_sealing_round_that_seals_something_writes_the_new_head(app):
     )
 
 
-def test_the_outbox_worker_writes_the_head_when_it_seals(app, runner):
+def test_the_schedulers_sealing_job_writes_the_head_when_it_seals(app, runner):
     ids = _write(2)
+
+    result = runner.invoke(args=["scheduler", "run-job", "audit-seal"])
+
+    assert result.exit_code == 0
+    assert _heads(app) == [ids[-1]]
+
+
+def test_the_outbox_worker_no_longer_seals(app, runner):
+    _write(2)
 
     result = runner.invoke(args=["outbox", "work", "--once"])
 
     assert result.exit_code == 0
-    assert _heads(app) == [ids[-1]]
+    assert not _head_file(app).exists()
+    assert db.session.scalar(select(func.count()).select_from(AuditSeal)) == 0
 
 
 def test_a_new_head_file_starts_with_the_chain_as_it_is(app):

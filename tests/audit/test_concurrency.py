@@ -114,7 +114,7 @@ def test_the_sealer_waits_for_an_event_still_being_written(
     app, on_postgresql, resident, monkeypatch
 ):
     """An event with a lower id committed after one with a higher id is never left behind."""
-    monkeypatch.setattr(audit, "SETTLE_WAIT", "10s")
+    monkeypatch.setattr(audit, "SETTLE_WAIT", 10.0)
     resident_id = resident.id
     errors: list = []
     slow = HeldOpen(app, resident_id, errors)
@@ -146,7 +146,7 @@ def test_the_sealer_waits_for_an_event_still_being_written(
 def test_the_sealer_gives_up_for_now_on_a_long_transaction(
     app, on_postgresql, resident, monkeypatch
 ):
-    monkeypatch.setattr(audit, "SETTLE_WAIT", "200ms")
+    monkeypatch.setattr(audit, "SETTLE_WAIT", 0.2)
     errors: list = []
     slow = HeldOpen(app, resident.id, errors)
     slow.start()
@@ -158,3 +158,34 @@ def test_the_sealer_gives_up_for_now_on_a_long_transaction(
     assert sealed_meanwhile == 0
     assert audit.seal_pending() == 1
     assert verify(app)[0] == 0
+
+
+def test_writers_never_wait_for_the_sealer(app, on_postgresql, resident, monkeypatch):
+    """While the sealer waits for a long transaction, other requests write and commit
+    their events at once (a table lock would have queued them behind it)."""
+    monkeypatch.setattr(audit, "SETTLE_WAIT", 10.0)
+    resident_id = resident.id
+    errors: list = []
+    slow = HeldOpen(app, resident_id, errors)
+    committed = threading.Event()
+
+    def quick_writer() -> None:
+        audit.record("test.quick", resident_id=resident_id)
+        db.session.commit()
+        committed.set()
+
+    slow.start()
+    sealing = _in_app(app, audit.seal_pending, errors)
+    sealing.start()
+    sealing.join(0.3)
+    quick = _in_app(app, quick_writer, errors)
+    quick.start()
+    quick.join(2)
+    written_while_sealing = committed.is_set() and sealing.is_alive()
+    slow.release()
+    sealing.join(WAIT)
+
+    assert errors == []
+    assert written_while_sealing
+    audit.seal_pending()
+    assert_intact(app, "(2 sealed, 0 not sealed yet)")

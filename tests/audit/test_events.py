@@ -128,7 +128,9 @@ def test_messages_sent_by_the_worker_are_recorded(app, resident, fake_twilio, mo
     assert sent.resident_id == resident.id
     assert sent.detail["kind"] == MessageKind.REPORT_MADE.value
     assert "a message" not in _everything_in_the_audit_tables()
-    # The worker seals what was written on each round.
+    # The scheduler's sealing job seals what was written.
+    seal = app.test_cli_runner().invoke(args=["scheduler", "run-job", "audit-seal"])
+    assert seal.output == "audit-seal: done\n"
     verify = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verify.exit_code == 0
     assert "0 not sealed yet" in verify.output

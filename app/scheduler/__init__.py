@@ -1,0 +1,1 @@
+"""The periodic jobs and the process that runs them (`flask scheduler run`)."""

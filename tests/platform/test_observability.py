@@ -1,0 +1,108 @@
+"""Request ids on every log line, readiness, and Prometheus's figures behind a token."""
+
+import io
+import json
+import logging
+from datetime import timedelta
+
+from app import clock
+from app.observability import log_handler
+from app.services import periodic
+
+TOKEN = "m" * 40
+
+
+def test_a_request_answers_with_the_id_the_load_balancer_gave(client):
+    response = client.get("/healthz", headers={"X-Request-Id": "lb-7f3a9c2e11"})
+
+    assert response.headers["X-Request-Id"] == "lb-7f3a9c2e11"
+
+
+def test_a_request_without_a_usable_id_is_given_one(client):
+    made = client.get("/healthz").headers["X-Request-Id"]
+    refused = client.get("/healthz", headers={"X-Request-Id": "bad id <script>"})
+
+    assert len(made) == 32
+    assert refused.headers["X-Request-Id"] not in {"", "bad id <script>"}
+    assert refused.headers["X-Request-Id"] != made
+
+
+def test_every_log_line_of_a_request_is_json_with_its_request_id(app, client):
+    stream = io.StringIO()
+    handler = log_handler(json_lines=True)
+    handler.setStream(stream)
+    app.logger.addHandler(handler)
+    level = app.logger.level
+    app.logger.setLevel(logging.INFO)
+    try:
+        client.get("/healthz", headers={"X-Request-Id": "req-0000000042"})
+        app.logger.info("outside any request")
+    finally:
+        app.logger.setLevel(level)
+        app.logger.removeHandler(handler)
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [during, outside] = lines
+    assert during["request_id"] == "req-0000000042"
+    assert during["message"].startswith("GET /healthz 200 ")
+    assert (during["route"], during["status"]) == ("/healthz", 200)
+    assert outside["request_id"] == "-"
+
+
+def test_not_ready_until_a_worker_has_been_seen_lately(app, client):
+    never = client.get("/readyz")
+    periodic.beat("worker", clock.now() - timedelta(seconds=90), process="w:1")
+    stale = client.get("/readyz")
+    periodic.beat("worker", clock.now(), process="w:2")
+    ready = client.get("/readyz")
+
+    assert never.status_code == 503
+    assert never.get_json()["problems"] == ["worker: no outbox worker has ever run"]
+    assert stale.status_code == 503
+    assert stale.get_json()["problems"][0].startswith("worker: none seen for 9")
+    assert ready.status_code == 200
+    assert ready.get_json() == {"status": "ok"}
+
+
+def test_not_ready_when_redis_does_not_answer(app, client, monkeypatch):
+    periodic.beat("worker", clock.now())
+    monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:1/0")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.get_json()["problems"] == ["redis: did not answer"]
+
+
+def test_metrics_are_hidden_without_a_token_set(app, client):
+    assert app.config["METRICS_TOKEN"] is None
+
+    assert client.get("/metrics").status_code == 404
+
+
+def test_metrics_refuse_a_wrong_or_missing_bearer(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", TOKEN)
+
+    missing = client.get("/metrics")
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer " + "x" * 40})
+    basic = client.get("/metrics", headers={"Authorization": "Basic " + TOKEN})
+
+    assert [r.status_code for r in (missing, wrong, basic)] == [401, 401, 401]
+
+
+def test_metrics_count_requests_by_route_and_webhook_refusals(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", TOKEN)
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", "t" * 32)
+    client.get("/healthz")
+    client.post("/twilio/voice", data={"CallSid": "CA" + "1" * 32})
+
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'cv_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert 'cv_http_request_seconds_bucket{le="0.005",route="/healthz"}' in text
+    assert "cv_webhooks_refused_total" in text
+    assert 'cv_outbox_messages{status="failed"} 0.0' in text
+    assert "cv_outbox_due 0.0" in text
+    assert "cv_verification_locks 0.0" in text
