@@ -17,11 +17,11 @@ from app.pages import done, submitted
 from app.portal import bp
 from app.portal.forms import (
     CodeForm,
-    ConfirmEndRequestForm,
     DisputeForm,
     EndRequestForm,
     RevokeForm,
     SendDisputeForm,
+    SendEndRequestForm,
     SignInForm,
     SignOutForm,
     StaySignedInForm,
@@ -176,29 +176,46 @@ def ask_to_end_permission(permission_id: int):
     permission = portal.get_permission_or_404(current_user, permission_id)
     if instead := _instead_of_asking(permission):
         return instead
-    form = EndRequestForm()
-    if form.validate_on_submit():
-        confirm = ConfirmEndRequestForm(formdata=None, note=form.answer())
-        return render_template("portal/check_end_request.html", permission=permission, form=confirm)
+    again = redirect(url_for("portal.ask_to_end_permission", permission_id=permission.id))
+    if request.method == "POST":
+        posted = EndRequestForm()
+        portal.save_end_request_note(current_user, permission.id, posted.answer(), clock.now())
+        if posted.validate_on_submit():
+            return redirect(url_for("portal.check_end_request", permission_id=permission.id))
+        _remember_check(f"permission:{permission.id}")
+        return again
+    note = portal.end_request_note(current_user, permission.id)
+    form = EndRequestForm(formdata=None if note is None else MultiDict({"note": note}))
+    _show_check(f"permission:{permission.id}", form, form.note)
     return _ask_page(permission, form)
 
 
-@bp.post("/permissions/<int:permission_id>/end/check")
+@bp.route("/permissions/<int:permission_id>/end/check", methods=["GET", "POST"])
 @resident_required
 def check_end_request(permission_id: int):
     permission = portal.get_permission_or_404(current_user, permission_id)
     if instead := _instead_of_asking(permission):
         return instead
-    form = ConfirmEndRequestForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("portal.ask_to_end_permission", permission_id=permission_id))
-    try:
-        asked = portal.ask_to_end_permission(current_user, permission, form.answer(), clock.now())
-    except Refused as refused:
-        edit = EndRequestForm(formdata=None, note=form.answer())
-        show_refusal(edit, refused)
-        return _ask_page(permission, edit)
-    return redirect(url_for("portal.show_end_request", request_id=asked.id))
+    back_to_question = redirect(
+        url_for("portal.ask_to_end_permission", permission_id=permission.id)
+    )
+    note = portal.end_request_note(current_user, permission.id)
+    answered = EndRequestForm(formdata=MultiDict({"note": note or ""}))
+    if note is None or not answered.note.validate(answered):
+        return back_to_question
+    form = SendEndRequestForm()
+    if form.validate_on_submit():
+        try:
+            asked = portal.send_end_request(current_user, permission, clock.now())
+        except portal.NothingToSend:
+            return back_to_question
+        except Refused as refused:
+            _remember_check(f"permission:{permission.id}", refused)
+            return back_to_question
+        return redirect(url_for("portal.show_end_request", request_id=asked.id))
+    return render_template(
+        "portal/check_end_request.html", permission=permission, note=note, form=form
+    )
 
 
 @bp.get("/end-requests/<int:request_id>")
@@ -213,10 +230,30 @@ def show_end_request(request_id: int):
     )
 
 
-# The entry whose dispute form, drawn next, says what was wrong with what was sent, and a
-# refusal from the service when sending it: every post in the dispute redirects, so Back
-# never asks to send a form again.
-_DISPUTE_CHECKED = "portal_dispute_checked"
+# Which form, drawn next, says what was wrong with what was sent (and a refusal from the
+# service when sending it): every post in the portal's questions redirects, so Back never asks
+# to send a form again.
+_CHECKED = "portal_checked"
+
+
+def _remember_check(what: str, refused: Refused | None = None) -> None:
+    session[_CHECKED] = {
+        "what": what,
+        "refusal": refused.message if refused else None,
+        "field": refused.field if refused else None,
+    }
+
+
+def _show_check(what: str, form, *fields) -> None:
+    """When the last post was `what`'s, check `fields` of the form drawn from what was kept,
+    and put any refusal on it: the errors show once, on the page the post came back to."""
+    checked = session.pop(_CHECKED, None)
+    if not isinstance(checked, dict) or checked.get("what") != what:
+        return
+    for field in fields:
+        field.validate(form)
+    if checked.get("refusal"):
+        show_refusal(form, Refused(checked["refusal"], field=checked.get("field")))
 
 
 def _dispute_form(draft: portal.DisputeDraft | None) -> DisputeForm:
@@ -246,18 +283,13 @@ def dispute_entry(entry_id: int):
                 current_user, entry_id, posted.reason.data, posted.statement.data, clock.now()
             )
             return redirect(url_for("portal.check_dispute", entry_id=entry_id))
-        if not posted.csrf_token.errors:
-            portal.save_dispute_draft(
-                current_user, entry_id, posted.reason.data, posted.statement.data or "", clock.now()
-            )
-            session[_DISPUTE_CHECKED] = {"entry": entry_id}
+        portal.save_dispute_draft(
+            current_user, entry_id, posted.reason.data, posted.statement.data or "", clock.now()
+        )
+        _remember_check(f"entry:{entry_id}")
         return redirect(url_for("portal.dispute_entry", entry_id=entry_id))
     form = _dispute_form(portal.dispute_draft(current_user, entry_id))
-    checked = session.pop(_DISPUTE_CHECKED, None)
-    if isinstance(checked, dict) and checked.get("entry") == entry_id:
-        _is_complete(form)
-        if checked.get("refusal"):
-            show_refusal(form, Refused(checked["refusal"], field=checked.get("field")))
+    _show_check(f"entry:{entry_id}", form, form.reason, form.statement)
     return render_template("portal/dispute_entry.html", row=row, form=form)
 
 
@@ -276,11 +308,7 @@ def check_dispute(entry_id: int):
         except portal.NothingToSend:
             return back_to_form
         except Refused as refused:
-            session[_DISPUTE_CHECKED] = {
-                "entry": entry_id,
-                "refusal": refused.message,
-                "field": refused.field,
-            }
+            _remember_check(f"entry:{entry_id}", refused)
             return back_to_form
         return redirect(url_for("portal.dispute_sent", dispute_id=dispute.id))
     return render_template(
