@@ -204,15 +204,14 @@ def check_end_request(permission_id: int):
     if note is None or not answered.note.validate(answered):
         return back_to_question
     form = SendEndRequestForm()
-    if form.validate_on_submit():
-        try:
-            asked = portal.send_end_request(current_user, permission, clock.now())
-        except portal.NothingToSend:
-            return back_to_question
-        except Refused as refused:
-            _remember_check(f"permission:{permission.id}", refused)
-            return back_to_question
-        return redirect(url_for("portal.show_end_request", request_id=asked.id))
+    if sent := _send_checked(
+        form,
+        lambda: portal.send_end_request(current_user, permission, clock.now()),
+        f"permission:{permission.id}",
+        back_to_question,
+        lambda asked: url_for("portal.show_end_request", request_id=asked.id),
+    ):
+        return sent
     return render_template(
         "portal/check_end_request.html", permission=permission, note=note, form=form
     )
@@ -242,6 +241,22 @@ def _remember_check(what: str, refused: Refused | None = None) -> None:
         "refusal": refused.message if refused else None,
         "field": refused.field if refused else None,
     }
+
+
+def _send_checked(form, send, what: str, back, sent_to):
+    """Send what the resident checked (`send()`, one service call) when they press the
+    button: then to `sent_to(what was made)`. Nothing left to send (sent already, in another
+    tab), or a refusal, goes `back` to the question, which says why. None when not posted."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        made = send()
+    except portal.NothingToSend:
+        return back
+    except Refused as refused:
+        _remember_check(what, refused)
+        return back
+    return redirect(sent_to(made))
 
 
 def _show_check(what: str, form, *fields) -> None:
@@ -302,15 +317,14 @@ def check_dispute(entry_id: int):
     if not row.may_dispute or draft is None or not _is_complete(_dispute_form(draft)):
         return back_to_form
     form = SendDisputeForm()
-    if form.validate_on_submit():
-        try:
-            dispute = portal.send_dispute(current_user, entry_id, clock.now())
-        except portal.NothingToSend:
-            return back_to_form
-        except Refused as refused:
-            _remember_check(f"entry:{entry_id}", refused)
-            return back_to_form
-        return redirect(url_for("portal.dispute_sent", dispute_id=dispute.id))
+    if sent := _send_checked(
+        form,
+        lambda: portal.send_dispute(current_user, entry_id, clock.now()),
+        f"entry:{entry_id}",
+        back_to_form,
+        lambda dispute: url_for("portal.dispute_sent", dispute_id=dispute.id),
+    ):
+        return sent
     return render_template(
         "portal/check_dispute.html",
         row=row,
