@@ -41,13 +41,15 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# A PNG of each step of the commonest calls, and of a resident's dispute in the portal, at
-# 320 and 1280 px, for review.
+# A PNG of each step of the commonest calls, of the dashboard and the dispatch list, and of
+# a resident's dispute in the portal, at 320 and 1280 px, for review.
 .PHONY: screenshots
 screenshots: setup
 	rm -rf instance/screenshots
 	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
 		tests/browser/test_call_steps.py -k "no_step_scrolls_sideways and not zoom"
+	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
+		tests/browser/test_staff_pages.py -k "320px or 1280px"
 	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
 		tests/browser/test_portal_dispute_pages.py -k "changes_their_answers and not 375px"
 	@ls instance/screenshots

@@ -222,6 +222,10 @@ class Config:
         "RESIDENT_PORTAL_URL", f"{PUBLIC_BASE_URL.rstrip('/')}/portal"
     )
     COUNCIL_CONTACT = os.environ.get("COUNCIL_CONTACT", "the phone number on our website")
+    # Whom a member of staff whose account is deactivated is told to ask.
+    STAFF_ACCOUNT_CONTACT = os.environ.get(
+        "STAFF_ACCOUNT_CONTACT", "an administrator of this service"
+    )
     OUTBOX_RETRY_POLICY = {
         "first_delay": timedelta(seconds=_int("OUTBOX_FIRST_RETRY_SECONDS", 30)),
         "max_delay": timedelta(seconds=_int("OUTBOX_MAX_RETRY_SECONDS", 3600)),

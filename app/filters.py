@@ -7,6 +7,7 @@ from flask import Flask, g
 from app.clock import UK
 from app.phone_numbers import for_display
 from app.references import format_reference
+from app.rules.audit_actions import action_words, outcome_words
 from app.rules.dates import date_and_time, long_date
 from app.rules.disclosure import (
     dispatch_on_hold,
@@ -59,3 +60,7 @@ def init_filters(app: Flask) -> None:
         "reported_by_on_call",
     )
     app.add_template_filter(area_name)
+    app.add_template_filter(action_words)
+    app.add_template_filter(
+        lambda event: outcome_words(event.action, event.outcome), "outcome_words"
+    )

@@ -10,7 +10,8 @@ instance/bench.sqlite); it adds two calls and nothing else.
     python -m benchmarks.profile_pages workspace  # some
 
 PROFILE_REQUESTS requests of each kind (default 200); PROFILE_OUT, where the figures go as JSON
-(default instance/profile_pages.json). The kinds:
+(default instance/profile_pages.json); PROFILE_DUMP, a folder to write each kind's cProfile
+statistics to (`python -m pstats <folder>/workspace.pstats` reads them). The kinds:
 
   healthz    GET /healthz, the floor
   phone      a search by phone number on a call
@@ -113,6 +114,9 @@ def main() -> None:
         for text in queries[:50]:
             request(kind, text).get_data()
         profiler.disable()
+        if dump := os.environ.get("PROFILE_DUMP"):
+            Path(dump).mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(Path(dump) / f"{kind}.pstats")
         q = statistics.quantiles(walls, n=100, method="inclusive")
         figures[kind] = {
             "sql": round(sql, 1),

@@ -127,7 +127,7 @@ def _audit_chain_closed() -> bool:
 
 
 def test_disputes_made_before_references_are_given_one_each(scratch_app):
-    """0011 gives each dispute already made a reference of its own, in the record's shape."""
+    """0009 gives each dispute already made a reference of its own, in the record's shape."""
     from app.references import normalise_reference
     from tests import factories
 

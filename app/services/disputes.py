@@ -56,7 +56,7 @@ class QueueRow:
     tag: str | None  # "Overdue", "Due soon", or nothing
 
 
-def _disputes_seen_by(staff: StaffUser, area: str | None = None) -> Select:
+def disputes_seen_by(staff: StaffUser, area: str | None = None) -> Select:
     """Disputes on entries in the member of staff's service areas (or one of them), and
     sensitive ones only for those who may see them."""
     areas = [code for code in staff.area_codes if area in (None, code)]
@@ -72,7 +72,7 @@ def open_disputes_near_deadline(staff: StaffUser, today: date) -> int:
     """How many open disputes in the queue this member of staff sees are due soon or overdue,
     placed against the deadline by the same rule as the queue's tags."""
     by_due_date = db.session.execute(
-        _disputes_seen_by(staff)
+        disputes_seen_by(staff)
         .where(Dispute.status == DisputeStatus.OPEN)
         .with_only_columns(Dispute.due_on, func.count())
         .group_by(Dispute.due_on)
@@ -98,7 +98,7 @@ def dispute_queue(
     first, a page at a time, each tagged overdue or due soon on `today`; and how many there
     are. A `reference` as the resident reads it out finds that dispute alone (one that cannot
     be a reference finds none)."""
-    base = _disputes_seen_by(staff, area)
+    base = disputes_seen_by(staff, area)
     if status is not None:
         base = base.where(Dispute.status == status)
     if reference is not None:

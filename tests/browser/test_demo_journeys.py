@@ -132,9 +132,11 @@ def test_an_administrator_sees_staff_accounts_from_the_console(
 ):
     page = _sign_in_as(browser, live_server, "Administrator", check_accessibility)
     expect(page.locator("main")).to_contain_text(
-        re.compile("active accounts without two-factor sign-in", re.IGNORECASE)
+        re.compile("accounts that must set up two-factor sign-in and have not", re.IGNORECASE)
     )
 
-    press(page, page.get_by_role("link", name=re.compile(r"^Go to staff accounts")))
+    press(page, page.get_by_role("link", name=re.compile(r"^See who")))
+    expect(page.locator("main")).to_contain_text("has set it up")
+    press(page, page.get_by_role("link", name="Show every account"))
     expect(page.locator("main")).to_contain_text("supervisor@example.org")
     check_accessibility(page)

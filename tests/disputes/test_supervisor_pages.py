@@ -128,7 +128,7 @@ def test_the_dispute_page_shows_the_entry_its_call_other_entries_and_the_trail(
     assert "Hana Handler" in page
     assert "Waste and recycling" in page
     assert "Bins not collected" not in page  # another resident's entry: only its shape
-    assert "dispute.opened" in page
+    assert "A dispute was opened" in page
     assert "No decision yet." in page
 
 
@@ -257,7 +257,7 @@ def test_the_trail_names_who_did_what_and_the_numbers_strikes_show(signed_in_cli
 
     page = _page(supervisor, f"/disputes/{dispute.id}")
 
-    assert re.search(r"dispute\.decided</td>\s*<td[^>]*>Sam Supervisor<", page)
+    assert re.search(r"A dispute was decided</td>\s*<td[^>]*>Sam Supervisor<", page)
     assert "1 earlier report from this number was upheld as a hoax" in page
 
 

@@ -1,10 +1,14 @@
 """Asking to share without consent on a call, and what the call page then shows."""
 
+import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, ShareRequest
+from app.refusals import Refused
 from app.rules.vocabulary import Role, ShareRequestStatus
+from app.services import duty_to_share
 from tests.duty_to_share.conftest import (
     HOUSING_ENTRY,
     OFFICER,
@@ -112,6 +116,33 @@ def test_approval_narrows_an_urgent_request_from_the_next_request_on(
     assert TAX_ENTRY not in fragment
     [approved] = _events("duty_to_share.approved")
     assert approved.detail["areas"] == ["housing"]
+
+
+def test_an_approval_is_recorded_with_its_reasons_and_the_page_shows_them(
+    police_call, signed_in_supervisor
+):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = _requests()
+
+    decide(signed_in_supervisor, request.id, "approve", areas=["housing"], reason="Officer at door")
+
+    page = signed_in_supervisor.get(f"/duty-to-share/{request.id}").get_data(as_text=True)
+    assert "Officer at door" in page and "None given" not in page
+    assert _requests()[0].decision_reason == "Officer at door"
+
+
+def test_the_service_refuses_an_approval_without_reasons_whatever_was_posted(
+    police_call, supervisor
+):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = _requests()
+
+    with pytest.raises(Refused) as refused:
+        duty_to_share.decide_request(request, True, ["housing"], " ", supervisor, clock.now())
+
+    assert refused.value.message == "Enter why you are approving the request"
+    assert refused.value.field == "reason"
+    assert _requests()[0].status is ShareRequestStatus.PENDING
 
 
 def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, signed_in_supervisor):

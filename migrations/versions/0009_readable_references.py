@@ -7,7 +7,7 @@ sign-in keeps the dispute its resident is writing, so nothing typed is lost betw
 form and "Check your answers", or when the sign-in times out; and, likewise, what they want
 us to know when asking us to end a legal authority.
 
-Revision ID: 0011_readable_references
+Revision ID: 0009_readable_references
 Revises: 0008_call_screen
 Create Date: 2026-12-07 08:00:00.000000
 
@@ -18,7 +18,7 @@ from alembic import op
 
 from app.references import new_reference
 
-revision = "0011_readable_references"
+revision = "0009_readable_references"
 down_revision = "0008_call_screen"
 
 
