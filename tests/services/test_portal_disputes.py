@@ -42,7 +42,6 @@ def test_a_dispute_from_the_portal_marks_the_entry_disputed_at_once_and_is_audit
     assert event.resident_id == resident.id and event.staff_id is None
     assert event.detail == {
         "dispute": dispute.id,
-        "reference": dispute.reference,
         "entry": entry.id,
         "reason": "hoax",
         "by": "resident",
