@@ -41,7 +41,9 @@ class PortalSession(SentCode, db.Model):
     `dispute_draft` is a dispute the resident is writing and has not sent: the entry, the
     reason and what they typed (app/services/portal.py, `save_dispute_draft`). It lives with
     the sign-in, so "Change your answers" finds it, and a sign-in that timed out hands it on
-    to the resident's next one.
+    to the resident's next one. `end_request_draft` is what they want us to know when asking us
+    to end a legal authority, between the question and "Check your request"; it is never
+    handed on.
     """
 
     __tablename__ = "portal_sessions"
@@ -63,3 +65,4 @@ class PortalSession(SentCode, db.Model):
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dispute_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    end_request_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -2,9 +2,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
-from app.forms import radio_field, reason_field, strip_whitespace, submit_button, text_field
+from app.forms import radio_field, reason_field, submit_button, text_field
 from app.rules import authority_ends as authority_rules
 from app.rules.disputes import STATEMENT_MAX_LENGTH
 from app.rules.vocabulary import DisputeReason
@@ -106,14 +105,7 @@ class EndRequestForm(FlaskForm):
         return self.note.data or ""
 
 
-class ConfirmEndRequestForm(EndRequestForm):
-    """What the resident told us again, carried in a hidden field from the check page."""
+class SendEndRequestForm(FlaskForm):
+    """Send the request as checked: what it says is kept with the sign-in, not in the page."""
 
-    note = StringField(
-        widget=HiddenInput(),
-        filters=[strip_whitespace],
-        validators=[
-            Length(max=authority_rules.NOTE_MAX_LENGTH, message=authority_rules.NOTE_TOO_LONG)
-        ],
-    )
     submit = submit_button("Send my request")

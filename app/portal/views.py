@@ -17,11 +17,11 @@ from app.pages import done, submitted
 from app.portal import bp
 from app.portal.forms import (
     CodeForm,
-    ConfirmEndRequestForm,
     DisputeForm,
     EndRequestForm,
     RevokeForm,
     SendDisputeForm,
+    SendEndRequestForm,
     SignInForm,
     SignOutForm,
     StaySignedInForm,
@@ -176,29 +176,45 @@ def ask_to_end_permission(permission_id: int):
     permission = portal.get_permission_or_404(current_user, permission_id)
     if instead := _instead_of_asking(permission):
         return instead
-    form = EndRequestForm()
-    if form.validate_on_submit():
-        confirm = ConfirmEndRequestForm(formdata=None, note=form.answer())
-        return render_template("portal/check_end_request.html", permission=permission, form=confirm)
+    again = redirect(url_for("portal.ask_to_end_permission", permission_id=permission.id))
+    if request.method == "POST":
+        posted = EndRequestForm()
+        portal.save_end_request_note(current_user, permission.id, posted.answer(), clock.now())
+        if posted.validate_on_submit():
+            return redirect(url_for("portal.check_end_request", permission_id=permission.id))
+        _remember_check(f"permission:{permission.id}")
+        return again
+    note = portal.end_request_note(current_user, permission.id)
+    form = EndRequestForm(formdata=None if note is None else MultiDict({"note": note}))
+    _show_check(f"permission:{permission.id}", form, form.note)
     return _ask_page(permission, form)
 
 
-@bp.post("/permissions/<int:permission_id>/end/check")
+@bp.route("/permissions/<int:permission_id>/end/check", methods=["GET", "POST"])
 @resident_required
 def check_end_request(permission_id: int):
     permission = portal.get_permission_or_404(current_user, permission_id)
     if instead := _instead_of_asking(permission):
         return instead
-    form = ConfirmEndRequestForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("portal.ask_to_end_permission", permission_id=permission_id))
-    try:
-        asked = portal.ask_to_end_permission(current_user, permission, form.answer(), clock.now())
-    except Refused as refused:
-        edit = EndRequestForm(formdata=None, note=form.answer())
-        show_refusal(edit, refused)
-        return _ask_page(permission, edit)
-    return redirect(url_for("portal.show_end_request", request_id=asked.id))
+    back_to_question = redirect(
+        url_for("portal.ask_to_end_permission", permission_id=permission.id)
+    )
+    note = portal.end_request_note(current_user, permission.id)
+    answered = EndRequestForm(formdata=MultiDict({"note": note or ""}))
+    if note is None or not answered.note.validate(answered):
+        return back_to_question
+    form = SendEndRequestForm()
+    if sent := _send_checked(
+        form,
+        lambda: portal.send_end_request(current_user, permission, clock.now()),
+        f"permission:{permission.id}",
+        back_to_question,
+        lambda asked: url_for("portal.show_end_request", request_id=asked.id),
+    ):
+        return sent
+    return render_template(
+        "portal/check_end_request.html", permission=permission, note=note, form=form
+    )
 
 
 @bp.get("/end-requests/<int:request_id>")
@@ -213,10 +229,46 @@ def show_end_request(request_id: int):
     )
 
 
-# The entry whose dispute form, drawn next, says what was wrong with what was sent, and a
-# refusal from the service when sending it: every post in the dispute redirects, so Back
-# never asks to send a form again.
-_DISPUTE_CHECKED = "portal_dispute_checked"
+# Which form, drawn next, says what was wrong with what was sent (and a refusal from the
+# service when sending it): every post in the portal's questions redirects, so Back never asks
+# to send a form again.
+_CHECKED = "portal_checked"
+
+
+def _remember_check(what: str, refused: Refused | None = None) -> None:
+    session[_CHECKED] = {
+        "what": what,
+        "refusal": refused.message if refused else None,
+        "field": refused.field if refused else None,
+    }
+
+
+def _send_checked(form, send, what: str, back, sent_to):
+    """Send what the resident checked (`send()`, one service call) when they press the
+    button: then to `sent_to(what was made)`. Nothing left to send (sent already, in another
+    tab), or a refusal, goes `back` to the question, which says why. None when not posted."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        made = send()
+    except portal.NothingToSend:
+        return back
+    except Refused as refused:
+        _remember_check(what, refused)
+        return back
+    return redirect(sent_to(made))
+
+
+def _show_check(what: str, form, *fields) -> None:
+    """When the last post was `what`'s, check `fields` of the form drawn from what was kept,
+    and put any refusal on it: the errors show once, on the page the post came back to."""
+    checked = session.pop(_CHECKED, None)
+    if not isinstance(checked, dict) or checked.get("what") != what:
+        return
+    for field in fields:
+        field.validate(form)
+    if checked.get("refusal"):
+        show_refusal(form, Refused(checked["refusal"], field=checked.get("field")))
 
 
 def _dispute_form(draft: portal.DisputeDraft | None) -> DisputeForm:
@@ -246,18 +298,13 @@ def dispute_entry(entry_id: int):
                 current_user, entry_id, posted.reason.data, posted.statement.data, clock.now()
             )
             return redirect(url_for("portal.check_dispute", entry_id=entry_id))
-        if not posted.csrf_token.errors:
-            portal.save_dispute_draft(
-                current_user, entry_id, posted.reason.data, posted.statement.data or "", clock.now()
-            )
-            session[_DISPUTE_CHECKED] = {"entry": entry_id}
+        portal.save_dispute_draft(
+            current_user, entry_id, posted.reason.data, posted.statement.data or "", clock.now()
+        )
+        _remember_check(f"entry:{entry_id}")
         return redirect(url_for("portal.dispute_entry", entry_id=entry_id))
     form = _dispute_form(portal.dispute_draft(current_user, entry_id))
-    checked = session.pop(_DISPUTE_CHECKED, None)
-    if isinstance(checked, dict) and checked.get("entry") == entry_id:
-        _is_complete(form)
-        if checked.get("refusal"):
-            show_refusal(form, Refused(checked["refusal"], field=checked.get("field")))
+    _show_check(f"entry:{entry_id}", form, form.reason, form.statement)
     return render_template("portal/dispute_entry.html", row=row, form=form)
 
 
@@ -270,19 +317,14 @@ def check_dispute(entry_id: int):
     if not row.may_dispute or draft is None or not _is_complete(_dispute_form(draft)):
         return back_to_form
     form = SendDisputeForm()
-    if form.validate_on_submit():
-        try:
-            dispute = portal.send_dispute(current_user, entry_id, clock.now())
-        except portal.NothingToSend:
-            return back_to_form
-        except Refused as refused:
-            session[_DISPUTE_CHECKED] = {
-                "entry": entry_id,
-                "refusal": refused.message,
-                "field": refused.field,
-            }
-            return back_to_form
-        return redirect(url_for("portal.dispute_sent", dispute_id=dispute.id))
+    if sent := _send_checked(
+        form,
+        lambda: portal.send_dispute(current_user, entry_id, clock.now()),
+        f"entry:{entry_id}",
+        back_to_form,
+        lambda dispute: url_for("portal.dispute_sent", dispute_id=dispute.id),
+    ):
+        return sent
     return render_template(
         "portal/check_dispute.html",
         row=row,

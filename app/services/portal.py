@@ -335,6 +335,7 @@ def _end_session(row_id: int, action: AuditAction) -> None:
         return
     row.status = PortalSessionStatus.ENDED
     row.ended_at = clock.now()
+    row.end_request_draft = None
     if action is not AuditAction.PORTAL_SIGNED_OUT_IDLE:
         row.dispute_draft = None  # kept only for the resident's next sign-in after a time-out
     row.token = new_session_token()
@@ -468,6 +469,51 @@ def ask_to_end_permission(
     return authority_ends.ask_to_end(permission, note, now)
 
 
+@transactional
+def save_end_request_note(
+    user: SignedInResident, permission_id: int, note: str, now: datetime
+) -> None:
+    """Keep what the resident wants us to know about ending one of their permissions, between
+    the question and the check page (bounded, but kept as typed so the form can say it is too
+    long)."""
+    permission = _own_or_404(Permission, permission_id, user)
+    row = _signed_in_row(user, lock=True)
+    row.end_request_draft = {
+        "permission": permission.id,
+        "note": (note or "")[: 2 * authority_rules.NOTE_MAX_LENGTH],
+        "saved_at": now.isoformat(),
+    }
+
+
+def end_request_note(user: SignedInResident, permission_id: int) -> str | None:
+    """What the resident said they want us to know about ending this permission, if they
+    have answered the question; None if not."""
+    kept = _signed_in_row(user).end_request_draft
+    if isinstance(kept, dict) and kept.get("permission") == permission_id:
+        return str(kept.get("note") or "")
+    return None
+
+
+@transactional
+def _drop_end_request_note(user: SignedInResident) -> None:
+    row = db.session.scalar(select(PortalSession).where(PortalSession.token == user.token))
+    if row is not None:
+        row.end_request_draft = None
+
+
+def send_end_request(
+    user: SignedInResident, permission: Permission, now: datetime
+) -> AuthorityEndRequest:
+    """Send the request as checked, then forget the note. Sent twice, the second finds
+    nothing to send (NothingToSend)."""
+    note = end_request_note(user, permission.id)
+    if note is None:
+        raise NothingToSend
+    asked = ask_to_end_permission(user, permission, note, now)
+    _drop_end_request_note(user)
+    return asked
+
+
 def get_end_request_or_404(user: SignedInResident, request_id: int) -> AuthorityEndRequest:
     return _own_or_404(AuthorityEndRequest, request_id, user)
 
@@ -562,7 +608,8 @@ def save_dispute_draft(
     row.dispute_draft = {
         "entry": entry.id,
         "reason": reason or None,
-        "statement": (statement or "")[: dispute_rules.STATEMENT_MAX_LENGTH],
+        # Kept as typed, so the form can say it is too long; bounded all the same.
+        "statement": (statement or "")[: 2 * dispute_rules.STATEMENT_MAX_LENGTH],
         "saved_at": now.isoformat(),
     }
     return _draft_of(row)  # type: ignore[return-value]
@@ -603,7 +650,8 @@ def _drop_draft(user: SignedInResident) -> None:
 
 
 class NothingToSend(Exception):
-    """No dispute is being written about this entry: it was sent already, or never begun."""
+    """Nothing is waiting to be sent (a dispute, a request to end a permission): it was sent
+    already, or never begun."""
 
 
 def send_dispute(user: SignedInResident, entry_id: int, now: datetime) -> Dispute:

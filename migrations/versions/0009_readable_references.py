@@ -4,7 +4,8 @@ A dispute was known to its resident by its row number ("5"): easy to guess, and 
 like the record's reference. Each dispute gets a random reference in the record's own
 alphabet and shape (app/references.py); disputes already made are given one here. A portal
 sign-in keeps the dispute its resident is writing, so nothing typed is lost between the
-form and "Check your answers", or when the sign-in times out.
+form and "Check your answers", or when the sign-in times out; and, likewise, what they want
+us to know when asking us to end a legal authority.
 
 Revision ID: 0009_readable_references
 Revises: 0008_call_screen
@@ -40,10 +41,12 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_disputes_reference", ["reference"])
     with op.batch_alter_table("portal_sessions") as batch:
         batch.add_column(sa.Column("dispute_draft", sa.JSON()))
+        batch.add_column(sa.Column("end_request_draft", sa.JSON()))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("portal_sessions") as batch:
+        batch.drop_column("end_request_draft")
         batch.drop_column("dispute_draft")
     with op.batch_alter_table("disputes") as batch:
         batch.drop_constraint("uq_disputes_reference", type_="unique")

@@ -92,7 +92,10 @@ def _opener(live_server: str, resident, entry_id: int, channel: str):
     statement = {"reason": "hoax", "statement": "Not me, again"}
     if channel == "portal":
         browser = ResidentBrowser(live_server, resident)
-        return lambda: browser.post(f"/portal/entries/{entry_id}/dispute/check", statement)
+        # The answers first (kept with the sign-in), then "Send my dispute" races.
+        answered = browser.post(f"/portal/entries/{entry_id}/dispute", statement)
+        assert answered.headers["Location"].endswith("/dispute/check"), answered.text
+        return lambda: browser.post(f"/portal/entries/{entry_id}/dispute/check", {})
     handler = Browser(live_server, factories.make_staff(Role.HANDLER))
     url = handler.start_call_about(resident)
     verified = handler.post(url + "/verify", {**handler.verify_form(url), **RIGHT_ANSWERS})

@@ -41,9 +41,11 @@ def _revoked(permission_id: int) -> bool:
 def _ask(client, permission_id: int, note: str = ""):
     """Ask, then send from the check page: the requests a browser makes."""
     path = f"/portal/permissions/{permission_id}/end"
-    check = client.post(path, data={"csrf_token": csrf_token(client, path), "note": note})
-    assert "Check your request" in check.get_data(as_text=True)
-    return client.post(f"{path}/check", data=hidden_inputs(check.get_data(as_text=True)))
+    answered = client.post(path, data={"csrf_token": csrf_token(client, path), "note": note})
+    assert answered.headers["Location"] == f"{path}/check"
+    check = client.get(f"{path}/check").get_data(as_text=True)
+    assert "Check your request" in check
+    return client.post(f"{path}/check", data=hidden_inputs(check))
 
 
 def test_a_legal_authority_offers_ask_us_to_end_and_consent_offers_take_away(
@@ -97,9 +99,10 @@ def test_a_note_over_the_limit_is_shown_next_to_the_field(resident_client, lpa):
         path, data={"csrf_token": csrf_token(resident_client, path), "note": "x" * 1001}
     )
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 302 and response.headers["Location"] == path
+    page = resident_client.get(path).get_data(as_text=True)
     assert "<title>Error: Ask us to end" in page
+    assert "x" * 1001 in page, "what was typed is shown again"
     assert re.search(r'id="note-error"[^>]*>\s*<span[^>]*>Error:</span>\s*What you tell us', page)
     assert _requests() == 0
 
@@ -118,9 +121,10 @@ def test_a_tampered_check_page_sends_the_resident_back_and_writes_nothing(reside
 
 def test_sending_twice_makes_one_request(resident_client, lpa):
     path = f"/portal/permissions/{lpa.id}/end"
-    check = resident_client.post(
+    resident_client.post(
         path, data={"csrf_token": csrf_token(resident_client, path), "note": "Once"}
-    ).get_data(as_text=True)
+    )
+    check = resident_client.get(f"{path}/check").get_data(as_text=True)
 
     first = resident_client.post(f"{path}/check", data=hidden_inputs(check))
     second = resident_client.post(f"{path}/check", data=hidden_inputs(check))
@@ -216,9 +220,10 @@ def test_another_residents_permission_and_request_are_not_found(resident_client,
 
 def test_a_cookie_replayed_after_sign_out_asks_nothing(app, resident_client, lpa):
     path = f"/portal/permissions/{lpa.id}/end"
-    check = resident_client.post(
+    resident_client.post(
         path, data={"csrf_token": csrf_token(resident_client, path), "note": "Mine"}
-    ).get_data(as_text=True)
+    )
+    check = resident_client.get(f"{path}/check").get_data(as_text=True)
     copied = resident_client.get_cookie("cv_session").value
     resident_client.post(
         "/portal/sign-out", data={"csrf_token": csrf_token(resident_client, "/portal/your-record")}
@@ -251,4 +256,22 @@ def test_the_pages_are_never_cached_and_a_post_without_its_token_writes_nothing(
 
     assert all(page.headers["Cache-Control"] == "no-store" for page in pages)
     assert forged.status_code in (302, 400)
+    assert _requests() == 1
+
+
+def test_change_what_you_told_us_shows_it_again_and_back_after_sending_resends_nothing(
+    resident_client, lpa
+):
+    path = f"/portal/permissions/{lpa.id}/end"
+    resident_client.post(
+        path, data={"csrf_token": csrf_token(resident_client, path), "note": "Ring after 6pm"}
+    )
+
+    changing = resident_client.get(path).get_data(as_text=True)
+    sent = _ask(resident_client, lpa.id, "Ring after 7pm")
+    back = resident_client.get(f"{path}/check")
+
+    assert "Ring after 6pm</textarea>" in changing
+    assert back.status_code == 302 and back.headers["Location"] == sent.headers["Location"]
+    assert db.session.scalar(select(AuthorityEndRequest.resident_note)) == "Ring after 7pm"
     assert _requests() == 1

@@ -133,8 +133,9 @@ def test_back_after_sending_finds_the_dispute_sent_and_sending_again_makes_no_se
         ({"statement": "I was away"}, "Select why the entry is wrong"),
         ({"reason": "hoax", "statement": "  "}, "Tell us what is wrong with the entry"),
         ({"reason": "made-up", "statement": "x"}, "Not a valid choice"),
+        ({"reason": "hoax", "statement": "x" * 2001}, "must be 2000 characters or fewer"),
     ],
-    ids=["no-reason", "no-statement", "unknown-reason"],
+    ids=["no-reason", "no-statement", "unknown-reason", "too-long"],
 )
 def test_a_dispute_with_missing_answers_redirects_to_govuk_errors_keeping_what_was_typed(
     resident_client, resident, fields, error
