@@ -13,7 +13,6 @@ from app.extensions import db
 from app.models import AuditEvent, Dispatch
 from app.rules.dispatches import CORRECTED, ON_HOLD, SENSITIVE_REPORT
 from app.rules.vocabulary import DisputeStatus, Role, ServiceArea
-from app.services import disputes
 from tests import factories
 
 REPORT = "Says the boiler is broken"
@@ -121,14 +120,7 @@ def test_a_dispatch_whose_report_was_found_incorrect_says_so_and_no_more(
     signed_in_handler, resident, dispatch
 ):
     dispute = factories.make_dispute(resident, dispatch.entry)
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.UPHELD,
-        "Hoax",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.UPHELD)
 
     page = unescape(_page(signed_in_handler, dispatch.id).get_data(as_text=True))
 

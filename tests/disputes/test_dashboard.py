@@ -10,7 +10,7 @@ from app.charts import CHART_HEIGHT, bar_chart
 from app.extensions import db
 from app.models import Dispute
 from app.rules.vocabulary import DisputeStatus, Relationship, Role
-from app.services import dashboard, disputes
+from app.services import dashboard
 from tests import factories
 from tests.services.test_cross_record import fail_on, residents
 
@@ -26,14 +26,7 @@ def _stopped_clock():
 
 def _upheld(resident, number=factories.HOAXER):
     dispute = factories.make_dispute(resident, factories.make_entry(resident, number=number))
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.UPHELD,
-        "Hoax",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.UPHELD)
 
 
 def _due_on(dispute: Dispute, due_on: date) -> None:

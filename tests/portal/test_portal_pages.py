@@ -14,7 +14,6 @@ from app.rules.vocabulary import (
     EntryStatus,
     PermissionKind,
     Relationship,
-    Role,
 )
 from app.services import disputes
 from tests import factories
@@ -121,14 +120,7 @@ def test_the_resident_sees_their_dispute_and_its_outcome(resident_client, reside
     dispute = disputes.open_dispute_from_portal(
         resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
     )
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.NOT_UPHELD,
-        "Our team found the leak",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.NOT_UPHELD, "Our team found the leak")
 
     page = resident_client.get(f"/portal/disputes/{dispute.id}").get_data(as_text=True)
 

@@ -25,7 +25,7 @@ from app.rules.vocabulary import (
     TextCodeProvider,
     VerificationResult,
 )
-from app.services import audit, disputes, legal_holds, retention
+from app.services import audit, legal_holds, retention
 from tests import factories
 
 T0 = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
@@ -208,13 +208,11 @@ def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries
 def _upheld_hoax(resident, supervisor) -> int:
     entry = factories.make_entry(resident)
     dispute = factories.make_dispute(resident, entry)
-    disputes.decide_dispute(
+    factories.decide_dispute(
         dispute,
         DisputeStatus.UPHELD,
         "Nobody at the address asked for a repair",
-        0,
-        supervisor,
-        now=clock.now(),
+        supervisor=supervisor,
     )
     return entry.id
 

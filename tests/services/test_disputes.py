@@ -251,14 +251,7 @@ def test_a_correction_of_an_undecided_dispute_is_refused(resident):
     dispute = _open(resident, _entry(resident))
 
     with pytest.raises(Refused) as refused:
-        service.decide_dispute(
-            dispute,
-            DisputeStatus.UPHELD,
-            "Hoax",
-            1,
-            factories.make_staff(Role.SUPERVISOR),
-            now=clock.now(),
-        )
+        factories.decide_dispute(dispute, DisputeStatus.UPHELD, version=1)
 
     assert refused.value.message == rules.NOT_DECIDED_YET
 
@@ -339,14 +332,7 @@ def test_the_team_sees_a_correction_notice_on_its_open_dispatch(resident, signed
     entry = _entry(resident, team="Housing repairs")
     dispute = _open(resident, entry)
     disputed_page = signed_in_handler.get("/dispatches").get_data(as_text=True)
-    service.decide_dispute(
-        dispute,
-        DisputeStatus.UPHELD,
-        "Hoax",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.UPHELD)
 
     page = signed_in_handler.get("/dispatches").get_data(as_text=True)
 

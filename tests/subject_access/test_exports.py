@@ -14,7 +14,7 @@ from app.rules import subject_access as rules
 from app.rules.disclosure import VerifiedAs
 from app.rules.phone_changes import ChangeAsked, PhoneLabel
 from app.rules.vocabulary import DisputeStatus, Role
-from app.services import audit, disputes, phones
+from app.services import audit, phones
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
@@ -65,13 +65,11 @@ def full_record(signed_in_client, resident):
     handler = handler_client.user
     representative_call_disclosed(resident, permission, handler)
     dispute = factories.make_dispute(resident, entry=neighbours)
-    disputes.decide_dispute(
+    factories.decide_dispute(
         dispute,
         DisputeStatus.UPHELD,
         "The resident was in hospital that week",
-        0,
-        supervisor,
-        now=clock.now(),
+        supervisor=supervisor,
     )
     duty_call = factories.make_call(resident, handler, verified_as=VerifiedAs.NOBODY)
     # The record panel shown under the override alone: its own event below is the log's line.
