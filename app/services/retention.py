@@ -302,12 +302,19 @@ def _due_by_age(
     return _walked(rows, after_id, due)
 
 
-def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
-    return _due_by_age(
-        VerificationAttempt, "verification_attempts", plan.verification_attempts,
-        now, after_id, size, lock,
-        decide=lambda row, **facts: rules.attempt_decision(row.created_at, now, plan, **facts),
-    )  # fmt: skip
+def _due_aged(kind: RetainedKind, table: str):
+    """The walk of a kind kept only for its period, while held or while others refer to it."""
+
+    def due(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+        model, _ = _CANDIDATES[kind]
+
+        def decide(row, **facts):
+            return rules.aged_decision(kind, row.created_at, now, plan, **facts)
+
+        period = plan.period(kind)
+        return _due_by_age(model, table, period, now, after_id, size, lock, decide=decide)
+
+    return due
 
 
 def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
@@ -317,14 +324,6 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock:
         decide=lambda row, **facts: rules.message_decision(
             row.created_at, row.status, now, plan, **facts
         ),
-    )  # fmt: skip
-
-
-def _due_phone_changes(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
-    return _due_by_age(
-        ResidentPhoneChange, "resident_phone_changes", plan.phone_changes,
-        now, after_id, size, lock,
-        decide=lambda row, **facts: rules.phone_change_decision(row.created_at, now, plan, **facts),
     )  # fmt: skip
 
 
@@ -409,9 +408,11 @@ _CANDIDATES = {
 _DECIDERS = {
     RetainedKind.CALLS: _due_calls,
     RetainedKind.ENTRIES: _due_entries,
-    RetainedKind.VERIFICATION_ATTEMPTS: _due_attempts,
+    RetainedKind.VERIFICATION_ATTEMPTS: _due_aged(
+        RetainedKind.VERIFICATION_ATTEMPTS, "verification_attempts"
+    ),
     RetainedKind.MESSAGES: _due_messages,
-    RetainedKind.PHONE_CHANGES: _due_phone_changes,
+    RetainedKind.PHONE_CHANGES: _due_aged(RetainedKind.PHONE_CHANGES, "resident_phone_changes"),
 }
 _REMOVERS = {
     RetainedKind.CALLS: _remove_calls,
