@@ -16,13 +16,14 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
-from app.refusals import NotFound, Refused
+from app.refusals import Refused
 from app.rules import authority_ends as rules
 from app.rules.audit_actions import AuditAction
 from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
 from app.rules.vocabulary import AuthorityEndStatus, MessageKind
 from app.services import audit, outbox, permissions
+from app.services.lookups import get_or_not_found
 from app.services.transactions import lock_row, transactional
 
 
@@ -90,10 +91,7 @@ def ask_to_end(permission: Permission, note: str, now: datetime) -> AuthorityEnd
 
 
 def get_request_or_404(request_id: int) -> AuthorityEndRequest:
-    request = db.session.get(AuthorityEndRequest, request_id)
-    if request is None:
-        raise NotFound
-    return request
+    return get_or_not_found(AuthorityEndRequest, request_id)
 
 
 def requests_list(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.extensions import db
 from app.models import Call, ShareRequest, StaffUser
-from app.refusals import NotFound, Refused
+from app.refusals import Refused
 from app.rules import duty_to_share as rules
 from app.rules.audit_actions import AuditAction, share_decision
 from app.rules.capabilities import Capability
@@ -25,6 +25,7 @@ from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import CallerType, ShareRequestStatus
 from app.services import audit, call_state
 from app.services.facts import facts_from
+from app.services.lookups import get_or_not_found
 from app.services.service_areas import active_area_codes, area_names
 from app.services.transactions import lock_row, transactional
 
@@ -159,10 +160,7 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
 
 
 def get_request_or_404(request_id: int) -> ShareRequest:
-    request = db.session.get(ShareRequest, request_id)
-    if request is None:
-        raise NotFound
-    return request
+    return get_or_not_found(ShareRequest, request_id)
 
 
 def _not_lapsed():

@@ -26,7 +26,7 @@ from app.models import ServiceAreaRecord, StaffPasswordLink, StaffRecoveryCode, 
 from app.models.staff import new_session_token
 from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
-from app.refusals import NotFound, Refused
+from app.refusals import Refused
 from app.rules import sign_in_limits as limit_rules
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
@@ -36,6 +36,7 @@ from app.rules.staff_accounts import StaffDetails
 from app.rules.two_factor import SignInStep
 from app.rules.vocabulary import Role
 from app.services import audit
+from app.services.lookups import get_or_not_found
 from app.services.transactions import transactional
 
 COMMAND_LINE = "command line"
@@ -419,10 +420,7 @@ def count_staff() -> int:
 
 
 def get_staff_or_404(staff_id: int) -> StaffUser:
-    user = db.session.get(StaffUser, staff_id)
-    if user is None:
-        raise NotFound
-    return user
+    return get_or_not_found(StaffUser, staff_id)
 
 
 def staff_page(page: int, per_page: int) -> tuple[list[StaffUser], int]:
