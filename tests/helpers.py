@@ -5,7 +5,7 @@ import re
 from html import unescape as html_unescape
 
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
@@ -66,6 +66,11 @@ def text_in_database() -> str:
                 if isinstance(value, str | dict | list)
             )
     return "\n".join(found)
+
+
+def count_rows(model, *where) -> int:
+    """How many rows of `model` there are (those matching `where`, when given)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def rows_are_free(*rows: tuple[type, int]) -> bool:

@@ -24,13 +24,10 @@ from app.rules.vocabulary import (
 from app.services import permissions
 from app.services.permissions import Safeguarding
 from tests import factories
+from tests.helpers import count_rows
 from tests.permissions.data import CONFIRMED, TODAY, evidence, representative, terms
 
 EVERY_AREA = frozenset(area.value for area in ServiceArea)
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _every_stored_value() -> str:
@@ -62,8 +59,8 @@ def test_a_written_permission_is_refused_without_every_safeguarding_answer(
         "Confirm the safeguarding questions before recording a permission"
     )
     assert refused.value.field == "safeguarding"
-    assert _count(Permission) == 0
-    assert _count(PermissionEvent) == 0
+    assert count_rows(Permission) == 0
+    assert count_rows(PermissionEvent) == 0
 
 
 @pytest.mark.parametrize("safeguarding", UNCONFIRMED, ids=UNCONFIRMED_IDS)
@@ -75,7 +72,7 @@ def test_verbal_consent_is_refused_without_every_safeguarding_answer(
     with pytest.raises(Refused, match="Confirm the safeguarding questions"):
         permissions.grant_verbal_consent(call, representative(), terms(), safeguarding, handler)
 
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 @pytest.mark.parametrize(
@@ -94,7 +91,7 @@ def test_verbal_consent_is_refused_unless_the_caller_is_verified_as_the_resident
     assert refused.value.message == (
         "Only the resident, verified on this call, can give verbal consent"
     )
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 def test_verbal_consent_is_refused_once_the_call_has_ended(make_call, handler):
@@ -267,14 +264,14 @@ def test_a_written_permission_the_rules_do_not_allow_is_refused(
 
     assert message in refused.value.message
     assert refused.value.field == field
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 def test_only_a_supervisor_can_record_written_evidence(grant_written, handler):
     with pytest.raises(Refused, match="Only a supervisor"):
         grant_written(staff=handler)
 
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 def test_the_passcode_is_never_stored_in_clear(grant_written):

@@ -27,6 +27,7 @@ from app.rules.vocabulary import (
 )
 from app.services import audit, legal_holds, retention
 from tests import factories
+from tests.helpers import count_rows
 
 T0 = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -41,10 +42,6 @@ def purge(app, *args: str) -> str:
     assert result.exit_code == 0, result.output + repr(result.exception)
     db.session.expire_all()
     return result.output
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def period(kind: RetainedKind) -> timedelta:
@@ -163,13 +160,13 @@ def test_an_entry_of_an_area_kept_longer_waits_for_its_own_period(app, resident)
 def test_removing_an_entry_removes_its_dispatches(app, resident):
     at(T0)
     entry = factories.make_entry(resident, team="Repairs").id
-    assert count(models.Dispatch) == 1
+    assert count_rows(models.Dispatch) == 1
 
     at(T0 + retention.schedule().entries + DAY)
     purge(app)
 
     assert db.session.get(Entry, entry) is None
-    assert count(models.Dispatch) == 0
+    assert count_rows(models.Dispatch) == 0
 
 
 def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries_unlinked(
@@ -198,8 +195,8 @@ def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries
     purge(app)
 
     assert db.session.get(Call, call_id) is None
-    assert count(VerificationAttempt) == 0
-    assert count(models.TextCode) == 0
+    assert count_rows(VerificationAttempt) == 0
+    assert count_rows(models.TextCode) == 0
     kept = db.session.get(Entry, entry.id)
     assert kept is not None
     assert kept.call_id is None
@@ -233,8 +230,8 @@ def test_an_entry_upheld_as_a_hoax_is_kept_for_the_hoax_period(app, resident, su
     at(T0 + plan.hoax_entries + DAY)
     purge(app)
     assert db.session.get(Entry, entry_id) is None
-    assert count(models.Dispute) == 0
-    assert count(models.DisputeDecision) == 0
+    assert count_rows(models.Dispute) == 0
+    assert count_rows(models.DisputeDecision) == 0
 
 
 def test_nothing_under_an_open_dispute_is_removed(app, resident):
@@ -272,7 +269,7 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     at(T0 + timedelta(days=20_000))
     purge(app)
     assert db.session.get(Call, call) is not None
-    assert count(VerificationAttempt) == 1
+    assert count_rows(VerificationAttempt) == 1
     assert db.session.get(Entry, entry) is not None
     assert db.session.get(OutboxMessage, sent) is not None
     # A hold on one record keeps only that record.
@@ -282,7 +279,7 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     purge(app)
 
     assert db.session.get(Call, call) is None
-    assert count(VerificationAttempt) == 0
+    assert count_rows(VerificationAttempt) == 0
     assert db.session.get(Entry, entry) is None
     assert db.session.get(OutboxMessage, sent) is None
 
@@ -336,8 +333,8 @@ def test_a_dry_run_prints_counts_per_kind_and_changes_nothing(app, resident, han
     assert "Entries: 2" in output
     assert "Messages: 1" in output
     assert "Verification attempts: 0" in output
-    assert (count(Call), count(Entry), count(OutboxMessage)) == (1, 2, 1)
-    assert count(AuditEvent) == 0
+    assert (count_rows(Call), count_rows(Entry), count_rows(OutboxMessage)) == (1, 2, 1)
+    assert count_rows(AuditEvent) == 0
 
 
 def test_a_purge_records_counts_only_and_running_it_again_removes_nothing_more(
@@ -372,11 +369,11 @@ def test_a_purge_works_in_batches_and_an_interrupted_one_finishes_on_the_next_ru
     first = retention.purge_batch(RetainedKind.ENTRIES, now, 0, 2)
     assert (first.examined, first.removed, first.next_after) == (2, 2, entries[1])
     db.session.expire_all()
-    assert count(Entry) == 3
+    assert count_rows(Entry) == 3
 
     output = purge(app, "--batch-size", "2")
 
-    assert count(Entry) == 0
+    assert count_rows(Entry) == 0
     assert "Removed entries: 3" in output
 
 
@@ -499,7 +496,7 @@ def test_an_interrupted_purge_keeps_its_finished_batches_and_records_them(
     db.session.expire_all()
 
     assert result.exit_code != 0
-    assert count(Entry) == 3
+    assert count_rows(Entry) == 3
     [event] = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "retention.purged")
     ).all()
@@ -509,7 +506,7 @@ def test_an_interrupted_purge_keeps_its_finished_batches_and_records_them(
     output = purge(app)
 
     assert "Removed entries: 3" in output
-    assert count(Entry) == 0
+    assert count_rows(Entry) == 0
 
 
 def test_a_dispute_or_hold_that_arrives_after_the_decision_still_keeps_the_record(
@@ -553,4 +550,4 @@ def test_a_schedule_with_a_period_that_is_not_positive_is_refused_before_anythin
     assert "RETENTION_SCHEDULE_DAYS: the retention period for entries must be positive" in (
         result.output
     )
-    assert count(Entry) == 1
+    assert count_rows(Entry) == 1

@@ -3,7 +3,7 @@ a real database (two supervisors deciding at once: tests/permissions/
 test_end_request_concurrency.py)."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -26,14 +26,11 @@ from app.rules.vocabulary import (
 )
 from app.services import authority_ends, permissions, portal
 from tests import factories
+from tests.helpers import count_rows
 from tests.services.test_portal import _signed_in
 
 ALL_CHECKS = Checks(spoke_alone=True, told_holder=True, told_issuer=True)
 ENDED, KEPT = AuthorityEndStatus.ENDED, AuthorityEndStatus.KEPT
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -79,7 +76,7 @@ def test_asking_again_while_a_request_waits_writes_nothing_new(user, lpa, asked)
     again = portal.ask_to_end_permission(user, lpa, "Again", now=clock.now())
 
     assert again.id == asked.id
-    assert _count(AuthorityEndRequest) == 1
+    assert count_rows(AuthorityEndRequest) == 1
     assert len(_events("authority_end.requested")) == 1
 
 
@@ -94,7 +91,7 @@ def test_consent_the_resident_gave_is_not_asked_about_but_taken_away(resident, k
         authority_ends.ask_to_end(permission, "", now=clock.now())
 
     assert refused.value.message == rules.NOT_A_LEGAL_AUTHORITY
-    assert _count(AuthorityEndRequest) == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def _verbal_consent(resident) -> Permission:
@@ -126,7 +123,7 @@ def test_a_note_over_the_limit_is_refused_next_to_its_field(resident, lpa):
         authority_ends.ask_to_end(lpa, "x" * 1001, now=clock.now())
 
     assert (refused.value.field, refused.value.message) == ("note", rules.NOTE_TOO_LONG)
-    assert _count(AuthorityEndRequest) == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 @pytest.mark.parametrize(
@@ -232,7 +229,7 @@ def test_ending_it_without_the_checks_is_refused_and_writes_nothing(
     db.session.expire_all()
     assert db.session.get(AuthorityEndRequest, asked.id).status is AuthorityEndStatus.WAITING
     assert db.session.get(Permission, lpa.id).revoked_at is None
-    assert _count(OutboxMessage) == 0
+    assert count_rows(OutboxMessage) == 0
     assert _events("authority_end.decided") == []
 
 
@@ -259,7 +256,7 @@ def test_a_request_is_decided_once(lpa, asked, supervisor):
     assert refused.value.message == rules.ALREADY_DECIDED
     db.session.expire_all()
     assert db.session.get(Permission, lpa.id).revoked_at is None
-    assert _count(OutboxMessage) == 1
+    assert count_rows(OutboxMessage) == 1
 
 
 def test_ending_a_permission_revoked_meanwhile_records_the_decision_and_revokes_nothing(
