@@ -23,7 +23,7 @@ from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
 from app.rules.vocabulary import AuthorityEndStatus, MessageKind
 from app.services import audit, outbox, permissions
-from app.services.lookups import get_or_not_found
+from app.services.lookups import count_of, get_or_not_found
 from app.services.transactions import lock_row, transactional
 
 
@@ -116,14 +116,7 @@ def requests_list(
 
 def waiting_count() -> int:
     """How many requests wait for a supervisor: for the console and the dashboard."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(AuthorityEndRequest)
-            .where(AuthorityEndRequest.status == AuthorityEndStatus.WAITING)
-        )
-        or 0
-    )
+    return count_of(AuthorityEndRequest, AuthorityEndRequest.status == AuthorityEndStatus.WAITING)
 
 
 @dataclass(frozen=True)

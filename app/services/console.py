@@ -11,10 +11,7 @@ Counts come from the same queries as the pages they link to, so the two always a
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from app import clock
-from app.extensions import db
 from app.models import StaffUser
 from app.rules.capabilities import Capability
 from app.services import (
@@ -25,6 +22,7 @@ from app.services import (
     verification,
     waiting_calls,
 )
+from app.services.lookups import count_of
 
 
 @dataclass(frozen=True)
@@ -51,13 +49,8 @@ class Console:
 
 
 def _without_two_factor() -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(StaffUser)
-            .where(StaffUser.active.is_(True), StaffUser.two_factor_enrolled_at.is_(None))
-        )
-        or 0
+    return count_of(
+        StaffUser, StaffUser.active.is_(True), StaffUser.two_factor_enrolled_at.is_(None)
     )
 
 

@@ -25,7 +25,7 @@ from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import CallerType, ShareRequestStatus
 from app.services import audit, call_state
 from app.services.facts import facts_from
-from app.services.lookups import get_or_not_found
+from app.services.lookups import count_of, get_or_not_found
 from app.services.service_areas import active_area_codes, area_names
 from app.services.transactions import lock_row, transactional
 
@@ -114,10 +114,10 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
     """Record a handler's request to share without the resident's permission on this call.
     An urgent one lets the handler go ahead at once, until a supervisor decides."""
     now = call_state.lock_call(call)
-    waiting = db.session.scalar(
-        select(func.count())
-        .select_from(ShareRequest)
-        .where(ShareRequest.call_id == call.id, ShareRequest.status == ShareRequestStatus.PENDING)
+    waiting = count_of(
+        ShareRequest,
+        ShareRequest.call_id == call.id,
+        ShareRequest.status == ShareRequestStatus.PENDING,
     )
     refusal = rules.refusal_to_request(
         resident_selected=call.resident_id is not None,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
@@ -51,6 +51,7 @@ from app.rules.audit_actions import AuditAction
 from app.rules.retention import Schedule
 from app.rules.vocabulary import DisputeStatus, RetainedKind, RetentionDecision
 from app.services import audit, legal_holds
+from app.services.lookups import count_of
 from app.services.transactions import transactional
 
 # The order a purge goes in: what points at calls before calls, and the audit log last, since
@@ -159,11 +160,7 @@ def _attempt_on_held_record(call_id: InstrumentedAttribute) -> ColumnElement[boo
 def candidates_count(kind: RetainedKind, now: datetime) -> int:
     """Rows old enough for the kind's shortest period: at most this many are due."""
     model, made_at = _CANDIDATES[kind]
-    return db.session.scalar(
-        select(func.count())
-        .select_from(model)
-        .where(made_at <= rules.cutoff(now, schedule().period(kind)))
-    )
+    return count_of(model, made_at <= rules.cutoff(now, schedule().period(kind)))
 
 
 def _examine(
@@ -456,9 +453,7 @@ def audit_events_due(now: datetime) -> int:
     before = audit_cutoff(now)
     if before is None:
         return 0
-    return db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.at < before)
-    )
+    return count_of(AuditEvent, AuditEvent.at < before)
 
 
 def purge_audit_events(

@@ -36,7 +36,7 @@ from app.rules.staff_accounts import StaffDetails
 from app.rules.two_factor import SignInStep
 from app.rules.vocabulary import Role
 from app.services import audit
-from app.services.lookups import get_or_not_found
+from app.services.lookups import count_of, get_or_not_found
 from app.services.transactions import transactional
 
 COMMAND_LINE = "command line"
@@ -368,13 +368,10 @@ def _replace_recovery_codes(user: StaffUser) -> list[str]:
 
 
 def recovery_codes_left(user: StaffUser) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(StaffRecoveryCode)
-            .where(StaffRecoveryCode.staff_id == user.id, StaffRecoveryCode.used_at.is_(None))
-        )
-        or 0
+    return count_of(
+        StaffRecoveryCode,
+        StaffRecoveryCode.staff_id == user.id,
+        StaffRecoveryCode.used_at.is_(None),
     )
 
 
@@ -413,7 +410,7 @@ def save_staff_user(
 
 
 def count_staff() -> int:
-    return db.session.scalar(select(func.count()).select_from(StaffUser)) or 0
+    return count_of(StaffUser)
 
 
 # --- administration -----------------------------------------------------------------------
@@ -443,7 +440,7 @@ def find_staff(typed: str, limit: int) -> tuple[list[StaffUser], int]:
         func.lower(StaffUser.name).contains(wanted, autoescape=True),
         func.lower(StaffUser.email).contains(wanted, autoescape=True),
     )
-    total = db.session.scalar(select(func.count()).select_from(StaffUser).where(where)) or 0
+    total = count_of(StaffUser, where)
     rows = db.session.scalars(
         select(StaffUser)
         .where(where)
@@ -487,16 +484,12 @@ def _lock_accounts(target: StaffUser) -> None:
 
 
 def _other_active_admins(target_id: int) -> int:
-    query = (
-        select(func.count())
-        .select_from(StaffUser)
-        .where(
-            StaffUser.role == Role.ADMIN,
-            StaffUser.active.is_(True),
-            StaffUser.id != target_id,
-        )
+    return count_of(
+        StaffUser,
+        StaffUser.role == Role.ADMIN,
+        StaffUser.active.is_(True),
+        StaffUser.id != target_id,
     )
-    return db.session.scalar(query) or 0
 
 
 def _check_change(target: StaffUser, actor: StaffUser | None, role: Role, active: bool) -> None:
