@@ -99,6 +99,17 @@ class SignInLimits:
     account: str
     pace_seconds: int
 
+    @classmethod
+    def configured(cls, account_from_address: str, address: str, account: str) -> "SignInLimits":
+        """The allowances named by these settings, and the wait every kind of sign-in shares."""
+        config = current_app.config
+        return cls(
+            account_from_address=config[account_from_address],
+            address=config[address],
+            account=config[account],
+            pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
+        )
+
 
 class SignInAllowance:
     """Sign-in attempts on one account (an email address, a staff account's code step, a
@@ -175,12 +186,10 @@ def two_factor_required(user: StaffUser) -> bool:
 
 
 def _allowance(email_or_id: str, address: str, kind: str = "sign-in-account") -> SignInAllowance:
-    config = current_app.config
-    limits = SignInLimits(
-        account_from_address=config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
-        address=config["SIGN_IN_LIMIT_PER_ADDRESS"],
-        account=config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-        pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
+    limits = SignInLimits.configured(
+        "SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS",
+        "SIGN_IN_LIMIT_PER_ADDRESS",
+        "SIGN_IN_LIMIT_PER_ACCOUNT",
     )
     return SignInAllowance(kind, email_or_id, address, "sign-in-address", limits)
 
