@@ -7,10 +7,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -115,6 +123,27 @@ def reason_form(label: str, missing: str, *, submit: str, **reason) -> type[Flas
     `submit`: what a change made only with a reason asks for."""
     fields = {"reason": reason_field(label, missing, **reason), "submit": submit_button(submit)}
     return type("ReasonForm", (FlaskForm,), fields)
+
+
+class FilterForm(FlaskForm):
+    """A list's filters, read from the address: a GET changes nothing, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+def filter_field(
+    label: str, pairs: Iterable[tuple[str, str]], *, prompt: str, default: str | None = None
+) -> SelectField:
+    """One of a list's filters: `prompt` (no filter) first, then `pairs`. A filter is never
+    required; the form's `validate()` says whether what the address gave is one of them."""
+    return SelectField(
+        label,
+        choices=choices(pairs, prompt=prompt),
+        default=default,
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
 
 
 def choices(pairs: Iterable[tuple[str, str]], *, prompt: str | None = None) -> list[SelectChoice]:

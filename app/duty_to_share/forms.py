@@ -1,17 +1,17 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovSelect,
 )
 from wtforms import (
     BooleanField,
-    SelectField,
 )
 from wtforms.validators import Optional, ValidationError
 
 from app.forms import (
+    FilterForm,
     checkboxes_field,
     choices,
+    filter_field,
     radio_field,
     reason_field,
     submit_button,
@@ -141,17 +141,11 @@ class ShareDecisionForm(FlaskForm):
         return approve, areas, self.reason.data or ""
 
 
-class WaitingFilterForm(FlaskForm):
+class WaitingFilterForm(FilterForm):
     """The list's filter, read from the address."""
 
-    class Meta:
-        csrf = False
-
-    show = SelectField(
-        "Show",
-        choices=choices([("overdue", "Urgent requests past 24 hours")], prompt="Every request"),
-        widget=GovSelect(),
-        validators=[Optional()],
+    show = filter_field(
+        "Show", [("overdue", "Urgent requests past 24 hours")], prompt="Every request"
     )
 
     def overdue_only(self) -> bool:

@@ -18,15 +18,16 @@ from wtforms import (
 from wtforms.validators import (
     Email,
     InputRequired,
-    Optional,
     StopValidation,
     ValidationError,
 )
 
 from app import clock
 from app.forms import (
+    FilterForm,
     checkboxes_field,
     choices,
+    filter_field,
     radio_field,
     reason_field,
     reason_form,
@@ -368,18 +369,14 @@ def access_code_forms(permissions) -> dict[int, RevealDetailForm]:
 SPOKE_ALONE, TOLD_HOLDER, TOLD_ISSUER = "spoke-alone", "told-holder", "told-issuer"
 
 
-class EndRequestFilterForm(FlaskForm):
+class EndRequestFilterForm(FilterForm):
     """The list's filter, read from the address: the requests waiting, unless it says."""
 
-    class Meta:
-        csrf = False
-
-    status = SelectField(
+    status = filter_field(
         "Status",
-        choices=choices(AuthorityEndStatus.choices(), prompt="Any status"),
+        AuthorityEndStatus.choices(),
+        prompt="Any status",
         default=AuthorityEndStatus.WAITING.value,
-        widget=GovSelect(),
-        validators=[Optional()],
     )
 
     def chosen(self) -> AuthorityEndStatus | None:
