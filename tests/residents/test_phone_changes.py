@@ -55,6 +55,24 @@ def _submit(client, path: str, **fields):
     return client.post(path, data=data)
 
 
+def _forged(client, path: str, resident):
+    """Open the page, then post a whole change to it without its form: what someone sends
+    who may not see the page, or who changed the id in it. (shown, posted)"""
+    shown = client.get(path)
+    posted = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "seen": phones.numbers_version(resident.id),
+            "number": "07700 900777",
+            "label": "mobile",
+            "reason": REASON,
+            "evidence": EVIDENCE,
+        },
+    )
+    return shown, posted
+
+
 def _on_file(resident) -> list[tuple[str, str, datetime | None]]:
     db.session.expire_all()
     return [
@@ -174,18 +192,7 @@ def test_only_a_supervisor_may_change_numbers_outside_a_call(
     path = _pages(resident)[page]
     before = _on_file(resident)
 
-    shown = client.get(path)
-    posted = client.post(
-        path,
-        data={
-            "csrf_token": csrf_token(client, "/"),
-            "number": "07700 900777",
-            "label": "mobile",
-            "reason": REASON,
-            "evidence": EVIDENCE,
-            "seen": phones.numbers_version(resident.id),
-        },
-    )
+    shown, posted = _forged(client, path, resident)
 
     assert shown.status_code == 403
     assert posted.status_code == (405 if page == "list" else 403)
@@ -198,18 +205,7 @@ def test_another_residents_number_is_not_shown_and_is_refused(signed_in_supervis
     path = f"/residents/{resident.id}/phone-numbers/{_phone_id(other, '+447700900888')}/{page}"
     before = _on_file(other)
 
-    shown = signed_in_supervisor.get(path)
-    posted = signed_in_supervisor.post(
-        path,
-        data={
-            "csrf_token": csrf_token(signed_in_supervisor, "/"),
-            "seen": phones.numbers_version(resident.id),
-            "number": "07700 900777",
-            "label": "mobile",
-            "reason": REASON,
-            "evidence": EVIDENCE,
-        },
-    )
+    shown, posted = _forged(signed_in_supervisor, path, resident)
 
     assert shown.status_code == 404
     assert posted.status_code == 200
