@@ -23,7 +23,7 @@ from app.rules.capabilities import Capability
 from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import CallerType, ShareRequestStatus
-from app.services import audit, call_state
+from app.services import audit, call_state, decisions
 from app.services.facts import facts_from
 from app.services.lookups import count_of, get_or_not_found
 from app.services.service_areas import active_area_codes, area_names
@@ -238,26 +238,21 @@ class RequestPage:
 def view_request(request: ShareRequest, supervisor: StaffUser, now: datetime) -> RequestPage:
     """The request with its call, for a supervisor to decide, overdue or not at `now`; the
     view is audited first."""
-    _record_request_viewed(request.id, request.call_id, request.resident_id, supervisor.id)
-    request = db.session.get(ShareRequest, request.id)
+    what = f"duty-to-share request {request.id}"
+    request = decisions.opened_to_decide(
+        request,
+        AuditAction.DUTY_TO_SHARE_VIEWED,
+        what,
+        supervisor,
+        call_id=request.call_id,
+        request=request.id,
+    )
     return RequestPage(
         request=request,
         call=request.call,
         overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, now),
         due=rules.decision_due(request.requested_at),
         lapsed=rules.has_lapsed(request.status, request.urgent, request.call.is_open),
-    )
-
-
-@transactional
-def _record_request_viewed(request_id: int, call_id: int, resident_id: int, staff_id: int) -> None:
-    audit.record(
-        AuditAction.DUTY_TO_SHARE_VIEWED,
-        staff_id=staff_id,
-        resident_id=resident_id,
-        call_id=call_id,
-        purpose=f"Deciding duty-to-share request {request_id}",
-        request=request_id,
     )
 
 
