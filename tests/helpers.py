@@ -68,6 +68,16 @@ def text_in_database() -> str:
     return "\n".join(found)
 
 
+def error_page(response, title: str = "") -> str:
+    """The text of a form shown again with its errors: answered 200, titled "Error: `title`"
+    (the page's title, or its start), with the error summary. Entities are unescaped."""
+    page = html_unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"<title>Error: {title}" in page
+    assert "govuk-error-summary" in page
+    return page
+
+
 def count_rows(model, *where) -> int:
     """How many rows of `model` there are (those matching `where`, when given)."""
     return db.session.scalar(select(func.count()).select_from(model).where(*where))

@@ -10,7 +10,7 @@ from app.rules import retention as rules
 from app.rules.vocabulary import Role
 from app.services import legal_holds
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, error_page
 
 REASON = "Housing disrepair claim HC-2026-118"
 
@@ -77,11 +77,7 @@ def test_a_supervisor_sets_a_hold_with_a_reason_and_sees_it_listed(
 def test_a_hold_needs_a_reason(signed_in_supervisor, resident, reason, error):
     response = _set(signed_in_supervisor, resident.id, reason)
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "<title>Error: Set a legal hold" in page
-    assert error in page
-    assert "govuk-error-summary" in page
+    assert error in error_page(response, "Set a legal hold")
     assert _holds() == []
     assert _events("legal_hold.set") == []
 
