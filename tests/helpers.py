@@ -4,10 +4,12 @@ import json
 import re
 from html import unescape as html_unescape
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
+from app import clock
 from app.extensions import db
 from app.models import StaffUser
 from tests import factories
@@ -66,6 +68,17 @@ def text_in_database() -> str:
                 if isinstance(value, str | dict | list)
             )
     return "\n".join(found)
+
+
+def clock_stopped_at(moment):
+    """A module's fixture that runs each of its tests with the clock stopped at `moment`
+    (`_stopped_clock = clock_stopped_at(NOW)`); conftest starts the clock again after each."""
+
+    @pytest.fixture(autouse=True)
+    def _stopped_clock():
+        clock.set_now(moment)
+
+    return _stopped_clock
 
 
 def error_page(response, title: str = "") -> str:

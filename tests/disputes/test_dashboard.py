@@ -12,16 +12,13 @@ from app.models import Dispute
 from app.rules.vocabulary import DisputeStatus, Relationship, Role
 from app.services import dashboard
 from tests import factories
+from tests.helpers import clock_stopped_at
 from tests.services.test_cross_record import fail_on, residents
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 
 
-@pytest.fixture(autouse=True)
-def _stopped_clock():
-    clock.set_now(NOW)
-    yield
-    clock.set_now(None)
+_stopped_clock = clock_stopped_at(NOW)
 
 
 def _upheld(resident, number=factories.HOAXER):

@@ -16,7 +16,7 @@ from app.rules.phone_changes import PhoneChangeKind
 from app.rules.vocabulary import MessageKind, Role
 from app.services import phones
 from tests import factories
-from tests.helpers import csrf_token, error_page, hidden_inputs
+from tests.helpers import clock_stopped_at, csrf_token, error_page, hidden_inputs
 
 NOW = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
 OLD, NEW = "+447700900123", "+447700900777"
@@ -24,9 +24,7 @@ REASON = "The resident sent a signed change of details form"
 EVIDENCE = "FORM-2026-0042"
 
 
-@pytest.fixture(autouse=True)
-def _stopped_clock():
-    clock.set_now(NOW)
+_stopped_clock = clock_stopped_at(NOW)
 
 
 def _phone_id(resident, number: str = OLD) -> int:
