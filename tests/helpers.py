@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from app import clock
 from app.extensions import db
-from app.models import StaffUser
+from app.models import AuditEvent, StaffUser
 from tests import factories
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -89,6 +89,11 @@ def error_page(response, title: str = "") -> str:
     assert f"<title>Error: {title}" in page
     assert "govuk-error-summary" in page
     return page
+
+
+def audit_events(action: str) -> list[AuditEvent]:
+    """The audit events recorded with `action` (its code: "legal_hold.set")."""
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def count_rows(model, *where) -> int:

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, ShareRequest
+from app.models import ShareRequest
 from app.rules.vocabulary import Role, ShareRequestStatus
 from tests.duty_to_share.conftest import (
     HOUSING_ENTRY,
@@ -13,6 +13,7 @@ from tests.duty_to_share.conftest import (
     ShareCall,
     decide,
 )
+from tests.helpers import audit_events
 
 BANNER = "Disclosed under duty to share: Prevention or detection of crime (police request)"
 
@@ -20,10 +21,6 @@ BANNER = "Disclosed under duty to share: Prevention or detection of crime (polic
 def _requests() -> list[ShareRequest]:
     db.session.expire_all()
     return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def test_the_request_page_asks_for_the_basis_reason_and_areas(police_call):
@@ -64,8 +61,8 @@ def test_the_disclosure_is_audited_once_with_what_the_resident_will_be_told(poli
     police_call.record_fragment()
     police_call.record_fragment()
 
-    [requested] = _events("duty_to_share.requested")
-    [disclosed] = _events("call.duty_to_share_disclosed")
+    [requested] = audit_events("duty_to_share.requested")
+    [disclosed] = audit_events("call.duty_to_share_disclosed")
     assert disclosed.call_id == police_call.id
     assert disclosed.resident_id == requested.resident_id
     assert disclosed.staff_id == police_call.client.user.id
@@ -76,7 +73,7 @@ def test_the_disclosure_is_audited_once_with_what_the_resident_will_be_told(poli
         "Someone else calling about the resident, PC Jones"
     )
     assert disclosed.detail["urgent"] is True
-    views = _events("record.disclosed")
+    views = audit_events("record.disclosed")
     assert views and views[-1].detail["reason"].startswith(BANNER)
 
 
@@ -86,7 +83,7 @@ def test_a_request_that_is_not_urgent_shows_nothing_until_approved(
     police_call.ask(areas=["housing", "council-tax"], urgent=False)
     assert "Do not disclose: caller not verified" in police_call.record_fragment()
     assert HOUSING_ENTRY not in police_call.page()
-    assert _events("call.duty_to_share_disclosed") == []
+    assert audit_events("call.duty_to_share_disclosed") == []
     [request] = _requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["council-tax"])
@@ -110,7 +107,7 @@ def test_approval_narrows_an_urgent_request_from_the_next_request_on(
     fragment = police_call.record_fragment()
     assert HOUSING_ENTRY in fragment
     assert TAX_ENTRY not in fragment
-    [approved] = _events("duty_to_share.approved")
+    [approved] = audit_events("duty_to_share.approved")
     assert approved.detail["areas"] == ["housing"]
 
 
@@ -125,7 +122,7 @@ def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, sign
     assert "Do not disclose: caller not verified" in fragment
     assert HOUSING_ENTRY not in fragment and BANNER not in fragment
     assert _requests()[0].status is ShareRequestStatus.REFUSED
-    assert _events("duty_to_share.refused")[0].detail["reason"] == "No lawful basis given"
+    assert audit_events("duty_to_share.refused")[0].detail["reason"] == "No lawful basis given"
 
 
 def test_the_disclosure_ends_with_the_call(police_call):

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, OutboxMessage, PortalSession, Resident
+from app.models import OutboxMessage, PortalSession, Resident
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.rules.vocabulary import MessageKind, TextCodeProvider
 from app.services import portal_codes
 from tests import factories
-from tests.helpers import text_in_database
+from tests.helpers import audit_events, text_in_database
 from tests.portal.helpers import (
     BORN,
     console_code,
@@ -56,10 +56,6 @@ def messaging(production, app, fake_twilio, monkeypatch):
 def _code_page(client) -> str:
     """The page a visitor sees after giving details, without the tokens every page has."""
     return _PER_REQUEST.sub("", client.get("/portal/code").get_data(as_text=True))
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 CASES = {
@@ -202,7 +198,7 @@ def test_a_held_portal_code_is_simply_not_sent(app, resident, verify, sim_swap):
     assert len(verify.sent("lookups.twilio.com")) == 1
     assert verify.sent("/Verifications") == []
     assert _code_page(matched) == _code_page(stranger)
-    (event,) = _events("portal.code_not_sent")
+    (event,) = audit_events("portal.code_not_sent")
     assert event.detail["reason"].startswith("held: ")
     assert (
         db.session.scalar(
