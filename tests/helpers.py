@@ -11,12 +11,23 @@ from sqlalchemy.exc import OperationalError
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, StaffUser
+from app.models import AuditEvent, Permission, StaffUser
 from tests import factories
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 HIDDEN_INPUT = re.compile(r'<input\b[^>]*\btype="hidden"[^>]*>')
 ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
+
+
+def client_from(app, address: str) -> FlaskClient:
+    """A client whose requests come from the client address `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def page_text(client: FlaskClient, path: str) -> str:
+    return client.get(path).get_data(as_text=True)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
@@ -94,6 +105,12 @@ def error_page(response, title: str = "") -> str:
 def audit_events(action: str) -> list[AuditEvent]:
     """The audit events recorded with `action` (its code: "legal_hold.set")."""
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def is_revoked(permission_id: int) -> bool:
+    """Whether the permission is revoked, as committed."""
+    db.session.expire_all()
+    return db.session.get(Permission, permission_id).revoked_at is not None
 
 
 def count_rows(model, *where) -> int:

@@ -1,9 +1,5 @@
 """Asking to share without consent on a call, and what the call page then shows."""
 
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import ShareRequest
 from app.rules.vocabulary import Role, ShareRequestStatus
 from tests.duty_to_share.conftest import (
     HOUSING_ENTRY,
@@ -12,15 +8,11 @@ from tests.duty_to_share.conftest import (
     TAX_ENTRY,
     ShareCall,
     decide,
+    share_requests,
 )
 from tests.helpers import audit_events
 
 BANNER = "Disclosed under duty to share: Prevention or detection of crime (police request)"
-
-
-def _requests() -> list[ShareRequest]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
 
 
 def test_the_request_page_asks_for_the_basis_reason_and_areas(police_call):
@@ -45,7 +37,7 @@ def test_an_urgent_request_shows_the_asked_areas_at_once_and_nothing_else(police
         assert HOUSING_ENTRY in shown
         assert TAX_ENTRY not in shown
         assert "urgent, not yet approved by a supervisor" in shown
-    [request] = _requests()
+    [request] = share_requests()
     assert request.status is ShareRequestStatus.PENDING
     assert request.urgent
     assert request.officer == OFFICER
@@ -84,7 +76,7 @@ def test_a_request_that_is_not_urgent_shows_nothing_until_approved(
     assert "Do not disclose: caller not verified" in police_call.record_fragment()
     assert HOUSING_ENTRY not in police_call.page()
     assert audit_events("call.duty_to_share_disclosed") == []
-    [request] = _requests()
+    [request] = share_requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["council-tax"])
 
@@ -100,7 +92,7 @@ def test_approval_narrows_an_urgent_request_from_the_next_request_on(
 ):
     police_call.ask(areas=["housing", "council-tax"], urgent=True)
     assert TAX_ENTRY in police_call.record_fragment()
-    [request] = _requests()
+    [request] = share_requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
 
@@ -113,7 +105,7 @@ def test_approval_narrows_an_urgent_request_from_the_next_request_on(
 
 def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, signed_in_supervisor):
     police_call.ask(areas=["housing"], urgent=True)
-    [request] = _requests()
+    [request] = share_requests()
 
     response = decide(signed_in_supervisor, request.id, "refuse", reason="No lawful basis given")
 
@@ -121,7 +113,7 @@ def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, sign
     fragment = police_call.record_fragment()
     assert "Do not disclose: caller not verified" in fragment
     assert HOUSING_ENTRY not in fragment and BANNER not in fragment
-    assert _requests()[0].status is ShareRequestStatus.REFUSED
+    assert share_requests()[0].status is ShareRequestStatus.REFUSED
     assert audit_events("duty_to_share.refused")[0].detail["reason"] == "No lawful basis given"
 
 
@@ -193,7 +185,7 @@ def test_a_caller_verified_as_the_resident_needs_no_override(signed_in_handler, 
     page = call.ask(areas=["housing"]).get_data(as_text=True)
 
     assert "you may already discuss all council services" in page
-    assert _requests() == []
+    assert share_requests() == []
 
 
 def test_one_request_waits_at_a_time(police_call):
@@ -202,7 +194,7 @@ def test_one_request_waits_at_a_time(police_call):
     page = police_call.ask(areas=["council-tax"], urgent=True).get_data(as_text=True)
 
     assert "A request on this call is already waiting for a supervisor" in page
-    assert len(_requests()) == 1
+    assert len(share_requests()) == 1
 
 
 def test_missing_answers_are_shown_next_to_their_fields_and_nothing_is_saved(police_call):
@@ -221,11 +213,11 @@ def test_missing_answers_are_shown_next_to_their_fields_and_nothing_is_saved(pol
     )
     assert "Enter why you need to share, in at least 10 characters" in page
     assert "Select the service areas you need to discuss" in page
-    assert _requests() == []
+    assert share_requests() == []
 
 
 def test_no_basis_is_asked_for(police_call):
     page = police_call.ask(basis="").get_data(as_text=True)
 
     assert "Select the lawful basis for sharing" in page
-    assert _requests() == []
+    assert share_requests() == []

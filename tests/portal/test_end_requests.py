@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import AuthorityEndRequest, Permission
+from app.models import AuthorityEndRequest
 from app.rules import authority_ends as rules
 from app.rules.authority_ends import Checks
 from app.rules.vocabulary import AuthorityEndStatus, PermissionKind, Role
 from app.services import authority_ends
 from tests import factories
-from tests.helpers import csrf_token, hidden_inputs
+from tests.helpers import csrf_token, hidden_inputs, is_revoked
 from tests.portal.helpers import portal_sign_in
 
 
@@ -31,11 +31,6 @@ def lpa(resident):
 
 def _requests() -> int:
     return db.session.scalar(select(func.count()).select_from(AuthorityEndRequest))
-
-
-def _revoked(permission_id: int) -> bool:
-    db.session.expire_all()
-    return db.session.get(Permission, permission_id).revoked_at is not None
 
 
 def _ask(client, permission_id: int, note: str = ""):
@@ -78,7 +73,7 @@ def test_the_resident_asks_through_a_check_page_and_gets_a_reference(
     assert "We have your request" in confirmation
     assert f"<strong>{asked.id}</strong>" in confirmation
     assert asked.resident_note == "Please ring after 6pm"
-    assert not _revoked(lpa.id)
+    assert not is_revoked(lpa.id)
     record = resident_client.get("/portal/your-record").get_data(as_text=True)
     assert f"Request {asked.id}</a>: you asked us to end this" in record
     assert f'href="/portal/permissions/{lpa.id}/end"' not in record
@@ -139,7 +134,7 @@ def test_posting_the_immediate_take_away_for_an_lpa_ends_nothing(resident_client
 
     for response in (shown, posted):
         assert response.headers["Location"] == f"/portal/permissions/{lpa.id}/end"
-    assert not _revoked(lpa.id)
+    assert not is_revoked(lpa.id)
     assert _requests() == 0
 
 
@@ -211,7 +206,7 @@ def test_another_residents_permission_and_request_are_not_found(resident_client,
         assert response.status_code == 404, (method, path)
 
     assert _requests() == 1
-    assert not _revoked(theirs.id)
+    assert not is_revoked(theirs.id)
 
 
 def test_a_cookie_replayed_after_sign_out_asks_nothing(app, resident_client, lpa):
