@@ -23,12 +23,6 @@ def resident_client(client, resident):
     return portal_sign_in(client, resident)
 
 
-@pytest.fixture
-def lpa(resident):
-    permission, _ = factories.make_permission(resident, name="Dana Okafor")
-    return permission
-
-
 def _requests() -> int:
     return db.session.scalar(select(func.count()).select_from(AuthorityEndRequest))
 

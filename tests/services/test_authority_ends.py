@@ -33,12 +33,6 @@ ENDED, KEPT = AuthorityEndStatus.ENDED, AuthorityEndStatus.KEPT
 
 
 @pytest.fixture
-def lpa(resident):
-    permission, _ = factories.make_permission(resident, name="Dana Okafor")
-    return permission
-
-
-@pytest.fixture
 def user(resident) -> portal.SignedInResident:
     return _signed_in(resident)
 
