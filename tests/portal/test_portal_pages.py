@@ -18,12 +18,6 @@ from app.rules.vocabulary import (
 from app.services import disputes
 from tests import factories
 from tests.helpers import csrf_token, hidden_inputs
-from tests.portal.helpers import portal_sign_in
-
-
-@pytest.fixture
-def resident_client(client, resident):
-    return portal_sign_in(client, resident)
 
 
 @pytest.fixture
