@@ -4,12 +4,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.models import AuditEvent
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.helpers import client_from, csrf_token, sign_in
+from tests.helpers import client_from, count_rows, csrf_token, sign_in
 
 
 def test_handler_signs_in_and_lands_on_the_console(client):
@@ -99,10 +99,8 @@ def test_failed_sign_ins_are_limited_per_account_from_one_address(client):
 
 
 def _checked_passwords() -> int:
-    return factories.db.session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action.in_(["staff.sign_in_failed", "staff.signed_in"]))
+    return count_rows(
+        AuditEvent, AuditEvent.action.in_(["staff.sign_in_failed", "staff.signed_in"])
     )
 
 
@@ -184,11 +182,7 @@ def test_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit(app):
     with ThreadPoolExecutor(max_workers=attempts) as pool:
         codes = list(pool.map(attempt, range(attempts)))
 
-    checked = factories.db.session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == "staff.sign_in_failed")
-    )
+    checked = count_rows(AuditEvent, AuditEvent.action == "staff.sign_in_failed")
     assert checked == 5
     assert sorted(codes) == [200] * 5 + [429] * (attempts - 5)
 

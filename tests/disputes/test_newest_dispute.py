@@ -5,7 +5,7 @@ a supervisor, a resident and a handler use."""
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -16,7 +16,7 @@ from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus
 from app.services import disputes
 from tests import factories
 from tests.disputes.test_record_on_call import _record
-from tests.helpers import csrf_token, hidden_inputs, page_text
+from tests.helpers import count_rows, csrf_token, hidden_inputs, page_text
 from tests.portal.helpers import portal_sign_in
 
 
@@ -66,7 +66,7 @@ def test_the_reviews_sequence_never_overwrites_the_newer_open_dispute(
         assert "<title>Error: " in page and told in page
     assert _entry_status(entry.id) is EntryStatus.DISPUTED
     assert db.session.get(Dispute, first.id).status is DisputeStatus.NOT_UPHELD
-    assert db.session.scalar(select(func.count()).select_from(DisputeDecision)) == 1
+    assert count_rows(DisputeDecision) == 1
     assert disputes.hoax_strikes(factories.HOAXER) == 0
 
     # No third dispute beside the open one: not in the portal, not on a call.

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -12,7 +12,7 @@ from app.models import Dispute, DisputeDecision, Entry
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Role
 from tests import factories
-from tests.helpers import csrf_token, error_page, hidden_inputs, page_text
+from tests.helpers import count_rows, csrf_token, error_page, hidden_inputs, page_text
 
 
 def _decide(client, dispute_id: int, **fields):
@@ -179,7 +179,7 @@ def test_a_stale_form_is_refused_and_the_supervisor_is_told(signed_in_client, re
     assert rules.ALREADY_DECIDED in page
     assert "<title>Error: " in page
     assert db.session.get(Dispute, dispute.id).status is DisputeStatus.NOT_UPHELD
-    assert db.session.scalar(select(func.count()).select_from(DisputeDecision)) == 1
+    assert count_rows(DisputeDecision) == 1
 
 
 def test_deciding_twice_from_one_page_records_one_decision(signed_in_supervisor, resident):
@@ -191,7 +191,7 @@ def test_deciding_twice_from_one_page_records_one_decision(signed_in_supervisor,
     again = signed_in_supervisor.post(f"/disputes/{dispute.id}", data=data)
 
     assert rules.ALREADY_DECIDED in again.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(DisputeDecision)) == 1
+    assert count_rows(DisputeDecision) == 1
 
 
 def test_a_correction_is_a_new_decision(signed_in_supervisor, resident):

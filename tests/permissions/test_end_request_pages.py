@@ -4,7 +4,7 @@ the decision; and what nobody else may do with them."""
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -15,7 +15,7 @@ from app.services import authority_ends
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.calls.test_representatives import _representative_calls
-from tests.helpers import csrf_token, hidden_inputs, is_revoked
+from tests.helpers import count_rows, csrf_token, hidden_inputs, is_revoked
 
 EVERY_CHECK = ["spoke-alone", "told-holder", "told-issuer"]
 
@@ -151,7 +151,7 @@ def test_an_incomplete_decision_is_shown_next_to_its_field_and_changes_nothing(
     assert error and message in error.group(1).replace("&#39;", "'")
     assert _status(asked.id) is AuthorityEndStatus.WAITING
     assert not is_revoked(asked.permission_id)
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert count_rows(OutboxMessage) == 0
 
 
 def test_keeping_it_needs_only_a_reason(signed_in_supervisor, resident):
@@ -184,7 +184,7 @@ def test_a_stale_form_after_another_supervisor_decided_is_told_and_changes_nothi
     assert rules.ALREADY_DECIDED in page and "<title>Error: " in page
     assert _status(asked.id) is AuthorityEndStatus.KEPT
     assert not is_revoked(asked.permission_id)
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert count_rows(OutboxMessage) == 1
 
 
 @pytest.mark.parametrize("role", [Role.HANDLER, Role.ADMIN], ids=str)

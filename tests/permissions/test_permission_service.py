@@ -4,7 +4,7 @@ from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -428,9 +428,7 @@ def test_closing_the_matter_ends_an_issue_limited_permission(grant_written, supe
     assert permission_state(permissions.facts_for(saved), TODAY) is PermissionState.MATTER_CLOSED
     assert saved.events[-1].kind is PermissionEventKind.MATTER_CLOSED
     assert saved.events[-1].reason == "Arrears paid in full"
-    assert db.session.scalar(
-        select(func.count()).where(AuditEvent.action == "permission.matter_closed")
-    )
+    assert count_rows(AuditEvent, AuditEvent.action == "permission.matter_closed")
 
 
 def test_a_permission_without_a_matter_has_no_matter_to_close(grant_written, supervisor):

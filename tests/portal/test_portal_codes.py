@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -20,7 +20,7 @@ from app.models.staff import new_session_token
 from app.rules.vocabulary import MessageKind, TextCodeProvider
 from app.services import portal_codes
 from tests import factories
-from tests.helpers import audit_events, text_in_database
+from tests.helpers import audit_events, count_rows, text_in_database
 from tests.portal.helpers import (
     BORN,
     console_code,
@@ -310,8 +310,8 @@ def test_in_production_without_a_provider_residents_cannot_sign_in_online(
         assert 'name="reference"' not in page
     assert posted.status_code == 200
     assert send_queued_codes().taken == 0
-    assert db.session.scalar(select(func.count()).select_from(PortalSession)) == 0
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert count_rows(PortalSession) == 0
+    assert count_rows(OutboxMessage) == 0
     assert "console text code" not in caplog.text
 
 

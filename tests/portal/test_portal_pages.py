@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -17,7 +17,7 @@ from app.rules.vocabulary import (
 )
 from app.services import disputes
 from tests import factories
-from tests.helpers import csrf_token, hidden_inputs
+from tests.helpers import count_rows, csrf_token, hidden_inputs
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_a_tampered_confirmation_sends_the_resident_back_to_the_form(resident_cl
     )
 
     assert response.headers["Location"] == path
-    assert db.session.scalar(select(func.count()).select_from(Dispute)) == 0
+    assert count_rows(Dispute) == 0
 
 
 def test_the_resident_sees_their_dispute_and_its_outcome(resident_client, resident):
@@ -170,7 +170,7 @@ def test_another_residents_entry_dispute_and_permission_are_not_found(
 
     db.session.expire_all()
     assert db.session.get(Permission, permission.id).revoked_at is None
-    assert db.session.scalar(select(func.count()).select_from(Dispute)) == 1
+    assert count_rows(Dispute) == 1
     page = resident_client.get("/portal/your-record").get_data(as_text=True)
     assert "Olive" not in page and "Tranter" not in page
 

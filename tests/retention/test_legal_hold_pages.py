@@ -1,7 +1,7 @@
 """Legal holds: supervisors set and lift them on a resident's record, with a reason."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -10,7 +10,7 @@ from app.rules import retention as rules
 from app.rules.vocabulary import Role
 from app.services import legal_holds
 from tests import factories
-from tests.helpers import audit_events, csrf_token, error_page
+from tests.helpers import audit_events, count_rows, csrf_token, error_page
 
 REASON = "Housing disrepair claim HC-2026-118"
 
@@ -223,7 +223,7 @@ def test_the_list_of_holds_is_paginated_oldest_first(signed_in_supervisor):
     assert "Claim number 25 of many" not in first
     assert "Claim number 25 of many" in second
     assert signed_in_supervisor.get("/legal-holds?page=3").status_code == 404
-    total = db.session.scalar(select(func.count()).select_from(LegalHold))
+    total = count_rows(LegalHold)
     assert total == 26
 
 

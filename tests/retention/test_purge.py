@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock, models
 from app.extensions import db
@@ -432,8 +432,7 @@ def test_audit_events_go_once_their_period_has_run_and_the_chain_still_verifies(
     output = purge(app)
 
     assert f"Removed audit events: {removed}" in output
-    old = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
-    assert db.session.scalar(old) == 2 - removed
+    assert count_rows(AuditEvent, AuditEvent.action == "test.old") == 2 - removed
     [purged] = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "retention.purged")
     ).all()
@@ -456,24 +455,14 @@ def test_no_audit_events_are_removed_while_any_legal_hold_is_in_force(app, resid
 
     assert "Audit events are kept while any legal hold is in force." in dry
     assert "Removed audit events: 0" in output
-    assert (
-        db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
-        )
-        == 1
-    )
+    assert count_rows(AuditEvent, AuditEvent.action == "test.old") == 1
 
     legal_holds.lift_hold(hold, "Claim settled, file closed", supervisor, now=clock.now())
     at(T0 + timedelta(days=20_001))
     output = purge(app)
 
     assert "Removed audit events: 0" not in output
-    assert (
-        db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
-        )
-        == 0
-    )
+    assert count_rows(AuditEvent, AuditEvent.action == "test.old") == 0
     assert _audit_verify(app)[0] == 0
 
 
