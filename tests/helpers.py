@@ -2,11 +2,12 @@
 
 import json
 import re
+from contextlib import contextmanager
 from html import unescape as html_unescape
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from app import clock
@@ -111,6 +112,29 @@ def is_revoked(permission_id: int) -> bool:
     """Whether the permission is revoked, as committed."""
     db.session.expire_all()
     return db.session.get(Permission, permission_id).revoked_at is not None
+
+
+def one_won(responses, told: str) -> None:
+    """Of forms posted at once, one was done (a redirect) and every other was told `told`."""
+    db.session.expire_all()
+    won = [r for r in responses if r.status_code == 302]
+    told_so = [r for r in responses if told in r.text]
+    assert (len(won), len(told_so)) == (1, len(responses) - 1)
+
+
+@contextmanager
+def statements_run():
+    """The SQL statements run inside the block, as a list filled in as they run."""
+    ran: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        ran.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield ran
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def count_rows(model, *where) -> int:

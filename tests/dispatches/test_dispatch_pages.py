@@ -2,11 +2,10 @@
 areas and as need to know allows; the whole address and the report on the dispatch's own page,
 a view of the record audited with the dispatch as its purpose."""
 
-from contextlib import contextmanager
 from html import unescape
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -14,6 +13,7 @@ from app.models import AuditEvent, Dispatch
 from app.rules.dispatches import CORRECTED, ON_HOLD, SENSITIVE_REPORT
 from app.rules.vocabulary import DisputeStatus, Role, ServiceArea
 from tests import factories
+from tests.helpers import statements_run
 
 REPORT = "Says the boiler is broken"
 INSTRUCTIONS = "Go"  # what factories.make_entry's dispatch tells the team
@@ -155,20 +155,6 @@ def test_a_closed_dispatch_says_how_it_ended(signed_in_handler, dispatch):
 
     assert "no access" in page
     assert "Record the outcome" not in page
-
-
-@contextmanager
-def statements_run():
-    ran: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        ran.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield ran
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_the_list_reads_its_residents_in_one_statement_however_many(signed_in_handler):
