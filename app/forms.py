@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 
 def strip_whitespace(value):
@@ -87,14 +87,24 @@ def text_field(
     )
 
 
-def radio_field(label: str, pairs: Iterable[tuple[str, str]], missing: str, **kwargs) -> RadioField:
-    """GOV.UK radios for (value, label) pairs; `missing` is the error when none is selected."""
+def radio_field(
+    label: str,
+    pairs: Iterable[tuple[str, str]],
+    missing: str,
+    *,
+    only_these: bool = False,
+    **kwargs,
+) -> RadioField:
+    """GOV.UK radios for (value, label) pairs; `missing` is the error when none is selected.
+    With `only_these`, a value that is none of them (a forged or out-of-date post) is told
+    `missing` too, in words people can act on, not WTForms' "Not a valid choice"."""
+    pairs = list(pairs)
+    validators = [InputRequired(message=missing)]
+    if only_these:
+        validators.append(AnyOf([value for value, _ in pairs], message=missing))
+        kwargs["validate_choice"] = False
     return RadioField(
-        label,
-        choices=choices(pairs),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=missing)],
-        **kwargs,
+        label, choices=choices(pairs), widget=GovRadioInput(), validators=validators, **kwargs
     )
 
 

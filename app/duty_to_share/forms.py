@@ -33,7 +33,7 @@ class ShareRequestForm(FlaskForm):
         "What is the lawful basis for sharing?",
         LawfulBasis.choices(),
         rules.SELECT_BASIS,
-        validate_choice=False,  # checked below, with the same words as a missing answer
+        only_these=True,
     )
     officer = text_field(
         "Requesting officer's details (police requests only)",
@@ -62,10 +62,6 @@ class ShareRequestForm(FlaskForm):
     def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.areas.choices = choices(area_choices)
-
-    def validate_basis(self, field) -> None:
-        if field.data not in {basis.value for basis in LawfulBasis}:
-            raise ValidationError(rules.SELECT_BASIS)
 
     def validate_officer(self, field) -> None:
         if self.basis.data == LawfulBasis.CRIME.value and not field.data:
@@ -99,7 +95,7 @@ class ShareDecisionForm(FlaskForm):
             (REFUSE, "Refuse: nothing is shared"),
         ],
         rules.SELECT_DECISION,
-        validate_choice=False,  # checked below, with the same words as a missing answer
+        only_these=True,
     )
     areas = checkboxes_field(
         "Which service areas do you approve?",
@@ -119,10 +115,6 @@ class ShareDecisionForm(FlaskForm):
         self.areas.choices = choices(area_choices)
         # The reasons are asked for only when refusing.
         self.reason.validators = [Optional(), *self.reason.validators[1:]]
-
-    def validate_decision(self, field) -> None:
-        if field.data not in (APPROVE, REFUSE):
-            raise ValidationError(rules.SELECT_DECISION)
 
     def validate_areas(self, field) -> None:
         if self.decision.data != APPROVE:

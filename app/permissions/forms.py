@@ -402,7 +402,7 @@ class EndDecisionForm(FlaskForm):
             (AuthorityEndStatus.KEPT.value, "Keep it in force"),
         ],
         authority_rules.SELECT_OUTCOME,
-        validate_choice=False,  # checked below, with the same words as a missing answer
+        only_these=True,
     )  # fmt: skip
     reason = reason_field(
         "Reason for your decision",
@@ -427,10 +427,6 @@ class EndDecisionForm(FlaskForm):
     def validate_checks(self, field) -> None:
         if not set(field.data or []) <= {SPOKE_ALONE, TOLD_HOLDER, TOLD_ISSUER}:
             raise ValidationError("Select from the list")
-
-    def validate_outcome(self, field) -> None:
-        if field.data not in {status.value for status in authority_rules.DECISIONS}:
-            raise ValidationError(authority_rules.SELECT_OUTCOME)
 
     def decided(self) -> tuple[AuthorityEndStatus, authority_rules.Checks, str]:
         ticked = set(self.checks.data or [])

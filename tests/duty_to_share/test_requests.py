@@ -1,5 +1,7 @@
 """Asking to share without consent on a call, and what the call page then shows."""
 
+import pytest
+
 from app.rules.vocabulary import Role, ShareRequestStatus
 from tests.duty_to_share.conftest import (
     HOUSING_ENTRY,
@@ -216,8 +218,9 @@ def test_missing_answers_are_shown_next_to_their_fields_and_nothing_is_saved(pol
     assert share_requests() == []
 
 
-def test_no_basis_is_asked_for(police_call):
-    page = police_call.ask(basis="").get_data(as_text=True)
+@pytest.mark.parametrize("basis", ["", "because-i-said-so"], ids=["none", "not-on-the-list"])
+def test_a_basis_is_asked_for_when_none_or_one_not_on_the_list_is_given(police_call, basis):
+    page = police_call.ask(basis=basis).get_data(as_text=True)
 
     assert "Select the lawful basis for sharing" in page
     assert share_requests() == []
