@@ -10,11 +10,17 @@ LOCK := requirements.lock
 LOCK_TOOL := $(VENV)/lock-tool
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint format bench load setup lock assets db demo clean
+.PHONY: run test lint format bench load setup lock assets db demo demo-code clean
+
+# Where `make run` serves the app: HOST and PORT from the environment (or the command line),
+# exported so the demo banner, residents' texts and `flask staff` links use the same address.
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HOST PORT
 
 # Without APP_ENV the app runs as in production and refuses to start without its settings:
 # these targets work on a development checkout.
-run db demo screenshots: export APP_ENV ?= development
+run db demo demo-code screenshots: export APP_ENV ?= development
 
 # The outbox worker runs beside the web app, so texts to residents and portal sign-in codes
 # flow (to the console and the Messages page without Twilio credentials); it stops when the
@@ -22,7 +28,7 @@ run db demo screenshots: export APP_ENV ?= development
 run: setup db demo
 	@$(FLASK) outbox work & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup lint
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -35,12 +41,17 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# A PNG of each step of the commonest calls, at 320 and 1280 px, for review.
+# A PNG of each step of the commonest calls, of the dashboard and the dispatch list, and of
+# a resident's dispute in the portal, at 320 and 1280 px, for review.
 .PHONY: screenshots
 screenshots: setup
 	rm -rf instance/screenshots
 	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
 		tests/browser/test_call_steps.py -k "no_step_scrolls_sideways and not zoom"
+	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
+		tests/browser/test_staff_pages.py -k "320px or 1280px"
+	SCREENSHOTS=instance/screenshots $(BIN)/pytest -q -p no:cacheprovider \
+		tests/browser/test_portal_dispute_pages.py -k "changes_their_answers and not 375px"
 	@ls instance/screenshots
 
 bench: setup
@@ -95,6 +106,11 @@ db: $(BIN)/.installed
 
 demo: db
 	$(FLASK) demo-data --if-empty
+
+# The code a demo account's authenticator app would show now: make demo-code EMAIL=...
+demo-code: $(BIN)/.installed
+	@test -n "$(EMAIL)" || { echo "Say whose code: make demo-code EMAIL=supervisor@example.org" >&2; exit 2; }
+	@$(FLASK) staff demo-code "$(EMAIL)"
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -28,6 +28,19 @@ def database_url(url: str | None) -> str | None:
     return url
 
 
+def local_address(host: str | None, port: str | None) -> str:
+    """The address `make run` serves the app on, from HOST and PORT (127.0.0.1 and 5000 by
+    default): what the demo banner prints, and what residents' texts and the links `flask
+    staff` prints use unless PUBLIC_BASE_URL or RESIDENT_PORTAL_URL say otherwise. A server
+    listening on every interface is reached from this machine on localhost."""
+    host = (host or "").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 (a name for every interface, not a bind)
+        host = "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{(port or '').strip() or '5000'}"
+
+
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -125,6 +138,9 @@ class Config:
         "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
     )
     PORTAL_IDLE_LIFETIME = timedelta(minutes=_int("PORTAL_IDLE_MINUTES", 15))
+    # How long before the idle limit a resident's page warns them, and offers to keep them
+    # signed in (GOV.UK's timeout warning).
+    PORTAL_IDLE_WARNING = timedelta(seconds=_int("PORTAL_IDLE_WARNING_SECONDS", 120))
     # With Twilio Verify, a wrong portal code is refused no sooner than this many seconds after
     # it was typed, so the time Verify takes to answer never tells whether the details matched.
     PORTAL_CODE_REFUSAL_SECONDS = float(os.environ.get("PORTAL_CODE_REFUSAL_SECONDS", "1.5"))
@@ -142,7 +158,8 @@ class Config:
     TWILIO_API_KEY = os.environ.get("TWILIO_API_KEY")
     TWILIO_API_SECRET = os.environ.get("TWILIO_API_SECRET")
     # The address Twilio calls us on (webhook signatures cover it), e.g. https://calls.example.gov.uk
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    LOCAL_ADDRESS = local_address(os.environ.get("HOST"), os.environ.get("PORT"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", LOCAL_ADDRESS)
     # Where texts come from: a Messaging Service SID (MG...) or a number in E.164.
     TWILIO_MESSAGING_FROM = os.environ.get("TWILIO_MESSAGING_FROM") or os.environ.get(
         "TWILIO_MESSAGING_SERVICE_SID"
@@ -201,8 +218,14 @@ class Config:
     # Messages to residents (app/services/outbox.py): where a resident sees what was reported,
     # how they reach the council, and how long the outbox keeps trying through an outage
     # (arguments of app.rules.outbox.RetryPolicy; the defaults keep trying for 3.5 to 7 hours).
-    RESIDENT_PORTAL_URL = os.environ.get("RESIDENT_PORTAL_URL", "http://127.0.0.1:5000/portal")
+    RESIDENT_PORTAL_URL = os.environ.get(
+        "RESIDENT_PORTAL_URL", f"{PUBLIC_BASE_URL.rstrip('/')}/portal"
+    )
     COUNCIL_CONTACT = os.environ.get("COUNCIL_CONTACT", "the phone number on our website")
+    # Whom a member of staff whose account is deactivated is told to ask.
+    STAFF_ACCOUNT_CONTACT = os.environ.get(
+        "STAFF_ACCOUNT_CONTACT", "an administrator of this service"
+    )
     OUTBOX_RETRY_POLICY = {
         "first_delay": timedelta(seconds=_int("OUTBOX_FIRST_RETRY_SECONDS", 30)),
         "max_delay": timedelta(seconds=_int("OUTBOX_MAX_RETRY_SECONDS", 3600)),

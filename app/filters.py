@@ -1,12 +1,14 @@
 """Template filters: how dates, numbers and labels are written for people."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Flask, g
 
 from app.clock import UK
 from app.phone_numbers import for_display
 from app.references import format_reference
+from app.rules.audit_actions import action_words, outcome_words
+from app.rules.dates import date_and_time, long_date
 from app.rules.disclosure import (
     dispatch_on_hold,
     disputed_notice,
@@ -20,14 +22,7 @@ from app.services.service_areas import area_names
 
 
 def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(UK)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return date_and_time(value.astimezone(UK)) if value else ""
 
 
 def area_name(code: str) -> str:
@@ -38,7 +33,14 @@ def area_name(code: str) -> str:
     return g.area_names.get(code, code)
 
 
+def first_field(form, **attributes: str) -> dict[str, str]:
+    """The HTML attributes of a page's first field: the cursor starts there (`autofocus`)
+    unless the page shows an error summary, which GOV.UK Frontend moves focus to instead."""
+    return attributes if form is not None and form.errors else {**attributes, "autofocus": ""}
+
+
 def init_filters(app: Flask) -> None:
+    app.add_template_global(first_field)
     app.add_template_filter(local_time)
     app.add_template_filter(long_date)
     app.add_template_filter(for_display, "phone")
@@ -48,7 +50,7 @@ def init_filters(app: Flask) -> None:
     app.add_template_filter(dispatch_notice)
     app.add_template_filter(disputed_notice)
     app.add_template_filter(dispatch_on_hold)
-    app.add_template_filter(recorded_message)
+    app.add_template_global(recorded_message)
     app.add_template_filter(
         lambda entry: entry_label(entry.reporter_relationship, entry.reporter_verified),
         "entry_label",
@@ -58,3 +60,7 @@ def init_filters(app: Flask) -> None:
         "reported_by_on_call",
     )
     app.add_template_filter(area_name)
+    app.add_template_filter(action_words)
+    app.add_template_filter(
+        lambda event: outcome_words(event.action, event.outcome), "outcome_words"
+    )

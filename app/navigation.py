@@ -15,6 +15,9 @@ class NavItem:
     endpoint: str
     text: str
     capability: Capability | None  # None: every member of staff
+    # Whether the other pages of its blueprint come under it in the menu (a dispute's page
+    # under Disputes); False for a page that is its own section (the dashboard).
+    covers_blueprint: bool = True
 
 
 NAVIGATION: list[NavItem] = [
@@ -44,23 +47,47 @@ def _place(item: NavItem) -> int:
     return ORDER.index(item.endpoint) if item.endpoint in ORDER else len(ORDER)
 
 
-def register(endpoint: str, text: str, capability: Capability | None = None) -> None:
+def register(
+    endpoint: str,
+    text: str,
+    capability: Capability | None = None,
+    *,
+    covers_blueprint: bool = True,
+) -> None:
     """Put a page in the menu, for the staff who may do `capability` (everyone if None): the
-    capability its view requires."""
-    NAVIGATION.append(NavItem(endpoint, text, capability))
+    capability its view requires. The other pages of its blueprint come under it unless
+    `covers_blueprint` is False; a blueprint has at most one item that covers it."""
+    NAVIGATION.append(NavItem(endpoint, text, capability, covers_blueprint))
     NAVIGATION.sort(key=_place)
+
+
+def item_for(endpoint: str | None) -> NavItem | None:
+    """The one menu item a page comes under: its own, else the item covering its blueprint
+    (a dispute's page comes under Disputes, never also under the Dashboard)."""
+    if endpoint is None:
+        return None
+    blueprint = endpoint.split(".")[0]
+    for item in NAVIGATION:
+        if item.endpoint == endpoint:
+            return item
+    for item in NAVIGATION:
+        if item.covers_blueprint and item.endpoint.split(".")[0] == blueprint:
+            return item
+    return None
 
 
 def _items_for_current_user() -> list[dict]:
     if not signed_in_staff():
         return []
-    blueprint = (request.endpoint or "").split(".")[0]
+    highlighted = item_for(request.endpoint)
     return [
         {
             "href": url_for(item.endpoint),
             "text": item.text,
+            # Exactly one item is highlighted: "page" on the item's own page, "true" on a
+            # page that comes under it.
             "current": request.endpoint == item.endpoint,
-            "active": blueprint == item.endpoint.split(".")[0],
+            "active": item is highlighted,
         }
         for item in NAVIGATION
         if (item.capability is None or current_user.can(item.capability))

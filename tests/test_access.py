@@ -21,6 +21,9 @@ PUBLIC_ENDPOINTS = {
     # The portal's sign-in: a reference and date of birth, then the code sent by text.
     "portal.start",
     "portal.enter_code",
+    # The page signing a resident out as their idle time runs out: it ends only the session
+    # of the browser that sends it, and may find it ended already.
+    "portal.timed_out",
     # Staff sign-in's second step (a code, or setting up two-factor sign-in), after a right
     # password; and the one-use link an administrator sends to set a password.
     "auth.two_factor",

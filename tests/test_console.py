@@ -171,13 +171,27 @@ def test_a_supervisor_sees_requests_to_share_waiting_for_a_decision(signed_in_su
     assert 'href="/duty-to-share"' in page
 
 
-def test_an_administrator_sees_accounts_without_two_factor_sign_in(signed_in_admin):
-    factories.make_staff(Role.HANDLER, two_factor=False)
-    factories.make_staff(Role.HANDLER, two_factor=False).active = False  # not counted
+def test_an_administrator_sees_who_must_set_up_two_factor_sign_in_and_has_not(
+    signed_in_admin,
+):
+    factories.make_staff(Role.SUPERVISOR, two_factor=False, name="Sue Notyet")
+    factories.make_staff(Role.ADMIN, two_factor=False, name="Alan Notyet")
+    factories.make_staff(Role.SUPERVISOR, two_factor=False, name="Gone Away").active = False
     db.session.commit()
-    factories.make_staff(Role.HANDLER, two_factor=True)
+    factories.make_staff(Role.HANDLER, two_factor=False, name="Hal Handler")  # needs none
+    factories.make_staff(Role.SUPERVISOR, two_factor=True, name="Sam Setup")
 
     page = _console(signed_in_admin)
+    listed = signed_in_admin.get("/admin/staff?show=two-factor-not-set-up").get_data(as_text=True)
+    every = signed_in_admin.get("/admin/staff").get_data(as_text=True)
 
-    assert _count_of(page, "active accounts without two-factor sign-in") == 1
+    assert _count_of(page, "accounts that must set up two-factor sign-in and have not") == 2
+    assert 'href="/admin/staff?show=two-factor-not-set-up"' in page
     assert _count_of(page, "calls waiting to be taken") is None
+    assert "2 active accounts whose role must use two-factor sign-in have not set it up" in listed
+    assert "Sue Notyet" in listed and "Alan Notyet" in listed
+    for name in ("Gone Away", "Hal Handler", "Sam Setup"):
+        assert name not in listed
+    row = re.search(r"Hal Handler</a>.*?</tr>", every, re.S).group(0)
+    assert "Not needed for this role" in row
+    assert "Not set up yet" in re.search(r"Sue Notyet</a>.*?</tr>", every, re.S).group(0)

@@ -124,3 +124,22 @@ def _audit_chain_closed() -> bool:
         return closed
     table = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'audit_events'"))
     return "AUTOINCREMENT" in table
+
+
+def test_disputes_made_before_references_are_given_one_each(scratch_app):
+    """0009 gives each dispute already made a reference of its own, in the record's shape."""
+    from app.references import normalise_reference
+    from tests import factories
+
+    with scratch_app.app_context():
+        upgrade()
+        resident = factories.make_resident()
+        for _ in range(3):
+            factories.make_dispute(resident)
+        downgrade(revision="0008_call_screen")
+        upgrade()
+        references = list(db.session.scalars(text("SELECT reference FROM disputes")))
+        db.session.remove()
+
+    assert len(references) == 3 == len(set(references))
+    assert all(normalise_reference(reference) == reference for reference in references)

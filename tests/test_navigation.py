@@ -5,15 +5,18 @@ role, follows the links of the pages it can reach from the console, and checks t
 (a GET route without arguments) the role is allowed is among them.
 """
 
+import re
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from flask import url_for
 from werkzeug.exceptions import HTTPException
 
 from app.navigation import NAVIGATION, ORDER
 from app.rules.vocabulary import Role
+from tests import factories
 
 # Parts of a page fetched by the page itself, never opened on their own.
 FRAGMENTS = {"calls.waiting_list", "calls.waiting_count"}
@@ -99,3 +102,40 @@ def test_the_navigation_offers_no_page_the_role_may_not_use(app, signed_in_clien
 
 def test_every_menu_item_has_a_place_in_the_menus_order(app):
     assert {item.endpoint for item in NAVIGATION} <= set(ORDER)
+
+
+def _highlighted(html: str) -> list[tuple[str, str]]:
+    """The menu's highlighted items: (link text, aria-current)."""
+    nav = html.split('<nav aria-label="Menu"', 1)[1].split("</nav>", 1)[0]
+    return [
+        (re.sub(r"<[^>]+>|\s+", " ", text).strip(), current)
+        for current, text in re.findall(r'aria-current="(\w+)"\s*>(.*?)</a>', nav, re.S)
+    ]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_menu_page_highlights_its_own_item_and_no_other(app, signed_in_client, role):
+    client = signed_in_client(role)
+    items = [
+        item
+        for item in NAVIGATION
+        if role in getattr(app.view_functions[item.endpoint], "allowed_roles", set(Role))
+    ]
+
+    with app.test_request_context():
+        pages = {item.text: url_for(item.endpoint) for item in items}
+    shown = {
+        text: _highlighted(client.get(path).get_data(as_text=True)) for text, path in pages.items()
+    }
+
+    assert shown == {text: [(text, "page")] for text in pages}
+
+
+def test_a_disputes_page_comes_under_disputes_alone(app, signed_in_client, resident):
+    client = signed_in_client(Role.SUPERVISOR)
+    dispute = factories.make_dispute(resident)
+
+    page = client.get(f"/disputes/{dispute.id}")
+
+    assert page.status_code == 200
+    assert _highlighted(page.get_data(as_text=True)) == [("Disputes", "true")]

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, navigation
@@ -6,9 +6,11 @@ from app.admin import bp
 from app.admin.forms import ConfirmForm, StaffForm, StaffSearchForm
 from app.pages import done, submitted
 from app.pagination import page_of
+from app.rules import two_factor as two_factor_rules
 from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import staff as staff_service
+from app.services.console import WITHOUT_TWO_FACTOR
 
 SEARCH_LIMIT = 50
 navigation.register("admin.index", "Staff", Capability.MANAGE_STAFF)
@@ -22,12 +24,32 @@ def index():
     search = StaffSearchForm()
     if search.validate_on_submit():
         found, total = staff_service.find_staff(search.q.data, SEARCH_LIMIT)
-        return render_template(
-            "admin/index.html", search=search, rows=found, total=total, pagination=None
-        )
-    rows, pagination = page_of(staff_service.staff_page)
+        return _staff_list(search, found, total, None)
+    # The console links here for the accounts that must set up two-factor sign-in.
+    without_two_factor = request.args.get("show") == WITHOUT_TWO_FACTOR
+    rows, pagination = page_of(
+        staff_service.without_two_factor_page if without_two_factor else staff_service.staff_page
+    )
+    return _staff_list(
+        search, rows, pagination.total, pagination, without_two_factor=without_two_factor
+    )
+
+
+def _staff_list(search, rows, total, pagination, without_two_factor=False):
     return render_template(
-        "admin/index.html", search=search, rows=rows, total=pagination.total, pagination=pagination
+        "admin/index.html",
+        search=search,
+        rows=rows,
+        total=total,
+        pagination=pagination,
+        without_two_factor=without_two_factor,
+        two_factor={
+            user.id: two_factor_rules.status_words(
+                enrolled=user.two_factor_enrolled,
+                required=staff_service.two_factor_required(user),
+            )
+            for user in rows
+        },
     )
 
 

@@ -7,6 +7,7 @@ from app.forms import choices, submit_button, text_field
 from app.permissions.forms import DateInputField
 from app.references import normalise_reference
 from app.rules import audit_chain as rules
+from app.rules.audit_actions import action_words
 from app.rules.audit_chain import AuditFilters
 
 
@@ -34,7 +35,8 @@ class AuditSearchForm(FlaskForm):
     def __init__(self, *args, staff: list[tuple[str, str]], actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.staff_id.choices = choices(staff, prompt="Anyone")
-        self.action.choices = choices([(a, a) for a in actions], prompt="Any action")
+        words = sorted((action_words(code), code) for code in actions)
+        self.action.choices = choices([(code, said) for said, code in words], prompt="Any action")
 
     def validate_reference(self, field) -> None:
         if field.data and normalise_reference(field.data) is None:

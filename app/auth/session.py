@@ -314,7 +314,11 @@ def init_login(manager: LoginManager) -> None:
     def unauthorized():
         ended = ended_because()
         sign_in = url_for("auth.login", **_return_to())
-        message = signed_out_message(ended, session_limits()) if ended else None
+        message = (
+            signed_out_message(ended, session_limits(), current_app.config["STAFF_ACCOUNT_CONTACT"])
+            if ended
+            else None
+        )
         if message:
             _flash_once(message)
         if is_htmx() or wants_json():

@@ -64,6 +64,9 @@ def login():
         except staff_service.WaitToTryAgain as wait:
             form.password.errors.append(wait.message)
             return render_template("auth/login.html", form=form)
+        except Refused as refused:  # a deactivated account, after its right password
+            show_refusal(form, refused)
+            return render_template("auth/login.html", form=form)
         if accepted is not None and accepted.step is SignInStep.SIGNED_IN:
             start_session(accepted.user)
             return redirect(_safe_next(request.args.get("next")))

@@ -304,13 +304,14 @@ def demo_data_command(count: int, seed: int, names: str, if_empty: bool) -> None
         )
         click.echo(f"Added {added} residents in {time.perf_counter() - started:.1f} s.")
         audit.record_command("demo-data", residents=added)
-    click.echo("\nDemo sign-ins (at http://127.0.0.1:5000/login):")
+    click.echo(f"\nDemo sign-ins (at {current_app.config['LOCAL_ADDRESS']}/login):")
     for email, _, role, password, _ in DEMO_STAFF:
         click.echo(f"  {role.label:<14} {email:<26} {password}")
     click.echo(
         "Supervisors and administrators also give a code from an authenticator app; for the "
-        "demo accounts, print it with:\n"
-        "  APP_ENV=development .venv/bin/flask staff demo-code supervisor@example.org"
+        "demo accounts, print it from this checkout with:\n"
+        "  make demo-code EMAIL=supervisor@example.org\n"
+        "  (or: APP_ENV=development .venv/bin/flask staff demo-code supervisor@example.org)"
     )
     click.echo("\nTry this (sign in as the call handler, then Calls > Start a call):")
     for line in scenarios.try_this():

@@ -1,6 +1,7 @@
 """The supervisors' dashboard: locks, disputes, risky numbers and third-party reports."""
 
 from flask import render_template
+from flask_login import current_user
 
 from app import clock, navigation
 from app.disputes import bp
@@ -8,10 +9,13 @@ from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import dashboard as service
 
-navigation.register("disputes.dashboard", "Dashboard", Capability.SEE_DASHBOARD)
+navigation.register(
+    "disputes.dashboard", "Dashboard", Capability.SEE_DASHBOARD, covers_blueprint=False
+)
 
 
 @bp.get("/dashboard")
 @staff_required(Capability.SEE_DASHBOARD)
 def dashboard():
-    return render_template("disputes/dashboard.html", board=service.dashboard(clock.now()))
+    board = service.dashboard(clock.now(), current_user)
+    return render_template("disputes/dashboard.html", board=board)

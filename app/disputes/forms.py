@@ -3,7 +3,15 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
-from app.forms import FilterForm, choices, filter_field, radio_field, reason_field, submit_button
+from app.forms import (
+    FilterForm,
+    choices,
+    filter_field,
+    radio_field,
+    reason_field,
+    submit_button,
+    text_field,
+)
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeReason, DisputeStatus, ServiceArea
 
@@ -16,10 +24,23 @@ class QueueFilterForm(FilterForm):
     area = filter_field("Service area", ServiceArea.choices(), prompt="All service areas")
     status = filter_field("Status", DisputeStatus.choices(), prompt="Any status")
 
+    reference = text_field(
+        "Dispute reference",
+        description="As the resident reads it out, for example ABCD-EFGH-JKM",
+        max_length=32,
+        too_long="Enter the reference as the resident gave it",
+        optional=True,
+    )
+
     def filters(self) -> tuple[str | None, DisputeStatus | None]:
         if not self.validate():
             return None, DisputeStatus.OPEN
         return self.area.data or None, DisputeStatus(self.status.data) if self.status.data else None
+
+    def typed_reference(self) -> str | None:
+        """The reference to look for, if one was typed (valid or not: a mistyped one finds
+        nothing)."""
+        return (self.reference.data or None) if not self.reference.errors else None
 
 
 class AssignForm(FlaskForm):

@@ -10,6 +10,7 @@ from app.htmx import is_htmx
 from app.models import Entry
 from app.pages import done, submitted
 from app.pagination import page_of
+from app.references import format_reference
 from app.rules.capabilities import Capability
 from app.rules.disputes import recorded_message
 from app.security import staff_required
@@ -25,7 +26,13 @@ def index():
     area, status = filters.filters()
     rows, pagination = page_of(
         lambda page, per_page: disputes.dispute_queue(
-            current_user, page, per_page, today=clock.today(), area=area, status=status
+            current_user,
+            page,
+            per_page,
+            today=clock.today(),
+            area=area,
+            status=status,
+            reference=filters.typed_reference(),
         )
     )
     return render_template(
@@ -100,7 +107,7 @@ def record_dispute(call_id: int):
                 "calls/_record_panel.html", call=call, panel=panel, recorded=opened.result
             )
         return done(
-            recorded_message(opened.result.due_on),
+            recorded_message(opened.result.due_on, format_reference(opened.result.reference)),
             url_for("calls.show_call", call_id=call.id, _anchor="record"),
         )
     if is_htmx():

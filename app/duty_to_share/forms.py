@@ -104,7 +104,8 @@ class ShareDecisionForm(FlaskForm):
     reason = reason_field(
         "Reasons for your decision",
         rules.ENTER_REFUSAL_REASON,
-        description="Required when refusing.",
+        description="Whether you approve or refuse: what you weighed, and why the law allows "
+        "or does not allow sharing. The resident can ask to read this.",
         max_length=rules.DECISION_REASON_MAX_LENGTH,
         noun="Reasons",
     )
@@ -113,7 +114,7 @@ class ShareDecisionForm(FlaskForm):
     def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.areas.choices = choices(area_choices)
-        # The reasons are asked for only when refusing.
+        # Missing reasons are told in the decision's words (validate_reason).
         self.reason.validators = [Optional(), *self.reason.validators[1:]]
 
     def validate_areas(self, field) -> None:
@@ -124,8 +125,12 @@ class ShareDecisionForm(FlaskForm):
             raise ValidationError(rules.SELECT_APPROVED_AREAS)
 
     def validate_reason(self, field) -> None:
-        if self.decision.data == REFUSE and not field.data:
-            raise ValidationError(rules.ENTER_REFUSAL_REASON)
+        if self.decision.data in (APPROVE, REFUSE) and (
+            missing := rules.decision_reason_problem(
+                self.decision.data == APPROVE, field.data or ""
+            )
+        ):
+            raise ValidationError(missing)
 
     def decided(self) -> tuple[bool, frozenset[str], str]:
         approve = self.decision.data == APPROVE

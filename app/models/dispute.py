@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -9,6 +9,7 @@ from app.models.entry import Entry
 from app.models.resident import Resident
 from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
+from app.references import new_reference
 from app.rules.vocabulary import DisputeChannel, DisputeReason, DisputeStatus, is_member
 
 
@@ -19,12 +20,18 @@ class Dispute(db.Model):
     that two supervisors deciding at once cannot both win (the UPDATE that records a decision
     matches only the count the supervisor saw). Hoax strikes are derived, not stored: one for
     each upheld dispute on an entry the number reported.
+
+    `reference` is what the resident is given and reads out on the phone: random like a
+    record's reference (app/references.py), so one dispute's reference says nothing about
+    another's, and shown as `ABCD-EFGH-JKM`. The id stays in addresses, checked against whose
+    dispute it is.
     """
 
     __tablename__ = "disputes"
     __table_args__ = (Index("ix_disputes_status_due_on", "status", "due_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(11), unique=True, default=new_reference)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     reason: Mapped[DisputeReason] = mapped_column(StrEnumType(DisputeReason))

@@ -1,7 +1,8 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -36,6 +37,11 @@ class PortalSession(SentCode, db.Model):
     calls, sent by a worker: for a code the app made only its HMAC is kept, Twilio Verify
     keeps its own. Signing in replaces `token`, and signing out ends the row, so a copied
     cookie opens nothing afterwards.
+
+    `dispute_draft` is a dispute the resident is writing and has not sent: the entry, the
+    reason and what they typed (app/services/portal.py, `save_dispute_draft`). It lives with
+    the sign-in, so "Change your answers" finds it, and a sign-in that timed out hands it on
+    to the resident's next one.
     """
 
     __tablename__ = "portal_sessions"
@@ -56,3 +62,4 @@ class PortalSession(SentCode, db.Model):
     code_state: Mapped[PortalCodeState | None] = mapped_column(StrEnumType(PortalCodeState))
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dispute_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

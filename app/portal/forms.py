@@ -1,17 +1,18 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
-from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.forms import radio_field, reason_field, strip_whitespace, submit_button, text_field
 from app.rules import authority_ends as authority_rules
+from app.rules.disputes import STATEMENT_MAX_LENGTH
 from app.rules.vocabulary import DisputeReason
+from app.services.portal import SELECT_REASON
 
 ENTER_REFERENCE = "Enter your reference number"
 ENTER_DATE_OF_BIRTH = "Enter your date of birth"
 ENTER_CODE = "Enter the code from the text message"
-SELECT_REASON = "Select why the entry is wrong"
 ENTER_STATEMENT = "Tell us what is wrong with the entry"
 
 
@@ -44,6 +45,19 @@ class SignOutForm(FlaskForm):
     submit = submit_button("Sign out")
 
 
+class StaySignedInForm(FlaskForm):
+    submit = submit_button("Stay signed in")
+
+
+class TimedOutForm(FlaskForm):
+    """Sent by the page as the resident's idle time runs out, with the dispute they were
+    writing, if any: kept for their next sign-in. Never shown."""
+
+    entry = IntegerField(validators=[Optional()])
+    reason = StringField(validators=[Optional(), Length(max=40)])
+    statement = StringField(validators=[Optional(), Length(max=STATEMENT_MAX_LENGTH)])
+
+
 class RevokeForm(FlaskForm):
     submit = submit_button("Yes, take this permission away")
 
@@ -56,7 +70,7 @@ class DisputeForm(FlaskForm):
         "Tell us what is wrong",
         ENTER_STATEMENT,
         description="For example, what really happened. We will read this when we investigate.",
-        max_length=2000,
+        max_length=STATEMENT_MAX_LENGTH,
         noun="What you tell us",
     )
     submit = submit_button("Continue")
@@ -65,20 +79,10 @@ class DisputeForm(FlaskForm):
         return DisputeReason(self.reason.data), self.statement.data
 
 
-class ConfirmDisputeForm(DisputeForm):
-    """The answers again, carried in hidden fields from the check-your-answers page."""
+class SendDisputeForm(FlaskForm):
+    """Send the dispute as checked: what it says is kept with the sign-in, not in the page."""
 
-    reason = StringField(widget=HiddenInput(), validators=[InputRequired(message=SELECT_REASON)])
-    statement = StringField(
-        widget=HiddenInput(),
-        filters=[strip_whitespace],
-        validators=[InputRequired(message=ENTER_STATEMENT), Length(max=2000)],
-    )
     submit = submit_button("Send my dispute")
-
-    def validate_reason(self, field) -> None:
-        if field.data not in {reason.value for reason in DisputeReason}:
-            raise ValidationError(SELECT_REASON)
 
 
 class EndRequestForm(FlaskForm):

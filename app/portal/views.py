@@ -1,5 +1,15 @@
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from app import clock
 from app.auth.session import end_session, start_resident_session
@@ -7,19 +17,22 @@ from app.pages import done, submitted
 from app.portal import bp
 from app.portal.forms import (
     CodeForm,
-    ConfirmDisputeForm,
     ConfirmEndRequestForm,
     DisputeForm,
     EndRequestForm,
     RevokeForm,
+    SendDisputeForm,
     SignInForm,
     SignOutForm,
+    StaySignedInForm,
+    TimedOutForm,
 )
 from app.refusals import Refused, show_refusal
 from app.rules import authority_ends as authority_rules
 from app.rules.disputes import ICO_RIGHT
+from app.rules.vocabulary import DisputeReason
 from app.security import public, resident_required, signed_in_resident
-from app.services import authority_ends, disputes, portal
+from app.services import authority_ends, portal
 
 _WAITING = "portal_waiting"  # the token of a sign-in waiting for its code
 
@@ -61,7 +74,7 @@ def enter_code():
             start_resident_session(checked.signed_in)
             return redirect(url_for("portal.your_record"))
         form.code.errors.append(checked.refusal)
-    return render_template("portal/enter_code.html", form=form)
+    return render_template("portal/enter_code.html", form=form, limit=portal.code_limit(token))
 
 
 @bp.get("/your-record")
@@ -73,6 +86,7 @@ def your_record():
         entries=portal.entries_for(current_user),
         permissions=portal.permission_cards(current_user, clock.today()),
         disputes=portal.disputes_for(current_user),
+        unsent=portal.unsent_dispute(current_user),
         form=None,
     )
 
@@ -84,6 +98,34 @@ def sign_out():
         portal.sign_out(current_user)
         end_session()
         flash("You have signed out", "success")
+    return redirect(url_for("portal.start"))
+
+
+@bp.post("/stay-signed-in")
+@resident_required
+def stay_signed_in():
+    """ "Stay signed in" in the timeout warning: any request moves the idle limit on, so this
+    one only answers (with nothing, so the page and what is typed on it stay as they are)."""
+    if not StaySignedInForm().validate_on_submit():
+        abort(400)
+    return "", 204
+
+
+@bp.route("/timed-out", methods=["GET", "POST"])
+@public
+def timed_out():
+    """The page signs the resident out as their idle time runs out, sending the dispute they
+    were writing, which is kept for their next sign-in. (Asked for by GET, after a post whose
+    session had already ended, it only goes to the sign-in.)"""
+    if request.method == "GET":
+        return redirect(url_for("portal.start"))
+    form, kept = TimedOutForm(), False
+    if signed_in_resident() and form.validate_on_submit():
+        kept = portal.sign_out_when_idle(
+            current_user, form.entry.data, form.reason.data, form.statement.data, clock.now()
+        )
+        end_session()
+    flash(portal.timed_out_message(current_app.config["PORTAL_IDLE_LIFETIME"], kept), "info")
     return redirect(url_for("portal.start"))
 
 
@@ -171,38 +213,83 @@ def show_end_request(request_id: int):
     )
 
 
+# The entry whose dispute form, drawn next, says what was wrong with what was sent, and a
+# refusal from the service when sending it: every post in the dispute redirects, so Back
+# never asks to send a form again.
+_DISPUTE_CHECKED = "portal_dispute_checked"
+
+
+def _dispute_form(draft: portal.DisputeDraft | None) -> DisputeForm:
+    """The dispute form with what the resident typed last, if anything."""
+    if draft is None:
+        return DisputeForm(formdata=None)
+    return DisputeForm(
+        formdata=MultiDict({"reason": draft.reason or "", "statement": draft.statement})
+    )
+
+
+def _is_complete(form: DisputeForm) -> bool:
+    """Check the answers alone (the form carries no token from the page): errors go on it."""
+    return all([form.reason.validate(form), form.statement.validate(form)])
+
+
 @bp.route("/entries/<int:entry_id>/dispute", methods=["GET", "POST"])
 @resident_required
 def dispute_entry(entry_id: int):
     row = portal.get_entry_or_404(current_user, entry_id)
-    form = DisputeForm()
-    if row.may_dispute and form.validate_on_submit():
-        confirm = ConfirmDisputeForm(
-            formdata=None, reason=form.reason.data, statement=form.statement.data
-        )
-        return render_template(
-            "portal/check_dispute.html", row=row, form=confirm, reason=form.answers()[0]
-        )
+    if not row.may_dispute:
+        return render_template("portal/dispute_entry.html", row=row, form=None)
+    if request.method == "POST":
+        posted = DisputeForm()
+        if posted.validate_on_submit():
+            portal.save_dispute_draft(
+                current_user, entry_id, posted.reason.data, posted.statement.data, clock.now()
+            )
+            return redirect(url_for("portal.check_dispute", entry_id=entry_id))
+        if not posted.csrf_token.errors:
+            portal.save_dispute_draft(
+                current_user, entry_id, posted.reason.data, posted.statement.data or "", clock.now()
+            )
+            session[_DISPUTE_CHECKED] = {"entry": entry_id}
+        return redirect(url_for("portal.dispute_entry", entry_id=entry_id))
+    form = _dispute_form(portal.dispute_draft(current_user, entry_id))
+    checked = session.pop(_DISPUTE_CHECKED, None)
+    if isinstance(checked, dict) and checked.get("entry") == entry_id:
+        _is_complete(form)
+        if checked.get("refusal"):
+            show_refusal(form, Refused(checked["refusal"], field=checked.get("field")))
     return render_template("portal/dispute_entry.html", row=row, form=form)
 
 
-@bp.post("/entries/<int:entry_id>/dispute/check")
+@bp.route("/entries/<int:entry_id>/dispute/check", methods=["GET", "POST"])
 @resident_required
 def check_dispute(entry_id: int):
     row = portal.get_entry_or_404(current_user, entry_id)
-    form = ConfirmDisputeForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("portal.dispute_entry", entry_id=entry_id))
-    reason, statement = form.answers()
-    try:
-        dispute = disputes.open_dispute_from_portal(
-            current_user.resident_id, row.entry.id, reason, statement, clock.now()
-        )
-    except Refused as refused:
-        edit = DisputeForm(formdata=None, reason=reason.value, statement=statement)
-        show_refusal(edit, refused)
-        return render_template("portal/dispute_entry.html", row=row, form=edit)
-    return redirect(url_for("portal.dispute_sent", dispute_id=dispute.id))
+    draft = portal.dispute_draft(current_user, entry_id)
+    back_to_form = redirect(url_for("portal.dispute_entry", entry_id=entry_id))
+    if not row.may_dispute or draft is None or not _is_complete(_dispute_form(draft)):
+        return back_to_form
+    form = SendDisputeForm()
+    if form.validate_on_submit():
+        try:
+            dispute = portal.send_dispute(current_user, entry_id, clock.now())
+        except portal.NothingToSend:
+            return back_to_form
+        except Refused as refused:
+            session[_DISPUTE_CHECKED] = {
+                "entry": entry_id,
+                "refusal": refused.message,
+                "field": refused.field,
+            }
+            return back_to_form
+        return redirect(url_for("portal.dispute_sent", dispute_id=dispute.id))
+    return render_template(
+        "portal/check_dispute.html",
+        row=row,
+        draft=draft,
+        reason=DisputeReason(draft.reason),
+        form=form,
+    )
 
 
 @bp.get("/disputes/<int:dispute_id>/sent")

@@ -9,15 +9,22 @@ from app.retention.forms import LiftHoldForm, SetHoldForm
 from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import legal_holds, residents
+from app.services.subject_access import find_resident_by_reference
+from app.subject_access.forms import FindResidentForm
 
 navigation.register("retention.index", "Legal holds", Capability.SET_LEGAL_HOLDS)
 
 
-@bp.get("/legal-holds")
+@bp.route("/legal-holds", methods=["GET", "POST"])
 @staff_required(Capability.SET_LEGAL_HOLDS)
 def index():
+    # A hold is set from here with the resident's reference number (posted, never in an
+    # address) and then one reason, without opening the record (and typing why) first.
+    form = FindResidentForm()
+    if found := submitted(form, lambda: find_resident_by_reference(form.reference.data)):
+        return redirect(url_for("retention.set_hold", resident_id=found.result.id))
     holds, pagination = page_of(legal_holds.holds_in_force)
-    return render_template("retention/index.html", holds=holds, pagination=pagination)
+    return render_template("retention/index.html", holds=holds, pagination=pagination, form=form)
 
 
 @bp.route("/residents/<int:resident_id>/legal-hold", methods=["GET", "POST"])

@@ -7,7 +7,15 @@ The last word of a code says how it turned out where it is not done (app/rules/a
 """
 
 from app.rules.phone_changes import PhoneChangeKind
-from app.rules.vocabulary import Labelled, ShareRequestStatus, VerificationResult
+from app.rules.vocabulary import (
+    AuthorityEndStatus,
+    CallOutcome,
+    DispatchOutcome,
+    DisputeStatus,
+    Labelled,
+    ShareRequestStatus,
+    VerificationResult,
+)
 
 
 class AuditAction(Labelled):
@@ -105,6 +113,10 @@ class AuditAction(Labelled):
     PORTAL_CODE_FAILED = "portal.code_failed", "A wrong portal sign-in code was given"
     PORTAL_SIGNED_IN = "portal.signed_in", "A resident signed in to the portal"
     PORTAL_SIGNED_OUT = "portal.signed_out", "A resident signed out of the portal"
+    PORTAL_SIGNED_OUT_IDLE = (
+        "portal.signed_out_idle",
+        "A resident was signed out of the portal after no activity",
+    )
     PORTAL_SIGNED_OUT_DETAILS_CHANGED = (
         "portal.signed_out_details_changed",
         "A resident was signed out because the details they signed in with changed",
@@ -137,6 +149,47 @@ class AuditAction(Labelled):
     AUDIT_SEARCHED = "audit.searched", "The audit log was searched"
     AUDIT_EXPORTED = "audit.exported", "The audit log was downloaded"
     COMMAND_RUN = "command.run", "A command was run"
+
+
+class AuditOutcome(Labelled):
+    """What came of an event whose action states no outcome of its own (`outcome_of`)."""
+
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    REFUSED = "refused", "Refused"
+
+
+# Actions that record their outcome in a vocabulary of their own: a call's end, a dispatch's
+# outcome, a dispute's or a request's decision.
+_STATED_OUTCOMES: dict[str, type[Labelled]] = {
+    "call.ended": CallOutcome,
+    "dispatch.closed": DispatchOutcome,
+    "dispute.decided": DisputeStatus,
+    "authority_end.decided": AuthorityEndStatus,
+}
+
+
+def _words(vocabulary: type[Labelled], code: str) -> str | None:
+    try:
+        return vocabulary(code).label
+    except ValueError:
+        return None
+
+
+def action_words(code: str) -> str:
+    """What an event's stored action says, in words ("staff.password_accepted": "A right
+    password was given"). A code no longer in the vocabulary is shown as it was stored."""
+    return _words(AuditAction, code) or code
+
+
+def outcome_words(action: str, outcome: str | None) -> str:
+    """What came of an event, in words: "Done", "Refused", or the words of the vocabulary the
+    action states it in ("dispute.decided", "upheld": "Upheld"). Unknown codes are shown as
+    stored; an event without an outcome as a dash."""
+    if not outcome:
+        return "–"
+    stated = _STATED_OUTCOMES.get(action)
+    return (stated and _words(stated, outcome)) or _words(AuditOutcome, outcome) or outcome
 
 
 def phone_change(kind: PhoneChangeKind) -> AuditAction:

@@ -8,6 +8,7 @@ when both allow it. No Flask, no SQLAlchemy, no clock: the caller passes `today`
 from dataclasses import dataclass
 from datetime import date
 
+from app.rules.dates import long_date
 from app.rules.permissions import (
     PermissionFacts,
     PermissionState,
@@ -89,20 +90,20 @@ def _decide_for_representative(
         return _refuse("no permission chosen for this representative")
     state = permission_state(p, today)
     if state is PermissionState.REVOKED and p.revoked_at is not None:
-        return _refuse(f"permission revoked on {p.revoked_at.date().isoformat()}")
+        return _refuse(f"permission revoked on {long_date(p.revoked_at.date())}")
     if state is PermissionState.MATTER_CLOSED:
         return _refuse("permission ended when its matter was closed")
     if state is PermissionState.EXPIRED and p.expires_on is not None:
-        return _refuse(f"permission expired on {p.expires_on.isoformat()}")
+        return _refuse(f"permission expired on {long_date(p.expires_on)}")
     if state is PermissionState.NOT_STARTED:
-        return _refuse(f"permission starts on {p.starts_on.isoformat()}")
+        return _refuse(f"permission starts on {long_date(p.starts_on)}")
     if state is not PermissionState.ACTIVE:
         return _refuse("permission is not active")
     reach = effective_areas(p)
     areas = all_areas if reach is None else reach & all_areas
     if not areas and reach is not None:
         return _refuse(f"permission covers no council services ({p.kind.label})")
-    expiry = f"expires {p.expires_on.isoformat()}" if p.expires_on else "no expiry date"
+    expiry = f"expires {long_date(p.expires_on)}" if p.expires_on else "no expiry date"
     reason = f"May discuss {describe_areas(None if reach is None else areas)}: {p.kind.label}"
     reason += f", {expiry}"
     if not p.may_act:

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from app.rules.dates import long_date
 from app.rules.vocabulary import DisputeStatus, EntryStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -49,6 +50,7 @@ ENTER_REASONS = "Enter the reasons for the decision"
 ENTER_STATEMENT = "Enter what the resident says is wrong with the entry"
 SELECT_ENTRY = "Select the entry the resident disputes"
 SELECT_REASON = "Select why the resident disputes the entry"
+STATEMENT_MAX_LENGTH = 2000
 SELECT_OUTCOME = "Select whether the dispute is upheld"
 # A decision or correction of a dispute that a newer dispute about the same entry has followed.
 NEWER_DISPUTE_OPEN = "Dispute {dispute} about this entry is open; decide that one"
@@ -106,10 +108,11 @@ def deadline_state(status: DisputeStatus, due_on: date, today: date) -> Deadline
 @dataclass(frozen=True)
 class DisputeOnEntry:
     """One dispute about an entry, as these rules need it: which one (a dispute opened later
-    has a higher id) and where it stands."""
+    has a higher id), where it stands, and the reference staff know it by ("ABCD-EFGH-JKM")."""
 
     id: int
     status: DisputeStatus
+    reference: str = ""
 
 
 def refusal_to_open(
@@ -227,7 +230,7 @@ def rule_on_decision(
         still_open = [other for other in newer if other.status is DisputeStatus.OPEN]
         governing = max(still_open or newer, key=lambda other: other.id)
         template = NEWER_DISPUTE_OPEN if still_open else NEWER_DISPUTE_DECIDED
-        return Ruling(refusal=template.format(dispute=governing.id))
+        return Ruling(refusal=template.format(dispute=governing.reference or governing.id))
     refusal = refusal_to_decide(dispute.status, decisions_seen, decisions_made)
     if refusal is not None:
         return Ruling(refusal=refusal)
@@ -235,11 +238,12 @@ def rule_on_decision(
     return Ruling(entry_status=entry_status_for([*others, decided]))
 
 
-def recorded_message(due_on: date) -> str:
-    """What the handler sees once a dispute is recorded on a call: what to tell the resident."""
+def recorded_message(due_on: date, reference: str) -> str:
+    """What the handler sees once a dispute is recorded on a call: what to tell the resident,
+    with the reference they can quote (`reference` as written, "ABCD-EFGH-JKM")."""
     return (
-        "Dispute recorded: the entry is marked disputed. Tell the resident we will respond "
-        f"by {due_on.day} {due_on:%B %Y}"
+        "Dispute recorded: the entry is marked disputed. Give the resident their dispute "
+        f"reference, {reference}, and tell them we will respond by {long_date(due_on)}"
     )
 
 

@@ -39,6 +39,7 @@ AREAS_NOT_OFFERED = "Select only service areas from the list"
 SELECT_DECISION = "Select whether you approve or refuse the request"
 SELECT_APPROVED_AREAS = "Select the service areas you approve, from those asked for"
 ENTER_REFUSAL_REASON = "Enter why you are refusing the request"
+ENTER_APPROVAL_REASON = "Enter why you are approving the request"
 
 NO_RESIDENT = "Choose the resident's record before asking to share without consent"
 NO_CALLER = "Record who is calling before asking to share without consent"
@@ -254,6 +255,14 @@ def refusal_to_decide(
     if requested_by_id == decider_id:
         return OWN_REQUEST
     return None
+
+
+def decision_reason_problem(approve: bool, reason: str) -> str | None:
+    """A decision on sharing without consent is recorded with its reasons, whichever way it
+    goes: an approval is the decision the resident and the regulator most need explained."""
+    if reason.strip():
+        return None
+    return ENTER_APPROVAL_REASON if approve else ENTER_REFUSAL_REASON
 
 
 def approved_areas(requested: frozenset[str], chosen: frozenset[str]) -> frozenset[str] | None:

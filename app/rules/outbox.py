@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from app.rules.dates import time_on_date
 from app.rules.disputes import ICO_RIGHT
 from app.rules.vocabulary import AuthorityEndStatus, DisputeStatus, MessageStatus
 
@@ -202,7 +203,7 @@ def portal_signed_in_text(council_name: str, signed_in_at: datetime, contact: st
     """The text telling a resident that someone signed in to see their record online: when
     (a London time), and what to do if it was not them. Never the code, nothing from the
     record."""
-    when = f"{signed_in_at:%H:%M} on {signed_in_at.day} {signed_in_at:%B %Y}"
+    when = time_on_date(signed_in_at)
     return (
         f"{council_name}: someone signed in to see your council record online at {when}. "
         f"If this was not you, contact us straight away: {contact}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.rules.capabilities import Capability, may
+from app.rules.dates import long_date, time_on_date
 from app.rules.disputes import LONDON
 from app.rules.subject_access import withhold_phone_numbers
 from app.rules.vocabulary import KNOWLEDGE_FACTORS, Factor, Labelled, Role
@@ -296,10 +297,7 @@ def told_text(kind: PhoneChangeKind, on: date, council_name: str, contact: str) 
         PhoneChangeKind.CHANGED: "The phone number on your council record was changed",
         PhoneChangeKind.REMOVED: "A phone number was removed from your council record",
     }[kind]
-    return (
-        f"{council_name}: {what} on {on.day} {on:%B %Y}. "
-        f"If you did not ask for this, call {contact}"
-    )
+    return f"{council_name}: {what} on {long_date(on)}. If you did not ask for this, call {contact}"
 
 
 def number_words(number: str | None, label: str | None) -> str | None:
@@ -325,7 +323,7 @@ def change_summary(change: PhoneChange, codes_from: datetime | None) -> str:
     sentences = [said]
     if codes_from is not None:
         local = codes_from.astimezone(LONDON)
-        sentences.append(f"Text codes can go to it from {local:%H:%M} on {local.day} {local:%B %Y}")
+        sentences.append(f"Text codes can go to it from {time_on_date(local)}")
     if change.tell:
         many = len(change.tell)
         sentences.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.rules.call_verification import describe_span
+from app.rules.staff_accounts import ask_to_reactivate
 from app.rules.vocabulary import Labelled
 
 
@@ -67,13 +68,18 @@ def end_by_account(
     return recorded or SessionEnd.UNKNOWN
 
 
-def signed_out_message(end: SessionEnd, limits: SessionLimits) -> str:
+def signed_out_message(
+    end: SessionEnd, limits: SessionLimits, contact: str = "an administrator"
+) -> str:
     """What a member of staff is told when their session has ended: "You have been signed
-    out: you signed in on another browser or device"."""
+    out: you signed in on another browser or device". A deactivated account is told whom to
+    ask (`contact`)."""
     if end is SessionEnd.IDLE:
         why = f"there was no activity for {describe_span(limits.idle)}"
     elif end is SessionEnd.ABSOLUTE:
         why = f"you signed in {describe_span(limits.absolute)} ago, the longest a sign-in lasts"
+    elif end is SessionEnd.DEACTIVATED:
+        why = f"{end.label}. {ask_to_reactivate(contact)}"
     else:
         why = end.label
     return f"You have been signed out: {why}"

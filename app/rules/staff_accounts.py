@@ -32,6 +32,18 @@ LINK_NOT_VALID = (
 )
 
 
+def ask_to_reactivate(contact: str) -> str:
+    """Whom a deactivated member of staff asks (`STAFF_ACCOUNT_CONTACT`)."""
+    return f"Ask {contact} to reactivate it if you still need it"
+
+
+def not_active_at_sign_in(contact: str) -> str:
+    """Said at sign-in to a deactivated account, only once its right password was given:
+    anyone else is told, as for any wrong password, that the email or password is wrong, so
+    the page never says which email addresses have accounts."""
+    return f"Your account is not active. {ask_to_reactivate(contact)}"
+
+
 @dataclass(frozen=True)
 class StaffDetails:
     """What an administrator sets on an account."""

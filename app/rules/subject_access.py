@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.rules.dates import long_date
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import CallerType, ExportSection, PermissionKind, Relationship
 
@@ -134,10 +135,6 @@ def basis_words(kind: PermissionKind) -> str:
     """Under what a representative was told, said to the resident: "under your Lasting
     Power of Attorney (property and financial)"."""
     return _BASIS_WORDS.get(kind, f"under your {kind.label}")
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)

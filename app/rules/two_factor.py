@@ -38,6 +38,13 @@ def required_for(role: str, roles: Iterable[str]) -> bool:
     return str(role) in {str(r) for r in roles}
 
 
+def status_words(*, enrolled: bool, required: bool) -> str:
+    """An account's two-factor sign-in, as the staff list says it."""
+    if enrolled:
+        return "Set up"
+    return "Not set up yet" if required else "Not needed for this role"
+
+
 def next_step(*, enrolled: bool, required: bool) -> SignInStep:
     """An enrolled account is always asked for a code, even in a role that needs none."""
     if enrolled:

@@ -3,7 +3,8 @@
 Handlers see their own open calls and the calls waiting to be taken; supervisors see locked
 records, disputes near or past their deadline and residents' requests to end a legal
 authority; supervisors and administrators, requests to share without consent waiting for a
-decision; administrators, accounts without two-factor sign-in. Each sees a line only for what
+decision; administrators, active accounts whose role must use two-factor sign-in and that have not
+set it up. Each sees a line only for what
 their role may do (app/rules/capabilities.py), the capability the linked page requires.
 Counts come from the same queries as the pages they link to, so the two always agree.
 """
@@ -22,7 +23,10 @@ from app.services import (
     verification,
     waiting_calls,
 )
-from app.services.lookups import count_of
+from app.services import staff as staff_accounts
+
+# The staff list's filter (app/admin/views.py) for the accounts the console counts.
+WITHOUT_TWO_FACTOR = "two-factor-not-set-up"
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,6 @@ class Console:
     takes_calls: bool  # the role works calls: its own open calls are listed
     open_calls: list[calls.OpenCall]  # the member of staff's own calls, still open
     to_do: list[ToDo]
-
-
-def _without_two_factor() -> int:
-    return count_of(
-        StaffUser, StaffUser.active.is_(True), StaffUser.two_factor_enrolled_at.is_(None)
-    )
 
 
 def console_for(staff: StaffUser, now: datetime) -> Console:
@@ -95,8 +93,9 @@ def console_for(staff: StaffUser, now: datetime) -> Console:
         )  # fmt: skip
     if staff.can(Capability.MANAGE_STAFF):
         to_do.append(
-            ToDo("active account without two-factor sign-in",
-                 "active accounts without two-factor sign-in", _without_two_factor(),
-                 "admin.index", "Go to staff accounts")
+            ToDo("account that must set up two-factor sign-in and has not",
+                 "accounts that must set up two-factor sign-in and have not",
+                 staff_accounts.count_without_two_factor(), "admin.index", "See who",
+                 {"show": WITHOUT_TWO_FACTOR})
         )  # fmt: skip
     return Console(takes_calls=takes_calls, open_calls=open_calls, to_do=to_do)

@@ -4,16 +4,17 @@ third-party reports, each from one grouped count; no rows are loaded to be count
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app import clock
-from app.charts import BarChart, bar_chart
+from app.charts import BarChart, ColumnChart, bar_chart, column_chart
 from app.clock import UK
 from app.extensions import db
-from app.models import Dispute, Entry
+from app.models import Dispute, Entry, StaffUser
 from app.rules import disputes as dispute_rules
+from app.rules.capabilities import Capability
 from app.rules.vocabulary import DisputeStatus, Relationship
-from app.services import authority_ends, cross_record, duty_to_share, verification
+from app.services import authority_ends, cross_record, disputes, duty_to_share, verification
 from app.services.cross_record import NumberToWatch
 from app.services.duty_to_share import WaitingCounts
 from app.services.verification import LockedResident
@@ -48,7 +49,7 @@ class StruckNumber:
 class RelationshipWeeks:
     relationship: Relationship
     counts: list[int]  # one a week, oldest first
-    chart: BarChart
+    chart: ColumnChart
 
     @property
     def total(self) -> int:
@@ -59,6 +60,9 @@ class RelationshipWeeks:
 class Dashboard:
     locked: list[LockedResident]
     locked_total: int
+    # The service areas the dispute counts cover: a supervisor's own, as their disputes
+    # queue shows them; None for every area (an administrator, who works no queue).
+    dispute_areas: list[str] | None
     disputes_by_status: list[tuple[DisputeStatus, int]]
     open_by_deadline: list[DeadlineCount]
     disputes_chart: BarChart
@@ -68,7 +72,7 @@ class Dashboard:
     numbers_working_through_records: list[NumberToWatch]
     weeks: list[date]  # the Monday each week starts on, oldest first
     reports_by_relationship: list[RelationshipWeeks]  # only relationships with reports
-    reports_chart: BarChart  # all third-party reports, a bar a week
+    reports_chart: ColumnChart  # all third-party reports, a column a week
     # Duty-to-share requests waiting for a supervisor, and urgent ones past their 24 hours.
     duty_to_share: WaitingCounts
     # Residents' requests to end a legal authority, waiting for a supervisor.
@@ -86,18 +90,30 @@ DEADLINE_LABELS = {
 }
 
 
-def dashboard(now: datetime) -> Dashboard:
+def _disputes_counted(staff: StaffUser) -> tuple[Select, list[str] | None]:
+    """The disputes the dashboard counts for this member of staff, and the names of the areas
+    they are in: a supervisor's counts are of the disputes their queue shows (their service
+    areas, sensitive ones only with the permission), so the two agree; an administrator, who
+    has no queue, sees every area's."""
+    if staff.can(Capability.DECIDE_DISPUTES):
+        return disputes.disputes_seen_by(staff), sorted(area.name for area in staff.areas)
+    return select(Dispute), None
+
+
+def dashboard(now: datetime, staff: StaffUser) -> Dashboard:
     today = clock.day_of(now)
     locked, locked_total = verification.locked_residents(1, LOCKS_SHOWN, now)
-    by_deadline = _open_by_deadline(today)
-    by_age = _open_by_age(now)
+    counted, dispute_areas = _disputes_counted(staff)
+    by_deadline = _open_by_deadline(counted, today)
+    by_age = _open_by_age(counted, now)
     weeks = week_starts(today)
     by_relationship = _third_party_reports(weeks)
     weekly_totals = [sum(row.counts[i] for row in by_relationship) for i in range(len(weeks))]
     return Dashboard(
         locked=locked,
         locked_total=locked_total,
-        disputes_by_status=_disputes_by_status(),
+        dispute_areas=dispute_areas,
+        disputes_by_status=_disputes_by_status(counted),
         open_by_deadline=by_deadline,
         disputes_chart=bar_chart(
             "Open disputes by deadline", [(row.label, row.count) for row in by_deadline]
@@ -108,7 +124,7 @@ def dashboard(now: datetime) -> Dashboard:
         numbers_working_through_records=cross_record.numbers_working_through_records(now),
         weeks=weeks,
         reports_by_relationship=by_relationship,
-        reports_chart=bar_chart(
+        reports_chart=column_chart(
             "Third-party reports a week",
             [
                 (f"{week.day}/{week.month}", total)
@@ -120,19 +136,21 @@ def dashboard(now: datetime) -> Dashboard:
     )
 
 
-def _disputes_by_status() -> list[tuple[DisputeStatus, int]]:
+def _disputes_by_status(counted: Select) -> list[tuple[DisputeStatus, int]]:
     counts = dict(
-        db.session.execute(select(Dispute.status, func.count()).group_by(Dispute.status)).all()
+        db.session.execute(
+            counted.with_only_columns(Dispute.status, func.count()).group_by(Dispute.status)
+        ).all()
     )
     return [(status, counts.get(status, 0)) for status in DisputeStatus]
 
 
-def _open_by_deadline(today: date) -> list[DeadlineCount]:
+def _open_by_deadline(counted: Select, today: date) -> list[DeadlineCount]:
     """Open disputes counted by due date in the database, then placed against the deadline
     by the rule, so the dashboard and the queue's tags agree."""
     rows = db.session.execute(
-        select(Dispute.due_on, func.count())
-        .where(Dispute.status == DisputeStatus.OPEN)
+        counted.where(Dispute.status == DisputeStatus.OPEN)
+        .with_only_columns(Dispute.due_on, func.count())
         .group_by(Dispute.due_on)
     ).all()
     counts = dict.fromkeys(dispute_rules.Deadline, 0)
@@ -141,7 +159,7 @@ def _open_by_deadline(today: date) -> list[DeadlineCount]:
     return [DeadlineCount(d, DEADLINE_LABELS[d], counts[d]) for d in dispute_rules.Deadline]
 
 
-def _open_by_age(now: datetime) -> list[tuple[str, int]]:
+def _open_by_age(counted: Select, now: datetime) -> list[tuple[str, int]]:
     """Open disputes counted by how long they have been open, in one grouped count."""
     band_of = case(
         *[
@@ -151,7 +169,11 @@ def _open_by_age(now: datetime) -> list[tuple[str, int]]:
         ],
         else_=len(AGE_BANDS) - 1,
     )
-    banded = select(band_of.label("band")).where(Dispute.status == DisputeStatus.OPEN).subquery()
+    banded = (
+        counted.where(Dispute.status == DisputeStatus.OPEN)
+        .with_only_columns(band_of.label("band"))
+        .subquery()
+    )
     counts = dict(
         db.session.execute(select(banded.c.band, func.count()).group_by(banded.c.band)).all()
     )
@@ -205,7 +227,7 @@ def _third_party_reports(weeks: list[date]) -> list[RelationshipWeeks]:
         RelationshipWeeks(
             relationship,
             counts[relationship],
-            bar_chart(relationship.label, list(zip(labels, counts[relationship], strict=True))),
+            column_chart(relationship.label, list(zip(labels, counts[relationship], strict=True))),
         )
         for relationship in Relationship
         if relationship in counts

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AuditEvent, Call, Dispute, DisputeDecision, Entry, StaffUser
+from app.references import format_reference, normalise_reference
 from app.refusals import NotFound, Refused
 from app.rules import disputes as rules
 from app.rules.audit_actions import AuditAction
@@ -55,7 +56,7 @@ class QueueRow:
     tag: str | None  # "Overdue", "Due soon", or nothing
 
 
-def _disputes_seen_by(staff: StaffUser, area: str | None = None) -> Select:
+def disputes_seen_by(staff: StaffUser, area: str | None = None) -> Select:
     """Disputes on entries in the member of staff's service areas (or one of them), and
     sensitive ones only for those who may see them."""
     areas = [code for code in staff.area_codes if area in (None, code)]
@@ -71,7 +72,7 @@ def open_disputes_near_deadline(staff: StaffUser, today: date) -> int:
     """How many open disputes in the queue this member of staff sees are due soon or overdue,
     placed against the deadline by the same rule as the queue's tags."""
     by_due_date = db.session.execute(
-        _disputes_seen_by(staff)
+        disputes_seen_by(staff)
         .where(Dispute.status == DisputeStatus.OPEN)
         .with_only_columns(Dispute.due_on, func.count())
         .group_by(Dispute.due_on)
@@ -91,13 +92,17 @@ def dispute_queue(
     today: date,
     area: str | None = None,
     status: DisputeStatus | None = None,
+    reference: str | None = None,
 ) -> tuple[list[QueueRow], int]:
     """Disputes on entries in the member of staff's service areas, the nearest deadline
     first, a page at a time, each tagged overdue or due soon on `today`; and how many there
-    are."""
-    base = _disputes_seen_by(staff, area)
+    are. A `reference` as the resident reads it out finds that dispute alone (one that cannot
+    be a reference finds none)."""
+    base = disputes_seen_by(staff, area)
     if status is not None:
         base = base.where(Dispute.status == status)
+    if reference is not None:
+        base = base.where(Dispute.reference == (normalise_reference(reference) or ""))
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     stmt = (
         base.options(joinedload(Dispute.entry), joinedload(Dispute.assigned_to))
@@ -226,6 +231,7 @@ def open_dispute_on_call(
         call,
         staff_id=handler.id,
         dispute=dispute.id,
+        reference=dispute.reference,
         entry=dispute.entry_id,
         reason=reason.value,
     )
@@ -245,6 +251,7 @@ def open_dispute_from_portal(
         AuditAction.DISPUTE_OPENED,
         resident_id=resident_id,
         dispute=dispute.id,
+        reference=dispute.reference,
         entry=dispute.entry_id,
         reason=reason.value,
         by="resident",
@@ -311,9 +318,12 @@ def _lock_entry(entry: Entry) -> None:
 def _disputes_on(entry_id: int) -> list[rules.DisputeOnEntry]:
     """Every dispute about the entry, as the rules see them."""
     rows = db.session.execute(
-        select(Dispute.id, Dispute.status).where(Dispute.entry_id == entry_id)
+        select(Dispute.id, Dispute.status, Dispute.reference).where(Dispute.entry_id == entry_id)
     )
-    return [rules.DisputeOnEntry(dispute_id, status) for dispute_id, status in rows]
+    return [
+        rules.DisputeOnEntry(dispute_id, status, format_reference(reference))
+        for dispute_id, status, reference in rows
+    ]
 
 
 def newer_dispute(dispute: Dispute) -> Dispute | None:

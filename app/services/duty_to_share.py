@@ -274,7 +274,8 @@ def decide_request(
     supervisor: StaffUser,
     now: datetime,
 ) -> ShareRequest:
-    """Approve a request (for some or all of the areas asked for) or refuse it, with a reason.
+    """Approve a request (for some or all of the areas asked for) or refuse it, with the
+    reasons for either.
 
     Only a request still waiting is decided, never by the one who made it. From the next
     request on the call, the handler may discuss the areas approved, or nothing if refused.
@@ -297,8 +298,8 @@ def decide_request(
         approved = rules.approved_areas(request.requested_codes, frozenset(areas))
         if approved is None:
             raise Refused(rules.SELECT_APPROVED_AREAS, field="areas")
-    elif not reason:
-        raise Refused(rules.ENTER_REFUSAL_REASON, field="reason")
+    if missing := rules.decision_reason_problem(approve, reason):
+        raise Refused(missing, field="reason")
     status = ShareRequestStatus.APPROVED if approve else ShareRequestStatus.REFUSED
     won = db.session.execute(
         update(ShareRequest)

@@ -10,11 +10,12 @@ signs in is told by text. Everything a signed-in resident sees is loaded for the
 from the address that is not theirs is "not found".
 """
 
+import contextlib
 import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app
@@ -44,8 +45,14 @@ from app.rules.audit_actions import AuditAction
 from app.rules.capabilities import SignedInKind, UserKind
 from app.rules.outbox import last_digits
 from app.rules.verification import parse_date_of_birth
-from app.rules.vocabulary import DisputeStatus, EntryStatus, Relationship, TextCodeProvider
-from app.services import audit, authority_ends, outbox, permissions, text_codes
+from app.rules.vocabulary import (
+    DisputeReason,
+    DisputeStatus,
+    EntryStatus,
+    Relationship,
+    TextCodeProvider,
+)
+from app.services import audit, authority_ends, disputes, outbox, permissions, text_codes
 from app.services.staff import SignInAllowance, SignInLimits, TooManyAttempts, WaitToTryAgain
 from app.services.text_codes import text_code_policy, typed_code_matches
 from app.services.transactions import transactional
@@ -56,6 +63,7 @@ WRONG_CODE = (
     "The code is not right, or it has stopped working. Check the text we sent, or start again"
 )
 REVOKED_BY_RESIDENT = "Revoked by the resident in the portal"
+SELECT_REASON = "Select why the entry is wrong"
 
 Owned = TypeVar("Owned", Entry, Permission, Dispute, AuthorityEndRequest)
 
@@ -193,6 +201,27 @@ def _start_sign_in(reference: str | None, born_on: date | None) -> str:
 
 
 @dataclass(frozen=True)
+class CodeLimit:
+    """What the "Check your phone" page says about the hourly limit on codes: the same for
+    every sign-in waiting for a code, whether or not its details matched, so it tells a
+    stranger nothing. `try_again_after` is an hour after this sign-in was asked for: by then
+    any code counted against the limit has left the hour."""
+
+    per_hour: int
+    try_again_after: str | None  # a London time, "15:04"; None when the sign-in is not found
+
+
+def code_limit(token: str) -> CodeLimit:
+    asked_at = db.session.scalar(
+        select(PortalSession.created_at).where(PortalSession.token == token)
+    )
+    return CodeLimit(
+        per_hour=text_code_policy().sends_per_hour,
+        try_again_after=f"{clock.local(asked_at + timedelta(hours=1)):%H:%M}" if asked_at else None,
+    )
+
+
+@dataclass(frozen=True)
 class CodeCheck:
     signed_in: SignedInResident | None
     refusal: str | None = None
@@ -270,6 +299,7 @@ def _check_code(token: str, typed: str, asked: text_codes.ProviderAnswer | None)
     row.token = new_session_token()  # the token the cookie held while waiting opens nothing
     row.status = PortalSessionStatus.SIGNED_IN
     row.signed_in_at = now
+    _hand_on_draft(row, now)
     audit.record(
         AuditAction.PORTAL_SIGNED_IN,
         resident_id=row.resident_id,
@@ -303,6 +333,8 @@ def _end_session(row_id: int, action: AuditAction) -> None:
         return
     row.status = PortalSessionStatus.ENDED
     row.ended_at = clock.now()
+    if action is not AuditAction.PORTAL_SIGNED_OUT_IDLE:
+        row.dispute_draft = None  # kept only for the resident's next sign-in after a time-out
     row.token = new_session_token()
     audit.record(action, resident_id=row.resident_id)
 
@@ -478,3 +510,159 @@ def disputes_for(user: SignedInResident) -> list[DisputeRow]:
 
 def get_dispute_or_404(user: SignedInResident, dispute_id: int) -> DisputeRow:
     return _dispute_row(_own_or_404(Dispute, dispute_id, user))
+
+
+# A dispute the resident is writing, kept with their sign-in (docs/rules.md rule 5): what
+# they typed survives "Change your answers", Back, and a sign-in that timed out. A draft is
+# handed on to the resident's next sign-in within this long, and never after.
+DRAFT_KEPT_FOR = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class DisputeDraft:
+    """What the resident has typed so far about one of their entries."""
+
+    entry_id: int
+    reason: str | None  # a DisputeReason value, or None when not chosen yet
+    statement: str
+
+
+def _signed_in_row(user: SignedInResident, *, lock: bool = False) -> PortalSession:
+    stmt = select(PortalSession).where(
+        PortalSession.token == user.token, PortalSession.status == PortalSessionStatus.SIGNED_IN
+    )
+    row = db.session.scalar(stmt.with_for_update() if lock else stmt)
+    if row is None:
+        raise NotFound
+    return row
+
+
+def _draft_of(row: PortalSession) -> DisputeDraft | None:
+    kept = row.dispute_draft
+    if not isinstance(kept, dict) or not isinstance(kept.get("entry"), int):
+        return None
+    reason = kept.get("reason")
+    return DisputeDraft(
+        entry_id=kept["entry"],
+        reason=reason if isinstance(reason, str) else None,
+        statement=str(kept.get("statement") or ""),
+    )
+
+
+@transactional
+def save_dispute_draft(
+    user: SignedInResident, entry_id: int, reason: str | None, statement: str, now: datetime
+) -> DisputeDraft:
+    """Keep what the resident typed about one of their own entries, in place of any draft
+    before it. Another resident's entry is not found."""
+    entry = _own_or_404(Entry, entry_id, user)
+    row = _signed_in_row(user, lock=True)
+    row.dispute_draft = {
+        "entry": entry.id,
+        "reason": reason or None,
+        "statement": (statement or "")[: dispute_rules.STATEMENT_MAX_LENGTH],
+        "saved_at": now.isoformat(),
+    }
+    return _draft_of(row)  # type: ignore[return-value]
+
+
+def unsent_dispute(user: SignedInResident) -> DisputeDraft | None:
+    """The dispute the resident began and has not sent, about an entry they may still
+    dispute: the record page offers to carry on with it."""
+    draft = _draft_of(_signed_in_row(user))
+    if draft is None:
+        return None
+    entry = db.session.get(Entry, draft.entry_id)
+    if entry is None or entry.resident_id != user.resident_id:
+        return None
+    return draft if dispute_rules.refusal_to_open(entry.status) is None else None
+
+
+def timed_out_message(idle: timedelta, kept: bool) -> str:
+    """What a resident signed out for want of activity is told, and whether what they were
+    writing was kept."""
+    said = f"We signed you out because there was no activity for {clock.how_long(idle)}. "
+    if kept:
+        return said + "Sign in again to carry on: we kept what you were writing"
+    return said + "Sign in again to carry on"
+
+
+def dispute_draft(user: SignedInResident, entry_id: int) -> DisputeDraft | None:
+    """The dispute the resident is writing about this entry, if any."""
+    draft = _draft_of(_signed_in_row(user))
+    return draft if draft is not None and draft.entry_id == entry_id else None
+
+
+@transactional
+def _drop_draft(user: SignedInResident) -> None:
+    row = db.session.scalar(select(PortalSession).where(PortalSession.token == user.token))
+    if row is not None:
+        row.dispute_draft = None
+
+
+class NothingToSend(Exception):
+    """No dispute is being written about this entry: it was sent already, or never begun."""
+
+
+def send_dispute(user: SignedInResident, entry_id: int, now: datetime) -> Dispute:
+    """Send the dispute the resident wrote and checked, then forget the draft. Sent twice
+    (a second tab, a double click), the second finds nothing to send: NothingToSend."""
+    draft = dispute_draft(user, entry_id)
+    if draft is None:
+        raise NothingToSend
+    try:
+        reason = DisputeReason(draft.reason)
+    except ValueError:
+        raise Refused(SELECT_REASON, field="reason") from None
+    dispute = disputes.open_dispute_from_portal(
+        user.resident_id, entry_id, reason, draft.statement, now
+    )
+    _drop_draft(user)
+    return dispute
+
+
+def _hand_on_draft(row: PortalSession, now: datetime) -> None:
+    """A new sign-in takes the draft the resident's last sign-in left, when it was kept
+    lately: a sign-in that timed out mid-dispute loses nothing. The old sign-in keeps no
+    copy."""
+    earlier = db.session.scalar(
+        select(PortalSession)
+        .where(
+            PortalSession.resident_id == row.resident_id,
+            PortalSession.id != row.id,
+            PortalSession.dispute_draft.is_not(None),
+        )
+        .order_by(PortalSession.id.desc())
+        .limit(1)
+    )
+    if earlier is None:
+        return
+    kept = earlier.dispute_draft
+    earlier.dispute_draft = None
+    saved_at = kept.get("saved_at") if isinstance(kept, dict) else None
+    try:
+        fresh = now - datetime.fromisoformat(saved_at) < DRAFT_KEPT_FOR
+    except (TypeError, ValueError):
+        fresh = False
+    if fresh:
+        row.dispute_draft = kept
+
+
+def sign_out_when_idle(
+    user: SignedInResident,
+    entry_id: int | None,
+    reason: str | None,
+    statement: str | None,
+    now: datetime,
+) -> bool:
+    """The portal page signs the resident out as their idle time runs out, sending what they
+    were typing: it is kept for their next sign-in (True), then the session ends."""
+    kept = False
+    if entry_id is not None and (reason or statement):
+        with contextlib.suppress(NotFound):  # not theirs: nothing is kept
+            save_dispute_draft(user, entry_id, reason, statement or "", now)
+            kept = True
+    row_id = db.session.scalar(select(PortalSession.id).where(PortalSession.token == user.token))
+    if row_id is not None:
+        _end_session(row_id, AuditAction.PORTAL_SIGNED_OUT_IDLE)
+    return kept

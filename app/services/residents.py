@@ -14,6 +14,7 @@ from app.models import Entry, LegalHold, Resident, StaffUser
 from app.references import format_reference
 from app.refusals import NotFound
 from app.rules.audit_actions import AuditAction
+from app.rules.dates import long_date
 from app.rules.disclosure import entry_shown_outside_call, entry_withheld_as_disputed
 from app.rules.lockout import LockState
 from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, reference_ending
@@ -83,8 +84,7 @@ def reveal_detail(
 
 def _value_of(resident: Resident, detail: HiddenDetail) -> str:
     if detail is HiddenDetail.DATE_OF_BIRTH:
-        born = resident.date_of_birth
-        return f"{born.day} {born:%B %Y}"
+        return long_date(resident.date_of_birth)
     if detail is HiddenDetail.ADDRESS:
         lines = (resident.address_line_1, resident.address_line_2, resident.town)
         return ", ".join(line for line in lines if line)

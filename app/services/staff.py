@@ -221,7 +221,8 @@ def _signed_in(user: StaffUser, **detail) -> None:
 @transactional
 def authenticate(email: str, password: str) -> PasswordAccepted | None:
     """The active account with this email and password and its next step, or None. Both
-    outcomes are audited.
+    outcomes are audited. A deactivated account's right password is refused with a message
+    saying so and whom to ask (`Refused`): a wrong one is None, as for any other.
 
     An account with no second factor to give is signed in now, which replaces its session
     token and ends its older sessions. One that must give a code, or set up two-factor
@@ -235,6 +236,11 @@ def authenticate(email: str, password: str) -> PasswordAccepted | None:
             staff_id=user.id if user else None,
             reason="inactive" if (user and matched) else "wrong credentials",
         )
+        if user is not None and matched:
+            # Only someone who knows the password learns that the account is deactivated.
+            raise Refused(
+                account_rules.not_active_at_sign_in(current_app.config["STAFF_ACCOUNT_CONTACT"])
+            )
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
@@ -420,6 +426,39 @@ def save_staff_user(
 
 def count_staff() -> int:
     return count_of(StaffUser)
+
+
+def _must_set_up_two_factor():
+    """Active accounts whose role must sign in with a second factor (`TWO_FACTOR_ROLES`) and
+    that have not set it up: a handler, who needs none, is never among them."""
+    roles = [
+        role
+        for role in Role
+        if two_factor_rules.required_for(role, current_app.config["TWO_FACTOR_ROLES"])
+    ]
+    return (
+        StaffUser.active.is_(True),
+        StaffUser.two_factor_enrolled_at.is_(None),
+        StaffUser.role.in_(roles),
+    )
+
+
+def count_without_two_factor() -> int:
+    """How many accounts `without_two_factor_page` lists: the console's count."""
+    where = _must_set_up_two_factor()
+    return db.session.scalar(select(func.count()).select_from(StaffUser).where(*where)) or 0
+
+
+def without_two_factor_page(page: int, per_page: int) -> tuple[list[StaffUser], int]:
+    """A page of the accounts that must set up two-factor sign-in and have not, by name."""
+    rows = db.session.scalars(
+        select(StaffUser)
+        .where(*_must_set_up_two_factor())
+        .order_by(StaffUser.name, StaffUser.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), count_without_two_factor()
 
 
 # --- administration -----------------------------------------------------------------------

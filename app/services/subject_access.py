@@ -39,6 +39,7 @@ from app.references import format_reference, normalise_reference
 from app.refusals import Forbidden, NotFound, Refused
 from app.rules import subject_access as rules
 from app.rules.audit_actions import AuditAction
+from app.rules.dates import date_and_time, long_date
 from app.rules.disclosure import UNVERIFIED_LABEL, VerifiedAs
 from app.rules.permissions import describe_scope
 from app.rules.vocabulary import ExportSection, ExportStatus, Factor, MessageKind
@@ -729,10 +730,9 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        local = clock.local(value)
-        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+        return date_and_time(clock.local(value))
     if isinstance(value, date):
-        return rules.long_date(value)
+        return long_date(value)
     if isinstance(value, list):
         return ", ".join(display(item) for item in value)
     return str(value)

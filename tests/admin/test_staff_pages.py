@@ -328,6 +328,67 @@ def test_a_deactivated_accounts_copied_cookie_opens_nothing(app, signed_in_admin
     assert copy.get("/calls").status_code == 302
 
 
+NOT_ACTIVE = (
+    "Your account is not active. Ask an administrator of this service to reactivate it if you "
+    "still need it"
+)
+
+
+def test_a_deactivated_member_of_staff_is_told_why_they_were_signed_out_and_whom_to_ask(
+    app, signed_in_admin
+):
+    handler = factories.make_staff(Role.HANDLER)
+    theirs = app.test_client()
+    sign_in(theirs, handler)
+
+    post(signed_in_admin, f"/admin/staff/{handler.id}/deactivate")
+    page = text(theirs.get("/calls", follow_redirects=True))
+
+    assert "You have been signed out: an administrator deactivated your account" in page
+    assert "Ask an administrator of this service to reactivate it if you still need it" in page
+
+
+def test_a_deactivated_account_is_told_it_is_not_active_only_after_its_right_password(
+    app, signed_in_admin
+):
+    handler = factories.make_staff(Role.HANDLER)
+    post(signed_in_admin, f"/admin/staff/{handler.id}/deactivate")
+
+    right = text(sign_in(app.test_client(), handler))
+    wrong = text(sign_in(app.test_client(), handler, password="not-the-password"))
+    nobody = app.test_client()
+    unknown = nobody.post(
+        "/login",
+        data={
+            "email": "nobody@example.org",
+            "password": factories.PASSWORD,
+            "csrf_token": csrf_token(nobody, "/login"),
+        },
+    )
+
+    assert NOT_ACTIVE in right
+    assert "Enter a correct email address and password" not in right
+    for refused in (wrong, text(unknown)):
+        assert "Enter a correct email address and password" in refused
+        assert "not active" not in refused
+    assert [event.detail["reason"] for event in events("staff.sign_in_failed")] == [
+        "inactive",
+        "wrong credentials",
+        "wrong credentials",
+    ]
+
+
+def test_a_deactivated_supervisor_is_told_before_any_second_factor(app, signed_in_admin):
+    supervisor = factories.make_staff(Role.SUPERVISOR)
+    post(signed_in_admin, f"/admin/staff/{supervisor.id}/deactivate")
+    client = app.test_client()
+
+    response = sign_in(client, supervisor)
+
+    assert response.status_code == 200 and NOT_ACTIVE in text(response)
+    assert client.get("/login/code").status_code == 302  # no second step was started
+
+
 def test_an_administrator_cannot_deactivate_themselves(signed_in_admin):
     me = signed_in_admin.user
     factories.make_staff(Role.ADMIN)

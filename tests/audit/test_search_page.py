@@ -24,8 +24,8 @@ def _search(client, **fields):
     return client.post("/audit", data=data)
 
 
-def _actions(page: str) -> list[str]:
-    return re.findall(r'<td class="govuk-table__cell">([a-z_]+\.[a-z_.]+)</td>', page)
+def _cells(page: str) -> list[str]:
+    return re.findall(r'<td class="govuk-table__cell[^"]*">([^<]*)</td>', page)
 
 
 def _event(action: str, at: datetime = DAY, **fields) -> AuditEvent:
@@ -201,3 +201,35 @@ def test_handlers_are_refused(signed_in_handler, resident):
 def test_the_page_is_in_the_supervisors_navigation(signed_in_supervisor, signed_in_handler):
     assert 'href="/audit"' in signed_in_supervisor.get("/").get_data(as_text=True)
     assert 'href="/audit"' not in signed_in_handler.get("/").get_data(as_text=True)
+
+
+def test_the_log_and_its_filter_say_in_words_what_was_done_and_the_csv_keeps_the_codes(
+    signed_in_supervisor, resident
+):
+    _event("staff.password_accepted", staff_id=signed_in_supervisor.user.id)
+    _event("dispute.decided", resident_id=resident.id, outcome="not-upheld")
+    _event("search.made", outcome="refused")
+    _event("gone.from_the_vocabulary")
+
+    page = signed_in_supervisor.get("/audit").get_data(as_text=True)
+    csv_page = signed_in_supervisor.post("/audit/export", data=hidden_inputs(page))
+
+    cells = _cells(page)
+    for words in (
+        "A right password was given",
+        "A dispute was decided",
+        "Not upheld",
+        "Records were searched",
+        "Refused",
+        "Done",
+        "gone.from_the_vocabulary",  # no words for it: shown as stored
+    ):
+        assert words in cells
+    assert "staff.password_accepted" not in page.split("<table", 1)[1]
+    assert "done" not in cells and "not-upheld" not in cells
+    options = dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page))
+    assert options["staff.password_accepted"] == "A right password was given"
+    assert options["dispute.decided"] == "A dispute was decided"
+    rows = list(csv.DictReader(io.StringIO(csv_page.get_data(as_text=True))))
+    assert {"staff.password_accepted", "dispute.decided"} <= {row["action"] for row in rows}
+    assert {"done", "not-upheld", "refused"} <= {row["outcome"] for row in rows}

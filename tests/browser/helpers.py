@@ -24,6 +24,10 @@ def add_entry(resident, **values) -> Entry:
     return entry
 
 
+# A dispute as residents and staff name it: "Dispute ABCD-EFGH-JKM".
+DISPUTE_NAME = re.compile(r"^Dispute [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$")
+
+
 # --- keyboard --------------------------------------------------------------------------
 
 
@@ -31,6 +35,8 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int =
     """Press Tab (or Shift+Tab) until `target` has focus, failing if it is never reached."""
     expect(target).to_be_visible()
     element = target.element_handle()
+    if page.evaluate("el => el === document.activeElement", element):
+        return  # the page put the cursor there already
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(limit):
         page.keyboard.press(key)

@@ -5,14 +5,13 @@ read back, a dispute opened from the supervisor's queue.
 Each step is taken from the keyboard and checked with axe, as in `helpers`.
 """
 
-import re
 from collections.abc import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.browser.helpers import press, settle, sign_in, start_call, type_into
+from tests.browser.helpers import DISPUTE_NAME, press, settle, sign_in, start_call, type_into
 from tests.browser.test_call_journeys import caller_is_the_resident, find_and_select, make_margaret
 
 
@@ -68,5 +67,5 @@ def open_the_dispute_from_the_queue(
     office = desk_of(browser.new_context, live_server, supervisor)
     office.goto(f"{live_server}/disputes")
     check_accessibility(office)
-    press(office, office.get_by_role("link", name=re.compile(r"^Dispute \d+$")))
+    press(office, office.get_by_role("link", name=DISPUTE_NAME))
     return office

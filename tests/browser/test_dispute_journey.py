@@ -9,7 +9,14 @@ from playwright.sync_api import Browser, expect
 
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.browser.helpers import choose_radio, press, settle, start_call, type_into
+from tests.browser.helpers import (
+    DISPUTE_NAME,
+    choose_radio,
+    press,
+    settle,
+    start_call,
+    type_into,
+)
 from tests.browser.journeys import desk_of, open_the_dispute_from_the_queue
 
 pytestmark = pytest.mark.browser
@@ -45,7 +52,7 @@ def test_a_dispute_recorded_on_a_call_is_upheld_and_the_number_is_flagged(
     check_accessibility(desk)
 
     office = open_the_dispute_from_the_queue(browser, live_server, supervisor, check_accessibility)
-    expect(office.get_by_role("heading", name=re.compile(r"^Dispute \d+$"))).to_be_visible()
+    expect(office.get_by_role("heading", name=DISPUTE_NAME)).to_be_visible()
     check_accessibility(office)
     press(office, office.get_by_role("button", name="Record the decision"))
     expect(office).to_have_title(re.compile(r"^Error: Dispute"))

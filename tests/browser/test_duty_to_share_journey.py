@@ -116,6 +116,7 @@ def test_a_handler_shares_urgently_with_the_police_and_a_supervisor_approves(
     press(office, approve, "Space")
     expect(approve).to_be_checked()
     expect(office.get_by_label("Housing", exact=True)).to_be_checked()
+    type_into(office, office.get_by_label("Reasons for your decision"), "Officer confirmed risk")
     press(office, office.get_by_role("button", name="Record the decision"))
     expect(office.get_by_role("alert", name="Success")).to_contain_text("Decision recorded")
     expect(office.locator("main")).to_contain_text("Sunita Supervisor")

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 from app.rules.vocabulary import Role
 from tests import factories
 from tests.browser.helpers import (
+    DISPUTE_NAME,
     choose_radio,
     press,
     sign_in_to_portal,
@@ -64,7 +65,7 @@ def test_a_hoax_disputed_in_the_portal_is_upheld_and_the_next_call_is_warned(
     expect(phone.get_by_text("Upheld: the entry was found incorrect")).to_be_visible()
     expect(phone.get_by_text(HOAX_REPORT)).to_have_count(0)
     check_accessibility(phone)
-    press(phone, phone.get_by_role("link", name=re.compile(r"^Dispute \d+$")))
+    press(phone, phone.get_by_role("link", name=DISPUTE_NAME))
     expect(phone.get_by_text("No repair was needed")).to_be_visible()
     check_accessibility(phone)
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import AuthorityEndRequest, Dispute, OutboxMessage, Permission
+from app.references import format_reference
 from app.rules.vocabulary import (
     AuthorityEndStatus,
     DisputeReason,
@@ -83,7 +84,7 @@ def test_a_resident_on_a_phone_disputes_a_neighbours_report_as_a_hoax(
     expect(page.get_by_role("heading", name="Dispute sent")).to_be_visible()
     db.session.expire_all()
     dispute = db.session.scalar(select(Dispute).where(Dispute.resident_id == resident.id))
-    expect(page.locator(".govuk-panel")).to_contain_text(str(dispute.id))
+    expect(page.locator(".govuk-panel")).to_contain_text(format_reference(dispute.reference))
     due = f"{dispute.due_on.day} {dispute.due_on:%B %Y}"
     expect(page.get_by_text(due)).to_be_visible()
     assert dispute.entry.status is EntryStatus.DISPUTED
@@ -123,7 +124,7 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
     expect(page.get_by_text("Revoked", exact=True)).to_be_visible()
     check_accessibility(page)
 
-    press(page, page.get_by_role("link", name=f"Dispute {dispute.id}"))
+    press(page, page.get_by_role("link", name=f"Dispute {format_reference(dispute.reference)}"))
     expect(page.get_by_text("Our team found a leak")).to_be_visible()
     expect(page.get_by_text("Information Commissioner")).to_be_visible()
     check_accessibility(page)

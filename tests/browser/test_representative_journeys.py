@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app import clock
+from app.rules.dates import long_date
 from app.rules.vocabulary import Role, ServiceArea
 from tests import factories
 from tests.browser.helpers import (
@@ -183,7 +184,7 @@ def test_an_attorney_hears_about_council_tax_only_until_the_permission_is_revoke
 
     # Back on the call: without a click, the record refuses disclosure and says why.
     page.bring_to_front()
-    revoked = f"Do not disclose: permission revoked on {clock.today().isoformat()}"
+    revoked = f"Do not disclose: permission revoked on {long_date(clock.today())}"
     expect(record.locator("#disclosure-status")).to_have_text(revoked, timeout=8_000)
     expect(page.get_by_role("alert").filter(has_text="Do not disclose.")).to_contain_text(
         ": the permission was revoked"

@@ -360,7 +360,12 @@ def test_signing_in_elsewhere_mid_call_is_the_reason_given(app, verified_residen
 @pytest.mark.parametrize(
     ("change", "reason", "words"),
     [
-        ("deactivate", "deactivated", "an administrator deactivated your account"),
+        (
+            "deactivate",
+            "deactivated",
+            "an administrator deactivated your account. Ask an administrator of this service "
+            "to reactivate it if you still need it",
+        ),
         ("role", "role-changed", "an administrator changed your role"),
         ("two-factor", "two-factor-reset", "an administrator reset your two-factor sign-in"),
     ],

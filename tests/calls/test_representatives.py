@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Entry, VerificationAttempt
+from app.rules.dates import long_date
 from app.rules.vocabulary import PermissionKind, Relationship, Role, ServiceArea
 from app.services import permissions as permission_service
 from tests import factories
@@ -117,7 +118,7 @@ def test_revoking_the_permission_mid_call_stops_disclosure_at_the_next_request(
     )
 
     fragment = call.record_fragment()
-    assert f"Do not disclose: permission revoked on {clock.today().isoformat()}" in fragment
+    assert f"Do not disclose: permission revoked on {long_date(clock.today())}" in fragment
     assert "Council tax band query" not in fragment
 
 

@@ -2,11 +2,20 @@
 
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
+from pathlib import Path
 
 import pytest
 
 from app import clock
-from app.charts import CHART_HEIGHT, bar_chart
+from app.charts import (
+    CHARACTER_WIDTH,
+    CHART_HEIGHT,
+    LABEL_GAP,
+    ROW_HEIGHT,
+    TICK_WIDTHS,
+    bar_chart,
+    column_chart,
+)
 from app.extensions import db
 from app.models import Dispute
 from app.rules.vocabulary import DisputeStatus, Relationship, Role
@@ -31,14 +40,47 @@ def _due_on(dispute: Dispute, due_on: date) -> None:
     db.session.commit()
 
 
-def test_the_chart_scales_bars_to_the_highest_and_never_hides_a_small_one():
-    chart = bar_chart("Reports", [("a", 0), ("b", 1), ("c", 500)])
+def test_the_columns_scale_to_the_highest_and_never_hide_a_small_one():
+    chart = column_chart("Reports", [("a", 0), ("b", 1), ("c", 500)])
 
-    assert [bar.height for bar in chart.bars] == [0, 1, CHART_HEIGHT]
-    assert chart.bars[0].y == chart.baseline
-    assert chart.bars[2].y == chart.baseline - CHART_HEIGHT
+    assert [column.height for column in chart.columns] == [0, 1, CHART_HEIGHT]
+    assert chart.columns[0].y == chart.baseline
+    assert chart.columns[2].y == chart.baseline - CHART_HEIGHT
     assert not chart.is_empty
+    assert column_chart("Nothing", [("a", 0)]).is_empty
+
+
+def test_bars_run_the_width_the_highest_full_and_a_small_one_still_seen():
+    chart = bar_chart("Disputes", [("On time", 0), ("Due soon", 1), ("Overdue", 500)])
+
+    assert [bar.width for bar in chart.bars] == [0, 1, 100]
+    assert [bar.y for bar in chart.bars] == [0, ROW_HEIGHT, 2 * ROW_HEIGHT]
+    assert chart.height == 3 * ROW_HEIGHT
     assert bar_chart("Nothing", [("a", 0)]).is_empty
+
+
+def test_twelve_weeks_of_labels_thin_out_evenly_back_from_the_newest_as_the_chart_narrows():
+    chart = column_chart("Weeks", [(f"{day}/11", day) for day in range(10, 22)])
+
+    def shown_at(width: int) -> list[str]:
+        return [c.label for c in chart.columns if c.shown_from <= width]
+
+    assert shown_at(2000) == [c.label for c in chart.columns]
+    assert shown_at(400) == ["11/11", "13/11", "15/11", "17/11", "19/11", "21/11"]
+    assert shown_at(240) == ["13/11", "17/11", "21/11"]
+    assert shown_at(0) == ["21/11"]
+    for width in (0, 240, 400, 2000):  # every label shown has its room
+        labels = [c for c in chart.columns if c.shown_from <= width]
+        room = (labels[1].centre - labels[0].centre) * width / 100 if len(labels) > 1 else width
+        assert width == 0 or room >= 5 * CHARACTER_WIDTH + LABEL_GAP
+
+
+def test_every_width_a_chart_thins_at_has_its_rule_in_the_stylesheet(app):
+    css = (Path(app.static_folder) / "css" / "app.css").read_text()
+
+    for width in TICK_WIDTHS:
+        assert f"@container app-chart (width < {width}px) {{\n  .app-chart--from-{width} {{" in css
+    assert f".app-chart--from-{TICK_WIDTHS[-1] + 1} {{\n  display: none;" in css
 
 
 def test_the_twelve_weeks_end_with_this_week_starting_on_monday():
@@ -50,7 +92,7 @@ def test_the_twelve_weeks_end_with_this_week_starting_on_monday():
 
 
 def test_an_empty_council_gives_zeros_and_empty_lists():
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert board.locked == []
     assert board.disputes_by_status == [(status, 0) for status in DisputeStatus]
@@ -69,7 +111,7 @@ def test_open_disputes_are_placed_against_their_deadline_as_the_queue_tags_them(
     _due_on(overdue, date(2026, 11, 24))
     _upheld(resident)
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert {row.label: row.count for row in board.open_by_deadline} == {
         "On time": 1,
@@ -90,7 +132,7 @@ def test_open_disputes_are_counted_by_how_long_they_have_been_open(resident):
         db.session.commit()
     _upheld(resident)
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert board.open_by_age == [
         ("Under a week", 2),
@@ -106,7 +148,7 @@ def test_numbers_with_strikes_come_most_strikes_first(resident):
     _upheld(resident)
     _upheld(resident, number="+447700900222")
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     assert [(n.number, n.strikes) for n in board.struck_numbers] == [
         (factories.HOAXER, 2),
@@ -128,14 +170,14 @@ def test_third_party_reports_are_counted_by_relationship_and_week(resident):
     ]:
         factories.make_entry(resident, reporter_relationship=relationship, created_at=at)
 
-    board = dashboard.dashboard(clock.now())
+    board = dashboard.dashboard(clock.now(), factories.make_staff(Role.SUPERVISOR))
 
     rows = {row.relationship: row.counts for row in board.reports_by_relationship}
     assert set(rows) == {Relationship.CHILD, Relationship.NEIGHBOUR}
     assert rows[Relationship.NEIGHBOUR][-2:] == [1, 2]
     assert rows[Relationship.CHILD][-2:] == [1, 0]
     assert board.third_party_reports == 4
-    assert [bar.value for bar in board.reports_chart.bars][-2:] == [2, 2]
+    assert [column.value for column in board.reports_chart.columns][-2:] == [2, 2]
 
 
 def test_the_page_shows_locks_with_unlock_disputes_numbers_and_reports(
@@ -205,3 +247,35 @@ def test_signed_out_staff_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_supervisors_dispute_counts_are_of_their_own_queue_and_say_which_areas(
+    signed_in_client, resident
+):
+    housing = factories.make_dispute(resident)  # make_entry's area: housing
+    factories.make_dispute(resident, factories.make_entry(resident, area_code="waste"))
+    factories.make_dispute(resident, factories.make_entry(resident, is_sensitive=True))
+    supervisor = signed_in_client(Role.SUPERVISOR, area_codes=["housing"])
+
+    page = unescape(supervisor.get("/dashboard").get_data(as_text=True))
+    queue = unescape(supervisor.get("/disputes").get_data(as_text=True))
+
+    board = dashboard.dashboard(clock.now(), supervisor.user)
+    assert dict(board.disputes_by_status)[DisputeStatus.OPEN] == 1
+    assert sum(row.count for row in board.open_by_deadline) == 1
+    assert sum(count for _, count in board.open_by_age) == 1
+    assert board.dispute_areas == ["Housing"]
+    assert "Disputes in your service areas (Housing), counted as your disputes queue" in page
+    assert "1 dispute" in queue and f"/disputes/{housing.id}" in queue
+
+
+def test_an_administrator_counts_disputes_in_every_area_and_is_told_so(signed_in_admin, resident):
+    factories.make_dispute(resident)
+    factories.make_dispute(resident, factories.make_entry(resident, area_code="waste"))
+
+    page = unescape(signed_in_admin.get("/dashboard").get_data(as_text=True))
+
+    board = dashboard.dashboard(clock.now(), signed_in_admin.user)
+    assert dict(board.disputes_by_status)[DisputeStatus.OPEN] == 2
+    assert board.dispute_areas is None
+    assert "Disputes in every service area." in page

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry
+from app.references import format_reference
 from app.refusals import Refused
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus
@@ -55,7 +56,7 @@ def test_the_reviews_sequence_never_overwrites_the_newer_open_dispute(
     second = disputes.open_dispute_from_portal(
         resident.id, entry.id, DisputeReason.OTHER, "It was wrong again", now=clock.now()
     )
-    told = f"Dispute {second.id} about this entry is open; decide that one"
+    told = f"Dispute {format_reference(second.reference)} about this entry is open; decide that one"
 
     corrected = _post_decision(signed_in_supervisor, first.id, "upheld", 1)
     back = _post_decision(signed_in_supervisor, first.id, "not-upheld", 1)
@@ -79,7 +80,10 @@ def test_the_reviews_sequence_never_overwrites_the_newer_open_dispute(
     call = factories.make_call(resident, signed_in_handler.user)
     on_call = _record(signed_in_handler, call, entry.id)
 
-    assert rules.ALREADY_DISPUTED in in_portal.get_data(as_text=True)
+    assert in_portal.headers["Location"] == path
+    assert "You have already told us this entry is wrong" in resident_client.get(path).get_data(
+        as_text=True
+    )
     assert rules.ALREADY_DISPUTED in on_call.get_data(as_text=True)
     assert _open_disputes(entry.id) == [second.id]
     assert _entry_status(entry.id) is EntryStatus.DISPUTED
@@ -96,7 +100,7 @@ def test_the_older_disputes_page_names_the_newer_one_and_offers_no_form(
     older = page_text(signed_in_supervisor, f"/disputes/{first.id}")
     newer = page_text(signed_in_supervisor, f"/disputes/{second.id}")
 
-    assert f'href="/disputes/{second.id}">Dispute {second.id}</a>' in older
+    assert f'href="/disputes/{second.id}">Dispute {format_reference(second.reference)}</a>' in older
     assert "decide that one instead" in older
     assert 'name="decisions_seen"' not in older
     assert 'name="decisions_seen" value="0"' in newer
@@ -116,8 +120,8 @@ def test_once_the_newer_dispute_is_decided_only_it_can_be_corrected(
     corrected = _post_decision(signed_in_supervisor, second.id, "upheld", 1)
 
     assert (
-        f"Dispute {second.id} about this entry is newer and governs it; correct that one instead"
-        in refused.get_data(as_text=True)
+        f"Dispute {format_reference(second.reference)} about this entry is newer and governs it; "
+        "correct that one instead" in refused.get_data(as_text=True)
     )
     assert corrected.status_code == 302
     db.session.expire_all()
@@ -173,5 +177,8 @@ def test_a_decision_page_gone_stale_under_a_new_dispute_is_told_which_to_decide(
         f"/disputes/{first.id}", data={**stale, "outcome": "upheld", "reasons": "Hoax after all"}
     )
 
-    assert f"Dispute {second.id} about this entry is open" in response.get_data(as_text=True)
+    assert (
+        f"Dispute {format_reference(second.reference)} about this entry is open"
+        in response.get_data(as_text=True)
+    )
     assert _entry_status(entry.id) is EntryStatus.DISPUTED

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Dispute, Entry
+from app.references import format_reference
 from app.rules import disputes as rules
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import DisputeReason, EntryStatus, Role
@@ -72,7 +73,7 @@ def test_a_handler_records_a_dispute_and_the_entry_is_disputed_at_once(signed_in
     assert response.status_code == 302
     page = _call_page(signed_in_handler, call)
     dispute = db.session.scalar(select(Dispute))
-    assert rules.recorded_message(dispute.due_on) in page
+    assert rules.recorded_message(dispute.due_on, format_reference(dispute.reference)) in page
     assert "1 entry is disputed and being investigated" in page
     assert entry.summary not in page
     assert db.session.get(Entry, entry.id).status is EntryStatus.DISPUTED
@@ -90,7 +91,8 @@ def test_over_htmx_the_record_panel_comes_back_with_the_date_to_tell_the_residen
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in fragment
-    assert rules.recorded_message(db.session.scalar(select(Dispute)).due_on) in fragment
+    dispute = db.session.scalar(select(Dispute))
+    assert rules.recorded_message(dispute.due_on, format_reference(dispute.reference)) in fragment
     assert "Record a dispute about an entry" not in fragment  # nothing left to dispute
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Dispute, DisputeDecision, Entry
+from app.references import format_reference, normalise_reference
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Role
 from tests import factories
@@ -42,7 +43,7 @@ def test_the_queue_lists_open_disputes_nearest_deadline_first_with_tags(
 
     page = page_text(signed_in_supervisor, "/disputes")
 
-    order = [int(n) for n in re.findall(r">Dispute (\d+)</a>", page)]
+    order = [int(n) for n in re.findall(r'href="/disputes/(\d+)">Dispute ', page)]
     assert order == [overdue.id, due_soon.id, later.id]
     assert page.count("Overdue</strong>") == 1
     assert page.count("Due soon</strong>") == 1
@@ -61,9 +62,9 @@ def test_the_queue_filters_by_status_and_service_area(signed_in_supervisor, resi
     upheld = page_text(signed_in_supervisor, "/disputes?status=upheld")
     everything = page_text(signed_in_supervisor, "/disputes?status=&area=")
 
-    assert re.findall(r">Dispute (\d+)</a>", open_housing) == [str(open_one.id)]
-    assert re.findall(r">Dispute (\d+)</a>", upheld) == [str(decided.id)]
-    assert len(re.findall(r">Dispute (\d+)</a>", everything)) == 3
+    assert re.findall(r'href="/disputes/(\d+)">Dispute ', open_housing) == [str(open_one.id)]
+    assert re.findall(r'href="/disputes/(\d+)">Dispute ', upheld) == [str(decided.id)]
+    assert len(re.findall(r'href="/disputes/(\d+)">Dispute ', everything)) == 3
 
 
 def test_an_empty_queue_says_so(signed_in_supervisor):
@@ -88,9 +89,9 @@ def test_the_queue_is_paginated_and_keeps_its_filters(signed_in_supervisor, resi
     first = page_text(signed_in_supervisor, "/disputes?status=open")
     second = page_text(signed_in_supervisor, "/disputes?status=open&page=2")
 
-    assert len(re.findall(r">Dispute (\d+)</a>", first)) == 25
+    assert len(re.findall(r'href="/disputes/(\d+)">Dispute ', first)) == 25
     assert "/disputes?status=open&amp;page=2" in first
-    assert len(re.findall(r">Dispute (\d+)</a>", second)) == 1
+    assert len(re.findall(r'href="/disputes/(\d+)">Dispute ', second)) == 1
 
 
 def test_a_supervisor_assigns_a_dispute_to_themselves(signed_in_supervisor, resident):
@@ -123,7 +124,7 @@ def test_the_dispute_page_shows_the_entry_its_call_other_entries_and_the_trail(
     assert "Hana Handler" in page
     assert "Waste and recycling" in page
     assert "Bins not collected" not in page  # another resident's entry: only its shape
-    assert "dispute.opened" in page
+    assert "A dispute was opened" in page
     assert "No decision yet." in page
 
 
@@ -234,7 +235,7 @@ def test_a_supervisor_of_other_service_areas_finds_no_such_dispute(signed_in_cli
     elsewhere = signed_in_client(Role.SUPERVISOR, area_codes=["waste"])
 
     assert elsewhere.get(f"/disputes/{dispute.id}").status_code == 404
-    assert f">Dispute {dispute.id}<" not in page_text(elsewhere, "/disputes")
+    assert f'href="/disputes/{dispute.id}"' not in page_text(elsewhere, "/disputes")
 
 
 def test_an_unknown_dispute_is_not_found(signed_in_supervisor):
@@ -248,5 +249,44 @@ def test_the_trail_names_who_did_what_and_the_numbers_strikes_show(signed_in_cli
 
     page = page_text(supervisor, f"/disputes/{dispute.id}")
 
-    assert re.search(r"dispute\.decided</td>\s*<td[^>]*>Sam Supervisor<", page)
+    assert re.search(r"A dispute was decided</td>\s*<td[^>]*>Sam Supervisor<", page)
     assert "1 earlier report from this number was upheld as a hoax" in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda reference: format_reference(reference),
+        lambda reference: reference.lower(),
+        lambda reference: " ".join(format_reference(reference).split("-")),
+    ],
+    ids=["as-shown", "lower-case-no-hyphens", "spaces"],
+)
+def test_the_queue_finds_a_dispute_by_the_reference_the_resident_reads_out(
+    signed_in_supervisor, resident, typed
+):
+    wanted = factories.make_dispute(resident)
+    factories.make_dispute(resident)
+
+    page = page_text(signed_in_supervisor, f"/disputes?reference={typed(wanted.reference)}")
+
+    assert re.findall(r'href="/disputes/(\d+)">Dispute ', page) == [str(wanted.id)]
+    assert f">Dispute {format_reference(wanted.reference)}</a>" in page
+
+
+def test_a_reference_that_cannot_be_one_finds_no_dispute(signed_in_supervisor, resident):
+    factories.make_dispute(resident)
+
+    page = page_text(signed_in_supervisor, "/disputes?reference=5")
+
+    assert re.findall(r'href="/disputes/(\d+)">Dispute ', page) == []
+
+
+def test_every_dispute_gets_its_own_reference_that_is_not_its_number(resident):
+    made = [factories.make_dispute(resident) for _ in range(20)]
+
+    references = {dispute.reference for dispute in made}
+
+    assert len(references) == 20
+    assert all(normalise_reference(reference) == reference for reference in references)
+    assert not any(str(dispute.id) == dispute.reference for dispute in made)

@@ -56,7 +56,9 @@ def police_call(signed_in_handler, resident, entries):
     return call
 
 
-def decide(client, request_id: int, decision: str, areas=(), reason: str = ""):
+def decide(
+    client, request_id: int, decision: str, areas=(), reason: str = "Confirmed with the police"
+):
     token = csrf_token(client, "/")
     return client.post(
         f"/duty-to-share/{request_id}",

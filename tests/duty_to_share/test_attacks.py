@@ -123,9 +123,15 @@ def test_a_request_is_decided_once(police_call, signed_in_client):
             "Select the service areas you approve, from those asked for",
         ),
         ("refuse", [], "Enter why you are refusing the request"),
+        ("approve", ["housing"], "Enter why you are approving the request"),
         ("approve-everything", [], "Select whether you approve or refuse the request"),
     ],
-    ids=["approval-wider-than-asked", "refusal-without-a-reason", "neither-approve-nor-refuse"],
+    ids=[
+        "approval-wider-than-asked",
+        "refusal-without-a-reason",
+        "approval-without-a-reason",
+        "neither-approve-nor-refuse",
+    ],
 )
 def test_a_decision_the_form_refuses_leaves_the_request_waiting(
     police_call, signed_in_supervisor, decision, areas, error
@@ -133,7 +139,8 @@ def test_a_decision_the_form_refuses_leaves_the_request_waiting(
     police_call.ask(areas=["housing"], urgent=False)
     [request] = share_requests()
 
-    page = decide(signed_in_supervisor, request.id, decision, areas=areas).get_data(as_text=True)
+    page = decide(signed_in_supervisor, request.id, decision, areas=areas, reason="  ")
+    page = page.get_data(as_text=True)
 
     assert error in page
     assert share_requests()[0].status is ShareRequestStatus.PENDING

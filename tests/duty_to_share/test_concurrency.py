@@ -39,7 +39,7 @@ def test_supervisors_deciding_at_once_decide_a_request_once(live_server, residen
     request_id = db.session.scalars(select(ShareRequest.id)).one()
     supervisors = [Browser(live_server, factories.make_staff(Role.SUPERVISOR)) for _ in range(4)]
     decisions = [
-        {"decision": "approve", "areas": ["housing"]},
+        {"decision": "approve", "areas": ["housing"], "reason": "Risk to life"},
         {"decision": "refuse", "reason": "No lawful basis"},
     ] * 2
 

@@ -2,7 +2,10 @@
 
 import pytest
 
+from app import clock
+from app.refusals import Refused
 from app.rules.vocabulary import Role, ShareRequestStatus
+from app.services import duty_to_share
 from tests.duty_to_share.conftest import (
     HOUSING_ENTRY,
     OFFICER,
@@ -103,6 +106,33 @@ def test_approval_narrows_an_urgent_request_from_the_next_request_on(
     assert TAX_ENTRY not in fragment
     [approved] = audit_events("duty_to_share.approved")
     assert approved.detail["areas"] == ["housing"]
+
+
+def test_an_approval_is_recorded_with_its_reasons_and_the_page_shows_them(
+    police_call, signed_in_supervisor
+):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = share_requests()
+
+    decide(signed_in_supervisor, request.id, "approve", areas=["housing"], reason="Officer at door")
+
+    page = signed_in_supervisor.get(f"/duty-to-share/{request.id}").get_data(as_text=True)
+    assert "Officer at door" in page and "None given" not in page
+    assert share_requests()[0].decision_reason == "Officer at door"
+
+
+def test_the_service_refuses_an_approval_without_reasons_whatever_was_posted(
+    police_call, supervisor
+):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = share_requests()
+
+    with pytest.raises(Refused) as refused:
+        duty_to_share.decide_request(request, True, ["housing"], " ", supervisor, clock.now())
+
+    assert refused.value.message == "Enter why you are approving the request"
+    assert refused.value.field == "reason"
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
 
 
 def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, signed_in_supervisor):

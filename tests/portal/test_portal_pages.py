@@ -3,11 +3,12 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app import clock
 from app.extensions import db
-from app.models import Dispute, Entry, Permission
+from app.models import Dispute, Entry, Permission, PortalSession
+from app.references import format_reference
 from app.rules.vocabulary import (
     DisputeReason,
     DisputeStatus,
@@ -47,27 +48,76 @@ def test_an_entry_found_incorrect_is_not_shown(resident_client, resident):
     assert "Nothing has been recorded about you" in page
 
 
+def _answer(client, entry, **fields):
+    path = f"/portal/entries/{entry.id}/dispute"
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **fields})
+
+
 def test_the_resident_disputes_an_entry_through_check_your_answers(resident_client, resident):
     entry = factories.make_entry(resident)
     path = f"/portal/entries/{entry.id}/dispute"
-    token = csrf_token(resident_client, path)
 
-    check = resident_client.post(
-        path,
-        data={"csrf_token": token, "reason": "hoax", "statement": "I was away that week"},
-    )
-    page = check.get_data(as_text=True)
+    answered = _answer(resident_client, entry, reason="hoax", statement="I was away that week")
+    assert answered.status_code == 302
+    assert answered.headers["Location"] == f"{path}/check"
+    page = resident_client.get(f"{path}/check").get_data(as_text=True)
     assert "Check your answers" in page
+    assert "I was away that week" in page
     assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
     sent = resident_client.post(f"{path}/check", data=hidden_inputs(page))
 
     dispute = db.session.scalar(select(Dispute))
     assert sent.headers["Location"] == f"/portal/disputes/{dispute.id}/sent"
     confirmation = resident_client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert f"<strong>{dispute.id}</strong>" in confirmation
+    assert f"<strong>{format_reference(dispute.reference)}</strong>" in confirmation
     assert f"{dispute.due_on.day} {dispute.due_on:%B %Y}" in confirmation
+    assert dispute.statement == "I was away that week"
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status is EntryStatus.DISPUTED
+
+
+def test_change_your_answers_shows_what_the_resident_typed(resident_client, resident):
+    entry = factories.make_entry(resident)
+    path = f"/portal/entries/{entry.id}/dispute"
+    _answer(resident_client, entry, reason="hoax", statement="I was away that week")
+
+    page = resident_client.get(path).get_data(as_text=True)
+
+    assert "I was away that week</textarea>" in page
+    assert re.search(r'value="hoax"\s+checked', page) or re.search(
+        r'checked[^>]*value="hoax"', page
+    )
+
+
+def test_what_was_typed_about_one_entry_is_not_offered_for_another(resident_client, resident):
+    first, second = factories.make_entry(resident), factories.make_entry(resident)
+    _answer(resident_client, first, reason="hoax", statement="I was away that week")
+
+    page = resident_client.get(f"/portal/entries/{second.id}/dispute").get_data(as_text=True)
+    check = resident_client.get(f"/portal/entries/{second.id}/dispute/check")
+
+    assert "I was away that week" not in page
+    assert check.headers["Location"] == f"/portal/entries/{second.id}/dispute"
+
+
+def test_back_after_sending_finds_the_dispute_sent_and_sending_again_makes_no_second(
+    resident_client, resident
+):
+    entry = factories.make_entry(resident)
+    path = f"/portal/entries/{entry.id}/dispute"
+    _answer(resident_client, entry, reason="hoax", statement="I was away that week")
+    token = csrf_token(resident_client, f"{path}/check")
+    resident_client.post(f"{path}/check", data={"csrf_token": token})
+
+    back = resident_client.get(f"{path}/check")
+    again = resident_client.post(f"{path}/check", data={"csrf_token": token})
+
+    assert back.status_code == 302 and back.headers["Location"] == path
+    assert again.status_code == 302 and again.headers["Location"] == path
+    assert "You have already told us this entry is wrong" in resident_client.get(path).get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count()).select_from(Dispute)) == 1
 
 
 @pytest.mark.parametrize(
@@ -79,24 +129,27 @@ def test_the_resident_disputes_an_entry_through_check_your_answers(resident_clie
     ],
     ids=["no-reason", "no-statement", "unknown-reason"],
 )
-def test_a_dispute_with_missing_answers_shows_govuk_errors(
+def test_a_dispute_with_missing_answers_redirects_to_govuk_errors_keeping_what_was_typed(
     resident_client, resident, fields, error
 ):
     entry = factories.make_entry(resident)
     path = f"/portal/entries/{entry.id}/dispute"
 
-    response = resident_client.post(
-        path, data={"csrf_token": csrf_token(resident_client, path), **fields}
-    )
+    response = _answer(resident_client, entry, **fields)
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 302 and response.headers["Location"] == path
+    page = resident_client.get(path).get_data(as_text=True)
     assert "<title>Error: Tell us this entry is wrong" in page
     assert "govuk-error-summary" in page
     assert error in page
+    assert f"{fields['statement'].strip()}</textarea>" in page
+    again = resident_client.get(path).get_data(as_text=True)
+    assert "govuk-error-summary" not in again, "the errors belong to the answer sent, once"
 
 
-def test_a_tampered_confirmation_sends_the_resident_back_to_the_form(resident_client, resident):
+def test_a_confirmation_without_checked_answers_sends_the_resident_back_to_the_form(
+    resident_client, resident
+):
     entry = factories.make_entry(resident)
     path = f"/portal/entries/{entry.id}/dispute"
 
@@ -107,6 +160,24 @@ def test_a_tampered_confirmation_sends_the_resident_back_to_the_form(resident_cl
 
     assert response.headers["Location"] == path
     assert count_rows(Dispute) == 0
+
+
+def test_a_refusal_when_sending_is_shown_on_the_form(resident_client, resident):
+    entry = factories.make_entry(resident)
+    path = f"/portal/entries/{entry.id}/dispute"
+    _answer(resident_client, entry, reason="hoax", statement="I was away that week")
+    token = csrf_token(resident_client, f"{path}/check")
+    db.session.execute(
+        update(PortalSession).values(
+            dispute_draft={"entry": entry.id, "reason": "hoax", "statement": "   "}
+        )
+    )
+    db.session.commit()
+
+    sent = resident_client.post(f"{path}/check", data={"csrf_token": token})
+
+    assert sent.headers["Location"] == path
+    assert db.session.scalar(select(func.count()).select_from(Dispute)) == 0
 
 
 def test_the_resident_sees_their_dispute_and_its_outcome(resident_client, resident):

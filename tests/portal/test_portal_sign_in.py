@@ -2,7 +2,7 @@
 staff session, and never saying which detail was wrong."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -245,3 +245,21 @@ def test_a_signed_in_resident_sees_the_staff_sign_in_page_not_a_loop(client, res
 
     assert response.status_code == 200
     assert "For council contact centre staff" in response.get_data(as_text=True)
+
+
+def test_when_codes_run_out_the_page_says_codes_are_limited_and_when_to_try_again(app, resident):
+    asked_at = datetime(2027, 12, 7, 14, 5, tzinfo=UTC)
+    clock.set_now(asked_at)
+    for _ in range(3):
+        give_details(app.test_client(), resident.reference, BORN)
+    over_the_limit, stranger = app.test_client(), app.test_client()
+    give_details(over_the_limit, resident.reference, BORN)
+    give_details(stranger, "ZZZZ-ZZZZ-ZZZ", BORN)
+
+    status, page = _answer(over_the_limit)
+
+    assert texts_sent() == 3
+    assert status == 200
+    assert "we send no more than 3 codes in an hour" in page
+    assert "try again after 15:05" in page  # an hour on, in London time (GMT in December)
+    assert (status, page) == _answer(stranger), "the page must not tell whether details matched"

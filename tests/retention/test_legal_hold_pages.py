@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import LegalHold
+from app.references import check_symbol
 from app.rules import retention as rules
 from app.rules.vocabulary import Role
 from app.services import legal_holds
@@ -250,3 +251,62 @@ def test_the_record_page_shows_supervisors_the_legal_hold_and_links_to_it(
     assert "Under a legal hold since" in page
     assert f'href="/residents/{resident.id}/legal-holds/{hold.id}/lift"' in page
     assert "Legal hold" not in record(signed_in_handler)
+
+
+def _find(client, reference: str):
+    return client.post(
+        "/legal-holds", data={"reference": reference, "csrf_token": csrf_token(client, "/")}
+    )
+
+
+def test_a_hold_is_set_from_the_legal_holds_page_with_one_reason(signed_in_supervisor, resident):
+    page = signed_in_supervisor.get("/legal-holds").get_data(as_text=True)
+
+    found = _find(signed_in_supervisor, resident.reference.lower())
+    asked = signed_in_supervisor.get(found.headers["Location"]).get_data(as_text=True)
+    done = _set(signed_in_supervisor, resident.id)
+
+    assert "Resident&#39;s reference number" in page or "Resident's reference number" in page
+    assert found.status_code == 302
+    assert found.headers["Location"] == f"/residents/{resident.id}/legal-hold"
+    assert resident.reference not in found.headers["Location"]
+    assert "Why must this record be kept?" in asked
+    assert done.status_code == 302
+    [hold] = _holds()
+    assert hold.reason == REASON
+    assert [event.purpose for event in audit_events("legal_hold.set")] == [REASON]
+    assert audit_events("record.viewed") == []  # no second reason to open the record first
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("", "Enter the resident's reference number"),
+        ("not a reference", "Enter a reference number like ABCD-EFGH-JKM"),
+        ("ABCD-EFGH-JK" + check_symbol("ABCDEFGHJK"), "No resident has that reference number"),
+    ],
+    ids=["empty", "not-a-reference", "nobody-has-it"],
+)
+def test_a_reference_that_finds_nobody_is_told_next_to_the_field(
+    signed_in_supervisor, resident, typed, error
+):
+    response = _find(signed_in_supervisor, typed)
+
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert error in page and "govuk-error-message" in page
+    assert _holds() == []
+
+
+def test_a_record_already_held_goes_to_lifting_its_hold(signed_in_supervisor, resident):
+    _set(signed_in_supervisor, resident.id)
+    [hold] = _holds()
+
+    found = _find(signed_in_supervisor, resident.reference)
+    followed = signed_in_supervisor.get(found.headers["Location"])
+
+    assert followed.headers["Location"] == f"/residents/{resident.id}/legal-holds/{hold.id}/lift"
+
+
+def test_a_handler_cannot_find_a_record_through_the_legal_holds_page(signed_in_handler, resident):
+    assert _find(signed_in_handler, resident.reference).status_code == 403

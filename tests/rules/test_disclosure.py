@@ -50,7 +50,7 @@ PERMISSIONS = {
         {"council-tax"},
         True,
         "May discuss council tax only: Lasting Power of Attorney (property and financial), "
-        "expires 2027-03-01",
+        "expires 1 March 2027",
     ),
     "written-consent-for-everything": (
         permission_facts(),
@@ -67,7 +67,7 @@ PERMISSIONS = {
         ),
         {"housing", "benefits"},
         False,
-        "May discuss benefits and housing: Verbal consent, expires 2027-03-01; "
+        "May discuss benefits and housing: Verbal consent, expires 1 March 2027; "
         "disclosure only, no changes on the resident's behalf",
     ),
     "lpa-for-health-and-welfare": (
@@ -88,19 +88,19 @@ PERMISSIONS = {
         permission_facts(revoked_at=datetime(2026, 11, 25, 10, 5)),
         set(),
         False,
-        "Do not disclose: permission revoked on 2026-11-25",
+        "Do not disclose: permission revoked on 25 November 2026",
     ),
     "expired": (
         permission_facts(expires_on=date(2026, 11, 1)),
         set(),
         False,
-        "Do not disclose: permission expired on 2026-11-01",
+        "Do not disclose: permission expired on 1 November 2026",
     ),
     "not-started": (
         permission_facts(starts_on=date(2026, 12, 1)),
         set(),
         False,
-        "Do not disclose: permission starts on 2026-12-01",
+        "Do not disclose: permission starts on 1 December 2026",
     ),
     "matter-closed": (
         permission_facts(matter_closed=True),
@@ -209,7 +209,7 @@ def test_a_revoked_permission_stops_disclosure_mid_call():
 
     assert may_disclose_area(first_click, "council-tax")
     assert not may_disclose_area(next_click, "council-tax")
-    assert next_click.reason == "Do not disclose: permission revoked on 2026-11-25"
+    assert next_click.reason == "Do not disclose: permission revoked on 25 November 2026"
 
 
 def test_a_permission_expiring_tomorrow_still_discloses_today_but_not_tomorrow():
@@ -221,7 +221,7 @@ def test_a_permission_expiring_tomorrow_still_discloses_today_but_not_tomorrow()
 
     assert today.allowed
     assert not tomorrow.allowed
-    assert tomorrow.reason == "Do not disclose: permission expired on 2026-11-26"
+    assert tomorrow.reason == "Do not disclose: permission expired on 26 November 2026"
 
 
 def test_a_representative_hears_only_about_areas_the_council_still_has():

@@ -76,7 +76,10 @@ MESSAGES = {
         "You have been signed out: you signed in on another browser or device"
     ),
     SessionEnd.SIGNED_OUT: "You have been signed out: you signed out",
-    SessionEnd.DEACTIVATED: "You have been signed out: an administrator deactivated your account",
+    SessionEnd.DEACTIVATED: (
+        "You have been signed out: an administrator deactivated your account. Ask an "
+        "administrator to reactivate it if you still need it"
+    ),
     SessionEnd.ROLE_CHANGED: "You have been signed out: an administrator changed your role",
     SessionEnd.TWO_FACTOR_RESET: (
         "You have been signed out: an administrator reset your two-factor sign-in"

@@ -222,7 +222,7 @@ def test_a_disclosure_under_a_permission_no_longer_held_still_shows():
             VerifiedAs.REPRESENTATIVE,
         ),
         (
-            {"reason": "May discuss housing and waste: DWP appointee, expires 2027-03-01"},
+            {"reason": "May discuss housing and waste: DWP appointee, expires 1 March 2027"},
             VerifiedAs.REPRESENTATIVE,
         ),
         (

@@ -45,6 +45,7 @@ def test_a_dispute_from_the_portal_marks_the_entry_disputed_at_once_and_is_audit
         "entry": entry.id,
         "reason": "hoax",
         "by": "resident",
+        "reference": saved.reference,
     }
 
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent, SubjectAccessExport
 from app.references import format_reference
 from app.rules import subject_access as rules
+from app.rules.dates import long_date
 from app.rules.disclosure import VerifiedAs
 from app.rules.phone_changes import ChangeAsked, PhoneLabel
 from app.rules.vocabulary import DisputeStatus, Role
@@ -178,7 +179,7 @@ def test_the_disclosure_log_says_whom_the_council_told_and_on_what_basis(
         ),
         (DUTY_CALLER, f"Disclosed under duty to share: {DUTY_BASIS}"),
     ]
-    today = rules.long_date(clock.today())
+    today = long_date(clock.today())
     assert data["disclosures"][1]["summary"] == (
         f"Your son or daughter, {DAUGHTER}, under your Lasting Power of Attorney "
         f"(property and financial), {today}"
