@@ -7,12 +7,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 
 def strip_whitespace(value):
@@ -79,14 +87,24 @@ def text_field(
     )
 
 
-def radio_field(label: str, pairs: Iterable[tuple[str, str]], missing: str, **kwargs) -> RadioField:
-    """GOV.UK radios for (value, label) pairs; `missing` is the error when none is selected."""
+def radio_field(
+    label: str,
+    pairs: Iterable[tuple[str, str]],
+    missing: str,
+    *,
+    only_these: bool = False,
+    **kwargs,
+) -> RadioField:
+    """GOV.UK radios for (value, label) pairs; `missing` is the error when none is selected.
+    With `only_these`, a value that is none of them (a forged or out-of-date post) is told
+    `missing` too, in words people can act on, not WTForms' "Not a valid choice"."""
+    pairs = list(pairs)
+    validators = [InputRequired(message=missing)]
+    if only_these:
+        validators.append(AnyOf([value for value, _ in pairs], message=missing))
+        kwargs["validate_choice"] = False
     return RadioField(
-        label,
-        choices=choices(pairs),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=missing)],
-        **kwargs,
+        label, choices=choices(pairs), widget=GovRadioInput(), validators=validators, **kwargs
     )
 
 
@@ -115,6 +133,27 @@ def reason_form(label: str, missing: str, *, submit: str, **reason) -> type[Flas
     `submit`: what a change made only with a reason asks for."""
     fields = {"reason": reason_field(label, missing, **reason), "submit": submit_button(submit)}
     return type("ReasonForm", (FlaskForm,), fields)
+
+
+class FilterForm(FlaskForm):
+    """A list's filters, read from the address: a GET changes nothing, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+def filter_field(
+    label: str, pairs: Iterable[tuple[str, str]], *, prompt: str, default: str | None = None
+) -> SelectField:
+    """One of a list's filters: `prompt` (no filter) first, then `pairs`. A filter is never
+    required; the form's `validate()` says whether what the address gave is one of them."""
+    return SelectField(
+        label,
+        choices=choices(pairs, prompt=prompt),
+        default=default,
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
 
 
 def choices(pairs: Iterable[tuple[str, str]], *, prompt: str | None = None) -> list[SelectChoice]:

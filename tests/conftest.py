@@ -121,6 +121,13 @@ def resident():
 
 
 @pytest.fixture
+def lpa(resident):
+    """Dana Okafor's Lasting Power of Attorney (property and financial) for the resident."""
+    permission, _ = factories.make_permission(resident, name="Dana Okafor")
+    return permission
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

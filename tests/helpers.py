@@ -2,19 +2,33 @@
 
 import json
 import re
+from contextlib import contextmanager
 from html import unescape as html_unescape
 
+import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError
 
+from app import clock
 from app.extensions import db
-from app.models import StaffUser
+from app.models import AuditEvent, Permission, StaffUser
 from tests import factories
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 HIDDEN_INPUT = re.compile(r'<input\b[^>]*\btype="hidden"[^>]*>')
 ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
+
+
+def client_from(app, address: str) -> FlaskClient:
+    """A client whose requests come from the client address `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def page_text(client: FlaskClient, path: str) -> str:
+    return client.get(path).get_data(as_text=True)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
@@ -66,6 +80,66 @@ def text_in_database() -> str:
                 if isinstance(value, str | dict | list)
             )
     return "\n".join(found)
+
+
+def clock_stopped_at(moment):
+    """A module's fixture that runs each of its tests with the clock stopped at `moment`
+    (`_stopped_clock = clock_stopped_at(NOW)`); conftest starts the clock again after each."""
+
+    @pytest.fixture(autouse=True)
+    def _stopped_clock():
+        clock.set_now(moment)
+
+    return _stopped_clock
+
+
+def error_page(response, title: str = "") -> str:
+    """The text of a form shown again with its errors: answered 200, titled "Error: `title`"
+    (the page's title, or its start), with the error summary. Entities are unescaped."""
+    page = html_unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"<title>Error: {title}" in page
+    assert "govuk-error-summary" in page
+    return page
+
+
+def audit_events(action: str) -> list[AuditEvent]:
+    """The audit events recorded with `action` (its code: "legal_hold.set")."""
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def is_revoked(permission_id: int) -> bool:
+    """Whether the permission is revoked, as committed."""
+    db.session.expire_all()
+    return db.session.get(Permission, permission_id).revoked_at is not None
+
+
+def one_won(responses, told: str) -> None:
+    """Of forms posted at once, one was done (a redirect) and every other was told `told`."""
+    db.session.expire_all()
+    won = [r for r in responses if r.status_code == 302]
+    told_so = [r for r in responses if told in r.text]
+    assert (len(won), len(told_so)) == (1, len(responses) - 1)
+
+
+@contextmanager
+def statements_run():
+    """The SQL statements run inside the block, as a list filled in as they run."""
+    ran: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        ran.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield ran
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def count_rows(model, *where) -> int:
+    """How many rows of `model` there are (those matching `where`, when given)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def rows_are_free(*rows: tuple[type, int]) -> bool:

@@ -4,12 +4,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.models import AuditEvent
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import client_from, count_rows, csrf_token, sign_in
 
 
 def test_handler_signs_in_and_lands_on_the_console(client):
@@ -98,27 +98,19 @@ def test_failed_sign_ins_are_limited_per_account_from_one_address(client):
     assert "Too many attempts" in response.get_data(as_text=True)
 
 
-def _from(app, address: str):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
 def _checked_passwords() -> int:
-    return factories.db.session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action.in_(["staff.sign_in_failed", "staff.signed_in"]))
+    return count_rows(
+        AuditEvent, AuditEvent.action.in_(["staff.sign_in_failed", "staff.signed_in"])
     )
 
 
 def test_five_wrong_passwords_from_one_address_do_not_keep_the_right_one_out_from_another(app):
     user = factories.make_staff()
-    stranger = _from(app, "198.51.100.1")
+    stranger = client_from(app, "198.51.100.1")
     for _ in range(5):
         sign_in(stranger, user, password="wrong")
 
-    response = sign_in(_from(app, "203.0.113.9"), user)
+    response = sign_in(client_from(app, "203.0.113.9"), user)
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
@@ -126,7 +118,7 @@ def test_five_wrong_passwords_from_one_address_do_not_keep_the_right_one_out_fro
 
 def test_a_stranger_at_one_address_is_still_limited_even_with_the_right_password(app):
     user = factories.make_staff()
-    stranger = _from(app, "198.51.100.1")
+    stranger = client_from(app, "198.51.100.1")
     wrong = [sign_in(stranger, user, password="wrong").status_code for _ in range(5)]
 
     response = sign_in(stranger, user)
@@ -142,13 +134,13 @@ def test_an_account_tried_from_many_addresses_asks_each_to_wait_and_takes_the_ri
     monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
     user = factories.make_staff()
     for n in range(4):
-        sign_in(_from(app, f"198.51.100.{n + 1}"), user, password="wrong")
-    stranger = _from(app, "198.51.100.99")
+        sign_in(client_from(app, f"198.51.100.{n + 1}"), user, password="wrong")
+    stranger = client_from(app, "198.51.100.99")
     sign_in(stranger, user, password="wrong")
     checked = _checked_passwords()
 
     held = sign_in(stranger, user, password="wrong")
-    right = sign_in(_from(app, "203.0.113.9"), user)
+    right = sign_in(client_from(app, "203.0.113.9"), user)
 
     assert held.status_code == 200
     page = held.get_data(as_text=True)
@@ -162,8 +154,8 @@ def test_an_address_asked_to_wait_is_checked_again_once_it_has(app, monkeypatch)
     monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ACCOUNT", "1 per 15 minutes")
     monkeypatch.setitem(app.config, "SIGN_IN_SLOW_DOWN_SECONDS", 3)
     user = factories.make_staff()
-    sign_in(_from(app, "198.51.100.1"), user, password="wrong")
-    here = _from(app, "203.0.113.9")
+    sign_in(client_from(app, "198.51.100.1"), user, password="wrong")
+    here = client_from(app, "203.0.113.9")
     sign_in(here, user, password="wrong")
     held = sign_in(here, user)
     time.sleep(3.1)
@@ -190,11 +182,7 @@ def test_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit(app):
     with ThreadPoolExecutor(max_workers=attempts) as pool:
         codes = list(pool.map(attempt, range(attempts)))
 
-    checked = factories.db.session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == "staff.sign_in_failed")
-    )
+    checked = count_rows(AuditEvent, AuditEvent.action == "staff.sign_in_failed")
     assert checked == 5
     assert sorted(codes) == [200] * 5 + [429] * (attempts - 5)
 

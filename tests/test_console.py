@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
@@ -20,6 +19,7 @@ from app.rules.vocabulary import (
 )
 from app.services import disputes
 from tests import factories
+from tests.helpers import count_rows
 
 
 def _console(client) -> str:
@@ -82,14 +82,14 @@ def test_the_console_leaves_out_a_call_open_too_long_and_writes_nothing(
     overdue = factories.make_call(resident, signed_in_handler.user)
     overdue.started_at = clock.now() - timedelta(minutes=current_app.config["CALL_MAX_MINUTES"])
     db.session.commit()
-    events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    events_before = count_rows(AuditEvent)
 
     page = _console(signed_in_handler)
 
     assert f'href="/calls/{overdue.id}"' not in page
     db.session.expire_all()
     assert db.session.get(Call, overdue.id).ended_at is None  # closed when next opened
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+    assert count_rows(AuditEvent) == events_before
 
 
 def test_a_supervisor_sees_locked_records_and_disputes_near_their_deadline(

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import phonenumbers
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 
 from app import clock
 from app.demo import cli as demo_cli
@@ -25,19 +25,16 @@ from app.services import disputes, duty_to_share, phones, verification
 from app.services import permissions as permission_service
 from config import ProductionConfig
 from tests.conftest import _empty_all_tables
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from tests.helpers import count_rows
 
 
 def test_demo_data_adds_residents_staff_and_third_party_reports(app):
     result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "300"])
 
     assert result.exit_code == 0, result.output
-    assert _count(Resident) == 300 + len(SCENARIOS)
-    assert _count(StaffUser) == 3
-    assert _count(Entry) > 0
+    assert count_rows(Resident) == 300 + len(SCENARIOS)
+    assert count_rows(StaffUser) == 3
+    assert count_rows(Entry) > 0
     assert "handler@example.org" in result.output
     third_party = db.session.scalars(
         select(Entry).where(Entry.reporter_relationship != "self")
@@ -95,7 +92,7 @@ def test_demo_data_with_if_empty_leaves_existing_residents_alone(app):
     result = runner.invoke(args=["demo-data", "--residents", "20", "--if-empty"])
 
     assert "already" in result.output
-    assert _count(Resident) == 20 + len(SCENARIOS)
+    assert count_rows(Resident) == 20 + len(SCENARIOS)
     assert "Margaret Okafor" in result.output  # what to try is printed every time
 
 
@@ -106,7 +103,7 @@ def test_demo_data_is_refused_in_production(app, monkeypatch):
 
     assert result.exit_code != 0
     assert "not allowed in production" in result.output
-    assert _count(Resident) == 0
+    assert count_rows(Resident) == 0
 
 
 def _scenario_resident(forename: str) -> Resident:
@@ -147,7 +144,7 @@ def test_the_demo_has_a_locked_record_and_reports_from_unverified_callers(app):
     ).all()
     assert len({entry.reporter_relationship for entry in reports}) >= 4
     assert not any(entry.reporter_verified for entry in reports)
-    assert _count(OutboxMessage) >= 1  # residents told of reports made
+    assert count_rows(OutboxMessage) >= 1  # residents told of reports made
 
 
 def test_demo_data_prints_what_to_try_with_each_scenario(app):
@@ -212,7 +209,7 @@ def test_a_large_load_builds_its_indexes_after_and_keeps_them(app, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Building indexes" in result.output
     assert _resident_indexes() == before
-    assert _count(Resident) == 30 + len(SCENARIOS)
+    assert count_rows(Resident) == 30 + len(SCENARIOS)
 
 
 def test_an_interrupted_load_still_leaves_every_index(app, monkeypatch):

@@ -301,17 +301,22 @@ def _walker(signed_in_client, role: Role, seeded) -> Walker:
     return Walker(signed_in_client(role), seeded["values"], role.value)
 
 
-def _search_everywhere(walker: Walker, seeded) -> None:
-    resident = seeded["resident"]
-    searches = [*SEARCHES, format_reference(resident.reference)]
-    for typed in searches:
-        walker.get("/residents")
-        finder = walker.last
-        as_you_type = walker.submit("/residents", {"q": typed}, htmx=True, page=finder)
-        full_page = walker.submit("/residents", {"q": typed}, page=finder)
+def _finds_her(walker: Walker, seeded, path: str, page=None) -> None:
+    """Each search, as it is typed and when sent, from the search box at `path` (on `page`, or
+    on a fresh copy of the page that has it), finds Philippa Quenby."""
+    for typed in [*SEARCHES, format_reference(seeded["resident"].reference)]:
+        if page is None:
+            walker.get(path)
+        box = page or walker.last
+        as_you_type = walker.submit(path, {"q": typed}, htmx=True, page=box)
+        full_page = walker.submit(path, {"q": typed}, page=box)
 
         assert "Philippa Quenby" in as_you_type.get_data(as_text=True), typed
         assert "Philippa Quenby" in full_page.get_data(as_text=True), typed
+
+
+def _search_everywhere(walker: Walker, seeded) -> None:
+    _finds_her(walker, seeded, "/residents")
 
 
 def _call_journey(walker: Walker, seeded) -> None:
@@ -319,13 +324,7 @@ def _call_journey(walker: Walker, seeded) -> None:
     walker.get("/calls")
     started = walker.submit("/calls", {"caller_number": "07700 900662"})
     call_url = started.request.path
-    call_page = walker.last
-    for typed in [*SEARCHES, format_reference(resident.reference)]:
-        as_you_type = walker.submit("/search", {"q": typed}, htmx=True, page=call_page)
-        full_page = walker.submit("/search", {"q": typed}, page=call_page)
-
-        assert "Philippa Quenby" in as_you_type.get_data(as_text=True), typed
-        assert "Philippa Quenby" in full_page.get_data(as_text=True), typed
+    _finds_her(walker, seeded, "/search", page=walker.last)
 
     walker.submit("/resident", {"resident_id": str(resident.id)})
     walker.submit("/caller", {"caller-caller_type": "resident"}, htmx=True)

@@ -1,34 +1,28 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
-from app.forms import choices, radio_field, reason_field, submit_button, text_field
+from app.forms import (
+    FilterForm,
+    choices,
+    filter_field,
+    radio_field,
+    reason_field,
+    submit_button,
+    text_field,
+)
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeReason, DisputeStatus, ServiceArea
 
 STALE_PAGE = "This page is out of date. Reload it and try again"
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(FilterForm):
     """The queue's filters, read from the address."""
 
-    class Meta:
-        csrf = False
-
-    area = SelectField(
-        "Service area",
-        choices=choices(ServiceArea.choices(), prompt="All service areas"),
-        widget=GovSelect(),
-        validators=[Optional()],
-    )
-    status = SelectField(
-        "Status",
-        choices=choices(DisputeStatus.choices(), prompt="Any status"),
-        widget=GovSelect(),
-        validators=[Optional()],
-    )
+    area = filter_field("Service area", ServiceArea.choices(), prompt="All service areas")
+    status = filter_field("Status", DisputeStatus.choices(), prompt="Any status")
 
     reference = text_field(
         "Dispute reference",

@@ -1,17 +1,17 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovSelect,
 )
 from wtforms import (
     BooleanField,
-    SelectField,
 )
 from wtforms.validators import Optional, ValidationError
 
 from app.forms import (
+    FilterForm,
     checkboxes_field,
     choices,
+    filter_field,
     radio_field,
     reason_field,
     submit_button,
@@ -33,7 +33,7 @@ class ShareRequestForm(FlaskForm):
         "What is the lawful basis for sharing?",
         LawfulBasis.choices(),
         rules.SELECT_BASIS,
-        validate_choice=False,  # checked below, with the same words as a missing answer
+        only_these=True,
     )
     officer = text_field(
         "Requesting officer's details (police requests only)",
@@ -62,10 +62,6 @@ class ShareRequestForm(FlaskForm):
     def __init__(self, *args, area_choices: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.areas.choices = choices(area_choices)
-
-    def validate_basis(self, field) -> None:
-        if field.data not in {basis.value for basis in LawfulBasis}:
-            raise ValidationError(rules.SELECT_BASIS)
 
     def validate_officer(self, field) -> None:
         if self.basis.data == LawfulBasis.CRIME.value and not field.data:
@@ -99,7 +95,7 @@ class ShareDecisionForm(FlaskForm):
             (REFUSE, "Refuse: nothing is shared"),
         ],
         rules.SELECT_DECISION,
-        validate_choice=False,  # checked below, with the same words as a missing answer
+        only_these=True,
     )
     areas = checkboxes_field(
         "Which service areas do you approve?",
@@ -120,10 +116,6 @@ class ShareDecisionForm(FlaskForm):
         self.areas.choices = choices(area_choices)
         # Missing reasons are told in the decision's words (validate_reason).
         self.reason.validators = [Optional(), *self.reason.validators[1:]]
-
-    def validate_decision(self, field) -> None:
-        if field.data not in (APPROVE, REFUSE):
-            raise ValidationError(rules.SELECT_DECISION)
 
     def validate_areas(self, field) -> None:
         if self.decision.data != APPROVE:
@@ -146,17 +138,11 @@ class ShareDecisionForm(FlaskForm):
         return approve, areas, self.reason.data or ""
 
 
-class WaitingFilterForm(FlaskForm):
+class WaitingFilterForm(FilterForm):
     """The list's filter, read from the address."""
 
-    class Meta:
-        csrf = False
-
-    show = SelectField(
-        "Show",
-        choices=choices([("overdue", "Urgent requests past 24 hours")], prompt="Every request"),
-        widget=GovSelect(),
-        validators=[Optional()],
+    show = filter_field(
+        "Show", [("overdue", "Urgent requests past 24 hours")], prompt="Every request"
     )
 
     def overdue_only(self) -> bool:

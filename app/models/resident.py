@@ -8,6 +8,12 @@ from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.phone_changes import PhoneChangeKind
 
 
+def full_name_of(person) -> str:
+    """A resident's name as shown, from anything with their name's parts (the model, or a row
+    read without it): forename, any middle names, surname."""
+    return " ".join(part for part in (person.forename, person.middle_names, person.surname) if part)
+
+
 class Resident(db.Model):
     __tablename__ = "residents"
     __table_args__ = (
@@ -44,7 +50,7 @@ class Resident(db.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.forename, self.middle_names, self.surname) if part)
+        return full_name_of(self)
 
     @property
     def outward_postcode(self) -> str:

@@ -18,15 +18,16 @@ from wtforms import (
 from wtforms.validators import (
     Email,
     InputRequired,
-    Optional,
     StopValidation,
     ValidationError,
 )
 
 from app import clock
 from app.forms import (
+    FilterForm,
     checkboxes_field,
     choices,
+    filter_field,
     radio_field,
     reason_field,
     reason_form,
@@ -368,18 +369,14 @@ def access_code_forms(permissions) -> dict[int, RevealDetailForm]:
 SPOKE_ALONE, TOLD_HOLDER, TOLD_ISSUER = "spoke-alone", "told-holder", "told-issuer"
 
 
-class EndRequestFilterForm(FlaskForm):
+class EndRequestFilterForm(FilterForm):
     """The list's filter, read from the address: the requests waiting, unless it says."""
 
-    class Meta:
-        csrf = False
-
-    status = SelectField(
+    status = filter_field(
         "Status",
-        choices=choices(AuthorityEndStatus.choices(), prompt="Any status"),
+        AuthorityEndStatus.choices(),
+        prompt="Any status",
         default=AuthorityEndStatus.WAITING.value,
-        widget=GovSelect(),
-        validators=[Optional()],
     )
 
     def chosen(self) -> AuthorityEndStatus | None:
@@ -405,7 +402,7 @@ class EndDecisionForm(FlaskForm):
             (AuthorityEndStatus.KEPT.value, "Keep it in force"),
         ],
         authority_rules.SELECT_OUTCOME,
-        validate_choice=False,  # checked below, with the same words as a missing answer
+        only_these=True,
     )  # fmt: skip
     reason = reason_field(
         "Reason for your decision",
@@ -430,10 +427,6 @@ class EndDecisionForm(FlaskForm):
     def validate_checks(self, field) -> None:
         if not set(field.data or []) <= {SPOKE_ALONE, TOLD_HOLDER, TOLD_ISSUER}:
             raise ValidationError("Select from the list")
-
-    def validate_outcome(self, field) -> None:
-        if field.data not in {status.value for status in authority_rules.DECISIONS}:
-            raise ValidationError(authority_rules.SELECT_OUTCOME)
 
     def decided(self) -> tuple[AuthorityEndStatus, authority_rules.Checks, str]:
         ticked = set(self.checks.data or [])

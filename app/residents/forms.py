@@ -88,12 +88,8 @@ class _NumberForm(_SeesNumbers):
         "What kind of number is it?",
         PhoneLabel.choices(),
         phone_rules.SELECT_LABEL,
-        validate_choice=False,  # checked below, in words people can act on
+        only_these=True,
     )
-
-    def validate_label(self, field) -> None:
-        if field.data not in {label.value for label in PhoneLabel}:
-            raise ValidationError(phone_rules.SELECT_LABEL)
 
     def validate_number(self, field) -> None:
         if not field.data:

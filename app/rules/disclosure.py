@@ -214,17 +214,9 @@ def entry_label(reporter_relationship: Relationship, reporter_verified: bool) ->
 
 
 # Who reported an entry, as a handler may put it to a caller: by relationship, never by name.
+# "a " and the relationship's label ("a neighbour"), except where that does not read right.
 _REPORTED_BY = {
-    Relationship.SPOUSE_PARTNER: "a spouse or partner",
-    Relationship.PARENT: "a parent",
-    Relationship.CHILD: "a son or daughter",
     Relationship.OTHER_FAMILY: "a family member",
-    Relationship.CARER: "a carer",
-    Relationship.NEIGHBOUR: "a neighbour",
-    Relationship.FRIEND: "a friend",
-    Relationship.LANDLORD: "a landlord",
-    Relationship.PROFESSIONAL: "a professional (GP, social worker, police)",
-    Relationship.COUNCILLOR_MP: "a councillor or MP",
     Relationship.OTHER: "someone else",
     Relationship.NOT_GIVEN: "a caller who did not say who they were",
 }
@@ -240,5 +232,5 @@ def reported_by_on_call(reporter_relationship: Relationship, reporter_verified: 
     if reporter_relationship is Relationship.SELF:
         who = "the resident" if reporter_verified else "someone who said they were the resident"
     else:
-        who = _REPORTED_BY[reporter_relationship]
+        who = _REPORTED_BY.get(reporter_relationship, f"a {reporter_relationship.in_sentence}")
     return f"Reported by {who}"

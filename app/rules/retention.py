@@ -199,7 +199,8 @@ def entry_decision(
     return _decision(kept, created_at, period, now)
 
 
-def attempt_decision(
+def aged_decision(
+    kind: RetainedKind,
     created_at: datetime,
     now: datetime,
     schedule: Schedule,
@@ -207,17 +208,12 @@ def attempt_decision(
     on_hold: bool = False,
     referenced: bool = False,
 ) -> RetentionDecision:
-    """A verification attempt: the factors checked and the result, never the answers."""
-    return _held_or_aged(created_at, schedule.verification_attempts, now, on_hold, referenced)
-
-
-def _held_or_aged(
-    created_at: datetime, period: timedelta, now: datetime, on_hold: bool, referenced: bool
-) -> RetentionDecision:
-    """A record kept only while its resident's record is held or others refer to it, then
-    for its period."""
+    """A record kept only while its resident's record is held or others refer to it, then for
+    its kind's period: a verification attempt (the factors checked and the result, never the
+    answers), or a change to the resident's numbers on file (who made it, on what
+    verification, the numbers before and after)."""
     kept = {RetentionDecision.LEGAL_HOLD: on_hold, RetentionDecision.REFERENCED: referenced}
-    return _decision(kept, created_at, period, now)
+    return _decision(kept, created_at, schedule.period(kind), now)
 
 
 def message_decision(
@@ -237,19 +233,6 @@ def message_decision(
         RetentionDecision.NOT_SENT: status not in FINISHED_MESSAGES,
     }
     return _decision(kept, created_at, schedule.messages, now)
-
-
-def phone_change_decision(
-    created_at: datetime,
-    now: datetime,
-    schedule: Schedule,
-    *,
-    on_hold: bool = False,
-    referenced: bool = False,
-) -> RetentionDecision:
-    """A change to the resident's numbers on file (who made it, on what verification, the
-    numbers before and after): kept while their record is held, then for its period."""
-    return _held_or_aged(created_at, schedule.phone_changes, now, on_hold, referenced)
 
 
 def audit_cutoff(now: datetime, schedule: Schedule, *, holds_in_force: int) -> datetime | None:

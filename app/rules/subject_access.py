@@ -120,7 +120,7 @@ def relationship_words(relationship: Relationship) -> str:
     "your neighbour". Taken from the relationship's label where "your" reads right."""
     if relationship in _RELATIONSHIP_WORDS:
         return _RELATIONSHIP_WORDS[relationship]
-    return f"your {relationship.label[0].lower()}{relationship.label[1:]}"
+    return f"your {relationship.in_sentence}"
 
 
 _BASIS_WORDS = {

@@ -22,6 +22,11 @@ class Labelled(StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         return [(member.value, member.label) for member in cls]
 
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence, its first letter in lower case: "son or daughter"."""
+        return self.label[0].lower() + self.label[1:]
+
 
 def is_member(attribute: str, member: StrEnum, doc: str | None = None) -> property:
     """A read-only flag saying whether an object's `attribute` is `member`: templates ask

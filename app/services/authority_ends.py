@@ -16,13 +16,14 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AuthorityEndRequest, Permission, StaffUser
-from app.refusals import NotFound, Refused
+from app.refusals import Refused
 from app.rules import authority_ends as rules
 from app.rules.audit_actions import AuditAction
 from app.rules.capabilities import Capability
 from app.rules.outbox import authority_end_decided_text
 from app.rules.vocabulary import AuthorityEndStatus, MessageKind
-from app.services import audit, outbox, permissions
+from app.services import audit, decisions, outbox, permissions
+from app.services.lookups import count_of, get_or_not_found
 from app.services.transactions import lock_row, transactional
 
 
@@ -90,10 +91,7 @@ def ask_to_end(permission: Permission, note: str, now: datetime) -> AuthorityEnd
 
 
 def get_request_or_404(request_id: int) -> AuthorityEndRequest:
-    request = db.session.get(AuthorityEndRequest, request_id)
-    if request is None:
-        raise NotFound
-    return request
+    return get_or_not_found(AuthorityEndRequest, request_id)
 
 
 def requests_list(
@@ -118,14 +116,7 @@ def requests_list(
 
 def waiting_count() -> int:
     """How many requests wait for a supervisor: for the console and the dashboard."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(AuthorityEndRequest)
-            .where(AuthorityEndRequest.status == AuthorityEndStatus.WAITING)
-        )
-        or 0
-    )
+    return count_of(AuthorityEndRequest, AuthorityEndRequest.status == AuthorityEndStatus.WAITING)
 
 
 @dataclass(frozen=True)
@@ -142,8 +133,10 @@ class RequestPage:
 def view_request(request: AuthorityEndRequest, supervisor: StaffUser, today: date) -> RequestPage:
     """The request with its permission (the holder's contact details among it, to tell them),
     for a supervisor to decide; the view is audited first."""
-    _record_request_viewed(request.id, request.resident_id, supervisor.id)
-    request = db.session.get(AuthorityEndRequest, request.id)
+    what = f"request {request.id} to end a legal authority"
+    request = decisions.opened_to_decide(
+        request, AuditAction.AUTHORITY_END_VIEWED, what, supervisor, request=request.id
+    )
     permission = request.permission
     return RequestPage(
         request=request,
@@ -151,17 +144,6 @@ def view_request(request: AuthorityEndRequest, supervisor: StaffUser, today: dat
         issuing_body=rules.issuing_body(permission.kind),
         issuer_name=rules.issuer_name(permission.kind),
         permission_ended=has_ended(permission),
-    )
-
-
-@transactional
-def _record_request_viewed(request_id: int, resident_id: int, staff_id: int) -> None:
-    audit.record(
-        AuditAction.AUTHORITY_END_VIEWED,
-        staff_id=staff_id,
-        resident_id=resident_id,
-        purpose=f"Deciding request {request_id} to end a legal authority",
-        request=request_id,
     )
 
 

@@ -31,7 +31,7 @@ from app.rules.vocabulary import (
     EntryStatus,
     MessageKind,
 )
-from app.services import audit, call_state, outbox
+from app.services import audit, call_state, decisions, outbox
 from app.services.transactions import lock_row, transactional
 
 
@@ -158,8 +158,10 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser, today: date) -> Disput
     """The dispute, the entry and where it came from, other entries from the same number and
     the entry's audit trail, its deadline placed against `today`. The view is audited with
     its purpose first."""
-    _record_dispute_viewed(dispute.id, dispute.resident_id, supervisor.id)
-    dispute = db.session.get(Dispute, dispute.id)
+    what = f"dispute {dispute.id}"
+    dispute = decisions.opened_to_decide(
+        dispute, AuditAction.DISPUTE_VIEWED, what, supervisor, dispute=dispute.id
+    )
     entry = dispute.entry
     call = db.session.get(Call, entry.call_id) if entry.call_id else None
     same_number: list[Entry] = []
@@ -202,17 +204,6 @@ def view_dispute(dispute: Dispute, supervisor: StaffUser, today: date) -> Disput
         trail=trail,
         hoax_warning=hoax_warning_for(entry.reporter_number),
         newer=newer_dispute(dispute),
-    )
-
-
-@transactional
-def _record_dispute_viewed(dispute_id: int, resident_id: int, staff_id: int) -> None:
-    audit.record(
-        AuditAction.DISPUTE_VIEWED,
-        staff_id=staff_id,
-        resident_id=resident_id,
-        purpose=f"Deciding dispute {dispute_id}",
-        dispute=dispute_id,
     )
 
 

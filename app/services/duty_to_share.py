@@ -16,15 +16,16 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.extensions import db
 from app.models import Call, ShareRequest, StaffUser
-from app.refusals import NotFound, Refused
+from app.refusals import Refused
 from app.rules import duty_to_share as rules
 from app.rules.audit_actions import AuditAction, share_decision
 from app.rules.capabilities import Capability
 from app.rules.disclosure import Disclosure, VerifiedAs
 from app.rules.duty_to_share import ShareAsk
 from app.rules.vocabulary import CallerType, ShareRequestStatus
-from app.services import audit, call_state
+from app.services import audit, call_state, decisions
 from app.services.facts import facts_from
+from app.services.lookups import count_of, get_or_not_found
 from app.services.service_areas import active_area_codes, area_names
 from app.services.transactions import lock_row, transactional
 
@@ -113,10 +114,10 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
     """Record a handler's request to share without the resident's permission on this call.
     An urgent one lets the handler go ahead at once, until a supervisor decides."""
     now = call_state.lock_call(call)
-    waiting = db.session.scalar(
-        select(func.count())
-        .select_from(ShareRequest)
-        .where(ShareRequest.call_id == call.id, ShareRequest.status == ShareRequestStatus.PENDING)
+    waiting = count_of(
+        ShareRequest,
+        ShareRequest.call_id == call.id,
+        ShareRequest.status == ShareRequestStatus.PENDING,
     )
     refusal = rules.refusal_to_request(
         resident_selected=call.resident_id is not None,
@@ -159,10 +160,7 @@ def request_share(call: Call, ask: ShareAsk, handler: StaffUser) -> ShareRequest
 
 
 def get_request_or_404(request_id: int) -> ShareRequest:
-    request = db.session.get(ShareRequest, request_id)
-    if request is None:
-        raise NotFound
-    return request
+    return get_or_not_found(ShareRequest, request_id)
 
 
 def _not_lapsed():
@@ -240,26 +238,21 @@ class RequestPage:
 def view_request(request: ShareRequest, supervisor: StaffUser, now: datetime) -> RequestPage:
     """The request with its call, for a supervisor to decide, overdue or not at `now`; the
     view is audited first."""
-    _record_request_viewed(request.id, request.call_id, request.resident_id, supervisor.id)
-    request = db.session.get(ShareRequest, request.id)
+    what = f"duty-to-share request {request.id}"
+    request = decisions.opened_to_decide(
+        request,
+        AuditAction.DUTY_TO_SHARE_VIEWED,
+        what,
+        supervisor,
+        call_id=request.call_id,
+        request=request.id,
+    )
     return RequestPage(
         request=request,
         call=request.call,
         overdue=rules.is_overdue(request.status, request.urgent, request.requested_at, now),
         due=rules.decision_due(request.requested_at),
         lapsed=rules.has_lapsed(request.status, request.urgent, request.call.is_open),
-    )
-
-
-@transactional
-def _record_request_viewed(request_id: int, call_id: int, resident_id: int, staff_id: int) -> None:
-    audit.record(
-        AuditAction.DUTY_TO_SHARE_VIEWED,
-        staff_id=staff_id,
-        resident_id=resident_id,
-        call_id=call_id,
-        purpose=f"Deciding duty-to-share request {request_id}",
-        request=request_id,
     )
 
 

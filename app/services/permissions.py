@@ -65,6 +65,7 @@ from app.rules.vocabulary import (
 )
 from app.services import audit, call_state, reveals
 from app.services.facts import facts_from
+from app.services.lookups import get_or_not_found
 from app.services.transactions import transactional
 
 # No 0/O, 1/I/L or U: nothing a representative can misread, mishear or write down wrongly.
@@ -458,10 +459,7 @@ def check_representative_passcode(permission: Permission, typed: str) -> bool:
 
 
 def get_permission_or_404(permission_id: int) -> Permission:
-    permission = db.session.get(Permission, permission_id)
-    if permission is None:
-        raise NotFound
-    return permission
+    return get_or_not_found(Permission, permission_id)
 
 
 def permissions_for_resident(resident_id: int) -> list[Permission]:

@@ -157,12 +157,10 @@ def start_sign_in(reference: str, date_of_birth: str, address: str) -> str:
     is being tried from many addresses and this one must wait its turn.
     """
     normalised = normalise_reference(reference) or reference.strip().upper()[:32]
-    config = current_app.config
-    limits = SignInLimits(
-        account_from_address=config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE_AND_ADDRESS"],
-        address=config["PORTAL_SIGN_IN_LIMIT_PER_ADDRESS"],
-        account=config["PORTAL_SIGN_IN_LIMIT_PER_REFERENCE"],
-        pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
+    limits = SignInLimits.configured(
+        "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE_AND_ADDRESS",
+        "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS",
+        "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE",
     )
     SignInAllowance("portal-reference", normalised, address, "portal-address", limits).take()
     return _start_sign_in(normalise_reference(reference), parse_date_of_birth(date_of_birth))

@@ -21,6 +21,7 @@ from app.rules.need_to_know import RESIDENT_DETAILS, HiddenDetail, age_band, ref
 from app.rules.vocabulary import EntryStatus
 from app.services import audit, legal_holds, reveals, verification
 from app.services.calls import staff_access
+from app.services.lookups import get_or_not_found
 from app.services.search import street_of
 from app.services.transactions import transactional
 
@@ -30,10 +31,7 @@ NEWEST_FIRST = (Entry.created_at.desc(), Entry.id.desc())
 
 
 def get_resident_or_404(resident_id: int) -> Resident:
-    resident = db.session.get(Resident, resident_id)
-    if resident is None:
-        raise NotFound
-    return resident
+    return get_or_not_found(Resident, resident_id)
 
 
 @dataclass(frozen=True)

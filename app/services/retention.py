@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
@@ -51,6 +51,7 @@ from app.rules.audit_actions import AuditAction
 from app.rules.retention import Schedule
 from app.rules.vocabulary import DisputeStatus, RetainedKind, RetentionDecision
 from app.services import audit, legal_holds
+from app.services.lookups import count_of
 from app.services.transactions import transactional
 
 # The order a purge goes in: what points at calls before calls, and the audit log last, since
@@ -159,11 +160,7 @@ def _attempt_on_held_record(call_id: InstrumentedAttribute) -> ColumnElement[boo
 def candidates_count(kind: RetainedKind, now: datetime) -> int:
     """Rows old enough for the kind's shortest period: at most this many are due."""
     model, made_at = _CANDIDATES[kind]
-    return db.session.scalar(
-        select(func.count())
-        .select_from(model)
-        .where(made_at <= rules.cutoff(now, schedule().period(kind)))
-    )
+    return count_of(model, made_at <= rules.cutoff(now, schedule().period(kind)))
 
 
 def _examine(
@@ -302,12 +299,19 @@ def _due_by_age(
     return _walked(rows, after_id, due)
 
 
-def _due_attempts(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
-    return _due_by_age(
-        VerificationAttempt, "verification_attempts", plan.verification_attempts,
-        now, after_id, size, lock,
-        decide=lambda row, **facts: rules.attempt_decision(row.created_at, now, plan, **facts),
-    )  # fmt: skip
+def _due_aged(kind: RetainedKind, table: str):
+    """The walk of a kind kept only for its period, while held or while others refer to it."""
+
+    def due(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
+        model, _ = _CANDIDATES[kind]
+
+        def decide(row, **facts):
+            return rules.aged_decision(kind, row.created_at, now, plan, **facts)
+
+        period = plan.period(kind)
+        return _due_by_age(model, table, period, now, after_id, size, lock, decide=decide)
+
+    return due
 
 
 def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
@@ -317,14 +321,6 @@ def _due_messages(plan: Schedule, now: datetime, after_id: int, size: int, lock:
         decide=lambda row, **facts: rules.message_decision(
             row.created_at, row.status, now, plan, **facts
         ),
-    )  # fmt: skip
-
-
-def _due_phone_changes(plan: Schedule, now: datetime, after_id: int, size: int, lock: bool):
-    return _due_by_age(
-        ResidentPhoneChange, "resident_phone_changes", plan.phone_changes,
-        now, after_id, size, lock,
-        decide=lambda row, **facts: rules.phone_change_decision(row.created_at, now, plan, **facts),
     )  # fmt: skip
 
 
@@ -409,9 +405,11 @@ _CANDIDATES = {
 _DECIDERS = {
     RetainedKind.CALLS: _due_calls,
     RetainedKind.ENTRIES: _due_entries,
-    RetainedKind.VERIFICATION_ATTEMPTS: _due_attempts,
+    RetainedKind.VERIFICATION_ATTEMPTS: _due_aged(
+        RetainedKind.VERIFICATION_ATTEMPTS, "verification_attempts"
+    ),
     RetainedKind.MESSAGES: _due_messages,
-    RetainedKind.PHONE_CHANGES: _due_phone_changes,
+    RetainedKind.PHONE_CHANGES: _due_aged(RetainedKind.PHONE_CHANGES, "resident_phone_changes"),
 }
 _REMOVERS = {
     RetainedKind.CALLS: _remove_calls,
@@ -455,9 +453,7 @@ def audit_events_due(now: datetime) -> int:
     before = audit_cutoff(now)
     if before is None:
         return 0
-    return db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.at < before)
-    )
+    return count_of(AuditEvent, AuditEvent.at < before)
 
 
 def purge_audit_events(

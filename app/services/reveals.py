@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from app import clock
 from app.extensions import db
@@ -25,6 +25,7 @@ from app.rules.need_to_know import (
     start_of_day,
 )
 from app.services import audit
+from app.services.lookups import count_of
 
 REVEALED = AuditAction.DETAIL_REVEALED
 REFUSED = AuditAction.DETAIL_REVEAL_REFUSED
@@ -87,14 +88,11 @@ def reveal(
         REVEALED, staff_id=staff_id, resident_id=resident_id, purpose=reason, **about
     )
     db.session.flush()
-    counted = db.session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.action == REVEALED,
-            AuditEvent.staff_id == staff_id,
-            AuditEvent.at >= since,
-        )
+    counted = count_of(
+        AuditEvent,
+        AuditEvent.action == REVEALED,
+        AuditEvent.staff_id == staff_id,
+        AuditEvent.at >= since,
     )
     limit = daily_limit()
     decision = decide_reveal(

@@ -18,6 +18,7 @@ from sqlalchemy import Row, Select, bindparam, literal, or_, select, union_all
 from app import clock
 from app.extensions import db
 from app.models import Permission, Resident, ResidentPhone
+from app.models.resident import full_name_of
 from app.phone_numbers import looks_like_phone_number, try_e164
 from app.references import normalise_reference
 from app.rules.audit_actions import AuditAction
@@ -172,15 +173,11 @@ def _rows(stmt, **params) -> list[Row]:
     return list(db.session.connection().execute(stmt, params))
 
 
-def _name(row: Row) -> str:
-    return " ".join(part for part in (row.forename, row.middle_names, row.surname) if part)
-
-
 def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
     return [
         ResidentMatch(
             resident_id=r.id,
-            name=_name(r),
+            name=full_name_of(r),
             street=street_of(r.address_line_1),
             outward_postcode=_outward(r.postcode),
             found_by=found_by,
@@ -202,7 +199,7 @@ def number_hints(numbers: Iterable[str]) -> dict[str, list[CallerHint]]:
     if not wanted:
         return found
     for row in _numbered(wanted, len(wanted) * 20):
-        resident_name = _name(row)
+        resident_name = full_name_of(row)
         found.setdefault(row.number, []).append(
             CallerHint(
                 resident_id=row.id,

@@ -26,7 +26,7 @@ from app.models import ServiceAreaRecord, StaffPasswordLink, StaffRecoveryCode, 
 from app.models.staff import new_session_token
 from app.models.types import utcnow
 from app.passwords import hash_secret, needs_rehash, verify_secret
-from app.refusals import NotFound, Refused
+from app.refusals import Refused
 from app.rules import sign_in_limits as limit_rules
 from app.rules import staff_accounts as account_rules
 from app.rules import two_factor as two_factor_rules
@@ -36,6 +36,7 @@ from app.rules.staff_accounts import StaffDetails
 from app.rules.two_factor import SignInStep
 from app.rules.vocabulary import Role
 from app.services import audit
+from app.services.lookups import count_of, get_or_not_found
 from app.services.transactions import transactional
 
 COMMAND_LINE = "command line"
@@ -97,6 +98,17 @@ class SignInLimits:
     address: str
     account: str
     pace_seconds: int
+
+    @classmethod
+    def configured(cls, account_from_address: str, address: str, account: str) -> "SignInLimits":
+        """The allowances named by these settings, and the wait every kind of sign-in shares."""
+        config = current_app.config
+        return cls(
+            account_from_address=config[account_from_address],
+            address=config[address],
+            account=config[account],
+            pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
+        )
 
 
 class SignInAllowance:
@@ -174,12 +186,10 @@ def two_factor_required(user: StaffUser) -> bool:
 
 
 def _allowance(email_or_id: str, address: str, kind: str = "sign-in-account") -> SignInAllowance:
-    config = current_app.config
-    limits = SignInLimits(
-        account_from_address=config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
-        address=config["SIGN_IN_LIMIT_PER_ADDRESS"],
-        account=config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-        pace_seconds=config["SIGN_IN_SLOW_DOWN_SECONDS"],
+    limits = SignInLimits.configured(
+        "SIGN_IN_LIMIT_PER_ACCOUNT_AND_ADDRESS",
+        "SIGN_IN_LIMIT_PER_ADDRESS",
+        "SIGN_IN_LIMIT_PER_ACCOUNT",
     )
     return SignInAllowance(kind, email_or_id, address, "sign-in-address", limits)
 
@@ -373,13 +383,10 @@ def _replace_recovery_codes(user: StaffUser) -> list[str]:
 
 
 def recovery_codes_left(user: StaffUser) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(StaffRecoveryCode)
-            .where(StaffRecoveryCode.staff_id == user.id, StaffRecoveryCode.used_at.is_(None))
-        )
-        or 0
+    return count_of(
+        StaffRecoveryCode,
+        StaffRecoveryCode.staff_id == user.id,
+        StaffRecoveryCode.used_at.is_(None),
     )
 
 
@@ -418,7 +425,7 @@ def save_staff_user(
 
 
 def count_staff() -> int:
-    return db.session.scalar(select(func.count()).select_from(StaffUser)) or 0
+    return count_of(StaffUser)
 
 
 def _must_set_up_two_factor():
@@ -458,10 +465,7 @@ def without_two_factor_page(page: int, per_page: int) -> tuple[list[StaffUser], 
 
 
 def get_staff_or_404(staff_id: int) -> StaffUser:
-    user = db.session.get(StaffUser, staff_id)
-    if user is None:
-        raise NotFound
-    return user
+    return get_or_not_found(StaffUser, staff_id)
 
 
 def staff_page(page: int, per_page: int) -> tuple[list[StaffUser], int]:
@@ -484,7 +488,7 @@ def find_staff(typed: str, limit: int) -> tuple[list[StaffUser], int]:
         func.lower(StaffUser.name).contains(wanted, autoescape=True),
         func.lower(StaffUser.email).contains(wanted, autoescape=True),
     )
-    total = db.session.scalar(select(func.count()).select_from(StaffUser).where(where)) or 0
+    total = count_of(StaffUser, where)
     rows = db.session.scalars(
         select(StaffUser)
         .where(where)
@@ -528,16 +532,12 @@ def _lock_accounts(target: StaffUser) -> None:
 
 
 def _other_active_admins(target_id: int) -> int:
-    query = (
-        select(func.count())
-        .select_from(StaffUser)
-        .where(
-            StaffUser.role == Role.ADMIN,
-            StaffUser.active.is_(True),
-            StaffUser.id != target_id,
-        )
+    return count_of(
+        StaffUser,
+        StaffUser.role == Role.ADMIN,
+        StaffUser.active.is_(True),
+        StaffUser.id != target_id,
     )
-    return db.session.scalar(query) or 0
 
 
 def _check_change(target: StaffUser, actor: StaffUser | None, role: Role, active: bool) -> None:

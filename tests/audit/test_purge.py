@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import AuditAnchor, AuditEvent, AuditSeal
 from app.services import audit
 from tests.audit.helpers import assert_broken_at, assert_intact, tamper, verify
+from tests.helpers import count_rows
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -27,10 +28,6 @@ def _events_on_days(days: int, per_day: int = 3) -> list[int]:
     return ids
 
 
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
 def test_purge_removes_old_sealed_events_and_the_chain_still_verifies(app):
     ids = _events_on_days(5)
     audit.seal_pending()
@@ -42,7 +39,7 @@ def test_purge_removes_old_sealed_events_and_the_chain_still_verifies(app):
     assert told == [4, 6]
     remaining = list(db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
     assert remaining == ids[6:]
-    assert _count(AuditSeal) == 9
+    assert count_rows(AuditSeal) == 9
     assert_intact(app, "9 events checked (9 sealed")
 
 
@@ -64,13 +61,13 @@ def test_purge_twice_and_more_events_after(app):
     audit.seal_pending()
 
     assert_intact(app, "4 events checked (4 sealed")
-    assert _count(AuditAnchor) == 2
+    assert count_rows(AuditAnchor) == 2
 
 
 def test_purge_of_nothing_old_removes_nothing(app):
     _events_on_days(2)
     assert audit.purge_before(START - timedelta(days=1)) == 0
-    assert _count(AuditAnchor) == 0
+    assert count_rows(AuditAnchor) == 0
     assert verify(app)[0] == 0
 
 
@@ -91,8 +88,8 @@ def test_purge_keeps_events_that_do_not_verify(app):
     with pytest.raises(audit.AuditChainBroken, match=f"broken at event {ids[1]}"):
         audit.purge_before(START + timedelta(days=3))
 
-    assert _count(AuditEvent) == 9
-    assert _count(AuditAnchor) == 0
+    assert count_rows(AuditEvent) == 9
+    assert count_rows(AuditAnchor) == 0
 
 
 def test_deleting_the_oldest_events_without_purging_is_caught(app):
@@ -171,4 +168,4 @@ def test_postgresql_lets_a_transaction_take_back_an_event_it_wrote(app, on_postg
     db.session.delete(event)
     db.session.commit()
 
-    assert _count(AuditEvent) == 0
+    assert count_rows(AuditEvent) == 0

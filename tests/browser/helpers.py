@@ -112,6 +112,34 @@ def start_call(page: Page, check_accessibility, number: str, via_menu: bool = Tr
     check_accessibility(page)
 
 
+def someone_else_is_calling(page: Page, name: str, relationship: str) -> None:
+    """Record on the call that someone else is calling about the resident: their name, and
+    their relationship typed to pick it from the list; then save."""
+    choose_radio(
+        page,
+        page.get_by_label("The resident", exact=True),
+        page.get_by_label("Someone else calling about the resident"),
+    )
+    type_into(page, page.get_by_label("Caller's name (if given)"), name)
+    chosen = page.get_by_label("Relationship to the resident")
+    tab_to(page, chosen)
+    page.keyboard.type(relationship)
+    expect(chosen).to_have_value(relationship.lower())
+    press(page, page.get_by_role("button", name="Save who is calling"))
+
+
+def error_leads_to_field(
+    page: Page, check_accessibility, *, button: str, title: str, error: str, field: str
+) -> None:
+    """Sent without an answer, the form comes back titled as an error, and following the
+    error's link puts the cursor in the field that needs the answer."""
+    press(page, page.get_by_role("button", name=button))
+    expect(page).to_have_title(re.compile(f"^Error: {re.escape(title)}"))
+    press(page, page.get_by_role("link", name=re.compile(re.escape(error))))
+    expect(page.get_by_label(field)).to_be_focused()
+    check_accessibility(page)
+
+
 def sign_in_to_portal(page: Page, live_server: str, reference: str, born: str) -> None:
     """A resident signs in to the portal with their reference, date of birth and the code
     texted to them (read from the console backend's copy)."""

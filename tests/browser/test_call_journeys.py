@@ -26,6 +26,7 @@ from tests.browser.helpers import (
     press,
     settle,
     sign_in,
+    someone_else_is_calling,
     start_call,
     tab_to,
     type_into,
@@ -168,16 +169,7 @@ def test_a_neighbour_reports_a_leak_and_help_is_sent_without_anything_disclosed(
     expect(record).to_contain_text("Do not disclose: caller not verified")
 
     # Who is calling: someone else, a neighbour.
-    choose_radio(
-        page,
-        page.get_by_label("The resident", exact=True),
-        page.get_by_label("Someone else calling about the resident"),
-    )
-    type_into(page, page.get_by_label("Caller's name (if given)"), "Pat Reynolds")
-    tab_to(page, page.get_by_label("Relationship to the resident"))
-    page.keyboard.type("Neighbour")
-    expect(page.get_by_label("Relationship to the resident")).to_have_value("neighbour")
-    press(page, page.get_by_role("button", name="Save who is calling"))
+    someone_else_is_calling(page, "Pat Reynolds", "Neighbour")
 
     expect_step(page, REPORTING)  # never the resident's questions
     expect(page.locator("#caller")).to_contain_text(

@@ -15,8 +15,8 @@ from tests.browser.helpers import (
     choose_radio,
     press,
     settle,
+    someone_else_is_calling,
     start_call,
-    tab_to,
     type_into,
 )
 from tests.browser.journeys import desk_of
@@ -31,16 +31,7 @@ REASON = "Officer is at the door: a missing person may be inside and at risk"
 
 
 def police_officer_is_calling(page: Page, check_accessibility) -> None:
-    choose_radio(
-        page,
-        page.get_by_label("The resident", exact=True),
-        page.get_by_label("Someone else calling about the resident"),
-    )
-    type_into(page, page.get_by_label("Caller's name (if given)"), "PC Sam Jones")
-    tab_to(page, page.get_by_label("Relationship to the resident"))
-    page.keyboard.type("Professional")
-    expect(page.get_by_label("Relationship to the resident")).to_have_value("professional")
-    press(page, page.get_by_role("button", name="Save who is calling"))
+    someone_else_is_calling(page, "PC Sam Jones", "Professional")
     expect(page.get_by_role("heading", name="3. Log a report")).to_be_focused()  # next step
     settle(page)
     expect(page.locator("#record")).to_contain_text("Do not disclose: caller not verified")

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, expect
 
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.browser.helpers import press, sign_in, type_into
+from tests.browser.helpers import error_leads_to_field, press, sign_in, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,14 @@ def test_a_supervisor_sets_a_legal_hold_from_the_record_and_lifts_it_from_the_li
     expect(page.get_by_role("heading", name="Set a legal hold")).to_be_visible()
     check_accessibility(page)
 
-    press(page, page.get_by_role("button", name="Set a legal hold"))
-    expect(page).to_have_title(re.compile(r"^Error: Set a legal hold"))
-    press(page, page.get_by_role("link", name=re.compile("Enter why the record must be kept")))
-    expect(page.get_by_label("Why must this record be kept?")).to_be_focused()
-    check_accessibility(page)
+    error_leads_to_field(
+        page,
+        check_accessibility,
+        button="Set a legal hold",
+        title="Set a legal hold",
+        error="Enter why the record must be kept",
+        field="Why must this record be kept?",
+    )
 
     page.keyboard.type(HOLD_REASON)
     press(page, page.get_by_role("button", name="Set a legal hold"))

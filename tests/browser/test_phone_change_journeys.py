@@ -10,7 +10,14 @@ from playwright.sync_api import Page, expect
 
 from app.rules.vocabulary import Role
 from tests import factories
-from tests.browser.helpers import press, settle, sign_in, start_call, type_into
+from tests.browser.helpers import (
+    error_leads_to_field,
+    press,
+    settle,
+    sign_in,
+    start_call,
+    type_into,
+)
 from tests.browser.journeys import margaret_says_she_is_calling
 from tests.browser.test_call_journeys import (
     caller_is_the_resident,
@@ -106,11 +113,14 @@ def test_a_supervisor_changes_a_number_from_the_record_page_and_removes_it_after
     expect(page.get_by_role("heading", name="Change a number")).to_be_visible()
     check_accessibility(page)
 
-    press(page, page.get_by_role("button", name="Change number"))
-    expect(page).to_have_title(re.compile(r"^Error: Change a number"))
-    press(page, page.get_by_role("link", name=re.compile("Enter why the numbers are changing")))
-    expect(page.get_by_label("Why are the numbers changing?")).to_be_focused()
-    check_accessibility(page)
+    error_leads_to_field(
+        page,
+        check_accessibility,
+        button="Change number",
+        title="Change a number",
+        error="Enter why the numbers are changing",
+        field="Why are the numbers changing?",
+    )
 
     type_into(page, page.get_by_label("New number"), "07700 900888")
     type_into(page, page.get_by_label("Why are the numbers changing?"), "Change of details form")

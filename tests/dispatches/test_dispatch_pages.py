@@ -2,19 +2,18 @@
 areas and as need to know allows; the whole address and the report on the dispatch's own page,
 a view of the record audited with the dispatch as its purpose."""
 
-from contextlib import contextmanager
 from html import unescape
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Dispatch
 from app.rules.dispatches import CORRECTED, ON_HOLD, SENSITIVE_REPORT
 from app.rules.vocabulary import DisputeStatus, Role, ServiceArea
-from app.services import disputes
 from tests import factories
+from tests.helpers import statements_run
 
 REPORT = "Says the boiler is broken"
 INSTRUCTIONS = "Go"  # what factories.make_entry's dispatch tells the team
@@ -121,14 +120,7 @@ def test_a_dispatch_whose_report_was_found_incorrect_says_so_and_no_more(
     signed_in_handler, resident, dispatch
 ):
     dispute = factories.make_dispute(resident, dispatch.entry)
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.UPHELD,
-        "Hoax",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.UPHELD)
 
     page = unescape(_page(signed_in_handler, dispatch.id).get_data(as_text=True))
 
@@ -163,20 +155,6 @@ def test_a_closed_dispatch_says_how_it_ended(signed_in_handler, dispatch):
 
     assert "no access" in page
     assert "Record the outcome" not in page
-
-
-@contextmanager
-def statements_run():
-    ran: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        ran.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield ran
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_the_list_reads_its_residents_in_one_statement_however_many(signed_in_handler):

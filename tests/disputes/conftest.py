@@ -2,9 +2,7 @@
 
 import pytest
 
-from app import clock
-from app.rules.vocabulary import DisputeStatus, Role
-from app.services import disputes
+from app.rules.vocabulary import DisputeStatus
 from tests import factories
 
 
@@ -14,12 +12,5 @@ def first_not_upheld(resident):
     and the resident may dispute it again. (entry, D1)"""
     entry = factories.make_entry(resident, team="Housing repairs")
     first = factories.make_dispute(resident, entry)
-    disputes.decide_dispute(
-        first,
-        DisputeStatus.NOT_UPHELD,
-        "The leak was real",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(first, DisputeStatus.NOT_UPHELD, "The leak was real")
     return entry, first

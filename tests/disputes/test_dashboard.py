@@ -19,30 +19,20 @@ from app.charts import (
 from app.extensions import db
 from app.models import Dispute
 from app.rules.vocabulary import DisputeStatus, Relationship, Role
-from app.services import dashboard, disputes
+from app.services import dashboard
 from tests import factories
+from tests.helpers import clock_stopped_at
 from tests.services.test_cross_record import fail_on, residents
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 
 
-@pytest.fixture(autouse=True)
-def _stopped_clock():
-    clock.set_now(NOW)
-    yield
-    clock.set_now(None)
+_stopped_clock = clock_stopped_at(NOW)
 
 
 def _upheld(resident, number=factories.HOAXER):
     dispute = factories.make_dispute(resident, factories.make_entry(resident, number=number))
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.UPHELD,
-        "Hoax",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.UPHELD)
 
 
 def _due_on(dispute: Dispute, due_on: date) -> None:

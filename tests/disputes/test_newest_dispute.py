@@ -5,7 +5,7 @@ a supervisor, a resident and a handler use."""
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -17,12 +17,8 @@ from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus
 from app.services import disputes
 from tests import factories
 from tests.disputes.test_record_on_call import _record
-from tests.helpers import csrf_token, hidden_inputs
+from tests.helpers import count_rows, csrf_token, hidden_inputs, page_text
 from tests.portal.helpers import portal_sign_in
-
-
-def _page(client, path: str) -> str:
-    return client.get(path).get_data(as_text=True)
 
 
 def _post_decision(client, dispute_id: int, outcome: str, decisions_seen: int):
@@ -71,7 +67,7 @@ def test_the_reviews_sequence_never_overwrites_the_newer_open_dispute(
         assert "<title>Error: " in page and told in page
     assert _entry_status(entry.id) is EntryStatus.DISPUTED
     assert db.session.get(Dispute, first.id).status is DisputeStatus.NOT_UPHELD
-    assert db.session.scalar(select(func.count()).select_from(DisputeDecision)) == 1
+    assert count_rows(DisputeDecision) == 1
     assert disputes.hoax_strikes(factories.HOAXER) == 0
 
     # No third dispute beside the open one: not in the portal, not on a call.
@@ -101,8 +97,8 @@ def test_the_older_disputes_page_names_the_newer_one_and_offers_no_form(
         resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
     )
 
-    older = _page(signed_in_supervisor, f"/disputes/{first.id}")
-    newer = _page(signed_in_supervisor, f"/disputes/{second.id}")
+    older = page_text(signed_in_supervisor, f"/disputes/{first.id}")
+    newer = page_text(signed_in_supervisor, f"/disputes/{second.id}")
 
     assert f'href="/disputes/{second.id}">Dispute {format_reference(second.reference)}</a>' in older
     assert "decide that one instead" in older
@@ -133,7 +129,7 @@ def test_once_the_newer_dispute_is_decided_only_it_can_be_corrected(
     assert db.session.get(Dispute, second.id).status is DisputeStatus.UPHELD
     assert _entry_status(entry.id) is EntryStatus.UPHELD
     assert disputes.hoax_strikes(factories.HOAXER) == 1
-    assert "correct that one instead" in _page(signed_in_supervisor, f"/disputes/{first.id}")
+    assert "correct that one instead" in page_text(signed_in_supervisor, f"/disputes/{first.id}")
 
 
 def test_a_correction_of_the_newest_dispute_still_puts_the_entry_back(
@@ -172,7 +168,7 @@ def test_a_decision_page_gone_stale_under_a_new_dispute_is_told_which_to_decide(
     signed_in_supervisor, resident, first_not_upheld
 ):
     entry, first = first_not_upheld
-    stale = hidden_inputs(_page(signed_in_supervisor, f"/disputes/{first.id}"))
+    stale = hidden_inputs(page_text(signed_in_supervisor, f"/disputes/{first.id}"))
     second = disputes.open_dispute_from_portal(
         resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
     )

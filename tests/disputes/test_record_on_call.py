@@ -1,7 +1,7 @@
 """A handler records a dispute for the resident, verified on the call, from the record panel."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Dispute, Entry
@@ -10,7 +10,7 @@ from app.rules import disputes as rules
 from app.rules.disclosure import VerifiedAs
 from app.rules.vocabulary import DisputeReason, EntryStatus, Role
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import count_rows, csrf_token
 
 
 def _call_page(client, call) -> str:
@@ -35,7 +35,7 @@ def _record(client, call, entry_id, htmx: bool = False, **fields):
 
 
 def _disputes() -> int:
-    return db.session.scalar(select(func.count()).select_from(Dispute))
+    return count_rows(Dispute)
 
 
 def test_the_record_panel_offers_a_dispute_when_the_caller_is_verified_as_the_resident(

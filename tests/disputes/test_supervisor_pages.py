@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -13,16 +13,12 @@ from app.references import format_reference, normalise_reference
 from app.rules import disputes as rules
 from app.rules.vocabulary import DisputeStatus, EntryStatus, Role
 from tests import factories
-from tests.helpers import csrf_token, hidden_inputs
-
-
-def _page(client, path: str) -> str:
-    return client.get(path).get_data(as_text=True)
+from tests.helpers import count_rows, csrf_token, error_page, hidden_inputs, page_text
 
 
 def _decide(client, dispute_id: int, **fields):
     path = f"/disputes/{dispute_id}"
-    form = hidden_inputs(_page(client, path))
+    form = hidden_inputs(page_text(client, path))
     data = {
         "csrf_token": form["csrf_token"],
         "decisions_seen": form["decisions_seen"],
@@ -45,7 +41,7 @@ def test_the_queue_lists_open_disputes_nearest_deadline_first_with_tags(
     later = factories.make_dispute(resident)
     clock.set_now(None)
 
-    page = _page(signed_in_supervisor, "/disputes")
+    page = page_text(signed_in_supervisor, "/disputes")
 
     order = [int(n) for n in re.findall(r'href="/disputes/(\d+)">Dispute ', page)]
     assert order == [overdue.id, due_soon.id, later.id]
@@ -62,9 +58,9 @@ def test_the_queue_filters_by_status_and_service_area(signed_in_supervisor, resi
 
     disputes.decide_dispute(decided, DisputeStatus.UPHELD, "Hoax", 0, supervisor, now=clock.now())
 
-    open_housing = _page(signed_in_supervisor, "/disputes?status=open&area=housing")
-    upheld = _page(signed_in_supervisor, "/disputes?status=upheld")
-    everything = _page(signed_in_supervisor, "/disputes?status=&area=")
+    open_housing = page_text(signed_in_supervisor, "/disputes?status=open&area=housing")
+    upheld = page_text(signed_in_supervisor, "/disputes?status=upheld")
+    everything = page_text(signed_in_supervisor, "/disputes?status=&area=")
 
     assert re.findall(r'href="/disputes/(\d+)">Dispute ', open_housing) == [str(open_one.id)]
     assert re.findall(r'href="/disputes/(\d+)">Dispute ', upheld) == [str(decided.id)]
@@ -72,7 +68,7 @@ def test_the_queue_filters_by_status_and_service_area(signed_in_supervisor, resi
 
 
 def test_an_empty_queue_says_so(signed_in_supervisor):
-    page = _page(signed_in_supervisor, "/disputes")
+    page = page_text(signed_in_supervisor, "/disputes")
 
     assert "There are no disputes to show with these filters." in page
 
@@ -90,8 +86,8 @@ def test_the_queue_is_paginated_and_keeps_its_filters(signed_in_supervisor, resi
     for _ in range(26):
         factories.make_dispute(resident)
 
-    first = _page(signed_in_supervisor, "/disputes?status=open")
-    second = _page(signed_in_supervisor, "/disputes?status=open&page=2")
+    first = page_text(signed_in_supervisor, "/disputes?status=open")
+    second = page_text(signed_in_supervisor, "/disputes?status=open&page=2")
 
     assert len(re.findall(r'href="/disputes/(\d+)">Dispute ', first)) == 25
     assert "/disputes?status=open&amp;page=2" in first
@@ -108,7 +104,7 @@ def test_a_supervisor_assigns_a_dispute_to_themselves(signed_in_supervisor, resi
 
     assert response.status_code == 302
     assert db.session.get(Dispute, dispute.id).assigned_to_id == signed_in_supervisor.user.id
-    assert signed_in_supervisor.user.name in _page(signed_in_supervisor, "/disputes")
+    assert signed_in_supervisor.user.name in page_text(signed_in_supervisor, "/disputes")
 
 
 def test_the_dispute_page_shows_the_entry_its_call_other_entries_and_the_trail(
@@ -121,7 +117,7 @@ def test_the_dispute_page_shows_the_entry_its_call_other_entries_and_the_trail(
     factories.make_entry(other, area_code="waste", summary="Bins not collected")
     dispute = factories.make_dispute(resident, entry)
 
-    page = _page(signed_in_supervisor, f"/disputes/{dispute.id}")
+    page = page_text(signed_in_supervisor, f"/disputes/{dispute.id}")
 
     assert "Gas leak in the hall" in page
     assert "Disputed by the resident and being investigated" in page
@@ -140,7 +136,7 @@ def test_upholding_on_the_page_marks_the_entry_and_shows_the_decision(
     response = _decide(signed_in_supervisor, dispute.id)
 
     assert response.status_code == 302
-    page = _page(signed_in_supervisor, response.headers["Location"])
+    page = page_text(signed_in_supervisor, response.headers["Location"])
     assert "Decision recorded" in page
     assert "The resident was away that week" in page
     assert "Correct the decision" in page
@@ -164,18 +160,14 @@ def test_an_incomplete_decision_is_shown_with_gov_uk_errors(
 
     response = _decide(signed_in_supervisor, dispute.id, **fields)
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "<title>Error: Dispute" in page
-    assert "govuk-error-summary" in page
-    assert message in page
+    assert message in error_page(response, "Dispute")
     assert db.session.get(Dispute, dispute.id).status is DisputeStatus.OPEN
 
 
 def test_a_stale_form_is_refused_and_the_supervisor_is_told(signed_in_client, resident):
     dispute = factories.make_dispute(resident)
     first, second = signed_in_client(Role.SUPERVISOR), signed_in_client(Role.SUPERVISOR)
-    stale = hidden_inputs(_page(second, f"/disputes/{dispute.id}"))
+    stale = hidden_inputs(page_text(second, f"/disputes/{dispute.id}"))
     _decide(first, dispute.id, outcome="not-upheld")
 
     response = second.post(
@@ -188,19 +180,19 @@ def test_a_stale_form_is_refused_and_the_supervisor_is_told(signed_in_client, re
     assert rules.ALREADY_DECIDED in page
     assert "<title>Error: " in page
     assert db.session.get(Dispute, dispute.id).status is DisputeStatus.NOT_UPHELD
-    assert db.session.scalar(select(func.count()).select_from(DisputeDecision)) == 1
+    assert count_rows(DisputeDecision) == 1
 
 
 def test_deciding_twice_from_one_page_records_one_decision(signed_in_supervisor, resident):
     dispute = factories.make_dispute(resident)
-    form = hidden_inputs(_page(signed_in_supervisor, f"/disputes/{dispute.id}"))
+    form = hidden_inputs(page_text(signed_in_supervisor, f"/disputes/{dispute.id}"))
     data = {**form, "outcome": "upheld", "reasons": "Hoax"}
 
     signed_in_supervisor.post(f"/disputes/{dispute.id}", data=data)
     again = signed_in_supervisor.post(f"/disputes/{dispute.id}", data=data)
 
     assert rules.ALREADY_DECIDED in again.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(DisputeDecision)) == 1
+    assert count_rows(DisputeDecision) == 1
 
 
 def test_a_correction_is_a_new_decision(signed_in_supervisor, resident):
@@ -243,7 +235,7 @@ def test_a_supervisor_of_other_service_areas_finds_no_such_dispute(signed_in_cli
     elsewhere = signed_in_client(Role.SUPERVISOR, area_codes=["waste"])
 
     assert elsewhere.get(f"/disputes/{dispute.id}").status_code == 404
-    assert f'href="/disputes/{dispute.id}"' not in _page(elsewhere, "/disputes")
+    assert f'href="/disputes/{dispute.id}"' not in page_text(elsewhere, "/disputes")
 
 
 def test_an_unknown_dispute_is_not_found(signed_in_supervisor):
@@ -255,7 +247,7 @@ def test_the_trail_names_who_did_what_and_the_numbers_strikes_show(signed_in_cli
     dispute = factories.make_dispute(resident)
     _decide(supervisor, dispute.id)
 
-    page = _page(supervisor, f"/disputes/{dispute.id}")
+    page = page_text(supervisor, f"/disputes/{dispute.id}")
 
     assert re.search(r"A dispute was decided</td>\s*<td[^>]*>Sam Supervisor<", page)
     assert "1 earlier report from this number was upheld as a hoax" in page
@@ -276,7 +268,7 @@ def test_the_queue_finds_a_dispute_by_the_reference_the_resident_reads_out(
     wanted = factories.make_dispute(resident)
     factories.make_dispute(resident)
 
-    page = _page(signed_in_supervisor, f"/disputes?reference={typed(wanted.reference)}")
+    page = page_text(signed_in_supervisor, f"/disputes?reference={typed(wanted.reference)}")
 
     assert re.findall(r'href="/disputes/(\d+)">Dispute ', page) == [str(wanted.id)]
     assert f">Dispute {format_reference(wanted.reference)}</a>" in page
@@ -285,7 +277,7 @@ def test_the_queue_finds_a_dispute_by_the_reference_the_resident_reads_out(
 def test_a_reference_that_cannot_be_one_finds_no_dispute(signed_in_supervisor, resident):
     factories.make_dispute(resident)
 
-    page = _page(signed_in_supervisor, "/disputes?reference=5")
+    page = page_text(signed_in_supervisor, "/disputes?reference=5")
 
     assert re.findall(r'href="/disputes/(\d+)">Dispute ', page) == []
 

@@ -1,5 +1,8 @@
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import ShareRequest
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.helpers import csrf_token
@@ -8,6 +11,12 @@ HOUSING_ENTRY = "Reported damp in the bedroom"
 TAX_ENTRY = "Asked for a single person discount"
 OFFICER = "PC 4521 Jones, Leicestershire Police"
 REASON = "Officer reports a child at risk at the address tonight"
+
+
+def share_requests() -> list[ShareRequest]:
+    """Every duty-to-share request, oldest first, as committed."""
+    db.session.expire_all()
+    return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
 
 
 @pytest.fixture

@@ -8,23 +8,18 @@ from app.extensions import db
 from app.models import AuditEvent, ShareRequest
 from app.rules.vocabulary import Role, ShareRequestStatus
 from tests import factories
-from tests.duty_to_share.conftest import HOUSING_ENTRY, TAX_ENTRY, ShareCall, decide
+from tests.duty_to_share.conftest import HOUSING_ENTRY, TAX_ENTRY, ShareCall, decide, share_requests
 from tests.helpers import csrf_token
-
-
-def _requests() -> list[ShareRequest]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
 
 
 def test_a_handler_cannot_approve_a_request(police_call, signed_in_handler):
     police_call.ask(urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
 
     response = decide(signed_in_handler, request.id, "approve", areas=["housing"])
 
     assert response.status_code == 403
-    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
     assert signed_in_handler.get("/duty-to-share").status_code == 403
     assert signed_in_handler.get(f"/duty-to-share/{request.id}").status_code == 403
 
@@ -33,14 +28,14 @@ def test_a_supervisor_cannot_approve_their_own_request(signed_in_supervisor, res
     call = ShareCall(signed_in_supervisor)
     call.police_call_about(resident)
     call.ask(urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
 
     response = decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "You cannot decide a request you made: ask another supervisor" in page
-    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
     assert HOUSING_ENTRY not in call.record_fragment()
     shown = signed_in_supervisor.get(f"/duty-to-share/{request.id}").get_data(as_text=True)
     assert "another supervisor must decide it" in shown
@@ -63,7 +58,7 @@ def test_a_handler_cannot_ask_on_another_handlers_call(police_call, signed_in_cl
 
     assert response.status_code == 404
     assert intruder.get(police_call.url + "/duty-to-share").status_code == 404
-    assert _requests() == []
+    assert share_requests() == []
 
 
 def test_nobody_can_ask_on_an_ended_call(police_call):
@@ -72,14 +67,14 @@ def test_nobody_can_ask_on_an_ended_call(police_call):
     response = police_call.ask(areas=["housing"], urgent=True)
 
     assert response.status_code == 404
-    assert _requests() == []
+    assert share_requests() == []
 
 
 def test_areas_not_on_the_list_are_refused(police_call):
     page = police_call.ask(areas=["housing", "parking"]).get_data(as_text=True)
 
     assert "Select only service areas from the list" in page
-    assert _requests() == []
+    assert share_requests() == []
 
 
 def test_a_posted_resident_id_is_ignored_the_request_is_for_the_calls_resident(police_call):
@@ -87,14 +82,14 @@ def test_a_posted_resident_id_is_ignored_the_request_is_for_the_calls_resident(p
 
     police_call.ask(areas=["housing"], urgent=True, resident_id=str(other.id))
 
-    [request] = _requests()
+    [request] = share_requests()
     assert request.resident_id != other.id
     assert request.resident_id == db.session.get(ShareRequest, request.id).call.resident_id
 
 
 def test_a_request_is_decided_once(police_call, signed_in_client):
     police_call.ask(areas=["housing", "council-tax"], urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
     first = signed_in_client(Role.SUPERVISOR)
     second = signed_in_client(Role.SUPERVISOR)
 
@@ -107,7 +102,7 @@ def test_a_request_is_decided_once(police_call, signed_in_client):
         as_text=True
     )
     assert "<title>Error: " in again.get_data(as_text=True)
-    [decided] = _requests()
+    [decided] = share_requests()
     assert decided.status is ShareRequestStatus.APPROVED
     assert decided.approved_codes == {"housing"}
     assert TAX_ENTRY not in police_call.record_fragment()
@@ -142,13 +137,13 @@ def test_a_decision_the_form_refuses_leaves_the_request_waiting(
     police_call, signed_in_supervisor, decision, areas, error
 ):
     police_call.ask(areas=["housing"], urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
 
     page = decide(signed_in_supervisor, request.id, decision, areas=areas, reason="  ")
     page = page.get_data(as_text=True)
 
     assert error in page
-    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
 
 
 def test_an_unknown_request_is_not_found(signed_in_supervisor):
@@ -162,7 +157,7 @@ def test_a_request_id_from_another_call_discloses_nothing_on_this_one(
     other_call = ShareCall(police_call.client)
     other_call.police_call_about(resident)
     other_call.ask(areas=["housing"], urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
 
@@ -172,7 +167,7 @@ def test_a_request_id_from_another_call_discloses_nothing_on_this_one(
 
 def test_a_request_not_urgent_lapses_when_its_call_ends(police_call, signed_in_supervisor):
     police_call.ask(areas=["housing"], urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
     police_call.end()
 
     listed = signed_in_supervisor.get("/duty-to-share").get_data(as_text=True)
@@ -183,13 +178,13 @@ def test_a_request_not_urgent_lapses_when_its_call_ends(police_call, signed_in_s
     assert "The call ended before a decision: nothing was shared" in shown
     assert "Record the decision" not in shown
     assert "nothing to decide" in response.get_data(as_text=True)
-    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
 
 
 def test_an_urgent_request_is_still_decided_after_its_call_ends(police_call, signed_in_supervisor):
     police_call.ask(areas=["housing"], urgent=True)
     police_call.record_fragment()
-    [request] = _requests()
+    [request] = share_requests()
     police_call.end()
 
     listed = signed_in_supervisor.get("/duty-to-share").get_data(as_text=True)
@@ -197,5 +192,5 @@ def test_an_urgent_request_is_still_decided_after_its_call_ends(police_call, sig
 
     assert f"Request {request.id}<" in listed
     assert response.status_code == 302
-    assert _requests()[0].status is ShareRequestStatus.APPROVED
+    assert share_requests()[0].status is ShareRequestStatus.APPROVED
     assert HOUSING_ENTRY not in police_call.record_fragment()  # the call has ended

@@ -1,11 +1,8 @@
 """Asking to share without consent on a call, and what the call page then shows."""
 
 import pytest
-from sqlalchemy import select
 
 from app import clock
-from app.extensions import db
-from app.models import AuditEvent, ShareRequest
 from app.refusals import Refused
 from app.rules.vocabulary import Role, ShareRequestStatus
 from app.services import duty_to_share
@@ -16,18 +13,11 @@ from tests.duty_to_share.conftest import (
     TAX_ENTRY,
     ShareCall,
     decide,
+    share_requests,
 )
+from tests.helpers import audit_events
 
 BANNER = "Disclosed under duty to share: Prevention or detection of crime (police request)"
-
-
-def _requests() -> list[ShareRequest]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(ShareRequest).order_by(ShareRequest.id)))
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def test_the_request_page_asks_for_the_basis_reason_and_areas(police_call):
@@ -52,7 +42,7 @@ def test_an_urgent_request_shows_the_asked_areas_at_once_and_nothing_else(police
         assert HOUSING_ENTRY in shown
         assert TAX_ENTRY not in shown
         assert "urgent, not yet approved by a supervisor" in shown
-    [request] = _requests()
+    [request] = share_requests()
     assert request.status is ShareRequestStatus.PENDING
     assert request.urgent
     assert request.officer == OFFICER
@@ -68,8 +58,8 @@ def test_the_disclosure_is_audited_once_with_what_the_resident_will_be_told(poli
     police_call.record_fragment()
     police_call.record_fragment()
 
-    [requested] = _events("duty_to_share.requested")
-    [disclosed] = _events("call.duty_to_share_disclosed")
+    [requested] = audit_events("duty_to_share.requested")
+    [disclosed] = audit_events("call.duty_to_share_disclosed")
     assert disclosed.call_id == police_call.id
     assert disclosed.resident_id == requested.resident_id
     assert disclosed.staff_id == police_call.client.user.id
@@ -80,7 +70,7 @@ def test_the_disclosure_is_audited_once_with_what_the_resident_will_be_told(poli
         "Someone else calling about the resident, PC Jones"
     )
     assert disclosed.detail["urgent"] is True
-    views = _events("record.disclosed")
+    views = audit_events("record.disclosed")
     assert views and views[-1].detail["reason"].startswith(BANNER)
 
 
@@ -90,8 +80,8 @@ def test_a_request_that_is_not_urgent_shows_nothing_until_approved(
     police_call.ask(areas=["housing", "council-tax"], urgent=False)
     assert "Do not disclose: caller not verified" in police_call.record_fragment()
     assert HOUSING_ENTRY not in police_call.page()
-    assert _events("call.duty_to_share_disclosed") == []
-    [request] = _requests()
+    assert audit_events("call.duty_to_share_disclosed") == []
+    [request] = share_requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["council-tax"])
 
@@ -107,14 +97,14 @@ def test_approval_narrows_an_urgent_request_from_the_next_request_on(
 ):
     police_call.ask(areas=["housing", "council-tax"], urgent=True)
     assert TAX_ENTRY in police_call.record_fragment()
-    [request] = _requests()
+    [request] = share_requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["housing"])
 
     fragment = police_call.record_fragment()
     assert HOUSING_ENTRY in fragment
     assert TAX_ENTRY not in fragment
-    [approved] = _events("duty_to_share.approved")
+    [approved] = audit_events("duty_to_share.approved")
     assert approved.detail["areas"] == ["housing"]
 
 
@@ -122,32 +112,32 @@ def test_an_approval_is_recorded_with_its_reasons_and_the_page_shows_them(
     police_call, signed_in_supervisor
 ):
     police_call.ask(areas=["housing"], urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
 
     decide(signed_in_supervisor, request.id, "approve", areas=["housing"], reason="Officer at door")
 
     page = signed_in_supervisor.get(f"/duty-to-share/{request.id}").get_data(as_text=True)
     assert "Officer at door" in page and "None given" not in page
-    assert _requests()[0].decision_reason == "Officer at door"
+    assert share_requests()[0].decision_reason == "Officer at door"
 
 
 def test_the_service_refuses_an_approval_without_reasons_whatever_was_posted(
     police_call, supervisor
 ):
     police_call.ask(areas=["housing"], urgent=False)
-    [request] = _requests()
+    [request] = share_requests()
 
     with pytest.raises(Refused) as refused:
         duty_to_share.decide_request(request, True, ["housing"], " ", supervisor, clock.now())
 
     assert refused.value.message == "Enter why you are approving the request"
     assert refused.value.field == "reason"
-    assert _requests()[0].status is ShareRequestStatus.PENDING
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
 
 
 def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, signed_in_supervisor):
     police_call.ask(areas=["housing"], urgent=True)
-    [request] = _requests()
+    [request] = share_requests()
 
     response = decide(signed_in_supervisor, request.id, "refuse", reason="No lawful basis given")
 
@@ -155,8 +145,8 @@ def test_a_refused_urgent_request_stops_the_disclosure_at_once(police_call, sign
     fragment = police_call.record_fragment()
     assert "Do not disclose: caller not verified" in fragment
     assert HOUSING_ENTRY not in fragment and BANNER not in fragment
-    assert _requests()[0].status is ShareRequestStatus.REFUSED
-    assert _events("duty_to_share.refused")[0].detail["reason"] == "No lawful basis given"
+    assert share_requests()[0].status is ShareRequestStatus.REFUSED
+    assert audit_events("duty_to_share.refused")[0].detail["reason"] == "No lawful basis given"
 
 
 def test_the_disclosure_ends_with_the_call(police_call):
@@ -227,7 +217,7 @@ def test_a_caller_verified_as_the_resident_needs_no_override(signed_in_handler, 
     page = call.ask(areas=["housing"]).get_data(as_text=True)
 
     assert "you may already discuss all council services" in page
-    assert _requests() == []
+    assert share_requests() == []
 
 
 def test_one_request_waits_at_a_time(police_call):
@@ -236,7 +226,7 @@ def test_one_request_waits_at_a_time(police_call):
     page = police_call.ask(areas=["council-tax"], urgent=True).get_data(as_text=True)
 
     assert "A request on this call is already waiting for a supervisor" in page
-    assert len(_requests()) == 1
+    assert len(share_requests()) == 1
 
 
 def test_missing_answers_are_shown_next_to_their_fields_and_nothing_is_saved(police_call):
@@ -255,11 +245,12 @@ def test_missing_answers_are_shown_next_to_their_fields_and_nothing_is_saved(pol
     )
     assert "Enter why you need to share, in at least 10 characters" in page
     assert "Select the service areas you need to discuss" in page
-    assert _requests() == []
+    assert share_requests() == []
 
 
-def test_no_basis_is_asked_for(police_call):
-    page = police_call.ask(basis="").get_data(as_text=True)
+@pytest.mark.parametrize("basis", ["", "because-i-said-so"], ids=["none", "not-on-the-list"])
+def test_a_basis_is_asked_for_when_none_or_one_not_on_the_list_is_given(police_call, basis):
+    page = police_call.ask(basis=basis).get_data(as_text=True)
 
     assert "Select the lawful basis for sharing" in page
-    assert _requests() == []
+    assert share_requests() == []

@@ -10,15 +10,12 @@ from app.models import ShareRequest
 from app.rules.vocabulary import LawfulBasis, Role, ShareRequestStatus
 from app.services import dashboard
 from tests import factories
+from tests.helpers import clock_stopped_at
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _stopped_clock():
-    clock.set_now(NOW)
-    yield
-    clock.set_now(None)
+_stopped_clock = clock_stopped_at(NOW)
 
 
 def make_share_request(resident, *, asked=NOW, urgent=True, status=ShareRequestStatus.PENDING):

@@ -9,7 +9,7 @@ from app.models import AuditEvent
 from app.rules.vocabulary import PermissionKind, Role
 from app.services import reveals
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import audit_events, csrf_token
 from tests.permissions.data import FORM, evidence
 
 CODE = "V-ABCD-1234-EFGH"
@@ -29,10 +29,6 @@ def _reveal(client, resident_id, permission_id, reason=REASON, *, htmx=False, to
     headers = {"HX-Request": "true"} if htmx else {}
     path = f"/residents/{resident_id}/permissions/{permission_id}/reveal-access-code"
     return client.post(path, data=form, headers=headers)
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def _open_permissions(client, resident) -> str:
@@ -104,7 +100,7 @@ def test_revealing_the_access_code_shows_it_and_audits_it_without_the_code(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert CODE in page
-    [event] = _events(reveals.REVEALED)
+    [event] = audit_events(reveals.REVEALED)
     assert (event.staff_id, event.resident_id) == (signed_in_supervisor.user.id, resident.id)
     assert event.purpose == REASON
     assert event.detail == {"field": "lpa-access-code", "permission": permission.id}
@@ -141,7 +137,7 @@ def test_a_reveal_without_a_reason_shows_the_error_and_not_the_code(
     assert "Enter why you need to see the LPA access code, in at least 10 characters" in page
     assert f'href="#access-code-{permission.id}-reason"' in page
     assert CODE not in page
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_a_permission_of_another_resident_is_not_found(
@@ -156,7 +152,7 @@ def test_a_permission_of_another_resident_is_not_found(
 
     assert response.status_code == 404
     assert CODE not in response.get_data(as_text=True)
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 @pytest.mark.parametrize("permission_id", ["no-code", 999999], ids=["without-a-code", "unknown"])
@@ -172,7 +168,7 @@ def test_a_code_the_page_never_offers_is_not_found(
     response = _reveal(signed_in_supervisor, resident.id, permission_id)
 
     assert response.status_code == 404
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_handlers_cannot_reveal_an_access_code(signed_in_handler, grant_written, resident):
@@ -182,7 +178,7 @@ def test_handlers_cannot_reveal_an_access_code(signed_in_handler, grant_written,
 
     assert response.status_code == 403
     assert CODE not in response.get_data(as_text=True)
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_a_code_is_revealed_only_after_opening_the_residents_permissions_today(
@@ -195,7 +191,7 @@ def test_a_code_is_revealed_only_after_opening_the_residents_permissions_today(
 
     assert response.status_code == 403
     assert CODE not in response.get_data(as_text=True)
-    [refused] = _events(reveals.REFUSED)
+    [refused] = audit_events(reveals.REFUSED)
     assert refused.detail["refusal"] == "record-not-opened"
     assert refused.detail["permission"] == permission.id
 
@@ -214,7 +210,7 @@ def test_a_reveal_without_this_sessions_csrf_token_reveals_nothing(
 
     assert response.status_code in (302, 400)
     assert CODE not in response.get_data(as_text=True)
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_access_codes_share_the_daily_limit_with_residents_details(
@@ -238,7 +234,7 @@ def test_access_codes_share_the_daily_limit_with_residents_details(
     page = response.get_data(as_text=True)
     assert "you have already revealed 1 hidden detail today" in page
     assert CODE not in page
-    [refused] = _events(reveals.REFUSED)
+    [refused] = audit_events(reveals.REFUSED)
     assert refused.detail["refusal"] == "daily-limit"
 
 
@@ -247,7 +243,7 @@ def test_viewing_a_recorded_permission_is_audited(signed_in_supervisor, grant_wr
 
     signed_in_supervisor.get(f"/permissions/{permission.id}/recorded")
 
-    [event] = _events("permission.viewed")
+    [event] = audit_events("permission.viewed")
     assert event.staff_id == signed_in_supervisor.user.id
     assert event.resident_id == resident.id
     assert event.detail["permissions"] == [permission.id]

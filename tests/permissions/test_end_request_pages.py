@@ -4,18 +4,18 @@ the decision; and what nobody else may do with them."""
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, AuthorityEndRequest, OutboxMessage, Permission
+from app.models import AuditEvent, AuthorityEndRequest, OutboxMessage
 from app.rules import authority_ends as rules
 from app.rules.vocabulary import AuthorityEndStatus, PermissionKind, Role, ServiceArea
 from app.services import authority_ends
 from tests import factories
 from tests.calls.conftest import CallDriver
 from tests.calls.test_representatives import _representative_calls
-from tests.helpers import csrf_token, hidden_inputs
+from tests.helpers import count_rows, csrf_token, hidden_inputs, is_revoked
 
 EVERY_CHECK = ["spoke-alone", "told-holder", "told-issuer"]
 
@@ -47,11 +47,6 @@ def _decide(client, request_id: int, **fields):
 def _status(request_id: int) -> AuthorityEndStatus:
     db.session.expire_all()
     return db.session.get(AuthorityEndRequest, request_id).status
-
-
-def _revoked(permission_id: int) -> bool:
-    db.session.expire_all()
-    return db.session.get(Permission, permission_id).revoked_at is not None
 
 
 def _listed(page: str) -> list[int]:
@@ -116,7 +111,7 @@ def test_a_supervisor_ends_it_on_the_page_and_it_ends_at_once(signed_in_supervis
     assert "Decision recorded. The resident will be told by text" in page
     assert "Ended on the resident&#39;s request" in page
     assert 'name="outcome"' not in page
-    assert _revoked(asked.permission_id)
+    assert is_revoked(asked.permission_id)
 
 
 @pytest.mark.parametrize(
@@ -155,8 +150,8 @@ def test_an_incomplete_decision_is_shown_next_to_its_field_and_changes_nothing(
     error = re.search(rf'id="{field}-error"[^>]*>(.*?)</p>', page, flags=re.S)
     assert error and message in error.group(1).replace("&#39;", "'")
     assert _status(asked.id) is AuthorityEndStatus.WAITING
-    assert not _revoked(asked.permission_id)
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert not is_revoked(asked.permission_id)
+    assert count_rows(OutboxMessage) == 0
 
 
 def test_keeping_it_needs_only_a_reason(signed_in_supervisor, resident):
@@ -168,7 +163,7 @@ def test_keeping_it_needs_only_a_reason(signed_in_supervisor, resident):
 
     assert response.status_code == 302
     assert _status(asked.id) is AuthorityEndStatus.KEPT
-    assert not _revoked(asked.permission_id)
+    assert not is_revoked(asked.permission_id)
 
 
 def test_a_stale_form_after_another_supervisor_decided_is_told_and_changes_nothing(
@@ -188,8 +183,8 @@ def test_a_stale_form_after_another_supervisor_decided_is_told_and_changes_nothi
     assert response.status_code == 200
     assert rules.ALREADY_DECIDED in page and "<title>Error: " in page
     assert _status(asked.id) is AuthorityEndStatus.KEPT
-    assert not _revoked(asked.permission_id)
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert not is_revoked(asked.permission_id)
+    assert count_rows(OutboxMessage) == 1
 
 
 @pytest.mark.parametrize("role", [Role.HANDLER, Role.ADMIN], ids=str)
@@ -220,7 +215,7 @@ def test_nobody_but_a_supervisor_sees_or_decides_them(
 
     assert response.status_code == 403
     assert _status(asked.id) is AuthorityEndStatus.WAITING
-    assert not _revoked(asked.permission_id)
+    assert not is_revoked(asked.permission_id)
 
 
 def test_an_unknown_request_is_not_found(signed_in_supervisor):
@@ -243,7 +238,7 @@ def test_a_cookie_replayed_after_sign_out_decides_nothing(app, signed_in_supervi
 
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert _status(asked.id) is AuthorityEndStatus.WAITING
-    assert not _revoked(asked.permission_id)
+    assert not is_revoked(asked.permission_id)
 
 
 def test_ending_it_stops_disclosure_mid_call_at_the_next_request(
@@ -300,4 +295,4 @@ def test_the_pages_are_never_cached_and_a_post_without_its_token_decides_nothing
     assert all(page.headers["Cache-Control"] == "no-store" for page in pages)
     assert forged.status_code in (302, 400)
     assert _status(asked.id) is AuthorityEndStatus.WAITING
-    assert not _revoked(asked.permission_id)
+    assert not is_revoked(asked.permission_id)

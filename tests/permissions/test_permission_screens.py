@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -12,7 +12,7 @@ from app.models import AuditEvent, Permission
 from app.rules.permissions import PermissionState, permission_state
 from app.rules.vocabulary import PermissionEventKind, PermissionKind, Role
 from app.services import permissions
-from tests.helpers import csrf_token
+from tests.helpers import count_rows, csrf_token
 from tests.permissions.data import FORM, TODAY, evidence, representative, terms
 
 
@@ -20,10 +20,6 @@ def _post_new(client, resident, **changes):
     data = FORM | changes
     path = f"/residents/{resident.id}/permissions/new"
     return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
-def _count_permissions() -> int:
-    return db.session.scalar(select(func.count()).select_from(Permission))
 
 
 def _recorded_url() -> str:
@@ -167,7 +163,7 @@ def test_the_form_explains_each_problem_and_records_nothing(
     assert "<title>Error: Record a permission" in page
     assert "There is a problem" in page
     assert message in page
-    assert _count_permissions() == 0
+    assert count_rows(Permission) == 0
 
 
 def test_the_form_keeps_what_was_typed_when_it_shows_errors(signed_in_supervisor, resident):
@@ -230,7 +226,7 @@ def test_handlers_cannot_record_or_revoke_permissions(
     saved = db.session.get(Permission, permission.id)
     assert saved.revoked_at is None
     assert saved.matter_closed_at is None
-    assert _count_permissions() == 1
+    assert count_rows(Permission) == 1
 
 
 def test_handlers_cannot_list_a_residents_permissions_outside_a_call(

@@ -4,7 +4,7 @@ from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -24,13 +24,10 @@ from app.rules.vocabulary import (
 from app.services import permissions
 from app.services.permissions import Safeguarding
 from tests import factories
+from tests.helpers import count_rows
 from tests.permissions.data import CONFIRMED, TODAY, evidence, representative, terms
 
 EVERY_AREA = frozenset(area.value for area in ServiceArea)
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _every_stored_value() -> str:
@@ -62,8 +59,8 @@ def test_a_written_permission_is_refused_without_every_safeguarding_answer(
         "Confirm the safeguarding questions before recording a permission"
     )
     assert refused.value.field == "safeguarding"
-    assert _count(Permission) == 0
-    assert _count(PermissionEvent) == 0
+    assert count_rows(Permission) == 0
+    assert count_rows(PermissionEvent) == 0
 
 
 @pytest.mark.parametrize("safeguarding", UNCONFIRMED, ids=UNCONFIRMED_IDS)
@@ -75,7 +72,7 @@ def test_verbal_consent_is_refused_without_every_safeguarding_answer(
     with pytest.raises(Refused, match="Confirm the safeguarding questions"):
         permissions.grant_verbal_consent(call, representative(), terms(), safeguarding, handler)
 
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 @pytest.mark.parametrize(
@@ -94,7 +91,7 @@ def test_verbal_consent_is_refused_unless_the_caller_is_verified_as_the_resident
     assert refused.value.message == (
         "Only the resident, verified on this call, can give verbal consent"
     )
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 def test_verbal_consent_is_refused_once_the_call_has_ended(make_call, handler):
@@ -267,14 +264,14 @@ def test_a_written_permission_the_rules_do_not_allow_is_refused(
 
     assert message in refused.value.message
     assert refused.value.field == field
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 def test_only_a_supervisor_can_record_written_evidence(grant_written, handler):
     with pytest.raises(Refused, match="Only a supervisor"):
         grant_written(staff=handler)
 
-    assert _count(Permission) == 0
+    assert count_rows(Permission) == 0
 
 
 def test_the_passcode_is_never_stored_in_clear(grant_written):
@@ -431,9 +428,7 @@ def test_closing_the_matter_ends_an_issue_limited_permission(grant_written, supe
     assert permission_state(permissions.facts_for(saved), TODAY) is PermissionState.MATTER_CLOSED
     assert saved.events[-1].kind is PermissionEventKind.MATTER_CLOSED
     assert saved.events[-1].reason == "Arrears paid in full"
-    assert db.session.scalar(
-        select(func.count()).where(AuditEvent.action == "permission.matter_closed")
-    )
+    assert count_rows(AuditEvent, AuditEvent.action == "permission.matter_closed")
 
 
 def test_a_permission_without_a_matter_has_no_matter_to_close(grant_written, supervisor):

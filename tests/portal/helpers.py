@@ -8,13 +8,13 @@ worker beside the app would have by the time a resident looks.
 import re
 
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
 from app.rules.vocabulary import MessageKind
 from app.services import portal_codes
-from tests.helpers import csrf_token
+from tests.helpers import count_rows, csrf_token
 
 BORN = "14/03/1948"  # the `resident` fixture's date of birth
 
@@ -28,14 +28,7 @@ def send_queued_codes() -> portal_codes.CodesDone:
 
 def texts_sent() -> int:
     send_queued_codes()
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.kind == MessageKind.TEXT_CODE)
-        )
-        or 0
-    )
+    return count_rows(OutboxMessage, OutboxMessage.kind == MessageKind.TEXT_CODE)
 
 
 def console_code() -> str:

@@ -3,39 +3,17 @@ them (or anyone else) do: end one with a tap, reach another resident's, or repla
 
 import re
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuthorityEndRequest, Permission
+from app.models import AuthorityEndRequest
 from app.rules import authority_ends as rules
 from app.rules.authority_ends import Checks
 from app.rules.vocabulary import AuthorityEndStatus, PermissionKind, Role
 from app.services import authority_ends
 from tests import factories
-from tests.helpers import csrf_token, hidden_inputs
-from tests.portal.helpers import portal_sign_in
-
-
-@pytest.fixture
-def resident_client(client, resident):
-    return portal_sign_in(client, resident)
-
-
-@pytest.fixture
-def lpa(resident):
-    permission, _ = factories.make_permission(resident, name="Dana Okafor")
-    return permission
-
-
-def _requests() -> int:
-    return db.session.scalar(select(func.count()).select_from(AuthorityEndRequest))
-
-
-def _revoked(permission_id: int) -> bool:
-    db.session.expire_all()
-    return db.session.get(Permission, permission_id).revoked_at is not None
+from tests.helpers import count_rows, csrf_token, hidden_inputs, is_revoked
 
 
 def _ask(client, permission_id: int, note: str = ""):
@@ -80,7 +58,7 @@ def test_the_resident_asks_through_a_check_page_and_gets_a_reference(
     assert "We have your request" in confirmation
     assert f"<strong>{asked.id}</strong>" in confirmation
     assert asked.resident_note == "Please ring after 6pm"
-    assert not _revoked(lpa.id)
+    assert not is_revoked(lpa.id)
     record = resident_client.get("/portal/your-record").get_data(as_text=True)
     assert f"Request {asked.id}</a>: you asked us to end this" in record
     assert f'href="/portal/permissions/{lpa.id}/end"' not in record
@@ -104,7 +82,7 @@ def test_a_note_over_the_limit_is_shown_next_to_the_field(resident_client, lpa):
     assert "<title>Error: Ask us to end" in page
     assert "x" * 1001 in page, "what was typed is shown again"
     assert re.search(r'id="note-error"[^>]*>\s*<span[^>]*>Error:</span>\s*What you tell us', page)
-    assert _requests() == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def test_a_tampered_check_page_sends_the_resident_back_and_writes_nothing(resident_client, lpa):
@@ -116,7 +94,7 @@ def test_a_tampered_check_page_sends_the_resident_back_and_writes_nothing(reside
     )
 
     assert response.headers["Location"] == path
-    assert _requests() == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def test_sending_twice_makes_one_request(resident_client, lpa):
@@ -130,7 +108,7 @@ def test_sending_twice_makes_one_request(resident_client, lpa):
     second = resident_client.post(f"{path}/check", data=hidden_inputs(check))
 
     assert first.headers["Location"] == second.headers["Location"]
-    assert _requests() == 1
+    assert count_rows(AuthorityEndRequest) == 1
 
 
 def test_posting_the_immediate_take_away_for_an_lpa_ends_nothing(resident_client, lpa):
@@ -143,8 +121,8 @@ def test_posting_the_immediate_take_away_for_an_lpa_ends_nothing(resident_client
 
     for response in (shown, posted):
         assert response.headers["Location"] == f"/portal/permissions/{lpa.id}/end"
-    assert not _revoked(lpa.id)
-    assert _requests() == 0
+    assert not is_revoked(lpa.id)
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def test_written_consent_is_not_asked_about_but_taken_away(resident_client, resident):
@@ -159,7 +137,7 @@ def test_written_consent_is_not_asked_about_but_taken_away(resident_client, resi
 
     for response in (shown, posted):
         assert response.headers["Location"] == f"/portal/permissions/{written.id}/revoke"
-    assert _requests() == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def test_an_authority_already_ended_has_nothing_to_ask(resident_client, lpa):
@@ -172,7 +150,7 @@ def test_an_authority_already_ended_has_nothing_to_ask(resident_client, lpa):
     response = resident_client.get(f"/portal/permissions/{lpa.id}/end", follow_redirects=True)
 
     assert rules.ALREADY_ENDED in response.get_data(as_text=True)
-    assert _requests() == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def test_the_resident_reads_the_outcome_but_never_the_supervisors_reason(
@@ -214,8 +192,8 @@ def test_another_residents_permission_and_request_are_not_found(resident_client,
         response = resident_client.open(path, method=method, data=body)
         assert response.status_code == 404, (method, path)
 
-    assert _requests() == 1
-    assert not _revoked(theirs.id)
+    assert count_rows(AuthorityEndRequest) == 1
+    assert not is_revoked(theirs.id)
 
 
 def test_a_cookie_replayed_after_sign_out_asks_nothing(app, resident_client, lpa):
@@ -234,7 +212,7 @@ def test_a_cookie_replayed_after_sign_out_asks_nothing(app, resident_client, lpa
     response = replay.post(f"{path}/check", data=hidden_inputs(check))
 
     assert response.headers["Location"] == "/portal"
-    assert _requests() == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def test_staff_are_sent_to_the_portals_sign_in(signed_in_supervisor, lpa):
@@ -256,7 +234,7 @@ def test_the_pages_are_never_cached_and_a_post_without_its_token_writes_nothing(
 
     assert all(page.headers["Cache-Control"] == "no-store" for page in pages)
     assert forged.status_code in (302, 400)
-    assert _requests() == 1
+    assert count_rows(AuthorityEndRequest) == 1
 
 
 def test_change_what_you_told_us_shows_it_again_and_back_after_sending_resends_nothing(
@@ -274,4 +252,4 @@ def test_change_what_you_told_us_shows_it_again_and_back_after_sending_resends_n
     assert "Ring after 6pm</textarea>" in changing
     assert back.status_code == 302 and back.headers["Location"] == sent.headers["Location"]
     assert db.session.scalar(select(AuthorityEndRequest.resident_note)) == "Ring after 7pm"
-    assert _requests() == 1
+    assert count_rows(AuthorityEndRequest) == 1

@@ -10,17 +10,17 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, OutboxMessage, PortalSession, Resident
+from app.models import OutboxMessage, PortalSession, Resident
 from app.models.portal_session import PortalCodeState
 from app.models.staff import new_session_token
 from app.rules.vocabulary import MessageKind, TextCodeProvider
 from app.services import portal_codes
 from tests import factories
-from tests.helpers import text_in_database
+from tests.helpers import audit_events, count_rows, text_in_database
 from tests.portal.helpers import (
     BORN,
     console_code,
@@ -56,10 +56,6 @@ def messaging(production, app, fake_twilio, monkeypatch):
 def _code_page(client) -> str:
     """The page a visitor sees after giving details, without the tokens every page has."""
     return _PER_REQUEST.sub("", client.get("/portal/code").get_data(as_text=True))
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 CASES = {
@@ -202,7 +198,7 @@ def test_a_held_portal_code_is_simply_not_sent(app, resident, verify, sim_swap):
     assert len(verify.sent("lookups.twilio.com")) == 1
     assert verify.sent("/Verifications") == []
     assert _code_page(matched) == _code_page(stranger)
-    (event,) = _events("portal.code_not_sent")
+    (event,) = audit_events("portal.code_not_sent")
     assert event.detail["reason"].startswith("held: ")
     assert (
         db.session.scalar(
@@ -314,8 +310,8 @@ def test_in_production_without_a_provider_residents_cannot_sign_in_online(
         assert 'name="reference"' not in page
     assert posted.status_code == 200
     assert send_queued_codes().taken == 0
-    assert db.session.scalar(select(func.count()).select_from(PortalSession)) == 0
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert count_rows(PortalSession) == 0
+    assert count_rows(OutboxMessage) == 0
     assert "console text code" not in caplog.text
 
 

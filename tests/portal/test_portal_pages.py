@@ -15,17 +15,10 @@ from app.rules.vocabulary import (
     EntryStatus,
     PermissionKind,
     Relationship,
-    Role,
 )
 from app.services import disputes
 from tests import factories
-from tests.helpers import csrf_token, hidden_inputs
-from tests.portal.helpers import portal_sign_in
-
-
-@pytest.fixture
-def resident_client(client, resident):
-    return portal_sign_in(client, resident)
+from tests.helpers import count_rows, csrf_token, hidden_inputs
 
 
 @pytest.fixture
@@ -167,7 +160,7 @@ def test_a_confirmation_without_checked_answers_sends_the_resident_back_to_the_f
     )
 
     assert response.headers["Location"] == path
-    assert db.session.scalar(select(func.count()).select_from(Dispute)) == 0
+    assert count_rows(Dispute) == 0
 
 
 def test_a_refusal_when_sending_is_shown_on_the_form(resident_client, resident):
@@ -193,14 +186,7 @@ def test_the_resident_sees_their_dispute_and_its_outcome(resident_client, reside
     dispute = disputes.open_dispute_from_portal(
         resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
     )
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.NOT_UPHELD,
-        "Our team found the leak",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.NOT_UPHELD, "Our team found the leak")
 
     page = resident_client.get(f"/portal/disputes/{dispute.id}").get_data(as_text=True)
 
@@ -256,7 +242,7 @@ def test_another_residents_entry_dispute_and_permission_are_not_found(
 
     db.session.expire_all()
     assert db.session.get(Permission, permission.id).revoked_at is None
-    assert db.session.scalar(select(func.count()).select_from(Dispute)) == 1
+    assert count_rows(Dispute) == 1
     page = resident_client.get("/portal/your-record").get_data(as_text=True)
     assert "Olive" not in page and "Tranter" not in page
 

@@ -13,7 +13,7 @@ from app.models import AuditEvent
 from app.rules.vocabulary import Role
 from app.services.text_codes import codes_sent_since
 from tests import factories
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import client_from, csrf_token, sign_in
 from tests.portal.helpers import (
     BORN,
     console_code,
@@ -100,16 +100,10 @@ def test_a_code_stops_working_after_the_checks_allowed(client, resident):
     assert "The code is not right" in response.get_data(as_text=True)
 
 
-def from_address(app, address: str):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
 def test_sign_in_attempts_on_a_reference_are_limited_per_address_before_anything_is_checked(
     app, resident
 ):
-    stranger = from_address(app, "198.51.100.1")
+    stranger = client_from(app, "198.51.100.1")
     for _ in range(5):
         assert give_details(stranger, resident.reference, "1/1/1950").status_code == 302
 
@@ -120,10 +114,10 @@ def test_sign_in_attempts_on_a_reference_are_limited_per_address_before_anything
 
 
 def test_five_starts_by_a_stranger_elsewhere_do_not_keep_the_resident_out(app, resident):
-    stranger = from_address(app, "198.51.100.1")
+    stranger = client_from(app, "198.51.100.1")
     for _ in range(5):
         give_details(stranger, resident.reference, "1/1/1950")
-    at_home = from_address(app, "203.0.113.9")
+    at_home = client_from(app, "203.0.113.9")
 
     response = give_details(at_home, resident.reference, BORN)
 
@@ -138,8 +132,8 @@ def test_a_reference_tried_from_many_addresses_asks_each_to_wait_and_never_refus
 ):
     monkeypatch.setitem(app.config, "PORTAL_SIGN_IN_LIMIT_PER_REFERENCE", "3 per 15 minutes")
     for n in range(3):
-        give_details(from_address(app, f"198.51.100.{n + 1}"), resident.reference, "1/1/1950")
-    at_home = from_address(app, "203.0.113.9")
+        give_details(client_from(app, f"198.51.100.{n + 1}"), resident.reference, "1/1/1950")
+    at_home = client_from(app, "203.0.113.9")
 
     first = give_details(at_home, resident.reference, BORN)
     again = give_details(at_home, resident.reference, BORN)

@@ -3,7 +3,7 @@ server: one stands and the other is refused, never two numbers where one was cha
 history holds exactly what stood. Runs on SQLite and on PostgreSQL."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, ResidentPhone, ResidentPhoneChange
@@ -11,7 +11,7 @@ from app.rules import phone_changes as rules
 from app.rules.vocabulary import MessageKind, Role
 from tests import factories
 from tests.calls.test_concurrency import RIGHT_ANSWERS, Browser, _together
-from tests.helpers import hidden_inputs
+from tests.helpers import count_rows, hidden_inputs
 
 REASON = "The resident sent a signed change of details form"
 
@@ -25,10 +25,6 @@ def _numbers(resident_id: int) -> list[str]:
             .order_by(ResidentPhone.id)
         )
     )
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _supervisor_form(browser: Browser, path: str, **fields) -> tuple[str, dict]:
@@ -113,7 +109,7 @@ def test_a_change_on_a_call_and_one_by_a_supervisor_at_once_leave_one_number(liv
 
     assert _outcomes(responses) == ["made", "refused"]
     assert len(_numbers(resident_id)) == 1
-    assert _count(ResidentPhoneChange) == 1
+    assert count_rows(ResidentPhoneChange) == 1
 
 
 def test_the_same_number_added_on_two_calls_at_once_is_on_file_once(live_server):
@@ -130,4 +126,4 @@ def test_the_same_number_added_on_two_calls_at_once_is_on_file_once(live_server)
 
     assert _outcomes(responses) == ["made", "refused"]
     assert _numbers(resident_id) == ["+447700900123", "+447700900401"]
-    assert _count(ResidentPhoneChange) == 1
+    assert count_rows(ResidentPhoneChange) == 1

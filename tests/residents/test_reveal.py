@@ -16,7 +16,7 @@ from app.rules.need_to_know import age_band, start_of_day
 from app.rules.vocabulary import Role
 from app.services import reveals
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import audit_events, csrf_token
 from tests.residents.conftest import REASONS_TOO_SHORT
 
 REASON = "Writing to her about complaint C-1042"
@@ -52,10 +52,6 @@ def _reveal(client, resident_id, detail="date-of-birth", reason=REASON, *, htmx=
     form = {f"{detail}-csrf_token": token, f"{detail}-reason": reason} | data
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(f"/residents/{resident_id}/reveal/{detail}", data=form, headers=headers)
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def _add_event(action: str, staff_id: int, resident_id: int, at, **detail) -> None:
@@ -107,7 +103,7 @@ def test_revealing_an_answer_shows_it_in_the_response_and_audits_the_field_and_r
     assert _values(resident)[detail] in page
     others = [value for name, value in _values(resident).items() if name != detail]
     assert not any(value in page for value in others)
-    [event] = _events(reveals.REVEALED)
+    [event] = audit_events(reveals.REVEALED)
     assert (event.staff_id, event.resident_id, event.call_id) == (client.user.id, resident.id, None)
     assert event.purpose == REASON
     assert event.detail == {"field": detail}
@@ -158,7 +154,7 @@ def test_a_reveal_without_a_real_reason_shows_the_error_and_reveals_nothing(
     assert page.count(message) == 2  # in the summary, and next to the field
     assert 'href="#date-of-birth-reason"' in page
     assert "14 March 1948" not in page
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_a_reveal_without_a_reason_in_place_shows_the_error_next_to_the_field(
@@ -183,7 +179,7 @@ def test_a_reason_over_500_characters_is_refused(signed_in_handler, resident, vi
     page = _reveal(signed_in_handler, resident.id, reason="x" * 501).get_data(as_text=True)
 
     assert "Reason must be 500 characters or fewer" in page
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 @pytest.mark.parametrize(
@@ -199,14 +195,14 @@ def test_a_detail_the_page_never_offers_is_not_found(
     response = _reveal(signed_in_handler, resident.id, detail)
 
     assert response.status_code == 404
-    assert _events(reveals.REVEALED) == [] and _events(reveals.REFUSED) == []
+    assert audit_events(reveals.REVEALED) == [] and audit_events(reveals.REFUSED) == []
 
 
 def test_an_unknown_resident_is_not_found(signed_in_handler):
     response = _reveal(signed_in_handler, 999999)
 
     assert response.status_code == 404
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_another_residents_id_is_refused_and_the_attempt_audited(
@@ -222,8 +218,8 @@ def test_another_residents_id_is_refused_and_the_attempt_audited(
 
     assert response.status_code == 403
     assert "2 July 1990" not in response.get_data(as_text=True)
-    assert _events(reveals.REVEALED) == []
-    [refused] = _events(reveals.REFUSED)
+    assert audit_events(reveals.REVEALED) == []
+    [refused] = audit_events(reveals.REFUSED)
     assert (refused.staff_id, refused.resident_id) == (client.user.id, other.id)
     assert refused.detail["refusal"] == "record-not-opened"
 
@@ -238,7 +234,7 @@ def test_a_record_opened_by_someone_else_does_not_let_you_reveal(
     response = _reveal(other, resident.id)
 
     assert response.status_code == 403
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_a_record_opened_yesterday_must_be_opened_again(signed_in_client, resident):
@@ -249,7 +245,7 @@ def test_a_record_opened_yesterday_must_be_opened_again(signed_in_client, reside
     response = _reveal(client, resident.id)
 
     assert response.status_code == 403
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 @pytest.mark.parametrize("token", ["", "stale"], ids=["missing", "from-another-session"])
@@ -266,7 +262,7 @@ def test_a_reveal_without_this_sessions_csrf_token_reveals_nothing(
 
     assert response.status_code in (302, 400)
     assert "14 March 1948" not in response.get_data(as_text=True)
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_a_reveal_is_never_a_get(signed_in_handler, resident, view_record):
@@ -277,7 +273,7 @@ def test_a_reveal_is_never_a_get(signed_in_handler, resident, view_record):
     )
 
     assert response.status_code == 405
-    assert _events(reveals.REVEALED) == []
+    assert audit_events(reveals.REVEALED) == []
 
 
 def test_over_the_daily_limit_nothing_is_revealed_and_the_refusal_is_audited(
@@ -297,8 +293,8 @@ def test_over_the_daily_limit_nothing_is_revealed_and_the_refusal_is_audited(
     assert "you have already revealed 2 hidden details today" in page
     assert "You can reveal more tomorrow" in page
     assert "14 March 1948" not in page
-    assert len(_events(reveals.REVEALED)) == 2
-    [refused] = _events(reveals.REFUSED)
+    assert len(audit_events(reveals.REVEALED)) == 2
+    [refused] = audit_events(reveals.REFUSED)
     assert refused.staff_id == client.user.id
     assert refused.purpose == REASON
     assert refused.detail == {"field": "date-of-birth", "refusal": "daily-limit", "limit": 2}
@@ -375,5 +371,5 @@ def test_reveals_sent_at_once_never_pass_the_daily_limit(
 
     assert sum("LE1 5AB" in page for page in pages) == 2
     assert sum("already revealed 2 hidden details today" in page for page in pages) == 4
-    assert len(_events(reveals.REVEALED)) == 2
-    assert len(_events(reveals.REFUSED)) == 4
+    assert len(audit_events(reveals.REVEALED)) == 2
+    assert len(audit_events(reveals.REFUSED)) == 4

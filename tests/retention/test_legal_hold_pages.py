@@ -1,17 +1,17 @@
 """Legal holds: supervisors set and lift them on a resident's record, with a reason."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, LegalHold
+from app.models import LegalHold
 from app.references import check_symbol
 from app.rules import retention as rules
 from app.rules.vocabulary import Role
 from app.services import legal_holds
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import audit_events, count_rows, csrf_token, error_page
 
 REASON = "Housing disrepair claim HC-2026-118"
 
@@ -28,10 +28,6 @@ def _lift(client, resident_id: int, hold_id: int, reason: str = "Claim settled o
         f"/residents/{resident_id}/legal-holds/{hold_id}/lift",
         data={"reason": reason, "csrf_token": csrf_token(client, "/")},
     )
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
 def _holds() -> list[LegalHold]:
@@ -51,7 +47,7 @@ def test_a_supervisor_sets_a_hold_with_a_reason_and_sees_it_listed(
     [hold] = _holds()
     assert (hold.resident_id, hold.reason, hold.set_by_id) == (resident.id, REASON, client.user.id)
     assert hold.in_force
-    [event] = _events("legal_hold.set")
+    [event] = audit_events("legal_hold.set")
     assert (event.staff_id, event.resident_id, event.purpose) == (
         client.user.id,
         resident.id,
@@ -78,13 +74,9 @@ def test_a_supervisor_sets_a_hold_with_a_reason_and_sees_it_listed(
 def test_a_hold_needs_a_reason(signed_in_supervisor, resident, reason, error):
     response = _set(signed_in_supervisor, resident.id, reason)
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "<title>Error: Set a legal hold" in page
-    assert error in page
-    assert "govuk-error-summary" in page
+    assert error in error_page(response, "Set a legal hold")
     assert _holds() == []
-    assert _events("legal_hold.set") == []
+    assert audit_events("legal_hold.set") == []
 
 
 def test_a_record_already_held_is_not_held_twice(signed_in_supervisor, resident):
@@ -126,7 +118,7 @@ def test_a_supervisor_lifts_a_hold_with_a_reason(signed_in_supervisor, resident)
         signed_in_supervisor.user.id,
         "Claim settled on 3 March",
     )
-    [event] = _events("legal_hold.lifted")
+    [event] = audit_events("legal_hold.lifted")
     assert (event.resident_id, event.purpose, event.detail["hold_id"]) == (
         resident.id,
         "Claim settled on 3 March",
@@ -147,7 +139,7 @@ def test_lifting_needs_a_reason(signed_in_supervisor, resident):
     assert "<title>Error: Lift the legal hold" in page
     assert rules.ENTER_LIFT_REASON in page
     assert _holds()[0].in_force
-    assert _events("legal_hold.lifted") == []
+    assert audit_events("legal_hold.lifted") == []
 
 
 def test_another_residents_hold_id_is_not_found(signed_in_supervisor, resident):
@@ -162,7 +154,7 @@ def test_another_residents_hold_id_is_not_found(signed_in_supervisor, resident):
     assert shown.status_code == 404
     assert lifted.status_code == 404
     assert _holds()[0].in_force
-    assert _events("legal_hold.lifted") == []
+    assert audit_events("legal_hold.lifted") == []
 
 
 def test_a_hold_that_does_not_exist_or_a_resident_who_does_not_is_not_found(
@@ -191,7 +183,7 @@ def test_a_stale_lift_form_lifts_nothing_twice(signed_in_supervisor, resident):
     assert shown.headers["Location"] == "/legal-holds"
     assert rules.HOLD_ALREADY_LIFTED in posted.get_data(as_text=True)
     assert _holds()[0].lift_reason == "Lifted by someone else first"
-    assert len(_events("legal_hold.lifted")) == 1
+    assert len(audit_events("legal_hold.lifted")) == 1
 
 
 def test_a_handler_is_refused_every_hold_page(signed_in_handler, resident):
@@ -206,7 +198,7 @@ def test_a_handler_is_refused_every_hold_page(signed_in_handler, resident):
     assert signed_in_handler.get(lift).status_code == 403
     assert _lift(signed_in_handler, resident.id, hold.id).status_code == 403
     assert _holds()[0].in_force
-    assert _events("legal_hold.lifted") == []
+    assert audit_events("legal_hold.lifted") == []
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(signed_in_supervisor, resident):
@@ -232,7 +224,7 @@ def test_the_list_of_holds_is_paginated_oldest_first(signed_in_supervisor):
     assert "Claim number 25 of many" not in first
     assert "Claim number 25 of many" in second
     assert signed_in_supervisor.get("/legal-holds?page=3").status_code == 404
-    total = db.session.scalar(select(func.count()).select_from(LegalHold))
+    total = count_rows(LegalHold)
     assert total == 26
 
 
@@ -282,8 +274,8 @@ def test_a_hold_is_set_from_the_legal_holds_page_with_one_reason(signed_in_super
     assert done.status_code == 302
     [hold] = _holds()
     assert hold.reason == REASON
-    assert [event.purpose for event in _events("legal_hold.set")] == [REASON]
-    assert _events("record.viewed") == []  # no second reason to open the record first
+    assert [event.purpose for event in audit_events("legal_hold.set")] == [REASON]
+    assert audit_events("record.viewed") == []  # no second reason to open the record first
 
 
 @pytest.mark.parametrize(

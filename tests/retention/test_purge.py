@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock, models
 from app.extensions import db
@@ -25,8 +25,9 @@ from app.rules.vocabulary import (
     TextCodeProvider,
     VerificationResult,
 )
-from app.services import audit, disputes, legal_holds, retention
+from app.services import audit, legal_holds, retention
 from tests import factories
+from tests.helpers import count_rows
 
 T0 = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -41,10 +42,6 @@ def purge(app, *args: str) -> str:
     assert result.exit_code == 0, result.output + repr(result.exception)
     db.session.expire_all()
     return result.output
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def period(kind: RetainedKind) -> timedelta:
@@ -163,13 +160,13 @@ def test_an_entry_of_an_area_kept_longer_waits_for_its_own_period(app, resident)
 def test_removing_an_entry_removes_its_dispatches(app, resident):
     at(T0)
     entry = factories.make_entry(resident, team="Repairs").id
-    assert count(models.Dispatch) == 1
+    assert count_rows(models.Dispatch) == 1
 
     at(T0 + retention.schedule().entries + DAY)
     purge(app)
 
     assert db.session.get(Entry, entry) is None
-    assert count(models.Dispatch) == 0
+    assert count_rows(models.Dispatch) == 0
 
 
 def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries_unlinked(
@@ -198,8 +195,8 @@ def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries
     purge(app)
 
     assert db.session.get(Call, call_id) is None
-    assert count(VerificationAttempt) == 0
-    assert count(models.TextCode) == 0
+    assert count_rows(VerificationAttempt) == 0
+    assert count_rows(models.TextCode) == 0
     kept = db.session.get(Entry, entry.id)
     assert kept is not None
     assert kept.call_id is None
@@ -208,13 +205,11 @@ def test_removing_a_call_takes_its_attempts_and_codes_and_leaves_younger_entries
 def _upheld_hoax(resident, supervisor) -> int:
     entry = factories.make_entry(resident)
     dispute = factories.make_dispute(resident, entry)
-    disputes.decide_dispute(
+    factories.decide_dispute(
         dispute,
         DisputeStatus.UPHELD,
         "Nobody at the address asked for a repair",
-        0,
-        supervisor,
-        now=clock.now(),
+        supervisor=supervisor,
     )
     return entry.id
 
@@ -235,8 +230,8 @@ def test_an_entry_upheld_as_a_hoax_is_kept_for_the_hoax_period(app, resident, su
     at(T0 + plan.hoax_entries + DAY)
     purge(app)
     assert db.session.get(Entry, entry_id) is None
-    assert count(models.Dispute) == 0
-    assert count(models.DisputeDecision) == 0
+    assert count_rows(models.Dispute) == 0
+    assert count_rows(models.DisputeDecision) == 0
 
 
 def test_nothing_under_an_open_dispute_is_removed(app, resident):
@@ -274,7 +269,7 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     at(T0 + timedelta(days=20_000))
     purge(app)
     assert db.session.get(Call, call) is not None
-    assert count(VerificationAttempt) == 1
+    assert count_rows(VerificationAttempt) == 1
     assert db.session.get(Entry, entry) is not None
     assert db.session.get(OutboxMessage, sent) is not None
     # A hold on one record keeps only that record.
@@ -284,7 +279,7 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted_then_the_next_run_remo
     purge(app)
 
     assert db.session.get(Call, call) is None
-    assert count(VerificationAttempt) == 0
+    assert count_rows(VerificationAttempt) == 0
     assert db.session.get(Entry, entry) is None
     assert db.session.get(OutboxMessage, sent) is None
 
@@ -338,8 +333,8 @@ def test_a_dry_run_prints_counts_per_kind_and_changes_nothing(app, resident, han
     assert "Entries: 2" in output
     assert "Messages: 1" in output
     assert "Verification attempts: 0" in output
-    assert (count(Call), count(Entry), count(OutboxMessage)) == (1, 2, 1)
-    assert count(AuditEvent) == 0
+    assert (count_rows(Call), count_rows(Entry), count_rows(OutboxMessage)) == (1, 2, 1)
+    assert count_rows(AuditEvent) == 0
 
 
 def test_a_purge_records_counts_only_and_running_it_again_removes_nothing_more(
@@ -374,11 +369,11 @@ def test_a_purge_works_in_batches_and_an_interrupted_one_finishes_on_the_next_ru
     first = retention.purge_batch(RetainedKind.ENTRIES, now, 0, 2)
     assert (first.examined, first.removed, first.next_after) == (2, 2, entries[1])
     db.session.expire_all()
-    assert count(Entry) == 3
+    assert count_rows(Entry) == 3
 
     output = purge(app, "--batch-size", "2")
 
-    assert count(Entry) == 0
+    assert count_rows(Entry) == 0
     assert "Removed entries: 3" in output
 
 
@@ -437,8 +432,7 @@ def test_audit_events_go_once_their_period_has_run_and_the_chain_still_verifies(
     output = purge(app)
 
     assert f"Removed audit events: {removed}" in output
-    old = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
-    assert db.session.scalar(old) == 2 - removed
+    assert count_rows(AuditEvent, AuditEvent.action == "test.old") == 2 - removed
     [purged] = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "retention.purged")
     ).all()
@@ -461,24 +455,14 @@ def test_no_audit_events_are_removed_while_any_legal_hold_is_in_force(app, resid
 
     assert "Audit events are kept while any legal hold is in force." in dry
     assert "Removed audit events: 0" in output
-    assert (
-        db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
-        )
-        == 1
-    )
+    assert count_rows(AuditEvent, AuditEvent.action == "test.old") == 1
 
     legal_holds.lift_hold(hold, "Claim settled, file closed", supervisor, now=clock.now())
     at(T0 + timedelta(days=20_001))
     output = purge(app)
 
     assert "Removed audit events: 0" not in output
-    assert (
-        db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.old")
-        )
-        == 0
-    )
+    assert count_rows(AuditEvent, AuditEvent.action == "test.old") == 0
     assert _audit_verify(app)[0] == 0
 
 
@@ -501,7 +485,7 @@ def test_an_interrupted_purge_keeps_its_finished_batches_and_records_them(
     db.session.expire_all()
 
     assert result.exit_code != 0
-    assert count(Entry) == 3
+    assert count_rows(Entry) == 3
     [event] = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "retention.purged")
     ).all()
@@ -511,7 +495,7 @@ def test_an_interrupted_purge_keeps_its_finished_batches_and_records_them(
     output = purge(app)
 
     assert "Removed entries: 3" in output
-    assert count(Entry) == 0
+    assert count_rows(Entry) == 0
 
 
 def test_a_dispute_or_hold_that_arrives_after_the_decision_still_keeps_the_record(
@@ -555,4 +539,4 @@ def test_a_schedule_with_a_period_that_is_not_positive_is_refused_before_anythin
     assert "RETENTION_SCHEDULE_DAYS: the retention period for entries must be positive" in (
         result.output
     )
-    assert count(Entry) == 1
+    assert count_rows(Entry) == 1

@@ -122,18 +122,21 @@ def test_an_entry_under_an_open_dispute_is_never_removed(disputes):
     )
 
 
+@pytest.mark.parametrize(
+    ("kind", "period"),
+    [
+        (RetainedKind.VERIFICATION_ATTEMPTS, SCHEDULE.verification_attempts),
+        (RetainedKind.PHONE_CHANGES, SCHEDULE.phone_changes),
+    ],
+    ids=["a-verification-attempt", "a-change-to-the-numbers-on-file"],
+)
 @pytest.mark.parametrize(("offset", "decision"), BOUNDARIES)
-def test_a_verification_attempt_is_removed_once_its_period_has_run(offset, decision):
-    created = made(SCHEDULE.verification_attempts, offset)
+def test_a_record_kept_for_its_age_is_removed_once_its_period_has_run(
+    kind, period, offset, decision
+):
+    created = made(period, offset)
 
-    assert rules.attempt_decision(created, NOW, SCHEDULE) is decision
-
-
-@pytest.mark.parametrize(("offset", "decision"), BOUNDARIES)
-def test_a_change_to_the_numbers_on_file_is_removed_once_its_period_has_run(offset, decision):
-    created = made(SCHEDULE.phone_changes, offset)
-
-    assert rules.phone_change_decision(created, NOW, SCHEDULE) is decision
+    assert rules.aged_decision(kind, created, NOW, SCHEDULE) is decision
 
 
 def test_changes_to_numbers_are_kept_as_long_as_entries_unless_configured():
@@ -176,14 +179,24 @@ ANCIENT = NOW - timedelta(days=100_000)
     [
         (lambda **kw: rules.call_decision(ANCIENT, NOW, SCHEDULE, **kw), REMOVE),
         (lambda **kw: rules.entry_decision(ANCIENT, "housing", [], NOW, SCHEDULE, **kw), REMOVE),
-        (lambda **kw: rules.attempt_decision(ANCIENT, NOW, SCHEDULE, **kw), REMOVE),
+        (
+            lambda **kw: rules.aged_decision(
+                RetainedKind.VERIFICATION_ATTEMPTS, ANCIENT, NOW, SCHEDULE, **kw
+            ),
+            REMOVE,
+        ),
         (
             lambda **kw: rules.message_decision(
                 ANCIENT, MessageStatus.DELIVERED, NOW, SCHEDULE, **kw
             ),
             REMOVE,
         ),
-        (lambda **kw: rules.phone_change_decision(ANCIENT, NOW, SCHEDULE, **kw), REMOVE),
+        (
+            lambda **kw: rules.aged_decision(
+                RetainedKind.PHONE_CHANGES, ANCIENT, NOW, SCHEDULE, **kw
+            ),
+            REMOVE,
+        ),
     ],
     ids=["call", "entry", "attempt", "message", "phone-change"],
 )

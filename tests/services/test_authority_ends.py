@@ -3,12 +3,11 @@ a real database (two supervisors deciding at once: tests/permissions/
 test_end_request_concurrency.py)."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
 from app.models import (
-    AuditEvent,
     AuthorityEndRequest,
     OutboxMessage,
     Permission,
@@ -26,24 +25,11 @@ from app.rules.vocabulary import (
 )
 from app.services import authority_ends, permissions, portal
 from tests import factories
+from tests.helpers import audit_events, count_rows
 from tests.services.test_portal import _signed_in
 
 ALL_CHECKS = Checks(spoke_alone=True, told_holder=True, told_issuer=True)
 ENDED, KEPT = AuthorityEndStatus.ENDED, AuthorityEndStatus.KEPT
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-@pytest.fixture
-def lpa(resident):
-    permission, _ = factories.make_permission(resident, name="Dana Okafor")
-    return permission
 
 
 @pytest.fixture
@@ -63,7 +49,7 @@ def test_asking_records_a_waiting_request_and_leaves_the_permission_in_force(res
     assert (saved.permission_id, saved.resident_id) == (lpa.id, resident.id)
     assert saved.resident_note == "She is pressing me for money"
     assert db.session.get(Permission, lpa.id).revoked_at is None
-    (event,) = _events("authority_end.requested")
+    (event,) = audit_events("authority_end.requested")
     assert event.resident_id == resident.id and event.staff_id is None
     assert event.detail == {
         "request": asked.id,
@@ -79,8 +65,8 @@ def test_asking_again_while_a_request_waits_writes_nothing_new(user, lpa, asked)
     again = portal.ask_to_end_permission(user, lpa, "Again", now=clock.now())
 
     assert again.id == asked.id
-    assert _count(AuthorityEndRequest) == 1
-    assert len(_events("authority_end.requested")) == 1
+    assert count_rows(AuthorityEndRequest) == 1
+    assert len(audit_events("authority_end.requested")) == 1
 
 
 @pytest.mark.parametrize("kind", [PermissionKind.VERBAL, PermissionKind.WRITTEN], ids=str)
@@ -94,7 +80,7 @@ def test_consent_the_resident_gave_is_not_asked_about_but_taken_away(resident, k
         authority_ends.ask_to_end(permission, "", now=clock.now())
 
     assert refused.value.message == rules.NOT_A_LEGAL_AUTHORITY
-    assert _count(AuthorityEndRequest) == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 def _verbal_consent(resident) -> Permission:
@@ -126,7 +112,7 @@ def test_a_note_over_the_limit_is_refused_next_to_its_field(resident, lpa):
         authority_ends.ask_to_end(lpa, "x" * 1001, now=clock.now())
 
     assert (refused.value.field, refused.value.message) == ("note", rules.NOTE_TOO_LONG)
-    assert _count(AuthorityEndRequest) == 0
+    assert count_rows(AuthorityEndRequest) == 0
 
 
 @pytest.mark.parametrize(
@@ -149,7 +135,7 @@ def test_the_portal_never_revokes_a_legal_authority_at_once(resident, user, kind
     assert refused.value.message == rules.NOT_ENDED_WITH_A_TAP
     db.session.expire_all()
     assert db.session.get(Permission, permission.id).revoked_at is None
-    assert _events("permission.revoked") == []
+    assert audit_events("permission.revoked") == []
 
 
 def test_ending_it_revokes_the_permission_at_once_as_the_supervisor_on_the_residents_request(
@@ -176,10 +162,10 @@ def test_ending_it_revokes_the_permission_at_once_as_the_supervisor_on_the_resid
         supervisor.id,
         "Spoke to her alone; OPG told",
     )
-    (decided,) = _events("authority_end.decided")
+    (decided,) = audit_events("authority_end.decided")
     assert decided.staff_id == supervisor.id and decided.resident_id == resident.id
     assert decided.detail["outcome"] == "ended" and decided.detail["ended_now"] is True
-    assert _events("permission.revoked")[0].detail["request"] == asked.id
+    assert audit_events("permission.revoked")[0].detail["request"] == asked.id
     message = db.session.scalar(select(OutboxMessage))
     assert message.kind is MessageKind.AUTHORITY_END_DECIDED
     assert message.resident_id == resident.id
@@ -204,8 +190,8 @@ def test_keeping_it_leaves_the_permission_in_force_and_tells_the_resident(
     assert db.session.get(Permission, lpa.id).revoked_at is None
     saved = db.session.get(AuthorityEndRequest, asked.id)
     assert (saved.status, saved.spoke_alone, saved.told_holder) == (KEPT, True, False)
-    assert _events("permission.revoked") == []
-    assert _events("authority_end.decided")[0].detail["outcome"] == "kept"
+    assert audit_events("permission.revoked") == []
+    assert audit_events("authority_end.decided")[0].detail["outcome"] == "kept"
     message = db.session.scalar(select(OutboxMessage))
     assert "stays in place" in message.body and "nephew" not in message.body
 
@@ -232,8 +218,8 @@ def test_ending_it_without_the_checks_is_refused_and_writes_nothing(
     db.session.expire_all()
     assert db.session.get(AuthorityEndRequest, asked.id).status is AuthorityEndStatus.WAITING
     assert db.session.get(Permission, lpa.id).revoked_at is None
-    assert _count(OutboxMessage) == 0
-    assert _events("authority_end.decided") == []
+    assert count_rows(OutboxMessage) == 0
+    assert audit_events("authority_end.decided") == []
 
 
 @pytest.mark.parametrize("role", [Role.HANDLER, Role.ADMIN], ids=str)
@@ -259,7 +245,7 @@ def test_a_request_is_decided_once(lpa, asked, supervisor):
     assert refused.value.message == rules.ALREADY_DECIDED
     db.session.expire_all()
     assert db.session.get(Permission, lpa.id).revoked_at is None
-    assert _count(OutboxMessage) == 1
+    assert count_rows(OutboxMessage) == 1
 
 
 def test_ending_a_permission_revoked_meanwhile_records_the_decision_and_revokes_nothing(
@@ -272,8 +258,8 @@ def test_ending_a_permission_revoked_meanwhile_records_the_decision_and_revokes_
     db.session.expire_all()
     assert db.session.get(Permission, lpa.id).revocation_reason == "The court order was discharged"
     assert db.session.get(AuthorityEndRequest, asked.id).status is ENDED
-    assert _events("authority_end.decided")[0].detail["ended_now"] is False
-    assert len(_events("permission.revoked")) == 1
+    assert audit_events("authority_end.decided")[0].detail["ended_now"] is False
+    assert len(audit_events("permission.revoked")) == 1
 
 
 def test_a_new_request_can_follow_a_decided_one(resident, lpa, asked, supervisor):

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -23,6 +23,7 @@ from app.rules.vocabulary import (
 )
 from app.services import disputes as service
 from tests import factories
+from tests.helpers import count_rows
 
 HOAXER = factories.HOAXER
 _entry = factories.make_entry
@@ -31,10 +32,6 @@ _call = factories.make_call
 
 def _open(resident, entry, handler=None) -> Dispute:
     return factories.make_dispute(resident, entry, handler)
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def test_a_resident_verified_on_the_call_disputes_an_entry_and_it_is_disputed_at_once(resident):
@@ -53,7 +50,7 @@ def test_a_resident_verified_on_the_call_disputes_an_entry_and_it_is_disputed_at
     assert (dispute.call_id, dispute.opened_by_id) == (call.id, handler.id)
     assert dispute.statement == "I never asked anyone to call"
     assert dispute.due_on == rules.response_due_on(dispute.opened_at)
-    assert _count(AuditEvent, AuditEvent.action == "dispute.opened") == 1
+    assert count_rows(AuditEvent, AuditEvent.action == "dispute.opened") == 1
 
 
 def test_the_resident_is_told_by_text_that_a_dispute_was_opened_in_their_name(resident):
@@ -79,7 +76,7 @@ def test_a_dispute_refused_tells_the_resident_nothing(resident):
     with pytest.raises(Refused):
         _open(resident, entry)
 
-    assert _count(OutboxMessage, OutboxMessage.kind == MessageKind.DISPUTE_OPENED) == 1
+    assert count_rows(OutboxMessage, OutboxMessage.kind == MessageKind.DISPUTE_OPENED) == 1
 
 
 def test_the_deadline_is_taken_on_the_london_day_the_dispute_is_opened(resident):
@@ -105,7 +102,7 @@ def test_a_caller_not_verified_as_the_resident_cannot_dispute(resident, verified
     assert refused.value.message == rules.RESIDENT_NOT_VERIFIED
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status is EntryStatus.ACTIVE
-    assert _count(Dispute) == 0
+    assert count_rows(Dispute) == 0
 
 
 def test_another_residents_entry_cannot_be_disputed_on_a_call(resident):
@@ -130,7 +127,7 @@ def test_an_entry_already_disputed_is_not_disputed_twice(resident):
         _open(resident, entry)
 
     assert refused.value.message == rules.ALREADY_DISPUTED
-    assert _count(Dispute) == 1
+    assert count_rows(Dispute) == 1
 
 
 def test_an_empty_statement_is_refused_next_to_its_field(resident):
@@ -202,7 +199,7 @@ def test_not_upholding_puts_the_entry_back_with_reasons_and_the_ico_right(reside
     assert "Information Commissioner" in db.session.scalar(
         select(OutboxMessage.body).where(OutboxMessage.kind == MessageKind.DISPUTE_DECIDED)
     )
-    assert _count(AuditEvent, AuditEvent.action == "dispatch.correction") == 0
+    assert count_rows(AuditEvent, AuditEvent.action == "dispatch.correction") == 0
 
 
 def test_deciding_twice_from_the_same_page_is_refused(resident):
@@ -216,7 +213,7 @@ def test_deciding_twice_from_the_same_page_is_refused(resident):
         )
 
     assert refused.value.message == rules.ALREADY_DECIDED
-    assert _count(DisputeDecision) == 1
+    assert count_rows(DisputeDecision) == 1
 
 
 def test_a_correction_is_a_new_decision_superseding_the_last(resident):
@@ -251,14 +248,7 @@ def test_a_correction_of_an_undecided_dispute_is_refused(resident):
     dispute = _open(resident, _entry(resident))
 
     with pytest.raises(Refused) as refused:
-        service.decide_dispute(
-            dispute,
-            DisputeStatus.UPHELD,
-            "Hoax",
-            1,
-            factories.make_staff(Role.SUPERVISOR),
-            now=clock.now(),
-        )
+        factories.decide_dispute(dispute, DisputeStatus.UPHELD, version=1)
 
     assert refused.value.message == rules.NOT_DECIDED_YET
 
@@ -329,8 +319,8 @@ def test_two_supervisors_deciding_at_once_one_wins_and_the_other_is_told(app: Fl
     db.session.expire_all()
     assert results.count("won") == 1
     assert results.count(rules.ALREADY_DECIDED) == len(supervisors) - 1
-    assert _count(DisputeDecision) == 1
-    assert _count(OutboxMessage, OutboxMessage.kind == MessageKind.DISPUTE_DECIDED) == 1
+    assert count_rows(DisputeDecision) == 1
+    assert count_rows(OutboxMessage, OutboxMessage.kind == MessageKind.DISPUTE_DECIDED) == 1
     winner = outcomes[results.index("won")]
     assert db.session.get(Dispute, dispute_id).status is winner
 
@@ -339,14 +329,7 @@ def test_the_team_sees_a_correction_notice_on_its_open_dispatch(resident, signed
     entry = _entry(resident, team="Housing repairs")
     dispute = _open(resident, entry)
     disputed_page = signed_in_handler.get("/dispatches").get_data(as_text=True)
-    service.decide_dispute(
-        dispute,
-        DisputeStatus.UPHELD,
-        "Hoax",
-        0,
-        factories.make_staff(Role.SUPERVISOR),
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.UPHELD)
 
     page = signed_in_handler.get("/dispatches").get_data(as_text=True)
 

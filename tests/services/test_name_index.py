@@ -2,8 +2,6 @@
 
 from random import Random
 
-from sqlalchemy import func, select
-
 from app.demo.names import faker_population, misspell
 from app.extensions import db
 from app.models import NameKey, NameTerm
@@ -11,6 +9,7 @@ from app.search.index import NameIndex, search_names
 from app.search.names import normalise_name
 from app.services.name_index import SqlNameStore, index_names
 from tests import factories
+from tests.helpers import count_rows
 
 
 def test_sql_store_ranks_misspelt_names_exactly_like_the_in_memory_index():
@@ -36,12 +35,12 @@ def test_indexing_the_same_names_twice_adds_nothing_new():
     names = [(normalise_name("Stephen"), normalise_name("Smith"))]
     first = index_names(names)
     db.session.commit()
-    keys = db.session.scalar(select(func.count()).select_from(NameKey))
+    keys = count_rows(NameKey)
 
     second = index_names(names)
     db.session.commit()
 
     assert first == 2
     assert second == 0
-    assert db.session.scalar(select(func.count()).select_from(NameKey)) == keys
-    assert db.session.scalar(select(func.count()).select_from(NameTerm)) == 2
+    assert count_rows(NameKey) == keys
+    assert count_rows(NameTerm) == 2

@@ -7,7 +7,7 @@ from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Permission, PortalSession
 from app.rules import disputes as rules
-from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, PermissionKind, Role
+from app.rules.vocabulary import DisputeReason, DisputeStatus, EntryStatus, PermissionKind
 from app.services import disputes, portal
 from tests import factories
 
@@ -55,15 +55,7 @@ def test_a_not_upheld_dispute_tells_the_resident_of_their_right_to_complain(resi
     dispute = disputes.open_dispute_from_portal(
         resident.id, entry.id, DisputeReason.HOAX, "No", now=clock.now()
     )
-    supervisor = factories.make_staff(Role.SUPERVISOR)
-    disputes.decide_dispute(
-        dispute,
-        DisputeStatus.NOT_UPHELD,
-        "The neighbour saw a leak",
-        0,
-        supervisor,
-        now=clock.now(),
-    )
+    factories.decide_dispute(dispute, DisputeStatus.NOT_UPHELD, "The neighbour saw a leak")
 
     (row,) = portal.disputes_for(_signed_in(resident))
 

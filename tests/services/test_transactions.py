@@ -2,7 +2,7 @@
 and forgotten when it fails."""
 
 import pytest
-from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy import delete, func, insert, inspect, select, update
 
 from app.extensions import db
 from app.models import AuditEvent, Resident, ResidentPhone
@@ -10,6 +10,7 @@ from app.refusals import Forbidden, ForbiddenOnRecord, NotFound, Refused
 from app.services import audit
 from app.services.transactions import NotAuditOnly, transactional
 from tests import factories
+from tests.helpers import statements_run
 
 
 def _audited(action: str) -> int:
@@ -76,19 +77,11 @@ def _read_and_audit(resident_id: int, change=None):
 def test_an_audit_only_read_keeps_what_it_read_loaded_after_its_commit():
     resident_id = factories.make_resident(forename="Ines").id
     db.session.expunge_all()
-    statements = []
-
-    def count(*args) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_run() as statements:
         resident = _read_and_audit(resident_id)
         before = len(statements)
         assert resident.forename == "Ines"
         assert len(statements) == before  # not read again
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert _audited("test.read") == 1
 
 

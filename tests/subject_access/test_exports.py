@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
@@ -15,10 +15,10 @@ from app.rules.dates import long_date
 from app.rules.disclosure import VerifiedAs
 from app.rules.phone_changes import ChangeAsked, PhoneLabel
 from app.rules.vocabulary import DisputeStatus, Role
-from app.services import audit, disputes, phones
+from app.services import audit, phones
 from tests import factories
 from tests.calls.conftest import CallDriver
-from tests.helpers import csrf_token
+from tests.helpers import count_rows, csrf_token
 from tests.subject_access.helpers import (
     download,
     export_id_of,
@@ -66,13 +66,11 @@ def full_record(signed_in_client, resident):
     handler = handler_client.user
     representative_call_disclosed(resident, permission, handler)
     dispute = factories.make_dispute(resident, entry=neighbours)
-    disputes.decide_dispute(
+    factories.decide_dispute(
         dispute,
         DisputeStatus.UPHELD,
         "The resident was in hospital that week",
-        0,
-        supervisor,
-        now=clock.now(),
+        supervisor=supervisor,
     )
     duty_call = factories.make_call(resident, handler, verified_as=VerifiedAs.NOBODY)
     # The record panel shown under the override alone: its own event below is the log's line.
@@ -268,7 +266,7 @@ def test_a_start_without_what_it_needs_is_refused_next_to_the_field(
     assert response.status_code == 200
     assert "<title>Error: " in page
     assert message.replace("'", "&#39;") in page
-    assert db.session.scalar(select(func.count()).select_from(SubjectAccessExport)) == 0
+    assert count_rows(SubjectAccessExport) == 0
 
 
 def test_the_zip_holds_a_self_contained_page_and_a_json_file(signed_in_supervisor, resident):
@@ -402,7 +400,7 @@ def test_staff_other_than_supervisors_are_refused(
     ]
 
     assert {response.status_code for response in responses} == {403}
-    assert db.session.scalar(select(func.count()).select_from(SubjectAccessExport)) == 1
+    assert count_rows(SubjectAccessExport) == 1
 
 
 def test_starting_and_downloading_are_audited_with_counts_never_the_data(
