@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -461,3 +462,15 @@ class TakeCallForm(FlaskForm):
     """Take a waiting call: the button, and the CSRF token it is posted with."""
 
     submit = SubmitField("Take call", widget=GovSubmitInput())
+
+
+class LineForm(FlaskForm):
+    """Hold, resume or hang up the line: the button pressed says which."""
+
+    action = HiddenField(validators=[AnyOf(["hold", "resume", "hang-up"])])
+
+
+class SimulateCallForm(StartCallForm):
+    """Development only: a call from any number, waiting as if it had come in."""
+
+    submit = SubmitField("Simulate a call", widget=GovSubmitInput())

@@ -10,6 +10,7 @@ from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.call_verification import (
     CallSubject,
+    LineEnded,
     RecordedVerification,
     VerificationEnd,
     VerificationEnded,
@@ -80,6 +81,11 @@ class Call(db.Model):
     # The provider's last word on the call (Twilio's CallStatus) and how long it lasted.
     provider_status: Mapped[str | None] = mapped_column(String(20))
     duration_seconds: Mapped[int | None] = mapped_column()
+    # The line itself, for a call a handler took: when the provider said the caller hung up
+    # (nothing may be disclosed from then on), and whether the caller is on hold.
+    line_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    line_ended_by_handler: Mapped[bool] = mapped_column(Boolean, default=False)
+    line_held: Mapped[bool] = mapped_column(Boolean, default=False)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[CallOutcome | None] = mapped_column(StrEnumType(CallOutcome))
     summary: Mapped[str | None] = mapped_column(Text)
@@ -130,6 +136,14 @@ class Call(db.Model):
             self.verified_resident_id, self.verified_caller_type, self.verified_permission_id
         )
         return RecordedVerification(self.verified_as, subject)
+
+    @property
+    def line_ended(self) -> LineEnded | None:
+        """When the telephone line ended, and who hung up; None while it is live (or the call
+        never had one)."""
+        if self.line_ended_at is None:
+            return None
+        return LineEnded(self.line_ended_at, bool(self.line_ended_by_handler))
 
     @property
     def verification_end(self) -> VerificationEnded | None:

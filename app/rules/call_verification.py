@@ -80,6 +80,29 @@ class VerificationEnded:
 
 
 @dataclass(frozen=True)
+class LineEnded:
+    """The telephone line of a call ended while the call stays open for the handler to finish:
+    when, and whether the handler hung up (otherwise the caller did)."""
+
+    at: datetime
+    by_handler: bool = False
+
+    @property
+    def reason(self) -> str:
+        """ "the caller hung up at 10:42" (London's time), said after "Do not disclose: "."""
+        who = "you hung up" if self.by_handler else "the caller hung up"
+        return f"{who} at {self.at.astimezone(LONDON):%H:%M}"
+
+    @property
+    def sentence(self) -> str:
+        """ "The caller hung up at 10:42", as the call page says it."""
+        return as_sentence(self.reason)
+
+
+LINE_ENDED_REFUSAL = "Nobody is on the line: {reason}. Nothing can be checked or disclosed now"
+
+
+@dataclass(frozen=True)
 class Standing:
     """Who the caller counts as verified as now, and if nobody, why, in the handler's words
     (shown after "Do not disclose: ")."""
@@ -160,8 +183,12 @@ def verification_standing(
     now: datetime,
     idle_limit: timedelta,
     ended: VerificationEnded | None = None,
+    line_ended: LineEnded | None = None,
 ) -> Standing:
     """Say who the caller counts as verified as, as the call stands now.
+
+    Nobody, once the line has ended (`line_ended`): whoever was verified is no longer there to
+    be told anything, whatever was verified before.
 
     A verification stands only for the resident, the kind of caller and the permission it
     named: if the call now says anything else, nobody is verified. It also ends once the call
@@ -174,6 +201,8 @@ def verification_standing(
     bare "not verified". While a verification stands, `until` says when it lapses unless
     something is done on the call.
     """
+    if line_ended is not None:
+        return Standing(VerifiedAs.NOBODY, line_ended.reason, lapsed=recorded is not None)
     if recorded is None or recorded.verified_as is VerifiedAs.NOBODY:
         if ended is not None:
             return Standing(

@@ -1,4 +1,5 @@
-"""Twilio's voice webhooks: a call comes in, and later the call ends.
+"""Twilio's voice webhooks: a call comes in, it is put through to its handler (or that
+ends unanswered), and later the call ends.
 
 Both are open to the internet, so each is believed only when Twilio signed it (403 otherwise,
 before anything is read or written). What Twilio sends is checked like any form: a request
@@ -14,8 +15,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.extensions import csrf
 from app.phone_numbers import caller_id_from_provider
+from app.providers.voice import DIAL_ENDED_PATH
 from app.security import public
-from app.services import inbound_calls
+from app.services import inbound_calls, live_call
 from app.telephony import bp
 from app.telephony.signatures import twilio_signed
 
@@ -79,3 +81,30 @@ def call_status():
         abort(400)
     inbound_calls.close_provider_call(call_sid, status, _duration())
     return "", 204
+
+
+DIAL_STATUS = re.compile(r"[a-z-]{1,20}")
+MAX_ID = 2**31 - 1
+
+
+@bp.post(DIAL_ENDED_PATH)
+@csrf.exempt
+@public
+@twilio_signed
+def dial_ended():
+    """Putting a call through to its handler ended (`<Dial action=...>`). Not answered: the
+    call waits again for someone else, and the caller goes back into the queue. Answered and
+    over (the handler hung up in the browser): the call ends."""
+    call_sid = _call_sid()
+    status = request.form.get("DialCallStatus", "")
+    if not DIAL_STATUS.fullmatch(status):
+        abort(400)
+    call_id = request.args.get("call", type=int)
+    if call_id is not None and not 0 < call_id <= MAX_ID:
+        call_id = None
+    live_call.dial_ended(call_id, call_sid, status)
+    if status in live_call.NOT_ANSWERED:
+        return _twiml(queue_caller())
+    answer = VoiceResponse()
+    answer.hangup()
+    return _twiml(answer)

@@ -6,6 +6,9 @@
 // tab (sessionStorage, never anything that leaves the browser) until it is sent. Without
 // JavaScript the page works as before.
 const POLL_MS = 3000;
+// A call with a phone line is asked more often: the page says the caller hung up within
+// two seconds of the phone system saying so.
+const LINE_POLL_MS = 1500;
 
 const screen = document.getElementById("call-screen");
 const { statusUrl, staff, call } = screen.dataset;
@@ -116,6 +119,7 @@ let shownVersion = screen.dataset.version;
 let announced = screen.dataset.ended; // what the page already said, so it is said once
 let adoptNext = false; // the panel was just fetched: take the next answer as what it shows
 let signedOut = false;
+let lineEnded = "lineEnded" in (byId("line")?.dataset ?? {});
 let pollTimer;
 let lapseTimer;
 
@@ -132,7 +136,7 @@ async function poll(method = "GET") {
     // The network blinked, or the answer was not JSON: ask again at the next turn.
   }
   clearTimeout(pollTimer); // one turn waiting, however many answers came in meanwhile
-  pollTimer = setTimeout(poll, POLL_MS);
+  pollTimer = setTimeout(poll, byId("line") && !lineEnded ? LINE_POLL_MS : POLL_MS);
 }
 
 function update(status) {
@@ -153,7 +157,20 @@ function update(status) {
   if (status.lapse && status.verified_for_seconds !== null) {
     lapseTimer = setTimeout(() => lapse(status.lapse), status.verified_for_seconds * 1000);
   }
+  if (status.line?.ended && !lineEnded) lineEnds(status.line.ended);
   warnBeforeTimeout(status.session);
+}
+
+// The phone system said the line ended: say so where the line is shown, let go of the
+// browser's phone, and draw the steps again, so the end of the call opens with what the
+// server suggests now ("Call dropped", or the outcome so far).
+function lineEnds(words) {
+  lineEnded = true;
+  const state = byId("line-state");
+  if (state) state.textContent = words;
+  byId("line-controls")?.setAttribute("hidden", "");
+  document.dispatchEvent(new CustomEvent("line-ended"));
+  htmx.ajax("GET", location.pathname, { target: "#call-steps", swap: "innerHTML" });
 }
 
 // Say once, in the alert, that nothing may be disclosed and why.
@@ -249,6 +266,7 @@ function startLiveCall() {
 
   byId("stay-signed-in").addEventListener("click", staySignedIn);
   byId("timeout-warning").addEventListener("cancel", staySignedIn); // Escape: still here
+  document.addEventListener("line-asked", () => poll());
   window.addEventListener("focus", () => poll());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") poll();
