@@ -532,7 +532,9 @@ def _needs(
         ]
         verified = decided.standing.verified_as is not VerifiedAs.NOBODY
         needs["end"] = outcome_rules.end_defaults(
-            reports, caller_verified=verified, caller_hung_up=call.line_ended is not None
+            reports,
+            caller_verified=verified,
+            caller_hung_up=call.line_ended is not None and not call.line_ended.by_handler,
         )
     return needs
 
