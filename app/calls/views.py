@@ -185,8 +185,9 @@ def simulate_call():
         abort(404)
     form = SimulateCallForm(prefix="simulate")
     if form.validate_on_submit():
-        inbound_calls.simulate_call(form.number(), current_user.id)
-        flash("A simulated call is waiting", "info")
+        call = inbound_calls.simulate_call(form.number(), current_user.id)
+        # Its CallSid, to post Twilio's status callback for it by hand (README, "A live call").
+        flash(f"A simulated call is waiting: CallSid {call.provider_call_sid}", "info")
         return redirect(url_for("calls.index"))
     return _index_page(StartCallForm(), form, clock.now())
 
