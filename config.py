@@ -160,6 +160,9 @@ class Config:
     # hour at most: the page asks for a new one before it runs out); where a caller on hold
     # waits, and what they hear.
     TWILIO_TWIML_APP_SID = os.environ.get("TWILIO_TWIML_APP_SID")
+    # The council's number (E.164, a Twilio number or a verified caller ID) a call back to a
+    # resident rings from; without it nobody is rung back.
+    TWILIO_CALLER_ID = os.environ.get("TWILIO_CALLER_ID")
     VOICE_TOKEN_TTL_SECONDS = min(_int("VOICE_TOKEN_TTL_SECONDS", 3600), 3600)
     TWILIO_HOLD_QUEUE_NAME = os.environ.get("TWILIO_HOLD_QUEUE_NAME", "on-hold")
     TWILIO_HOLD_MESSAGE = os.environ.get(
@@ -275,6 +278,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     SIMULATED_CALLS_ALLOWED = True
+    # A number in Ofcom's drama range: the console rings nobody from it.
+    TWILIO_CALLER_ID = os.environ.get("TWILIO_CALLER_ID", "+441164960000")
     SECRET_KEY = _CheckoutSecretKey()
     # The default head file goes with the default database in instance/; a database named by
     # DATABASE_URL has one only where AUDIT_HEAD_FILE says, so no two databases share one.
@@ -296,6 +301,7 @@ class TestConfig(Config):
     TWILIO_API_KEY = None
     TWILIO_API_SECRET = None
     TWILIO_TWIML_APP_SID = None
+    TWILIO_CALLER_ID = "+441164960000"
     PUBLIC_BASE_URL = "http://localhost"
     # The suite gives the head file a temporary path of its own (tests/conftest.py).
     AUDIT_HEAD_FILE = None

@@ -275,6 +275,26 @@ class SendCodeForm(CheckForm):
         ]
 
 
+class CallBackForm(CheckForm):
+    """Ring the resident back on a number on file, chosen by its last digits; the service
+    checks the one posted is on the record of the resident the call is about."""
+
+    REFUSAL_FIELD = "phone"
+    phone = RadioField(
+        "Ring back on",
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service refuses any number not on file for this resident
+        validators=[InputRequired(message="Select the number on file to ring back")],
+    )
+    submit = SubmitField("Ring back", widget=GovSubmitInput())
+
+    def __init__(self, *args, numbers: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone.choices = [
+            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
+        ]
+
+
 class TextCodeForm(CheckForm):
     REFUSAL_FIELD = "code"
     code = StringField(

@@ -22,6 +22,7 @@ from app import clock, navigation
 from app.auth.session import background_request, time_left
 from app.calls import bp
 from app.calls.forms import (
+    CallBackForm,
     CallerForm,
     EndCallForm,
     LineForm,
@@ -52,6 +53,7 @@ from app.rules.lockout import LockState
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 from app.security import staff_required
 from app.services import (
+    call_backs,
     call_state,
     calls,
     entries,
@@ -455,6 +457,25 @@ def send_text_code(call_id: int):
     except Refused as refused:
         return _show(call.id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
     return _show(call.id, now, posted=Step.VERIFY, sent=sent)
+
+
+@bp.post("/calls/<int:call_id>/call-back")
+@staff_required(Capability.TAKE_CALLS)
+def ring_back(call_id: int):
+    """Ring the resident back on a number on file, by its last digits, from the council's
+    caller ID: a new leg of the same call."""
+    now = clock.now()
+    call = _open_call(call_id, now)
+    form = CallBackForm(prefix="callback", numbers=text_codes.numbers_on_file(call))
+    if not form.validate_on_submit():
+        return _show(call.id, now, posted=Step.VERIFY, forms={"call_back_form": form})
+    try:
+        rung = call_backs.ring_back(
+            call.id, form.phone.data, form.shown_for.data or "", current_user, now
+        )
+    except Refused as refused:
+        return _show(call.id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
+    return _show(call.id, now, posted=Step.VERIFY, rung_back=rung)
 
 
 @bp.post("/calls/<int:call_id>/consent")

@@ -32,6 +32,15 @@ class AuditAction(Labelled):
     LINE_RESUMED = "line.resumed", "The caller was taken off hold"
     LINE_HUNG_UP = "line.hung_up", "The handler hung up the line"
     LINE_ACTION_FAILED = "line.action_failed", "The line did not do what the handler asked"
+    LINE_CALL_BACK_ASKED = (
+        "line.call_back_asked",
+        "The resident was rung back on a number on file, a new leg of the call",
+    )
+    LINE_CALL_BACK_ANSWERED = (
+        "line.call_back_answered",
+        "The call back to a number on file was answered",
+    )
+    LINE_CALL_BACK_FAILED = "line.call_back_failed", "The call back could not be made"
     CALL_CLOSED_AUTOMATICALLY = (
         "call.closed_automatically",
         "A call left open too long was closed",

@@ -22,6 +22,7 @@ class Check(Labelled):
     RESIDENT_ANSWERS = "resident-answers", "The resident's security answers"
     REPRESENTATIVE_PASSCODE = "representative-passcode", "The representative's own passcode"
     RESIDENT_TEXT_CODE = "resident-text-code", "A code sent by text to the resident's number"
+    RESIDENT_CALL_BACK = "resident-call-back", "A call back to the resident's number on file"
     REPRESENTATIVE_TEXT_CODE = (
         "representative-text-code",
         "A code sent by text to the representative's number",
@@ -33,6 +34,7 @@ _VERIFIES = {
     Check.RESIDENT_ANSWERS: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
     Check.REPRESENTATIVE_PASSCODE: (VerifiedAs.REPRESENTATIVE, CallerType.REPRESENTATIVE),
     Check.RESIDENT_TEXT_CODE: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
+    Check.RESIDENT_CALL_BACK: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
     Check.REPRESENTATIVE_TEXT_CODE: (VerifiedAs.REPRESENTATIVE, CallerType.REPRESENTATIVE),
 }
 _REPRESENTATIVE_CHECKS = {Check.REPRESENTATIVE_PASSCODE, Check.REPRESENTATIVE_TEXT_CODE}
@@ -156,6 +158,11 @@ def check_refusal(
         if check is Check.RESIDENT_TEXT_CODE:
             return (
                 "Only a caller recorded as the resident can be sent a code to the resident's "
+                "number. Record who is calling first"
+            )
+        if check is Check.RESIDENT_CALL_BACK:
+            return (
+                "Only a caller recorded as the resident can be rung back on the resident's "
                 "number. Record who is calling first"
             )
         how = "a passcode" if check is Check.REPRESENTATIVE_PASSCODE else "a text code"
@@ -308,3 +315,43 @@ def describe_span(span: timedelta) -> str:
     if minutes == 60:
         return "1 hour"
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class CallBackFacts:
+    """What decides whether the handler may ring the resident back on a number on file."""
+
+    line_live: bool  # a caller is on the line now (the call's own, or an earlier call back)
+    verified: bool  # the caller already counts as verified on this call
+    locked: bool  # phone verification is locked for the resident
+    caller_id_set: bool  # the council has a caller ID to ring from
+    number_held: str | None  # why the chosen number may not be used yet (put on file lately)
+
+
+CALL_BACK_LINE_LIVE = "Hang up before ringing back: someone is still on the line"
+CALL_BACK_VERIFIED = "The caller is verified already: there is no need to ring back"
+CALL_BACK_NO_CALLER_ID = "Ringing back is not set up: the council has no caller ID to ring from"
+
+
+def call_back_refusal(subject: CallSubject, facts: CallBackFacts) -> str | None:
+    """Why the handler may not ring back on a number on file now, or None if they may.
+
+    A call back proves only that whoever answers holds a number on the resident's record, so
+    it is for a caller recorded as the resident, who cannot be verified otherwise; never while
+    someone is on the line (two callers on one call), never to a number put on file lately
+    (the same hold as text codes), never while verification is locked, and only with the
+    council's own caller ID, so the resident can tell who is ringing.
+    """
+    if refusal := check_refusal(Check.RESIDENT_CALL_BACK, subject):
+        return refusal
+    if facts.verified:
+        return CALL_BACK_VERIFIED
+    if facts.line_live:
+        return CALL_BACK_LINE_LIVE
+    if facts.locked:
+        return "Phone verification is locked for this resident: a call back cannot verify them"
+    if not facts.caller_id_set:
+        return CALL_BACK_NO_CALLER_ID
+    if facts.number_held:
+        return facts.number_held
+    return None

@@ -99,6 +99,12 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(call)
+    if call.line_call_sid not in (None, call_sid):
+        # The line is a call back to the resident now: the first caller going ends nothing.
+        audit.record_on_call(
+            AuditAction.CALL_LINE_ENDED, call, staff_id=call.handler_id, provider_status=status
+        )
+        return call
     if call.is_open:
         call_state.reset_verification(call, VerificationEnd.HUNG_UP, now)
     if call.line_ended_at is None:

@@ -34,6 +34,7 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Call,
+    CallLeg,
     Dispatch,
     Dispute,
     DisputeDecision,
@@ -77,6 +78,7 @@ _LOOKED_AFTER = {
         "resident_phone_changes",
         "text_codes",
         "verification_attempts",
+        "call_legs",
     },
     "entries": {"disputes", "dispatches"},
     "disputes": {"dispute_decisions"},
@@ -353,7 +355,7 @@ def _remove_calls(ids: list[int]) -> int:
             .values(call_id=None)
             .execution_options(synchronize_session=False)
         )
-    for model in (TextCode, VerificationAttempt):
+    for model in (TextCode, VerificationAttempt, CallLeg):
         db.session.execute(
             delete(model).where(model.call_id.in_(ids)).execution_options(synchronize_session=False)
         )

@@ -15,9 +15,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.extensions import csrf
 from app.phone_numbers import caller_id_from_provider
-from app.providers.voice import DIAL_ENDED_PATH
+from app.providers.voice import CALL_BACK_ANSWERED_PATH, DIAL_ENDED_PATH, STATUS_PATH, put_through
 from app.security import public
-from app.services import inbound_calls, live_call
+from app.services import call_backs, inbound_calls, live_call
 from app.telephony import bp
 from app.telephony.signatures import twilio_signed
 
@@ -68,7 +68,7 @@ def incoming_call():
     return _twiml(queue_caller())
 
 
-@bp.post("/twilio/voice/status")
+@bp.post(STATUS_PATH)
 @csrf.exempt
 @public
 @twilio_signed
@@ -79,7 +79,8 @@ def call_status():
         return "", 204
     if status not in inbound_calls.FINAL_STATUSES:
         abort(400)
-    inbound_calls.close_provider_call(call_sid, status, _duration())
+    if inbound_calls.close_provider_call(call_sid, status, _duration()) is None:
+        call_backs.leg_ended(call_sid, status)  # a call back to a resident, or nothing we know
     return "", 204
 
 
@@ -108,3 +109,29 @@ def dial_ended():
     answer = VoiceResponse()
     answer.hangup()
     return _twiml(answer)
+
+
+@bp.post(CALL_BACK_ANSWERED_PATH)
+@csrf.exempt
+@public
+@twilio_signed
+def call_back_answered():
+    """Someone answered the council's call back and pressed a key. A 1, on a call back we
+    made: they are put through to the handler (and, holding a number on the resident's
+    record, checked as the resident). Anything else: the call ends."""
+    call_sid = _call_sid()
+    leg_id = request.args.get("leg", type=int)
+    if leg_id is not None and not 0 < leg_id <= MAX_ID:
+        leg_id = None
+    digits = request.form.get("Digits", "")[:5]
+    target = call_backs.call_back_answered(leg_id, call_sid, digits)
+    if target is None:
+        answer = VoiceResponse()
+        answer.hangup()
+        return _twiml(answer)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if target.desk_number:
+        twiml = put_through(target.call_id, base, number=target.desk_number)
+    else:
+        twiml = put_through(target.call_id, base, identity=target.identity)
+    return twiml, 200, {"Content-Type": "text/xml; charset=utf-8"}

@@ -158,7 +158,20 @@ function update(status) {
     lapseTimer = setTimeout(() => lapse(status.lapse), status.verified_for_seconds * 1000);
   }
   if (status.line?.ended && !lineEnded) lineEnds(status.line.ended);
+  else if (status.line?.live && lineEnded) lineBack();
   warnBeforeTimeout(status.session);
+}
+
+// A call back to the resident was answered: the line is live again, and the steps are drawn
+// again (the answer may have verified the caller).
+function lineBack() {
+  lineEnded = false;
+  const state = byId("line-state");
+  if (state) state.textContent = "The resident answered the call back and is put through to you";
+  byId("line-controls")?.removeAttribute("hidden");
+  byId("call-alert").hidden = true;
+  announced = "";
+  htmx.ajax("GET", location.pathname, { target: "#call-steps", swap: "innerHTML" });
 }
 
 // The phone system said the line ended: say so where the line is shown, let go of the

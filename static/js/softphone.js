@@ -2,7 +2,8 @@
 // browser with Twilio's Voice SDK (static/vendor/twilio-voice.min.js, `Twilio.Device`),
 // registered under their own identity with a token from the server that lasts an hour at
 // most and is renewed before it runs out (`tokenWillExpire`). Only the call this page is about
-// is answered: the server puts exactly that caller through, naming the call. Mute acts on the
+// is answered: the server puts exactly that caller through (or the resident it rang back),
+// naming the call. Mute acts on the
 // browser's microphone; hold and hang up are asked of the server, which asks the phone system
 // and records it. Whether the caller hung up is the server's word, heard through the call's
 // status (static/js/call_status.js), never guessed here. Without a phone system (the console
@@ -122,12 +123,11 @@ async function act(event) {
   document.dispatchEvent(new CustomEvent("line-asked"));
 }
 
-// The call's status says the line ended: let go of the browser's phone.
+// The call's status says the line ended: let go of the line. The browser stays registered, so
+// that a call back to the resident on a number on file can be put through to it.
 document.addEventListener("line-ended", () => {
   current?.disconnect();
   current = null;
-  device?.destroy();
-  device = null;
   byId("line-controls")?.setAttribute("hidden", "");
 });
 

@@ -459,7 +459,7 @@ def test_after_the_caller_hung_up_the_end_of_the_call_offers_call_dropped(
     ).get_data(as_text=True)
 
     assert re.search(r'<input[^>]*value="dropped"[^>]*checked', page)
-    assert 'id="line-controls"' not in verified_on_the_line.page()
+    assert re.search(r'id="line-controls"[^>]*hidden', verified_on_the_line.page())
 
 
 def test_a_replayed_hang_up_changes_nothing_a_second_time(verified_on_the_line, client, app):
