@@ -111,7 +111,7 @@ def test_a_simulated_call_is_answered_in_the_browser_and_the_page_hears_the_call
     expect(page.get_by_text("No calls waiting.")).to_be_visible()
 
     # Offline, a call from any number: it pops up in the waiting list.
-    type_into(page, page.get_by_label("Caller's phone number").last, "07700 900123")
+    type_into(page, page.get_by_label("Number the simulated call comes from"), "07700 900123")
     press(page, page.get_by_role("button", name="Simulate a call"))
     take = page.get_by_role("button", name="Take call from 07700 900123")
     expect(take).to_be_visible()
@@ -193,7 +193,7 @@ def test_hold_and_hang_up_from_the_keyboard_on_the_console_act_on_nothing(
     handler = factories.make_staff(Role.HANDLER)
     sign_in(page, live_server, handler.email)
     press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
-    type_into(page, page.get_by_label("Caller's phone number").last, "07700 900777")
+    type_into(page, page.get_by_label("Number the simulated call comes from"), "07700 900777")
     press(page, page.get_by_role("button", name="Simulate a call"))
     press(page, page.get_by_role("button", name="Take call from 07700 900777"), backwards=True)
 
