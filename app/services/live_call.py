@@ -174,17 +174,17 @@ def dial_ended(call_id: int | None, call_sid: str, dial_status: str) -> bool:
     return _put_back(call.id, call.handler_id, reason=f"not answered ({dial_status})")
 
 
-def _line_target(call_id: int, handler: StaffUser, now: datetime) -> LineTarget:
-    """The handler's own open call with a live line, read and then let go: the provider is
-    asked with no transaction open."""
+def _line_target(call_id: int, handler: StaffUser, now: datetime) -> tuple[LineTarget, bool]:
+    """The handler's own open call with a live line, and whether it is on hold, read and then
+    let go: the provider is asked with no transaction open."""
     call = calls.get_open_call_or_404(call_id, handler, now)
     if call.provider_call_sid is None:
         raise Refused(NO_LINE)
     if call.line_ended is not None:
         raise Refused(LINE_GONE)
-    target = _target(call, handler)
+    target, held = _target(call, handler), bool(call.line_held)
     db.session.rollback()  # a read: nothing was written, and nothing stays open
-    return target
+    return target, held
 
 
 def act_on_line(call_id: int, action: str, handler: StaffUser, now: datetime) -> Call:
@@ -192,7 +192,9 @@ def act_on_line(call_id: int, action: str, handler: StaffUser, now: datetime) ->
     the provider asked first, with no transaction open, then what it did recorded."""
     if action not in LineAction.ALL:
         raise NotFound
-    target = _line_target(call_id, handler, now)
+    target, held = _line_target(call_id, handler, now)
+    if (action == LineAction.HOLD and held) or (action == LineAction.RESUME and not held):
+        return db.session.get(Call, call_id)  # pressed twice: the line is as asked already
     voice = _voice()
     hold_message = current_app.config["TWILIO_HOLD_MESSAGE"]
     try:

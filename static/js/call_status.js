@@ -131,6 +131,7 @@ async function poll(method = "GET") {
     if (method !== "GET" && csrfToken) headers["X-CSRFToken"] = csrfToken;
     const response = await fetch(statusUrl, { method, headers, cache: "no-store" });
     if (response.status === 401) return signOut(await response.json());
+    if (response.status === 404) return noLongerYours();
     if (response.ok) update(await response.json());
   } catch {
     // The network blinked, or the answer was not JSON: ask again at the next turn.
@@ -160,6 +161,16 @@ function update(status) {
   if (status.line?.ended && !lineEnded) lineEnds(status.line.ended);
   else if (status.line?.live && lineEnded) lineBack();
   warnBeforeTimeout(status.session);
+}
+
+// The call is not this handler's any more: putting it through to them failed (their browser
+// did not answer), and it went back to the waiting calls for someone else.
+function noLongerYours() {
+  clearTimeout(pollTimer);
+  byId("record").replaceChildren();
+  byId("call-alert").hidden = false;
+  byId("call-alert-text").textContent =
+    "Do not disclose. This call went back to the waiting calls: it was not answered here.";
 }
 
 // A call back to the resident was answered: the line is live again, and the steps are drawn

@@ -636,3 +636,29 @@ def test_voice_half_configured_is_named_and_production_refuses_it(set_, missing)
         assert "TWILIO_API_KEY" in found and "TWILIO_API_SECRET" in found
     else:
         assert found == missing
+
+
+def test_hold_pressed_twice_or_resume_without_hold_asks_the_phone_system_nothing_more(
+    fake_twilio, signed_in_handler, taken_call
+):
+    line(signed_in_handler, taken_call.id, "hold")
+    again = line(signed_in_handler, taken_call.id, "hold")
+    line(signed_in_handler, taken_call.id, "resume")
+    resumed_again = line(signed_in_handler, taken_call.id, "resume")
+
+    assert again.get_json() == {"held": True, "ended": False}
+    assert resumed_again.get_json() == {"held": False, "ended": False}
+    assert len(fake_twilio.sent("/Calls/")) == 2
+    assert actions(taken_call.id)[-2:] == ["line.held", "line.resumed"]
+
+
+def test_a_call_sent_back_to_waiting_is_no_longer_the_handlers(
+    fake_twilio, signed_in_handler, client, app
+):
+    call = arrive()
+    take(signed_in_handler, call.id)
+
+    dial_ended(client, app, call, "no-answer")
+
+    assert signed_in_handler.get(f"/calls/{call.id}/status").status_code == 404
+    assert line(signed_in_handler, call.id, "hang-up").status_code == 404
