@@ -255,11 +255,23 @@ class RepresentativeVerifyForm(CheckForm):
     submit = SubmitField("Check passcode", widget=GovSubmitInput())
 
 
-class SendCodeForm(CheckForm):
-    """Send a code by text to a number on file. The choices are the numbers on file by their
-    last digits; the service checks the one posted belongs to this call's caller."""
+class NumberOnFileForm(CheckForm):
+    """A check that uses a number on file, chosen by its last digits (its `phone` field);
+    the service checks the one posted belongs to this call's caller."""
 
     REFUSAL_FIELD = "phone"
+    phone: RadioField
+
+    def __init__(self, *args, numbers: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone.choices = [
+            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
+        ]
+
+
+class SendCodeForm(NumberOnFileForm):
+    """Send a code by text to a number on file."""
+
     phone = RadioField(
         "Send a code by text to",
         widget=GovRadioInput(),
@@ -268,18 +280,10 @@ class SendCodeForm(CheckForm):
     )
     submit = SubmitField("Send a code by text", widget=GovSubmitInput())
 
-    def __init__(self, *args, numbers: list = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.phone.choices = [
-            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
-        ]
 
+class CallBackForm(NumberOnFileForm):
+    """Ring the resident back on a number on file."""
 
-class CallBackForm(CheckForm):
-    """Ring the resident back on a number on file, chosen by its last digits; the service
-    checks the one posted is on the record of the resident the call is about."""
-
-    REFUSAL_FIELD = "phone"
     phone = RadioField(
         "Ring back on",
         widget=GovRadioInput(),
@@ -287,12 +291,6 @@ class CallBackForm(CheckForm):
         validators=[InputRequired(message="Select the number on file to ring back")],
     )
     submit = SubmitField("Ring back", widget=GovSubmitInput())
-
-    def __init__(self, *args, numbers: list = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.phone.choices = [
-            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
-        ]
 
 
 class TextCodeForm(CheckForm):
