@@ -192,7 +192,12 @@ function lineEnds(words) {
   lineEnded = true;
   const state = byId("line-state");
   if (state) state.textContent = words;
-  byId("line-controls")?.setAttribute("hidden", "");
+  const controls = byId("line-controls");
+  if (state && controls?.contains(document.activeElement)) {
+    state.setAttribute("tabindex", "-1"); // the buttons go: focus stays near them
+    state.focus();
+  }
+  controls?.setAttribute("hidden", "");
   document.dispatchEvent(new CustomEvent("line-ended"));
   htmx.ajax("GET", location.pathname, { target: "#call-steps", swap: "innerHTML" });
 }

@@ -114,7 +114,11 @@ async function act(event) {
     return;
   }
   if (answerJson.ended) {
-    byId("line-state").textContent = "You hung up";
+    // The buttons go: focus goes to what the line says now, not to the top of the page.
+    const state = byId("line-state");
+    state.textContent = "You hung up";
+    state.setAttribute("tabindex", "-1");
+    state.focus();
     byId("line-controls").hidden = true;
   } else {
     showHeld(answerJson.held);

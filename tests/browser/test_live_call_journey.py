@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Call
+from app.models import Call, CallLeg
 from app.rules.vocabulary import Role
 from tests import factories
 from tests.browser.helpers import press, settle, sign_in, type_into
@@ -209,4 +209,65 @@ def test_hold_and_hang_up_from_the_keyboard_on_the_console_act_on_nothing(
     press(page, page.get_by_role("button", name="Hang up the call"), backwards=True)
     expect(page.locator("#line-state")).to_contain_text("You hung up at", timeout=2000)
     expect(page.locator("#record")).to_contain_text("Do not disclose")
+    check_accessibility(page)
+
+
+def test_a_caller_who_cannot_be_verified_is_rung_back_and_verified_by_answering(
+    page: Page, live_server, app, browser_voice, check_accessibility
+):
+    make_margaret()
+    handler = factories.make_staff(Role.HANDLER)
+    stub_the_sdk(page)
+    sign_in(page, live_server, handler.email)
+    press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
+    type_into(page, page.get_by_label("Number the simulated call comes from"), "07700 900999")
+    press(page, page.get_by_role("button", name="Simulate a call"))
+    press(page, page.get_by_role("button", name="Take call from 07700 900999"), backwards=True)
+    expect(page.get_by_role("heading", name="Call from 07700 900999")).to_be_visible()
+    call_id = int(re.search(r"/calls/(\d+)$", page.url).group(1))
+    expect(page.locator("#softphone-state")).to_have_text("Your browser is ready to answer calls")
+    page.evaluate("id => window.twilioStub.ring({call: String(id)})", call_id)
+
+    # She says she is Margaret, from a number not on her record, and cannot answer.
+    search = page.get_by_label("Find the resident's record")
+    expect(search).to_be_focused()
+    page.keyboard.type("Margaret Okafor")
+    mill_lane = page.locator("#search-results .app-results__item").filter(has_text="Mill Lane")
+    settle(page)
+    press(page, mill_lane.get_by_role("button", name=re.compile(r"^Select ")))
+    caller_is_the_resident(page, check_accessibility)
+    press(page, page.get_by_role("button", name="Hang up the call"), backwards=True)
+    expect(page.locator("#line-state")).to_contain_text("You hung up at", timeout=2000)
+    settle(page)  # the steps are drawn again once the line has ended
+
+    # The handler rings back the number on her record, by its last digits.
+    verify = page.locator("#verify")
+    choice = page.locator("#callback-phone")
+    expect(page.locator("label[for='callback-phone']")).to_have_text(
+        re.compile(r"Number ending 123")
+    )
+    press(page, choice, "Space")
+    expect(choice).to_be_checked()
+    press(page, verify.get_by_role("button", name="Ring back"))
+    settle(page)
+    expect(page.locator("#verify")).to_contain_text("Ringing the number ending 123")
+    check_accessibility(page)
+    (rung,) = browser_voice.sent("/Calls.json")
+    assert rung.data["To"] == "+447700900123" and rung.data["From"] == "+441164960000"
+    leg = db.session.scalar(select(CallLeg).where(CallLeg.call_id == call_id))
+
+    # Margaret answers on her own phone and presses 1: put through, and verified.
+    twilio_posts(
+        app,
+        live_server,
+        f"/twilio/voice/call-back-answered?leg={leg.id}",
+        {"CallSid": leg.provider_call_sid, "Digits": "1"},
+    )
+    expect(page.locator("#line-state")).to_have_text(
+        "The resident answered the call back and is put through to you", timeout=5000
+    )
+    expect(page.locator("#record")).to_contain_text("May discuss", timeout=5000)
+    expect(page.locator("#line-controls")).to_be_visible()
+    page.evaluate("id => window.twilioStub.ring({call: String(id)})", call_id)
+    expect(page.locator("#softphone-state")).to_have_text("Answered in this browser")
     check_accessibility(page)
