@@ -326,6 +326,8 @@ class CallBackFacts:
     locked: bool  # phone verification is locked for the resident
     caller_id_set: bool  # the council has a caller ID to ring from
     number_held: str | None  # why the chosen number may not be used yet (put on file lately)
+    # The ending of a number a call back on this call is still ringing (None: none is).
+    ringing_ending: str | None = None
 
 
 CALL_BACK_LINE_LIVE = "Hang up before ringing back: someone is still on the line"
@@ -338,7 +340,8 @@ def call_back_refusal(subject: CallSubject, facts: CallBackFacts) -> str | None:
 
     A call back proves only that whoever answers holds a number on the resident's record, so
     it is for a caller recorded as the resident, who cannot be verified otherwise; never while
-    someone is on the line (two callers on one call), never to a number put on file lately
+    someone is on the line (two callers on one call) or a call back is still ringing (pressed
+    twice, it would ring twice), never to a number put on file lately
     (the same hold as text codes), never while verification is locked, and only with the
     council's own caller ID, so the resident can tell who is ringing.
     """
@@ -348,6 +351,11 @@ def call_back_refusal(subject: CallSubject, facts: CallBackFacts) -> str | None:
         return CALL_BACK_VERIFIED
     if facts.line_live:
         return CALL_BACK_LINE_LIVE
+    if facts.ringing_ending:
+        return (
+            f"The number ending {facts.ringing_ending} is being rung already: wait until it is "
+            "answered or stops ringing"
+        )
     if facts.locked:
         return "Phone verification is locked for this resident: a call back cannot verify them"
     if not facts.caller_id_set:

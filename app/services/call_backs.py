@@ -15,7 +15,7 @@ us of the answer (`call_back_answered`) and of the leg's end (its status callbac
 
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -38,11 +38,16 @@ from app.rules.text_codes import LineFacts, hold_reason
 from app.rules.verification import FactorResult, assess_resident_verification
 from app.rules.vocabulary import CallerType, Factor
 from app.services import audit, call_state, calls, text_codes, verification
-from app.services.live_call import NO_LINE, LineTarget
+from app.services.live_call import LineTarget
 from app.services.transactions import transactional
 
 PROVIDER_DOWN = "The phone system did not answer, so nobody was rung. Try again"
+NO_PHONE_SYSTEM = (
+    "This call did not come through the phone system, so it cannot ring back: use your own phone"
+)
 PRESS_ONE = "Press 1 to be put through"
+# How long a call back counts as still ringing when the provider has not said it ended.
+RINGING_FOR = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def ring_back(
     caller ID, as a new leg of this call. Refused (and nobody rung) when the rules say no."""
     voice = providers().voice
     if voice is None:
-        raise Refused(NO_LINE)
+        raise Refused(NO_PHONE_SYSTEM)
     ringing = _ask(call_id, choice, shown_for, handler, now)
     council = current_app.config["COUNCIL_NAME"]
     greeting = f"This is {council} calling you back, as you asked. {PRESS_ONE}."
@@ -89,7 +94,7 @@ def _ask(call_id: int, choice: str, shown_for: str, handler: StaffUser, now: dat
     call = calls.get_open_call_or_404(call_id, handler, now)
     call_state.lock_call(call, now)
     if call.provider_call_sid is None:
-        raise Refused(NO_LINE)
+        raise Refused(NO_PHONE_SYSTEM)
     if shown_for != verification.subject_token(call):
         raise Refused(verification.STALE_FORM)
     number, added_at, held = None, None, None
@@ -104,6 +109,7 @@ def _ask(call_id: int, choice: str, shown_for: str, handler: StaffUser, now: dat
         locked=lock is not None and lock.locked,
         caller_id_set=caller_id() is not None,
         number_held=held,
+        ringing_ending=_ringing(call.id, now),
     )
     if refusal := call_back_refusal(call.subject, facts):
         raise Refused(refusal, field="phone")
@@ -126,6 +132,19 @@ def _ask(call_id: int, choice: str, shown_for: str, handler: StaffUser, now: dat
         number_ending=leg.number_ending,
     )
     return Ringing(leg.id, number, caller_id())
+
+
+def _ringing(call_id: int, now: datetime) -> str | None:
+    """The ending of the number a call back on this call is still ringing, if one is: asked
+    for within `RINGING_FOR`, neither answered nor ended."""
+    return db.session.scalar(
+        select(CallLeg.number_ending).where(
+            CallLeg.call_id == call_id,
+            CallLeg.answered_at.is_(None),
+            CallLeg.ended_at.is_(None),
+            CallLeg.asked_at > now - RINGING_FOR,
+        )
+    )
 
 
 @transactional

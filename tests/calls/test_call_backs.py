@@ -327,3 +327,23 @@ def test_the_provider_is_asked_with_no_transaction_open(unverified_caller, resid
     ring_back(unverified_caller, phone_of(resident).id)
 
     assert noted == [(True, False)]
+
+
+def test_ring_back_pressed_twice_rings_once(unverified_caller, resident, fake_twilio):
+    ring_back(unverified_caller, phone_of(resident).id)
+
+    page = ring_back(unverified_caller, phone_of(resident).id).get_data(as_text=True)
+
+    assert "being rung already" in page
+    assert len(fake_twilio.sent("/Calls.json")) == 1
+
+
+def test_once_the_first_call_back_stopped_ringing_another_may_be_made(
+    unverified_caller, resident, fake_twilio, client, app
+):
+    ring_back(unverified_caller, phone_of(resident).id)
+    status_callback(client, app, the_leg().provider_call_sid, "no-answer")
+
+    ring_back(unverified_caller, phone_of(resident).id)
+
+    assert len(fake_twilio.sent("/Calls.json")) == 2

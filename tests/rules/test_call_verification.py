@@ -437,12 +437,15 @@ CALL_BACK_SUBJECTS = {
     "unknown-caller": CallSubject(7, CallerType.UNKNOWN, None),
 }
 HELD = "This number was put on file 2 days ago: no code can be sent to it until 14 March"
-CALL_BACK_MATRIX = list(itertools.product(CALL_BACK_SUBJECTS, *[(False, True)] * 4, (None, HELD)))
+CALL_BACK_MATRIX = list(
+    itertools.product(CALL_BACK_SUBJECTS, *[(False, True)] * 4, (None, HELD), (None, "456"))
+)
 
 
-def expected_call_back_refusal(subject_name, line_live, verified, locked, caller_id, held):
+def expected_call_back_refusal(subject_name, line_live, verified, locked, caller_id, held, ringing):
     """Restated: the record first, then a caller recorded as the resident, then nobody
-    verified, nobody on the line, no lock, a caller ID, and a number not put on file lately."""
+    verified, nobody on the line, no call back still ringing, no lock, a caller ID, and a
+    number not put on file lately."""
     if subject_name == "no-record":
         return "Find the resident's record"
     if subject_name != "resident":
@@ -451,6 +454,8 @@ def expected_call_back_refusal(subject_name, line_live, verified, locked, caller
         return CALL_BACK_VERIFIED
     if line_live:
         return CALL_BACK_LINE_LIVE
+    if ringing:
+        return "The number ending 456 is being rung already"
     if locked:
         return "locked"
     if not caller_id:
@@ -459,16 +464,16 @@ def expected_call_back_refusal(subject_name, line_live, verified, locked, caller
 
 
 @pytest.mark.parametrize(
-    ("subject_name", "line_live", "verified", "locked", "caller_id", "held"),
+    ("subject_name", "line_live", "verified", "locked", "caller_id", "held", "ringing"),
     CALL_BACK_MATRIX,
     ids=[
         f"{name}-live{live:d}-verified{verified:d}-locked{locked:d}-callerid{cid:d}"
-        f"-held{held is not None:d}"
-        for name, live, verified, locked, cid, held in CALL_BACK_MATRIX
+        f"-held{held is not None:d}-ringing{ringing is not None:d}"
+        for name, live, verified, locked, cid, held, ringing in CALL_BACK_MATRIX
     ],
 )
 def test_ringing_back_is_allowed_only_when_every_rule_says_so(
-    subject_name, line_live, verified, locked, caller_id, held
+    subject_name, line_live, verified, locked, caller_id, held, ringing
 ):
     facts = CallBackFacts(
         line_live=line_live,
@@ -476,12 +481,13 @@ def test_ringing_back_is_allowed_only_when_every_rule_says_so(
         locked=locked,
         caller_id_set=caller_id,
         number_held=held,
+        ringing_ending=ringing,
     )
 
     refusal = call_back_refusal(CALL_BACK_SUBJECTS[subject_name], facts)
 
     expected = expected_call_back_refusal(
-        subject_name, line_live, verified, locked, caller_id, held
+        subject_name, line_live, verified, locked, caller_id, held, ringing
     )
     if expected is None:
         assert refusal is None
