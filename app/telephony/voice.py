@@ -1,11 +1,12 @@
 """Twilio's voice webhooks: a call comes in, it is put through to its handler (or that
-ends unanswered), and later the call ends.
+ends unanswered), a resident rung back answers, and later a call or a call back ends.
 
-Both are open to the internet, so each is believed only when Twilio signed it (403 otherwise,
+All are open to the internet, so each is believed only when Twilio signed it (403 otherwise,
 before anything is read or written). What Twilio sends is checked like any form: a request
 without a well-formed `CallSid`, or with a status that makes no sense, is a 400 and writes
 nothing; a caller ID or a duration that cannot be read is unknown (withheld, no duration),
-and the call is still recorded or closed.
+and the call is still recorded or closed. A callback told again, late, out of order or about
+a call we do not know changes nothing, and is never a server error.
 """
 
 import re
