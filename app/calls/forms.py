@@ -260,12 +260,14 @@ class NumberOnFileForm(CheckForm):
     the service checks the one posted belongs to this call's caller."""
 
     REFUSAL_FIELD = "phone"
+    CHOICE = "Number ending {ending} ({label})"
     phone: RadioField
 
     def __init__(self, *args, numbers: list = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.phone.choices = [
-            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
+            (number.choice, self.CHOICE.format(ending=number.ending, label=number.label))
+            for number in numbers
         ]
 
 
@@ -284,6 +286,7 @@ class SendCodeForm(NumberOnFileForm):
 class CallBackForm(NumberOnFileForm):
     """Ring the resident back on a number on file."""
 
+    CHOICE = "Ring the number ending {ending} ({label})"
     phone = RadioField(
         "Ring back on",
         widget=GovRadioInput(),

@@ -244,7 +244,7 @@ def test_a_caller_who_cannot_be_verified_is_rung_back_and_verified_by_answering(
     verify = page.locator("#verify")
     choice = page.locator("#callback-phone")
     expect(page.locator("label[for='callback-phone']")).to_have_text(
-        re.compile(r"Number ending 123")
+        re.compile(r"Ring the number ending 123")
     )
     press(page, choice, "Space")
     expect(choice).to_be_checked()
