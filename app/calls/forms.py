@@ -494,10 +494,9 @@ class LineForm(FlaskForm):
 class SimulateCallForm(StartCallForm):
     """Development only: a call from any number, waiting as if it had come in."""
 
-    caller_number = StringField(
-        "Number the simulated call comes from",
-        description="Any number, in any format: nobody is rung.",
-        widget=GovTextInput(),
-        validators=[Length(max=30, message="Phone number must be 30 characters or fewer")],
-    )
     submit = SubmitField("Simulate a call", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caller_number.label.text = "Number the simulated call comes from"
+        self.caller_number.description = "Any number, in any format: nobody is rung."

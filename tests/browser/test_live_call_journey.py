@@ -100,19 +100,25 @@ def stub_the_sdk(page: Page) -> None:
     )
 
 
+def simulate_a_call(page: Page, live_server: str, number: str):
+    """A handler signs in, goes to Calls and simulates a call from `number`, from the
+    keyboard; the handler, for what the journey checks of them."""
+    handler = factories.make_staff(Role.HANDLER)
+    sign_in(page, live_server, handler.email)
+    press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
+    expect(page.get_by_text("No calls waiting.")).to_be_visible()
+    type_into(page, page.get_by_label("Number the simulated call comes from"), number)
+    press(page, page.get_by_role("button", name="Simulate a call"))
+    return handler
+
+
 def test_a_simulated_call_is_answered_in_the_browser_and_the_page_hears_the_caller_hang_up(
     page: Page, live_server, app, browser_voice, check_accessibility
 ):
     make_margaret()
-    handler = factories.make_staff(Role.HANDLER)
     stub_the_sdk(page)
-    sign_in(page, live_server, handler.email)
-    press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
-    expect(page.get_by_text("No calls waiting.")).to_be_visible()
-
     # Offline, a call from any number: it pops up in the waiting list.
-    type_into(page, page.get_by_label("Number the simulated call comes from"), "07700 900123")
-    press(page, page.get_by_role("button", name="Simulate a call"))
+    handler = simulate_a_call(page, live_server, "07700 900123")
     take = page.get_by_role("button", name="Take call from 07700 900123")
     expect(take).to_be_visible()
     expect(page.locator("#waiting-calls")).to_contain_text("Margaret Okafor, Mill Lane")
@@ -190,11 +196,7 @@ def test_a_simulated_call_is_answered_in_the_browser_and_the_page_hears_the_call
 def test_hold_and_hang_up_from_the_keyboard_on_the_console_act_on_nothing(
     page: Page, live_server, check_accessibility
 ):
-    handler = factories.make_staff(Role.HANDLER)
-    sign_in(page, live_server, handler.email)
-    press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
-    type_into(page, page.get_by_label("Number the simulated call comes from"), "07700 900777")
-    press(page, page.get_by_role("button", name="Simulate a call"))
+    simulate_a_call(page, live_server, "07700 900777")
     press(page, page.get_by_role("button", name="Take call from 07700 900777"), backwards=True)
 
     expect(page.locator("#softphone-state")).to_contain_text("Console phone")
@@ -216,12 +218,8 @@ def test_a_caller_who_cannot_be_verified_is_rung_back_and_verified_by_answering(
     page: Page, live_server, app, browser_voice, check_accessibility
 ):
     make_margaret()
-    handler = factories.make_staff(Role.HANDLER)
     stub_the_sdk(page)
-    sign_in(page, live_server, handler.email)
-    press(page, page.get_by_role("link", name="Calls", exact=True), backwards=True)
-    type_into(page, page.get_by_label("Number the simulated call comes from"), "07700 900999")
-    press(page, page.get_by_role("button", name="Simulate a call"))
+    simulate_a_call(page, live_server, "07700 900999")
     press(page, page.get_by_role("button", name="Take call from 07700 900999"), backwards=True)
     expect(page.get_by_role("heading", name="Call from 07700 900999")).to_be_visible()
     call_id = int(re.search(r"/calls/(\d+)$", page.url).group(1))

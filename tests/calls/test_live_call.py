@@ -562,7 +562,10 @@ def test_a_simulated_call_with_a_bad_number_says_so_next_to_the_field(signed_in_
     response = simulate(signed_in_handler, **{"simulate-caller_number": "not a number"})
 
     assert response.status_code == 200
-    assert "Enter a phone number in the correct format" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Enter a phone number in the correct format" in page
+    assert "Number the simulated call comes from" in page
+    assert "Caller&#39;s phone number" in page or "Caller's phone number" in page  # Start a call
     assert db.session.scalar(select(func.count()).select_from(Call)) == 0
 
 
