@@ -137,6 +137,7 @@ $(VENDOR)/.built: node_modules/.installed
 	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(VENDOR)/govuk/
 	cp -r $(GOVUK)/assets $(VENDOR)/govuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/@twilio/voice-sdk/dist/twilio.min.js $(VENDOR)/twilio-voice.min.js
 	touch $@
 
 # The systemd units in deploy/systemd/, written from the Procfile (a test checks they match).

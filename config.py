@@ -189,6 +189,19 @@ class Config:
     # handler is told why), "warn" sends it and tells the handler.
     TWILIO_LOOKUP_UNKNOWN = _choice("TWILIO_LOOKUP_UNKNOWN", "hold", ("hold", "warn"))
     TWILIO_QUEUE_NAME = os.environ.get("TWILIO_QUEUE_NAME", "contact-centre")
+    # Answering in the browser (Twilio's Voice JavaScript SDK): the TwiML App its tokens name
+    # (AP...), signed with TWILIO_API_KEY and TWILIO_API_SECRET; how long a token lasts (an
+    # hour at most: the page asks for a new one before it runs out); where a caller on hold
+    # waits, and what they hear.
+    TWILIO_TWIML_APP_SID = os.environ.get("TWILIO_TWIML_APP_SID")
+    # The council's number (E.164, a Twilio number or a verified caller ID) a call back to a
+    # resident rings from; without it nobody is rung back.
+    TWILIO_CALLER_ID = os.environ.get("TWILIO_CALLER_ID")
+    VOICE_TOKEN_TTL_SECONDS = min(_int("VOICE_TOKEN_TTL_SECONDS", 3600), 3600)
+    TWILIO_HOLD_QUEUE_NAME = os.environ.get("TWILIO_HOLD_QUEUE_NAME", "on-hold")
+    TWILIO_HOLD_MESSAGE = os.environ.get(
+        "TWILIO_HOLD_MESSAGE", "Please hold: the person you are speaking to will be back shortly."
+    )
     TWILIO_QUEUE_MESSAGE = os.environ.get(
         "TWILIO_QUEUE_MESSAGE",
         "Thank you for calling the council. Please hold: the next person free will answer.",
@@ -304,9 +317,15 @@ class Config:
 
     DEMO_DATA_ALLOWED = True
     IS_PRODUCTION = False
+    # "Simulate a call" on the Calls page: a waiting call from any number, with no phone
+    # system. Development (and the tests) only; never in production.
+    SIMULATED_CALLS_ALLOWED = False
 
 
 class DevelopmentConfig(Config):
+    SIMULATED_CALLS_ALLOWED = True
+    # A number in Ofcom's drama range: the console rings nobody from it.
+    TWILIO_CALLER_ID = os.environ.get("TWILIO_CALLER_ID", "+441164960000")
     SECRET_KEY = _CheckoutSecretKey()
     # The default head file goes with the default database in instance/; a database named by
     # DATABASE_URL has one only where AUDIT_HEAD_FILE says, so no two databases share one.
@@ -317,6 +336,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    SIMULATED_CALLS_ALLOWED = True
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     ARGON2_PROFILE = "cheapest"
@@ -326,6 +346,8 @@ class TestConfig(Config):
     TWILIO_AUTH_TOKEN = None
     TWILIO_API_KEY = None
     TWILIO_API_SECRET = None
+    TWILIO_TWIML_APP_SID = None
+    TWILIO_CALLER_ID = "+441164960000"
     PUBLIC_BASE_URL = "http://localhost"
     # The suite gives the head file a temporary path of its own (tests/conftest.py).
     AUDIT_HEAD_FILE = None
@@ -373,6 +395,7 @@ class ProductionConfig(Config):
             )
         _check_reachable_addresses()
         _check_twilio()
+        _check_voice()
 
 
 def _is_loopback(url: str) -> bool:
@@ -448,6 +471,30 @@ def _check_twilio() -> None:
             "texts to residents link there, so it must open on a resident's phone (unset, "
             "it is PUBLIC_BASE_URL followed by /portal)",
         )
+
+
+def _check_voice() -> None:
+    """Answering calls in the browser set up whole, or not at all."""
+    voice_missing = voice_settings_missing(os.environ)
+    if voice_missing:
+        raise RuntimeError(
+            f"Answering calls in the browser needs {', '.join(voice_missing)} as well: "
+            "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET "
+            "and TWILIO_TWIML_APP_SID together, or none of the last three"
+        )
+
+
+VOICE_SETTINGS = ("TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_TWIML_APP_SID")
+
+
+def voice_settings_missing(environ) -> list[str]:
+    """The settings missing for Twilio voice when some of it is set: browser voice needs the
+    account, the auth token (webhook signatures), an API key and secret and a TwiML App.
+    None set (voice off in production), or all of them: nothing missing."""
+    if not any(environ.get(name) for name in VOICE_SETTINGS):
+        return []
+    needed = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", *VOICE_SETTINGS)
+    return [name for name in needed if not environ.get(name)]
 
 
 CONFIGS = {

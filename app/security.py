@@ -108,7 +108,10 @@ def _content_security_policy(nonce: str) -> str:
             "style-src 'self'",
             "img-src 'self' data:",
             "font-src 'self'",
-            "connect-src 'self'",
+            # The Voice SDK signals over Twilio's websockets and reports call quality to
+            # Twilio; its ringing and other sounds come from Twilio's SDK host.
+            "connect-src 'self' wss://*.twilio.com https://*.twilio.com",
+            "media-src 'self' blob: https://sdk.twilio.com",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
@@ -127,7 +130,7 @@ def _set_security_headers(response):
     headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    headers["Permissions-Policy"] = "camera=(), microphone=(self), geolocation=(), payment=()"
     if current_app.config["IS_PRODUCTION"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.endpoint in _STATIC_ENDPOINTS:

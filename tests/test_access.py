@@ -20,6 +20,8 @@ PUBLIC_ENDPOINTS = {
     # Twilio's webhooks: open, but each refuses (403) what Twilio did not sign.
     "telephony.incoming_call",
     "telephony.call_status",
+    "telephony.dial_ended",
+    "telephony.call_back_answered",
     "telephony.message_status",
     # The portal's sign-in: a reference and date of birth, then the code sent by text.
     "portal.start",
@@ -57,8 +59,7 @@ WHO_MAY = {
             "search_residents", "select_resident", "clear_resident", "record_caller",
             "verify_caller", "send_text_code", "record_verbal_consent", "log_report", "end_call",
             "add_phone_number", "change_phone_number", "remove_phone_number", "call_status",
-            "waiting_count",
-            "waiting_count",
+            "waiting_count", "voice_token", "line", "simulate_call", "ring_back",
         )
     },
     "disputes.record_dispute": CALL_STAFF,

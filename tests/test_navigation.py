@@ -18,8 +18,9 @@ from app.navigation import NAVIGATION, ORDER
 from app.rules.vocabulary import Role
 from tests import factories
 
-# Parts of a page fetched by the page itself, never opened on their own.
-FRAGMENTS = {"calls.waiting_list", "calls.waiting_count"}
+# Parts of a page fetched by the page itself (and the browser phone's token), never opened
+# on their own.
+FRAGMENTS = {"calls.waiting_list", "calls.waiting_count", "calls.voice_token"}
 NOT_FOLLOWED = ("/static/", "/assets/", "/logout", "/portal")
 
 

@@ -207,6 +207,46 @@ def test_production_starts_with_a_head_file_or_syslog(monkeypatch, head):
     ProductionConfig.check()
 
 
+VOICE_ENV = {
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "token",
+    "TWILIO_API_KEY": "SK" + "2" * 32,
+    "TWILIO_API_SECRET": "secret",
+    "TWILIO_TWIML_APP_SID": "AP" + "3" * 32,
+}
+
+
+@pytest.mark.parametrize("left_out", sorted(VOICE_ENV), ids=sorted(VOICE_ENV))
+def test_production_refuses_to_start_with_browser_voice_half_set_up(monkeypatch, left_out):
+    _production_env(
+        monkeypatch,
+        AUDIT_HEAD_FILE="/var/log/audit-head.log",
+        TWILIO_MESSAGING_FROM="+447700900123",
+    )
+    for name, value in VOICE_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(left_out)
+
+    with pytest.raises(RuntimeError, match=left_out):
+        ProductionConfig.check()
+
+
+@pytest.mark.parametrize("voice", ["all", "none"])
+def test_production_starts_with_browser_voice_all_set_up_or_none_of_it(monkeypatch, voice):
+    _production_env(
+        monkeypatch,
+        AUDIT_HEAD_FILE="/var/log/audit-head.log",
+        TWILIO_MESSAGING_FROM="+447700900123",
+    )
+    for name, value in VOICE_ENV.items():
+        if voice == "all":
+            monkeypatch.setenv(name, value)
+        else:
+            monkeypatch.delenv(name, raising=False)
+
+    ProductionConfig.check()
+
+
 def _development_app(monkeypatch, instance: Path) -> Flask:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setattr(config, "INSTANCE_DIR", instance)

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
-from wtforms import BooleanField, EmailField
-from wtforms.validators import Email, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextInput
+from wtforms import BooleanField, EmailField, StringField
+from wtforms.validators import Email, Length, Optional, ValidationError
 
 from app.forms import checkboxes_field, radio_field, submit_button, text_field
+from app.phone_numbers import InvalidPhoneNumber, to_e164
 from app.rules import staff_accounts as rules
 from app.rules.staff_accounts import StaffDetails
 from app.rules.vocabulary import Role, ServiceArea
@@ -39,7 +40,32 @@ class StaffForm(FlaskForm):
         pairs=ServiceArea.choices(),
     )
     may_see_sensitive = BooleanField("May see entries marked sensitive", widget=GovCheckboxInput())
+    desk_number = StringField(
+        "Desk phone (optional)",
+        description=(
+            "Calls they take ring this number or SIP address instead of their browser. "
+            "Leave empty to answer in the browser."
+        ),
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=200, message="Desk phone must be 200 characters or fewer"),
+        ],
+    )
     submit = submit_button("Save")
+
+    def validate_desk_number(self, field) -> None:
+        typed = (field.data or "").strip()
+        if not typed:
+            field.data = None
+            return
+        if rules.is_sip_address(typed):
+            field.data = typed
+            return
+        try:
+            field.data = to_e164(typed)
+        except InvalidPhoneNumber:
+            raise ValidationError(rules.DESK_NUMBER_FORMAT) from None
 
     def validate_areas(self, field) -> None:
         known = {area.value for area in ServiceArea}
@@ -57,6 +83,7 @@ class StaffForm(FlaskForm):
             role=Role(self.role.data),
             area_codes=frozenset(self.areas.data or []),
             may_see_sensitive=bool(self.may_see_sensitive.data),
+            desk_number=self.desk_number.data or None,
         )
 
 

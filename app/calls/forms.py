@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -254,11 +255,25 @@ class RepresentativeVerifyForm(CheckForm):
     submit = SubmitField("Check passcode", widget=GovSubmitInput())
 
 
-class SendCodeForm(CheckForm):
-    """Send a code by text to a number on file. The choices are the numbers on file by their
-    last digits; the service checks the one posted belongs to this call's caller."""
+class NumberOnFileForm(CheckForm):
+    """A check that uses a number on file, chosen by its last digits (its `phone` field);
+    the service checks the one posted belongs to this call's caller."""
 
     REFUSAL_FIELD = "phone"
+    CHOICE = "Number ending {ending} ({label})"
+    phone: RadioField
+
+    def __init__(self, *args, numbers: list = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone.choices = [
+            (number.choice, self.CHOICE.format(ending=number.ending, label=number.label))
+            for number in numbers
+        ]
+
+
+class SendCodeForm(NumberOnFileForm):
+    """Send a code by text to a number on file."""
+
     phone = RadioField(
         "Send a code by text to",
         widget=GovRadioInput(),
@@ -267,11 +282,18 @@ class SendCodeForm(CheckForm):
     )
     submit = SubmitField("Send a code by text", widget=GovSubmitInput())
 
-    def __init__(self, *args, numbers: list = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.phone.choices = [
-            (number.choice, f"Number ending {number.ending} ({number.label})") for number in numbers
-        ]
+
+class CallBackForm(NumberOnFileForm):
+    """Ring the resident back on a number on file."""
+
+    CHOICE = "Ring the number ending {ending} ({label})"
+    phone = RadioField(
+        "Ring back on",
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service refuses any number not on file for this resident
+        validators=[InputRequired(message="Select the number on file to ring back")],
+    )
+    submit = SubmitField("Ring back", widget=GovSubmitInput())
 
 
 class TextCodeForm(CheckForm):
@@ -461,3 +483,20 @@ class TakeCallForm(FlaskForm):
     """Take a waiting call: the button, and the CSRF token it is posted with."""
 
     submit = SubmitField("Take call", widget=GovSubmitInput())
+
+
+class LineForm(FlaskForm):
+    """Hold, resume or hang up the line: the button pressed says which."""
+
+    action = HiddenField(validators=[AnyOf(["hold", "resume", "hang-up"])])
+
+
+class SimulateCallForm(StartCallForm):
+    """Development only: a call from any number, waiting as if it had come in."""
+
+    submit = SubmitField("Simulate a call", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caller_number.label.text = "Number the simulated call comes from"
+        self.caller_number.description = "Any number, in any format: nobody is rung."

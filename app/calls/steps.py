@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.calls.forms import (
     HANDLER_OUTCOMES,
     AddNumberOnCallForm,
+    CallBackForm,
     CallerForm,
     ChangeNumberOnCallForm,
     EndCallForm,
@@ -72,12 +73,15 @@ def _verify(workspace: CallWorkspace) -> dict:
         "verify_form": check_form(workspace.call, formdata=None),
         "send_code_form": SendCodeForm(prefix="text", numbers=needs.code_numbers, formdata=None),
         "code_form": CHECK_FORMS["code_form"](workspace.call),
+        "call_back_form": CallBackForm(
+            prefix="callback", numbers=needs.code_numbers, formdata=None
+        ),
     }
     for form in forms.values():
         form.shown_for.data = needs.shown_for
     choices = forms["send_code_form"].phone.choices
     hints = [{"hint": {"text": needs.holds[v]}} if v in needs.holds else {} for v, _ in choices]
-    return {**forms, "send_code_items": hints}
+    return {**forms, "send_code_items": hints, "call_back_items": hints}
 
 
 def _report(workspace: CallWorkspace) -> dict:
@@ -141,7 +145,9 @@ STEPS: dict[Step, StepPart] = {
     ),
     Step.CALLER: StepPart("calls/_caller.html", ("caller_form",), _caller),
     Step.VERIFY: StepPart(
-        "calls/_verification.html", ("verify_form", "send_code_form", "code_form"), _verify
+        "calls/_verification.html",
+        ("verify_form", "send_code_form", "code_form", "call_back_form"),
+        _verify,
     ),
     Step.REPORT: StepPart("calls/_report.html", ("report_form",), _report),
     Step.CONSENT: StepPart(
@@ -163,6 +169,7 @@ CHECK_FORMS = {
     "verify_form": lambda call: check_form(call, formdata=None),
     "send_code_form": lambda call: SendCodeForm(prefix="text", formdata=None),
     "code_form": lambda call: TextCodeForm(prefix="code", formdata=None),
+    "call_back_form": lambda call: CallBackForm(prefix="callback", formdata=None),
 }
 
 

@@ -6,18 +6,30 @@ table (app/calls/steps.py)."""
 import math
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app import clock, navigation
 from app.auth.session import background_request, time_left
 from app.calls import bp
 from app.calls.forms import (
+    CallBackForm,
     CallerForm,
     EndCallForm,
+    LineForm,
     RepresentativeVerifyForm,
     SearchForm,
     SendCodeForm,
+    SimulateCallForm,
     StartCallForm,
     TakeCallForm,
     TextCodeForm,
@@ -41,9 +53,12 @@ from app.rules.lockout import LockState
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
 from app.security import staff_required
 from app.services import (
+    call_backs,
     call_state,
     calls,
     entries,
+    inbound_calls,
+    live_call,
     permissions,
     phones,
     search,
@@ -149,12 +164,34 @@ def index():
     if form.validate_on_submit():
         call = calls.start_call(current_user, form.number(), now)
         return redirect(url_for("calls.show_call", call_id=call.id))
+    return _index_page(form, SimulateCallForm(prefix="simulate"), now)
+
+
+def _index_page(form: StartCallForm, simulate_form: SimulateCallForm, now: datetime):
+    simulating = current_app.config["SIMULATED_CALLS_ALLOWED"]
     return render_template(
         "calls/index.html",
         form=form,
+        simulate_form=simulate_form if simulating else None,
         open_calls=calls.open_calls_for(current_user, now),
         waiting=waiting_calls.waiting_calls(),
     )
+
+
+@bp.post("/calls/simulate")
+@staff_required(Capability.TAKE_CALLS)
+def simulate_call():
+    """Development only (not found in production): a call from any number waits to be taken,
+    as if it had come in through the phone system."""
+    if not current_app.config["SIMULATED_CALLS_ALLOWED"]:
+        abort(404)
+    form = SimulateCallForm(prefix="simulate")
+    if form.validate_on_submit():
+        call = inbound_calls.simulate_call(form.number(), current_user.id)
+        # Its CallSid, to post Twilio's status callback for it by hand (README, "A live call").
+        flash(f"A simulated call is waiting: CallSid {call.provider_call_sid}", "info")
+        return redirect(url_for("calls.index"))
+    return _index_page(StartCallForm(), form, clock.now())
 
 
 @bp.get("/calls/waiting")
@@ -217,6 +254,11 @@ def _status_json(status: CallStatus, now: datetime) -> dict:
         "verified_for_seconds": _seconds(until - now) if until else None,
         "lapse": status.lapse,
         "ended": status.ended,
+        "line": {
+            "live": status.has_line and status.call_open and status.line_ended is None,
+            "ended": status.line_ended,
+            "held": status.line_held,
+        },
         "session": {
             "ends_in_seconds": _seconds(left.ends_in),
             "can_stay": left.can_stay,
@@ -236,10 +278,51 @@ def take_call(call_id: int):
     if not form.validate_on_submit():
         return redirect(url_for("calls.index"))
     try:
-        call = waiting_calls.take_call(call_id, current_user)
+        call = live_call.answer_call(call_id, current_user)
     except Refused as refused:
         flash(refused.message, "info")
         return redirect(url_for("calls.index"))
+    return redirect(url_for("calls.show_call", call_id=call.id))
+
+
+@bp.get("/calls/voice-token")
+@staff_required(Capability.TAKE_CALLS)
+def voice_token():
+    """A token for this handler's browser to answer calls (Twilio's Voice SDK), asked for
+    when a page that answers loads and again before it runs out. Personal: never cached."""
+    background_request()
+    try:
+        token = live_call.voice_token(current_user)
+    except Refused as refused:
+        return jsonify(error=refused.message), 503
+    return jsonify(
+        token=token.token,
+        identity=token.identity,
+        expires_in=token.expires_in,
+        console=token.console,
+    )
+
+
+@bp.post("/calls/<int:call_id>/line")
+@staff_required(Capability.TAKE_CALLS)
+def line(call_id: int):
+    """Hold, resume or hang up the call's line. The page's buttons send it with JavaScript and
+    read JSON; without JavaScript the form is posted and the call page shown again."""
+    form = LineForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit():
+        if wants_json:
+            return jsonify(error="Choose hold, resume or hang up"), 400
+        return redirect(url_for("calls.show_call", call_id=call_id))
+    try:
+        call = live_call.act_on_line(call_id, form.action.data, current_user, clock.now())
+    except Refused as refused:
+        if wants_json:
+            return jsonify(error=refused.message), 409
+        flash(refused.message, "info")
+        return redirect(url_for("calls.show_call", call_id=call_id))
+    if wants_json:
+        return jsonify(held=call.line_held, ended=call.line_ended_at is not None)
     return redirect(url_for("calls.show_call", call_id=call.id))
 
 
@@ -374,6 +457,25 @@ def send_text_code(call_id: int):
     except Refused as refused:
         return _show(call.id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
     return _show(call.id, now, posted=Step.VERIFY, sent=sent)
+
+
+@bp.post("/calls/<int:call_id>/call-back")
+@staff_required(Capability.TAKE_CALLS)
+def ring_back(call_id: int):
+    """Ring the resident back on a number on file, by its last digits, from the council's
+    caller ID: a new leg of the same call."""
+    now = clock.now()
+    call = _open_call(call_id, now)
+    form = CallBackForm(prefix="callback", numbers=text_codes.numbers_on_file(call))
+    if not form.validate_on_submit():
+        return _show(call.id, now, posted=Step.VERIFY, forms={"call_back_form": form})
+    try:
+        rung = call_backs.ring_back(
+            call.id, form.phone.data, form.shown_for.data or "", current_user, now
+        )
+    except Refused as refused:
+        return _show(call.id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
+    return _show(call.id, now, posted=Step.VERIFY, rung_back=rung)
 
 
 @bp.post("/calls/<int:call_id>/consent")

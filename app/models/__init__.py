@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditAnchor, AuditEvent, AuditSeal
 from app.models.authority_end import AuthorityEndRequest
-from app.models.call import Call, VerificationAttempt, VerificationUnlock
+from app.models.call import Call, CallLeg, VerificationAttempt, VerificationUnlock
 from app.models.dispute import Dispute, DisputeDecision
 from app.models.duty_to_share import ShareRequest
 from app.models.entry import Dispatch, Entry
@@ -29,6 +29,7 @@ __all__ = [
     "AuditSeal",
     "AuthorityEndRequest",
     "Call",
+    "CallLeg",
     "Dispatch",
     "Dispute",
     "DisputeDecision",

@@ -10,6 +10,7 @@ from app.models.staff import StaffUser
 from app.models.types import StrEnumType, UTCDateTime, utcnow
 from app.rules.call_verification import (
     CallSubject,
+    LineEnded,
     RecordedVerification,
     VerificationEnd,
     VerificationEnded,
@@ -80,6 +81,14 @@ class Call(db.Model):
     # The provider's last word on the call (Twilio's CallStatus) and how long it lasted.
     provider_status: Mapped[str | None] = mapped_column(String(20))
     duration_seconds: Mapped[int | None] = mapped_column()
+    # The line itself, for a call a handler took: when the provider said the caller hung up
+    # (nothing may be disclosed from then on), and whether the caller is on hold.
+    line_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The provider's CallSid of the line now live, when it is not the call's own: the call
+    # back to the resident that was answered (a `CallLeg`).
+    line_call_sid: Mapped[str | None] = mapped_column(String(64))
+    line_ended_by_handler: Mapped[bool] = mapped_column(Boolean, default=False)
+    line_held: Mapped[bool] = mapped_column(Boolean, default=False)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[CallOutcome | None] = mapped_column(StrEnumType(CallOutcome))
     summary: Mapped[str | None] = mapped_column(Text)
@@ -132,12 +141,42 @@ class Call(db.Model):
         return RecordedVerification(self.verified_as, subject)
 
     @property
+    def line_ended(self) -> LineEnded | None:
+        """When the telephone line ended, and who hung up; None while it is live (or the call
+        never had one)."""
+        if self.line_ended_at is None:
+            return None
+        return LineEnded(self.line_ended_at, bool(self.line_ended_by_handler))
+
+    @property
     def verification_end(self) -> VerificationEnded | None:
         """How the last verification on this call ended, while that is still what the call
         says; None if it has not ended or nobody was verified."""
         if self.verification_ended_because is None:
             return None
         return VerificationEnded(self.verification_ended_because, self.verification_ended_at)
+
+
+class CallLeg(db.Model):
+    """A further line on a call: the council ringing the resident back on a number on file,
+    from its own caller ID. Answered there (the resident pressing a key), it shows the resident
+    holds that number. Only the number's ending is kept; the number stays on the record."""
+
+    __tablename__ = "call_legs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    handler_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    phone_id: Mapped[int | None] = mapped_column()  # the number on file rung (its row)
+    number_ending: Mapped[str] = mapped_column(String(4))
+    # What the call said when the handler rang: it verifies only while the call still does.
+    shown_for: Mapped[str] = mapped_column(String(200))
+    provider_call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provider_status: Mapped[str | None] = mapped_column(String(20))
 
 
 class VerificationAttempt(db.Model):

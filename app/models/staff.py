@@ -62,6 +62,9 @@ class StaffUser(UserMixin, SignedInKind, db.Model):
     two_factor_secret: Mapped[str | None] = mapped_column(String(64))
     two_factor_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     two_factor_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Where a call this member of staff takes is put through when they answer on a desk
+    # phone rather than in the browser: a number in E.164 or a SIP address. None: the browser.
+    desk_number: Mapped[str | None] = mapped_column(String(200))
 
     areas: Mapped[list[ServiceAreaRecord]] = relationship(
         secondary=staff_service_areas, lazy="selectin", order_by=ServiceAreaRecord.name
@@ -70,6 +73,11 @@ class StaffUser(UserMixin, SignedInKind, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def voice_identity(self) -> str:
+        """The name the browser's softphone registers under: from the id, never the email."""
+        return f"staff-{self.id}"
 
     def get_id(self) -> str:
         return f"{self.kind}:{self.session_token}"

@@ -42,6 +42,8 @@ class ProviderSettings:
     auth_token: str | None = field(repr=False)
     api_key: str | None
     api_secret: str | None = field(repr=False)
+    twiml_app_sid: str | None
+    hold_queue: str
     messaging_from: str | None
     verify_service_sid: str | None
     lookup_enabled: bool
@@ -58,6 +60,8 @@ class ProviderSettings:
             auth_token=config.get("TWILIO_AUTH_TOKEN"),
             api_key=config.get("TWILIO_API_KEY"),
             api_secret=config.get("TWILIO_API_SECRET"),
+            twiml_app_sid=config.get("TWILIO_TWIML_APP_SID"),
+            hold_queue=config.get("TWILIO_HOLD_QUEUE_NAME") or "on-hold",
             messaging_from=config.get("TWILIO_MESSAGING_FROM"),
             verify_service_sid=config.get("TWILIO_VERIFY_SERVICE_SID"),
             lookup_enabled=bool(config.get("TWILIO_LOOKUP_ENABLED")),
@@ -142,7 +146,9 @@ def choose(settings: ProviderSettings, logger: logging.Logger) -> Providers:
     )
     voice: Voice | None = None
     if account:
-        voice = TwilioVoice(account)
+        voice = TwilioVoice(
+            account, settings.public_base_url, settings.twiml_app_sid, settings.hold_queue
+        )
     elif not settings.is_production:
         voice = ConsoleVoice(logger)
     return Providers(settings, texts, lookup, voice, code_senders)

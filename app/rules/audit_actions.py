@@ -29,6 +29,26 @@ class AuditAction(Labelled):
     CALL_ENDED = "call.ended", "A call was ended"
     CALL_ENDED_WAITING = "call.ended_waiting", "A caller rang off before the call was taken"
     CALL_LINE_ENDED = "call.line_ended", "The caller's line ended"
+    CALL_SIMULATED = "call.simulated", "A call was simulated (development only)"
+    # The line itself: the caller put through to the handler, held, hung up, rung back.
+    LINE_ANSWERED = "line.answered", "The caller was put through to the handler"
+    LINE_CONNECT_FAILED = (
+        "line.connect_failed",
+        "The caller could not be put through, and the call went back to waiting",
+    )
+    LINE_HELD = "line.held", "The caller was put on hold"
+    LINE_RESUMED = "line.resumed", "The caller was taken off hold"
+    LINE_HUNG_UP = "line.hung_up", "The handler hung up the line"
+    LINE_ACTION_FAILED = "line.action_failed", "The line did not do what the handler asked"
+    LINE_CALL_BACK_ASKED = (
+        "line.call_back_asked",
+        "The resident was rung back on a number on file, a new leg of the call",
+    )
+    LINE_CALL_BACK_ANSWERED = (
+        "line.call_back_answered",
+        "The call back to a number on file was answered",
+    )
+    LINE_CALL_BACK_FAILED = "line.call_back_failed", "The call back could not be made"
     CALL_CLOSED_AUTOMATICALLY = (
         "call.closed_automatically",
         "A call left open too long was closed",

@@ -45,12 +45,20 @@ def call_summary(outcome: CallOutcome, typed: str) -> str:
     return typed
 
 
-def end_defaults(reports: Sequence[LoggedReport], *, caller_verified: bool = False) -> EndDefaults:
-    """Help sent when any report sent a team, report logged when one was logged; resolved when
-    nothing was logged but the caller was verified (an enquiry answered); otherwise no default
-    (the handler knows best whether a call was dropped or referred). The summary lists the
+def end_defaults(
+    reports: Sequence[LoggedReport],
+    *,
+    caller_verified: bool = False,
+    caller_hung_up: bool = False,
+) -> EndDefaults:
+    """Help sent when any report sent a team, report logged when one was logged; with nothing
+    logged, call dropped when the caller hung up, resolved when the caller was verified (an
+    enquiry answered); otherwise no default (the handler knows best whether a call was
+    dropped or referred). The summary lists the
     reports in the order they were logged, cut to the field's limit; with nothing logged it is
     the outcome's own words, so no call needs a summary typed."""
+    if not reports and caller_hung_up:
+        return EndDefaults(CallOutcome.DROPPED, outcome_words(CallOutcome.DROPPED))
     if not reports:
         outcome = CallOutcome.RESOLVED if caller_verified else None
         return EndDefaults(outcome, outcome_words(outcome) if outcome else "")

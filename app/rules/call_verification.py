@@ -22,6 +22,7 @@ class Check(Labelled):
     RESIDENT_ANSWERS = "resident-answers", "The resident's security answers"
     REPRESENTATIVE_PASSCODE = "representative-passcode", "The representative's own passcode"
     RESIDENT_TEXT_CODE = "resident-text-code", "A code sent by text to the resident's number"
+    RESIDENT_CALL_BACK = "resident-call-back", "A call back to the resident's number on file"
     REPRESENTATIVE_TEXT_CODE = (
         "representative-text-code",
         "A code sent by text to the representative's number",
@@ -33,6 +34,7 @@ _VERIFIES = {
     Check.RESIDENT_ANSWERS: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
     Check.REPRESENTATIVE_PASSCODE: (VerifiedAs.REPRESENTATIVE, CallerType.REPRESENTATIVE),
     Check.RESIDENT_TEXT_CODE: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
+    Check.RESIDENT_CALL_BACK: (VerifiedAs.RESIDENT, CallerType.RESIDENT),
     Check.REPRESENTATIVE_TEXT_CODE: (VerifiedAs.REPRESENTATIVE, CallerType.REPRESENTATIVE),
 }
 _REPRESENTATIVE_CHECKS = {Check.REPRESENTATIVE_PASSCODE, Check.REPRESENTATIVE_TEXT_CODE}
@@ -77,6 +79,29 @@ class VerificationEnded:
 
     because: VerificationEnd
     at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LineEnded:
+    """The telephone line of a call ended while the call stays open for the handler to finish:
+    when, and whether the handler hung up (otherwise the caller did)."""
+
+    at: datetime
+    by_handler: bool = False
+
+    @property
+    def reason(self) -> str:
+        """ "the caller hung up at 10:42" (London's time), said after "Do not disclose: "."""
+        who = "you hung up" if self.by_handler else "the caller hung up"
+        return f"{who} at {self.at.astimezone(LONDON):%H:%M}"
+
+    @property
+    def sentence(self) -> str:
+        """ "The caller hung up at 10:42", as the call page says it."""
+        return as_sentence(self.reason)
+
+
+LINE_ENDED_REFUSAL = "Nobody is on the line: {reason}. Nothing can be checked or disclosed now"
 
 
 @dataclass(frozen=True)
@@ -135,6 +160,11 @@ def check_refusal(
                 "Only a caller recorded as the resident can be sent a code to the resident's "
                 "number. Record who is calling first"
             )
+        if check is Check.RESIDENT_CALL_BACK:
+            return (
+                "Only a caller recorded as the resident can be rung back on the resident's "
+                "number. Record who is calling first"
+            )
         how = "a passcode" if check is Check.REPRESENTATIVE_PASSCODE else "a text code"
         return (
             f"Only a caller recorded as someone with the resident's permission can be checked "
@@ -160,8 +190,12 @@ def verification_standing(
     now: datetime,
     idle_limit: timedelta,
     ended: VerificationEnded | None = None,
+    line_ended: LineEnded | None = None,
 ) -> Standing:
     """Say who the caller counts as verified as, as the call stands now.
+
+    Nobody, once the line has ended (`line_ended`): whoever was verified is no longer there to
+    be told anything, whatever was verified before.
 
     A verification stands only for the resident, the kind of caller and the permission it
     named: if the call now says anything else, nobody is verified. It also ends once the call
@@ -174,6 +208,8 @@ def verification_standing(
     bare "not verified". While a verification stands, `until` says when it lapses unless
     something is done on the call.
     """
+    if line_ended is not None:
+        return Standing(VerifiedAs.NOBODY, line_ended.reason, lapsed=recorded is not None)
     if recorded is None or recorded.verified_as is VerifiedAs.NOBODY:
         if ended is not None:
             return Standing(
@@ -279,3 +315,51 @@ def describe_span(span: timedelta) -> str:
     if minutes == 60:
         return "1 hour"
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class CallBackFacts:
+    """What decides whether the handler may ring the resident back on a number on file."""
+
+    line_live: bool  # a caller is on the line now (the call's own, or an earlier call back)
+    verified: bool  # the caller already counts as verified on this call
+    locked: bool  # phone verification is locked for the resident
+    caller_id_set: bool  # the council has a caller ID to ring from
+    number_held: str | None  # why the chosen number may not be used yet (put on file lately)
+    # The ending of a number a call back on this call is still ringing (None: none is).
+    ringing_ending: str | None = None
+
+
+CALL_BACK_LINE_LIVE = "Hang up before ringing back: someone is still on the line"
+CALL_BACK_VERIFIED = "The caller is verified already: there is no need to ring back"
+CALL_BACK_NO_CALLER_ID = "Ringing back is not set up: the council has no caller ID to ring from"
+
+
+def call_back_refusal(subject: CallSubject, facts: CallBackFacts) -> str | None:
+    """Why the handler may not ring back on a number on file now, or None if they may.
+
+    A call back proves only that whoever answers holds a number on the resident's record, so
+    it is for a caller recorded as the resident, who cannot be verified otherwise; never while
+    someone is on the line (two callers on one call) or a call back is still ringing (pressed
+    twice, it would ring twice), never to a number put on file lately
+    (the same hold as text codes), never while verification is locked, and only with the
+    council's own caller ID, so the resident can tell who is ringing.
+    """
+    if refusal := check_refusal(Check.RESIDENT_CALL_BACK, subject):
+        return refusal
+    if facts.verified:
+        return CALL_BACK_VERIFIED
+    if facts.line_live:
+        return CALL_BACK_LINE_LIVE
+    if facts.ringing_ending:
+        return (
+            f"The number ending {facts.ringing_ending} is being rung already: wait until it is "
+            "answered or stops ringing"
+        )
+    if facts.locked:
+        return "Phone verification is locked for this resident: a call back cannot verify them"
+    if not facts.caller_id_set:
+        return CALL_BACK_NO_CALLER_ID
+    if facts.number_held:
+        return facts.number_held
+    return None

@@ -281,6 +281,8 @@ def verified_on_call(matched: Iterable[Factor], code_number: str | None = None) 
             if code_number
             else "text code to a number on file"
         )
+    if Factor.CALL_BACK in factors:
+        said.append("call back to a number on file, answered")
     return "; ".join(said) or "verified on the call"
 
 

@@ -3,6 +3,7 @@
 No Flask, no database, no clock.
 """
 
+import re
 from dataclasses import dataclass
 
 from app.rules.vocabulary import Role
@@ -53,6 +54,9 @@ class StaffDetails:
     role: Role
     area_codes: frozenset[str]
     may_see_sensitive: bool
+    # Where calls they take ring instead of their browser: E.164 or a SIP address; None: the
+    # browser (app/services/live_call.py).
+    desk_number: str | None = None
 
 
 def password_problem(password: str, email: str) -> str | None:
@@ -108,3 +112,14 @@ def change_problem(change: Change) -> tuple[str, str | None] | None:
     if losing_admin and change.other_active_admins == 0:
         return LAST_ADMIN, "role" if change.new_active else None
     return None
+
+
+SIP_ADDRESS = re.compile(r"sip:[A-Za-z0-9._~+-]{1,64}@[A-Za-z0-9.-]{1,120}(:[0-9]{1,5})?")
+DESK_NUMBER_FORMAT = (
+    "Enter a phone number like 0116 496 0123, or a SIP address like sip:desk-4@council.sip.example"
+)
+
+
+def is_sip_address(value: str) -> bool:
+    """Whether `value` is a SIP address calls may be put through to (sip:user@host[:port])."""
+    return SIP_ADDRESS.fullmatch(value) is not None

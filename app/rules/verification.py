@@ -13,10 +13,14 @@ from datetime import date
 
 from app.rules.vocabulary import KNOWLEDGE_FACTORS, Factor
 
-RESIDENT_FACTORS = KNOWLEDGE_FACTORS | {Factor.SMS_CODE}
+# Possession of a number on file: a code sent to it read back, or a call back to it answered.
+POSSESSION_FACTORS = frozenset({Factor.SMS_CODE, Factor.CALL_BACK})
+RESIDENT_FACTORS = KNOWLEDGE_FACTORS | POSSESSION_FACTORS
 REPRESENTATIVE_FACTORS = frozenset({Factor.REPRESENTATIVE_PASSCODE, Factor.REPRESENTATIVE_SMS_CODE})
 # Compared elsewhere (against an argon2 hash, or by the SMS provider): the rules take the result.
-CHECKED_ELSEWHERE = frozenset({Factor.SECRET_WORD, Factor.SMS_CODE}) | REPRESENTATIVE_FACTORS
+CHECKED_ELSEWHERE = (
+    frozenset({Factor.SECRET_WORD, Factor.SMS_CODE, Factor.CALL_BACK}) | REPRESENTATIVE_FACTORS
+)
 ADDRESS_FACTORS = frozenset({Factor.POSTCODE, Factor.ADDRESS_LINE})
 
 # Both spellings of a street word normalise to the short one, so "12 High Street" matches
@@ -175,14 +179,17 @@ class VerificationPolicy:
     """What is enough to verify a caller as the resident.
 
     The default: two knowledge factors; or the secret word and one other; or a code sent by text
-    to the number on file. The postcode and the first line of address are both the address,
-    which anyone who has posted a letter to the resident knows, so by default they count as one.
+    to the number on file; or a call back, by the council, to a number on file, answered there
+    (the resident has shown they hold that number, as a code read back shows). The postcode
+    and the first line of address are both the address, which anyone who has posted a letter
+    to the resident knows, so by default they count as one.
     """
 
     knowledge_factors_needed: int = 2
     secret_word_plus: int | None = 1  # None: the secret word counts like any other factor
     sms_code_alone: bool = True
     address_counts_once: bool = True
+    call_back_alone: bool = True
 
     def __post_init__(self) -> None:
         if self.knowledge_factors_needed < 1:
@@ -194,6 +201,8 @@ class VerificationPolicy:
         """Say whether these matched factors verify the caller as the resident. A
         representative's own passcode or code never does."""
         if self.sms_code_alone and Factor.SMS_CODE in matched:
+            return True
+        if self.call_back_alone and Factor.CALL_BACK in matched:
             return True
         knowledge = matched & KNOWLEDGE_FACTORS
         if self._count(knowledge) >= self.knowledge_factors_needed:
@@ -227,6 +236,8 @@ class VerificationPolicy:
                 options.append(f"or the secret word and {_number(others)} other{_s(others)}")
         if self.sms_code_alone:
             options.append("or a code sent by text to the number on file")
+        if self.call_back_alone:
+            options.append("or answering a call back to a number on file")
         return "; ".join(options)
 
     def _count(self, knowledge: frozenset[Factor]) -> int:

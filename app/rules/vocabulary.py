@@ -78,6 +78,7 @@ class Factor(Labelled):
     REFERENCE = "reference", "Reference number"
     SECRET_WORD = "secret-word", "Secret word"
     SMS_CODE = "sms-code", "Code sent by text to the number on file"
+    CALL_BACK = "call-back", "Answered a call back to a number on file"
     REPRESENTATIVE_PASSCODE = "representative-passcode", "Representative's passcode"
     REPRESENTATIVE_SMS_CODE = "representative-sms-code", "Code sent by text to the representative"
 

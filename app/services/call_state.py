@@ -84,6 +84,7 @@ def standing(call: Call, now: datetime | None = None) -> Standing:
         now or utcnow(),
         idle_limit(),
         call.verification_end,
+        call.line_ended,
     )
 
 

@@ -40,6 +40,11 @@ class CallStatus:
     # Why the verification made on this call ended, or the call itself, once it has.
     ended: str | None
     version: str  # changes whenever the record panel would say something else
+    # The telephone line, for a call that came through the provider: "The caller hung up at
+    # 10:42" once it ended, and whether the caller is on hold.
+    has_line: bool = False
+    line_ended: str | None = None
+    line_held: bool = False
 
 
 def call_status(
@@ -64,14 +69,30 @@ def call_status(
         call.resident_id,
         call.caller_type.value,
         call.permission_id,
+        call.line_ended_at,
+        call.line_held,
     )
-    return CallStatus(call_open, disclosure.allowed, verified, until, lapse, ended, version)
+    line = call.line_ended
+    return CallStatus(
+        call_open,
+        disclosure.allowed,
+        verified,
+        until,
+        lapse,
+        ended,
+        version,
+        has_line=call.provider_call_sid is not None,
+        line_ended=line.sentence if line is not None else None,
+        line_held=bool(call.line_held) and line is None,
+    )
 
 
 def _ended(call: Call, closure: Closure | None, standing: Standing, today: date) -> str | None:
     """Why the call, or the verification made on it, ended; None while neither has."""
     if closure is not None:
         return closure.words
+    if call.line_ended is not None:
+        return call.line_ended.sentence
     if standing.ended is not None:
         return _words(standing.ended)
     if standing.is_representative and call.permission is not None:

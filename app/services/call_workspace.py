@@ -444,6 +444,7 @@ def _decide(
     closure = call_state.closure(call, now)
     standing = call_state.standing(call, now)
     is_open = closure is None
+    line_live = is_open and call.line_ended is None
     about_resident = is_open and call.resident_id is not None
     lock = None
     if about_resident and standing.verified_as is VerifiedAs.NOBODY:
@@ -461,7 +462,8 @@ def _decide(
         today,
         areas_in_use,
         [duty_to_share.facts_for(request) for request in shares],
-        CallNow(is_open, call.resident_id, duty_to_share.caller_on(call)),
+        # Nothing is shared with nobody: an override ends with the line as a verification does.
+        CallNow(line_live, call.resident_id, duty_to_share.caller_on(call)),
     )
     status = call_status(call, closure, standing, decision, today)
     return CallWorkspace(call, now, closure, standing, lock, decision, status), shares
@@ -529,7 +531,11 @@ def _needs(
             for entry in entries.whole(entries.on_call)
         ]
         verified = decided.standing.verified_as is not VerifiedAs.NOBODY
-        needs["end"] = outcome_rules.end_defaults(reports, caller_verified=verified)
+        needs["end"] = outcome_rules.end_defaults(
+            reports,
+            caller_verified=verified,
+            caller_hung_up=call.line_ended is not None and not call.line_ended.by_handler,
+        )
     return needs
 
 

@@ -5,6 +5,8 @@ Twilio retries a webhook it did not hear back from, and may send two at once: a 
 its `CallSid` (unique in the database), so however many times it is told, there is one call.
 """
 
+import secrets
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -64,8 +66,9 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
     call has this `CallSid`.
 
     A call nobody took is over: it is closed. A call a handler took stays open for them to
-    finish (log what the caller said, end it with an outcome), but its verification ends:
-    nobody is on the line to disclose to.
+    finish (log what the caller said, end it with an outcome), but its line has ended and its
+    verification with it: nobody is on the line to disclose to. Told again (Twilio retries),
+    or told late, nothing changes a second time.
     """
     call = _by_sid(call_sid)
     if call is None:
@@ -96,9 +99,34 @@ def close_provider_call(call_sid: str, status: str, duration_seconds: int | None
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(call)
+    if call.line_call_sid not in (None, call_sid):
+        # The line is a call back to the resident now: the first caller going ends nothing.
+        audit.record_on_call(
+            AuditAction.CALL_LINE_ENDED, call, staff_id=call.handler_id, provider_status=status
+        )
+        return call
     if call.is_open:
         call_state.reset_verification(call, VerificationEnd.HUNG_UP, now)
+    if call.line_ended_at is None:
+        # The moment the call page says "The caller hung up at 10:42", and from which nothing
+        # may be disclosed, whichever app process the handler's page asks.
+        call.line_ended_at = now
+        call.line_held = False
     audit.record_on_call(
         AuditAction.CALL_LINE_ENDED, call, staff_id=call.handler_id, provider_status=status
     )
     return call
+
+
+def simulate_call(caller_number: str | None, staff_id: int) -> Call:
+    """Development only: a call from `caller_number` (E.164, or None for a withheld number)
+    waits as if the provider had told us of it, under a made-up `CallSid`, so the whole call
+    can be tried without a phone system. The console voice stands in for the line."""
+    call = record_inbound_call("CA" + secrets.token_hex(16), caller_number)
+    _note_simulated(call.id, staff_id)
+    return call
+
+
+@transactional
+def _note_simulated(call_id: int, staff_id: int) -> None:
+    audit.record(AuditAction.CALL_SIMULATED, staff_id=staff_id, call_id=call_id)

@@ -34,6 +34,7 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Call,
+    CallLeg,
     Dispatch,
     Dispute,
     DisputeDecision,
@@ -78,6 +79,7 @@ _LOOKED_AFTER = {
         "resident_phone_changes",
         "text_codes",
         "verification_attempts",
+        "call_legs",
     },
     "entries": {"disputes", "dispatches"},
     "disputes": {"dispute_decisions"},
@@ -349,7 +351,7 @@ def _remove_calls(ids: list[int]) -> int:
             .values(call_id=None)
             .execution_options(synchronize_session=False)
         )
-    for model in (TextCode, VerificationAttempt):
+    for model in (TextCode, VerificationAttempt, CallLeg):
         db.session.execute(
             delete(model).where(model.call_id.in_(ids)).execution_options(synchronize_session=False)
         )

@@ -406,6 +406,7 @@ def save_staff_user(
     role: Role,
     area_codes: Iterable[str] = (),
     may_see_sensitive: bool = False,
+    desk_number: str | None = None,
 ) -> StaffUser:
     user = StaffUser(
         email=email.strip().lower(),
@@ -413,6 +414,7 @@ def save_staff_user(
         password_hash=hash_secret(password),
         role=role,
         may_see_sensitive=may_see_sensitive,
+        desk_number=desk_number,
         session_token=new_session_token(),
     )
     codes = list(area_codes)
@@ -591,6 +593,7 @@ def create_staff(details: StaffDetails, actor: StaffUser | None) -> StaffUser:
         password_hash="",  # no password matches until one is set
         role=details.role,
         may_see_sensitive=details.may_see_sensitive,
+        desk_number=details.desk_number,
         session_token=new_session_token(),
         areas=_areas(details.area_codes),
     )
@@ -622,18 +625,21 @@ def update_staff(target: StaffUser, details: StaffDetails, actor: StaffUser | No
         "role": target.role.value,
         "areas": sorted(target.area_codes),
         "may_see_sensitive": target.may_see_sensitive,
+        "desk_number": target.desk_number,
     }
     target.name = details.name.strip()
     target.email = details.email.strip().lower()
     target.role = details.role
     target.areas = _areas(details.area_codes)
     target.may_see_sensitive = details.may_see_sensitive
+    target.desk_number = details.desk_number
     after = {
         "name": target.name,
         "email": target.email,
         "role": target.role.value,
         "areas": sorted(a.code for a in target.areas),
         "may_see_sensitive": target.may_see_sensitive,
+        "desk_number": target.desk_number,
     }
     changed = [field for field in before if before[field] != after[field]]
     if not changed:

@@ -244,7 +244,7 @@ def _start_sending(call: Call, choice: str, handler_id: int, shown_for: str) -> 
     if lock.locked:
         raise Refused(lock.reason)
     policy = text_code_policy()
-    number, added_at = _number_on_file(call, resident, choice)
+    number, added_at = number_on_file(call, resident, choice)
 
     sent_lately = codes_sent_since(resident.id, now - timedelta(hours=1))
     if refusal := rules.send_refusal(sent_lately, policy):
@@ -378,7 +378,7 @@ def codes_sent_since(resident_id: int, since: datetime) -> int:
     return (db.session.scalar(on_calls) or 0) + (db.session.scalar(in_portal) or 0)
 
 
-def _number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, datetime | None]:
+def number_on_file(call: Call, resident: Resident, choice: str) -> tuple[str, datetime | None]:
     """The number `choice` names, and when it was put on file; refused unless it is on file
     for the caller the call records."""
     if call.is_caller_representative:

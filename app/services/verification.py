@@ -17,7 +17,12 @@ from app.models.types import utcnow
 from app.passwords import verify_secret
 from app.refusals import Refused
 from app.rules.audit_actions import AuditAction
-from app.rules.call_verification import Check, check_refusal, verified_as_by
+from app.rules.call_verification import (
+    LINE_ENDED_REFUSAL,
+    Check,
+    check_refusal,
+    verified_as_by,
+)
 from app.rules.lockout import LockoutPolicy, LockState, lock_decision
 from app.rules.verification import (
     FactorResult,
@@ -159,6 +164,8 @@ def check_representative_passcode(
 def refuse_unless_checkable(call: Call, check: Check, shown_for: str) -> None:
     """Refuse `check` when the caller the call records cannot take it, or the form was shown
     for another record or caller. Called right after `call_state.lock_call`."""
+    if call.line_ended is not None:
+        raise Refused(LINE_ENDED_REFUSAL.format(reason=call.line_ended.reason))
     method = call.permission.verification_method if call.permission is not None else None
     refusal = check_refusal(check, call.subject, method)
     if refusal is None and shown_for != subject_token(call):

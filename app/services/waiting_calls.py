@@ -176,6 +176,13 @@ def waiting_calls() -> WaitingList:
 def take_call(call_id: int, handler: StaffUser) -> Call:
     """Give a waiting call to this handler. Two handlers taking it at once: the database
     lets one UPDATE match, and the other is refused, told plainly why."""
+    return claim_call(call_id, handler)[0]
+
+
+def claim_call(call_id: int, handler: StaffUser) -> tuple[Call, bool]:
+    """`take_call` inside a unit of work of the caller's, saying also whether this request is
+    the one that took it (False: the handler had taken it already, a second click), so the
+    line is moved once."""
     now = utcnow()
     taken = db.session.execute(
         update(Call)
@@ -196,11 +203,11 @@ def take_call(call_id: int, handler: StaffUser) -> Call:
     if call is not None:
         db.session.refresh(call)
     if taken.rowcount == 1:
-        return call
+        return call, True
     if call is None or call.provider_call_sid is None:
         raise NotFound
     if call.handler_id == handler.id:
-        return call  # taken already, by this handler (a second click)
+        return call, False  # taken already, by this handler (a second click)
     if call.handler_id is None:
         raise Refused(ENDED_BEFORE_TAKEN)
     raise Refused(TAKEN_BY_ANOTHER)

@@ -6,6 +6,9 @@
 // tab (sessionStorage, never anything that leaves the browser) until it is sent. Without
 // JavaScript the page works as before.
 const POLL_MS = 3000;
+// A call with a phone line is asked more often: the page says the caller hung up within
+// two seconds of the phone system saying so.
+const LINE_POLL_MS = 1500;
 
 const screen = document.getElementById("call-screen");
 const { statusUrl, staff, call } = screen.dataset;
@@ -116,6 +119,7 @@ let shownVersion = screen.dataset.version;
 let announced = screen.dataset.ended; // what the page already said, so it is said once
 let adoptNext = false; // the panel was just fetched: take the next answer as what it shows
 let signedOut = false;
+let lineEnded = "lineEnded" in (byId("line")?.dataset ?? {});
 let pollTimer;
 let lapseTimer;
 
@@ -127,12 +131,13 @@ async function poll(method = "GET") {
     if (method !== "GET" && csrfToken) headers["X-CSRFToken"] = csrfToken;
     const response = await fetch(statusUrl, { method, headers, cache: "no-store" });
     if (response.status === 401) return signOut(await response.json());
+    if (response.status === 404) return noLongerYours();
     if (response.ok) update(await response.json());
   } catch {
     // The network blinked, or the answer was not JSON: ask again at the next turn.
   }
   clearTimeout(pollTimer); // one turn waiting, however many answers came in meanwhile
-  pollTimer = setTimeout(poll, POLL_MS);
+  pollTimer = setTimeout(poll, byId("line") && !lineEnded ? LINE_POLL_MS : POLL_MS);
 }
 
 function update(status) {
@@ -153,7 +158,48 @@ function update(status) {
   if (status.lapse && status.verified_for_seconds !== null) {
     lapseTimer = setTimeout(() => lapse(status.lapse), status.verified_for_seconds * 1000);
   }
+  if (status.line?.ended && !lineEnded) lineEnds(status.line.ended);
+  else if (status.line?.live && lineEnded) lineBack();
   warnBeforeTimeout(status.session);
+}
+
+// The call is not this handler's any more: putting it through to them failed (their browser
+// did not answer), and it went back to the waiting calls for someone else.
+function noLongerYours() {
+  clearTimeout(pollTimer);
+  byId("record").replaceChildren();
+  byId("call-alert").hidden = false;
+  byId("call-alert-text").textContent =
+    "Do not disclose. This call went back to the waiting calls: it was not answered here.";
+}
+
+// A call back to the resident was answered: the line is live again, and the steps are drawn
+// again (the answer may have verified the caller).
+function lineBack() {
+  lineEnded = false;
+  const state = byId("line-state");
+  if (state) state.textContent = "The resident answered the call back and is put through to you";
+  byId("line-controls")?.removeAttribute("hidden");
+  byId("call-alert").hidden = true;
+  announced = "";
+  htmx.ajax("GET", location.pathname, { target: "#call-steps", swap: "innerHTML" });
+}
+
+// The phone system said the line ended: say so where the line is shown, let go of the
+// browser's phone, and draw the steps again, so the end of the call opens with what the
+// server suggests now ("Call dropped", or the outcome so far).
+function lineEnds(words) {
+  lineEnded = true;
+  const state = byId("line-state");
+  if (state) state.textContent = words;
+  const controls = byId("line-controls");
+  if (state && controls?.contains(document.activeElement)) {
+    state.setAttribute("tabindex", "-1"); // the buttons go: focus stays near them
+    state.focus();
+  }
+  controls?.setAttribute("hidden", "");
+  document.dispatchEvent(new CustomEvent("line-ended"));
+  htmx.ajax("GET", location.pathname, { target: "#call-steps", swap: "innerHTML" });
 }
 
 // Say once, in the alert, that nothing may be disclosed and why.
@@ -249,6 +295,7 @@ function startLiveCall() {
 
   byId("stay-signed-in").addEventListener("click", staySignedIn);
   byId("timeout-warning").addEventListener("cancel", staySignedIn); // Escape: still here
+  document.addEventListener("line-asked", () => poll());
   window.addEventListener("focus", () => poll());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") poll();

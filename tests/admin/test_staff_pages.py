@@ -457,3 +457,55 @@ def test_no_name_or_email_travels_in_the_session_cookie(app, signed_in_admin):
     for cookie in seen:
         content = repr(serializer.loads(cookie)).lower()
         assert "priya" not in content and "example.org" not in content
+
+
+# --- a desk phone for calls taken ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0116 496 0123", "+441164960123"),
+        ("+44 116 496 0123", "+441164960123"),
+        ("sip:desk-4@council.sip.twilio.com", "sip:desk-4@council.sip.twilio.com"),
+        ("sip:desk-4@council.example:5060", "sip:desk-4@council.example:5060"),
+        ("", None),
+    ],
+    ids=["national", "international", "sip", "sip-with-port", "browser"],
+)
+def test_an_administrator_sets_where_a_handlers_calls_ring(signed_in_admin, typed, stored):
+    handler = factories.make_staff(Role.HANDLER, area_codes=["housing"])
+
+    response = post(
+        signed_in_admin,
+        f"/admin/staff/{handler.id}/edit",
+        _edit_values(handler, desk_number=typed),
+    )
+
+    assert response.status_code == 302
+    assert _user(handler.id).desk_number == stored
+    shown = text(signed_in_admin.get(f"/admin/staff/{handler.id}"))
+    assert ("On " if stored else "In the browser") in shown
+    if stored:
+        [event] = events("staff.updated")
+        assert event.detail["changed"] == ["desk_number"]
+        assert stored not in str(event.detail)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["not a number", "sip:", "sip:desk@", "http://council.example", "sip:a b@host", "0" * 201],
+)
+def test_a_desk_phone_that_is_neither_a_number_nor_a_sip_address_is_refused(signed_in_admin, typed):
+    handler = factories.make_staff(Role.HANDLER, area_codes=["housing"])
+
+    response = post(
+        signed_in_admin,
+        f"/admin/staff/{handler.id}/edit",
+        _edit_values(handler, desk_number=typed),
+    )
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "Desk phone" in page and "govuk-error-message" in page
+    assert _user(handler.id).desk_number is None

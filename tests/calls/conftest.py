@@ -36,6 +36,7 @@ class CallDriver:
     HIDDEN_FROM_PAGE = {
         "/verify": ("verify-", "rep-", "code-"),
         "/text-code": ("text-",),
+        "/call-back": ("callback-",),
         "/reports": ("report-",),
         "/phones/add": ("add-number-",),
         "/phones/change": ("change-number-",),
@@ -71,6 +72,7 @@ class CallDriver:
             "rep-shown_for": token,
             "code-shown_for": token,
             "text-shown_for": token,
+            "callback-shown_for": token,
             "report-resident_id": str(call.resident_id or ""),
             **{f"{form}-shown_for": token for form in ("add-number", "change-number")},
             **{f"{form}-seen": seen for form in ("add-number", "change-number")},

@@ -205,8 +205,15 @@ def test_the_caller_hanging_up_ends_the_verification_from_any_process(signed_in_
     inbound_calls.close_provider_call(sid, "completed", 60)
 
     answer = status_of(call)
+    ended_at = _hhmm(db.session.get(Call, arrived.id).line_ended_at)
     assert answer["verified"] is False
-    assert answer["ended"].endswith(": the caller hung up")
+    assert answer["may_disclose"] is False
+    assert answer["ended"] == f"The caller hung up at {ended_at}"
+    assert answer["line"] == {
+        "live": False,
+        "ended": f"The caller hung up at {ended_at}",
+        "held": False,
+    }
 
 
 def test_an_ended_call_says_when_it_ended(verified_resident):

@@ -8,13 +8,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.rules.call_verification import (
+    CALL_BACK_LINE_LIVE,
+    CALL_BACK_NO_CALLER_ID,
+    CALL_BACK_VERIFIED,
     NOT_VERIFIED,
+    CallBackFacts,
     CallSubject,
     Check,
+    LineEnded,
     RecordedVerification,
     VerificationEnd,
     VerificationEnded,
     as_sentence,
+    call_back_refusal,
     call_closed_words,
     check_refusal,
     describe_span,
@@ -42,7 +48,7 @@ PERMISSIONS = {"no-permission": None, "permission": 3}
 
 
 METHODS = {"passcode": RepresentativeCheck.PASSCODE, "by-text": RepresentativeCheck.SMS}
-RESIDENT_CHECKS = {Check.RESIDENT_ANSWERS, Check.RESIDENT_TEXT_CODE}
+RESIDENT_CHECKS = {Check.RESIDENT_ANSWERS, Check.RESIDENT_TEXT_CODE, Check.RESIDENT_CALL_BACK}
 
 
 def expected_refusal(
@@ -420,3 +426,107 @@ def test_the_handler_is_told_when_and_how_the_call_ended(automatically, words):
 )
 def test_a_span_of_time_is_said_in_words(span, words):
     assert describe_span(span) == words
+
+
+# Ringing back on a number on file: every combination of what decides it.
+CALL_BACK_SUBJECTS = {
+    "no-record": CallSubject(None, CallerType.UNKNOWN, None),
+    "resident": CallSubject(7, CallerType.RESIDENT, None),
+    "representative": CallSubject(7, CallerType.REPRESENTATIVE, 3),
+    "third-party": CallSubject(7, CallerType.THIRD_PARTY, None),
+    "unknown-caller": CallSubject(7, CallerType.UNKNOWN, None),
+}
+HELD = "This number was put on file 2 days ago: no code can be sent to it until 14 March"
+CALL_BACK_MATRIX = list(
+    itertools.product(CALL_BACK_SUBJECTS, *[(False, True)] * 4, (None, HELD), (None, "456"))
+)
+
+
+def expected_call_back_refusal(subject_name, line_live, verified, locked, caller_id, held, ringing):
+    """Restated: the record first, then a caller recorded as the resident, then nobody
+    verified, nobody on the line, no call back still ringing, no lock, a caller ID, and a
+    number not put on file lately."""
+    if subject_name == "no-record":
+        return "Find the resident's record"
+    if subject_name != "resident":
+        return "rung back on the resident's number"
+    if verified:
+        return CALL_BACK_VERIFIED
+    if line_live:
+        return CALL_BACK_LINE_LIVE
+    if ringing:
+        return "The number ending 456 is being rung already"
+    if locked:
+        return "locked"
+    if not caller_id:
+        return CALL_BACK_NO_CALLER_ID
+    return held
+
+
+@pytest.mark.parametrize(
+    ("subject_name", "line_live", "verified", "locked", "caller_id", "held", "ringing"),
+    CALL_BACK_MATRIX,
+    ids=[
+        f"{name}-live{live:d}-verified{verified:d}-locked{locked:d}-callerid{cid:d}"
+        f"-held{held is not None:d}-ringing{ringing is not None:d}"
+        for name, live, verified, locked, cid, held, ringing in CALL_BACK_MATRIX
+    ],
+)
+def test_ringing_back_is_allowed_only_when_every_rule_says_so(
+    subject_name, line_live, verified, locked, caller_id, held, ringing
+):
+    facts = CallBackFacts(
+        line_live=line_live,
+        verified=verified,
+        locked=locked,
+        caller_id_set=caller_id,
+        number_held=held,
+        ringing_ending=ringing,
+    )
+
+    refusal = call_back_refusal(CALL_BACK_SUBJECTS[subject_name], facts)
+
+    expected = expected_call_back_refusal(
+        subject_name, line_live, verified, locked, caller_id, held, ringing
+    )
+    if expected is None:
+        assert refusal is None
+    else:
+        assert refusal is not None and expected in refusal
+
+
+def test_a_call_back_answered_verifies_as_the_resident():
+    assert verified_as_by(Check.RESIDENT_CALL_BACK) is VerifiedAs.RESIDENT
+
+
+# The line ending: nobody counts as verified from then on, whatever was verified before.
+def test_after_the_line_ended_nobody_is_verified_and_the_handler_is_told_when():
+    verified_at = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
+    subject = CallSubject(7, CallerType.RESIDENT, None)
+    recorded = RecordedVerification(VerifiedAs.RESIDENT, subject)
+    ended = LineEnded(datetime(2026, 3, 14, 10, 42, tzinfo=UTC))
+
+    standing = verification_standing(
+        recorded, subject, verified_at, verified_at, timedelta(minutes=20), line_ended=ended
+    )
+
+    assert standing.verified_as is VerifiedAs.NOBODY
+    assert standing.reason == "the caller hung up at 10:42"
+    assert standing.lapsed
+    assert ended.sentence == "The caller hung up at 10:42"
+
+
+def test_the_handler_hanging_up_is_said_as_such():
+    ended = LineEnded(datetime(2026, 7, 14, 9, 5, tzinfo=UTC), by_handler=True)
+
+    assert ended.sentence == "You hung up at 10:05"  # London's summer time
+
+
+def test_with_the_line_live_a_verification_stands_as_before():
+    now = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
+    subject = CallSubject(7, CallerType.RESIDENT, None)
+    recorded = RecordedVerification(VerifiedAs.RESIDENT, subject)
+
+    standing = verification_standing(recorded, subject, now, now, timedelta(minutes=20), None, None)
+
+    assert standing.verified_as is VerifiedAs.RESIDENT

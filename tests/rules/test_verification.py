@@ -24,6 +24,7 @@ ADDRESS = Factor.ADDRESS_LINE
 REFERENCE = Factor.REFERENCE
 SECRET = Factor.SECRET_WORD
 SMS = Factor.SMS_CODE
+CALL_BACK = Factor.CALL_BACK
 PASSCODE = Factor.REPRESENTATIVE_PASSCODE
 REP_SMS = Factor.REPRESENTATIVE_SMS_CODE
 
@@ -215,8 +216,9 @@ EVERY_FACTOR_SET = [
 
 def default_policy_oracle(factors):
     """Two of: date of birth, the address (postcode and first line count once), reference,
-    secret word; or a text code to the number on file."""
-    if SMS in factors:
+    secret word; or a text code to the number on file; or a call back to a number on file,
+    answered."""
+    if SMS in factors or CALL_BACK in factors:
         return True
     pieces = [DOB in factors, POSTCODE in factors or ADDRESS in factors]
     pieces += [REFERENCE in factors, SECRET in factors]
@@ -224,11 +226,21 @@ def default_policy_oracle(factors):
 
 
 def three_factors_oracle(factors):
-    """Three of the five, address lines separately; or the secret word and one other; no SMS."""
+    """Three of the five, address lines separately; or the secret word and one other; no SMS,
+    no call back."""
     knowledge = [DOB, POSTCODE, ADDRESS, REFERENCE, SECRET]
     if SECRET in factors and any(f in factors for f in knowledge if f != SECRET):
         return True
     return sum(f in factors for f in knowledge) >= 3
+
+
+def call_back_not_enough_oracle(factors):
+    """The default, except that a call back answered counts for nothing on its own."""
+    if SMS in factors:
+        return True
+    pieces = [DOB in factors, POSTCODE in factors or ADDRESS in factors]
+    pieces += [REFERENCE in factors, SECRET in factors]
+    return pieces.count(True) >= 2
 
 
 def no_shortcuts_oracle(factors):
@@ -237,8 +249,9 @@ def no_shortcuts_oracle(factors):
 
 
 def secret_word_alone_oracle(factors):
-    """The secret word on its own, or two others (address counted once), or a text code."""
-    if SECRET in factors or SMS in factors:
+    """The secret word on its own, or two others (address counted once), or a text code, or
+    a call back answered."""
+    if SECRET in factors or SMS in factors or CALL_BACK in factors:
         return True
     pieces = [DOB in factors, POSTCODE in factors or ADDRESS in factors, REFERENCE in factors]
     return pieces.count(True) >= 2
@@ -250,19 +263,32 @@ def secret_word_alone_oracle(factors):
         (VerificationPolicy(), default_policy_oracle),
         (
             VerificationPolicy(
-                knowledge_factors_needed=3, sms_code_alone=False, address_counts_once=False
+                knowledge_factors_needed=3,
+                sms_code_alone=False,
+                address_counts_once=False,
+                call_back_alone=False,
             ),
             three_factors_oracle,
         ),
         (
             VerificationPolicy(
-                secret_word_plus=None, sms_code_alone=False, address_counts_once=False
+                secret_word_plus=None,
+                sms_code_alone=False,
+                address_counts_once=False,
+                call_back_alone=False,
             ),
             no_shortcuts_oracle,
         ),
         (VerificationPolicy(secret_word_plus=0), secret_word_alone_oracle),
+        (VerificationPolicy(call_back_alone=False), call_back_not_enough_oracle),
     ],
-    ids=["default", "three-factors-no-sms", "no-shortcuts", "secret-word-alone"],
+    ids=[
+        "default",
+        "three-factors-no-sms",
+        "no-shortcuts",
+        "secret-word-alone",
+        "call-back-not-enough",
+    ],
 )
 def test_the_policy_decides_every_set_of_matched_factors_as_stated(policy, oracle):
     wrong = [
@@ -280,29 +306,32 @@ def test_the_policy_decides_every_set_of_matched_factors_as_stated(policy, oracl
         (
             VerificationPolicy(),
             "Two of: date of birth, address (postcode or first line), reference number; "
-            "or the secret word and one other; or a code sent by text to the number on file",
+            "or the secret word and one other; or a code sent by text to the number on file"
+            "; or answering a call back to a number on file",
         ),
         (
             VerificationPolicy(
                 knowledge_factors_needed=3, secret_word_plus=2, address_counts_once=False
             ),
             "Three of: date of birth, postcode, first line of address, reference number; "
-            "or the secret word and two others; or a code sent by text to the number on file",
+            "or the secret word and two others; or a code sent by text to the number on file"
+            "; or answering a call back to a number on file",
         ),
         (
-            VerificationPolicy(secret_word_plus=None, sms_code_alone=False),
+            VerificationPolicy(secret_word_plus=None, sms_code_alone=False, call_back_alone=False),
             "Two of: date of birth, address (postcode or first line), reference number, "
             "secret word",
         ),
         (
             VerificationPolicy(secret_word_plus=0, sms_code_alone=False),
             "Two of: date of birth, address (postcode or first line), reference number; "
-            "or the secret word alone",
+            "or the secret word alone; or answering a call back to a number on file",
         ),
         (
             VerificationPolicy(secret_word_plus=3),
             "Two of: date of birth, address (postcode or first line), reference number, "
-            "secret word; or a code sent by text to the number on file",
+            "secret word; or a code sent by text to the number on file"
+            "; or answering a call back to a number on file",
         ),
     ],
     ids=[

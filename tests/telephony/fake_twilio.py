@@ -238,6 +238,15 @@ class FakeTwilio(HttpClient):
                     {"sid": f"VE{n:032x}", "to": recorded.data.get("To"), "status": "pending"}
                 ),
             )
+        if recorded.uri.endswith("/Calls.json") and recorded.method == "POST":
+            body = {
+                "sid": f"CA{n:032x}",
+                "account_sid": ACCOUNT_SID,
+                "to": recorded.data.get("To"),
+                "from": recorded.data.get("From"),
+                "status": "queued",
+            }
+            return Response(201, json.dumps(body))
         if "/Calls/CA" in recorded.uri and recorded.method == "POST":
             call_sid = recorded.uri.rsplit("/", 1)[1].removesuffix(".json")
             status = recorded.data.get("Status", "in-progress")

@@ -1,5 +1,6 @@
 """Real concurrent requests against a live server, on SQLite and PostgreSQL: a webhook sent
-twice at once makes one call, and two handlers taking one call at once: exactly one gets it."""
+twice at once makes one call, and two handlers taking one call at once: exactly one gets it,
+and exactly one caller is put through, to the one who got it."""
 
 import re
 
@@ -45,8 +46,9 @@ def test_the_same_webhook_sent_many_times_at_once_makes_one_call(
 def test_two_handlers_taking_one_call_at_once_exactly_one_gets_it(
     fake_twilio, live_server, app, attempt
 ):
-    first = Browser(live_server, factories.make_staff(Role.HANDLER))
-    second = Browser(live_server, factories.make_staff(Role.SUPERVISOR))
+    staff = (factories.make_staff(Role.HANDLER), factories.make_staff(Role.SUPERVISOR))
+    staff_ids = [member.id for member in staff]
+    first, second = (Browser(live_server, member) for member in staff)
     _post_webhook(app, live_server, INCOMING)
     call_id = db.session.scalar(select(Call.id))
 
@@ -68,5 +70,9 @@ def test_two_handlers_taking_one_call_at_once_exactly_one_gets_it(
     assert call.taken_at is not None
     taken = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "call.taken")
     assert db.session.scalar(taken) == 1
+    # One dequeue, of exactly this call, to the winner's browser.
+    (moved,) = fake_twilio.sent("/Calls/")
+    assert moved.uri.endswith(f"/Calls/{CALL_SID}.json")
+    assert f"<Identity>staff-{staff_ids[winners[0]]}</Identity>" in moved.data["Twiml"]
     # The loser cannot open the call: it is someone else's.
     assert loser.http.get(live_server + f"/calls/{call_id}").status_code == 404

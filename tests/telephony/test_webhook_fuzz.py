@@ -131,3 +131,48 @@ def test_any_message_status_webhook_is_answered_without_a_server_error(
 
     assert response.status_code in (204, 400)
     assert count(OutboxMessage) >= 1
+
+
+@FUZZ
+@given(
+    known=st.booleans(),
+    sid=ANY_TEXT,
+    status=st.sampled_from(["no-answer", "busy", "failed", "canceled", "completed"]) | ANY_TEXT,
+    call_id=st.none() | NUMBER_TEXT,
+    extra=EXTRA,
+)
+def test_any_dial_ended_webhook_is_answered_without_a_server_error(
+    fake_twilio, client, app, known, sid, status, call_id, extra
+):
+    waiting = inbound_calls.record_inbound_call(a_call_sid(), None)
+    params = {**extra, "AccountSid": ACCOUNT_SID, "DialCallStatus": status}
+    params["CallSid"] = waiting.provider_call_sid if known else sid
+    query = "" if call_id is None else f"call={quote(call_id)}"
+
+    response = signed_post(client, app, "/twilio/voice/dial-ended", params, query=query)
+
+    assert response.status_code in (200, 400)
+    db.session.expire_all()
+    assert db.session.get(Call, waiting.id).handler_id is None  # nobody had it: nothing moved
+
+
+@FUZZ
+@given(
+    sid=ANY_TEXT,
+    digits=st.sampled_from(["1", "2", ""]) | ANY_TEXT,
+    leg=st.none() | NUMBER_TEXT,
+    extra=EXTRA,
+)
+def test_any_call_back_answer_is_answered_without_a_server_error_or_a_verification(
+    fake_twilio, client, app, sid, digits, leg, extra
+):
+    params = {**extra, "AccountSid": ACCOUNT_SID, "CallSid": sid or a_call_sid(), "Digits": digits}
+    query = "" if leg is None else f"leg={quote(leg)}"
+    events_before = count(AuditEvent)
+
+    response = signed_post(client, app, "/twilio/voice/call-back-answered", params, query=query)
+
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert "<Hangup />" in response.get_data(as_text=True)  # no call back was made
+    assert count(AuditEvent) == events_before
