@@ -57,6 +57,8 @@ def _lease() -> timedelta:
     """How long a claimed message is its worker's (OUTBOX_LEASE_SECONDS, else LEASE)."""
     seconds = current_app.config.get("OUTBOX_LEASE_SECONDS")
     return timedelta(seconds=seconds) if seconds else LEASE
+
+
 MOBILE = "mobile"
 
 
