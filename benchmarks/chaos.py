@@ -209,6 +209,9 @@ def main() -> None:
         for web_port in layout.web_ports:
             _wait_for(f"http://127.0.0.1:{web_port}/healthz")
         note("cluster up")
+        # The periodic jobs are counted from here: a period that began while the
+        # schedulers were still starting had nobody to run it.
+        run_from = clock.now()
         locust_env = {**os.environ, "LOAD_PEOPLE": str(people_file)}
         # The handlers go to HAProxy by its address, as benchmarks/load.py does.
         balancer = f"http://127.0.0.1:{layout.port}"

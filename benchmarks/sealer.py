@@ -96,8 +96,83 @@ def main() -> None:
     print(f"written to {path}")
 
 
+def writers(seconds: float = 20, threads: int = 8) -> dict:
+    """Writers alone, as requests write audit events: `threads` quick writers commit one
+    event each, back to back, while a slow writer keeps an event uncommitted for 300 ms of
+    every second (a slow request), and the sealers run the old way, then the new way. The
+    quick writers' commit times show whether anyone waits for the sealer."""
+    import statistics
+    import threading
+
+    from app import create_app
+    from app.extensions import db
+    from app.services import audit
+    from config import Config
+
+    url = os.environ.get("LOAD_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/load")
+
+    class WritersConfig(Config):
+        SQLALCHEMY_DATABASE_URI = url
+        SECRET_KEY = "writers-benchmark-secret-not-for-use"  # noqa: S105
+        SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": threads + 6}
+
+    app = create_app(WritersConfig)
+    figures = {}
+    for mode in ("table-lock", "snapshot"):
+        stop = threading.Event()
+        times: list[float] = []
+
+        def quick(stop: threading.Event, times: list[float]) -> None:
+            with app.app_context():
+                while not stop.is_set():
+                    started = time.perf_counter()
+                    audit.record("bench.write")
+                    db.session.commit()
+                    times.append((time.perf_counter() - started) * 1000)
+
+        def slow(stop: threading.Event) -> None:
+            with app.app_context():
+                while not stop.is_set():
+                    audit.record("bench.slow")
+                    db.session.flush()
+                    time.sleep(0.3)
+                    db.session.commit()
+                    stop.wait(0.7)
+
+        def sealer(stop: threading.Event, mode: str) -> None:
+            with app.app_context():
+                while not stop.is_set():
+                    if mode == "table-lock":
+                        _old_round(db.engine)
+                    audit.seal_pending()
+                    stop.wait(LOOP_SECONDS)
+
+        sealers = 2 if mode == "table-lock" else 1
+        workers = [threading.Thread(target=quick, args=(stop, times)) for _ in range(threads)]
+        workers += [threading.Thread(target=slow, args=(stop,))]
+        workers += [threading.Thread(target=sealer, args=(stop, mode)) for _ in range(sealers)]
+        for worker in workers:
+            worker.start()
+        time.sleep(seconds)
+        stop.set()
+        for worker in workers:
+            worker.join()
+        q = statistics.quantiles(times, n=1000)
+        figures[mode] = {
+            "sealers": sealers, "commits": len(times), "p50_ms": round(q[499], 1),
+            "p95_ms": round(q[949], 1), "p99_ms": round(q[989], 1), "max_ms": round(max(times), 1),
+        }  # fmt: skip
+        print(mode, figures[mode], flush=True)
+    return figures
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "loop":
         seal_loop(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "writers":
+        found = writers()
+        path = INSTANCE_DIR / "sealer-writers.json"
+        path.write_text(json.dumps(found, indent=2) + "\n")
+        print(f"written to {path}")
     else:
         main()
