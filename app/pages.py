@@ -7,16 +7,19 @@ A view checks what it may offer first (the object, the permission), then hands t
     if submitted(form, lambda: staff.deactivate_staff(user, current_user)):
         return done("The account is deactivated", url_for("admin.show_staff", staff_id=user.id))
     return render_template("admin/deactivate.html", user=user, form=form)
+
+A queue with filters in its address is drawn with `filtered_list`, its page taken by `page_of`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import flash, redirect
+from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.pagination import page_of
 from app.refusals import Refused, show_refusal
 
 T = TypeVar("T")
@@ -47,3 +50,15 @@ def done(message: str, location: str, category: str = "success") -> Response:
     travels in the session cookie, which is signed but readable."""
     flash(message, category)
     return redirect(location)
+
+
+def filtered_list(
+    template: str, filters, fetch: Callable[[int, int], tuple[list, int]], **context
+) -> str:
+    """A queue narrowed by a filter form in the address (`filters`, read from `request.args`):
+    the page of `rows` asked for, drawn by `template` with its `pagination` and `filters`. The
+    page posts no form (`form` is None), so the filters are no form's errors."""
+    rows, pagination = page_of(fetch)
+    return render_template(
+        template, rows=rows, pagination=pagination, filters=filters, form=None, **context
+    )
