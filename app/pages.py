@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import flash, redirect, render_template
+from flask import abort, flash, redirect, render_template
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from app.pagination import page_of
 from app.refusals import Refused, show_refusal
+from app.services.staff import TooManyAttempts, WaitToTryAgain
 
 T = TypeVar("T")
 
@@ -42,6 +44,21 @@ def submitted(form: FlaskForm, change: Callable[[], T]) -> Changed[T] | None:
         return Changed(change())
     except Refused as refused:
         show_refusal(form, refused)
+        return None
+
+
+def submitted_within_allowance(
+    form: FlaskForm, field: Field, change: Callable[[], T]
+) -> Changed[T] | None:
+    """`submitted(form, change)` for a sign-in step its allowances limit (staff and residents
+    alike): too many tries from this address is a 429; an account tried from many addresses
+    asks this one to wait, next to `field`."""
+    try:
+        return submitted(form, change)
+    except TooManyAttempts:
+        abort(429)
+    except WaitToTryAgain as wait:
+        field.errors.append(wait.message)
         return None
 
 
