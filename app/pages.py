@@ -7,17 +7,22 @@ A view checks what it may offer first (the object, the permission), then hands t
     if submitted(form, lambda: staff.deactivate_staff(user, current_user)):
         return done("The account is deactivated", url_for("admin.show_staff", staff_id=user.id))
     return render_template("admin/deactivate.html", user=user, form=form)
+
+A queue with filters in its address is drawn with `filtered_list`, its page taken by `page_of`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import flash, redirect
+from flask import abort, flash, redirect, render_template
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import Field
 
+from app.pagination import page_of
 from app.refusals import Refused, show_refusal
+from app.services.staff import TooManyAttempts, WaitToTryAgain
 
 T = TypeVar("T")
 
@@ -42,8 +47,35 @@ def submitted(form: FlaskForm, change: Callable[[], T]) -> Changed[T] | None:
         return None
 
 
+def submitted_within_allowance(
+    form: FlaskForm, field: Field, change: Callable[[], T]
+) -> Changed[T] | None:
+    """`submitted(form, change)` for a sign-in step its allowances limit (staff and residents
+    alike): too many tries from this address is a 429; an account tried from many addresses
+    asks this one to wait, next to `field`."""
+    try:
+        return submitted(form, change)
+    except TooManyAttempts:
+        abort(429)
+    except WaitToTryAgain as wait:
+        field.errors.append(wait.message)
+        return None
+
+
 def done(message: str, location: str, category: str = "success") -> Response:
     """Go to `location` with a banner saying `message`. Never a name in it: the message
     travels in the session cookie, which is signed but readable."""
     flash(message, category)
     return redirect(location)
+
+
+def filtered_list(
+    template: str, filters, fetch: Callable[[int, int], tuple[list, int]], **context
+) -> str:
+    """A queue narrowed by a filter form in the address (`filters`, read from `request.args`):
+    the page of `rows` asked for, drawn by `template` with its `pagination` and `filters`. The
+    page posts no form (`form` is None), so the filters are no form's errors."""
+    rows, pagination = page_of(fetch)
+    return render_template(
+        template, rows=rows, pagination=pagination, filters=filters, form=None, **context
+    )

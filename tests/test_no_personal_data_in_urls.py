@@ -326,10 +326,13 @@ def _call_journey(walker: Walker, seeded) -> None:
     call_url = started.request.path
     _finds_her(walker, seeded, "/search", page=walker.last)
 
+    def say_who_calls(caller: dict) -> None:
+        walker.get(call_url + "?step=caller")  # the call page shows one step at a time
+        walker.submit("/caller", caller)
+
     walker.submit("/resident", {"resident_id": str(resident.id)})
     walker.submit("/caller", {"caller-caller_type": "resident"}, htmx=True)
-    walker.get(call_url + "?step=caller")  # the call page shows one step at a time
-    walker.submit("/caller", {"caller-caller_type": "resident"})
+    say_who_calls({"caller-caller_type": "resident"})
     walker.submit("/verify", {"verify-date_of_birth": "23/7/1951", "verify-postcode": "LE7 9XQ"})
     walker.get(call_url + "/record", htmx=True)
     walker.get(call_url)
@@ -354,14 +357,12 @@ def _call_journey(walker: Walker, seeded) -> None:
     }
     walker.submit("/reports", report)
     walker.submit("/reports", report, htmx=True)
-    walker.get(call_url + "?step=caller")
-    walker.submit(
-        "/caller",
+    say_who_calls(
         {
             "caller-caller_type": "third-party",
             "caller-caller_name": "Barnaby Thistlewood",
             "caller-relationship": "neighbour",
-        },
+        }
     )
     urgent = {
         **report,
@@ -371,13 +372,11 @@ def _call_journey(walker: Walker, seeded) -> None:
         "report-instructions": "Isolate the water supply",
     }
     walker.submit("/reports", urgent)
-    walker.get(call_url + "?step=caller")
-    walker.submit(
-        "/caller",
+    say_who_calls(
         {
             "caller-caller_type": "representative",
             "caller-permission_id": str(seeded["permission"].id),
-        },
+        }
     )
     verified = walker.submit("/verify", {"rep-passcode": seeded["passcode"]})
     assert "May discuss council tax" in verified.get_data(as_text=True)

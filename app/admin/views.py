@@ -100,14 +100,12 @@ def edit_staff(staff_id: int):
 @bp.route("/admin/staff/<int:staff_id>/deactivate", methods=["GET", "POST"])
 @staff_required(Capability.MANAGE_STAFF)
 def deactivate(staff_id: int):
-    user = staff_service.get_staff_or_404(staff_id)
-    form = ConfirmForm()
-    if submitted(form, lambda: staff_service.deactivate_staff(user, current_user)):
-        return done(
-            "The account is deactivated. They have been signed out",
-            url_for("admin.show_staff", staff_id=user.id),
-        )
-    return render_template("admin/deactivate.html", user=user, form=form)
+    return _confirmed(
+        staff_id,
+        staff_service.deactivate_staff,
+        "The account is deactivated. They have been signed out",
+        "admin/deactivate.html",
+    )
 
 
 @bp.post("/admin/staff/<int:staff_id>/reactivate")
@@ -142,12 +140,20 @@ def password_link(staff_id: int):
 @bp.route("/admin/staff/<int:staff_id>/reset-two-factor", methods=["GET", "POST"])
 @staff_required(Capability.MANAGE_STAFF)
 def reset_two_factor(staff_id: int):
+    return _confirmed(
+        staff_id,
+        staff_service.reset_two_factor,
+        "Two-factor sign-in is reset. They have been signed out, and will set it up again "
+        "when they next sign in",
+        "admin/reset_two_factor.html",
+    )
+
+
+def _confirmed(staff_id: int, change, changed: str, template: str):
+    """A change to an account that takes only a confirmation: made (`change(user, by)`) once
+    confirmed, then back to the account saying `changed`."""
     user = staff_service.get_staff_or_404(staff_id)
     form = ConfirmForm()
-    if submitted(form, lambda: staff_service.reset_two_factor(user, current_user)):
-        return done(
-            "Two-factor sign-in is reset. They have been signed out, and will set it up again "
-            "when they next sign in",
-            url_for("admin.show_staff", staff_id=user.id),
-        )
-    return render_template("admin/reset_two_factor.html", user=user, form=form)
+    if submitted(form, lambda: change(user, current_user)):
+        return done(changed, url_for("admin.show_staff", staff_id=user.id))
+    return render_template(template, user=user, form=form)

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -14,7 +14,7 @@ from app.auth.forms import (
     TwoFactorCodeForm,
 )
 from app.auth.session import end_session, second_step_token, start_second_step, start_session
-from app.pages import done, submitted
+from app.pages import done, submitted_within_allowance
 from app.refusals import Refused, show_refusal
 from app.rules import two_factor as two_factor_rules
 from app.rules.sessions import SessionEnd
@@ -54,19 +54,15 @@ def login():
     if signed_in_staff():
         return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
-    if form.validate_on_submit():
-        try:
-            accepted = staff_service.sign_in(
-                form.email.data, form.password.data, address=request.remote_addr or ""
-            )
-        except staff_service.TooManyAttempts:
-            abort(429)
-        except staff_service.WaitToTryAgain as wait:
-            form.password.errors.append(wait.message)
-            return render_template("auth/login.html", form=form)
-        except Refused as refused:  # a deactivated account, after its right password
-            show_refusal(form, refused)
-            return render_template("auth/login.html", form=form)
+    # A deactivated account is refused, on the form, after its right password.
+    if tried := submitted_within_allowance(
+        form,
+        form.password,
+        lambda: staff_service.sign_in(
+            form.email.data, form.password.data, address=request.remote_addr or ""
+        ),
+    ):
+        accepted = tried.result
         if accepted is not None and accepted.step is SignInStep.SIGNED_IN:
             start_session(accepted.user)
             return redirect(_safe_next(request.args.get("next")))
@@ -87,18 +83,6 @@ def _start_again():
     return done("Sign in again to continue", url_for("auth.login", **_next_arg()), "info")
 
 
-def _code_checked(form, check):
-    """`submitted(form, check)` for a code typed at sign-in: too many tries from here is a
-    429; an account tried from many addresses asks this one to wait, on the form."""
-    try:
-        return submitted(form, check)
-    except staff_service.TooManyAttempts:
-        abort(429)
-    except staff_service.WaitToTryAgain as wait:
-        form.code.errors.append(wait.message)
-        return None
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def two_factor():
@@ -108,8 +92,8 @@ def two_factor():
         return _start_again()
     form = TwoFactorCodeForm()
     address = request.remote_addr or ""
-    if signed_in := _code_checked(
-        form, lambda: staff_service.give_code(user, form.code.data, address)
+    if signed_in := submitted_within_allowance(
+        form, form.code, lambda: staff_service.give_code(user, form.code.data, address)
     ):
         start_session(signed_in.result)
         return redirect(_safe_next(request.args.get("next")))
@@ -134,8 +118,8 @@ def enrol_two_factor():
         return _start_again()
     form = EnrolTwoFactorForm()
     address = request.remote_addr or ""
-    enrolled = _code_checked(
-        form, lambda: staff_service.confirm_enrolment(user, form.code.data, address)
+    enrolled = submitted_within_allowance(
+        form, form.code, lambda: staff_service.confirm_enrolment(user, form.code.data, address)
     )
     if enrolled:
         signed_in, codes = enrolled.result

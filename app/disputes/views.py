@@ -8,8 +8,7 @@ from app.filters import area_name, local_time
 from app.forms import choices
 from app.htmx import is_htmx
 from app.models import Entry
-from app.pages import done, submitted
-from app.pagination import page_of
+from app.pages import done, filtered_list, submitted
 from app.references import format_reference
 from app.rules.capabilities import Capability
 from app.rules.disputes import recorded_message
@@ -24,7 +23,9 @@ navigation.register("disputes.index", "Disputes", Capability.DECIDE_DISPUTES)
 def index():
     filters = QueueFilterForm(request.args)
     area, status = filters.filters()
-    rows, pagination = page_of(
+    return filtered_list(
+        "disputes/index.html",
+        filters,
         lambda page, per_page: disputes.dispute_queue(
             current_user,
             page,
@@ -33,10 +34,7 @@ def index():
             area=area,
             status=status,
             reference=filters.typed_reference(),
-        )
-    )
-    return render_template(
-        "disputes/index.html", rows=rows, pagination=pagination, filters=filters, form=None
+        ),
     )
 
 

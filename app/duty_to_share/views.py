@@ -5,8 +5,7 @@ from app import clock, navigation
 from app.duty_to_share import bp
 from app.duty_to_share.forms import ShareDecisionForm, ShareRequestForm, WaitingFilterForm
 from app.filters import area_name
-from app.pages import done, submitted
-from app.pagination import page_of
+from app.pages import done, filtered_list, submitted
 from app.rules.capabilities import Capability
 from app.security import staff_required
 from app.services import calls, duty_to_share
@@ -41,18 +40,13 @@ def request_share(call_id: int):
 def index():
     filters = WaitingFilterForm(request.args)
     overdue_only = filters.overdue_only()
-    rows, pagination = page_of(
+    return filtered_list(
+        "duty_to_share/index.html",
+        filters,
         lambda page, per_page: duty_to_share.waiting_requests(
             page, per_page, now=clock.now(), overdue_only=overdue_only
-        )
-    )
-    return render_template(
-        "duty_to_share/index.html",
-        rows=rows,
-        pagination=pagination,
-        filters=filters,
+        ),
         overdue_only=overdue_only,
-        form=None,
     )
 
 

@@ -5,8 +5,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
-from app.pages import done, submitted
-from app.pagination import page_of
+from app.pages import done, filtered_list, submitted
 from app.permissions import bp
 from app.permissions.forms import EndDecisionForm, EndRequestFilterForm
 from app.rules import authority_ends as rules
@@ -21,16 +20,11 @@ from app.services import authority_ends
 def end_requests():
     filters = EndRequestFilterForm(request.args)
     status = filters.chosen()
-    rows, pagination = page_of(
-        lambda page, per_page: authority_ends.requests_list(page, per_page, status)
-    )
-    return render_template(
+    return filtered_list(
         "permissions/end_requests.html",
-        rows=rows,
-        pagination=pagination,
-        filters=filters,
+        filters,
+        lambda page, per_page: authority_ends.requests_list(page, per_page, status),
         waiting_only=status is AuthorityEndStatus.WAITING,
-        form=None,
     )
 
 

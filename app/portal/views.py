@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import clock
 from app.auth.session import end_session, start_resident_session
-from app.pages import done, submitted
+from app.pages import done, submitted, submitted_within_allowance
 from app.portal import bp
 from app.portal.forms import (
     CodeForm,
@@ -46,17 +46,14 @@ def start():
         # No code could be sent: the same page for everyone, whatever they typed.
         return render_template("portal/start.html", form=None, unavailable=True)
     form = SignInForm()
-    if form.validate_on_submit():
-        try:
-            token = portal.start_sign_in(
-                form.reference.data, form.date_of_birth.data, address=request.remote_addr or ""
-            )
-        except portal.TooManyAttempts:
-            abort(429)
-        except portal.WaitToTryAgain as wait:
-            form.date_of_birth.errors.append(wait.message)
-            return render_template("portal/start.html", form=form)
-        session[_WAITING] = token
+    if started := submitted_within_allowance(
+        form,
+        form.date_of_birth,
+        lambda: portal.start_sign_in(
+            form.reference.data, form.date_of_birth.data, address=request.remote_addr or ""
+        ),
+    ):
+        session[_WAITING] = started.result
         return redirect(url_for("portal.enter_code"))
     return render_template("portal/start.html", form=form)
 

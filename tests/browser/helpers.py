@@ -6,7 +6,7 @@ click or fill (sign-in excepted: the journeys start once the handler is at work)
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from app.extensions import db
 from app.models import Entry
@@ -26,6 +26,15 @@ def add_entry(resident, **values) -> Entry:
 
 # A dispute as residents and staff name it: "Dispute ABCD-EFGH-JKM".
 DISPUTE_NAME = re.compile(r"^Dispute [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3}$")
+
+
+# A phone's window, as the portal's residents mostly see it.
+PHONE = {"width": 375, "height": 812}
+
+
+def phone_page(browser: Browser) -> Page:
+    """A page in a browser context of its own on a phone: its window, touch, a mobile browser."""
+    return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
 
 
 # --- keyboard --------------------------------------------------------------------------

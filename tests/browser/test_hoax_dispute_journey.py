@@ -13,6 +13,7 @@ from tests import factories
 from tests.browser.helpers import (
     DISPUTE_NAME,
     choose_radio,
+    phone_page,
     press,
     sign_in_to_portal,
     start_call,
@@ -22,7 +23,6 @@ from tests.browser.journeys import desk_of, open_the_dispute_from_the_queue
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 812}
 HOAX_REPORT = "Says the boiler is broken, send someone"
 
 
@@ -35,7 +35,7 @@ def test_a_hoax_disputed_in_the_portal_is_upheld_and_the_next_call_is_warned(
     handler = factories.make_staff(Role.HANDLER)
 
     # The resident, on her phone, says the report was a hoax.
-    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone = phone_page(browser)
     sign_in_to_portal(phone, live_server, resident.reference, "14 March 1948")
     press(phone, phone.get_by_role("link", name=re.compile("^Say this is wrong")))
     choose_radio(

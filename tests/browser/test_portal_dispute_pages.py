@@ -20,6 +20,7 @@ from app.models import Dispute
 from app.references import format_reference
 from app.rules.vocabulary import Role
 from tests import factories
+from tests.browser.call_steps import expect_no_sideways_scroll
 from tests.browser.helpers import choose_radio, press, sign_in, sign_in_to_portal, type_into
 
 pytestmark = pytest.mark.browser
@@ -31,11 +32,6 @@ WINDOWS = {
 }
 SCREENSHOTS = os.environ.get("SCREENSHOTS")
 STATEMENT = "I was away that week"
-
-
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways"
 
 
 @pytest.mark.parametrize("window", WINDOWS)
@@ -50,7 +46,7 @@ def test_a_resident_changes_their_answers_then_goes_back_after_sending(
 
     def at_page(name: str) -> None:
         check_accessibility(page)
-        _no_sideways_scroll(page)
+        expect_no_sideways_scroll(page)
         if SCREENSHOTS and window != "375px":
             folder = Path(SCREENSHOTS)
             folder.mkdir(parents=True, exist_ok=True)

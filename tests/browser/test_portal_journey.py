@@ -26,13 +26,12 @@ from app.rules.vocabulary import (
 )
 from app.services import disputes
 from tests import factories
-from tests.browser.helpers import choose_radio, press, sign_in_to_portal, type_into
+from tests.browser.call_steps import expect_no_sideways_scroll
+from tests.browser.helpers import choose_radio, phone_page, press, sign_in_to_portal, type_into
 from tests.browser.journeys import desk_of
 from tests.portal.helpers import console_code
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 375, "height": 812}
 
 
 def test_a_resident_on_a_phone_disputes_a_neighbours_report_as_a_hoax(
@@ -42,7 +41,7 @@ def test_a_resident_on_a_phone_disputes_a_neighbours_report_as_a_hoax(
     factories.make_entry(
         resident, summary="Says the boiler is broken, send someone", reporter_name="Pat Smith"
     )
-    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page = phone_page(browser)
 
     page.goto(f"{live_server}/portal")
     expect(page.get_by_role("heading", name="Sign in to see your council record")).to_be_visible()
@@ -89,8 +88,7 @@ def test_a_resident_on_a_phone_disputes_a_neighbours_report_as_a_hoax(
     expect(page.get_by_text(due)).to_be_visible()
     assert dispute.entry.status is EntryStatus.DISPUTED
     check_accessibility(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], "the page scrolls sideways on a phone"
+    expect_no_sideways_scroll(page)
 
     press(page, page.get_by_role("link", name="Back to your record"))
     expect(page.get_by_text("You told us this is wrong")).to_be_visible()
@@ -113,7 +111,7 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
     disputes.decide_dispute(
         dispute, DisputeStatus.NOT_UPHELD, "Our team found a leak", 0, supervisor, now=clock.now()
     )
-    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page = phone_page(browser)
     sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
 
     press(page, page.get_by_role("link", name="Take away Dana Tranter's permission"))
@@ -133,7 +131,7 @@ def test_a_resident_on_a_phone_takes_a_permission_away_and_reads_a_decision(
 def test_in_production_without_a_text_service_the_portal_says_how_to_reach_the_council(
     browser: Browser, live_server, check_accessibility, production
 ):
-    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page = phone_page(browser)
 
     page.goto(f"{live_server}/portal")
 
@@ -149,7 +147,7 @@ def test_a_resident_asks_us_to_end_an_lpa_and_a_supervisor_ends_it(
     resident = factories.make_resident(forename="Olive", surname="Tranter")
     permission, _ = factories.make_permission(resident, name="Dana Tranter")
     supervisor = factories.make_staff(Role.SUPERVISOR, name="Sunita Supervisor")
-    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page = phone_page(browser)
     sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
     expect(page.get_by_role("link", name=re.compile(r"^Take away"))).to_have_count(0)
 
@@ -173,8 +171,7 @@ def test_a_resident_asks_us_to_end_an_lpa_and_a_supervisor_ends_it(
     expect(page.locator(".govuk-panel")).to_contain_text(str(asked.id))
     assert db.session.get(Permission, permission.id).revoked_at is None
     check_accessibility(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], "the page scrolls sideways on a phone"
+    expect_no_sideways_scroll(page)
     press(page, page.get_by_role("link", name="Back to your record"))
     expect(page.get_by_text("you asked us to end this. We will contact you")).to_be_visible()
     check_accessibility(page)
@@ -223,7 +220,7 @@ def test_a_resident_whose_number_changed_lands_on_the_sign_in_page_told_why(
     browser: Browser, live_server, check_accessibility
 ):
     resident = factories.make_resident(forename="Olive", surname="Tranter")
-    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page = phone_page(browser)
     sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
 
     resident.phones[0].number = "+447700900999"  # changed by staff, by any path
