@@ -13,6 +13,8 @@ from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, Map
 
+from app.rules.row_ids import LARGEST_ID
+
 NUL = "\x00"
 
 
@@ -34,11 +36,6 @@ class TypedRequest(Request):
     parameter_storage_class = TypedFields
 
 
-# The largest id a row can have: the database's INTEGER. A larger number in an address, or
-# posted as an id, is a row that cannot exist, not an error from the database.
-LARGEST_ID = 2**31 - 1
-
-
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in a route: an id that fits the database's INTEGER, else no such page."""
 
@@ -49,12 +46,3 @@ class RowIdConverter(IntegerConverter):
 
 class RowIdMap(Map):
     default_converters = {**Map.default_converters, "int": RowIdConverter}
-
-
-def row_id(typed: str | None) -> int | None:
-    """An id posted in a form field, when it could be a row's; None otherwise."""
-    text = (typed or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > len(str(LARGEST_ID)):
-        return None
-    number = int(text)
-    return number if 0 < number <= LARGEST_ID else None

@@ -6,9 +6,9 @@ from wtforms.validators import InputRequired
 from app.forms import radio_field, reason_field, submit_button, text_field
 from app.rules import authority_ends as authority_rules
 from app.rules.disputes import STATEMENT_MAX_LENGTH
+from app.rules.row_ids import row_id
 from app.rules.vocabulary import DisputeReason
 from app.services.portal import SELECT_REASON
-from app.typed_input import row_id
 
 ENTER_REFERENCE = "Enter your reference number"
 ENTER_DATE_OF_BIRTH = "Enter your date of birth"
