@@ -24,12 +24,23 @@ def _without_nul(value: Any) -> Any:
 
 class TypedFields(ImmutableMultiDict):
     """Fields as parsed (pairs of name and value), each name and text value without NULs.
-    Uploaded files are left as they are."""
+    Uploaded files are left as they are. What was sent is kept for a signature made over it
+    (`as_sent`)."""
 
     def __init__(self, mapping: Any = None) -> None:
+        sent = None
         if isinstance(mapping, list):
-            mapping = [(_without_nul(key), _without_nul(value)) for key, value in mapping]
+            sent, mapping = (
+                mapping,
+                [(_without_nul(key), _without_nul(value)) for key, value in mapping],
+            )
         super().__init__(mapping)
+        self.sent = ImmutableMultiDict(sent) if sent != mapping else None
+
+
+def as_sent(fields: ImmutableMultiDict) -> ImmutableMultiDict:
+    """The fields exactly as sent, NULs and all: what a webhook's signature covers."""
+    return getattr(fields, "sent", None) or fields
 
 
 class TypedRequest(Request):
