@@ -1,11 +1,20 @@
 """Staff pages tried as an attacker would: filters and forms given NULs, ids beyond any row,
 forged codes and repeated fields. A page answers, never a 500."""
 
+import re
+
 import pytest
 
 from tests.helpers import audit_events, csrf_token
 
 BEYOND_ANY_ROW = "99999999999999999999"
+_PER_REQUEST = re.compile(r'(name="csrf-token" content|name="csrf_token"[^>]*value|nonce)="[^"]*"')
+
+
+def _without_tokens(response) -> str:
+    return _PER_REQUEST.sub("", response.get_data(as_text=True))
+
+
 BEYOND_AN_INTEGER = str(2**31)
 
 
@@ -84,3 +93,31 @@ def test_repeated_fields_in_a_filter_are_never_a_500(signed_in_admin, signed_in_
     ]
 
     assert [r.status_code for r in asked if r.status_code >= 500] == []
+
+
+def test_without_legal_holds_a_reference_posted_finds_nothing_and_says_nothing(
+    signed_in_handler, resident
+):
+    # A handler may not set holds, and learns nothing by posting references: a real one and
+    # a made-up one get the same refusal, and neither goes on to a record.
+    token = csrf_token(signed_in_handler, "/")
+    answers = [
+        signed_in_handler.post("/legal-holds", data={"csrf_token": token, "reference": typed})
+        for typed in (resident.reference, "ZZZZ-ZZZZ-ZZZ")
+    ]
+
+    assert [a.status_code for a in answers] == [403, 403]
+    assert _without_tokens(answers[0]) == _without_tokens(answers[1])
+    assert "Location" not in answers[0].headers
+
+
+def test_the_reference_for_a_legal_hold_never_goes_in_an_address(signed_in_admin, resident):
+    token = csrf_token(signed_in_admin, "/legal-holds")
+
+    found = signed_in_admin.post(
+        "/legal-holds", data={"csrf_token": token, "reference": resident.reference}
+    )
+
+    assert found.status_code == 302
+    assert resident.reference not in found.headers["Location"]
+    assert found.headers["Location"] == f"/residents/{resident.id}/legal-hold"
