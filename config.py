@@ -107,7 +107,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
         f"sqlite:///{INSTANCE_DIR / 'caller-verification.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A database error's message never carries the values it was given (names, numbers,
+    # what a resident typed): it is written to the log with the traceback.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     # Form fields drawn once for the same parameters, per process (app/templating.py).
     WIDGET_CACHE = True
 

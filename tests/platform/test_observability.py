@@ -5,7 +5,12 @@ import json
 import logging
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
+
 from app import clock
+from app.extensions import db
 from app.observability import log_handler
 from app.services import periodic
 
@@ -152,3 +157,15 @@ def test_metrics_with_an_odd_bearer_are_refused_not_an_error(app, client, monkey
         response = client.get("/metrics", headers={"Authorization": given})
 
         assert response.status_code == 401, given
+
+
+def test_a_database_error_in_the_log_never_carries_the_values_it_was_given(app, caplog):
+    # An unhandled error is logged with its traceback; SQLAlchemy's message would quote every
+    # parameter of the statement (a resident's name, a number, what they typed).
+    with pytest.raises(DBAPIError) as raised:
+        db.session.execute(
+            sql("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": "Zebedee Okafor"}
+        )
+    db.session.rollback()
+
+    assert "Zebedee" not in str(raised.value)
