@@ -77,14 +77,20 @@ def test_a_timeout_posted_from_another_site_neither_signs_out_nor_says_so(client
     assert _drafts_kept() == 0
 
 
-def test_a_timeout_replayed_after_sign_out_writes_nothing(app, client, resident):
-    entry = factories.make_entry(resident)
+def _signed_out_leaving_a_copy(app, client, resident):
+    """Sign in, copy the cookie and the page's token, sign out: a client with the copy."""
     portal_sign_in(client, resident)
     token = _token(client)
     copied = client.get_cookie("cv_session").value
     client.post("/portal/sign-out", data={"csrf_token": token})
     replay = app.test_client()
     replay.set_cookie("cv_session", copied)
+    return replay, token
+
+
+def test_a_timeout_replayed_after_sign_out_writes_nothing(app, client, resident):
+    entry = factories.make_entry(resident)
+    replay, token = _signed_out_leaving_a_copy(app, client, resident)
 
     response = _time_out(replay, token, entry=str(entry.id), statement="replayed")
 
@@ -95,12 +101,7 @@ def test_a_timeout_replayed_after_sign_out_writes_nothing(app, client, resident)
 def test_stay_signed_in_with_a_copied_cookie_after_sign_out_keeps_nothing_open(
     app, client, resident
 ):
-    portal_sign_in(client, resident)
-    token = _token(client)
-    copied = client.get_cookie("cv_session").value
-    client.post("/portal/sign-out", data={"csrf_token": token})
-    again = app.test_client()
-    again.set_cookie("cv_session", copied)
+    again, token = _signed_out_leaving_a_copy(app, client, resident)
 
     stayed = again.post("/portal/stay-signed-in", data={"csrf_token": token})
 
