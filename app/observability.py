@@ -161,7 +161,9 @@ def _bearer_matches(expected: str) -> bool:
 
 def init_observability(app: Flask) -> None:
     _init_logging(app)
-    app.before_request(_start_request)
+    # First of all the checks before a view (CSRF, the rate limits), so a request they refuse
+    # is logged and answered with its id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)
 
     @app.get("/readyz")

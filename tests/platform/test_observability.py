@@ -169,3 +169,11 @@ def test_a_database_error_in_the_log_never_carries_the_values_it_was_given(app, 
     db.session.rollback()
 
     assert "Zebedee" not in str(raised.value)
+
+
+def test_a_request_refused_before_its_view_still_carries_its_request_id(client):
+    # The CSRF check runs before every view: a post it refuses is logged and answered with
+    # the request's id too, not "-" and an empty header.
+    response = client.post("/portal/timed-out", headers={"X-Request-Id": "lb-refused-0001"})
+
+    assert response.headers["X-Request-Id"] == "lb-refused-0001"
