@@ -160,3 +160,13 @@ def test_a_nul_typed_in_a_dispute_or_an_end_request_is_never_a_500(
     ]
 
     assert [a.status_code for a in answers if a.status_code >= 500] == []
+
+
+def test_a_body_larger_than_any_form_is_refused_before_it_is_read(client):
+    token = csrf_token(client, "/portal")
+
+    response = client.post(
+        "/portal/timed-out", data={"csrf_token": token, "statement": "x" * (2 * 1024 * 1024)}
+    )
+
+    assert response.status_code == 413
