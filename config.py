@@ -107,7 +107,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
         f"sqlite:///{INSTANCE_DIR / 'caller-verification.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A database error's message never carries the values it was given (names, numbers,
+    # what a resident typed): it is written to the log with the traceback.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # No form is longer (there are no uploads): a larger body, even to a public page such as
+    # the portal's, is refused with 413 before it is read.
+    MAX_CONTENT_LENGTH = 1024 * 1024
     # Form fields drawn once for the same parameters, per process (app/templating.py).
     WIDGET_CACHE = True
 

@@ -22,10 +22,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from app.rules.typed_text import trimmed
+
 
 def strip_whitespace(value):
-    """A field filter: what was typed, without spaces around it."""
-    return value.strip() if isinstance(value, str) else value
+    """A field filter: what was typed, without spaces (or invisible characters) around it."""
+    return trimmed(value) if isinstance(value, str) else value
 
 
 def reason_field(

@@ -32,7 +32,9 @@ from app import clock
 from app.security import public
 from app.services import health
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+# Matched whole (fullmatch): `$` would let a final line break through, into the log and the
+# answer's header.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 REQUESTS = Counter(
     "cv_http_requests_total", "Requests answered, by route, method and status",
@@ -95,7 +97,7 @@ def _init_logging(app: Flask) -> None:
 
 def _start_request() -> None:
     given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
 
 
@@ -159,7 +161,9 @@ def _bearer_matches(expected: str) -> bool:
 
 def init_observability(app: Flask) -> None:
     _init_logging(app)
-    app.before_request(_start_request)
+    # First of all the checks before a view (CSRF, the rate limits), so a request they refuse
+    # is logged and answered with its id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)
 
     @app.get("/readyz")

@@ -29,6 +29,8 @@ from flask.templating import Environment
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from markupsafe import Markup
 
+from app.typed_input import RowIdMap, TypedRequest
+
 WIDGET_CACHE_SIZE = 2048
 
 
@@ -44,6 +46,8 @@ class TemplateEnvironment(Environment):
 
 class App(Flask):
     jinja_environment = TemplateEnvironment
+    request_class = TypedRequest
+    url_map_class = RowIdMap
 
 
 class _Uncacheable(Exception):

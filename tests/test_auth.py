@@ -346,3 +346,20 @@ def test_someone_already_signed_in_is_never_sent_off_the_site(signed_in_handler)
     response = signed_in_handler.get("/login?next=//evil.example/")
 
     assert response.headers["Location"] == "/"
+
+
+def test_a_deactivated_accounts_right_password_still_counts_against_the_limit(client):
+    # Told "not active" after the right password, it is still a failed sign-in: five from
+    # one address, and the sixth is refused before the password is checked, as for any.
+    user = factories.make_staff()
+    user.active = False
+    factories.db.session.commit()
+    for _ in range(5):
+        told = sign_in(client, user)
+        assert told.status_code == 200
+        assert "not active" in told.get_data(as_text=True)
+
+    response = sign_in(client, user)
+
+    assert response.status_code == 429
+    assert "not active" not in response.get_data(as_text=True)

@@ -13,6 +13,7 @@ from app.forms import (
     text_field,
 )
 from app.rules import disputes as rules
+from app.rules.row_ids import LARGEST_ID
 from app.rules.vocabulary import DisputeReason, DisputeStatus, ServiceArea
 
 STALE_PAGE = "This page is out of date. Reload it and try again"
@@ -66,7 +67,10 @@ class DecisionForm(FlaskForm):
     # How many decisions the page showed: a decision is recorded only on the dispute as seen.
     decisions_seen = IntegerField(
         widget=HiddenInput(),
-        validators=[InputRequired(message=STALE_PAGE), NumberRange(min=0, message=STALE_PAGE)],
+        validators=[
+            InputRequired(message=STALE_PAGE),
+            NumberRange(min=0, max=LARGEST_ID, message=STALE_PAGE),
+        ],
     )
     submit = submit_button("Record the decision")
 

@@ -1,11 +1,12 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired
 
 from app.forms import radio_field, reason_field, submit_button, text_field
 from app.rules import authority_ends as authority_rules
 from app.rules.disputes import STATEMENT_MAX_LENGTH
+from app.rules.row_ids import row_id
 from app.rules.vocabulary import DisputeReason
 from app.services.portal import SELECT_REASON
 
@@ -50,11 +51,16 @@ class StaySignedInForm(FlaskForm):
 
 class TimedOutForm(FlaskForm):
     """Sent by the page as the resident's idle time runs out, with the dispute they were
-    writing, if any: kept for their next sign-in. Never shown."""
+    writing, if any: kept for their next sign-in. Never shown, so nothing in it is refused:
+    the resident is signed out whatever it holds (the CSRF token alone is checked), and what
+    cannot be kept is not."""
 
-    entry = IntegerField(validators=[Optional()])
-    reason = StringField(validators=[Optional(), Length(max=40)])
-    statement = StringField(validators=[Optional(), Length(max=STATEMENT_MAX_LENGTH)])
+    entry = StringField()
+    reason = StringField()
+    statement = StringField()
+
+    def entry_id(self) -> int | None:
+        return row_id(self.entry.data)
 
 
 class RevokeForm(FlaskForm):

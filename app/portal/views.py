@@ -119,7 +119,7 @@ def timed_out():
     form, kept = TimedOutForm(), False
     if signed_in_resident() and form.validate_on_submit():
         kept = portal.sign_out_when_idle(
-            current_user, form.entry.data, form.reason.data, form.statement.data, clock.now()
+            current_user, form.entry_id(), form.reason.data, form.statement.data, clock.now()
         )
         end_session()
     flash(portal.timed_out_message(current_app.config["PORTAL_IDLE_LIFETIME"], kept), "info")

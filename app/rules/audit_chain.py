@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from app.rules.row_ids import row_id
+
 GENESIS = ""
 # Actions whose last word says the outcome; every other event records something done.
 _OUTCOME_WORDS = {
@@ -341,9 +343,10 @@ class AuditFilters:
 def _positive(text: str | None) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or len(text) > 18 or int(text) < 1:
+    number = row_id(text)
+    if number is None:  # not an id, or one beyond any row
         raise ValueError(text)
-    return int(text)
+    return number
 
 
 def _day(text: str | None) -> date | None:

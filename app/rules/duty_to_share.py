@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 from app.rules.disclosure import CallerOnCall, Disclosure, decide_disclosure
 from app.rules.permissions import describe_areas
+from app.rules.typed_text import trimmed
 from app.rules.vocabulary import LawfulBasis, ShareRequestStatus
 
 REASON_MIN_LENGTH = 10
@@ -260,7 +261,7 @@ def refusal_to_decide(
 def decision_reason_problem(approve: bool, reason: str) -> str | None:
     """A decision on sharing without consent is recorded with its reasons, whichever way it
     goes: an approval is the decision the resident and the regulator most need explained."""
-    if reason.strip():
+    if trimmed(reason):
         return None
     return ENTER_APPROVAL_REASON if approve else ENTER_REFUSAL_REASON
 

@@ -6,6 +6,7 @@ says who reported what, and carries no personal data: the resident reads the det
 signing in.
 """
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -260,3 +261,21 @@ def authority_end_decided_text(
 def last_digits(e164: str, shown: int = 3) -> str:
     """The end of a phone number, all staff are shown of it outside a call."""
     return e164[-shown:]
+
+
+# A run of seven or more digits, perhaps with a "+", spaces, dots, hyphens or brackets
+# between them: a phone number as a provider's words may quote one.
+_NUMBER_IN_WORDS = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+NUMBER_LEFT_OUT = "[a number]"
+
+
+def without_phone_numbers(words: str) -> str:
+    """A provider's words for the log and a message's last error, with any phone number they
+    quote left out (Twilio says "The 'To' number +447700900123 is not a valid phone
+    number")."""
+
+    def leave_out(found: re.Match[str]) -> str:
+        digits = sum(ch.isdigit() for ch in found.group())
+        return NUMBER_LEFT_OUT if digits >= 7 else found.group()
+
+    return _NUMBER_IN_WORDS.sub(leave_out, words)

@@ -708,11 +708,15 @@ def _record_use(
     action: AuditAction, filters: AuditFilters, staff: StaffUser, **detail: int
 ) -> None:
     """Record who searched or exported the log, and with which filters: reading the audit
-    log is itself audited."""
+    log is itself audited. A resident id no record has (mistyped in the address, or a record
+    since erased) is kept in the filters, not as the event's resident."""
+    resident_id = filters.resident_id
+    if resident_id is not None and db.session.get(Resident, resident_id) is None:
+        resident_id = None
     record(
         action,
         staff_id=staff.id,
-        resident_id=filters.resident_id,
+        resident_id=resident_id,
         filters=filters.as_args(),
         **detail,
     )

@@ -706,6 +706,7 @@ def sign_out_when_idle(
     """The portal page signs the resident out as their idle time runs out, sending what they
     were typing: it is kept for their next sign-in (True), then the session ends."""
     kept = False
+    reason = reason if reason in {member.value for member in DisputeReason} else None
     if entry_id is not None and (reason or statement):
         with contextlib.suppress(NotFound):  # not theirs: nothing is kept
             save_dispute_draft(user, entry_id, reason, statement or "", now)

@@ -14,6 +14,7 @@ from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from app.observability import WEBHOOKS_REFUSED
+from app.typed_input import as_sent
 
 
 def public_url() -> str:
@@ -39,7 +40,7 @@ def is_signed_by_twilio() -> bool:
     validator = RequestValidator(token)
     # Every value of every field: Twilio signs them all, and a field sent twice must not
     # pass on the signature of its first value alone.
-    return validator.validate(public_url(), request.form, signature)
+    return validator.validate(public_url(), as_sent(request.form), signature)
 
 
 def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -150,8 +150,17 @@ def test_upholding_on_the_page_marks_the_entry_and_shows_the_decision(
         ({"reasons": "   "}, rules.ENTER_REASONS),
         ({"outcome": "open"}, "Not a valid choice"),
         ({"decisions_seen": None}, "This page is out of date"),
+        ({"decisions_seen": "99999999999999999999"}, "This page is out of date"),
+        ({"reasons": "\u200b\ufeff"}, rules.ENTER_REASONS),
     ],
-    ids=["no-outcome", "no-reasons", "open-is-not-a-decision", "no-decisions-seen"],
+    ids=[
+        "no-outcome",
+        "no-reasons",
+        "open-is-not-a-decision",
+        "no-decisions-seen",
+        "decisions-seen-beyond-any-count",
+        "invisible-reasons",
+    ],
 )
 def test_an_incomplete_decision_is_shown_with_gov_uk_errors(
     signed_in_supervisor, resident, fields, message

@@ -194,3 +194,39 @@ def test_an_urgent_request_is_still_decided_after_its_call_ends(police_call, sig
     assert response.status_code == 302
     assert share_requests()[0].status is ShareRequestStatus.APPROVED
     assert HOUSING_ENTRY not in police_call.record_fragment()  # the call has ended
+
+
+@pytest.mark.parametrize(
+    "reason", ["\u200b\u200b\u200b", "\ufeff", " \u2060\u00ad ", "\u200e\u200f"], ids=repr
+)
+def test_reasons_of_invisible_characters_alone_are_no_reasons(
+    police_call, signed_in_supervisor, reason
+):
+    # A reason that shows nothing on the page (zero-width spaces, a byte order mark, a word
+    # joiner, a soft hyphen, direction marks) is refused as a missing one.
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = share_requests()
+
+    page = decide(signed_in_supervisor, request.id, "approve", areas=["housing"], reason=reason)
+
+    assert "Enter why you are approving the request" in page.get_data(as_text=True)
+    assert share_requests()[0].status is ShareRequestStatus.PENDING
+
+
+def test_repeated_decision_fields_are_refused_not_a_500(police_call, signed_in_supervisor):
+    police_call.ask(areas=["housing"], urgent=False)
+    [request] = share_requests()
+    token = csrf_token(signed_in_supervisor, "/")
+
+    page = signed_in_supervisor.post(
+        f"/duty-to-share/{request.id}",
+        data={
+            "csrf_token": token,
+            "decision": ["refuse", "approve"],
+            "areas": ["housing", "housing", "council-tax"],
+            "reason": ["Refused", "Approved"],
+        },
+    )
+
+    assert page.status_code < 500
+    assert share_requests()[0].approved_codes in (None, frozenset(), frozenset({"housing"}))

@@ -5,7 +5,12 @@ import json
 import logging
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
+
 from app import clock
+from app.extensions import db
 from app.observability import log_handler
 from app.services import periodic
 
@@ -106,3 +111,69 @@ def test_metrics_count_requests_by_route_and_webhook_refusals(app, client, monke
     assert 'cv_outbox_messages{status="failed"} 0.0' in text
     assert "cv_outbox_due 0.0" in text
     assert "cv_verification_locks 0.0" in text
+
+
+def test_a_request_id_with_a_line_break_is_replaced_not_logged_or_echoed(app, client):
+    # `$` in a pattern matches before a final line break: "…\n" must not pass as an id, or
+    # it would start a forged log line and the answer's header could not be written (a 500).
+    forged = "lb-7f3a9c2e11\n"
+
+    response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": forged})
+
+    assert response.status_code == 200
+    assert response.headers["X-Request-Id"] != forged.strip()
+    assert "\n" not in response.headers["X-Request-Id"]
+
+
+def test_a_request_id_too_long_or_with_odd_characters_is_replaced(client):
+    for forged in ["a" * 65, "abcdefgh\r\nlevel: ERROR", "abcdefgh\x00", "ａｂｃｄｅｆｇｈ"]:
+        response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": forged})
+
+        assert response.status_code == 200
+        assert response.headers["X-Request-Id"] != forged
+
+
+def test_metrics_label_a_route_by_its_rule_never_by_what_was_in_the_address(
+    app, client, signed_in_supervisor, monkeypatch
+):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", TOKEN)
+    signed_in_supervisor.get("/residents/424242")
+    client.get("/portal/07700900123/Jane-Smith")
+
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).get_data(
+        as_text=True
+    )
+
+    assert 'route="/residents/<int:resident_id>"' in text
+    assert 'route="unmatched"' in text
+    for typed in ["424242", "07700900123", "Jane"]:
+        assert typed not in text
+
+
+def test_metrics_with_an_odd_bearer_are_refused_not_an_error(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", TOKEN)
+
+    for given in ["Bearer ", "Bearer é" + TOKEN, "Bearer " + TOKEN + " ", "bearer " + TOKEN]:
+        response = client.get("/metrics", headers={"Authorization": given})
+
+        assert response.status_code == 401, given
+
+
+def test_a_database_error_in_the_log_never_carries_the_values_it_was_given(app, caplog):
+    # An unhandled error is logged with its traceback; SQLAlchemy's message would quote every
+    # parameter of the statement (a resident's name, a number, what they typed).
+    with pytest.raises(DBAPIError) as raised:
+        db.session.execute(
+            sql("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": "Zebedee Okafor"}
+        )
+    db.session.rollback()
+
+    assert "Zebedee" not in str(raised.value)
+
+
+def test_a_request_refused_before_its_view_still_carries_its_request_id(client):
+    # The CSRF check runs before every view: a post it refuses is logged and answered with
+    # the request's id too, not "-" and an empty header.
+    response = client.post("/portal/timed-out", headers={"X-Request-Id": "lb-refused-0001"})
+
+    assert response.headers["X-Request-Id"] == "lb-refused-0001"

@@ -521,3 +521,24 @@ def test_two_workers_at_once_send_every_message_exactly_once(app, twilio, reside
     assert len({m.provider_sid for m in rows}) == total
     assert claimed_by["a"] > 0 and claimed_by["b"] > 0
     assert sum(m.attempts for m in rows) == total + 30
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_twilios_words_about_a_number_reach_neither_the_log_nor_the_record(
+    twilio, resident, caplog, status
+):
+    # Twilio names the number it refused ("The 'To' number +44… is not a valid phone
+    # number."): the log lines and the message's last error keep the code and the words.
+    queue(resident)
+    said = "The 'To' number +447700900123 is not a valid phone number."
+    twilio.respond(status, {"code": 21211, "message": said, "status": status})
+
+    with caplog.at_level(logging.INFO):
+        outbox.send_all_due()
+
+    [message] = messages()
+    assert "code 21211" in message.last_error
+    assert "is not a valid phone number" in message.last_error
+    for written in [message.last_error, caplog.text]:
+        assert "7700900123" not in written
+        assert "900123" not in written
