@@ -286,6 +286,7 @@ class Config:
         "audit_events": _int("RETENTION_AUDIT_EVENTS_DAYS", 2922),
         # Changes to residents' numbers on file: who, when, on what check, the numbers.
         "phone_changes": _int("RETENTION_PHONE_CHANGES_DAYS", 2192),
+        "portal_sign_ins": _int("RETENTION_PORTAL_SIGN_INS_DAYS", 31),
     }
     # Rows removed in each transaction of a purge.
     RETENTION_BATCH_SIZE = _int("RETENTION_BATCH_SIZE", 1000)

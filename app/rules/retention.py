@@ -49,6 +49,10 @@ HOLD_REASON_MIN_LENGTH = 10
 # Changes to a resident's numbers on file are kept as long as entries by default: a takeover
 # of a text-code check found years later still shows who put which number on the record.
 PHONE_CHANGES_PERIOD = timedelta(days=2192)
+# A sign-in to the residents' portal (the number its code went to, and a dispute being
+# written that was never sent) is kept a month: long enough to look into a complaint about a
+# sign-in, and what a resident sent is kept with the dispute itself.
+PORTAL_SIGN_INS_PERIOD = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Schedule:
     audit_events: timedelta
     entries_by_area: Mapping[str, timedelta] = field(default_factory=dict)
     phone_changes: timedelta = PHONE_CHANGES_PERIOD
+    portal_sign_ins: timedelta = PORTAL_SIGN_INS_PERIOD
 
     def __post_init__(self) -> None:
         periods = {
@@ -74,6 +79,7 @@ class Schedule:
             RetainedKind.MESSAGES: self.messages,
             RetainedKind.AUDIT_EVENTS: self.audit_events,
             RetainedKind.PHONE_CHANGES: self.phone_changes,
+            RetainedKind.PORTAL_SIGN_INS: self.portal_sign_ins,
         }
         for kind, period in periods.items():
             if period <= timedelta(0):
@@ -98,6 +104,7 @@ class Schedule:
             audit_events=_days(settings["audit_events"]),
             entries_by_area={str(area): _days(days) for area, days in by_area.items()},
             phone_changes=_days(settings.get("phone_changes", PHONE_CHANGES_PERIOD.days)),
+            portal_sign_ins=_days(settings.get("portal_sign_ins", PORTAL_SIGN_INS_PERIOD.days)),
         )
 
     def entry_period(self, area_code: str, upheld: bool = False) -> timedelta:
@@ -120,6 +127,7 @@ class Schedule:
             RetainedKind.MESSAGES: self.messages,
             RetainedKind.AUDIT_EVENTS: self.audit_events,
             RetainedKind.PHONE_CHANGES: self.phone_changes,
+            RetainedKind.PORTAL_SIGN_INS: self.portal_sign_ins,
         }[kind]
 
 
@@ -210,8 +218,9 @@ def aged_decision(
 ) -> RetentionDecision:
     """A record kept only while its resident's record is held or others refer to it, then for
     its kind's period: a verification attempt (the factors checked and the result, never the
-    answers), or a change to the resident's numbers on file (who made it, on what
-    verification, the numbers before and after)."""
+    answers), a change to the resident's numbers on file (who made it, on what
+    verification, the numbers before and after), or a sign-in to the residents' portal (the
+    number its code went to, and any dispute being written and never sent)."""
     kept = {RetentionDecision.LEGAL_HOLD: on_hold, RetentionDecision.REFERENCED: referenced}
     return _decision(kept, created_at, schedule.period(kind), now)
 

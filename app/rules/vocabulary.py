@@ -314,6 +314,7 @@ class RetainedKind(Labelled):
     MESSAGES = "messages", "Messages"
     AUDIT_EVENTS = "audit-events", "Audit events"
     PHONE_CHANGES = "phone-changes", "Phone number changes"
+    PORTAL_SIGN_INS = "portal-sign-ins", "Portal sign-ins"
 
 
 class RetentionDecision(Labelled):

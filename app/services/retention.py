@@ -43,6 +43,7 @@ from app.models import (
     OutboxMessage,
     Permission,
     PermissionEvent,
+    PortalSession,
     ResidentPhoneChange,
     TextCode,
     VerificationAttempt,
@@ -58,6 +59,7 @@ from app.services.transactions import transactional
 # The order a purge goes in: what points at calls before calls, and the audit log last, since
 # its events name the rest.
 ORDER = (
+    RetainedKind.PORTAL_SIGN_INS,
     RetainedKind.PHONE_CHANGES,
     RetainedKind.MESSAGES,
     RetainedKind.VERIFICATION_ATTEMPTS,
@@ -86,6 +88,7 @@ _LOOKED_AFTER = {
     "verification_attempts": set(),
     "outbox_messages": set(),
     "resident_phone_changes": set(),
+    "portal_sessions": set(),
 }
 
 
@@ -403,6 +406,7 @@ _CANDIDATES = {
     RetainedKind.MESSAGES: (OutboxMessage, OutboxMessage.created_at),
     RetainedKind.AUDIT_EVENTS: (AuditEvent, AuditEvent.at),
     RetainedKind.PHONE_CHANGES: (ResidentPhoneChange, ResidentPhoneChange.created_at),
+    RetainedKind.PORTAL_SIGN_INS: (PortalSession, PortalSession.created_at),
 }
 _DECIDERS = {
     RetainedKind.CALLS: _due_calls,
@@ -412,6 +416,7 @@ _DECIDERS = {
     ),
     RetainedKind.MESSAGES: _due_messages,
     RetainedKind.PHONE_CHANGES: _due_aged(RetainedKind.PHONE_CHANGES, "resident_phone_changes"),
+    RetainedKind.PORTAL_SIGN_INS: _due_aged(RetainedKind.PORTAL_SIGN_INS, "portal_sessions"),
 }
 _REMOVERS = {
     RetainedKind.CALLS: _remove_calls,
@@ -419,6 +424,7 @@ _REMOVERS = {
     RetainedKind.VERIFICATION_ATTEMPTS: _remove_rows(VerificationAttempt),
     RetainedKind.MESSAGES: _remove_rows(OutboxMessage),
     RetainedKind.PHONE_CHANGES: _remove_rows(ResidentPhoneChange),
+    RetainedKind.PORTAL_SIGN_INS: _remove_rows(PortalSession),
 }
 
 

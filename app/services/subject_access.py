@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Call,
+    CallLeg,
     Dispute,
     Entry,
     OutboxMessage,
@@ -349,7 +350,8 @@ def _calls(resident_id: int, withholding: _Withholding) -> Any:
     # Calls the record was on when they ended. A call that moved on to another resident's
     # record after a report was logged is theirs: its summary may be about them. The report
     # itself is among the entries.
-    calls = _on_record(Call, resident_id, Call.started_at)
+    calls = _on_record(Call, resident_id, Call.started_at).all()
+    calls_back = _calls_back(resident_id, [call.id for call in calls])
     rows = []
     for call in calls:
         third_party = rules.caller_withholding(call.caller_type, call.verified_as)
@@ -368,9 +370,26 @@ def _calls(resident_id: int, withholding: _Withholding) -> Any:
                 "verified_as": call.verified_as.label,
                 "outcome": call.outcome.label if call.outcome else None,
                 "summary": withholding.text(call.summary) if call.summary else None,
+                "calls_back": calls_back.get(call.id, []),
             }
         )
     return rows
+
+
+def _calls_back(resident_id: int, call_ids: list[int]) -> dict[int, list[dict]]:
+    """The times the council rang the resident back from each of these calls, on a number on
+    file (only its ending is kept), and whether they answered."""
+    legs = db.session.scalars(
+        select(CallLeg)
+        .where(CallLeg.resident_id == resident_id, CallLeg.call_id.in_(call_ids))
+        .order_by(CallLeg.asked_at, CallLeg.id)
+    )
+    by_call: dict[int, list[dict]] = {}
+    for leg in legs:
+        by_call.setdefault(leg.call_id, []).append(
+            {"rung": leg.asked_at, "number_ending": leg.number_ending, "answered": leg.answered_at}
+        )
+    return by_call
 
 
 # What each row of a listed section shows. `withholding` counts what it withholds.
@@ -654,11 +673,19 @@ FIELD_LABELS: dict[str, str] = {
     "number_before": "Number before",
     "number_after": "Number after",
     "how_checked": "How we checked who asked",
+    "calls_back": "Calls back",
+    "rung": "Rung",
+    "number_ending": "On the number ending",
+    "answered": "Answered",
 }
 
 
 # Lists within an item, shown as a table under it, with their captions.
-_TABLES = {"history": "History of this permission", "decisions": "Decisions on this dispute"}
+_TABLES = {
+    "history": "History of this permission",
+    "decisions": "Decisions on this dispute",
+    "calls_back": "Calls back to you from this call",
+}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ from app.models import (
     Call,
     Entry,
     OutboxMessage,
+    PortalSession,
+    PortalSessionStatus,
     ResidentPhoneChange,
     VerificationAttempt,
 )
+from app.models.staff import new_session_token
 from app.rules.phone_changes import PhoneChangeKind
 from app.rules.vocabulary import (
     DisputeStatus,
@@ -96,6 +99,23 @@ def phone_change(resident, call: Call | None = None) -> ResidentPhoneChange:
     return row
 
 
+def portal_sign_in(resident) -> PortalSession:
+    """A sign-in to the portal that timed out with a dispute half written."""
+    now = clock.now()
+    row = PortalSession(
+        token=new_session_token(),
+        resident_id=resident.id,
+        phone_number="+447700900123",
+        created_at=now,
+        expires_at=now + timedelta(minutes=10),
+        status=PortalSessionStatus.ENDED,
+        dispute_draft={"entry": 1, "statement": "I was away that week"},
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 def make(kind: RetainedKind, resident, handler):
     """One record of `kind`, made now, on its own (a call with nothing else on it)."""
     if kind is RetainedKind.CALLS:
@@ -111,6 +131,8 @@ def make(kind: RetainedKind, resident, handler):
         return VerificationAttempt, row.id
     if kind is RetainedKind.PHONE_CHANGES:
         return ResidentPhoneChange, phone_change(resident).id
+    if kind is RetainedKind.PORTAL_SIGN_INS:
+        return PortalSession, portal_sign_in(resident).id
     return OutboxMessage, message(resident).id
 
 
@@ -120,6 +142,7 @@ ROW_KINDS = [
     RetainedKind.VERIFICATION_ATTEMPTS,
     RetainedKind.MESSAGES,
     RetainedKind.PHONE_CHANGES,
+    RetainedKind.PORTAL_SIGN_INS,
 ]
 
 

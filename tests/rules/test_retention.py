@@ -127,8 +127,9 @@ def test_an_entry_under_an_open_dispute_is_never_removed(disputes):
     [
         (RetainedKind.VERIFICATION_ATTEMPTS, SCHEDULE.verification_attempts),
         (RetainedKind.PHONE_CHANGES, SCHEDULE.phone_changes),
+        (RetainedKind.PORTAL_SIGN_INS, SCHEDULE.portal_sign_ins),
     ],
-    ids=["a-verification-attempt", "a-change-to-the-numbers-on-file"],
+    ids=["a-verification-attempt", "a-change-to-the-numbers-on-file", "a-portal-sign-in"],
 )
 @pytest.mark.parametrize(("offset", "decision"), BOUNDARIES)
 def test_a_record_kept_for_its_age_is_removed_once_its_period_has_run(
@@ -314,4 +315,5 @@ def test_what_a_purge_records_is_a_count_for_every_kind_and_nothing_else():
         "messages": 0,
         "audit-events": 0,
         "phone-changes": 0,
+        "portal-sign-ins": 0,
     }

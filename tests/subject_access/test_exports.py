@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.demo import builders
 from app.extensions import db
-from app.models import AuditEvent, SubjectAccessExport
+from app.models import AuditEvent, CallLeg, SubjectAccessExport
 from app.references import format_reference
 from app.rules import subject_access as rules
 from app.rules.dates import long_date
@@ -541,3 +542,41 @@ def test_a_call_that_moved_on_to_another_record_is_left_out(
         "Water coming through from the flat above"
     ]
     assert "arrears" not in html + json.dumps(data)
+
+
+def test_the_calls_back_from_a_call_are_in_the_export_with_the_numbers_ending_only(
+    signed_in_supervisor, resident
+):
+    handler = factories.make_staff(Role.HANDLER)
+    started = clock.now() - timedelta(hours=2)
+    call = builders.add_call(handler, resident, at=started, caller_number="+447700900999")
+    call.ended_at = started + timedelta(minutes=9)
+    someone_else = factories.make_resident(forename="Ivy", surname="Marsh")
+    for rung, who, answered in (
+        (started + timedelta(minutes=3), resident, None),
+        (started + timedelta(minutes=5), resident, started + timedelta(minutes=5, seconds=20)),
+        (started + timedelta(minutes=7), someone_else, None),
+    ):
+        db.session.add(
+            CallLeg(
+                call_id=call.id,
+                handler_id=handler.id,
+                resident_id=who.id,
+                number_ending="4567" if who is resident else "8888",
+                shown_for="the resident",
+                asked_at=rung,
+                answered_at=answered,
+            )
+        )
+    db.session.commit()
+
+    html, data, _ = produce(signed_in_supervisor, resident.id)
+
+    [exported] = data["calls"]
+    assert [(leg["number_ending"], bool(leg["answered"])) for leg in exported["calls_back"]] == [
+        ("4567", False),
+        ("4567", True),
+    ]
+    assert "Calls back to you from this call" in html
+    assert "+447700904567" not in html + json.dumps(data)
+    assert "8888" not in html + json.dumps(data)
