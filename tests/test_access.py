@@ -283,3 +283,23 @@ def test_every_staff_route_refuses_a_signed_in_resident(app, client, resident):
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"].startswith("/login"), rule.rule
     assert client.get("/portal/your-record").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_a_cookie_replayed_after_sign_out_opens_no_route_its_role_had(app, signed_in_client, role):
+    """Every staff route the role may use, asked with the session cookie copied before
+    signing out: each sends the visitor to sign in, and none answers as if signed in."""
+    client = signed_in_client(role)
+    token = csrf_token(client, "/")
+    copied = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    replay = app.test_client()
+    replay.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+
+    for rule in _staff_rules(app):
+        if role not in WHO_MAY[rule.endpoint] or rule.endpoint == "auth.logout":
+            continue
+        response = _request(replay, rule, token)
+
+        assert response.status_code == 302, rule.rule
+        assert response.headers["Location"].split("?")[0] == "/login", rule.rule
