@@ -202,7 +202,7 @@ def still_shown(version: str | None) -> bool:
     now = utcnow()
     if until and (not until.isdigit() or int(until) <= now.timestamp()):
         return False
-    texts = tuple(db.session.execute(_VERSION, _params(now)).one())
+    texts = tuple(db.session.connection().execute(_VERSION, _params(now)).one())
     return version == _version(texts, until)
 
 
@@ -225,7 +225,7 @@ def waiting_now() -> WaitingCount:
     only ever come with a new id and go, so their number, newest id and sum of ids change
     whenever one comes or goes, whichever process saw it happen."""
     oldest = utcnow() - call_state.max_length()
-    count, newest, total = db.session.execute(_COUNT, {"oldest": oldest}).one()
+    count, newest, total = db.session.connection().execute(_COUNT, {"oldest": oldest}).one()
     return WaitingCount(count, _digest([count, newest, total]))
 
 
