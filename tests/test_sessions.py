@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import BadSignature
 from sqlalchemy import event, select
 
 from app import clock
@@ -229,3 +230,19 @@ def test_who_is_signed_in_is_read_in_one_statement_without_their_service_areas(
     assert response.status_code == 200
     assert len([s for s in statements if "FROM staff_users" in s]) == 1, statements
     assert not [s for s in statements if "staff_service_areas" in s], statements
+
+
+def test_the_cookie_signer_is_made_once_and_follows_the_secret_key(app):
+    interface = app.session_interface
+    signed = interface.get_signing_serializer(app).dumps({"kept": 1})
+    old = app.config["SECRET_KEY"]
+    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(app)
+    try:
+        app.config["SECRET_KEY"] = old + "-rotated"
+        with pytest.raises(BadSignature):
+            interface.get_signing_serializer(app).loads(signed)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert interface.get_signing_serializer(app).loads(signed) == {"kept": 1}
+    finally:
+        app.config["SECRET_KEY"] = old
+        app.config["SECRET_KEY_FALLBACKS"] = []
