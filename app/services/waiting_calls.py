@@ -127,11 +127,13 @@ _WAITING = (
 
 
 def _as_text(columns) -> ColumnElement[str]:
-    """A row's values as one string, read in the database: "|" after each, a missing value
-    as nothing."""
+    """A row's values as one string, read in the database: each value after its length (a
+    missing one as nothing), so that no two different rows read the same whatever their
+    values hold."""
     text = literal("")
     for column in columns:
-        text = text + func.coalesce(cast(column, String), "") + "|"
+        value = func.coalesce(cast(column, String), "")
+        text = text + cast(func.length(value), String) + ":" + value
     return text
 
 

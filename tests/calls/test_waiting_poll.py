@@ -272,3 +272,16 @@ def test_a_failure_leaving_the_window_takes_the_warning_away_at_the_next_poll(
 
     assert response.status_code == 200
     assert "failed verification on" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [(("a|b", "c"), ("a", "b|c")), (("1:a", "b"), ("1", ":ab")), (("a,b", "c"), ("a", "b,c"))],
+)
+def test_no_two_different_rows_are_read_as_the_same_text(app, one, other):
+    def read(values) -> str:
+        return db.session.scalar(
+            db.select(waiting_calls._as_text([db.literal(v, db.String) for v in values]))
+        )
+
+    assert read(one) != read(other)
