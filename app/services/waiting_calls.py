@@ -168,9 +168,11 @@ def _statements() -> tuple[Select, Select]:
         return None
 
     hints = visitors.replacement_traverse(_WITH_NUMBERS, {}, numbers_shown).subquery()
+    # What a hint shows: not the names' folded forms, which only rank a search.
+    hinted = [column for column in hints.c if not column.key.endswith("_norm")]
     texts = (
         select(func.aggregate_strings(_as_text(shown.c), ",")).scalar_subquery().label("calls"),
-        select(func.aggregate_strings(_as_text(hints.c), ",")).scalar_subquery().label("hints"),
+        select(func.aggregate_strings(_as_text(hinted), ",")).scalar_subquery().label("hints"),
     )
     return waiting.add_columns(*texts), select(*texts)
 
