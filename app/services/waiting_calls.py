@@ -35,7 +35,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal,
+    literal_column,
     select,
     update,
 )
@@ -130,10 +130,11 @@ def _as_text(columns) -> ColumnElement[str]:
     """A row's values as one string, read in the database: each value after its length (a
     missing one as nothing), so that no two different rows read the same whatever their
     values hold."""
-    text = literal("")
+    nothing, colon = literal_column("''", String), literal_column("':'", String)
+    text = nothing
     for column in columns:
-        value = func.coalesce(cast(column, String), "")
-        text = text + cast(func.length(value), String) + ":" + value
+        value = func.coalesce(cast(column, String), nothing)
+        text = text + cast(func.length(value), String) + colon + value
     return text
 
 
