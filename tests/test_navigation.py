@@ -140,3 +140,17 @@ def test_a_disputes_page_comes_under_disputes_alone(app, signed_in_client, resid
 
     assert page.status_code == 200
     assert _highlighted(page.get_data(as_text=True)) == [("Disputes", "true")]
+
+
+def test_the_menus_addresses_are_built_once_for_the_app(signed_in_supervisor, monkeypatch):
+    from app import navigation
+
+    signed_in_supervisor.get("/console")
+    built = []
+    monkeypatch.setattr(navigation, "url_for", lambda endpoint, **values: built.append(endpoint))
+
+    page = signed_in_supervisor.get("/console").get_data(as_text=True)
+
+    assert built == []
+    assert 'href="/calls"' in page
+    assert 'href="/disputes"' in page

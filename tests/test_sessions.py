@@ -8,9 +8,11 @@ from email.utils import parsedate_to_datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from itsdangerous import BadSignature
+from sqlalchemy import event, select
 
 from app import clock
+from app.extensions import db
 from app.models import AuditEvent
 from tests import factories
 from tests.helpers import csrf_token, sign_in
@@ -209,3 +211,38 @@ def test_the_browser_keeps_the_cookie_for_a_sign_ins_lifetime_so_idleness_can_be
     assert expires - datetime.now(UTC) > app.config["SESSION_ABSOLUTE_LIFETIME"] - timedelta(
         minutes=1
     )
+
+
+def test_who_is_signed_in_is_read_in_one_statement_without_their_service_areas(
+    app, signed_in_handler
+):
+    statements = []
+
+    def ran(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", ran)
+    try:
+        response = signed_in_handler.get("/calls/waiting-count")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", ran)
+
+    assert response.status_code == 200
+    assert len([s for s in statements if "FROM staff_users" in s]) == 1, statements
+    assert not [s for s in statements if "staff_service_areas" in s], statements
+
+
+def test_the_cookie_signer_is_made_once_and_follows_the_secret_key(app):
+    interface = app.session_interface
+    signed = interface.get_signing_serializer(app).dumps({"kept": 1})
+    old = app.config["SECRET_KEY"]
+    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(app)
+    try:
+        app.config["SECRET_KEY"] = old + "-rotated"
+        with pytest.raises(BadSignature):
+            interface.get_signing_serializer(app).loads(signed)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert interface.get_signing_serializer(app).loads(signed) == {"kept": 1}
+    finally:
+        app.config["SECRET_KEY"] = old
+        app.config["SECRET_KEY_FALLBACKS"] = []

@@ -71,6 +71,19 @@ class StaffSessionInterface(SecureCookieSessionInterface):
     member of staff at work, and must still be signed out when idle."""
 
     session_class = StaffSession
+    _made_for: tuple | None = None
+    _serializer = None
+
+    def get_signing_serializer(self, app):
+        """Flask's signer of the cookie, made once for the app's keys rather than twice on
+        every request: it holds nothing of any request, and a key changed is a new one."""
+        if not app.secret_key:
+            return None
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if self._made_for != keys:
+            self._serializer = super().get_signing_serializer(app)
+            self._made_for = keys
+        return self._serializer
 
     def open_session(self, app, request) -> StaffSession | None:
         serializer = self.get_signing_serializer(app)

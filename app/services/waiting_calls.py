@@ -5,6 +5,14 @@ read from the database each time, in two indexed queries (the waiting calls, the
 their numbers on file). Taking a call is one conditional UPDATE, so when two handlers take the
 same call at once exactly one gets it.
 
+The list's poll is answered "no change" from one statement that draws nothing: every value the
+list is drawn from (the waiting calls, their hoax strikes and cross-record failures, and who has
+their numbers on file) is read as text in the database and gathered into two strings, whose
+digest is the list's version. The list shows the same to everyone who takes calls (nothing in
+it depends on who asks), so the version is the same for all of them. How long each call has
+waited changes with the clock alone: the version carries the moment the first of those
+changes, and a poll from then on draws the list again.
+
 Every other page of a member of staff who takes calls shows how many calls wait, in its
 header, and asks again every few seconds (`waiting_now`): one statement over the waiting calls
 alone, whose answer carries a version that changes whenever a call comes or goes. The version
@@ -13,11 +21,25 @@ write on any of the paths by which a call arrives, is taken, ends or passes its 
 """
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.sql import visitors
 
 from app import clock
 from app.extensions import db
@@ -28,7 +50,7 @@ from app.rules.audit_actions import AuditAction
 from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
 from app.services import audit, call_state, cross_record, disputes, search
-from app.services.search import CallerHint
+from app.services.search import _WITH_NUMBERS, CallerHint
 from app.services.transactions import transactional
 
 WAITING_LIMIT = 50
@@ -94,14 +116,99 @@ def _digest(parts: list) -> str:
     return hashlib.blake2s(repr(parts).encode(), key=key, digest_size=8).hexdigest()
 
 
-def _waiting(now: datetime) -> tuple:
-    """A call from the provider that nobody has taken, and not yet past a call's maximum."""
-    return (
-        Call.handler_id.is_(None),
-        Call.ended_at.is_(None),
-        Call.provider_call_sid.is_not(None),
-        Call.started_at > now - call_state.max_length(),
+# A call from the provider that nobody has taken, and not yet past a call's maximum length:
+# started after `oldest`.
+_WAITING = (
+    Call.handler_id.is_(None),
+    Call.ended_at.is_(None),
+    Call.provider_call_sid.is_not(None),
+    Call.started_at > bindparam("oldest"),
+)
+
+
+def _as_text(columns) -> ColumnElement[str]:
+    """A row's values as one string, read in the database: each value after its length (a
+    missing one as nothing), so that no two different rows read the same whatever their
+    values hold."""
+    nothing, colon = literal_column("''", String), literal_column("':'", String)
+    text = nothing
+    for column in columns:
+        value = func.coalesce(cast(column, String), nothing)
+        text = text + cast(func.length(value), String) + colon + value
+    return text
+
+
+def _statements() -> tuple[Select, Select]:
+    """The list's statement, and the statement of its version alone. Both built once: only
+    `oldest`, `since` (the start of the cross-record window), `today` and `limit` vary.
+
+    The version is read as two strings: every waiting call's own values, and every row that
+    hints who has their numbers (search's own statement, asked for the waiting calls' numbers
+    rather than numbers given). The list's statement carries the same two strings on each
+    row, so the version it is drawn with is the one a poll reads."""
+    waiting = (
+        select(
+            Call.id,
+            Call.caller_number,
+            Call.started_at,
+            disputes.strikes_of(Call.caller_number).label("hoax_strikes"),
+            cross_record.residents_failed_from(Call.caller_number, bindparam("since")).label(
+                "residents_failed"
+            ),
+        )
+        .where(*_WAITING)
+        .order_by(Call.started_at, Call.id)
+        .limit(WAITING_LIMIT)
     )
+    shown = waiting.cte("shown")
+    numbers = select(shown.c.caller_number).where(shown.c.caller_number.is_not(None))
+
+    def numbers_shown(element):
+        if isinstance(element, BindParameter) and element.key == "numbers":
+            return numbers.scalar_subquery()
+        return None
+
+    hints = visitors.replacement_traverse(_WITH_NUMBERS, {}, numbers_shown).subquery()
+    # What a hint shows: not the names' folded forms, which only rank a search.
+    hinted = [column for column in hints.c if not column.key.endswith("_norm")]
+    texts = (
+        select(func.aggregate_strings(_as_text(shown.c), ",")).scalar_subquery().label("calls"),
+        select(func.aggregate_strings(_as_text(hinted), ",")).scalar_subquery().label("hints"),
+    )
+    return waiting.add_columns(*texts), select(*texts)
+
+
+_LIST, _VERSION = _statements()
+
+
+def _params(now: datetime) -> dict:
+    policy = cross_record.cross_record_policy()
+    return {
+        "oldest": now - call_state.max_length(),
+        "since": window_start(now, policy),
+        "today": clock.day_of(now),
+        # search.number_hints reads up to 20 rows a number: the version reads as many.
+        "limit": WAITING_LIMIT * 20,
+    }
+
+
+def _version(texts: tuple, until: str) -> str:
+    """The version of the list drawn from `texts`, good until `until` (a Unix time, or ""
+    while nothing waits): the moment the first call's wait is next said differently."""
+    return f"{_digest([*texts, until])}-{until}"
+
+
+def still_shown(version: str | None) -> bool:
+    """Whether a page showing the list of this version shows it still: one statement, and
+    nothing drawn. A version past its time, or not one this app gave, is not."""
+    if not version:
+        return False
+    until = version.rpartition("-")[2]
+    now = utcnow()
+    if until and (not until.isdigit() or int(until) <= now.timestamp()):
+        return False
+    texts = tuple(db.session.connection().execute(_VERSION, _params(now)).one())
+    return version == _version(texts, until)
 
 
 def waiting_count() -> int:
@@ -109,18 +216,33 @@ def waiting_count() -> int:
     return waiting_now().count
 
 
+def _count_statement() -> Select:
+    waiting = select(Call.id).where(*_WAITING).order_by(Call.id).limit(WAITING_LIMIT).subquery()
+    return select(func.count(), func.max(waiting.c.id), func.sum(waiting.c.id))
+
+
+_COUNT = _count_statement()
+
+
 def waiting_now() -> WaitingCount:
     """How many calls wait (up to the list's limit), in one statement that reads the waiting
     calls alone (by the index on handler and end), with a version of which they are. Calls
     only ever come with a new id and go, so their number, newest id and sum of ids change
     whenever one comes or goes, whichever process saw it happen."""
-    waiting = (
-        select(Call.id).where(*_waiting(utcnow())).order_by(Call.id).limit(WAITING_LIMIT)
-    ).subquery()
-    count, newest, total = db.session.execute(
-        select(func.count(), func.max(waiting.c.id), func.sum(waiting.c.id))
-    ).one()
+    oldest = utcnow() - call_state.max_length()
+    count, newest, total = db.session.connection().execute(_COUNT, {"oldest": oldest}).one()
     return WaitingCount(count, _digest([count, newest, total]))
+
+
+def _next_change(now: datetime, started: list[datetime]) -> str:
+    """When the first of these calls' waits is next said differently ("2 minutes" becoming
+    "3 minutes"), as a whole Unix time rounded up; "" for no calls."""
+    if not started:
+        return ""
+    changes = [
+        s + timedelta(minutes=max((now - s) // timedelta(minutes=1), 0) + 1) for s in started
+    ]
+    return str(math.ceil(min(changes).timestamp()))
 
 
 def waiting_calls() -> WaitingList:
@@ -129,21 +251,7 @@ def waiting_calls() -> WaitingList:
     (`flask calls close-overdue` closes it)."""
     now = utcnow()
     policy = cross_record.cross_record_policy()
-    stmt = (
-        select(
-            Call.id,
-            Call.caller_number,
-            Call.started_at,
-            disputes.strikes_of(Call.caller_number).label("hoax_strikes"),
-            cross_record.residents_failed_from(Call.caller_number, window_start(now, policy)).label(
-                "residents_failed"
-            ),
-        )
-        .where(*_waiting(now))
-        .order_by(Call.started_at, Call.id)
-        .limit(WAITING_LIMIT)
-    )
-    rows = db.session.execute(stmt).all()
+    rows = db.session.execute(_LIST, _params(now)).all()
     hints = search.number_hints(row.caller_number for row in rows if row.caller_number)
     calls = []
     for row in rows:
@@ -160,14 +268,10 @@ def waiting_calls() -> WaitingList:
                 cross_record_warning=cross_record_warning(row.residents_failed or 0, policy),
             )
         )
+    texts = (rows[0].calls, rows[0].hints) if rows else (None, None)
     return WaitingList(
         calls=calls,
-        version=_digest(
-            [
-                (c.id, c.waited, c.hints, c.more_hints, c.hoax_warning, c.cross_record_warning)
-                for c in calls
-            ]
-        ),
+        version=_version(texts, _next_change(now, [row.started_at for row in rows])),
         calls_version=_digest([c.id for c in calls]),
     )
 
