@@ -10,7 +10,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.audit_origin import init_audit_origin
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import attempt_store, csrf, db, login_manager, migrate
 from app.filters import init_filters
 from app.navigation import init_navigation
 from app.observability import init_observability
@@ -43,7 +43,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(RESOURCE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    attempt_store.init_app(app)
     WTFormsHelpers(app)
     init_widget_cache(app)
     init_security(app)

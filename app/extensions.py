@@ -2,12 +2,12 @@
 
 import sqlite3
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, current_app
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import Storage, storage_from_string
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,9 +29,31 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Its store (RATELIMIT_STORAGE_URI) is where sign-in attempts are counted; see
-# app/services/staff.py, which counts them before any password is checked.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class AttemptStore:
+    """Where sign-in attempts are counted: the `limits` store that RATELIMIT_STORAGE_URI names
+    (memory in one process; Redis, shared by every process and host, in production).
+    app/services/staff.py counts attempts in it before any password is checked.
+
+    No route carries a rate limit, so nothing here runs on a request that does not sign in:
+    a rate-limiting extension's hooks would run on every request to find no limit."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["attempt_store"] = storage_from_string(
+            app.config["RATELIMIT_STORAGE_URI"]
+        )
+
+    @property
+    def storage(self) -> Storage:
+        return current_app.extensions["attempt_store"]
+
+    def reset(self) -> None:
+        """Forget every count (tests start from none)."""
+        self.storage.reset()
+
+
+attempt_store = AttemptStore()
 
 
 @event.listens_for(Engine, "connect")

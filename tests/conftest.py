@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, text
 from werkzeug.serving import make_server
 
 from app import clock, create_app
-from app.extensions import db, limiter
+from app.extensions import attempt_store, db
 from app.models import ServiceAreaRecord
 from app.rules.vocabulary import Role, ServiceArea
 from config import TestConfig
@@ -106,7 +106,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def _app_context(app: Flask) -> Iterator[None]:
     """Each test runs in an app context, and leaves an empty database behind."""
     with app.app_context():
-        limiter.reset()
+        attempt_store.reset()
         yield
         db.session.rollback()
         _empty_all_tables()

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from app import clock
-from app.extensions import db, limiter
+from app.extensions import attempt_store, db
 from app.models import ServiceAreaRecord, StaffPasswordLink, StaffRecoveryCode, StaffUser
 from app.models.staff import new_session_token
 from app.models.types import utcnow
@@ -131,9 +131,9 @@ class SignInAllowance:
         self._hits: list[tuple[RateLimitItem, tuple[str, ...]]] = []
         self._enabled = config.get("RATELIMIT_ENABLED", True)
         if not self._enabled:
-            return  # Flask-Limiter's own switch; it then opens no store to count in.
+            return  # counting switched off (a test of the pages alone)
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
-        self._counter = FixedWindowRateLimiter(limiter.storage)
+        self._counter = FixedWindowRateLimiter(attempt_store.storage)
         account = account[:254]
         self._account_from_address = (
             parse(limits.account_from_address),
