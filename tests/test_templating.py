@@ -138,3 +138,34 @@ def test_templates_still_see_globals_added_after_they_were_loaded(app):
         finally:
             del app.jinja_env.globals["late_global"]
         assert "govuk-button" in render_template("govuk_frontend_wtf/button.html", params={})
+
+
+def test_a_hidden_field_is_written_out_as_wtforms_draws_it(app):
+    from flask_wtf import FlaskForm
+    from wtforms import HiddenField
+    from wtforms.meta import DefaultMeta
+
+    from app.templating import _wtforms_render_field
+
+    class Form(FlaskForm):
+        plain = HiddenField()
+        quoted = HiddenField()
+        marked = HiddenField()
+        empty = HiddenField()
+        disabled = HiddenField(render_kw={"disabled": True})
+
+    with app.test_request_context():
+        form = Form(prefix="f", formdata=None)
+        form.plain.data = "1:resident:"
+        form.quoted.data = 'O\'Brien & "Co" <b>'
+        form.marked.data = Markup('<b class="x">')
+        fields = [form.csrf_token, form.plain, form.quoted, form.marked, form.empty, form.disabled]
+        written = [str(field()) for field in fields] + [str(form.plain(data_x="1"))]
+        wtforms = [str(_wtforms_render_field(form.meta, field, {})) for field in fields]
+        wtforms.append(str(_wtforms_render_field(form.meta, form.plain, {"data_x": "1"})))
+
+    assert DefaultMeta.render_field is not _wtforms_render_field
+    assert written == wtforms
+    assert 'value="O&#39;Brien &amp; &#34;Co&#34; &lt;b&gt;"' in written[2]
+    assert 'value="&lt;b class=&#34;x&#34;&gt;"' in written[3]
+    assert "disabled" in written[5] and 'data-x="1"' in written[6]
