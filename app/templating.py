@@ -1,6 +1,6 @@
 """The template environment: Flask's own, made cheaper where the call page spends its time.
 
-Three things, all measured on the call page (README, "Figures"):
+Four things, all measured on the call page (README, "Figures"):
 
 - **Template globals that are cheap to import from.** Every `{% from ... import ... %}`
   (GOV.UK Frontend's macros import one another on each field a page draws) makes Jinja
@@ -14,6 +14,10 @@ Three things, all measured on the call page (README, "Figures"):
   call page has a dozen. They are written here, character for character as WTForms writes
   them; a hidden field with anything more to say (attributes given when drawn, `render_kw`, a
   `disabled` flag) is still drawn by WTForms.
+- **The layout's parts that are the same for everyone drawn once** (`layout_part`): the GOV.UK
+  header and the menu of each role on each page, keyed by what they are drawn from and never by
+  who is signed in. What is personal in them (the name in the menu's account slot, the sign-out
+  form's CSRF token) is drawn on every request and put in its place.
 - **A form field's HTML drawn once for the same parameters.** govuk-frontend-wtf draws each
   field by rendering a GOV.UK macro with the field's parameters (label, hint, items, value,
   error) and nothing else: the same parameters always give the same HTML. Drawing them was
@@ -143,8 +147,31 @@ def _render_field(meta: DefaultMeta, field: Any, render_kw: dict) -> Markup:
     return _wtforms_render_field(meta, field, render_kw)
 
 
+LAYOUT_CACHE_SIZE = 256
+
+
+def layout_part(template: str, macro: str, key: dict, params: Callable[[], dict]) -> Markup:
+    """The GOV.UK macro `macro` of `template` drawn with `params()`, once per process for the
+    same `key`: for a part of the layout that `key` says everything about, the same for
+    everyone who shares it. Never give it anything personal: it is kept for every request."""
+
+    def render() -> Markup:
+        module = current_app.jinja_env.get_template(template).module
+        return Markup(getattr(module, macro)(params()))  # noqa: S704 (a macro's own output)
+
+    cache = current_app.extensions.get("layout_cache")
+    return cache.draw(f"{template}#{macro}", key, render) if cache is not None else render()
+
+
+def layout_macro(template: str, macro: str, params: dict) -> Markup:
+    """A layout part drawn from `params` alone (the header), for templates."""
+    return layout_part(template, macro, params, lambda: params)
+
+
 def init_widget_cache(app: Flask) -> None:
     if app.config["WIDGET_CACHE"]:
         app.extensions["widget_cache"] = WidgetCache()
+        app.extensions["layout_cache"] = WidgetCache(LAYOUT_CACHE_SIZE)
+    app.add_template_global(layout_macro)
     GovFormBase.render = _draw_widget  # every govuk-frontend-wtf field draws through here
     DefaultMeta.render_field = _render_field  # and every WTForms field, hidden ones written out
