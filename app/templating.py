@@ -168,10 +168,28 @@ def layout_macro(template: str, macro: str, params: dict) -> Markup:
     return layout_part(template, macro, params, lambda: params)
 
 
+def _merge(base: Any, given: Any) -> Any:
+    """`given` merged into `base` as govuk-frontend-wtf's `deepmerge` merger does it (lists
+    appended, dicts merged key by key into `base`, anything else replaced), without its
+    dozen calls a value."""
+    if isinstance(base, list) and isinstance(given, list):
+        return base + given
+    if isinstance(base, dict) and isinstance(given, dict):
+        for key, value in given.items():
+            base[key] = _merge(base[key], value) if key in base else value
+        return base
+    return given
+
+
+def _merge_params(widget: GovFormBase, base: Any, given: Any) -> Any:
+    return _merge(base, given)
+
+
 def init_widget_cache(app: Flask) -> None:
     if app.config["WIDGET_CACHE"]:
         app.extensions["widget_cache"] = WidgetCache()
         app.extensions["layout_cache"] = WidgetCache(LAYOUT_CACHE_SIZE)
     app.add_template_global(layout_macro)
     GovFormBase.render = _draw_widget  # every govuk-frontend-wtf field draws through here
+    GovFormBase.merge_params = _merge_params  # and merges its parameters here
     DefaultMeta.render_field = _render_field  # and every WTForms field, hidden ones written out
