@@ -169,3 +169,26 @@ def test_a_hidden_field_is_written_out_as_wtforms_draws_it(app):
     assert 'value="O&#39;Brien &amp; &#34;Co&#34; &lt;b&gt;"' in written[2]
     assert 'value="&lt;b class=&#34;x&#34;&gt;"' in written[3]
     assert "disabled" in written[5] and 'data-x="1"' in written[6]
+
+
+@pytest.mark.parametrize(
+    "base, given",
+    [
+        ({"a": 1, "b": {"c": [1]}}, {"b": {"c": [2], "d": "x"}, "e": None}),
+        ({"items": [{"text": "A"}]}, {"items": [{"hint": "h"}], "classes": "s"}),
+        ({"a": {"b": 1}}, {"a": "text"}),
+        ({"a": "text"}, {"a": {"b": 1}}),
+        ({"a": [1]}, {"a": (2,)}),
+        ({"attributes": {}}, {"autocomplete": "off", "spellcheck": False}),
+    ],
+)
+def test_parameters_are_merged_as_govuk_frontend_wtf_merges_them(base, given):
+    import copy
+
+    from govuk_frontend_wtf.main import merger
+
+    from app.templating import _merge
+
+    assert _merge(copy.deepcopy(base), copy.deepcopy(given)) == merger.merge(
+        copy.deepcopy(base), copy.deepcopy(given)
+    )
