@@ -36,8 +36,9 @@ from typing import Any
 
 from flask import Flask, current_app, render_template
 from flask.templating import Environment
-from govuk_frontend_wtf.gov_form_base import GovFormBase
+from govuk_frontend_wtf.gov_form_base import GovFormBase, GovIterableBase
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import HiddenInput
 
@@ -185,6 +186,29 @@ def _merge_params(widget: GovFormBase, base: Any, given: Any) -> Any:
     return _merge(base, given)
 
 
+_gov_iterable_call = GovIterableBase.__call__
+
+
+def _draw_choices(widget: GovIterableBase, field: Any, **kwargs) -> Markup:
+    """Radios or checkboxes of a field with choices, their items made straight from the
+    choices: the same text, value and `checked` govuk-frontend-wtf reads from the option
+    fields WTForms would otherwise build, one per choice, on every drawing. Anything else
+    (a single checkbox) is drawn as govuk-frontend-wtf draws it."""
+    if not isinstance(field, SelectFieldBase):
+        return _gov_iterable_call(widget, field, **kwargs)
+    kwargs.setdefault("id", field.id)
+    if "required" not in kwargs and "required" in getattr(field, "flags", []):
+        kwargs["required"] = True
+    items = []
+    for choice in field._iter_choices_normalized():
+        item = {"text": choice.label or choice.value, "value": str(choice.value)}
+        if choice.selected:
+            item["checked"] = True
+        items.append(item)
+    kwargs["items"] = items
+    return GovFormBase.__call__(widget, field, **kwargs)
+
+
 def init_widget_cache(app: Flask) -> None:
     if app.config["WIDGET_CACHE"]:
         app.extensions["widget_cache"] = WidgetCache()
@@ -192,4 +216,5 @@ def init_widget_cache(app: Flask) -> None:
     app.add_template_global(layout_macro)
     GovFormBase.render = _draw_widget  # every govuk-frontend-wtf field draws through here
     GovFormBase.merge_params = _merge_params  # and merges its parameters here
+    GovIterableBase.__call__ = _draw_choices  # radios and checkboxes with choices
     DefaultMeta.render_field = _render_field  # and every WTForms field, hidden ones written out

@@ -192,3 +192,35 @@ def test_parameters_are_merged_as_govuk_frontend_wtf_merges_them(base, given):
     assert _merge(copy.deepcopy(base), copy.deepcopy(given)) == merger.merge(
         copy.deepcopy(base), copy.deepcopy(given)
     )
+
+
+def test_radios_and_checkboxes_are_drawn_as_govuk_frontend_wtf_draws_them(app, monkeypatch):
+    from govuk_frontend_wtf.gov_form_base import GovIterableBase
+
+    from app.calls.forms import EndCallForm, ReportForm, VerbalConsentForm
+    from app.templating import _gov_iterable_call
+
+    def fields() -> list[str]:
+        end = EndCallForm(prefix="end", formdata=None, outcome="resolved")
+        report = ReportForm(prefix="report", area_choices=[("housing", "Housing")], formdata=None)
+        consent = VerbalConsentForm(prefix="consent", area_choices=[("housing", "Housing")])
+        consent.areas.data = ["housing"]
+        return [
+            str(end.outcome(params={"classes": "govuk-radios--small"})),
+            str(report.urgency(params={"items": [{"hint": {"text": "Today"}}]})),
+            str(report.is_sensitive()),
+            str(consent.areas()),
+            str(consent.safeguarding()),
+        ]
+
+    cache = app.extensions.pop("widget_cache")
+    try:
+        with app.test_request_context():
+            drawn = fields()
+            monkeypatch.setattr(GovIterableBase, "__call__", _gov_iterable_call)
+            theirs = fields()
+    finally:
+        app.extensions["widget_cache"] = cache
+
+    assert drawn == theirs
+    assert 'value="resolved" checked' in drawn[0] and 'value="housing" checked' in drawn[3]

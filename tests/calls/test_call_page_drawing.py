@@ -2,6 +2,7 @@
 page is drawn with the same HTML, by fewer pieces of machinery (app/templating.py)."""
 
 import pytest
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.widgets import core as wtforms_widgets
 
 RIGHT_ANSWERS = {"date_of_birth": "14/3/1948", "postcode": "LE1 5AB"}
@@ -29,3 +30,19 @@ def test_no_field_on_the_call_page_is_drawn_by_wtforms_own_widgets(verified_page
     assert 'name="report-csrf_token" type="hidden"' in page
     assert 'name="add-number-shown_for" type="hidden"' in page
     assert drawn == []
+
+
+def test_radios_and_checkboxes_are_drawn_without_an_option_field_each(verified_page, monkeypatch):
+    iterated = []
+    own = SelectFieldBase.__iter__
+
+    def counted(field):
+        iterated.append(field.name)
+        return own(field)
+
+    monkeypatch.setattr(SelectFieldBase, "__iter__", counted)
+    page = verified_page.page()
+
+    assert 'name="end-outcome" type="radio"' in page
+    assert 'name="consent-areas" type="checkbox"' in page
+    assert iterated == []
