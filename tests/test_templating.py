@@ -224,3 +224,40 @@ def test_radios_and_checkboxes_are_drawn_as_govuk_frontend_wtf_draws_them(app, m
 
     assert drawn == theirs
     assert 'value="resolved" checked' in drawn[0] and 'value="housing" checked' in drawn[3]
+
+
+TEMPLATES = {
+    "layout.html": (
+        "<html>{% block head %}<title>{% block title %}{% endblock %}</title>{% endblock %}"
+        "<body>{% block body %}{% endblock %}{% include 'footer.html' %}</body></html>"
+    ),
+    "footer.html": "<footer>{{ who }}{% block note %} & co{% endblock %}</footer>",
+    "page.html": (
+        "{% extends 'layout.html' %}{% block title %}Hi {{ who }}{% endblock %}"
+        "{% block head %}{{ super() }}<meta>{% endblock %}"
+        "{% block body %}{% for n in range(3) %}{% block item scoped %}<p>{{ n }}</p>"
+        "{% endblock %}{% endfor %}{% set kept %}{% include 'footer.html' %}{% endset %}"
+        "[{{ kept }}]{{ self.title() }}{% include 'missing.html' ignore missing %}{% endblock %}"
+    ),
+}
+
+
+def test_a_page_is_drawn_as_jinja_draws_it_its_parts_joined_where_they_are_made():
+    from jinja2 import DictLoader, Environment
+
+    from app.templating import TemplateEnvironment
+
+    class _App:  # what Flask's environment needs of its app
+        jinja_options: dict = {}
+
+    ours = TemplateEnvironment(_App(), loader=DictLoader(TEMPLATES), autoescape=True)
+    jinja = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
+    context = {"who": "Pat & <Sam>"}
+
+    drawn = ours.get_template("page.html").render(context)
+
+    assert drawn == jinja.get_template("page.html").render(context)
+    assert "Hi Pat &amp; &lt;Sam&gt;" in drawn and "<p>2</p>" in drawn
+    compiled = ours.compile(TEMPLATES["page.html"], raw=True)
+    assert "yield from" not in compiled and "for event in gen:" not in compiled
+    assert "yield from" in jinja.compile(TEMPLATES["page.html"], raw=True)
