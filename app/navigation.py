@@ -5,9 +5,15 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.rules.capabilities import Capability
 from app.security import signed_in_staff
+from app.templating import layout_part
+
+SERVICE_NAVIGATION = "govuk_frontend_jinja/components/service-navigation/macro.html"
+# Where the account slot goes in the menu drawn once for everyone: drawn for each request.
+ACCOUNT_SLOT = "<!--account-->"
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,39 @@ def _items_for_current_user() -> list[dict]:
     ]
 
 
+def service_navigation(account: Markup) -> Markup:
+    """The menu as GOV.UK's service navigation draws it, with `account` (who is signed in, and
+    signing out) in its end slot. The menu is the same for every member of staff in one role
+    on one page, so it is drawn once per process for each role, page and address root; the
+    account slot, which is personal, is drawn for each request and put in its place."""
+    staff = signed_in_staff()
+    signed_in = current_user.is_authenticated
+    key = {
+        "role": current_user.role.value if staff else None,
+        "signed_in": signed_in,
+        "endpoint": request.endpoint,
+        "root": request.script_root,
+    }
+
+    def params() -> dict:
+        return {
+            "serviceName": current_app.config["SERVICE_NAME"],
+            "serviceUrl": url_for("console.index") if signed_in else url_for("auth.login"),
+            "navigation": _items_for_current_user(),
+            "navigationLabel": "Menu",
+            "slots": {"end": Markup(ACCOUNT_SLOT)},  # noqa: S704 (a constant)
+        }
+
+    menu = layout_part(SERVICE_NAVIGATION, "govukServiceNavigation", key, params)
+    # The slot as drawn for this request, already escaped.
+    return Markup(str(menu).replace(ACCOUNT_SLOT, str(account)))  # noqa: S704
+
+
 def init_navigation(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict:
-        # A function, so a fragment (which has no menu) does not pay for working it out.
-        return {"navigation_items": _items_for_current_user}
+        # Functions, so a fragment (which has no menu) does not pay for working it out.
+        return {
+            "navigation_items": _items_for_current_user,
+            "service_navigation": service_navigation,
+        }

@@ -138,3 +138,126 @@ def test_templates_still_see_globals_added_after_they_were_loaded(app):
         finally:
             del app.jinja_env.globals["late_global"]
         assert "govuk-button" in render_template("govuk_frontend_wtf/button.html", params={})
+
+
+def test_a_hidden_field_is_written_out_as_wtforms_draws_it(app):
+    from flask_wtf import FlaskForm
+    from wtforms import HiddenField
+    from wtforms.meta import DefaultMeta
+
+    from app.templating import _wtforms_render_field
+
+    class Form(FlaskForm):
+        plain = HiddenField()
+        quoted = HiddenField()
+        marked = HiddenField()
+        empty = HiddenField()
+        disabled = HiddenField(render_kw={"disabled": True})
+
+    with app.test_request_context():
+        form = Form(prefix="f", formdata=None)
+        form.plain.data = "1:resident:"
+        form.quoted.data = 'O\'Brien & "Co" <b>'
+        form.marked.data = Markup('<b class="x">')
+        fields = [form.csrf_token, form.plain, form.quoted, form.marked, form.empty, form.disabled]
+        written = [str(field()) for field in fields] + [str(form.plain(data_x="1"))]
+        wtforms = [str(_wtforms_render_field(form.meta, field, {})) for field in fields]
+        wtforms.append(str(_wtforms_render_field(form.meta, form.plain, {"data_x": "1"})))
+
+    assert DefaultMeta.render_field is not _wtforms_render_field
+    assert written == wtforms
+    assert 'value="O&#39;Brien &amp; &#34;Co&#34; &lt;b&gt;"' in written[2]
+    assert 'value="&lt;b class=&#34;x&#34;&gt;"' in written[3]
+    assert "disabled" in written[5] and 'data-x="1"' in written[6]
+
+
+@pytest.mark.parametrize(
+    "base, given",
+    [
+        ({"a": 1, "b": {"c": [1]}}, {"b": {"c": [2], "d": "x"}, "e": None}),
+        ({"items": [{"text": "A"}]}, {"items": [{"hint": "h"}], "classes": "s"}),
+        ({"a": {"b": 1}}, {"a": "text"}),
+        ({"a": "text"}, {"a": {"b": 1}}),
+        ({"a": [1]}, {"a": (2,)}),
+        ({"attributes": {}}, {"autocomplete": "off", "spellcheck": False}),
+    ],
+)
+def test_parameters_are_merged_as_govuk_frontend_wtf_merges_them(base, given):
+    import copy
+
+    from govuk_frontend_wtf.main import merger
+
+    from app.templating import _merge
+
+    assert _merge(copy.deepcopy(base), copy.deepcopy(given)) == merger.merge(
+        copy.deepcopy(base), copy.deepcopy(given)
+    )
+
+
+def test_radios_and_checkboxes_are_drawn_as_govuk_frontend_wtf_draws_them(app, monkeypatch):
+    from govuk_frontend_wtf.gov_form_base import GovIterableBase
+
+    from app.calls.forms import EndCallForm, ReportForm, VerbalConsentForm
+    from app.templating import _gov_iterable_call
+
+    def fields() -> list[str]:
+        end = EndCallForm(prefix="end", formdata=None, outcome="resolved")
+        report = ReportForm(prefix="report", area_choices=[("housing", "Housing")], formdata=None)
+        consent = VerbalConsentForm(prefix="consent", area_choices=[("housing", "Housing")])
+        consent.areas.data = ["housing"]
+        return [
+            str(end.outcome(params={"classes": "govuk-radios--small"})),
+            str(report.urgency(params={"items": [{"hint": {"text": "Today"}}]})),
+            str(report.is_sensitive()),
+            str(consent.areas()),
+            str(consent.safeguarding()),
+        ]
+
+    cache = app.extensions.pop("widget_cache")
+    try:
+        with app.test_request_context():
+            drawn = fields()
+            monkeypatch.setattr(GovIterableBase, "__call__", _gov_iterable_call)
+            theirs = fields()
+    finally:
+        app.extensions["widget_cache"] = cache
+
+    assert drawn == theirs
+    assert 'value="resolved" checked' in drawn[0] and 'value="housing" checked' in drawn[3]
+
+
+TEMPLATES = {
+    "layout.html": (
+        "<html>{% block head %}<title>{% block title %}{% endblock %}</title>{% endblock %}"
+        "<body>{% block body %}{% endblock %}{% include 'footer.html' %}</body></html>"
+    ),
+    "footer.html": "<footer>{{ who }}{% block note %} & co{% endblock %}</footer>",
+    "page.html": (
+        "{% extends 'layout.html' %}{% block title %}Hi {{ who }}{% endblock %}"
+        "{% block head %}{{ super() }}<meta>{% endblock %}"
+        "{% block body %}{% for n in range(3) %}{% block item scoped %}<p>{{ n }}</p>"
+        "{% endblock %}{% endfor %}{% set kept %}{% include 'footer.html' %}{% endset %}"
+        "[{{ kept }}]{{ self.title() }}{% include 'missing.html' ignore missing %}{% endblock %}"
+    ),
+}
+
+
+def test_a_page_is_drawn_as_jinja_draws_it_its_parts_joined_where_they_are_made():
+    from jinja2 import DictLoader, Environment
+
+    from app.templating import TemplateEnvironment
+
+    class _App:  # what Flask's environment needs of its app
+        jinja_options: dict = {}
+
+    ours = TemplateEnvironment(_App(), loader=DictLoader(TEMPLATES), autoescape=True)
+    jinja = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
+    context = {"who": "Pat & <Sam>"}
+
+    drawn = ours.get_template("page.html").render(context)
+
+    assert drawn == jinja.get_template("page.html").render(context)
+    assert "Hi Pat &amp; &lt;Sam&gt;" in drawn and "<p>2</p>" in drawn
+    compiled = ours.compile(TEMPLATES["page.html"], raw=True)
+    assert "yield from" not in compiled and "for event in gen:" not in compiled
+    assert "yield from" in jinja.compile(TEMPLATES["page.html"], raw=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -278,29 +278,10 @@ def _load(call_id: int, staff: StaffUser, now: datetime, show: Show) -> tuple[Ca
     and their numbers on file, the permission a representative named, and the counters, as
     columns of the same query. Anyone else's call is "not found", not "forbidden": its
     existence is nobody else's business."""
-    columns = []
+    params = {"call_id": call_id}
     if show.record:
-        since = window_start(now, cross_record.cross_record_policy())
-        columns += [
-            disputes.strikes_of(Call.caller_number).label("hoax_strikes"),
-            cross_record.residents_failed_from(Call.caller_number, since).label("failed"),
-        ]
-    if show.steps:
-        columns.append(phones.last_change_of(Call.resident_id).label("last_change"))
-    options = [joinedload(Call.permission)]
-    if show is not Show.STATUS:
-        options.append(joinedload(Call.resident).joinedload(Resident.phones))
-    row = (
-        db.session.execute(
-            select(Call, *columns)
-            .where(Call.id == call_id)
-            .options(*options)
-            # What this request shows is what this statement read, whatever was loaded before.
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
+        params["since"] = window_start(now, cross_record.cross_record_policy())
+    row = db.session.execute(_call_statement(show), params).unique().one_or_none()
     if row is None or row.Call.handler_id != staff.id:
         raise NotFound
     counted = row._mapping
@@ -311,16 +292,51 @@ def _load(call_id: int, staff: StaffUser, now: datetime, show: Show) -> tuple[Ca
     )
 
 
+_CALL_STATEMENTS: dict[Show, Select] = {}
+
+
+def _call_statement(show: Show) -> Select:
+    """The statement `_load` reads the call with for `show`, built once per kind of request:
+    building it (its three counters' subqueries, the eager loads) cost more than running it.
+    The call and the start of the cross-record window are its parameters."""
+    if show not in _CALL_STATEMENTS:
+        columns = []
+        if show.record:
+            columns += [
+                disputes.strikes_of(Call.caller_number).label("hoax_strikes"),
+                cross_record.residents_failed_from(Call.caller_number, bindparam("since")).label(
+                    "failed"
+                ),
+            ]
+        if show.steps:
+            columns.append(phones.last_change_of(Call.resident_id).label("last_change"))
+        options = [joinedload(Call.permission)]
+        if show is not Show.STATUS:
+            options.append(joinedload(Call.resident).joinedload(Resident.phones))
+        _CALL_STATEMENTS[show] = (
+            select(Call, *columns)
+            .where(Call.id == bindparam("call_id"))
+            .options(*options)
+            # What this request shows is what this statement read, whatever was loaded before.
+            .execution_options(populate_existing=True)
+        )
+    return _CALL_STATEMENTS[show]
+
+
+_AREAS = select(
+    ServiceAreaRecord.code,
+    ServiceAreaRecord.name,
+    ServiceAreaRecord.is_active,
+    ServiceAreaRecord.code.in_(
+        select(staff_areas.c.area_code).where(staff_areas.c.staff_id == bindparam("staff_id"))
+    ),
+).order_by(ServiceAreaRecord.name)
+
+
 def _areas(staff: StaffUser) -> Areas:
-    """Every service area in use, and the member of staff's own, in one statement."""
-    theirs = ServiceAreaRecord.code.in_(
-        select(staff_areas.c.area_code).where(staff_areas.c.staff_id == staff.id)
-    )
-    rows = db.session.execute(
-        select(
-            ServiceAreaRecord.code, ServiceAreaRecord.name, ServiceAreaRecord.is_active, theirs
-        ).order_by(ServiceAreaRecord.name)
-    ).all()
+    """Every service area in use, and the member of staff's own, in one statement (built
+    once, like the others here)."""
+    rows = db.session.execute(_AREAS, {"staff_id": staff.id}).all()
     return Areas(
         active=tuple((code, name) for code, name, in_use, _ in rows if in_use),
         staff=frozenset(code for code, _, _, mine in rows if mine),
@@ -370,35 +386,51 @@ def _entries(
     if show.record and not discloses and page != 1:
         raise NotFound
     if not discloses:
-        loaded = _whole(Entry.call_id == call.id) if for_steps else {}
+        loaded = _whole(_ON_CALL, call_id=call.id) if for_steps else {}
         return _Entries(loaded, on_call=tuple(sorted(loaded)))
-    wanted = [Entry.resident_id == call.resident_id]
-    if for_steps:
-        wanted.append(Entry.call_id == call.id)
     rows = db.session.execute(
-        select(
-            Entry.id,
-            Entry.area_code,
-            Entry.is_sensitive,
-            Entry.status,
-            Entry.resident_id,
-            Entry.call_id,
-        )
-        .where(or_(*wanted))
-        .order_by(*NEWEST_FIRST)
+        _FACTS_WITH_CALLS if for_steps else _FACTS,
+        {"resident_id": call.resident_id, "call_id": call.id},
     ).all()
     facts = [row[:4] for row in rows if row.resident_id == call.resident_id]
     on_call = tuple(sorted(row.id for row in rows if for_steps and row.call_id == call.id))
     access = StaffAccess(areas=areas.staff, may_see_sensitive=staff.may_see_sensitive)
     counted = _count(facts, disclosure, access, page)
     wanted_ids = {*counted.page_ids, *on_call}
-    loaded = _whole(Entry.id.in_(wanted_ids)) if wanted_ids else {}
+    loaded = _whole(_BY_ID, ids=sorted(wanted_ids)) if wanted_ids else {}
     return _Entries(loaded, on_call, counted)
 
 
-def _whole(where) -> dict[int, Entry]:
-    stmt = select(Entry).where(where).options(joinedload(Entry.dispatches)).order_by(Entry.id)
-    return {entry.id: entry for entry in db.session.scalars(stmt).unique()}
+def _whole(stmt: Select, **params) -> dict[int, Entry]:
+    return {entry.id: entry for entry in db.session.scalars(stmt, params).unique()}
+
+
+# The statements `_entries` reads with, built once. The four columns the disclosure rule reads
+# of each of the resident's entries (and, for the steps, of this call's reports)...
+_FACT_COLUMNS = (
+    Entry.id,
+    Entry.area_code,
+    Entry.is_sensitive,
+    Entry.status,
+    Entry.resident_id,
+    Entry.call_id,
+)
+_FACTS = (
+    select(*_FACT_COLUMNS)
+    .where(Entry.resident_id == bindparam("resident_id"))
+    .order_by(*NEWEST_FIRST)
+)
+_FACTS_WITH_CALLS = (
+    select(*_FACT_COLUMNS)
+    .where(
+        or_(Entry.resident_id == bindparam("resident_id"), Entry.call_id == bindparam("call_id"))
+    )
+    .order_by(*NEWEST_FIRST)
+)
+# ...and the entries shown, whole, with the teams they sent.
+_WHOLE = select(Entry).options(joinedload(Entry.dispatches)).order_by(Entry.id)
+_ON_CALL = _WHOLE.where(Entry.call_id == bindparam("call_id"))
+_BY_ID = _WHOLE.where(Entry.id.in_(bindparam("ids", expanding=True)))
 
 
 def _count(facts: list, disclosure: Disclosure, access: StaffAccess, page: int) -> _Counted:
