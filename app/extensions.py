@@ -40,9 +40,7 @@ class AttemptStore:
     a rate-limiting extension's hooks would run on every request to find no limit."""
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["attempt_store"] = storage_from_string(
-            app.config["RATELIMIT_STORAGE_URI"]
-        )
+        app.extensions["attempt_store"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
 
     @property
     def storage(self) -> Storage:
