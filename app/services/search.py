@@ -170,7 +170,7 @@ _BY_IDS = select(*_SHOWN).where(Resident.id.in_(bindparam("ids", expanding=True)
 
 
 def _rows(stmt, **params) -> list[Row]:
-    return list(db.session.connection().execute(stmt, params))
+    return db.session.connection().execute(stmt, params).all()
 
 
 def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
