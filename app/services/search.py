@@ -341,7 +341,7 @@ def find_residents(
     how many records it found, never what was typed.
     """
     results = _find(text)
-    audit.record(
+    audit.record_now(
         AuditAction.SEARCH_MADE,
         staff_id=staff_id,
         call_id=call_id,

@@ -112,9 +112,9 @@ def _written() -> list[Written]:
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef)
     ]
-    # Functions that write an action: audit.record and record_on_call, and any function that
-    # hands its own `action` on to one of them (a helper of a service).
-    takers = {("audit", "record"): 0, ("audit", "record_on_call"): 0}
+    # Functions that write an action: audit.record, record_now and record_on_call, and any
+    # function that hands its own `action` on to one of them (a helper of a service).
+    takers = {("audit", "record"): 0, ("audit", "record_now"): 0, ("audit", "record_on_call"): 0}
     grown = True
     while grown:
         grown = False
