@@ -343,17 +343,17 @@ def search_residents(call_id: int):
     if not form.is_submitted():
         return render_template("calls/search_page.html", call=call, form=form)
     results = (
-        search.find_residents(form.q.data or "", staff_id=current_user.id, call_id=call.id)
+        search.find_residents(
+            form.q.data or "",
+            staff_id=current_user.id,
+            call_id=call.id,
+            caller_number=call.caller_number,
+        )
         if form.validate()
         else None
     )
-    hints = (
-        calls.caller_id_matches(call, [r.resident_id for r in results.matches])
-        if results
-        else set()
-    )
     template = "calls/_search_results.html" if is_htmx() else "calls/search_page.html"
-    return render_template(template, call=call, form=form, results=results, hints=hints)
+    return render_template(template, call=call, form=form, results=results)
 
 
 @bp.post("/calls/<int:call_id>/resident")

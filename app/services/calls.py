@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
-from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
+from app.models import Call, Permission, Resident, StaffUser
 from app.refusals import NotFound
 from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import VerificationEnd
@@ -224,16 +224,6 @@ def end_call(
     call.outcome = outcome
     call.summary = summary
     audit.record_on_call(AuditAction.CALL_ENDED, call, staff_id=handler.id, outcome=outcome.value)
-
-
-def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
-    """Which of these residents have the caller's number on file: a hint, never proof."""
-    if not call.caller_number or not resident_ids:
-        return set()
-    stmt = select(ResidentPhone.resident_id).where(
-        ResidentPhone.number == call.caller_number, ResidentPhone.resident_id.in_(resident_ids)
-    )
-    return set(db.session.scalars(stmt))
 
 
 def disclosure_for(call: Call, today: date) -> Disclosure:

@@ -92,6 +92,34 @@ def test_caller_id_matching_a_number_on_file_is_a_hint_not_proof(
     assert "not proof of identity" in html
 
 
+@pytest.mark.parametrize(
+    "query", ["LE2 7QR", "Stephen Smith LE2 7QR", "Smith LE2", "07700 900201", "Smith", "ref"]
+)
+def test_the_caller_id_hint_is_beside_the_record_with_the_number_and_no_other(
+    signed_in_handler, start_call, residents, query
+):
+    call = start_call(signed_in_handler, "07700 900201")
+    if query == "ref":
+        query = format_reference(residents["stephen"].reference)
+
+    html = _search(call, query)
+
+    records = html.split('<li class="app-results__item">')[1:]
+    hinted = [r for r in records if "Caller ID matches a number on file" in r]
+    assert len(hinted) == 1 and "Stephen Smith" in hinted[0]
+
+
+def test_a_search_on_a_call_from_a_number_on_no_record_shows_no_caller_id_hint(
+    signed_in_handler, start_call, residents
+):
+    call = start_call(signed_in_handler, "07700 900999")
+
+    html = _search(call, "LE2 7QR")
+
+    assert "Stephen Smith" in html and "Ahmed Patel" in html
+    assert "Caller ID matches" not in html
+
+
 def test_no_results_says_so_and_suggests_what_to_try(signed_in_handler, start_call, residents):
     call = start_call(signed_in_handler)
 
