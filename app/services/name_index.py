@@ -8,7 +8,8 @@ and keeps the index up to date as residents are added.
 from collections.abc import Collection, Hashable, Iterable
 from functools import lru_cache
 
-from sqlalchemy import bindparam, literal_column, select, tuple_, union
+from sqlalchemy import JSON, String, any_, bindparam, func, literal_column, select, tuple_, union
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
 from app.models import NameKey, NameTerm, Resident
@@ -28,15 +29,25 @@ _TERMS = (
 )
 
 
-@lru_cache(maxsize=16)
-def _words_terms_statement(words: int):
+def _key_in(name: str, dialect: str):
+    """`name_keys.key` is one of the list of keys bound to `name`, bound as one value (an
+    array on PostgreSQL, a JSON array on SQLite) rather than a placeholder a key: a typed word
+    has a hundred keys or more, and each placeholder costs a dozen calls to put in the SQL.
+    Both databases look each key up in the primary key's index."""
+    if dialect == "postgresql":
+        return NameKey.key == any_(bindparam(name, type_=ARRAY(String)))
+    keys = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=JSON)))
+    return NameKey.key.in_(keys)
+
+
+@lru_cache(maxsize=32)
+def _words_terms_statement(words: int, dialect: str):
     """The distinct terms for each of `words` typed words, in one statement (one round trip):
     rows of (the word's position, a term)."""
     return union(
         *(
             select(literal_column(str(n)).label("word"), NameKey.term).where(
-                NameKey.kind == bindparam(f"kind_{n}"),
-                NameKey.key.in_(bindparam(f"keys_{n}", expanding=True)),
+                NameKey.kind == bindparam(f"kind_{n}"), _key_in(f"keys_{n}", dialect)
             )
             for n in range(words)
         )
@@ -95,11 +106,13 @@ class SqlNameStore:
         params: dict = {}
         for n, request in enumerate(requests):
             params[f"kind_{n}"], params[f"keys_{n}"] = request[0], sorted(wanted[request])
+        connection = db.session.connection()
+        stmt = _words_terms_statement(len(requests), connection.dialect.name)
         # All rows at once: a word's terms run to hundreds, and fetching them one by one
         # costs several calls a row.
-        rows = db.session.connection().execute(_words_terms_statement(len(requests)), params).all()
-        for word, term in rows:
-            found[requests[int(word)]].add(term)
+        rows = connection.execute(stmt, params).all()
+        for n, request in enumerate(requests):
+            found[request] = {term for word, term in rows if word == n}
         return found
 
     def lookup_people(
