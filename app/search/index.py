@@ -141,7 +141,9 @@ def candidate_terms(
         found = store.lookup_terms(kind, query_keys(word, kind))
     if len(found) > PREFILTER:
         found = _prefilter(kind, word, found)
-    scored = sorted((-scorer.similarity(kind, word, term), term) for term in found)
+    found = list(found)
+    similar = scorer.similarities(kind, word, found)
+    scored = sorted([(-similarity, term) for similarity, term in zip(similar, found, strict=True)])
     kept = []
     for negative, term in scored:
         if -negative < MIN_TERM_SIMILARITY or len(kept) >= MAX_TERMS_PER_WORD:
@@ -157,17 +159,17 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
     # fraction of that. Keep the closest by ratio, and the names it undervalues:
     # nicknames ("bill" for "william") and many-part names ("hans walter").
     terms = list(found)
-    close = process.extract(
-        compact(word), [compact(t) for t in terms], scorer=fuzz.ratio, limit=PREFILTER
-    )
-    kept = {terms[i] for _, _, i in close}
+    compacted = [compact(t) if " " in t else t for t in terms]
     typed = compact(word)
+    close = process.extract(typed, compacted, scorer=fuzz.ratio, limit=PREFILTER)
+    kept = {terms[i] for _, _, i in close}
     groups = name_groups(typed, kind)
     kept.update(
-        t
-        for t in terms
-        if (" " in t and _part_is_close(typed, t))
-        or (groups and groups & name_groups(compact(t), kind))
+        {
+            t
+            for t, c in zip(terms, compacted, strict=True)
+            if (" " in t and _part_is_close(typed, t)) or (groups and groups & name_groups(c, kind))
+        }
     )
     return kept
 

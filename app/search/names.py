@@ -262,13 +262,13 @@ def query_keys(token: str, kind: Kind | None = None) -> set[str]:
     keys = {DELETE_KEY + whole}
     if len(whole) >= MIN_DELETE_LENGTH:
         ones = _deletes(whole)
-        keys.update(DELETE_KEY + d for d in ones)
+        keys.update({DELETE_KEY + d for d in ones})
         if len(whole) >= MIN_DOUBLE_DELETE_LENGTH:
-            keys.update(DELETE_KEY + d for one in ones for d in _deletes(one))
-    keys.update(SOUND_KEY + c for c in sound_codes(whole))
+            keys.update({DELETE_KEY + d for one in ones for d in _deletes(one)})
+    keys.update({SOUND_KEY + c for c in sound_codes(whole)})
     keys.update(_skeleton_keys(whole))
-    keys.update(DELETE_KEY + p for p in _parts(token))
-    keys.update(GROUP_KEY + g for g in name_groups(whole, kind))
+    keys.update({DELETE_KEY + p for p in _parts(token)})
+    keys.update({GROUP_KEY + g for g in name_groups(whole, kind)})
     return keys
 
 
@@ -491,6 +491,11 @@ class Scorer:
             found = self._similar[key] = name_similarity(typed, stored, kind)
         return found
 
+    def similarities(self, kind: Kind, typed: str, stored: Iterable[str]) -> list[float]:
+        """`similarity` of each of many stored names to one typed name, in one pass: the
+        candidate names of a typed word run to dozens."""
+        return [name_similarity(typed, name, kind) for name in stored]
+
     def _middle_adjustment(self, typed: tuple[str, ...], stored: str) -> float:
         if not typed:
             return 0.0
@@ -566,22 +571,25 @@ class Ranking:
         self._scores: dict[tuple[str, str, str | None], tuple[float, tuple[str, str]]] = {}
 
     def add(self, candidates: Iterable[Candidate]) -> "Ranking":
+        # Hundreds of rows a lookup: the loop keeps to what each row needs.
+        ids, scores, scored = self._ids, self._scores, self._scored
+        uses_middle = self.scorer.uses_middle
+        position = len(scored)
         for candidate in candidates:
-            person_id, forename, surname = candidate[0], candidate[1], candidate[2]
-            if person_id in self._ids:
+            person_id, forename, surname, *rest = candidate
+            if person_id in ids:
                 continue
-            self._ids.add(person_id)
-            middle = candidate[3] if len(candidate) > 3 else None
-            key = (forename, surname, middle if self.scorer.uses_middle else None)
-            known = self._scores.get(key)
-            if known is None:
+            ids.add(person_id)
+            middle = rest[0] if rest else None
+            key = (forename, surname, middle if uses_middle else None)
+            if key in scores:
+                score, name = scores[key]
+            else:
                 name = (normalise_name(forename), normalise_name(surname))
-                known = self._scores[key] = (
-                    self.scorer.score(*name, normalise_name(middle)),
-                    name,
-                )
-            score, name = known
-            self._scored.append((-score, len(self._scored), person_id, name))
+                score = self.scorer.score(*name, normalise_name(middle))
+                scores[key] = (score, name)
+            scored.append((-score, position, person_id, name))
+            position += 1
             self._placed = None
         return self
 
