@@ -144,11 +144,11 @@ def candidate_terms(
     found = list(found)
     similar = scorer.similarities(kind, word, found)
     scored = sorted([(-similarity, term) for similarity, term in zip(similar, found, strict=True)])
-    kept = []
-    for negative, term in scored:
-        if -negative < MIN_TERM_SIMILARITY or len(kept) >= MAX_TERMS_PER_WORD:
+    kept: list[tuple[str, float]] = []
+    for count, (negative, term) in enumerate(scored):  # `count`: how many are kept so far
+        if -negative < MIN_TERM_SIMILARITY or count >= MAX_TERMS_PER_WORD:
             break
-        if len(kept) >= TERMS_PER_WORD and -negative < kept[-1][1]:
+        if count >= TERMS_PER_WORD and -negative < kept[-1][1]:
             break
         kept.append((term, -negative))
     return kept
@@ -177,7 +177,10 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
 def _part_is_close(typed: str, term: str) -> bool:
     # A many-part name is worth scoring when one of its parts is like the typed word
     # ("walter" for "hans walter"); most many-part names sharing a key are not.
-    return any(fuzz.ratio(typed, part) >= PART_PREFILTER_RATIO for part in term.split())
+    close = process.extractOne(
+        typed, term.split(), scorer=fuzz.ratio, score_cutoff=PART_PREFILTER_RATIO
+    )
+    return close is not None
 
 
 class _Candidates:
