@@ -338,7 +338,7 @@ def show_call(call_id: int):
 def search_residents(call_id: int):
     # Searches are posted: a name, postcode or phone number in an address would be kept
     # in access logs, proxies and browser history. A GET shows the empty search.
-    call = calls.get_open_call_or_404(call_id, current_user, clock.now())
+    call = calls.get_call_to_search_on_or_404(call_id, current_user, clock.now())
     form = SearchForm()
     if not form.is_submitted():
         return render_template("calls/search_page.html", call=call, form=form)
