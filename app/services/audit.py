@@ -173,23 +173,19 @@ def record(
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__)
+# What an event is about, as `record` takes it: every other keyword is the detail.
+_ABOUT = ("staff_id", "resident_id", "call_id", "purpose")
 
 
-def record_now(
-    action: AuditAction | str,
-    *,
-    staff_id: int | None = None,
-    resident_id: int | None = None,
-    call_id: int | None = None,
-    purpose: str | None = None,
-    **detail: Any,
-) -> None:
+def record_now(action: AuditAction | str, **fields: Any) -> None:
     """Write an audit event in the unit of work at once, with one INSERT: the same event, MAC
     and all, that `record` adds, for a unit of work that writes nothing else and wants no
-    object back (a search, many times a call). No object is made and nothing is flushed, so
-    the commit has no unit of work to sort out; the caller's commit keeps it, its rollback
-    drops it."""
-    values = _event_values(action, staff_id, resident_id, call_id, purpose, detail)
+    object back (a search, many times a call). `fields` are `record`'s keywords: `staff_id`,
+    `resident_id`, `call_id`, `purpose`, and the rest the detail. No object is made and
+    nothing is flushed, so the commit has no unit of work to sort out; the caller's commit
+    keeps it, its rollback drops it."""
+    staff_id, resident_id, call_id, purpose = [fields.pop(name, None) for name in _ABOUT]
+    values = _event_values(action, staff_id, resident_id, call_id, purpose, fields)
     db.session.connection().execute(_INSERT_EVENT, values)
 
 
