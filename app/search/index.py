@@ -159,28 +159,29 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
     # fraction of that. Keep the closest by ratio, and the names it undervalues:
     # nicknames ("bill" for "william") and many-part names ("hans walter").
     terms = list(found)
-    compacted = [compact(t) if " " in t else t for t in terms]
+    # Every term without its spaces at once (names hold no line breaks): hundreds of terms.
+    compacted = "\n".join(terms).replace(" ", "").split("\n")
     typed = compact(word)
     close = process.extract(typed, compacted, scorer=fuzz.ratio, limit=PREFILTER)
     kept = {terms[i] for _, _, i in close}
-    groups = name_groups(typed, kind)
-    kept.update(
-        {
-            t
-            for t, c in zip(terms, compacted, strict=True)
-            if (" " in t and _part_is_close(typed, t)) or (groups and groups & name_groups(c, kind))
-        }
-    )
-    return kept
-
-
-def _part_is_close(typed: str, term: str) -> bool:
     # A many-part name is worth scoring when one of its parts is like the typed word
-    # ("walter" for "hans walter"); most many-part names sharing a key are not.
-    close = process.extractOne(
-        typed, term.split(), scorer=fuzz.ratio, score_cutoff=PART_PREFILTER_RATIO
+    # ("walter" for "hans walter"); most many-part names sharing a key are not. Every part
+    # of every such name is compared in one rapidfuzz call.
+    parts = [(part, t) for t in terms if " " in t for part in t.split()]
+    alike = process.extract(
+        typed,
+        [part for part, _ in parts],
+        scorer=fuzz.ratio,
+        score_cutoff=PART_PREFILTER_RATIO,
+        limit=None,
     )
-    return close is not None
+    kept.update({parts[i][1] for _, _, i in alike})
+    groups = name_groups(typed, kind)
+    if groups:
+        kept.update(
+            {t for t, c in zip(terms, compacted, strict=True) if groups & name_groups(c, kind)}
+        )
+    return kept
 
 
 class _Candidates:

@@ -511,13 +511,16 @@ class Scorer:
         return MIDDLE_BONUS if best >= 85 else (-MIDDLE_BONUS if best < 60 else 0.0)
 
     def score(self, forename: str, surname: str, middle: str = "") -> float:
-        """Best score of the stored (normalised) names over the query's readings."""
+        """Best score of the stored (normalised) names over the query's readings.
+
+        Called for every distinct name a search fetches, so each reading costs as few
+        calls as it can: `name_similarity` remembers its answers itself."""
         best = 0.0
         for reading in self.query.readings:
             if reading.surname is not None:
-                s = self.similarity(SURNAME, reading.surname, surname)
+                s = name_similarity(reading.surname, surname, SURNAME)
                 if reading.forename is not None:
-                    f = self.similarity(FORENAME, reading.forename, forename)
+                    f = name_similarity(reading.forename, forename, FORENAME)
                     value = SURNAME_WEIGHT * s + FORENAME_WEIGHT * f
                 elif reading.initial is not None:
                     f = initial_similarity(reading.initial, forename)
@@ -525,11 +528,15 @@ class Scorer:
                 else:
                     value = s - SURNAME_ONLY_PENALTY
             elif reading.forename is not None:
-                value = self.similarity(FORENAME, reading.forename, forename)
+                value = name_similarity(reading.forename, forename, FORENAME)
             else:
                 continue
-            value += self._middle_adjustment(reading.middles, middle) - reading.penalty
-            best = max(best, value)
+            if reading.middles:
+                value += self._middle_adjustment(reading.middles, middle) - reading.penalty
+            else:
+                value -= reading.penalty
+            if value > best:
+                best = value
         return max(0.0, min(100.0, best))
 
 
