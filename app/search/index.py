@@ -56,6 +56,7 @@ that).
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
@@ -166,16 +167,16 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
     kept = {terms[i] for _, _, i in close}
     # A many-part name is worth scoring when one of its parts is like the typed word
     # ("walter" for "hans walter"); most many-part names sharing a key are not. Every part
-    # of every such name is compared in one rapidfuzz call.
-    parts = [(part, t) for t in terms if " " in t for part in t.split()]
+    # of every such name is compared in one rapidfuzz call: the names are split at once,
+    # "|" between them (it is like no typed word), and each part's name is the count of
+    # "|" before it.
+    spaced = [t for t in terms if " " in t]
+    parts = " | ".join(spaced).split()
+    owner = list(accumulate([part == "|" for part in parts]))
     alike = process.extract(
-        typed,
-        [part for part, _ in parts],
-        scorer=fuzz.ratio,
-        score_cutoff=PART_PREFILTER_RATIO,
-        limit=None,
+        typed, parts, scorer=fuzz.ratio, score_cutoff=PART_PREFILTER_RATIO, limit=None
     )
-    kept.update({parts[i][1] for _, _, i in alike})
+    kept.update({spaced[owner[i]] for _, _, i in alike})
     groups = name_groups(typed, kind)
     if groups:
         kept.update(

@@ -19,6 +19,7 @@ million resident rows. Instead:
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -602,13 +603,15 @@ class Ranking:
 
     def _place(self) -> list[tuple[float, int, object, float]]:
         if self._placed is None:
-            self._scored.sort()
-            seen: dict[tuple[str, str], int] = {}
-            placed = []
-            for negative, position, person_id, name in self._scored:
-                repeats = seen.get(name, 0)
+            scored = self._scored
+            scored.sort()
+            # Placed again after every lookup, hundreds of rows each time: no call a row.
+            seen: defaultdict[tuple[str, str], int] = defaultdict(int)
+            placed: list = [None] * len(scored)
+            for row, (negative, position, person_id, name) in enumerate(scored):
+                repeats = seen[name]
                 seen[name] = repeats + 1
-                placed.append((negative + REPEAT_STEP * repeats, position, person_id, -negative))
+                placed[row] = (negative + REPEAT_STEP * repeats, position, person_id, -negative)
             placed.sort()
             self._placed = placed
         return self._placed
