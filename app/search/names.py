@@ -265,7 +265,9 @@ def query_keys(token: str, kind: Kind | None = None) -> set[str]:
         ones = _deletes(whole)
         keys.update({DELETE_KEY + d for d in ones})
         if len(whole) >= MIN_DOUBLE_DELETE_LENGTH:
-            keys.update({DELETE_KEY + d for one in ones for d in _deletes(one)})
+            keys.update(
+                {DELETE_KEY + one[:i] + one[i + 1 :] for one in ones for i in range(len(one))}
+            )
     keys.update({SOUND_KEY + c for c in sound_codes(whole)})
     keys.update(_skeleton_keys(whole))
     keys.update({DELETE_KEY + p for p in _parts(token)})

@@ -81,7 +81,7 @@ class SearchResults:
     def found_by(self) -> str:
         """How the records shown were found: "name", or "reference and name" when the box
         was read more than one way and each reading found someone."""
-        readings = list(dict.fromkeys(match.found_by for match in self.matches))
+        readings = list(dict.fromkeys([match.found_by for match in self.matches]))
         return " and ".join(readings)
 
     @property
@@ -310,7 +310,7 @@ def _by_name_in_area(query: str, name: str, outward: str, caller: str | None) ->
 
 def _has_letters_only(text: str) -> bool:
     """No name has digits; every phone number and postcode does."""
-    return any(ch.isalpha() for ch in text) and not any(ch.isdigit() for ch in text)
+    return any(map(str.isalpha, text)) and not any(map(str.isdigit, text))
 
 
 def _readings(query: str, caller: str | None) -> list[tuple[str, Callable[[], SearchResults]]]:
@@ -402,11 +402,11 @@ def _find(text: str, caller: str | None = None) -> SearchResults:
     for _, search in readings:
         found = search()
         seen = {match.resident_id for match in matches}
-        matches.extend(match for match in found.matches if match.resident_id not in seen)
+        matches.extend([match for match in found.matches if match.resident_id not in seen])
         more = more or found.more
     return SearchResults(
         query=query,
-        searched_by=" or ".join(label for label, _ in readings),
+        searched_by=" or ".join([label for label, _ in readings]),
         matches=matches[:RESULT_LIMIT],
         more=more or len(matches) > RESULT_LIMIT,
     )
