@@ -35,9 +35,22 @@ def _key_in(name: str, dialect: str):
     has a hundred keys or more, and each placeholder costs a dozen calls to put in the SQL.
     Both databases look each key up in the primary key's index."""
     if dialect == "postgresql":
-        return NameKey.key == any_(bindparam(name, type_=ARRAY(String)))
+        return _any_of(NameKey.key, name)
     keys = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=JSON)))
     return NameKey.key.in_(keys)
+
+
+def _name_in(column, name: str, dialect: str):
+    """`column` is one of the names bound to `name`. PostgreSQL takes them as one array, as
+    it reads an IN list itself; SQLite as an IN list, which it reads from the two-name
+    indexes by both names at once (a JSON array it would read by the first name alone)."""
+    if dialect == "postgresql":
+        return _any_of(column, name)
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _any_of(column, name: str):
+    return column == any_(bindparam(name, type_=ARRAY(String)))
 
 
 @lru_cache(maxsize=32)
@@ -62,13 +75,15 @@ _PEOPLE_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=16)
-def _people_statement(surnames: bool, forenames: bool, forename_from: bool, surname_from: bool):
+@lru_cache(maxsize=64)
+def _people_statement(
+    surnames: bool, forenames: bool, forename_from: bool, surname_from: bool, dialect: str
+):
     stmt = select(*_PEOPLE_COLUMNS)
     if surnames:
-        stmt = stmt.where(Resident.surname_norm.in_(bindparam("surnames", expanding=True)))
+        stmt = stmt.where(_name_in(Resident.surname_norm, "surnames", dialect))
     if forenames:
-        stmt = stmt.where(Resident.forename_norm.in_(bindparam("forenames", expanding=True)))
+        stmt = stmt.where(_name_in(Resident.forename_norm, "forenames", dialect))
     if forename_from:
         stmt = stmt.where(
             Resident.forename_norm >= bindparam("forename_from"),
@@ -133,11 +148,16 @@ class SqlNameStore:
             params["forename_from"], params["forename_to"] = _prefix_range(forename_prefix)
         if surname_prefix:
             params["surname_from"], params["surname_to"] = _prefix_range(surname_prefix)
+        connection = db.session.connection()
         stmt = _people_statement(
-            surnames is not None, forenames is not None, bool(forename_prefix), bool(surname_prefix)
+            surnames is not None,
+            forenames is not None,
+            bool(forename_prefix),
+            bool(surname_prefix),
+            connection.dialect.name,
         )
         # Core, not ORM, execution: hundreds of plain tuples, no objects wanted.
-        rows = db.session.connection().execute(stmt, params).all()
+        rows = connection.execute(stmt, params).all()
         return [(row[0], row[1], row[2], normalise_name(row[3]) or None) for row in rows]
 
 
