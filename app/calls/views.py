@@ -338,22 +338,22 @@ def show_call(call_id: int):
 def search_residents(call_id: int):
     # Searches are posted: a name, postcode or phone number in an address would be kept
     # in access logs, proxies and browser history. A GET shows the empty search.
-    call = calls.get_open_call_or_404(call_id, current_user, clock.now())
+    call = calls.get_call_to_search_on_or_404(call_id, current_user, clock.now())
     form = SearchForm()
     if not form.is_submitted():
         return render_template("calls/search_page.html", call=call, form=form)
     results = (
-        search.find_residents(form.q.data or "", staff_id=current_user.id, call_id=call.id)
+        search.find_residents(
+            form.q.data or "",
+            staff_id=current_user.id,
+            call_id=call.id,
+            caller_number=call.caller_number,
+        )
         if form.validate()
         else None
     )
-    hints = (
-        calls.caller_id_matches(call, [r.resident_id for r in results.matches])
-        if results
-        else set()
-    )
     template = "calls/_search_results.html" if is_htmx() else "calls/search_page.html"
-    return render_template(template, call=call, form=form, results=results, hints=hints)
+    return render_template(template, call=call, form=form, results=results)
 
 
 @bp.post("/calls/<int:call_id>/resident")

@@ -56,6 +56,7 @@ that).
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
@@ -141,12 +142,14 @@ def candidate_terms(
         found = store.lookup_terms(kind, query_keys(word, kind))
     if len(found) > PREFILTER:
         found = _prefilter(kind, word, found)
-    scored = sorted((-scorer.similarity(kind, word, term), term) for term in found)
-    kept = []
-    for negative, term in scored:
-        if -negative < MIN_TERM_SIMILARITY or len(kept) >= MAX_TERMS_PER_WORD:
+    found = list(found)
+    similar = scorer.similarities(kind, word, found)
+    scored = sorted([(-similarity, term) for similarity, term in zip(similar, found, strict=True)])
+    kept: list[tuple[str, float]] = []
+    for count, (negative, term) in enumerate(scored):  # `count`: how many are kept so far
+        if -negative < MIN_TERM_SIMILARITY or count >= MAX_TERMS_PER_WORD:
             break
-        if len(kept) >= TERMS_PER_WORD and -negative < kept[-1][1]:
+        if count >= TERMS_PER_WORD and -negative < kept[-1][1]:
             break
         kept.append((term, -negative))
     return kept
@@ -157,25 +160,29 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
     # fraction of that. Keep the closest by ratio, and the names it undervalues:
     # nicknames ("bill" for "william") and many-part names ("hans walter").
     terms = list(found)
-    close = process.extract(
-        compact(word), [compact(t) for t in terms], scorer=fuzz.ratio, limit=PREFILTER
-    )
-    kept = {terms[i] for _, _, i in close}
+    # Every term without its spaces at once (names hold no line breaks): hundreds of terms.
+    compacted = "\n".join(terms).replace(" ", "").split("\n")
     typed = compact(word)
-    groups = name_groups(typed, kind)
-    kept.update(
-        t
-        for t in terms
-        if (" " in t and _part_is_close(typed, t))
-        or (groups and groups & name_groups(compact(t), kind))
-    )
-    return kept
-
-
-def _part_is_close(typed: str, term: str) -> bool:
+    close = process.extract(typed, compacted, scorer=fuzz.ratio, limit=PREFILTER)
+    kept = {terms[i] for _, _, i in close}
     # A many-part name is worth scoring when one of its parts is like the typed word
-    # ("walter" for "hans walter"); most many-part names sharing a key are not.
-    return any(fuzz.ratio(typed, part) >= PART_PREFILTER_RATIO for part in term.split())
+    # ("walter" for "hans walter"); most many-part names sharing a key are not. Every part
+    # of every such name is compared in one rapidfuzz call: the names are split at once,
+    # "|" between them (it is like no typed word), and each part's name is the count of
+    # "|" before it.
+    spaced = [t for t in terms if " " in t]
+    parts = " | ".join(spaced).split()
+    owner = list(accumulate([part == "|" for part in parts]))
+    alike = process.extract(
+        typed, parts, scorer=fuzz.ratio, score_cutoff=PART_PREFILTER_RATIO, limit=None
+    )
+    kept.update({spaced[owner[i]] for _, _, i in alike})
+    groups = name_groups(typed, kind)
+    if groups:
+        kept.update(
+            {t for t, c in zip(terms, compacted, strict=True) if groups & name_groups(c, kind)}
+        )
+    return kept
 
 
 class _Candidates:

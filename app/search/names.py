@@ -19,6 +19,7 @@ million resident rows. Instead:
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -262,13 +263,15 @@ def query_keys(token: str, kind: Kind | None = None) -> set[str]:
     keys = {DELETE_KEY + whole}
     if len(whole) >= MIN_DELETE_LENGTH:
         ones = _deletes(whole)
-        keys.update(DELETE_KEY + d for d in ones)
+        keys.update({DELETE_KEY + d for d in ones})
         if len(whole) >= MIN_DOUBLE_DELETE_LENGTH:
-            keys.update(DELETE_KEY + d for one in ones for d in _deletes(one))
-    keys.update(SOUND_KEY + c for c in sound_codes(whole))
+            keys.update(
+                {DELETE_KEY + one[:i] + one[i + 1 :] for one in ones for i in range(len(one))}
+            )
+    keys.update({SOUND_KEY + c for c in sound_codes(whole)})
     keys.update(_skeleton_keys(whole))
-    keys.update(DELETE_KEY + p for p in _parts(token))
-    keys.update(GROUP_KEY + g for g in name_groups(whole, kind))
+    keys.update({DELETE_KEY + p for p in _parts(token)})
+    keys.update({GROUP_KEY + g for g in name_groups(whole, kind)})
     return keys
 
 
@@ -491,6 +494,11 @@ class Scorer:
             found = self._similar[key] = name_similarity(typed, stored, kind)
         return found
 
+    def similarities(self, kind: Kind, typed: str, stored: Iterable[str]) -> list[float]:
+        """`similarity` of each of many stored names to one typed name, in one pass: the
+        candidate names of a typed word run to dozens."""
+        return [name_similarity(typed, name, kind) for name in stored]
+
     def _middle_adjustment(self, typed: tuple[str, ...], stored: str) -> float:
         if not typed:
             return 0.0
@@ -506,13 +514,16 @@ class Scorer:
         return MIDDLE_BONUS if best >= 85 else (-MIDDLE_BONUS if best < 60 else 0.0)
 
     def score(self, forename: str, surname: str, middle: str = "") -> float:
-        """Best score of the stored (normalised) names over the query's readings."""
+        """Best score of the stored (normalised) names over the query's readings.
+
+        Called for every distinct name a search fetches, so each reading costs as few
+        calls as it can: `name_similarity` remembers its answers itself."""
         best = 0.0
         for reading in self.query.readings:
             if reading.surname is not None:
-                s = self.similarity(SURNAME, reading.surname, surname)
+                s = name_similarity(reading.surname, surname, SURNAME)
                 if reading.forename is not None:
-                    f = self.similarity(FORENAME, reading.forename, forename)
+                    f = name_similarity(reading.forename, forename, FORENAME)
                     value = SURNAME_WEIGHT * s + FORENAME_WEIGHT * f
                 elif reading.initial is not None:
                     f = initial_similarity(reading.initial, forename)
@@ -520,11 +531,15 @@ class Scorer:
                 else:
                     value = s - SURNAME_ONLY_PENALTY
             elif reading.forename is not None:
-                value = self.similarity(FORENAME, reading.forename, forename)
+                value = name_similarity(reading.forename, forename, FORENAME)
             else:
                 continue
-            value += self._middle_adjustment(reading.middles, middle) - reading.penalty
-            best = max(best, value)
+            if reading.middles:
+                value += self._middle_adjustment(reading.middles, middle) - reading.penalty
+            else:
+                value -= reading.penalty
+            if value > best:
+                best = value
         return max(0.0, min(100.0, best))
 
 
@@ -566,34 +581,39 @@ class Ranking:
         self._scores: dict[tuple[str, str, str | None], tuple[float, tuple[str, str]]] = {}
 
     def add(self, candidates: Iterable[Candidate]) -> "Ranking":
+        # Hundreds of rows a lookup: the loop keeps to what each row needs.
+        ids, scores, scored = self._ids, self._scores, self._scored
+        uses_middle = self.scorer.uses_middle
+        position = len(scored)
         for candidate in candidates:
-            person_id, forename, surname = candidate[0], candidate[1], candidate[2]
-            if person_id in self._ids:
+            person_id, forename, surname, *rest = candidate
+            if person_id in ids:
                 continue
-            self._ids.add(person_id)
-            middle = candidate[3] if len(candidate) > 3 else None
-            key = (forename, surname, middle if self.scorer.uses_middle else None)
-            known = self._scores.get(key)
-            if known is None:
+            ids.add(person_id)
+            middle = rest[0] if rest else None
+            key = (forename, surname, middle if uses_middle else None)
+            if key in scores:
+                score, name = scores[key]
+            else:
                 name = (normalise_name(forename), normalise_name(surname))
-                known = self._scores[key] = (
-                    self.scorer.score(*name, normalise_name(middle)),
-                    name,
-                )
-            score, name = known
-            self._scored.append((-score, len(self._scored), person_id, name))
+                score = self.scorer.score(*name, normalise_name(middle))
+                scores[key] = (score, name)
+            scored.append((-score, position, person_id, name))
+            position += 1
             self._placed = None
         return self
 
     def _place(self) -> list[tuple[float, int, object, float]]:
         if self._placed is None:
-            self._scored.sort()
-            seen: dict[tuple[str, str], int] = {}
-            placed = []
-            for negative, position, person_id, name in self._scored:
-                repeats = seen.get(name, 0)
+            scored = self._scored
+            scored.sort()
+            # Placed again after every lookup, hundreds of rows each time: no call a row.
+            seen: defaultdict[tuple[str, str], int] = defaultdict(int)
+            placed: list = [None] * len(scored)
+            for row, (negative, position, person_id, name) in enumerate(scored):
+                repeats = seen[name]
                 seen[name] = repeats + 1
-                placed.append((negative + REPEAT_STEP * repeats, position, person_id, -negative))
+                placed[row] = (negative + REPEAT_STEP * repeats, position, person_id, -negative)
             placed.sort()
             self._placed = placed
         return self._placed

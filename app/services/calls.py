@@ -11,12 +11,12 @@ closed by `call_state.close_if_overdue`, a unit of work of its own.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
-from app.models import Call, Permission, Resident, ResidentPhone, StaffUser
+from app.models import Call, Permission, Resident, StaffUser
 from app.refusals import NotFound
 from app.rules.audit_actions import AuditAction
 from app.rules.call_verification import VerificationEnd
@@ -141,6 +141,36 @@ def get_open_call_or_404(call_id: int, handler: StaffUser, now: datetime | None 
     return call
 
 
+@dataclass(frozen=True)
+class SearchedCall:
+    """What a search on a call needs of the call: which it is, and the number it came from."""
+
+    id: int
+    caller_number: str | None
+
+
+# The columns that say whose a call is and whether it is still open (`call_state.closure`),
+# read as one row: a search on a call changes nothing on it, so it needs no object.
+_CALL_TO_SEARCH_ON = select(
+    Call.id,
+    Call.handler_id,
+    Call.caller_number,
+    Call.started_at,
+    Call.ended_at,
+    Call.outcome,
+    Call.summary,
+).where(Call.id == bindparam("call_id"))
+
+
+def get_call_to_search_on_or_404(call_id: int, handler: StaffUser, now: datetime) -> SearchedCall:
+    """The handler's own call, still open at `now`, for a search on it: the same checks as
+    `get_open_call_or_404`, from one row of plain columns. A read: it writes nothing."""
+    row = db.session.connection().execute(_CALL_TO_SEARCH_ON, {"call_id": call_id}).first()
+    if row is None or row.handler_id != handler.id or call_state.closure(row, now) is not None:
+        raise NotFound
+    return SearchedCall(row.id, row.caller_number)
+
+
 def _permission_of_resident_or_404(call: Call, permission_id: int | None) -> Permission:
     """A permission of the call's resident: one of anyone else's is "not found"."""
     permission = db.session.get(Permission, permission_id) if permission_id else None
@@ -224,16 +254,6 @@ def end_call(
     call.outcome = outcome
     call.summary = summary
     audit.record_on_call(AuditAction.CALL_ENDED, call, staff_id=handler.id, outcome=outcome.value)
-
-
-def caller_id_matches(call: Call, resident_ids: list[int]) -> set[int]:
-    """Which of these residents have the caller's number on file: a hint, never proof."""
-    if not call.caller_number or not resident_ids:
-        return set()
-    stmt = select(ResidentPhone.resident_id).where(
-        ResidentPhone.number == call.caller_number, ResidentPhone.resident_id.in_(resident_ids)
-    )
-    return set(db.session.scalars(stmt))
 
 
 def disclosure_for(call: Call, today: date) -> Disclosure:

@@ -8,7 +8,8 @@ and keeps the index up to date as residents are added.
 from collections.abc import Collection, Hashable, Iterable
 from functools import lru_cache
 
-from sqlalchemy import bindparam, literal_column, select, tuple_, union
+from sqlalchemy import JSON, String, any_, bindparam, func, literal_column, select, tuple_, union
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
 from app.models import NameKey, NameTerm, Resident
@@ -28,15 +29,38 @@ _TERMS = (
 )
 
 
-@lru_cache(maxsize=16)
-def _words_terms_statement(words: int):
+def _key_in(name: str, dialect: str):
+    """`name_keys.key` is one of the list of keys bound to `name`, bound as one value (an
+    array on PostgreSQL, a JSON array on SQLite) rather than a placeholder a key: a typed word
+    has a hundred keys or more, and each placeholder costs a dozen calls to put in the SQL.
+    Both databases look each key up in the primary key's index."""
+    if dialect == "postgresql":
+        return _any_of(NameKey.key, name)
+    keys = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=JSON)))
+    return NameKey.key.in_(keys)
+
+
+def _name_in(column, name: str, dialect: str):
+    """`column` is one of the names bound to `name`. PostgreSQL takes them as one array, as
+    it reads an IN list itself; SQLite as an IN list, which it reads from the two-name
+    indexes by both names at once (a JSON array it would read by the first name alone)."""
+    if dialect == "postgresql":
+        return _any_of(column, name)
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _any_of(column, name: str):
+    return column == any_(bindparam(name, type_=ARRAY(String)))
+
+
+@lru_cache(maxsize=32)
+def _words_terms_statement(words: int, dialect: str):
     """The distinct terms for each of `words` typed words, in one statement (one round trip):
     rows of (the word's position, a term)."""
     return union(
         *(
             select(literal_column(str(n)).label("word"), NameKey.term).where(
-                NameKey.kind == bindparam(f"kind_{n}"),
-                NameKey.key.in_(bindparam(f"keys_{n}", expanding=True)),
+                NameKey.kind == bindparam(f"kind_{n}"), _key_in(f"keys_{n}", dialect)
             )
             for n in range(words)
         )
@@ -51,13 +75,15 @@ _PEOPLE_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=16)
-def _people_statement(surnames: bool, forenames: bool, forename_from: bool, surname_from: bool):
+@lru_cache(maxsize=64)
+def _people_statement(
+    surnames: bool, forenames: bool, forename_from: bool, surname_from: bool, dialect: str
+):
     stmt = select(*_PEOPLE_COLUMNS)
     if surnames:
-        stmt = stmt.where(Resident.surname_norm.in_(bindparam("surnames", expanding=True)))
+        stmt = stmt.where(_name_in(Resident.surname_norm, "surnames", dialect))
     if forenames:
-        stmt = stmt.where(Resident.forename_norm.in_(bindparam("forenames", expanding=True)))
+        stmt = stmt.where(_name_in(Resident.forename_norm, "forenames", dialect))
     if forename_from:
         stmt = stmt.where(
             Resident.forename_norm >= bindparam("forename_from"),
@@ -95,9 +121,13 @@ class SqlNameStore:
         params: dict = {}
         for n, request in enumerate(requests):
             params[f"kind_{n}"], params[f"keys_{n}"] = request[0], sorted(wanted[request])
-        rows = db.session.connection().execute(_words_terms_statement(len(requests)), params)
-        for word, term in rows:
-            found[requests[int(word)]].add(term)
+        connection = db.session.connection()
+        stmt = _words_terms_statement(len(requests), connection.dialect.name)
+        # All rows at once: a word's terms run to hundreds, and fetching them one by one
+        # costs several calls a row.
+        rows = connection.execute(stmt, params).all()
+        for n, request in enumerate(requests):
+            found[request] = {term for word, term in rows if word == n}
         return found
 
     def lookup_people(
@@ -118,11 +148,16 @@ class SqlNameStore:
             params["forename_from"], params["forename_to"] = _prefix_range(forename_prefix)
         if surname_prefix:
             params["surname_from"], params["surname_to"] = _prefix_range(surname_prefix)
+        connection = db.session.connection()
         stmt = _people_statement(
-            surnames is not None, forenames is not None, bool(forename_prefix), bool(surname_prefix)
+            surnames is not None,
+            forenames is not None,
+            bool(forename_prefix),
+            bool(surname_prefix),
+            connection.dialect.name,
         )
         # Core, not ORM, execution: hundreds of plain tuples, no objects wanted.
-        rows = db.session.connection().execute(stmt, params).all()
+        rows = connection.execute(stmt, params).all()
         return [(row[0], row[1], row[2], normalise_name(row[3]) or None) for row in rows]
 
 

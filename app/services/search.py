@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Row, Select, bindparam, literal, or_, select, union_all
+from sqlalchemy import Row, Select, bindparam, exists, literal, or_, select, union_all
 
 from app import clock
 from app.extensions import db
@@ -48,6 +48,8 @@ class ResidentMatch:
     found_by: str = ""  # the reading of the box that found this record
     # Found by the number of someone who may speak for the resident: their name.
     representative: str | None = None
+    # The number the call came from is on this record: a hint, never proof.
+    caller_id_matches: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class SearchResults:
     def found_by(self) -> str:
         """How the records shown were found: "name", or "reference and name" when the box
         was read more than one way and each reading found someone."""
-        readings = list(dict.fromkeys(match.found_by for match in self.matches))
+        readings = list(dict.fromkeys([match.found_by for match in self.matches]))
         return " and ".join(readings)
 
     @property
@@ -113,15 +115,25 @@ _SHOWN = (
     Resident.postcode,
 )
 _ALPHABETICAL = (Resident.surname, Resident.forename, Resident.id)
+# Whether the number the call came from (`caller_number`, None off a call) is on the record:
+# read with the results, not by a statement of its own.
+_ON_FILE = ResidentPhone.__table__.alias("on_file")
+_CALLER_ON_FILE = (
+    exists()
+    .where(_ON_FILE.c.resident_id == Resident.id, _ON_FILE.c.number == bindparam("caller_number"))
+    .label("caller_on_file")
+)
+_FOUND = (*_SHOWN, _CALLER_ON_FILE)
 # Built once: statements whose only variable parts are bound values, so a search on a live
 # call costs the query alone, not building and caching SQL.
 
 
-def _with_numbers() -> Select:
+def _with_numbers(shown=_SHOWN) -> Select:
     """Residents with one of the numbers `numbers` on file, and residents whose
     representatives gave one of them on a permission in force on `today` (not revoked, its
     matter not closed, started and not expired): one statement, each half by an index on the
-    number. A revoked or expired permission's number finds nobody."""
+    number. A revoked or expired permission's number finds nobody. `shown`: the residents'
+    columns read."""
     numbers = bindparam("numbers", expanding=True)
     today = bindparam("today")
     residents = (
@@ -129,7 +141,7 @@ def _with_numbers() -> Select:
             ResidentPhone.number.label("number"),
             literal(False).label("is_representative"),
             literal("").label("holder_name"),
-            *_SHOWN,
+            *shown,
         )
         .join(Resident, Resident.id == ResidentPhone.resident_id)
         .where(ResidentPhone.number.in_(numbers))
@@ -139,7 +151,7 @@ def _with_numbers() -> Select:
             Permission.holder_phone.label("number"),
             literal(True).label("is_representative"),
             Permission.holder_name.label("holder_name"),
-            *_SHOWN,
+            *shown,
         )
         .join(Resident, Resident.id == Permission.resident_id)
         .where(
@@ -159,18 +171,19 @@ def _with_numbers() -> Select:
 
 
 _WITH_NUMBERS = _with_numbers()
-_BY_REFERENCE = select(*_SHOWN).where(Resident.reference == bindparam("reference"))
+_FOUND_WITH_NUMBERS = _with_numbers(_FOUND)
+_BY_REFERENCE = select(*_FOUND).where(Resident.reference == bindparam("reference"))
 _AT_POSTCODE = (
-    select(*_SHOWN)
+    select(*_FOUND)
     .where(Resident.postcode_norm == bindparam("postcode"))
     .order_by(*_ALPHABETICAL)
     .limit(bindparam("limit"))
 )
-_BY_IDS = select(*_SHOWN).where(Resident.id.in_(bindparam("ids", expanding=True)))
+_BY_IDS = select(*_FOUND).where(Resident.id.in_(bindparam("ids", expanding=True)))
 
 
 def _rows(stmt, **params) -> list[Row]:
-    return list(db.session.connection().execute(stmt, params))
+    return db.session.connection().execute(stmt, params).all()
 
 
 def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
@@ -181,6 +194,7 @@ def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
             street=street_of(r.address_line_1),
             outward_postcode=_outward(r.postcode),
             found_by=found_by,
+            caller_id_matches=bool(r.caller_on_file),
         )
         for r in rows
     ]
@@ -188,6 +202,12 @@ def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
 
 def _numbered(numbers: list[str], limit: int) -> list[Row]:
     return _rows(_WITH_NUMBERS, numbers=numbers, today=clock.today(), limit=limit)
+
+
+def _found_numbered(e164: str, limit: int, caller: str | None) -> list[Row]:
+    return _rows(
+        _FOUND_WITH_NUMBERS, numbers=[e164], today=clock.today(), limit=limit, caller_number=caller
+    )
 
 
 def number_hints(numbers: Iterable[str]) -> dict[str, list[CallerHint]]:
@@ -225,11 +245,11 @@ def _limited(query: str, searched_by: str, rows: list[Row]) -> SearchResults:
     )
 
 
-def _by_phone(query: str, e164: str) -> SearchResults:
+def _by_phone(query: str, e164: str, caller: str | None) -> SearchResults:
     """The residents with the number on file, then those whose representatives gave it, each
     record once (a resident's own number first)."""
     matches: dict[int, ResidentMatch] = {}
-    for row in _numbered([e164], RESULT_LIMIT * 2 + 1):
+    for row in _found_numbered(e164, RESULT_LIMIT * 2 + 1, caller):
         found = _matches([row], REPRESENTATIVES_NUMBER if row.is_representative else "phone number")
         if row.is_representative:
             found = [replace(found[0], representative=row.holder_name)]
@@ -243,20 +263,23 @@ def _by_phone(query: str, e164: str) -> SearchResults:
     )
 
 
-def _by_reference(query: str, reference: str) -> SearchResults:
-    return _limited(query, "reference", _rows(_BY_REFERENCE, reference=reference))
+def _by_reference(query: str, reference: str, caller: str | None) -> SearchResults:
+    rows = _rows(_BY_REFERENCE, reference=reference, caller_number=caller)
+    return _limited(query, "reference", rows)
 
 
-def _by_postcode(query: str, postcode_norm: str) -> SearchResults:
-    rows = _rows(_AT_POSTCODE, postcode=postcode_norm, limit=RESULT_LIMIT + 1)
+def _by_postcode(query: str, postcode_norm: str, caller: str | None) -> SearchResults:
+    rows = _rows(_AT_POSTCODE, postcode=postcode_norm, limit=RESULT_LIMIT + 1, caller_number=caller)
     return _limited(query, "postcode", rows)
 
 
-def _by_name_and_postcode(query: str, name: str, postcode_norm: str) -> SearchResults:
+def _by_name_and_postcode(
+    query: str, name: str, postcode_norm: str, caller: str | None
+) -> SearchResults:
     """Everyone at the postcode, closest name first: a postcode narrows so far that
     even a badly misheard name ranks the right person near the top."""
     scorer = Scorer(parse_query(name))
-    rows = _rows(_AT_POSTCODE, postcode=postcode_norm, limit=500)
+    rows = _rows(_AT_POSTCODE, postcode=postcode_norm, limit=500, caller_number=caller)
     scored = sorted(
         rows,
         key=lambda r: (
@@ -267,31 +290,31 @@ def _by_name_and_postcode(query: str, name: str, postcode_norm: str) -> SearchRe
     return _limited(query, "name and postcode", scored)
 
 
-def _named(name: str, limit: int) -> list[Row]:
+def _named(name: str, limit: int, caller: str | None) -> list[Row]:
     ids = [resident_id for resident_id, _ in search_names(name, limit=limit)]
     if not ids:
         return []
-    by_id = {r.id: r for r in _rows(_BY_IDS, ids=ids)}
+    by_id = {r.id: r for r in _rows(_BY_IDS, ids=ids, caller_number=caller)}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _by_name(query: str, name: str) -> SearchResults:
-    return _limited(query, "name", _named(name, RESULT_LIMIT + 1))
+def _by_name(query: str, name: str, caller: str | None) -> SearchResults:
+    return _limited(query, "name", _named(name, RESULT_LIMIT + 1, caller))
 
 
-def _by_name_in_area(query: str, name: str, outward: str) -> SearchResults:
+def _by_name_in_area(query: str, name: str, outward: str, caller: str | None) -> SearchResults:
     """ "Margaret Okafor LE1": the closest names whose postcode starts with that district."""
-    in_area = [r for r in _named(name, NAMES_IN_AN_AREA) if _outward(r.postcode) == outward]
+    in_area = [r for r in _named(name, NAMES_IN_AN_AREA, caller) if _outward(r.postcode) == outward]
     return _limited(query, "name and postcode area", in_area)
 
 
 def _has_letters_only(text: str) -> bool:
     """No name has digits; every phone number and postcode does."""
-    return any(ch.isalpha() for ch in text) and not any(ch.isdigit() for ch in text)
+    return any(map(str.isalpha, text)) and not any(map(str.isdigit, text))
 
 
-def _readings(query: str) -> list[tuple[str, Callable[[], SearchResults]]]:
-    """Every way the box can be read, surest first.
+def _readings(query: str, caller: str | None) -> list[tuple[str, Callable[[], SearchResults]]]:
+    """Every way the box can be read, surest first; `caller` is the number the call came from.
 
     A phone number, a reference and a postcode each have a shape, but a shape is not
     proof: about one name in 32 of eleven letters (with no U) passes a reference's check
@@ -301,26 +324,31 @@ def _readings(query: str) -> list[tuple[str, Callable[[], SearchResults]]]:
     """
     readings: list[tuple[str, Callable[[], SearchResults]]] = []
     if looks_like_phone_number(query) and (e164 := try_e164(query)) is not None:
-        readings.append(("phone number", lambda: _by_phone(query, e164)))
+        readings.append(("phone number", lambda: _by_phone(query, e164, caller)))
     if (reference := normalise_reference(query)) is not None:
-        readings.append(("reference", lambda: _by_reference(query, reference)))
+        readings.append(("reference", lambda: _by_reference(query, reference, caller)))
     if (postcode := _normalise_postcode(query)) is not None:
-        readings.append(("postcode", lambda: _by_postcode(query, postcode)))
+        readings.append(("postcode", lambda: _by_postcode(query, postcode, caller)))
     elif (with_postcode := POSTCODE_AT_END.match(query.upper())) and _has_letters_only(
         name := query[: len(with_postcode.group(1))]
     ):
         postcode = with_postcode.group(2) + with_postcode.group(3)
-        readings.append(("name and postcode", lambda: _by_name_and_postcode(query, name, postcode)))
+        readings.append(
+            ("name and postcode", lambda: _by_name_and_postcode(query, name, postcode, caller))
+        )
     elif (with_area := OUTWARD_CODE_AT_END.match(query.upper())) and _has_letters_only(
         name_in_area := query[: len(with_area.group(1))]
     ):
         outward = with_area.group(2)
         readings.append(
-            ("name and postcode area", lambda: _by_name_in_area(query, name_in_area, outward))
+            (
+                "name and postcode area",
+                lambda: _by_name_in_area(query, name_in_area, outward, caller),
+            )
         )
-        readings.append(("name", lambda: _by_name(query, name_in_area)))
+        readings.append(("name", lambda: _by_name(query, name_in_area, caller)))
     if _has_letters_only(query):
-        readings.append(("name", lambda: _by_name(query, query)))
+        readings.append(("name", lambda: _by_name(query, query, caller)))
     return readings
 
 
@@ -333,15 +361,21 @@ def _problem(query: str) -> str:
 
 @transactional(audit_only=True)
 def find_residents(
-    text: str, *, staff_id: int | None = None, call_id: int | None = None
+    text: str,
+    *,
+    staff_id: int | None = None,
+    call_id: int | None = None,
+    caller_number: str | None = None,
 ) -> SearchResults:
-    """Records matching what the member of staff typed, likeliest first.
+    """Records matching what the member of staff typed, likeliest first. On a call, each
+    says whether the number the call came from (`caller_number`) is on it: a hint, read with
+    the results.
 
     Every search is audited: who searched, on which call (if on one), by what kind of value and
     how many records it found, never what was typed.
     """
-    results = _find(text)
-    audit.record(
+    results = _find(text, caller_number)
+    audit.record_now(
         AuditAction.SEARCH_MADE,
         staff_id=staff_id,
         call_id=call_id,
@@ -353,14 +387,14 @@ def find_residents(
     return results
 
 
-def _find(text: str) -> SearchResults:
+def _find(text: str, caller: str | None = None) -> SearchResults:
     """Every reading of the box is searched, surest first (see `_readings`), and each record
     says which reading found it: a name that happens to look like a reference is still
     searched as a name."""
     query = " ".join(text.split())
     if len(query) < 2:
         return SearchResults(query=query, searched_by="", problem="Enter at least 2 characters")
-    readings = _readings(query)
+    readings = _readings(query, caller)
     if not readings:
         return SearchResults(query=query, searched_by="", problem=_problem(query))
     matches: list[ResidentMatch] = []
@@ -368,11 +402,11 @@ def _find(text: str) -> SearchResults:
     for _, search in readings:
         found = search()
         seen = {match.resident_id for match in matches}
-        matches.extend(match for match in found.matches if match.resident_id not in seen)
+        matches.extend([match for match in found.matches if match.resident_id not in seen])
         more = more or found.more
     return SearchResults(
         query=query,
-        searched_by=" or ".join(label for label, _ in readings),
+        searched_by=" or ".join([label for label, _ in readings]),
         matches=matches[:RESULT_LIMIT],
         more=more or len(matches) > RESULT_LIMIT,
     )

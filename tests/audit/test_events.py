@@ -8,11 +8,12 @@ from sqlalchemy import select, text
 from app import clock
 from app.extensions import db
 from app.models import AuditEvent
+from app.rules import audit_chain
 from app.rules.vocabulary import MessageKind, Role
 from app.services import audit, outbox
 from tests import factories
 from tests.calls.conftest import CallDriver
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, statements_run
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -61,6 +62,27 @@ def test_a_search_on_a_call_names_the_call(signed_in_handler, resident):
     assert refused.outcome == "refused"
     assert "le1 5ab" not in _everything_in_the_audit_tables()
     assert "le15ab" not in _everything_in_the_audit_tables()
+
+
+def test_a_search_writes_its_event_in_one_insert_with_the_mac_record_would_give(
+    signed_in_handler, resident
+):
+    call = CallDriver(signed_in_handler)
+
+    with statements_run() as statements:
+        signed_in_handler.post(
+            f"/calls/{call.id}/search", data={"csrf_token": call.token, "q": "LE1 5AB"}
+        )
+
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 1 and "audit_events" in inserts[0]
+    [event] = _events("search.made")
+    assert event.nonce and event.remote_addr is not None
+    assert event.mac == audit_chain.event_mac(audit.chain_key(), audit.content_of(event))
+    made_by_record = audit.record("search.made", staff_id=event.staff_id, call_id=call.id)
+    db.session.expunge(made_by_record)
+    columns = ("action", "staff_id", "role", "resident_id", "call_id", "entry_id", "purpose")
+    assert [getattr(event, c) for c in columns] == [getattr(made_by_record, c) for c in columns]
 
 
 def test_a_verification_attempt_records_the_result_never_the_answers(signed_in_handler, resident):

@@ -6,6 +6,7 @@ import pytest
 
 from app.references import format_reference
 from tests import factories
+from tests.helpers import statements_run
 
 
 @pytest.fixture
@@ -92,6 +93,34 @@ def test_caller_id_matching_a_number_on_file_is_a_hint_not_proof(
     assert "not proof of identity" in html
 
 
+@pytest.mark.parametrize(
+    "query", ["LE2 7QR", "Stephen Smith LE2 7QR", "Smith LE2", "07700 900201", "Smith", "ref"]
+)
+def test_the_caller_id_hint_is_beside_the_record_with_the_number_and_no_other(
+    signed_in_handler, start_call, residents, query
+):
+    call = start_call(signed_in_handler, "07700 900201")
+    if query == "ref":
+        query = format_reference(residents["stephen"].reference)
+
+    html = _search(call, query)
+
+    records = html.split('<li class="app-results__item">')[1:]
+    hinted = [r for r in records if "Caller ID matches a number on file" in r]
+    assert len(hinted) == 1 and "Stephen Smith" in hinted[0]
+
+
+def test_a_search_on_a_call_from_a_number_on_no_record_shows_no_caller_id_hint(
+    signed_in_handler, start_call, residents
+):
+    call = start_call(signed_in_handler, "07700 900999")
+
+    html = _search(call, "LE2 7QR")
+
+    assert "Stephen Smith" in html and "Ahmed Patel" in html
+    assert "Caller ID matches" not in html
+
+
 def test_no_results_says_so_and_suggests_what_to_try(signed_in_handler, start_call, residents):
     call = start_call(signed_in_handler)
 
@@ -146,3 +175,26 @@ def test_a_search_without_the_pages_token_is_refused(
 
     assert response.status_code == (400 if htmx else 302)
     assert "Stephen Smith" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [("07700 900201", 4), ("Steven Smyth", 8), ("Stephen Smith", 8)],
+    ids=["phone", "misspelt-name", "exact-name"],
+)
+def test_a_search_on_a_call_runs_only_the_statements_it_needs(
+    signed_in_handler, start_call, residents, query, statements
+):
+    """Who is signed in, the call (one row), the search itself (a phone number: one
+    statement; a name: its candidate names in one, three lookups of people by them here, and
+    the records found), and the audit event, one INSERT. Whether the caller's number is on
+    each record comes with the records, not in a statement of its own."""
+    call = start_call(signed_in_handler, "07700 900201")
+    _search(call, query)  # as on a running server: statements already compiled
+
+    with statements_run() as ran:
+        html = _search(call, query)
+
+    assert "Stephen Smith" in html
+    assert "Caller ID matches a number on file" in html
+    assert len(ran) == statements, ran

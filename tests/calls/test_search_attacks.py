@@ -3,8 +3,11 @@ call, for a signed-in session, and every search it answers is audited once. A se
 only its audit event and keeps what it read loaded (`@transactional(audit_only=True)`): what
 it draws is the call it checked."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent
 from tests import factories
@@ -40,6 +43,18 @@ def test_a_search_posted_to_another_handlers_call_is_not_found_and_not_run(
 def test_a_search_on_an_ended_call_is_not_run(signed_in_handler, start_call, resident):
     call = start_call(signed_in_handler)
     call.end()
+
+    response = call.post("/search", {"q": resident.surname}, htmx=True)
+
+    assert response.status_code == 404
+    assert _searches() == 0
+
+
+def test_a_search_on_a_call_past_its_maximum_length_is_not_run(
+    app, signed_in_handler, start_call, resident
+):
+    call = start_call(signed_in_handler)
+    clock.set_now(clock.now() + timedelta(minutes=app.config["CALL_MAX_MINUTES"] + 1))
 
     response = call.post("/search", {"q": resident.surname}, htmx=True)
 

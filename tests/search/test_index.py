@@ -6,7 +6,7 @@ from random import Random
 import pytest
 
 from app.demo.names import diverse_population, faker_population, misspell
-from app.search.index import NameIndex, search_names
+from app.search.index import PREFILTER, NameIndex, _prefilter, search_names
 from app.search.names import FORENAME, SURNAME, normalise_name
 
 # (typed by the handler, recorded on the resident's file)
@@ -238,3 +238,25 @@ def test_most_generated_misspellings_are_found():
         hits += any(normalise_name(name) == wanted for name in found)
 
     assert hits / 300 >= 0.95
+
+
+def test_a_crowd_of_close_names_keeps_the_many_part_names_and_nicknames_it_would_undervalue():
+    """Past 30 names found by a word's keys, the closest 30 by rapidfuzz's ratio are scored,
+    and also every many-part name with a part like the word and every name in its nickname
+    group: "hans walter" for "Walter", "william" for "Bill"."""
+    variants = sorted(
+        {f"{'walter'[:i]}{x}{'walter'[i + 1 :]}" for i in range(6) for x in "bdkmnps"}
+    )
+    found = [*variants, "hans walter", "anna maria lopez", "walt disney jones"]
+
+    kept = _prefilter(SURNAME, "walter", found)
+
+    assert len(variants) > PREFILTER
+    assert "hans walter" in kept
+    assert "walt disney jones" in kept
+    assert "anna maria lopez" not in kept
+    bills = [f"bil{x}{y}" for x in "abcdefghjkmnopqrstuvwxyz" for y in "ae"]
+    bills += ["william", "anne marie"]
+    kept = _prefilter(FORENAME, "bill", bills)
+    assert "william" in kept
+    assert "anne marie" not in kept
