@@ -159,7 +159,9 @@ def _prefilter(kind: Kind, word: str, found: Collection[str]) -> set[str]:
     # Full similarity costs microseconds a name; rapidfuzz's ratio costs a
     # fraction of that. Keep the closest by ratio, and the names it undervalues:
     # nicknames ("bill" for "william") and many-part names ("hans walter").
-    terms = list(found)
+    # In one order whatever the process's hash seed: names the ratio ties on are cut the
+    # same way in every worker, so the same search finds the same people on any of them.
+    terms = sorted(found)
     # Every term without its spaces at once (names hold no line breaks): hundreds of terms.
     compacted = "\n".join(terms).replace(" ", "").split("\n")
     typed = compact(word)
