@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from app import create_app
 from app.demo.cli import insert_residents
@@ -161,6 +161,11 @@ def _ms(figure: float | None) -> str:
 
 def _print_step(step: dict) -> None:
     print(f"\n{step['users']} simulated handlers, {step['measured_s']} s measured")
+    if "server_cpu_ms_per_request" in step:
+        print(
+            f"CPU per request: {step['server_cpu_ms_per_request']} ms the app's, "
+            f"{step['database_cpu_ms_per_request']} ms PostgreSQL's"
+        )
     print(f"{'endpoint':<36}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, figures in sorted(step["endpoints"].items(), key=lambda item: item[0] == "all"):
         print(
@@ -210,9 +215,10 @@ def main() -> None:
         "PUBLIC_BASE_URL": "https://calls.load.example",
         "TWILIO_OFF": "1",
     }
+    # gunicorn as production runs it (app/gunicorn_config.py), on this run's port.
     app = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{app_port}", "--log-level", "warning", "app:create_app()"],
+        [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_config",
+         "--bind", f"127.0.0.1:{app_port}", "--log-level", "warning", "app:create_app()"],
         env=app_env, cwd=BASE_DIR,
     )  # fmt: skip
     # Sealers beside the load (benchmarks/sealer.py): LOAD_SEALERS "MODE:COUNT" processes.
@@ -228,7 +234,12 @@ def main() -> None:
         _wait_until_up(host, app)
         floor = _floor(host)
         print(f"/healthz on the quiet server: p50 {floor['p50_ms']} ms, p95 {floor['p95_ms']} ms")
-        locust_env = {**os.environ, "LOAD_PEOPLE": str(people_file)}
+        locust_env = {
+            **os.environ,
+            "LOAD_PEOPLE": str(people_file),
+            "LOAD_SERVER_PID": str(app.pid),
+            "LOAD_DATABASE_NAME": make_url(url).database,
+        }
         for n in users:
             subprocess.run(  # noqa: S603
                 ["redis-cli", "-p", str(redis_port), "FLUSHALL"],  # noqa: S607

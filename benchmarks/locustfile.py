@@ -58,7 +58,40 @@ def _started(**kwargs) -> None:
 def _all_signed_in(environment) -> None:
     warmup = float(os.environ.get("LOAD_WARMUP_SECONDS", 10))
     _window["from"] = time.monotonic() + warmup
-    gevent.spawn_later(warmup + float(os.environ.get("LOAD_SECONDS", 60)), environment.runner.quit)
+    gevent.spawn_later(warmup, lambda: _cpu.update(started=_cpu_seconds()))
+
+    def stop() -> None:
+        _cpu["stopped"] = _cpu_seconds()
+        environment.runner.quit()
+
+    gevent.spawn_later(warmup + float(os.environ.get("LOAD_SECONDS", 60)), stop)
+
+
+# CPU seconds used by the app's processes (gunicorn's, LOAD_SERVER_PID and its workers) and
+# by the database's (PostgreSQL's backends serving LOAD_DATABASE_NAME), when the measured time
+# starts and stops: what each request costs, whatever else the machine is doing. A worker
+# that restarts meanwhile takes its time with it, so the figure is, if anything, low.
+_cpu: dict[str, dict[str, float]] = {}
+
+
+def _cpu_seconds() -> dict[str, float]:
+    server = int(os.environ.get("LOAD_SERVER_PID", 0))
+    database = f" {os.environ.get('LOAD_DATABASE_NAME', '')} ".encode()
+    used = {"server": 0.0, "database": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, _, fields = stat.read_text().rpartition(")")
+            ppid, utime, stime = (int(fields.split()[i]) for i in (1, 11, 12))
+            seconds = (utime + stime) / os.sysconf("SC_CLK_TCK")
+            if server in (int(stat.parent.name), ppid):
+                used["server"] += seconds
+            elif (
+                command.endswith("(postgres") and database in (stat.parent / "cmdline").read_bytes()
+            ):
+                used["database"] += seconds
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return used
 
 
 # Calls the app said it started (it sent the handler to the new call's page), over the whole
@@ -101,12 +134,21 @@ def _write(**kwargs) -> None:
     endpoints["all"] = _figures(
         [t for name in work for t in _times[name]], sum(_errors[name] for name in work), seconds
     )
+    served = endpoints["all"]["requests"]
+    cpu_ms = {
+        f"{kind}_cpu_ms_per_request": round(
+            (_cpu["stopped"][kind] - _cpu["started"][kind]) * 1000 / served, 2
+        )
+        for kind in ("server", "database")
+        if "stopped" in _cpu and served
+    }
     with open(out, "w") as file:
         json.dump(
             {
                 "measured_s": round(seconds, 1),
                 "endpoints": endpoints,
                 "calls_started": _calls_started["count"],
+                **cpu_ms,
             },
             file,
         )
