@@ -47,13 +47,7 @@ class Response:
 
 class Browser(Protocol):
     def __call__(
-        self,
-        method: str,
-        url: str,
-        name: str,
-        data: dict | None = None,
-        htmx: bool = False,
-        headers: dict | None = None,
+        self, method: str, url: str, name: str, data: dict | None = None, htmx: bool = False
     ) -> Response: ...
 
 

@@ -193,16 +193,9 @@ class CallHandler(FastHttpUser):
             gevent.sleep(POLL_SECONDS)
 
     def _browse(
-        self,
-        method: str,
-        url: str,
-        name: str,
-        data: dict | None = None,
-        htmx: bool = False,
-        headers: dict | None = None,
+        self, method: str, url: str, name: str, data: dict | None = None, htmx: bool = False
     ) -> Response:
-        headers = {**(headers or {}), **(HTMX if htmx else {})}
-        response = self._send(self.client, method, url, name, data, headers)
+        response = self._send(self.client, method, url, name, data, HTMX if htmx else {})
         if name == CALL_START and CALL_PAGE.search(response.location):
             _calls_started["count"] += 1
         return response
