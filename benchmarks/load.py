@@ -275,6 +275,7 @@ def main() -> None:
         "names": names,
         "database": "postgresql",
         "gunicorn_workers": workers,
+        "gunicorn_threads": gunicorn_config.threads,
         "floor": floor,
         "steps": steps,
         "target": f"p95 < {TARGET_P95_MS} ms, no errors",
