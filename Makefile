@@ -72,17 +72,33 @@ screenshots: setup
 		tests/browser/test_portal_dispute_pages.py -k "changes_their_answers and not 375px"
 	@ls instance/screenshots
 
+# Ends with the table of the handlers-per-core targets (benchmarks/targets.py): "before" from
+# BENCH_BEFORE (JSON files of an earlier run, comma-separated), "after" from this run; the
+# PostgreSQL ÷ SQLite rows need the other database's search figures, from BENCH_COMPARE (a
+# JSON file) or timed here on BENCH_COMPARE_DATABASE_URL.
+INSTANCE := $(or $(INSTANCE_PATH),instance)
+bench: export BENCH_OUT ?= $(INSTANCE)/bench.json
+bench: export PROFILE_OUT ?= $(INSTANCE)/profile_pages.json
+bench: BENCH_COMPARE ?= $(if $(BENCH_COMPARE_DATABASE_URL),$(INSTANCE)/bench_compare.json)
 bench: setup
 	$(BIN)/python -m benchmarks.search
+	$(if $(BENCH_COMPARE_DATABASE_URL),BENCH_DATABASE_URL=$(BENCH_COMPARE_DATABASE_URL) \
+		BENCH_OUT=$(BENCH_COMPARE) $(BIN)/python -m benchmarks.search)
+	$(BIN)/python -m benchmarks.profile_pages
 	$(BIN)/python -m benchmarks.outbox
 	$(BIN)/python -m benchmarks.audit
 	$(BIN)/python -m benchmarks.entries
+	$(BIN)/python -m benchmarks.targets --before "$(BENCH_BEFORE)" $(BENCH_OUT) $(PROFILE_OUT) \
+		$(BENCH_COMPARE)
 
 # The app as in production (gunicorn, PostgreSQL, Redis) worked by simulated call handlers;
-# benchmarks/load.py lists its settings (LOAD_USERS=25,50,100,150,200 steps up).
+# benchmarks/load.py lists its settings (LOAD_USERS=25,50,100,150,200 steps up). Ends with the
+# handlers-per-core target, before (LOAD_BEFORE, an earlier run's JSON) and after.
+load: export LOAD_OUT ?= $(INSTANCE)/load.json
 load: setup
 	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/load} \
 		$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.targets --before "$(LOAD_BEFORE)" $(LOAD_OUT)
 
 # Two web hosts behind HAProxy, two outbox workers, a scheduler, PostgreSQL and Redis, as on
 # several machines (deploy/cluster.py; CLUSTER_DATABASE_URL, CLUSTER_PORT). HAProxy comes from

@@ -3,7 +3,8 @@
 1. Seeds LOAD_RESIDENTS residents (default 100,000; LOAD_NAMES, default diverse) into the
    PostgreSQL database LOAD_DATABASE_URL (created if missing, its `public` schema dropped
    first), and one handler account for each simulated handler.
-2. Starts, as in production (APP_ENV=production): gunicorn with LOAD_WORKERS workers, a
+2. Starts, as in production (APP_ENV=production): gunicorn with its production settings
+   (app/gunicorn_config.py; LOAD_WORKERS workers if set, WEB_THREADS passes through), a
    Redis of its own for the rate limits (on a free port, nothing kept on disk), and secrets
    made for this run only. Every simulated handler signs in from 127.0.0.1, so the sign-in
    limit per address is raised for the run (LOAD_SIGN_IN_LIMIT_PER_ADDRESS); the limit per
@@ -14,8 +15,10 @@
    (default 10). Each step measures LOAD_SECONDS (default 60) from 10 seconds after the last
    handler signed in. The rate limits start afresh for each step.
 
-Per endpoint it reports the request rate, p50/p95/p99 and errors; figures are printed and
-written to LOAD_OUT (default instance/load.json), beside the bench figures.
+Per endpoint it reports the request rate, p50/p95/p99 and errors, and per step the CPU a
+request cost the app's processes and PostgreSQL's (steadier than times on a busy machine);
+figures are printed and written to LOAD_OUT (default instance/load.json), beside the bench
+figures.
 """
 
 import json
@@ -33,9 +36,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
-from app import create_app
+from app import create_app, gunicorn_config
 from app.demo.cli import insert_residents
 from app.extensions import db
 from app.models import Resident
@@ -161,6 +164,11 @@ def _ms(figure: float | None) -> str:
 
 def _print_step(step: dict) -> None:
     print(f"\n{step['users']} simulated handlers, {step['measured_s']} s measured")
+    if "server_cpu_ms_per_request" in step:
+        print(
+            f"CPU per request: {step['server_cpu_ms_per_request']} ms the app's, "
+            f"{step['database_cpu_ms_per_request']} ms PostgreSQL's"
+        )
     print(f"{'endpoint':<36}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, figures in sorted(step["endpoints"].items(), key=lambda item: item[0] == "all"):
         print(
@@ -176,15 +184,17 @@ def main() -> None:
     users = [int(n) for n in os.environ.get("LOAD_USERS", "100").split(",")]
     seconds = int(os.environ.get("LOAD_SECONDS", 60))
     rate = float(os.environ.get("LOAD_SPAWN_RATE", 10))
-    workers = int(os.environ.get("LOAD_WORKERS", 4))
+    workers = int(os.environ.get("LOAD_WORKERS") or gunicorn_config.workers)
     out = Path(os.environ.get("LOAD_OUT", INSTANCE_DIR / "load.json"))
 
     create_database(url)
     people = _seed(url, residents, names, max(users))
     print(f"seeded {residents:,} residents ({names} names) in {people['seed_s']:.0f} s")
-    people_file = INSTANCE_DIR / "load_people.json"
-    people_file.write_text(json.dumps(people))
-    people_file.chmod(0o600)
+    # A file of this run's own (readable by its owner only), so two runs never mix accounts.
+    handle, name = tempfile.mkstemp(prefix="load_people_", suffix=".json", dir=INSTANCE_DIR)
+    people_file = Path(name)
+    with os.fdopen(handle, "w") as file:
+        json.dump(people, file)
 
     redis_port, app_port = _free_port(), _free_port()
     host = f"http://127.0.0.1:{app_port}"
@@ -210,9 +220,10 @@ def main() -> None:
         "PUBLIC_BASE_URL": "https://calls.load.example",
         "TWILIO_OFF": "1",
     }
+    # gunicorn as production runs it (app/gunicorn_config.py), on this run's port.
     app = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{app_port}", "--log-level", "warning", "app:create_app()"],
+        [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_config",
+         "--bind", f"127.0.0.1:{app_port}", "--log-level", "warning", "app:create_app()"],
         env=app_env, cwd=BASE_DIR,
     )  # fmt: skip
     # Sealers beside the load (benchmarks/sealer.py): LOAD_SEALERS "MODE:COUNT" processes.
@@ -228,7 +239,12 @@ def main() -> None:
         _wait_until_up(host, app)
         floor = _floor(host)
         print(f"/healthz on the quiet server: p50 {floor['p50_ms']} ms, p95 {floor['p95_ms']} ms")
-        locust_env = {**os.environ, "LOAD_PEOPLE": str(people_file)}
+        locust_env = {
+            **os.environ,
+            "LOAD_PEOPLE": str(people_file),
+            "LOAD_SERVER_PID": str(app.pid),
+            "LOAD_DATABASE_NAME": make_url(url).database,
+        }
         for n in users:
             subprocess.run(  # noqa: S603
                 ["redis-cli", "-p", str(redis_port), "FLUSHALL"],  # noqa: S607
@@ -259,6 +275,7 @@ def main() -> None:
         "names": names,
         "database": "postgresql",
         "gunicorn_workers": workers,
+        "gunicorn_threads": gunicorn_config.threads,
         "floor": floor,
         "steps": steps,
         "target": f"p95 < {TARGET_P95_MS} ms, no errors",

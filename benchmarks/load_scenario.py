@@ -3,19 +3,26 @@
 Kept apart from Locust so that a test can run the same calls through Flask's test client
 (tests/test_load_scenario.py) without Locust installed. A `Browser` sends each request
 under the name it is reported by, one per route; a `Caller` is a seeded resident, with the
-answers the handler is given on the phone.
+answers the handler is given on the phone; `Polls` is what the open page asks by itself.
 """
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 SHOWN_FOR = re.compile(r'name="verify-shown_for"[^>]*value="([^"]*)"')
 RESULT_ID = re.compile(r'name="resident_id" value="(\d+)"')
 CALL_URL = re.compile(r"/calls/(\d+)$")
 HTMX = {"HX-Request": "true"}
+JSON = {"Accept": "application/json"}
+# What the waiting list on the Calls page shows, sent back when it asks again.
+SHOWN = re.compile(r'/calls/waiting\?([^"]+)"')
+# Every page asks this often (static/js/waiting_count.js, static/js/call_status.js, and
+# hx-trigger="every 3s" in templates/calls/_waiting_list.html).
+POLL_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -35,12 +42,69 @@ class Response:
     status: int
     location: str
     text: str
+    etag: str = ""
 
 
 class Browser(Protocol):
     def __call__(
         self, method: str, url: str, name: str, data: dict | None = None, htmx: bool = False
     ) -> Response: ...
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A request the page makes by itself, and what it accepts as an answer."""
+
+    url: str
+    name: str
+    headers: dict
+    answers: tuple[int, ...]
+
+
+class Polls:
+    """What the page open in a handler's browser asks every POLL_SECONDS without a click.
+
+    On every page, the header's count of calls waiting, with the version it last saw: "not
+    modified" (304) while no call came or went. Besides, the page's own: the list of waiting
+    calls on the Calls page, with what it shows ("no change", 204), and the call's status on
+    a call page. `Handler` says which page is open.
+    """
+
+    COUNT = "/calls/waiting-count"
+    LIST = "/calls/waiting"
+
+    def __init__(self) -> None:
+        self.page = ""  # the path of the page open, once signed in
+        self.shown = ""  # what the waiting list shows, as it asks with it
+        self.version = ""  # the count's version, as its ETag said
+
+    def opened(self, url: str, response: Response) -> None:
+        if response.status == 200:
+            self.page = urlsplit(url).path
+            self._keep_shown(response)
+
+    def count(self) -> Poll:
+        headers = {**JSON, "If-None-Match": self.version} if self.version else JSON
+        return Poll(self.COUNT, f"{self.COUNT} [poll]", headers, (200, 304))
+
+    def of_page(self) -> Poll | None:
+        if self.page == "/calls":
+            url = self.LIST + (f"?{self.shown}" if self.shown else "")
+            return Poll(url, f"{self.LIST} [poll]", HTMX, (200, 204))
+        if CALL_URL.search(self.page):
+            return Poll(f"{self.page}/status", "/calls/[id]/status [poll]", JSON, (200,))
+        return None
+
+    def answered(self, poll: Poll, response: Response) -> None:
+        """Keep what the answer says the page now shows."""
+        if poll.url == self.COUNT and response.etag:
+            self.version = response.etag
+        elif poll.url.startswith(self.LIST) and response.status == 200:
+            self._keep_shown(response)
+
+    def _keep_shown(self, response: Response) -> None:
+        if found := SHOWN.search(response.text):
+            self.shown = found.group(1).replace("&amp;", "&")
 
 
 class ScenarioFailed(AssertionError):
@@ -69,6 +133,13 @@ class Handler:
         self.email = email
         self.password = password
         self.token = ""
+        self.polls = Polls()
+
+    def open_page(self, url: str, name: str) -> Response:
+        """A whole page drawn in the browser, whose own requests then run (`polls`)."""
+        response = self.browser("GET", url, name)
+        self.polls.opened(url, response)
+        return response
 
     def sign_in(self) -> None:
         page = self.browser("GET", "/login", "/login")
@@ -77,7 +148,7 @@ class Handler:
         signed_in = self.browser("POST", "/login", "/login [sign in]", data)
         _expect(signed_in, 302, "sign in")
         # Signing in starts a new session, with its own token.
-        calls = self.browser("GET", "/calls", "/calls")
+        calls = self.open_page("/calls", "/calls")
         _expect(calls, 200, "calls page")
         self.token = _token(calls, "calls page")
 
@@ -93,7 +164,7 @@ class Handler:
         if not match:
             raise ScenarioFailed(f"start call: redirected to {started.location!r}")
         call = f"/calls/{match.group(1)}"
-        _expect(self.browser("GET", call, "/calls/[id]"), 200, "call page", "Find the resident")
+        _expect(self.open_page(call, "/calls/[id]"), 200, "call page", "Find the resident")
         think()
 
         found = None
@@ -114,7 +185,7 @@ class Handler:
 
         selected = self._post(f"{call}/resident", "/calls/[id]/resident", {"resident_id": found})
         _expect(selected, 302, "select resident")
-        page = self.browser("GET", call, "/calls/[id]")
+        page = self.open_page(call, "/calls/[id]")
         _expect(page, 200, "call page with the resident")
         think()
 
@@ -163,4 +234,4 @@ class Handler:
             {"end-outcome": "report-logged", "end-summary": "Repair reported."},
         )
         _expect(ended, 302, "end call")
-        _expect(self.browser("GET", ended.location, "/calls?ended"), 200, "calls page")
+        _expect(self.open_page(ended.location, "/calls?ended"), 200, "calls page")

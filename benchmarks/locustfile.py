@@ -2,7 +2,9 @@
 
 Each simulated handler signs in once with its own account, then works whole calls
 (benchmarks/load_scenario.py) with 1 to 3 seconds of thought between steps; meanwhile, as the
-Calls page does in their browser, it asks every 3 seconds whether the calls waiting changed.
+open page does in their browser, it asks every 3 seconds how many calls wait (every page's
+header) and, besides, what the page itself asks: the waiting calls on the Calls page, the
+call's status on a call page (`Polls`).
 Who they are and who calls them come from LOAD_PEOPLE, the JSON file benchmarks/load.py
 writes after seeding.
 
@@ -19,6 +21,7 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import count
 from pathlib import Path
 
@@ -26,16 +29,21 @@ import gevent
 from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FastHttpSession
 
-from benchmarks.load_scenario import Caller, Handler, Response, ScenarioFailed
+from benchmarks.load_scenario import (
+    HTMX,
+    POLL_SECONDS,
+    Caller,
+    Handler,
+    Poll,
+    Response,
+    ScenarioFailed,
+)
 
 PEOPLE = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
 CALLERS = [Caller(**caller) for caller in PEOPLE["callers"]]
 _numbers = count()
 _signed_in = count(1)
 SIGN_IN = ("/login", "/login [sign in]")
-WAITING_POLL_SECONDS = 3
-WAITING = "/calls/waiting [poll]"
-SHOWN = re.compile(r"/calls/waiting\?([^\"]+)\"")
 _times: dict[str, list[float]] = defaultdict(list)
 _errors: dict[str, int] = defaultdict(int)
 _window = {"from": 0.0, "to": 0.0}
@@ -50,7 +58,40 @@ def _started(**kwargs) -> None:
 def _all_signed_in(environment) -> None:
     warmup = float(os.environ.get("LOAD_WARMUP_SECONDS", 10))
     _window["from"] = time.monotonic() + warmup
-    gevent.spawn_later(warmup + float(os.environ.get("LOAD_SECONDS", 60)), environment.runner.quit)
+    gevent.spawn_later(warmup, lambda: _cpu.update(started=_cpu_seconds()))
+
+    def stop() -> None:
+        _cpu["stopped"] = _cpu_seconds()
+        environment.runner.quit()
+
+    gevent.spawn_later(warmup + float(os.environ.get("LOAD_SECONDS", 60)), stop)
+
+
+# CPU seconds used by the app's processes (gunicorn's, LOAD_SERVER_PID and its workers) and
+# by the database's (PostgreSQL's backends serving LOAD_DATABASE_NAME), when the measured time
+# starts and stops: what each request costs, whatever else the machine is doing. A worker
+# that restarts meanwhile takes its time with it, so the figure is, if anything, low.
+_cpu: dict[str, dict[str, float]] = {}
+
+
+def _cpu_seconds() -> dict[str, float]:
+    server = int(os.environ.get("LOAD_SERVER_PID", 0))
+    database = f" {os.environ.get('LOAD_DATABASE_NAME', '')} ".encode()
+    used = {"server": 0.0, "database": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, _, fields = stat.read_text().rpartition(")")
+            ppid, utime, stime = (int(fields.split()[i]) for i in (1, 11, 12))
+            seconds = (utime + stime) / os.sysconf("SC_CLK_TCK")
+            if server in (int(stat.parent.name), ppid):
+                used["server"] += seconds
+            elif (
+                command.endswith("(postgres") and database in (stat.parent / "cmdline").read_bytes()
+            ):
+                used["database"] += seconds
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return used
 
 
 # Calls the app said it started (it sent the handler to the new call's page), over the whole
@@ -93,12 +134,21 @@ def _write(**kwargs) -> None:
     endpoints["all"] = _figures(
         [t for name in work for t in _times[name]], sum(_errors[name] for name in work), seconds
     )
+    served = endpoints["all"]["requests"]
+    cpu_ms = {
+        f"{kind}_cpu_ms_per_request": round(
+            (_cpu["stopped"][kind] - _cpu["started"][kind]) * 1000 / served, 2
+        )
+        for kind in ("server", "database")
+        if "stopped" in _cpu and served
+    }
     with open(out, "w") as file:
         json.dump(
             {
                 "measured_s": round(seconds, 1),
                 "endpoints": endpoints,
                 "calls_started": _calls_started["count"],
+                **cpu_ms,
             },
             file,
         )
@@ -121,42 +171,51 @@ class CallHandler(FastHttpUser):
         self.poll_client = FastHttpSession(
             base_url=self.host, request_event=self.environment.events.request, user=self
         )
-        self._poller = gevent.spawn(self._poll_waiting_calls)
+        polls = self.handler.polls
+        self._pollers = [
+            gevent.spawn(self._poll, polls.count),
+            gevent.spawn(self._poll, polls.of_page),
+        ]
 
     def on_stop(self) -> None:
-        self._poller.kill(block=False)
+        gevent.killall(self._pollers, block=False)
 
-    def _poll_waiting_calls(self) -> None:
-        """The Calls page's list of waiting calls, asked for every 3 seconds with what it
-        shows (answered 204 while nothing changed), as htmx does in the handler's browser."""
-        query = ""
-        gevent.sleep(random.uniform(0, WAITING_POLL_SECONDS))
+    def _poll(self, ask: Callable[[], Poll | None]) -> None:
+        """Every POLL_SECONDS, what `ask` says the open page asks, as its timer does in the
+        handler's browser (each page's timer starts at its own moment)."""
+        gevent.sleep(random.uniform(0, POLL_SECONDS))
         while True:
-            url = "/calls/waiting" + (f"?{query.replace('&amp;', '&')}" if query else "")
-            headers = {"HX-Request": "true"}
-            if cookies := list(self.client.cookiejar):
-                headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in cookies)
-            with self.poll_client.request(
-                "GET", url, name=WAITING, headers=headers, catch_response=True
-            ) as answer:
-                if answer.status_code not in (200, 204):
-                    answer.failure(f"{answer.status_code}")
-                else:
-                    answer.success()
-                text = answer.text or ""
-            if answer.status_code == 200 and (found := SHOWN.search(text)):
-                query = found.group(1)
-            gevent.sleep(WAITING_POLL_SECONDS)
+            if poll := ask():
+                answer = self._send(
+                    self.poll_client, "GET", poll.url, poll.name, None, poll.headers, poll.answers
+                )
+                self.handler.polls.answered(poll, answer)
+            gevent.sleep(POLL_SECONDS)
 
     def _browse(
         self, method: str, url: str, name: str, data: dict | None = None, htmx: bool = False
     ) -> Response:
-        headers = {"HX-Request": "true"} if htmx else {}
+        response = self._send(self.client, method, url, name, data, HTMX if htmx else {})
+        if name == CALL_START and CALL_PAGE.search(response.location):
+            _calls_started["count"] += 1
+        return response
+
+    def _send(
+        self,
+        client: FastHttpSession,
+        method: str,
+        url: str,
+        name: str,
+        data: dict | None,
+        headers: dict,
+        answers: tuple[int, ...] | None = None,
+    ) -> Response:
+        """One request, a failure if not answered as expected (`answers`, else below 400)."""
         # The production session cookie is `Secure` (`__Host-`), which a client keeps to
         # https; the load runs on plain http on the loopback, so it is sent back by hand.
         if cookies := list(self.client.cookiejar):
-            headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in cookies)
-        with self.client.request(
+            headers = {**headers, "Cookie": "; ".join(f"{c.name}={c.value}" for c in cookies)}
+        with client.request(
             method,
             url,
             name=name,
@@ -165,15 +224,16 @@ class CallHandler(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code >= 400 or response.status_code == 0:
-                response.failure(f"{response.status_code}")
-            else:
+            status = response.status_code
+            if status in answers if answers else 0 < status < 400:
                 response.success()
+            else:
+                response.failure(f"{status}")
             # A connection cut mid-request (a host killed under it) has no headers at all.
-            location = response.headers.get("Location", "") if response.headers else ""
-            if name == CALL_START and CALL_PAGE.search(location):
-                _calls_started["count"] += 1
-            return Response(response.status_code, location, response.text or "")
+            found = response.headers or {}
+            return Response(
+                status, found.get("Location", ""), response.text or "", found.get("ETag", "")
+            )
 
     @staticmethod
     def _think() -> None:

@@ -1,5 +1,6 @@
 """Where a page's time goes, through the real routes, in process: for each kind of request,
-SQL statements, Python function calls and CPU time per request, beside `/healthz`.
+SQL statements, templates drawn, Python function calls and CPU time per request, beside
+`/healthz`.
 
 Function calls and statements barely move with the machine's load, unlike milliseconds, so
 they compare one version of the code with another fairly. Runs against a database
@@ -32,6 +33,7 @@ import time
 from pathlib import Path
 from random import Random
 
+from flask import template_rendered
 from sqlalchemy import event, func, select
 
 from app import create_app
@@ -60,6 +62,10 @@ def main() -> None:
     out = Path(os.environ.get("PROFILE_OUT", INSTANCE_DIR / "profile_pages.json"))
     app = create_app(_config())
     statements: list[str] = []
+    drawn: list[str] = []
+    template_rendered.connect(
+        lambda sender, template, **kw: drawn.append(template.name), app, weak=False
+    )
     rng = Random(3)
     with app.app_context():
         event.listen(
@@ -100,6 +106,7 @@ def main() -> None:
         for text in queries[:10]:  # caches warm, as on a running server
             request(kind, text)
         statements.clear()
+        drawn.clear()
         walls, cpus = [], []
         for text in queries:
             wall, cpu = time.perf_counter(), time.process_time()
@@ -109,6 +116,7 @@ def main() -> None:
             cpus.append(time.process_time() - cpu)
             assert response.status_code == ANSWERS.get(kind, 200), (kind, response.status_code)
         sql = len(statements) / len(queries)
+        templates = len(drawn) / len(queries)
         profiler = cProfile.Profile()
         profiler.enable()
         for text in queries[:50]:
@@ -120,18 +128,19 @@ def main() -> None:
         q = statistics.quantiles(walls, n=100, method="inclusive")
         figures[kind] = {
             "sql": round(sql, 1),
+            "templates": round(templates, 1),
             "python_calls": round(pstats.Stats(profiler).total_calls / len(queries[:50])),
             "cpu_ms": round(statistics.mean(cpus) * 1000, 2),
             "p50_ms": round(q[49] * 1000, 2),
             "p95_ms": round(q[94] * 1000, 2),
         }
     floor = figures.get("healthz")
-    heading = ("SQL", "calls", "CPU ms", "p50 ms", "p95 ms")
+    heading = ("SQL", "drawn", "calls", "CPU ms", "p50 ms", "p95 ms")
     print(f"{'kind':<11}" + "".join(f"{h:>8}" for h in heading) + f"{'CPU ÷ floor':>13}")
     for kind, f in figures.items():
         ratio = f"{f['cpu_ms'] / floor['cpu_ms']:.1f}" if floor else "-"
         print(
-            f"{kind:<11}{f['sql']:>8}{f['python_calls']:>8}{f['cpu_ms']:>8}"
+            f"{kind:<11}{f['sql']:>8}{f['templates']:>8}{f['python_calls']:>8}{f['cpu_ms']:>8}"
             f"{f['p50_ms']:>8}{f['p95_ms']:>8}{ratio:>13}"
         )
     out.parent.mkdir(parents=True, exist_ok=True)

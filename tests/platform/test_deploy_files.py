@@ -46,6 +46,23 @@ def test_the_web_process_reads_gunicorns_settings_from_the_package(monkeypatch):
     assert (settings.bind, settings.workers, settings.accesslog) == ("127.0.0.1:8123", 3, None)
 
 
+def test_each_worker_serves_requests_in_threads_from_an_app_loaded_once(monkeypatch):
+    """Handlers per core: two workers a core, four threads each, the app imported before
+    the workers fork, and a connection kept for longer than a page waits between polls."""
+    for name in ("WEB_CONCURRENCY", "WEB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    import importlib
+    import os
+
+    from app import gunicorn_config
+
+    settings = importlib.reload(gunicorn_config)
+
+    assert settings.workers == 2 * len(os.sched_getaffinity(0))
+    assert (settings.worker_class, settings.threads, settings.preload_app) == ("gthread", 4, True)
+    assert settings.keepalive > 3
+
+
 def test_the_wheel_carries_the_templates_built_assets_migrations_and_config(tmp_path):
     """`pip install` of the wheel is enough: `make install-check` installs it into a fresh
     virtualenv and runs it; this only looks inside."""
