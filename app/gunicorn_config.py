@@ -52,3 +52,14 @@ def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker) -> None:
+    """A worker forked from the loaded app starts with no database connection of its
+    parent's: two processes on one connection would read each other's answers. (Loading
+    the app opens none today; this keeps it so.)"""
+    from app.extensions import db
+
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
