@@ -4,7 +4,7 @@ work first, then reads it for the answer. The steps drawn, and their forms, come
 table (app/calls/steps.py)."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     abort,
@@ -66,7 +66,7 @@ from app.services import (
     verification,
     waiting_calls,
 )
-from app.services.call_status import CallStatus
+from app.services.call_status import CallStatus, answer_version, current_status
 from app.services.call_workspace import CallWorkspace, Show, workspace
 from app.services.service_areas import active_areas
 
@@ -233,19 +233,31 @@ def waiting_count():
 def call_status(call_id: int):
     """Whether what the call page shows about disclosure is still true, and how long the
     session has left: JSON the page asks for every few seconds (app/services/call_status.py).
-    Asking does not keep the session alive; "Stay signed in" posts here, and that does."""
+    Asking does not keep the session alive; "Stay signed in" posts here, and that does.
+
+    Read in one statement and drawn with no template. Its ETag is the answer with the moments
+    it counts down to in place of the seconds left: "not modified" (304, no body) while the
+    version the page holds is still right, and the page counts down from the answer it has."""
     if request.method == "GET":
         background_request()
     now = clock.now()
-    status = workspace(call_id, current_user, now, Show.STATUS).status
-    return jsonify(_status_json(status, now))
+    answer, moments = _status_json(current_status(call_id, current_user, now), now)
+    version = answer_version(sorted(moments.items()), answer["session"]["can_stay"])
+    if request.method == "GET" and request.if_none_match.contains(version):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(answer)
+    response.set_etag(version)
+    return response
 
 
-def _status_json(status: CallStatus, now: datetime) -> dict:
+def _status_json(status: CallStatus, now: datetime) -> tuple[dict, dict]:
+    """The poll's answer, and what it says apart from the seconds left, with the moments
+    they count down to (the same from one poll to the next while nothing changed)."""
     left = time_left()
     warn_before = current_app.config["SESSION_WARNING_BEFORE"]
     until = status.verified_until
-    return {
+    answer = {
         "version": status.version,
         "call_open": status.call_open,
         "may_disclose": status.may_disclose,
@@ -265,6 +277,10 @@ def _status_json(status: CallStatus, now: datetime) -> dict:
             "warn_within_seconds": _seconds(warn_before),
         },
     }
+    session_ends = (datetime.now(UTC) + left.ends_in).replace(microsecond=0)
+    moments = {key: repr(value) for key, value in answer.items() if key != "session"}
+    moments |= {"verified_for_seconds": None, "session_ends": session_ends.isoformat()}
+    return answer, moments
 
 
 def _seconds(span: timedelta) -> int:
