@@ -379,9 +379,9 @@ def select_resident(call_id: int):
     call = _open_call(call_id, now)
     resident_id = request.form.get("resident_id", type=int)
     if resident_id is None:
-        return redirect(url_for("calls.show_call", call_id=call.id))
+        return redirect(url_for("calls.show_call", call_id=call_id))
     calls.select_resident(call, resident_id, current_user, now)
-    return _next_step(call.id, now)
+    return _next_step(call_id, now)
 
 
 @bp.post("/calls/<int:call_id>/resident/clear")
@@ -390,7 +390,7 @@ def clear_resident(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
     calls.clear_resident(call, current_user, now)
-    return _next_step(call.id, now)
+    return _next_step(call_id, now)
 
 
 @bp.post("/calls/<int:call_id>/caller")
@@ -416,8 +416,8 @@ def record_caller(call_id: int):
         )
         # Who is calling decides what comes next: the resident's questions, the
         # representative's own check, or (for anyone else) the report.
-        return _next_step(call.id, now, saved=True)
-    return _show(call.id, now, posted=Step.CALLER, forms={"caller_form": form})
+        return _next_step(call_id, now, saved=True)
+    return _show(call_id, now, posted=Step.CALLER, forms={"caller_form": form})
 
 
 def _posted_check_form():
@@ -440,7 +440,7 @@ def verify_caller(call_id: int):
     if not form.validate_on_submit():
         offered = key == "code_form" or isinstance(form, type(check_form(call, formdata=None)))
         # Errors on a form this caller is not offered would show nowhere: a blank one instead.
-        return _show(call.id, now, posted=Step.VERIFY, forms={key: form} if offered else {})
+        return _show(call_id, now, posted=Step.VERIFY, forms={key: form} if offered else {})
     shown_for = form.shown_for.data or ""
     try:
         if isinstance(form, TextCodeForm):
@@ -454,8 +454,8 @@ def verify_caller(call_id: int):
                 call, form.answers(), current_user.id, shown_for
             )
     except Refused as refused:
-        return _show(call.id, now, posted=Step.VERIFY, refused=(key, refused))
-    return _show(call.id, now, changed=True, report=report, checked=report.lock)
+        return _show(call_id, now, posted=Step.VERIFY, refused=(key, refused))
+    return _show(call_id, now, changed=True, report=report, checked=report.lock)
 
 
 @bp.post("/calls/<int:call_id>/text-code")
@@ -465,14 +465,14 @@ def send_text_code(call_id: int):
     call = _open_call(call_id, now)
     form = SendCodeForm(prefix="text", numbers=text_codes.numbers_on_file(call))
     if not form.validate_on_submit():
-        return _show(call.id, now, posted=Step.VERIFY, forms={"send_code_form": form})
+        return _show(call_id, now, posted=Step.VERIFY, forms={"send_code_form": form})
     try:
         sent = text_codes.send_text_code(
             call, form.phone.data, current_user.id, form.shown_for.data or ""
         )
     except Refused as refused:
-        return _show(call.id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
-    return _show(call.id, now, posted=Step.VERIFY, sent=sent)
+        return _show(call_id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
+    return _show(call_id, now, posted=Step.VERIFY, sent=sent)
 
 
 @bp.post("/calls/<int:call_id>/call-back")
@@ -484,14 +484,14 @@ def ring_back(call_id: int):
     call = _open_call(call_id, now)
     form = CallBackForm(prefix="callback", numbers=text_codes.numbers_on_file(call))
     if not form.validate_on_submit():
-        return _show(call.id, now, posted=Step.VERIFY, forms={"call_back_form": form})
+        return _show(call_id, now, posted=Step.VERIFY, forms={"call_back_form": form})
     try:
         rung = call_backs.ring_back(
-            call.id, form.phone.data, form.shown_for.data or "", current_user, now
+            call_id, form.phone.data, form.shown_for.data or "", current_user, now
         )
     except Refused as refused:
-        return _show(call.id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
-    return _show(call.id, now, posted=Step.VERIFY, rung_back=rung)
+        return _show(call_id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
+    return _show(call_id, now, posted=Step.VERIFY, rung_back=rung)
 
 
 @bp.post("/calls/<int:call_id>/consent")
@@ -510,9 +510,9 @@ def record_verbal_consent(call_id: int):
             show_refusal(form, refused)
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
     if granted:
-        return _show(call.id, now, granted=granted, focus=Step.CONSENT)
+        return _show(call_id, now, granted=granted, focus=Step.CONSENT)
     return _show(
-        call.id, now, posted=Step.CONSENT, forms={"consent_form": form}, focus=Step.CONSENT
+        call_id, now, posted=Step.CONSENT, forms={"consent_form": form}, focus=Step.CONSENT
     )
 
 
@@ -610,18 +610,18 @@ def log_report(call_id: int):
             )
         except Refused as refused:
             show_refusal(form, refused)
-            return _show(call.id, now, posted=Step.REPORT, forms={"report_form": form})
+            return _show(call_id, now, posted=Step.REPORT, forms={"report_form": form})
         if is_htmx():
             # A blank form for the next report: one filled from this request would log the
             # same report, and send the same team, again. The end of the call comes too,
             # its outcome and summary now following from this report.
-            return _show(call.id, now, posted=Step.REPORT, changed=True, logged=entry.id)
+            return _show(call_id, now, posted=Step.REPORT, changed=True, logged=entry.id)
         return redirect(
             url_for(
-                "calls.show_call", call_id=call.id, step="report", logged=entry.id, _anchor="report"
+                "calls.show_call", call_id=call_id, step="report", logged=entry.id, _anchor="report"
             )
         )
-    return _show(call.id, now, posted=Step.REPORT, forms={"report_form": form})
+    return _show(call_id, now, posted=Step.REPORT, forms={"report_form": form})
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -644,5 +644,5 @@ def end_call(call_id: int):
         calls.end_call(
             call, CallOutcome(form.outcome.data), form.summary_for_outcome(), current_user, now
         )
-        return redirect(url_for("calls.index", ended=call.id))
-    return _show(call.id, now, forms={"end_form": form})
+        return redirect(url_for("calls.index", ended=call_id))
+    return _show(call_id, now, forms={"end_form": form})
