@@ -4,7 +4,7 @@ work first, then reads it for the answer. The steps drawn, and their forms, come
 table (app/calls/steps.py)."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     abort,
@@ -66,7 +66,7 @@ from app.services import (
     verification,
     waiting_calls,
 )
-from app.services.call_status import CallStatus
+from app.services.call_status import CallStatus, answer_version, current_status
 from app.services.call_workspace import CallWorkspace, Show, workspace
 from app.services.service_areas import active_areas
 
@@ -233,19 +233,31 @@ def waiting_count():
 def call_status(call_id: int):
     """Whether what the call page shows about disclosure is still true, and how long the
     session has left: JSON the page asks for every few seconds (app/services/call_status.py).
-    Asking does not keep the session alive; "Stay signed in" posts here, and that does."""
+    Asking does not keep the session alive; "Stay signed in" posts here, and that does.
+
+    Read in one statement and drawn with no template. Its ETag is the answer with the moments
+    it counts down to in place of the seconds left: "not modified" (304, no body) while the
+    version the page holds is still right, and the page counts down from the answer it has."""
     if request.method == "GET":
         background_request()
     now = clock.now()
-    status = workspace(call_id, current_user, now, Show.STATUS).status
-    return jsonify(_status_json(status, now))
+    answer, moments = _status_json(current_status(call_id, current_user, now), now)
+    version = answer_version(sorted(moments.items()), answer["session"]["can_stay"])
+    if request.method == "GET" and request.if_none_match.contains(version):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(answer)
+    response.set_etag(version)
+    return response
 
 
-def _status_json(status: CallStatus, now: datetime) -> dict:
+def _status_json(status: CallStatus, now: datetime) -> tuple[dict, dict]:
+    """The poll's answer, and what it says apart from the seconds left, with the moments
+    they count down to (the same from one poll to the next while nothing changed)."""
     left = time_left()
     warn_before = current_app.config["SESSION_WARNING_BEFORE"]
     until = status.verified_until
-    return {
+    answer = {
         "version": status.version,
         "call_open": status.call_open,
         "may_disclose": status.may_disclose,
@@ -265,6 +277,10 @@ def _status_json(status: CallStatus, now: datetime) -> dict:
             "warn_within_seconds": _seconds(warn_before),
         },
     }
+    session_ends = (datetime.now(UTC) + left.ends_in).replace(microsecond=0)
+    moments = {key: repr(value) for key, value in answer.items() if key != "session"}
+    moments |= {"verified_for_seconds": None, "session_ends": session_ends.isoformat()}
+    return answer, moments
 
 
 def _seconds(span: timedelta) -> int:
@@ -363,9 +379,9 @@ def select_resident(call_id: int):
     call = _open_call(call_id, now)
     resident_id = request.form.get("resident_id", type=int)
     if resident_id is None:
-        return redirect(url_for("calls.show_call", call_id=call.id))
+        return redirect(url_for("calls.show_call", call_id=call_id))
     calls.select_resident(call, resident_id, current_user, now)
-    return _next_step(call.id, now)
+    return _next_step(call_id, now)
 
 
 @bp.post("/calls/<int:call_id>/resident/clear")
@@ -374,7 +390,7 @@ def clear_resident(call_id: int):
     now = clock.now()
     call = _open_call(call_id, now)
     calls.clear_resident(call, current_user, now)
-    return _next_step(call.id, now)
+    return _next_step(call_id, now)
 
 
 @bp.post("/calls/<int:call_id>/caller")
@@ -400,8 +416,8 @@ def record_caller(call_id: int):
         )
         # Who is calling decides what comes next: the resident's questions, the
         # representative's own check, or (for anyone else) the report.
-        return _next_step(call.id, now, saved=True)
-    return _show(call.id, now, posted=Step.CALLER, forms={"caller_form": form})
+        return _next_step(call_id, now, saved=True)
+    return _show(call_id, now, posted=Step.CALLER, forms={"caller_form": form})
 
 
 def _posted_check_form():
@@ -424,7 +440,7 @@ def verify_caller(call_id: int):
     if not form.validate_on_submit():
         offered = key == "code_form" or isinstance(form, type(check_form(call, formdata=None)))
         # Errors on a form this caller is not offered would show nowhere: a blank one instead.
-        return _show(call.id, now, posted=Step.VERIFY, forms={key: form} if offered else {})
+        return _show(call_id, now, posted=Step.VERIFY, forms={key: form} if offered else {})
     shown_for = form.shown_for.data or ""
     try:
         if isinstance(form, TextCodeForm):
@@ -438,8 +454,8 @@ def verify_caller(call_id: int):
                 call, form.answers(), current_user.id, shown_for
             )
     except Refused as refused:
-        return _show(call.id, now, posted=Step.VERIFY, refused=(key, refused))
-    return _show(call.id, now, changed=True, report=report, checked=report.lock)
+        return _show(call_id, now, posted=Step.VERIFY, refused=(key, refused))
+    return _show(call_id, now, changed=True, report=report, checked=report.lock)
 
 
 @bp.post("/calls/<int:call_id>/text-code")
@@ -449,14 +465,14 @@ def send_text_code(call_id: int):
     call = _open_call(call_id, now)
     form = SendCodeForm(prefix="text", numbers=text_codes.numbers_on_file(call))
     if not form.validate_on_submit():
-        return _show(call.id, now, posted=Step.VERIFY, forms={"send_code_form": form})
+        return _show(call_id, now, posted=Step.VERIFY, forms={"send_code_form": form})
     try:
         sent = text_codes.send_text_code(
             call, form.phone.data, current_user.id, form.shown_for.data or ""
         )
     except Refused as refused:
-        return _show(call.id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
-    return _show(call.id, now, posted=Step.VERIFY, sent=sent)
+        return _show(call_id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
+    return _show(call_id, now, posted=Step.VERIFY, sent=sent)
 
 
 @bp.post("/calls/<int:call_id>/call-back")
@@ -468,14 +484,14 @@ def ring_back(call_id: int):
     call = _open_call(call_id, now)
     form = CallBackForm(prefix="callback", numbers=text_codes.numbers_on_file(call))
     if not form.validate_on_submit():
-        return _show(call.id, now, posted=Step.VERIFY, forms={"call_back_form": form})
+        return _show(call_id, now, posted=Step.VERIFY, forms={"call_back_form": form})
     try:
         rung = call_backs.ring_back(
-            call.id, form.phone.data, form.shown_for.data or "", current_user, now
+            call_id, form.phone.data, form.shown_for.data or "", current_user, now
         )
     except Refused as refused:
-        return _show(call.id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
-    return _show(call.id, now, posted=Step.VERIFY, rung_back=rung)
+        return _show(call_id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
+    return _show(call_id, now, posted=Step.VERIFY, rung_back=rung)
 
 
 @bp.post("/calls/<int:call_id>/consent")
@@ -494,9 +510,9 @@ def record_verbal_consent(call_id: int):
             show_refusal(form, refused)
     # Rendered, not redirected: the passcode is shown in this response and nowhere else.
     if granted:
-        return _show(call.id, now, granted=granted, focus=Step.CONSENT)
+        return _show(call_id, now, granted=granted, focus=Step.CONSENT)
     return _show(
-        call.id, now, posted=Step.CONSENT, forms={"consent_form": form}, focus=Step.CONSENT
+        call_id, now, posted=Step.CONSENT, forms={"consent_form": form}, focus=Step.CONSENT
     )
 
 
@@ -594,18 +610,18 @@ def log_report(call_id: int):
             )
         except Refused as refused:
             show_refusal(form, refused)
-            return _show(call.id, now, posted=Step.REPORT, forms={"report_form": form})
+            return _show(call_id, now, posted=Step.REPORT, forms={"report_form": form})
         if is_htmx():
             # A blank form for the next report: one filled from this request would log the
             # same report, and send the same team, again. The end of the call comes too,
             # its outcome and summary now following from this report.
-            return _show(call.id, now, posted=Step.REPORT, changed=True, logged=entry.id)
+            return _show(call_id, now, posted=Step.REPORT, changed=True, logged=entry.id)
         return redirect(
             url_for(
-                "calls.show_call", call_id=call.id, step="report", logged=entry.id, _anchor="report"
+                "calls.show_call", call_id=call_id, step="report", logged=entry.id, _anchor="report"
             )
         )
-    return _show(call.id, now, posted=Step.REPORT, forms={"report_form": form})
+    return _show(call_id, now, posted=Step.REPORT, forms={"report_form": form})
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -628,5 +644,5 @@ def end_call(call_id: int):
         calls.end_call(
             call, CallOutcome(form.outcome.data), form.summary_for_outcome(), current_user, now
         )
-        return redirect(url_for("calls.index", ended=call.id))
-    return _show(call.id, now, forms={"end_form": form})
+        return redirect(url_for("calls.index", ended=call_id))
+    return _show(call_id, now, forms={"end_form": form})

@@ -179,7 +179,9 @@ def _permission_of_resident_or_404(call: Call, permission_id: int | None) -> Per
     return permission
 
 
-@transactional
+# What it read stays loaded after the commit: the answer reads the call afresh, and
+# nothing else twice.
+@transactional(keep_loaded=True)
 def select_resident(call: Call, resident_id: int, handler: StaffUser, now: datetime) -> None:
     """Say which record the call is about. Choosing another record starts
     verification again: a caller verified for one resident is nothing to another."""
@@ -204,7 +206,9 @@ def clear_resident(call: Call, handler: StaffUser, now: datetime) -> None:
     call_state.reset_verification(call, VerificationEnd.RECORD_CHANGED, now)
 
 
-@transactional
+# What it read stays loaded after the commit: the answer reads the call afresh, and
+# nothing else twice.
+@transactional(keep_loaded=True)
 def record_caller(
     call: Call,
     caller_type: CallerType,

@@ -41,7 +41,9 @@ def reporter_of(call: Call) -> dict[str, Any]:
     }
 
 
-@transactional
+# What it read stays loaded after the commit: the answer reads the call afresh, and
+# nothing else twice.
+@transactional(keep_loaded=True)
 def log_report(
     call: Call, details: ReportDetails, handler: StaffUser, shown_for_resident: int | None
 ) -> Entry:

@@ -124,7 +124,9 @@ def subject_token(call: Call) -> str:
     return f"{subject.resident_id or ''}:{subject.caller_type.value}:{subject.permission_id or ''}"
 
 
-@transactional
+# What it read stays loaded after the commit: the answer reads the call afresh, and
+# nothing else twice.
+@transactional(keep_loaded=True)
 def check_resident_answers(
     call: Call, answers: Mapping[Factor, str], handler_id: int, shown_for: str
 ) -> CheckReport:

@@ -122,6 +122,11 @@ let signedOut = false;
 let lineEnded = "lineEnded" in (byId("line")?.dataset ?? {});
 let pollTimer;
 let lapseTimer;
+// The last answer, when it came and its ETag: while nothing changed the server says "not
+// modified" (304), and the page counts down from that answer.
+let answer;
+let answeredAt;
+let answerTag;
 
 async function poll(method = "GET") {
   clearTimeout(pollTimer);
@@ -129,15 +134,33 @@ async function poll(method = "GET") {
   try {
     const headers = { Accept: "application/json" };
     if (method !== "GET" && csrfToken) headers["X-CSRFToken"] = csrfToken;
+    if (method === "GET" && answer && answerTag) headers["If-None-Match"] = answerTag;
     const response = await fetch(statusUrl, { method, headers, cache: "no-store" });
     if (response.status === 401) return signOut(await response.json());
     if (response.status === 404) return noLongerYours();
-    if (response.ok) update(await response.json());
+    if (response.status === 304 && answer) update(aged(answer));
+    else if (response.ok) {
+      answer = await response.json();
+      answeredAt = performance.now();
+      answerTag = response.headers.get("ETag");
+      update(answer);
+    }
   } catch {
     // The network blinked, or the answer was not JSON: ask again at the next turn.
   }
   clearTimeout(pollTimer); // one turn waiting, however many answers came in meanwhile
   pollTimer = setTimeout(poll, byId("line") && !lineEnded ? LINE_POLL_MS : POLL_MS);
+}
+
+// The last answer as it stands now: the seconds it gave, less the time since it came.
+function aged(status) {
+  const elapsed = Math.floor((performance.now() - answeredAt) / 1000);
+  const less = (seconds) => (seconds === null ? null : Math.max(seconds - elapsed, 0));
+  return {
+    ...status,
+    verified_for_seconds: less(status.verified_for_seconds),
+    session: { ...status.session, ends_in_seconds: less(status.session.ends_in_seconds) },
+  };
 }
 
 function update(status) {

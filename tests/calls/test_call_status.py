@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask import template_rendered
 from sqlalchemy import func, select
 
 from app import clock
@@ -18,7 +19,7 @@ from app.services import permissions as permission_service
 from app.services import staff as staff_service
 from tests import factories
 from tests.calls.conftest import CallDriver
-from tests.helpers import sign_in
+from tests.helpers import sign_in, statements_run
 
 RIGHT_ANSWERS = {"date_of_birth": "14/3/1948", "postcode": "LE1 5AB"}
 JSON = {"Accept": "application/json"}
@@ -179,7 +180,8 @@ def test_a_permission_revoked_mid_call_ends_the_representatives_verification(
     permission, passcode = factories.make_permission(resident)
     call = start_call(signed_in_handler)
     call.representative_verified(resident, permission, passcode)
-    before = status_of(call)
+    answered = status(call)
+    before = answered.get_json()
 
     permission_service.revoke(
         permission, factories.make_staff(Role.SUPERVISOR), "Asked to", now=clock.now()
@@ -191,6 +193,7 @@ def test_a_permission_revoked_mid_call_ends_the_representatives_verification(
     assert after["may_disclose"] is False
     assert after["ended"] == f"Verification ended at {revoked_at}: the permission was revoked"
     assert after["version"] != before["version"]
+    assert _asked_again(call, answered) == 200
 
 
 def test_the_caller_hanging_up_ends_the_verification_from_any_process(signed_in_handler, resident):
@@ -200,7 +203,8 @@ def test_the_caller_hanging_up_ends_the_verification_from_any_process(signed_in_
     call = CallDriver.taken(signed_in_handler, arrived.id)
     call.resident_calls_about(resident)
     call.verify(**RIGHT_ANSWERS)
-    assert status_of(call)["verified"] is True
+    verified = status(call)
+    assert verified.get_json()["verified"] is True
 
     inbound_calls.close_provider_call(sid, "completed", 60)
 
@@ -214,6 +218,7 @@ def test_the_caller_hanging_up_ends_the_verification_from_any_process(signed_in_
         "ended": f"The caller hung up at {ended_at}",
         "held": False,
     }
+    assert _asked_again(call, verified) == 200
 
 
 def test_an_ended_call_says_when_it_ended(verified_resident):
@@ -249,11 +254,13 @@ def test_the_version_stays_while_nothing_the_panel_shows_changes(verified_reside
 
 
 def test_the_version_changes_when_the_caller_is_verified(resident_calling):
-    before = status_of(resident_calling)
+    answered = status(resident_calling)
+    before = answered.get_json()
 
     resident_calling.verify(**RIGHT_ANSWERS)
 
     assert status_of(resident_calling)["version"] != before["version"]
+    assert _asked_again(resident_calling, answered) == 200
 
 
 def test_the_page_is_drawn_with_the_version_the_status_then_gives(verified_resident):
@@ -261,6 +268,90 @@ def test_the_page_is_drawn_with_the_version_the_status_then_gives(verified_resid
 
     version = re.search(r'data-version="([0-9a-f]+)"', page).group(1)
     assert version == status_of(verified_resident)["version"]
+
+
+# --- what asking costs, and "not modified" ----------------------------------------------------
+
+
+def _asked_again(call, answered) -> int:
+    """The status code of asking again with the ETag of `answered`."""
+    return status(call, **{"If-None-Match": answered.headers["ETag"]}).status_code
+
+
+def test_asking_reads_the_user_and_the_call_and_draws_no_template(app, verified_resident):
+    status(verified_resident)
+    drawn = []
+    template_rendered.connect(lambda sender, template, **kw: drawn.append(template), app)
+
+    with statements_run() as ran:
+        response = status(verified_resident)
+
+    assert response.status_code == 200
+    assert len(ran) == 2, ran
+    assert drawn == []
+
+
+def test_asking_with_the_version_held_while_nothing_changed_is_not_modified(verified_resident):
+    first = status(verified_resident)
+
+    again = status(verified_resident, **{"If-None-Match": first.headers["ETag"]})
+
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == "no-store"
+
+
+def test_activity_on_the_call_moves_the_lapse_and_so_the_version(verified_resident):
+    first = status(verified_resident)
+    clock.set_now(clock.now() + timedelta(minutes=1))
+
+    verified_resident.report(summary="Bin not collected")
+
+    assert _asked_again(verified_resident, first) == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["caller", "record", "end", "lapse", "overdue", "stay signed in"],
+)
+def test_every_kind_of_change_gets_a_fresh_answer(verified_resident, change):
+    first = status(verified_resident)
+    row = _row(verified_resident)
+    if change == "caller":
+        verified_resident.caller("third-party", name="Pat", relationship="neighbour")
+    elif change == "record":
+        verified_resident.select(factories.make_resident(forename="Peter", surname="Jones"))
+    elif change == "end":
+        verified_resident.end()
+    elif change == "lapse":
+        clock.set_now(row.last_activity_at + timedelta(minutes=20))
+    elif change == "overdue":
+        clock.set_now(row.started_at + timedelta(hours=4))
+    else:
+        time.sleep(1.1)
+        status(verified_resident, "POST", **{"X-CSRFToken": verified_resident.token})
+
+    assert _asked_again(verified_resident, first) == 200
+
+
+@pytest.mark.parametrize("stage", ["no record", "not verified", "ended"])
+def test_the_page_and_the_status_agree_on_the_version_at_every_stage(
+    signed_in_handler, start_call, resident, stage
+):
+    call = start_call(signed_in_handler)
+    if stage != "no record":
+        call.resident_calls_about(resident)
+    if stage == "ended":
+        call.end()
+    page = call.client.get(call.url).get_data(as_text=True)
+
+    version = re.search(r'data-version="([0-9a-f]+)"', page)
+
+    if version is not None:
+        assert version.group(1) == status_of(call)["version"]
+    else:
+        assert stage == "ended"
 
 
 # --- who may ask ----------------------------------------------------------------------------
