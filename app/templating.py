@@ -48,6 +48,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.widgets import HiddenInput
 
 from app.typed_input import RowIdMap, TypedRequest
+from app.urls import BuiltUrls
 
 WIDGET_CACHE_SIZE = 2048
 
@@ -85,7 +86,7 @@ class TemplateEnvironment(Environment):
         return _Globals(d or {}, self.globals)
 
 
-class App(Flask):
+class App(BuiltUrls):
     jinja_environment = TemplateEnvironment
     request_class = TypedRequest
     url_map_class = RowIdMap
