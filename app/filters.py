@@ -19,6 +19,7 @@ from app.rules.disclosure import (
 from app.rules.disputes import dispatch_notice, recorded_message
 from app.services.search import street_of
 from app.services.service_areas import area_names
+from app.summary_list import summary_list
 
 
 def local_time(value: datetime | None) -> str:
@@ -41,6 +42,7 @@ def first_field(form, **attributes: str) -> dict[str, str]:
 
 def init_filters(app: Flask) -> None:
     app.add_template_global(first_field)
+    app.add_template_global(summary_list)
     app.add_template_filter(local_time)
     app.add_template_filter(long_date)
     app.add_template_filter(for_display, "phone")

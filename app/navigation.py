@@ -4,11 +4,10 @@ page needs (app/rules/capabilities.py)."""
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
-from flask_login import current_user
 from markupsafe import Markup
 
 from app.rules.capabilities import Capability
-from app.security import signed_in_staff
+from app.security import signed_in_staff, signed_in_user
 from app.templating import layout_part
 
 SERVICE_NAVIGATION = "govuk_frontend_jinja/components/service-navigation/macro.html"
@@ -96,6 +95,7 @@ def _href(endpoint: str) -> str:
 def _items_for_current_user() -> list[dict]:
     if not signed_in_staff():
         return []
+    user = signed_in_user()
     highlighted = item_for(request.endpoint)
     return [
         {
@@ -107,7 +107,7 @@ def _items_for_current_user() -> list[dict]:
             "active": item is highlighted,
         }
         for item in NAVIGATION
-        if (item.capability is None or current_user.can(item.capability))
+        if (item.capability is None or user.can(item.capability))
         and item.endpoint in current_app.view_functions
     ]
 
@@ -117,10 +117,11 @@ def service_navigation(account: Markup) -> Markup:
     signing out) in its end slot. The menu is the same for every member of staff in one role
     on one page, so it is drawn once per process for each role, page and address root; the
     account slot, which is personal, is drawn for each request and put in its place."""
-    staff = signed_in_staff()
-    signed_in = current_user.is_authenticated
+    user = signed_in_user()
+    signed_in = user.is_authenticated
+    staff = signed_in and user.is_staff
     key = {
-        "role": current_user.role.value if staff else None,
+        "role": user.role.value if staff else None,
         "signed_in": signed_in,
         "endpoint": request.endpoint,
         "root": request.script_root,

@@ -1,5 +1,7 @@
 """UK phone numbers, as typed by a handler or sent by Twilio, in E.164."""
 
+import re
+
 import phonenumbers
 
 DEFAULT_REGION = "GB"
@@ -55,10 +57,30 @@ def looks_like_phone_number(text: str) -> bool:
     return digits >= 7 and all(ch.isdigit() or ch in " +-()." for ch in stripped)
 
 
+# UK numbers whose national format is the same shape whatever their digits, by the phone
+# library's own rules for Great Britain: mobiles (07xxx xxxxxx, but not 070 personal numbers,
+# 076 pagers or the Isle of Man's 07624), 02x xxxx xxxx and 03xx xxx xxxx. Written out by
+# rule, these need no parsing; `tests/test_phone_numbers.py` holds the rule to the library's.
+_BY_RULE = re.compile(r"\+44(?:(7[1-57-9]\d{2})(\d{6})|(2\d)(\d{4})(\d{4})|(3\d{2})(\d{3})(\d{4}))")
+# Any other UK number in E.164: its national number is every digit after "+44".
+_OTHER_UK = re.compile(r"\+44([1-9]\d*)")
+
+
 def for_display(e164: str) -> str:
-    """ "+447700900123" as "07700 900123" for UK numbers, international format otherwise."""
-    parsed = phonenumbers.parse(e164, None)
-    if parsed.country_code == phonenumbers.country_code_for_region(DEFAULT_REGION):
+    """ "+447700900123" as "07700 900123" for UK numbers, international format otherwise.
+
+    A mobile, an 02 or an 03 number is split by rule; any other UK number is formatted by the
+    phone library from its national number, without parsing the text again; a number abroad
+    is parsed to find its country code."""
+    if ruled := _BY_RULE.fullmatch(e164):
+        return "0" + " ".join(filter(None, ruled.groups()))
+    if uk := _OTHER_UK.fullmatch(e164):
+        parsed = phonenumbers.PhoneNumber(
+            country_code=UK_COUNTRY_CODE, national_number=int(uk.group(1))
+        )
+    else:
+        parsed = phonenumbers.parse(e164, None)
+    if parsed.country_code == UK_COUNTRY_CODE:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

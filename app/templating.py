@@ -39,6 +39,7 @@ from collections.abc import Callable, Hashable, MutableMapping
 from typing import Any
 
 from flask import Flask, current_app, render_template
+from flask.globals import _cv_app
 from flask.templating import Environment
 from govuk_frontend_wtf.gov_form_base import GovFormBase, GovIterableBase
 from jinja2.compiler import CodeGenerator
@@ -48,6 +49,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.widgets import HiddenInput
 
 from app.typed_input import RowIdMap, TypedRequest
+from app.urls import BuiltUrls
 
 WIDGET_CACHE_SIZE = 2048
 
@@ -85,7 +87,7 @@ class TemplateEnvironment(Environment):
         return _Globals(d or {}, self.globals)
 
 
-class App(Flask):
+class App(BuiltUrls):
     jinja_environment = TemplateEnvironment
     request_class = TypedRequest
     url_map_class = RowIdMap
@@ -147,7 +149,9 @@ def _draw_widget(widget: GovFormBase, params: dict) -> Markup:
         # What the widget itself returns: a template's output, escaped as Jinja drew it.
         return Markup(render_template(widget.template, params=params))  # noqa: S704
 
-    cache = current_app.extensions.get("widget_cache")
+    # The app in whose context this draws, read without the `current_app` proxy's calls: a
+    # page draws dozens of fields.
+    cache = _cv_app.get().app.extensions.get("widget_cache")
     return cache.draw(widget.template, params, render) if cache is not None else render()
 
 
@@ -188,7 +192,7 @@ def layout_part(template: str, macro: str, key: dict, params: Callable[[], dict]
         module = current_app.jinja_env.get_template(template).module
         return Markup(getattr(module, macro)(params()))  # noqa: S704 (a macro's own output)
 
-    cache = current_app.extensions.get("layout_cache")
+    cache = _cv_app.get().app.extensions.get("layout_cache")
     return cache.draw(f"{template}#{macro}", key, render) if cache is not None else render()
 
 

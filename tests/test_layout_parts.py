@@ -63,3 +63,20 @@ def test_the_menu_is_drawn_as_govuk_draws_it(signed_in_handler, app):
 
     assert menu(page) == menu(fresh)
     assert "govuk-service-navigation__item--active" in menu(page)
+
+
+def test_the_header_is_drawn_once_on_a_page(signed_in_client, app, monkeypatch):
+    client = signed_in_client(Role.HANDLER, name="Pat Handler")
+    own = app.jinja_env.globals["layout_macro"]
+    drawn = []
+
+    def counted(template, macro, params):
+        drawn.append(macro)
+        return own(template, macro, params)
+
+    monkeypatch.setitem(app.jinja_env.globals, "layout_macro", counted)
+    page = client.get("/").get_data(as_text=True)
+
+    assert drawn.count("govukGenericHeader") == 1
+    assert page.count('<header class="govuk-template__header">') == 1
+    assert "Pat Handler" in _account(page)

@@ -118,6 +118,21 @@ def test_a_field_from_the_cache_is_the_field_drawn_afresh(app):
     assert "Pat" not in other[1] and 'value="Sam"' in other[1]
 
 
+def test_a_field_from_the_cache_finds_it_without_the_current_app_proxy(app, monkeypatch):
+    from app import templating
+    from app.calls.forms import CallerForm
+
+    class NoProxy:
+        def __getattr__(self, name):
+            raise AssertionError("the current_app proxy was read")
+
+    with app.test_request_context():
+        form = CallerForm(prefix="caller", holders=[], formdata=None)
+        drawn = str(form.caller_name())
+        monkeypatch.setattr(templating, "current_app", NoProxy())
+        assert str(form.caller_name()) == drawn
+
+
 def test_the_cache_can_be_turned_off():
     from app import create_app
 

@@ -51,7 +51,7 @@ from app.rules.call_steps import Step, parse_step
 from app.rules.capabilities import Capability
 from app.rules.lockout import LockState
 from app.rules.vocabulary import CallerType, CallOutcome, Relationship
-from app.security import staff_required
+from app.security import signed_in_user, staff_required
 from app.services import (
     call_backs,
     call_state,
@@ -111,7 +111,7 @@ def _show(
     asked = parse_step(request.args.get("step"))
     seen = workspace(
         call_id,
-        current_user,
+        signed_in_user(),
         now,
         show,
         asked=asked,
@@ -588,7 +588,7 @@ def record_panel(call_id: int):
     """The record panel, decided again; `?page=` for older entries. Without htmx (a link
     followed with JavaScript off) it comes as a page of its own, with a way back to the call."""
     seen: CallWorkspace = workspace(
-        call_id, current_user, clock.now(), Show.RECORD, page=requested_page()
+        call_id, signed_in_user(), clock.now(), Show.RECORD, page=requested_page()
     )
     template = "calls/_record_panel.html" if is_htmx() else "calls/record_page.html"
     return render_template(template, call=seen.call, panel=seen.record)

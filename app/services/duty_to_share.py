@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -51,10 +51,17 @@ def facts_for(request: ShareRequest) -> rules.ShareRequestFacts:
     )
 
 
+# Read on every request of a call's page, so built once, the call its parameter.
+_ON_CALL = (
+    select(ShareRequest)
+    .where(ShareRequest.call_id == bindparam("call_id"))
+    .order_by(ShareRequest.id)
+)
+
+
 def requests_on_call(call: Call) -> list[ShareRequest]:
     """The call's requests, the first made first."""
-    stmt = select(ShareRequest).where(ShareRequest.call_id == call.id).order_by(ShareRequest.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_ON_CALL, {"call_id": call.id}))
 
 
 def override_facts(call: Call) -> list[rules.ShareRequestFacts]:

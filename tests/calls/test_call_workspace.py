@@ -116,6 +116,36 @@ def test_a_verified_residents_call_page_runs_at_most_eight_statements(
     assert re.search(r'data-version="[0-9a-f]+"', page)
 
 
+# How often a verified resident's call page, and its record panel, look up who is signed in
+# (each read through `current_user` is one): the guard, the template context, the menu and
+# the header's checks of what the member of staff may do, each once; the services are given
+# the member of staff, not the proxy. It was 22 and 8.
+MOST_LOOKUPS_ON_PAGE = 7
+MOST_LOOKUPS_ON_RECORD = 3
+
+
+def test_the_call_page_looks_up_who_is_signed_in_a_few_times(verified_resident, monkeypatch):
+    import flask_login.utils
+
+    verified_resident.page()  # what a running server has drawn once
+    lookups = []
+    own = flask_login.utils._get_user
+
+    def counted():
+        lookups.append(1)
+        return own()
+
+    monkeypatch.setattr(flask_login.utils, "_get_user", counted)
+    page = verified_resident.page()
+    on_page = len(lookups)
+    record = verified_resident.record_fragment()
+
+    assert "Verified</strong> as the resident" in page and "Sign out" in page
+    assert "May discuss" in record
+    assert on_page <= MOST_LOOKUPS_ON_PAGE
+    assert len(lookups) - on_page <= MOST_LOOKUPS_ON_RECORD
+
+
 def test_the_status_the_page_asks_for_reads_little_and_writes_nothing(verified_resident):
     with statements_run() as ran:
         response = verified_resident.client.get(verified_resident.url + "/status", headers=JSON)

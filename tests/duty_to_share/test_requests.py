@@ -3,6 +3,8 @@
 import pytest
 
 from app import clock
+from app.extensions import db
+from app.models import Call
 from app.refusals import Refused
 from app.rules.vocabulary import Role, ShareRequestStatus
 from app.services import duty_to_share
@@ -254,3 +256,18 @@ def test_a_basis_is_asked_for_when_none_or_one_not_on_the_list_is_given(police_c
 
     assert "Select the lawful basis for sharing" in page
     assert share_requests() == []
+
+
+def test_the_calls_requests_are_read_by_a_statement_built_once(police_call, monkeypatch):
+    police_call.ask(areas=["housing"], urgent=True)
+
+    def select(*args, **kwargs):
+        raise AssertionError("a statement built for this request")
+
+    monkeypatch.setattr(duty_to_share, "select", select)
+
+    assert HOUSING_ENTRY in police_call.record_fragment()
+    assert [
+        request.id
+        for request in duty_to_share.requests_on_call(db.session.get(Call, police_call.id))
+    ] == [request.id for request in share_requests()]
