@@ -67,7 +67,8 @@ class Polls:
     On every page, the header's count of calls waiting, with the version it last saw: "not
     modified" (304) while no call came or went. Besides, the page's own: the list of waiting
     calls on the Calls page, with what it shows ("no change", 204), and the call's status on
-    a call page. `Handler` says which page is open.
+    a call page, with the version it last saw ("not modified", 304, while the call is as it
+    was). `Handler` says which page is open.
     """
 
     COUNT = "/calls/waiting-count"
@@ -77,10 +78,12 @@ class Polls:
         self.page = ""  # the path of the page open, once signed in
         self.shown = ""  # what the waiting list shows, as it asks with it
         self.version = ""  # the count's version, as its ETag said
+        self.status_version = ""  # the open call's status, as its ETag said
 
     def opened(self, url: str, response: Response) -> None:
         if response.status == 200:
             self.page = urlsplit(url).path
+            self.status_version = ""
             self._keep_shown(response)
 
     def count(self) -> Poll:
@@ -92,13 +95,18 @@ class Polls:
             url = self.LIST + (f"?{self.shown}" if self.shown else "")
             return Poll(url, f"{self.LIST} [poll]", HTMX, (200, 204))
         if CALL_URL.search(self.page):
-            return Poll(f"{self.page}/status", "/calls/[id]/status [poll]", JSON, (200,))
+            headers = (
+                {**JSON, "If-None-Match": self.status_version} if self.status_version else JSON
+            )
+            return Poll(f"{self.page}/status", "/calls/[id]/status [poll]", headers, (200, 304))
         return None
 
     def answered(self, poll: Poll, response: Response) -> None:
         """Keep what the answer says the page now shows."""
         if poll.url == self.COUNT and response.etag:
             self.version = response.etag
+        elif poll.url.endswith("/status") and response.etag:
+            self.status_version = response.etag
         elif poll.url.startswith(self.LIST) and response.status == 200:
             self._keep_shown(response)
 

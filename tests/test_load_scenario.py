@@ -68,7 +68,7 @@ def test_one_simulated_call_runs_start_to_end(app, resident):
 def test_the_open_page_polls_as_the_browser_does(app, resident):
     """The header's count on every page, "not modified" once it has the version; the waiting
     list on the Calls page, "no change" while it shows what waits; the call's status on a
-    call page."""
+    call page, "not modified" while the call is as it was."""
     staff = factories.make_staff()
     db.session.commit()
     client = app.test_client()
@@ -88,4 +88,6 @@ def test_the_open_page_polls_as_the_browser_does(app, resident):
     handler.open_page(started.location, "/calls/[id]")
     assert polls.of_page().name == "/calls/[id]/status [poll]"
     assert '"call_open":true' in _poll(client, handler, polls.of_page).text.replace(" ", "")
+    assert polls.status_version
+    assert _poll(client, handler, polls.of_page).status == 304
     assert _poll(client, handler, polls.count).status == 304
