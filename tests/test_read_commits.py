@@ -126,6 +126,12 @@ def probe(app: Flask) -> Flask:
         town(resident_id)
         return "refused", 403
 
+    @probe.get("/probe/prepared")
+    @public
+    def prepared():
+        statement = text("SELECT count(*) FROM pg_prepared_statements")
+        return str(db.session.scalar(statement))
+
     @probe.get("/probe/unit-then-read/<int:resident_id>")
     @public
     def unit_then_read(resident_id: int):
@@ -172,6 +178,17 @@ def test_a_read_with_a_common_table_expression_ends_with_a_commit(probe, ends, r
 
     assert response.get_data(as_text=True) == "Leicester"
     assert ends == {"commit": 1}
+
+
+def test_postgresql_keeps_what_it_prepared_for_reads_from_one_request_to_the_next(probe, resident):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are psycopg's")
+    client = probe.test_client()
+    for _ in range(8):  # psycopg prepares a statement at its sixth run on a connection
+        client.get(f"/probe/read/{resident.id}")
+        client.get("/healthz")
+
+    assert int(client.get("/probe/prepared").get_data(as_text=True)) >= 2
 
 
 def test_a_unit_of_work_then_a_read_commits_both_and_keeps_the_change(probe, ends, resident):
