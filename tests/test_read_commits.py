@@ -47,12 +47,6 @@ def probe(app: Flask) -> Flask:
     def read(resident_id: int):
         return town(resident_id)
 
-    @probe.get("/probe/read-then-fail/<int:resident_id>")
-    @public
-    def read_then_fail(resident_id: int):
-        town(resident_id)
-        raise RuntimeError("failed after reading")
-
     @probe.get("/probe/core-write/<int:resident_id>")
     @public
     def core_write(resident_id: int):
@@ -83,11 +77,11 @@ def probe(app: Flask) -> Flask:
         db.session.execute(statement, {"id": resident_id})
         return "written, not committed"
 
-    @probe.get("/probe/core-write-then-fail/<int:resident_id>")
+    @probe.get("/probe/<step>-then-fail/<int:resident_id>")
     @public
-    def core_write_then_fail(resident_id: int):
-        core_write(resident_id)
-        raise RuntimeError("failed after writing")
+    def then_fail(step: str, resident_id: int):
+        {"read": town, "core-write": core_write}[step](resident_id)
+        raise RuntimeError(f"failed after the {step}")
 
     @probe.get("/probe/orm-changed/<int:resident_id>")
     @public
