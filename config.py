@@ -109,6 +109,12 @@ class Config:
     )
     # A database error's message never carries the values it was given (names, numbers,
     # what a resident typed): it is written to the log with the traceback.
+    # pool_pre_ping: a connection the database dropped (a restart, a failover) is replaced
+    # before a request uses it, rather than failing that request.
+    # On PostgreSQL, psycopg prepares a statement at its sixth run on a connection
+    # (prepare_threshold 5, kept: a lower one measured no cheaper, and 0 prepares every
+    # statement run once); requests that only read end with COMMIT (app/read_commits.py)
+    # because a ROLLBACK makes it forget them.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     # No form is longer (there are no uploads): a larger body, even to a public page such as
     # the portal's, is refused with 413 before it is read.

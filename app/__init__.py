@@ -15,6 +15,7 @@ from app.filters import init_filters
 from app.navigation import init_navigation
 from app.observability import init_observability
 from app.providers import init_providers
+from app.read_commits import init_read_commits
 from app.security import init_security, public
 from app.templating import App, init_widget_cache
 from config import INSTANCE_DIR, RESOURCE_DIR, Config, ProductionConfig, config_from_environment
@@ -41,6 +42,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _init_templates(app)
     db.init_app(app)
+    init_read_commits(app)
     migrate.init_app(app, db, directory=str(RESOURCE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     attempt_store.init_app(app)

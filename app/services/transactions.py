@@ -3,12 +3,14 @@
 See docs/architecture.md, "Where commits happen".
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event, inspect, update
-from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
+from flask import current_app
+from sqlalchemy import Connection, Engine, event, inspect, update
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, SessionTransaction
 
 from app.extensions import db
 from app.models import AuditEvent
@@ -105,3 +107,80 @@ def _only_audit_events_written(state: ORMExecuteState) -> None:
     writes_elsewhere = state.is_insert and state.bind_mapper is not inspect(AuditEvent)
     if state.is_update or state.is_delete or writes_elsewhere:
         raise NotAuditOnly(f"an audit-only unit of work ran {state.statement}")
+
+
+# A transaction that only read --------------------------------------------------------------
+#
+# Committed rather than rolled back at the end of a request (app/read_commits.py), so that
+# PostgreSQL keeps the statements psycopg prepared on the connection.
+
+_WROTE = "transactions.wrote"
+_CONNECTIONS = "transactions.connections"
+
+
+def commit_if_only_read(session: Session) -> None:
+    """Commit the session's open transaction if it only read: the session holds nothing new,
+    changed or deleted, and no statement but a SELECT ran on any connection it used in the
+    transaction (an ORM flush, a Core write on `db.session.connection()`, `audit.record_now`'s
+    INSERT and a SAVEPOINT all count as writes; see `writes`). Otherwise leave it to be
+    rolled back.
+
+    A SELECT that calls a function which writes would be counted as a read: none does, and
+    none should, on a request's path. A COMMIT that fails is logged and rolled back: the
+    caller has its answer already, and nothing was written to lose."""
+    if not _only_read(session):
+        return
+    try:
+        session.commit()
+    except Exception:
+        current_app.logger.exception("a read's transaction did not commit: rolled back")
+        try:
+            session.rollback()
+        except Exception:
+            current_app.logger.exception("a read's transaction did not roll back either")
+
+
+def _only_read(session: Session) -> bool:
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return False
+    return not any(connection.info.get(_WROTE) for connection in session.info.get(_CONNECTIONS, ()))
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, transaction: SessionTransaction, connection) -> None:
+    session.info.setdefault(_CONNECTIONS, []).append(connection)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connections(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTIONS, None)
+
+
+# A statement that writes nothing: a SELECT, or a WITH whose text names no INSERT, UPDATE,
+# DELETE or MERGE anywhere (one that merely mentions one, or locks rows FOR UPDATE, is
+# counted as a write, which only costs a rollback).
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
+_WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def writes(statement: str) -> bool:
+    """Whether a statement's SQL may write: anything but a read (see above), a SAVEPOINT
+    and SQL SQLAlchemy does not compile included."""
+    if _READ.match(statement):
+        return False
+    return not _WITH.match(statement) or _WRITE.search(statement) is not None
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_write(conn: Connection, cursor, statement: str, parameters, context, executemany):
+    if writes(statement):
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_write(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)

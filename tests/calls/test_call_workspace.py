@@ -33,14 +33,18 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "COMMIT")
 
 @contextmanager
 def statements_run():
-    """Every statement the database is sent meanwhile, and COMMIT for each commit."""
+    """Every statement the database is sent meanwhile, and COMMIT for each commit of a
+    transaction that wrote (one that only read ends with a COMMIT too, app/read_commits.py,
+    which writes nothing)."""
     ran: list[str] = []
 
     def statement(conn, cursor, text, parameters, context, executemany) -> None:
         ran.append(" ".join(text.split()))
 
     def commit(conn) -> None:
-        ran.append("COMMIT")
+        since = ran[len(ran) - ran[::-1].index("COMMIT") :] if "COMMIT" in ran else ran
+        if writes(since):
+            ran.append("COMMIT")
 
     event.listen(db.engine, "before_cursor_execute", statement)
     event.listen(db.engine, "commit", commit)
