@@ -275,7 +275,7 @@ def main() -> None:
         "names": names,
         "database": "postgresql",
         "gunicorn_workers": workers,
-        "gunicorn_threads": gunicorn_config.threads,
+        "gunicorn_threads": getattr(gunicorn_config, "threads", 1),  # 1 in code older than threads
         "floor": floor,
         "steps": steps,
         "target": f"p95 < {TARGET_P95_MS} ms, no errors",

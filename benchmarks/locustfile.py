@@ -70,7 +70,8 @@ def _all_signed_in(environment) -> None:
 # CPU seconds used by the app's processes (gunicorn's, LOAD_SERVER_PID and its workers) and
 # by the database's (PostgreSQL's backends serving LOAD_DATABASE_NAME), when the measured time
 # starts and stops: what each request costs, whatever else the machine is doing. A worker
-# that restarts meanwhile takes its time with it, so the figure is, if anything, low.
+# that stops meanwhile (restarted after MAX_REQUESTS) leaves its time with gunicorn's master,
+# which counts the CPU of the children it has reaped.
 _cpu: dict[str, dict[str, float]] = {}
 
 
@@ -81,7 +82,11 @@ def _cpu_seconds() -> dict[str, float]:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             command, _, fields = stat.read_text().rpartition(")")
-            ppid, utime, stime = (int(fields.split()[i]) for i in (1, 11, 12))
+            ppid, utime, stime, reaped, reaped_system = (
+                int(fields.split()[i]) for i in (1, 11, 12, 13, 14)
+            )
+            if int(stat.parent.name) == server:
+                utime, stime = utime + reaped, stime + reaped_system
             seconds = (utime + stime) / os.sysconf("SC_CLK_TCK")
             if server in (int(stat.parent.name), ppid):
                 used["server"] += seconds
