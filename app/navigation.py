@@ -81,17 +81,6 @@ def item_for(endpoint: str | None) -> NavItem | None:
     return None
 
 
-def _href(endpoint: str) -> str:
-    """A menu item's address: the same on every page, so built once for the app (and the
-    address prefix it is served under) rather than on every page."""
-    hrefs = current_app.extensions.setdefault("navigation", {})
-    key = (request.script_root, endpoint)
-    href = hrefs.get(key)
-    if href is None:
-        href = hrefs[key] = url_for(endpoint)
-    return href
-
-
 def _items_for_current_user() -> list[dict]:
     if not signed_in_staff():
         return []
@@ -99,7 +88,7 @@ def _items_for_current_user() -> list[dict]:
     highlighted = item_for(request.endpoint)
     return [
         {
-            "href": _href(item.endpoint),
+            "href": url_for(item.endpoint),
             "text": item.text,
             # Exactly one item is highlighted: "page" on the item's own page, "true" on a
             # page that comes under it.

@@ -66,8 +66,8 @@ from app.services import (
     verification,
     waiting_calls,
 )
-from app.services.call_status import CallStatus, answer_version, current_status
-from app.services.call_workspace import CallWorkspace, Show, workspace
+from app.services.call_status import CallStatus, answer_version
+from app.services.call_workspace import CallWorkspace, Show, current_status, workspace
 from app.services.service_areas import active_areas
 
 navigation.register("calls.index", "Calls", Capability.TAKE_CALLS)

@@ -14,13 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy.orm import joinedload
-
-from app import clock
-from app.extensions import db
-from app.models import Call, ServiceAreaRecord, ShareRequest, StaffUser
-from app.refusals import NotFound
+from app.models import Call
 from app.rules.call_verification import (
     Standing,
     VerificationEnd,
@@ -29,9 +23,8 @@ from app.rules.call_verification import (
     ended_reason,
     permission_end,
 )
-from app.rules.disclosure import CallerOnCall, Disclosure, VerifiedAs
-from app.rules.duty_to_share import CallNow, decide_disclosure_on_call
-from app.services import call_state, duty_to_share, permissions, verification
+from app.rules.disclosure import Disclosure, VerifiedAs
+from app.services import call_state, permissions
 from app.services.call_state import Closure
 
 
@@ -92,64 +85,6 @@ def call_status(
         line_ended=line.sentence if line is not None else None,
         line_held=bool(call.line_held) and line is None,
     )
-
-
-# The call, the permission its caller named, the service areas in use and whether any
-# duty-to-share request was made on it: all the poll reads, in one statement built once.
-_STATUS_READ = (
-    select(
-        Call,
-        select(func.aggregate_strings(ServiceAreaRecord.code, ","))
-        .where(ServiceAreaRecord.is_active.is_(True))
-        .scalar_subquery()
-        .label("areas_in_use"),
-        exists().where(ShareRequest.call_id == Call.id).label("has_shares"),
-    )
-    .where(Call.id == bindparam("call_id"))
-    .options(joinedload(Call.permission))
-    .execution_options(populate_existing=True)
-)
-
-
-def current_status(call_id: int, staff: StaffUser, now: datetime) -> CallStatus:
-    """The status of the call `call_id` of `staff` at `now`, as the call page's read model
-    (app/services/call_workspace.py) would give it, read for the poll alone: the call and
-    what the decision needs of it in one statement, the share requests only when one was
-    made, and the lock only while nobody is verified on the record. The disclosure decision
-    is made afresh, as on every request. Anyone else's call is `NotFound`."""
-    row = db.session.execute(_STATUS_READ, {"call_id": call_id}).unique().one_or_none()
-    if row is None or row.Call.handler_id != staff.id:
-        raise NotFound
-    call = row.Call
-    today = clock.local(now).date()
-    closure = call_state.closure(call, now)
-    standing = call_state.standing(call, now)
-    about_resident = closure is None and call.resident_id is not None
-    locked = (
-        about_resident
-        and standing.verified_as is VerifiedAs.NOBODY
-        and verification.lock_state(call.resident_id, now).locked
-    )
-    shares = duty_to_share.requests_on_call(call) if about_resident and row.has_shares else []
-    caller = CallerOnCall(
-        call_open=closure is None,
-        verified_as=standing.verified_as,
-        permission=permissions.facts_for(call.permission) if call.permission else None,
-        resident_locked=locked,
-        unverified_reason=standing.reason or "caller not verified",
-    )
-    decision = decide_disclosure_on_call(
-        caller,
-        today,
-        frozenset(row.areas_in_use.split(",")) if row.areas_in_use else frozenset(),
-        [duty_to_share.facts_for(request) for request in shares],
-        CallNow(
-            closure is None and call.line_ended is None,
-            call.resident_id,
-            duty_to_share.caller_on(call),
-        ),
-    )
-    return call_status(call, closure, standing, decision, today)
 
 
 def answer_version(*parts) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -459,19 +459,50 @@ def _count(facts: list, disclosure: Disclosure, access: StaffAccess, page: int) 
 # Deciding ----------------------------------------------------------------------------------
 
 
+# The call, the permission its caller named, the service areas in use and whether any
+# duty-to-share request was made on it: all the status poll reads, in one statement built once.
+_STATUS_READ = (
+    select(
+        Call,
+        select(func.aggregate_strings(ServiceAreaRecord.code, ","))
+        .where(ServiceAreaRecord.is_active.is_(True))
+        .scalar_subquery()
+        .label("areas_in_use"),
+        exists().where(ShareRequest.call_id == Call.id).label("has_shares"),
+    )
+    .where(Call.id == bindparam("call_id"))
+    .options(joinedload(Call.permission))
+    .execution_options(populate_existing=True)
+)
+
+
+def current_status(call_id: int, staff: StaffUser, now: datetime) -> CallStatus:
+    """The status of the call `call_id` of `staff` at `now`, decided as the call page decides
+    it (`_decide`), read for the page's poll alone: the call and what the decision needs of it
+    in one statement, the share requests only when one was made. The disclosure decision is
+    made afresh, as on every request. Anyone else's call is `NotFound`."""
+    row = db.session.execute(_STATUS_READ, {"call_id": call_id}).unique().one_or_none()
+    if row is None or row.Call.handler_id != staff.id:
+        raise NotFound
+    areas = frozenset(row.areas_in_use.split(",")) if row.areas_in_use else frozenset()
+    decided, _ = _decide(row.Call, now, areas, shares_made=row.has_shares)
+    return decided.status
+
+
 def _decide(
     call: Call,
     now: datetime,
     areas_in_use: frozenset[str],
     today: date | None = None,
     checked: LockState | None = None,
+    shares_made: bool = True,
 ) -> tuple[CallWorkspace, list[ShareRequest]]:
     """Whom the caller counts as verified as, how the call ended, the disclosure and the
     status, all at `now`; and the call's duty-to-share requests, read for the decision.
 
     The lock is read only while nobody is verified on an open call's record: it stops a
     verification, never takes one back. An ended call has no override in force, so no
-    request is read for it."""
+    request is read for it, nor for a call known to have none (`shares_made` False)."""
     today = today or clock.local(now).date()
     closure = call_state.closure(call, now)
     standing = call_state.standing(call, now)
@@ -481,7 +512,7 @@ def _decide(
     lock = None
     if about_resident and standing.verified_as is VerifiedAs.NOBODY:
         lock = checked or verification.lock_state(call.resident_id, now)
-    shares = duty_to_share.requests_on_call(call) if about_resident else []
+    shares = duty_to_share.requests_on_call(call) if about_resident and shares_made else []
     caller = CallerOnCall(
         call_open=is_open,
         verified_as=standing.verified_as,

@@ -170,7 +170,9 @@ def _with_numbers(shown=_SHOWN) -> Select:
     )
 
 
-_WITH_NUMBERS = _with_numbers()
+# Who has one of the numbers `numbers` on file, or gave it on a permission in force `today`:
+# the caller-ID hints read it too, and the waiting list's version reads what it shows.
+WITH_NUMBERS = _with_numbers()
 _FOUND_WITH_NUMBERS = _with_numbers(_FOUND)
 _BY_REFERENCE = select(*_FOUND).where(Resident.reference == bindparam("reference"))
 _AT_POSTCODE = (
@@ -201,7 +203,7 @@ def _matches(rows: Iterable[Row], found_by: str) -> list[ResidentMatch]:
 
 
 def _numbered(numbers: list[str], limit: int) -> list[Row]:
-    return _rows(_WITH_NUMBERS, numbers=numbers, today=clock.today(), limit=limit)
+    return _rows(WITH_NUMBERS, numbers=numbers, today=clock.today(), limit=limit)
 
 
 def _found_numbered(e164: str, limit: int, caller: str | None) -> list[Row]:

@@ -50,7 +50,7 @@ from app.rules.audit_actions import AuditAction
 from app.rules.cross_record import cross_record_warning, window_start
 from app.rules.disputes import hoax_warning
 from app.services import audit, call_state, cross_record, disputes, search
-from app.services.search import _WITH_NUMBERS, CallerHint
+from app.services.search import WITH_NUMBERS, CallerHint
 from app.services.transactions import transactional
 
 WAITING_LIMIT = 50
@@ -168,7 +168,7 @@ def _statements() -> tuple[Select, Select]:
             return numbers.scalar_subquery()
         return None
 
-    hints = visitors.replacement_traverse(_WITH_NUMBERS, {}, numbers_shown).subquery()
+    hints = visitors.replacement_traverse(WITH_NUMBERS, {}, numbers_shown).subquery()
     # What a hint shows: not the names' folded forms, which only rank a search.
     hinted = [column for column in hints.c if not column.key.endswith("_norm")]
     texts = (
