@@ -366,6 +366,34 @@ def test_another_handlers_call_is_not_found(verified_resident, signed_in_client)
     assert "verified" not in response.get_data(as_text=True)
 
 
+def test_another_handler_holding_the_calls_version_is_not_told_it_is_current(
+    verified_resident, signed_in_client
+):
+    """A version copied from the handler's page opens nothing: whose call it is is asked
+    before the version is compared, so no 304 says "still as you saw it"."""
+    held = status(verified_resident).headers["ETag"]
+    other = signed_in_client(Role.HANDLER)
+
+    response = other.get(verified_resident.url + "/status", headers=JSON | {"If-None-Match": held})
+
+    assert response.status_code == 404
+    assert "ETag" not in response.headers
+
+
+def test_a_version_held_past_sign_out_is_not_modified_no_more(app, verified_resident):
+    held = status(verified_resident).headers["ETag"]
+    cookie = verified_resident.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    verified_resident.client.post("/logout", data={"csrf_token": verified_resident.token})
+    replayed = app.test_client()
+    replayed.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+
+    for client in (verified_resident.client, replayed):
+        verified_resident.client = client
+        answer = status(verified_resident, **{"If-None-Match": held})
+        assert answer.status_code == 401
+        assert answer.get_json()["reason"] == "signed-out"
+
+
 @pytest.mark.parametrize("call_id", ["999999", "0"])
 def test_a_call_that_does_not_exist_is_not_found(signed_in_handler, call_id):
     assert signed_in_handler.get(f"/calls/{call_id}/status", headers=JSON).status_code == 404

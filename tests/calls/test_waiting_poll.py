@@ -96,6 +96,21 @@ def test_staff_who_do_not_take_calls_are_refused_even_with_a_good_version(
     assert poll(signed_in_client(Role.ADMIN), shown).status_code == 403
 
 
+def test_a_good_version_held_past_sign_out_is_not_told_no_change(app, signed_in_handler):
+    arrive()
+    shown = shown_by(poll(signed_in_handler))
+    cookie = signed_in_handler.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    token = re.search(r'name="csrf-token" content="([^"]+)"', signed_in_handler.get("/calls").text)
+    signed_in_handler.post("/logout", data={"csrf_token": token.group(1)})
+    replayed = app.test_client()
+    replayed.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+
+    for client in (signed_in_handler, replayed):
+        answer = poll(client, shown)
+        assert answer.status_code == 401
+        assert answer.headers["X-Session-Ended"] == "signed-out"
+
+
 def test_a_version_past_its_time_or_not_given_by_the_app_draws_the_list(
     signed_in_handler, stopped_clock
 ):
