@@ -7,11 +7,6 @@ On PostgreSQL a trigger refuses every UPDATE and DELETE on the three audit table
 the deletes of a purge, made with the transaction-local setting `app.audit_purge = 'on'`,
 and an event deleted by the transaction that wrote it, before it commits (a reveal counted
 to decide and taken back: app/services/reveals.py).
-
-Revision ID: 0001_schema
-Revises:
-Create Date: 2026-11-30 19:15:00.000000
-
 """
 
 import sqlalchemy as sa

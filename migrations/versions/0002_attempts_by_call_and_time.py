@@ -5,11 +5,6 @@ number's calls. With an index on the call alone, a database whose statistics sai
 carry many attempts read the whole window instead (63 ms on the call page at 110,000
 attempts, against 0.06 ms); the call and the time together answer it either way, and serve
 every lookup by call the old index did.
-
-Revision ID: 0002_attempts_by_call_and_time
-Revises: 0001_schema
-Create Date: 2026-11-30 23:40:00.000000
-
 """
 
 from alembic import op

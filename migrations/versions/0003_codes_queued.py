@@ -5,11 +5,6 @@ code queued, and a worker sends it (`code_state`: queued, sending, sent, not sen
 through an index on the state. The console backend is now for development only; the copies
 of codes it wrote on the Messages page before (in production too, without Twilio) are
 replaced by a line saying a code was shown there, so no code stays readable in the database.
-
-Revision ID: 0003_codes_queued
-Revises: 0002_attempts_by_call_and_time
-Create Date: 2026-12-08 10:00:00.000000
-
 """
 
 import sqlalchemy as sa

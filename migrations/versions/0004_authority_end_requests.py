@@ -3,11 +3,6 @@
 A Lasting Power of Attorney, a deputyship or a DWP appointeeship is not the council's to end
 with a tap in the portal: the resident's wish is kept here until a supervisor has checked
 with them and decided, with what the supervisor did first.
-
-Revision ID: 0004_authority_end_requests
-Revises: 0003_codes_queued
-Create Date: 2026-12-09 10:00:00.000000
-
 """
 
 import sqlalchemy as sa

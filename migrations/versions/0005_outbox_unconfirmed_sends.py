@@ -4,11 +4,6 @@
   outcome was never heard began. Twilio's Messages API takes no idempotency key, so before
   sending such a message again the worker asks Twilio for the messages to that number created
   since then, and records the one it finds instead of sending a second.
-
-Revision ID: 0005_outbox_unconfirmed_sends
-Revises: 0004_authority_end_requests
-Create Date: 2026-12-08 10:00:00.000000
-
 """
 
 import sqlalchemy as sa

@@ -1,10 +1,5 @@
 """The history of residents' numbers on file: every number added, changed, relabelled or removed,
 with who made the change, on what verification, and what was on file before.
-
-Revision ID: 0006_phone_changes
-Revises: 0005_outbox_unconfirmed_sends
-Create Date: 2026-12-08 10:00:00.000000
-
 """
 
 import sqlalchemy as sa

@@ -14,11 +14,6 @@ owner on someone else's behalf.
 SQLite: `audit_events` is rebuilt with AUTOINCREMENT, so a purge that empties the log does not
 let new events take ids 1, 2, ... again, below the chain's start; the counter starts above
 every id the chain has known.
-
-Revision ID: 0007_audit_chain_closed
-Revises: 0006_phone_changes
-Create Date: 2026-12-01 10:00:00.000000
-
 """
 
 import importlib.util

@@ -5,11 +5,6 @@ handler's session ends, with the reason. Changes of record, caller or permission
 hanging up, end a verification on the call's row, so every app process reads the same reason;
 and an account keeps what last replaced its session token (a sign-in elsewhere, a sign-out, an
 administrator's change), so a page still open on the old session says why it was signed out.
-
-Revision ID: 0008_call_screen
-Revises: 0007_audit_chain_closed
-Create Date: 2026-12-07 09:00:00.000000
-
 """
 
 import sqlalchemy as sa

@@ -6,11 +6,6 @@ alphabet and shape (app/references.py); disputes already made are given one here
 sign-in keeps the dispute its resident is writing, so nothing typed is lost between the
 form and "Check your answers", or when the sign-in times out; and, likewise, what they want
 us to know when asking us to end a legal authority.
-
-Revision ID: 0009_readable_references
-Revises: 0008_call_screen
-Create Date: 2026-12-07 08:00:00.000000
-
 """
 
 import sqlalchemy as sa

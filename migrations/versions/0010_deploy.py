@@ -3,11 +3,6 @@
 A scheduler on each of several hosts asks for the same job: the row for the job and its
 period is written once (the unique constraint), so the job runs once. Workers write when they
 were last seen, for the readiness check.
-
-Revision ID: 0010_deploy
-Revises: 0009_readable_references
-Create Date: 2026-12-07 10:00:00.000000
-
 """
 
 import sqlalchemy as sa

@@ -4,11 +4,6 @@ the calls back to a resident's number on file made from a call.
 A call a handler took keeps the moment the provider said the caller hung up, so every app
 process tells the call page and refuses disclosure from then on; whether the caller is on
 hold; and a member of staff may answer on a desk phone or SIP address instead of the browser.
-
-Revision ID: 0011_live_call
-Revises: 0010_deploy
-Create Date: 2026-12-07 08:00:00.000000
-
 """
 
 import sqlalchemy as sa
