@@ -462,6 +462,16 @@ def test_no_name_or_email_travels_in_the_session_cookie(app, signed_in_admin):
 # --- a desk phone for calls taken ---------------------------------------------------------
 
 
+def _handler_given_a_desk_phone(admin_client, typed: str):
+    """A new handler, and the response to an administrator's edit typing `typed` as their
+    desk phone and changing nothing else."""
+    handler = factories.make_staff(Role.HANDLER, area_codes=["housing"])
+    response = post(
+        admin_client, f"/admin/staff/{handler.id}/edit", _edit_values(handler, desk_number=typed)
+    )
+    return handler, response
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
@@ -474,13 +484,7 @@ def test_no_name_or_email_travels_in_the_session_cookie(app, signed_in_admin):
     ids=["national", "international", "sip", "sip-with-port", "browser"],
 )
 def test_an_administrator_sets_where_a_handlers_calls_ring(signed_in_admin, typed, stored):
-    handler = factories.make_staff(Role.HANDLER, area_codes=["housing"])
-
-    response = post(
-        signed_in_admin,
-        f"/admin/staff/{handler.id}/edit",
-        _edit_values(handler, desk_number=typed),
-    )
+    handler, response = _handler_given_a_desk_phone(signed_in_admin, typed)
 
     assert response.status_code == 302
     assert _user(handler.id).desk_number == stored
@@ -497,13 +501,7 @@ def test_an_administrator_sets_where_a_handlers_calls_ring(signed_in_admin, type
     ["not a number", "sip:", "sip:desk@", "http://council.example", "sip:a b@host", "0" * 201],
 )
 def test_a_desk_phone_that_is_neither_a_number_nor_a_sip_address_is_refused(signed_in_admin, typed):
-    handler = factories.make_staff(Role.HANDLER, area_codes=["housing"])
-
-    response = post(
-        signed_in_admin,
-        f"/admin/staff/{handler.id}/edit",
-        _edit_values(handler, desk_number=typed),
-    )
+    handler, response = _handler_given_a_desk_phone(signed_in_admin, typed)
 
     assert response.status_code == 200
     page = text(response)

@@ -124,29 +124,29 @@ def test_an_answer_told_again_verifies_once(unverified_caller, resident, client,
     assert actions(unverified_caller.id) == events
 
 
-@pytest.mark.parametrize("digits", ["", "2", "11", "*"])
-def test_no_1_pressed_ends_the_call_back_and_verifies_nobody(
-    unverified_caller, resident, client, app, digits
+REFUSED_ANSWERS = {
+    "nothing-pressed": {"digits": ""},
+    "2-pressed": {"digits": "2"},
+    "11-pressed": {"digits": "11"},
+    "star-pressed": {"digits": "*"},
+    "no-such-call-back": {"leg_id": "999999"},
+    "call-back-not-a-number": {"leg_id": "abc"},
+    "call-back-zero": {"leg_id": "0"},
+    "call-back-too-large": {"leg_id": str(2**40)},
+}
+
+
+@pytest.mark.parametrize("answer", REFUSED_ANSWERS.values(), ids=REFUSED_ANSWERS.keys())
+def test_no_1_pressed_or_an_answer_for_no_call_back_we_made_ends_it_and_verifies_nobody(
+    unverified_caller, resident, client, app, answer
 ):
     ring_back(unverified_caller, phone_of(resident).id)
 
-    response = answered(client, app, the_leg(), digits=digits)
+    response = answered(client, app, the_leg(), **answer)
 
     assert "<Hangup />" in response.get_data(as_text=True)
     assert status(unverified_caller)["verified"] is False
     assert the_leg().answered_at is None
-
-
-@pytest.mark.parametrize("leg_id", ["999999", "abc", "0", str(2**40)])
-def test_an_answer_for_no_call_back_we_made_verifies_nobody(
-    unverified_caller, resident, client, app, leg_id
-):
-    ring_back(unverified_caller, phone_of(resident).id)
-
-    response = answered(client, app, the_leg(), leg_id=leg_id)
-
-    assert "<Hangup />" in response.get_data(as_text=True)
-    assert status(unverified_caller)["verified"] is False
 
 
 def test_an_answer_from_another_call_sid_verifies_nobody(unverified_caller, resident, client, app):

@@ -53,6 +53,15 @@ def a_call_sid() -> str:
     return "CA" + uuid.uuid4().hex
 
 
+def about_a_waiting_call(known: bool, sid: str, extra: dict, **fields: str) -> tuple[Call, dict]:
+    """A call waiting in the queue, and a webhook's parameters naming it, or, when not `known`,
+    naming the fuzzed `sid`: whatever the rest says, only the call named may change."""
+    waiting = inbound_calls.record_inbound_call(a_call_sid(), None)
+    params = {**extra, "AccountSid": ACCOUNT_SID, **fields}
+    params["CallSid"] = waiting.provider_call_sid if known else sid
+    return waiting, params
+
+
 @FUZZ
 @given(
     sid=st.none() | ANY_TEXT,
@@ -88,9 +97,7 @@ def test_any_incoming_call_webhook_is_answered_without_a_server_error(
 def test_any_call_status_webhook_is_answered_without_a_server_error_or_half_a_write(
     fake_twilio, client, app, known, sid, status, duration, extra
 ):
-    waiting = inbound_calls.record_inbound_call(a_call_sid(), None)
-    params = {**extra, "AccountSid": ACCOUNT_SID, "CallStatus": status}
-    params["CallSid"] = waiting.provider_call_sid if known else sid
+    waiting, params = about_a_waiting_call(known, sid, extra, CallStatus=status)
     if duration is not None:
         params["CallDuration"] = duration
     events_before = count(AuditEvent)
@@ -144,9 +151,7 @@ def test_any_message_status_webhook_is_answered_without_a_server_error(
 def test_any_dial_ended_webhook_is_answered_without_a_server_error(
     fake_twilio, client, app, known, sid, status, call_id, extra
 ):
-    waiting = inbound_calls.record_inbound_call(a_call_sid(), None)
-    params = {**extra, "AccountSid": ACCOUNT_SID, "DialCallStatus": status}
-    params["CallSid"] = waiting.provider_call_sid if known else sid
+    waiting, params = about_a_waiting_call(known, sid, extra, DialCallStatus=status)
     query = "" if call_id is None else f"call={quote(call_id)}"
 
     response = signed_post(client, app, "/twilio/voice/dial-ended", params, query=query)
