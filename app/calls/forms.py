@@ -53,6 +53,18 @@ def required_within(limit: int, missing: str, what: str) -> list:
     ]
 
 
+def number_on_file(label: str, missing: str) -> RadioField:
+    """A choice of one of the numbers on file, by its last digits. Its choices are not checked
+    here: the service refuses any number not on file for the caller or resident in question,
+    and its refusal is shown on this field."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[InputRequired(message=missing)],
+    )
+
+
 class StartCallForm(FlaskForm):
     caller_number = StringField(
         "Caller's phone number",
@@ -274,11 +286,8 @@ class NumberOnFileForm(CheckForm):
 class SendCodeForm(NumberOnFileForm):
     """Send a code by text to a number on file."""
 
-    phone = RadioField(
-        "Send a code by text to",
-        widget=GovRadioInput(),
-        validate_choice=False,  # the service refuses any number not on file for this caller
-        validators=[InputRequired(message="Select the number on file to send the code to")],
+    phone = number_on_file(
+        "Send a code by text to", "Select the number on file to send the code to"
     )
     submit = SubmitField("Send a code by text", widget=GovSubmitInput())
 
@@ -287,12 +296,7 @@ class CallBackForm(NumberOnFileForm):
     """Ring the resident back on a number on file."""
 
     CHOICE = "Ring the number ending {ending} ({label})"
-    phone = RadioField(
-        "Ring back on",
-        widget=GovRadioInput(),
-        validate_choice=False,  # the service refuses any number not on file for this resident
-        validators=[InputRequired(message="Select the number on file to ring back")],
-    )
+    phone = number_on_file("Ring back on", "Select the number on file to ring back")
     submit = SubmitField("Ring back", widget=GovSubmitInput())
 
 
@@ -328,12 +332,7 @@ class _ChoosesNumber(CheckForm):
     """A change to one of the numbers on file, chosen by its last digits."""
 
     REFUSAL_FIELD = "phone"
-    phone = RadioField(
-        "Which number?",
-        widget=GovRadioInput(),
-        validate_choice=False,  # the service refuses any number not on this resident's file
-        validators=[InputRequired(message=phone_rules.SELECT_NUMBER)],
-    )
+    phone = number_on_file("Which number?", phone_rules.SELECT_NUMBER)
 
     def __init__(self, *args, numbers: list = (), **kwargs):
         super().__init__(*args, **kwargs)

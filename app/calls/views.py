@@ -461,18 +461,13 @@ def verify_caller(call_id: int):
 @bp.post("/calls/<int:call_id>/text-code")
 @staff_required(Capability.TAKE_CALLS)
 def send_text_code(call_id: int):
-    now = clock.now()
-    call = _open_call(call_id, now)
-    form = SendCodeForm(prefix="text", numbers=text_codes.numbers_on_file(call))
-    if not form.validate_on_submit():
-        return _show(call_id, now, posted=Step.VERIFY, forms={"send_code_form": form})
-    try:
-        sent = text_codes.send_text_code(
-            call, form.phone.data, current_user.id, form.shown_for.data or ""
-        )
-    except Refused as refused:
-        return _show(call_id, now, posted=Step.VERIFY, refused=("send_code_form", refused))
-    return _show(call_id, now, posted=Step.VERIFY, sent=sent)
+    return _use_number_on_file(call_id, "send_code_form", _send_code, result="sent")
+
+
+def _send_code(call, form: SendCodeForm, now: datetime):
+    return text_codes.send_text_code(
+        call, form.phone.data, current_user.id, form.shown_for.data or ""
+    )
 
 
 @bp.post("/calls/<int:call_id>/call-back")
@@ -480,18 +475,39 @@ def send_text_code(call_id: int):
 def ring_back(call_id: int):
     """Ring the resident back on a number on file, by its last digits, from the council's
     caller ID: a new leg of the same call."""
+    return _use_number_on_file(call_id, "call_back_form", _ring_back, result="rung_back")
+
+
+def _ring_back(call, form: CallBackForm, now: datetime):
+    return call_backs.ring_back(
+        call.id, form.phone.data, form.shown_for.data or "", current_user, now
+    )
+
+
+# The checks that use a number on file, by their form's name on the page: the form, and
+# the prefix it is posted with.
+_NUMBER_ON_FILE_FORMS = {
+    "send_code_form": (SendCodeForm, "text"),
+    "call_back_form": (CallBackForm, "callback"),
+}
+
+
+def _use_number_on_file(call_id: int, key: str, use, *, result: str):
+    """A check that uses one of the caller's numbers on file, answered on the verification
+    step: the form `key` again with its errors or the service's refusal, or what `use` did,
+    as `result`. The forms do not check their choices: the service decides whether the
+    number posted is this caller's, and may refuse."""
     now = clock.now()
     call = _open_call(call_id, now)
-    form = CallBackForm(prefix="callback", numbers=text_codes.numbers_on_file(call))
+    form_class, prefix = _NUMBER_ON_FILE_FORMS[key]
+    form = form_class(prefix=prefix, numbers=text_codes.numbers_on_file(call))
     if not form.validate_on_submit():
-        return _show(call_id, now, posted=Step.VERIFY, forms={"call_back_form": form})
+        return _show(call_id, now, posted=Step.VERIFY, forms={key: form})
     try:
-        rung = call_backs.ring_back(
-            call_id, form.phone.data, form.shown_for.data or "", current_user, now
-        )
+        done = use(call, form, now)
     except Refused as refused:
-        return _show(call_id, now, posted=Step.VERIFY, refused=("call_back_form", refused))
-    return _show(call_id, now, posted=Step.VERIFY, rung_back=rung)
+        return _show(call_id, now, posted=Step.VERIFY, refused=(key, refused))
+    return _show(call_id, now, posted=Step.VERIFY, **{result: done})
 
 
 @bp.post("/calls/<int:call_id>/consent")
