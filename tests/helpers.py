@@ -18,6 +18,9 @@ from tests import factories
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 HIDDEN_INPUT = re.compile(r'<input\b[^>]*\btype="hidden"[^>]*>')
 ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
+# What every page draws afresh: its CSRF token, in the page's meta tag and its forms, and
+# its script nonce.
+PER_REQUEST = re.compile(r'(name="csrf-token" content|name="csrf_token"[^>]*value|nonce)="[^"]*"')
 
 
 def client_from(app, address: str) -> FlaskClient:
@@ -29,6 +32,12 @@ def client_from(app, address: str) -> FlaskClient:
 
 def page_text(client: FlaskClient, path: str) -> str:
     return client.get(path).get_data(as_text=True)
+
+
+def without_tokens(response) -> str:
+    """The page answered, less what every page draws afresh: two answers compared this way
+    are equal only if they say the same."""
+    return PER_REQUEST.sub("", response.get_data(as_text=True))
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -4,7 +4,10 @@ Locators are used only to check where focus is and what the page says, never to
 click or fill (sign-in excepted: the journeys start once the handler is at work).
 """
 
+import os
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -85,6 +88,33 @@ def settle(page: Page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
+
+
+# --- screenshots -----------------------------------------------------------------------
+
+# A folder to save pages in for review (`make screenshots`); unset, nothing is saved.
+SCREENSHOTS = os.environ.get("SCREENSHOTS")
+
+
+def save_screenshot(page: Page, name: str) -> None:
+    """Save the whole page as it is now as `name`.png in the SCREENSHOTS folder, when set."""
+    if not SCREENSHOTS:
+        return
+    folder = Path(SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def numbered_screenshots(page: Page, journey: str, window: str) -> Callable[[str], None]:
+    """What saves each page of a journey in turn, named in the order they were reached
+    (`{journey}-{n}-{name}-{window}.png`), so the folder reads as the journey does."""
+    taken = []
+
+    def save(name: str) -> None:
+        taken.append(name)
+        save_screenshot(page, f"{journey}-{len(taken)}-{name}-{window}")
+
+    return save
 
 
 # --- steps -----------------------------------------------------------------------------

@@ -10,9 +10,6 @@ With SCREENSHOTS set to a folder (`make screenshots`), each step of both journey
 written there as a PNG, at 320 and 1280 px, for review.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -27,7 +24,7 @@ from tests.browser.call_steps import (
     residents_enquiry,
     start_call_from,
 )
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import numbered_screenshots, sign_in
 from tests.browser.test_call_journeys import make_margaret
 
 pytestmark = pytest.mark.browser
@@ -37,7 +34,6 @@ WINDOWS = {
     "1280px": {"width": 1280, "height": 800},
     "1280px-at-400pc-zoom": {"width": 320, "height": 180},
 }
-SCREENSHOTS = os.environ.get("SCREENSHOTS")
 JOURNEYS = {
     "leak": (neighbours_leak, "07700 900555"),
     "enquiry": (residents_enquiry, "07700 900123"),
@@ -52,16 +48,12 @@ def test_no_step_scrolls_sideways(browser: Browser, live_server, window, journey
     sign_in(page, live_server, factories.make_staff(Role.HANDLER).email)
     walk, number = JOURNEYS[journey]
     start_call_from(page, live_server, number)
-    shots = []
+    screenshot = numbered_screenshots(page, journey, window)
 
     def at_step(name: str) -> None:
         expect_no_sideways_scroll(page)
-        if SCREENSHOTS and window != "1280px-at-400pc-zoom":
-            folder = Path(SCREENSHOTS)
-            folder.mkdir(parents=True, exist_ok=True)
-            shot = folder / f"{journey}-{len(shots) + 1}-{name}-{window}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            shots.append(shot)
+        if window != "1280px-at-400pc-zoom":
+            screenshot(name)
 
     walk(page, at_step)
     page.context.close()

@@ -15,15 +15,10 @@ from tests.browser.helpers import (
     press,
     settle,
     sign_in,
-    start_call,
     type_into,
 )
 from tests.browser.journeys import margaret_says_she_is_calling
-from tests.browser.test_call_journeys import (
-    caller_is_the_resident,
-    check_answers,
-    find_and_select,
-)
+from tests.browser.test_call_journeys import caller_says_she_is_margaret, check_answers
 
 pytestmark = pytest.mark.browser
 
@@ -77,9 +72,7 @@ def test_a_verified_resident_changes_their_number_and_the_next_call_holds_the_co
     press(page, page.get_by_role("button", name="End call"))
     expect(page.get_by_text("You have no open calls.")).to_be_visible()
 
-    start_call(page, check_accessibility, "07700 900999", via_menu=False)
-    find_and_select(page, check_accessibility, "Margaret Okafor", "Mill Lane")
-    caller_is_the_resident(page, check_accessibility)
+    caller_says_she_is_margaret(page, check_accessibility, "07700 900999", via_menu=False)
     verify = page.locator("#verify")
     new_number = verify.get_by_label("Number ending 888 (mobile)")
     expect(new_number).to_be_visible()

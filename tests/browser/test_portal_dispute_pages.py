@@ -6,10 +6,8 @@ With SCREENSHOTS set to a folder (`make screenshots`), each page of the dispute 
 saved there as a PNG, at 320 and 1280 px.
 """
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -21,7 +19,14 @@ from app.references import format_reference
 from app.rules.vocabulary import Role
 from tests import factories
 from tests.browser.call_steps import expect_no_sideways_scroll
-from tests.browser.helpers import choose_radio, press, sign_in, sign_in_to_portal, type_into
+from tests.browser.helpers import (
+    choose_radio,
+    numbered_screenshots,
+    press,
+    sign_in,
+    sign_in_to_portal,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +35,6 @@ WINDOWS = {
     "375px": {"width": 375, "height": 812},
     "1280px": {"width": 1280, "height": 800},
 }
-SCREENSHOTS = os.environ.get("SCREENSHOTS")
 STATEMENT = "I was away that week"
 
 
@@ -42,17 +46,13 @@ def test_a_resident_changes_their_answers_then_goes_back_after_sending(
     factories.make_entry(resident, summary="Says the boiler is broken, send someone")
     context = browser.new_context(viewport=WINDOWS[window])
     page = context.new_page()
-    shots = []
+    screenshot = numbered_screenshots(page, "portal-dispute", window)
 
     def at_page(name: str) -> None:
         check_accessibility(page)
         expect_no_sideways_scroll(page)
-        if SCREENSHOTS and window != "375px":
-            folder = Path(SCREENSHOTS)
-            folder.mkdir(parents=True, exist_ok=True)
-            shot = folder / f"portal-dispute-{len(shots) + 1}-{name}-{window}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            shots.append(shot)
+        if window != "375px":
+            screenshot(name)
 
     sign_in_to_portal(page, live_server, resident.reference, "14/03/1948")
     at_page("record")

@@ -6,9 +6,7 @@ With SCREENSHOTS set to a folder (`make screenshots`), the dashboard and the dis
 are also written there as PNGs, at 320 and 1280 px, for review.
 """
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -20,19 +18,16 @@ from app.rules.vocabulary import DisputeStatus, Relationship, Role
 from app.services import disputes
 from tests import factories
 from tests.browser.call_steps import expect_no_sideways_scroll
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOTS")
 WIDTHS = [320, 1280, 1920]
 
 
 def _screenshot(page: Page, name: str, width: int) -> None:
-    if SCREENSHOTS and width in (320, 1280):
-        folder = Path(SCREENSHOTS)
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{name}-{width}px.png"), full_page=True)
+    if width in (320, 1280):
+        save_screenshot(page, f"{name}-{width}px")
 
 
 def _busy_council() -> None:

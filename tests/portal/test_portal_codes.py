@@ -20,7 +20,7 @@ from app.models.staff import new_session_token
 from app.rules.vocabulary import MessageKind, TextCodeProvider
 from app.services import portal_codes
 from tests import factories
-from tests.helpers import audit_events, count_rows, text_in_database
+from tests.helpers import audit_events, count_rows, text_in_database, without_tokens
 from tests.portal.helpers import (
     BORN,
     console_code,
@@ -34,7 +34,6 @@ from tests.telephony.fake_twilio import APPROVED_CODE
 VERIFY_SID = "VA" + "1" * 32
 SERVICE_SID = "MG" + "b" * 32
 NUMBER = "+447700900123"  # the `resident` fixture's mobile
-_PER_REQUEST = re.compile(r'(name="csrf-token" content|name="csrf_token"[^>]*value|nonce)="[^"]*"')
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ def messaging(production, app, fake_twilio, monkeypatch):
 
 def _code_page(client) -> str:
     """The page a visitor sees after giving details, without the tokens every page has."""
-    return _PER_REQUEST.sub("", client.get("/portal/code").get_data(as_text=True))
+    return without_tokens(client.get("/portal/code"))
 
 
 CASES = {
