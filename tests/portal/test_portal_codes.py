@@ -65,7 +65,7 @@ CASES = {
 
 
 def test_the_sign_in_request_never_asks_a_provider_and_the_worker_sends_one_code(
-    app, resident, verify
+    app, resident, verify, stopped_clock
 ):
     pages = {}
     for name, (reference, born) in CASES.items():

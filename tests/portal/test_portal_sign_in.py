@@ -56,7 +56,9 @@ def test_the_date_of_birth_is_read_as_people_write_it(client, resident):
     ],
     ids=["wrong-date-of-birth", "unknown-reference", "malformed-reference", "unreadable-date"],
 )
-def test_a_wrong_combination_gets_the_same_answer_and_sends_nothing(app, resident, reference, born):
+def test_a_wrong_combination_gets_the_same_answer_and_sends_nothing(
+    app, resident, reference, born, stopped_clock
+):
     right = app.test_client()
     give_details(right, resident.reference, BORN)
     sent_for_the_right_details = texts_sent()
