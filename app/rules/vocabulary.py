@@ -294,8 +294,14 @@ class ExportSection(Labelled):
     DISPUTES = "disputes", "Your disputes and our decisions"
     MESSAGES = "messages", "Messages we sent you"
     DISCLOSURES = "disclosures", "When we discussed your information, and with whom"
-    # Last, so that an export being gathered keeps its place among the sections before.
+    # Sections are added last, never in between: an export being gathered counts its place
+    # among them, and keeps it across a release that adds one.
     PHONE_NUMBERS = "phone-numbers", "Changes to your phone numbers"
+    AUTHORITY_END_REQUESTS = "authority-end-requests", "Your requests to end a legal authority"
+    PORTAL_SIGN_INS = (
+        "portal-sign-ins",
+        "Your sign-ins to the portal, and anything you were writing and did not send",
+    )
 
 
 class ExportStatus(Labelled):

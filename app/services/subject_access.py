@@ -23,12 +23,14 @@ from app import clock
 from app.extensions import db
 from app.models import (
     AuditEvent,
+    AuthorityEndRequest,
     Call,
     CallLeg,
     Dispute,
     Entry,
     OutboxMessage,
     Permission,
+    PortalSession,
     Resident,
     ResidentPhoneChange,
     StaffUser,
@@ -43,7 +45,7 @@ from app.rules.audit_actions import AuditAction
 from app.rules.dates import date_and_time, long_date
 from app.rules.disclosure import UNVERIFIED_LABEL, VerifiedAs
 from app.rules.permissions import describe_scope
-from app.rules.vocabulary import ExportSection, ExportStatus, Factor, MessageKind
+from app.rules.vocabulary import DisputeReason, ExportSection, ExportStatus, Factor, MessageKind
 from app.services import audit
 from app.services.permissions import facts_for
 from app.services.service_areas import area_names
@@ -405,12 +407,24 @@ def _attempt_item(attempt: VerificationAttempt, withholding: _Withholding) -> di
     }
 
 
-def _permission_item(permission: Permission, withholding: _Withholding) -> dict:
+def _permission_named(permission: Permission | None) -> dict:
+    """Which permission an item is about, as the permissions section names it: who holds it,
+    who they are to the resident, its kind and what it covers. The holder is named, as on
+    the disclosure log; their phone and email are in the permissions section, withheld there
+    unless third parties are included. Nothing for a permission that is not theirs."""
+    if permission is None:
+        return {"representative": None, "relationship": None, "kind": None, "covers": None}
     return {
         "representative": permission.holder_name,
         "relationship": permission.holder_relationship.label,
         "kind": permission.kind.label,
         "covers": describe_scope(facts_for(permission)),
+    }
+
+
+def _permission_item(permission: Permission, withholding: _Withholding) -> dict:
+    return {
+        **_permission_named(permission),
         "may_act_for_you": permission.may_act,
         "starts": permission.starts_on,
         "expires": permission.expires_on,
@@ -470,6 +484,74 @@ def _phone_change_item(change: ResidentPhoneChange, withholding: _Withholding) -
         "how_checked": change.verification,
         "reason": change.reason,
     }
+
+
+def _end_request_item(request: AuthorityEndRequest, withholding: _Withholding) -> dict:
+    # The decision and its reason, as a dispute's are; the supervisor's checklist and name
+    # are the council's working, as they are for a dispute.
+    return {
+        "asked": request.requested_at,
+        "request_number": request.id,
+        **_permission_named(request.permission),
+        "your_statement": request.resident_note,
+        "status": request.status.label,
+        "decided": request.decided_at,
+        "decision_reason": request.decision_reason,
+    }
+
+
+def _sign_in_item(session: PortalSession, withholding: _Withholding) -> dict:
+    # Never its token, nor the code or its HMAC: they open a sign-in, and say nothing of the
+    # resident. The number is shown when it is one on the record now, like any other.
+    return {
+        "started": session.created_at,
+        "code_sent_to": withholding.value(withholding.phone(session.phone_number)),
+        "signed_in": session.signed_in_at,
+        "ended": session.ended_at,
+        "unsent_dispute": _unsent_dispute(session),
+        "unsent_end_request": _unsent_end_request(session),
+    }
+
+
+def _unsent_dispute(session: PortalSession) -> list[dict]:
+    """The dispute being written with this sign-in and never sent: the entry it was about (as
+    the entries section describes it, if it is still on the resident's record), the reason
+    chosen and what they typed. An entry since removed, or not theirs, is not described."""
+    draft = session.dispute_draft
+    if not isinstance(draft, dict):
+        return []
+    entry_id = draft.get("entry")
+    entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
+    if entry is not None and entry.resident_id != session.resident_id:
+        entry = None
+    try:
+        reason = DisputeReason(draft.get("reason")).label
+    except ValueError:
+        reason = None
+    return [
+        {
+            "entry_logged": entry.created_at if entry else None,
+            "service_area": area_names().get(entry.area_code, entry.area_code) if entry else None,
+            "category": entry.category.label if entry else None,
+            "reason": reason,
+            "what_you_wrote": str(draft.get("statement") or ""),
+        }
+    ]
+
+
+def _unsent_end_request(session: PortalSession) -> list[dict]:
+    """The request to end a legal authority being written with this sign-in and never sent:
+    the permission it was about, as the permissions section names it, and what they typed."""
+    draft = session.end_request_draft
+    if not isinstance(draft, dict):
+        return []
+    permission_id = draft.get("permission")
+    permission = (
+        db.session.get(Permission, permission_id) if isinstance(permission_id, int) else None
+    )
+    if permission is not None and permission.resident_id != session.resident_id:
+        permission = None
+    return [{**_permission_named(permission), "what_you_wrote": str(draft.get("note") or "")}]
 
 
 @dataclass(frozen=True)
@@ -589,6 +671,11 @@ _GATHERERS: dict[ExportSection, Callable[[int, _Withholding], Any]] = {
     ExportSection.PHONE_NUMBERS: _Listing(
         ResidentPhoneChange, ResidentPhoneChange.created_at, _phone_change_item
     ),
+    ExportSection.AUTHORITY_END_REQUESTS: _Listing(
+        AuthorityEndRequest, AuthorityEndRequest.requested_at, _end_request_item
+    ),
+    # Only sign-ins that matched the resident: an attempt that matched nobody is nobody's.
+    ExportSection.PORTAL_SIGN_INS: _Listing(PortalSession, PortalSession.created_at, _sign_in_item),
 }
 
 
@@ -677,6 +764,14 @@ FIELD_LABELS: dict[str, str] = {
     "rung": "Rung",
     "number_ending": "On the number ending",
     "answered": "Answered",
+    "asked": "You asked",
+    "request_number": "Request number",
+    "decision_reason": "Reason for our decision",
+    "code_sent_to": "Code sent to",
+    "signed_in": "Signed in",
+    "unsent_dispute": "Dispute you did not send",
+    "unsent_end_request": "Request to end a legal authority you did not send",
+    "what_you_wrote": "What you wrote",
 }
 
 
@@ -685,6 +780,8 @@ _TABLES = {
     "history": "History of this permission",
     "decisions": "Decisions on this dispute",
     "calls_back": "Calls back to you from this call",
+    "unsent_dispute": "A dispute you were writing and did not send",
+    "unsent_end_request": "A request to end a legal authority you were writing and did not send",
 }
 
 

@@ -3,16 +3,22 @@
 A father has given his daughter a Lasting Power of Attorney, and she was told about his record
 on a call. A supervisor finds him by reference number, starts an export, watches it gather a
 section at a time, downloads the zip, and opens its page: the disclosure log names the
-daughter, who she is to him and the permission she was told under. Every page (the export's
-own page too) is checked with axe; the supervisor works from the keyboard after signing in.
+daughter, who she is to him and the permission she was told under, and the page holds the
+dispute he began in the portal and never sent. Every page (the export's own page too) is
+checked with axe; the supervisor works from the keyboard after signing in.
 """
 
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app import clock
+from app.extensions import db
+from app.models import PortalSession, PortalSessionStatus
+from app.models.staff import new_session_token
 from app.references import format_reference
 from app.rules.vocabulary import Role
 from tests import factories
@@ -22,6 +28,28 @@ from tests.subject_access.helpers import representative_call_disclosed
 pytestmark = pytest.mark.browser
 
 DAUGHTER = "Dana Adeyemi"
+UNSENT = "I never asked anyone to ring me"
+
+
+def _signed_in_with_an_unsent_dispute(resident) -> None:
+    """A sign-in to the portal that timed out while the resident was disputing an entry,
+    the draft kept as the portal keeps it."""
+    entry = factories.make_entry(resident)
+    now = clock.now()
+    db.session.add(
+        PortalSession(
+            token=new_session_token(),
+            resident_id=resident.id,
+            phone_number=resident.phones[0].number,
+            created_at=now,
+            expires_at=now + timedelta(minutes=10),
+            signed_in_at=now,
+            ended_at=now,
+            status=PortalSessionStatus.ENDED,
+            dispute_draft={"entry": entry.id, "reason": "did-not-ask", "statement": UNSENT},
+        )
+    )
+    db.session.commit()
 
 
 def _start_the_export(page: Page, request: str) -> None:
@@ -38,6 +66,7 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
     # The factory's kind and relationship: a child's LPA for property and financial affairs.
     permission, _ = factories.make_permission(father, name=DAUGHTER, supervisor=supervisor)
     representative_call_disclosed(father, permission, factories.make_staff(Role.HANDLER))
+    _signed_in_with_an_unsent_dispute(father)
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     sign_in(page, live_server, supervisor.email)
@@ -70,7 +99,7 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
 
     expect(page.get_by_role("heading", name="Subject access export")).to_be_visible()
     expect(page.get_by_role("heading", name="The export is ready")).to_be_visible()
-    expect(page.get_by_text("All 9 sections gathered")).to_be_visible()
+    expect(page.get_by_text("All 11 sections gathered")).to_be_visible()
     check_accessibility(page)
 
     with page.expect_download() as downloading:
@@ -86,6 +115,8 @@ def test_a_supervisor_exports_a_record_whose_log_names_the_attorney_who_was_told
     log = page.get_by_role("table", name="When we discussed your information, and with whom")
     expect(log).to_contain_text(f"Your son or daughter, {DAUGHTER}")
     expect(log).to_contain_text("Under your Lasting Power of Attorney (property and financial)")
+    unsent = page.get_by_role("table", name="A dispute you were writing and did not send")
+    expect(unsent).to_contain_text(UNSENT)
     check_accessibility(page)
     context.close()
 
@@ -105,12 +136,12 @@ def test_without_htmx_the_export_is_gathered_a_section_at_a_press(
     _start_the_export(page, "Email from the resident received on 2 November")
     expect(page.get_by_role("heading", name="Gathering the export")).to_be_visible()
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "0")
-    expect(page.locator("label[for=export-bar]")).to_have_text("0 of 9 sections")
+    expect(page.locator("label[for=export-bar]")).to_have_text("0 of 11 sections")
     check_accessibility(page)
 
     press(page, page.get_by_role("button", name="Gather the next section"))
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "1")
-    expect(page.locator("label[for=export-bar]")).to_have_text("1 of 9 sections")
+    expect(page.locator("label[for=export-bar]")).to_have_text("1 of 11 sections")
     expect(page.get_by_text("Your details: gathered (1 item)")).to_be_visible()
     check_accessibility(page)
     context.close()

@@ -276,8 +276,26 @@ def test_a_duty_to_share_event_missing_its_fields_still_reads():
 
 
 def test_progress_counts_sections():
-    assert rules.progress_text(3) == "3 of 9 sections"
-    assert len(rules.SECTIONS) == len(ExportSection) == 9
+    assert rules.progress_text(3) == "3 of 11 sections"
+    assert len(rules.SECTIONS) == len(ExportSection) == 11
+
+
+def test_a_new_section_comes_after_the_others_so_an_export_being_gathered_keeps_its_place():
+    # An export's progress counts the sections gathered: one inserted before it would be
+    # skipped, and the one it was about to gather gathered twice.
+    assert [section.value for section in rules.SECTIONS] == [
+        "details",
+        "entries",
+        "calls",
+        "verification-attempts",
+        "permissions",
+        "disputes",
+        "messages",
+        "disclosures",
+        "phone-numbers",
+        "authority-end-requests",
+        "portal-sign-ins",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -303,9 +303,9 @@ def test_the_progress_page_gathers_one_section_per_request(signed_in_supervisor,
     page = signed_in_supervisor.get(f"/subject-access/exports/{export_id}").get_data(as_text=True)
     partial = gather(signed_in_supervisor, export_id).get_data(as_text=True)
 
-    assert "3 of 9 sections" in page
+    assert "3 of 11 sections" in page
     assert 'hx-trigger="load"' in page
-    assert "4 of 9 sections" in partial
+    assert "4 of 11 sections" in partial
     assert "<html" not in partial
     assert "Download the export" not in partial
 
