@@ -327,3 +327,19 @@ def test_an_export_ready_before_the_portals_sections_were_added_downloads_with_t
         ExportSection.AUTHORITY_END_REQUESTS.value,
         ExportSection.PORTAL_SIGN_INS.value,
     ]
+
+
+def test_an_export_ready_before_the_portals_sections_were_added_says_they_come_with_the_download(
+    signed_in_supervisor, resident
+):
+    export = _export_started(resident, signed_in_supervisor.user)
+    export.progress = rules.SECTIONS.index(ExportSection.PHONE_NUMBERS) + 1
+    export.status = ExportStatus.READY
+    db.session.commit()
+
+    page = signed_in_supervisor.get(f"/subject-access/exports/{export.id}").get_data(as_text=True)
+
+    for section in (ExportSection.AUTHORITY_END_REQUESTS, ExportSection.PORTAL_SIGN_INS):
+        assert f"{section.label}: gathered when the export is downloaded" in page
+    assert f"{ExportSection.PHONE_NUMBERS.label}: gathered (0 items)" in page
+    assert ": waiting" not in page
