@@ -10,7 +10,8 @@
 Run one on each host that should be able to run them: each job takes a PostgreSQL advisory
 lock and claims its period in `job_runs` (app/services/periodic.py), so a period's job runs
 once wherever it runs; a scheduler that stops mid-job leaves the period to the next one that
-asks. `flask scheduler run-job NAME` runs one job now, for its current period, the same way.
+asks, and a scheduler starting runs each job for the period under way if nobody has. `flask
+scheduler run-job NAME` runs one job now, for its current period, the same way.
 """
 
 import logging
@@ -20,10 +21,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -98,25 +101,39 @@ def run_job(app: Flask, job: Job) -> periodic.Ran:
         return ran
 
 
-@scheduler_cli.command("run")
-def run_command() -> None:
-    """Run every job at the start of each of its periods, until stopped (SIGTERM, Ctrl-C)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # Each run is logged below, once; APScheduler's own lines say the same at length.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    scheduler = BlockingScheduler(timezone="UTC")
+def add_jobs(scheduler: BaseScheduler, app: Flask, now: datetime) -> None:
+    """Give `scheduler` every job at the start of each of its periods, and once at `now`.
+
+    The run at `now` is for the period under way: a period whose job never ran because no
+    scheduler was running when it began (a nightly purge at 02:00 while every host was down)
+    runs when a scheduler starts again, and one that ran elsewhere runs nothing
+    (`periodic.run_once`). APScheduler alone would wait for the next period. It is a job of
+    its own, so the periodic one keeps firing on the periods' boundaries."""
     for job in JOBS.values():
-        trigger = IntervalTrigger(
+        every = IntervalTrigger(
             seconds=job.period.every.total_seconds(),
             start_date=periodic.EPOCH + job.period.offset,
             timezone="UTC",
         )
-        # A period missed while nothing ran (every scheduler stopped) is run once on
-        # starting again, if it is still under way.
         scheduler.add_job(
-            run_job, trigger, args=(app, job), id=job.name, max_instances=1, coalesce=True,
+            run_job, every, args=(app, job), id=job.name, max_instances=1, coalesce=True,
             misfire_grace_time=int(job.period.every.total_seconds()),
         )  # fmt: skip
+        scheduler.add_job(
+            run_job, DateTrigger(now, timezone="UTC"), args=(app, job),
+            id=f"{job.name}:on-start", misfire_grace_time=None,
+        )  # fmt: skip
+
+
+@scheduler_cli.command("run")
+def run_command() -> None:
+    """Run every job now for its current period, then at the start of each of its periods,
+    until stopped (SIGTERM, Ctrl-C)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Each run is logged below, once; APScheduler's own lines say the same at length.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_jobs(scheduler, app, datetime.now(UTC))
 
     def stop(signum, frame) -> None:
         scheduler.shutdown(wait=False)

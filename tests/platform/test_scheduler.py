@@ -4,11 +4,14 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import JobRun
+from app.scheduler import cli
 from app.scheduler.cli import JOBS
 from app.services import periodic
 from app.services.periodic import Period, Ran
@@ -143,3 +146,26 @@ def test_a_worker_round_says_the_worker_is_alive(app):
     app.test_cli_runner().invoke(args=["outbox", "work", "--once"])
 
     assert periodic.last_seen("worker") is not None
+
+
+def test_a_scheduler_starting_runs_a_nightly_job_whose_period_nobody_ran(app, monkeypatch):
+    """Every scheduler was down at 02:00: the one that starts at 10:07 runs that night's
+    job then, once, and still fires the job at the next 02:00, not 24 hours after 10:07."""
+    ran = threading.Event()
+    nightly = cli.Job("nightly", Period(timedelta(days=1), timedelta(hours=2)), ran.set)
+    monkeypatch.setattr(cli, "JOBS", {"nightly": nightly})
+    clock.set_now(NOW)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    cli.add_jobs(scheduler, app, datetime.now(UTC))
+    scheduler.start()
+    try:
+        assert ran.wait(10), "the job did not run when the scheduler started"
+        periodically = scheduler.get_job("nightly").next_run_time
+    finally:
+        scheduler.shutdown()
+
+    [run] = periodic.runs("nightly")
+    assert (run.period_start, run.outcome) == (datetime(2026, 12, 7, 2, tzinfo=UTC), "done")
+    assert (periodically.hour, periodically.minute, periodically.second) == (2, 0, 0)
+    again = cli.run_job(app, nightly)
+    assert again is Ran.ELSEWHERE
