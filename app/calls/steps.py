@@ -18,6 +18,7 @@ from app.calls.forms import (
     CallerForm,
     ChangeNumberOnCallForm,
     EndCallForm,
+    NumberOnFileForm,
     RemoveNumberOnCallForm,
     ReportForm,
     RepresentativeVerifyForm,
@@ -65,17 +66,29 @@ def _caller(workspace: CallWorkspace) -> dict:
     return {"caller_form": form}
 
 
+# The checks that use a number on file, by their form's name on the page: the form, and the
+# prefix it is posted with.
+NUMBER_ON_FILE_FORMS = {
+    "send_code_form": (SendCodeForm, "text"),
+    "call_back_form": (CallBackForm, "callback"),
+}
+
+
+def number_on_file_form(name: str, numbers: list = (), **kwargs) -> NumberOnFileForm:
+    """The form `name` of NUMBER_ON_FILE_FORMS offering `numbers` (`formdata=None`: blank)."""
+    form_class, prefix = NUMBER_ON_FILE_FORMS[name]
+    return form_class(prefix=prefix, numbers=numbers, **kwargs)
+
+
 def _verify(workspace: CallWorkspace) -> dict:
     """Each check's form, for what the call says now; a number put on file lately says so on
     its choice, before any code is sent to it."""
     needs = workspace.verify
     forms = {
         "verify_form": check_form(workspace.call, formdata=None),
-        "send_code_form": SendCodeForm(prefix="text", numbers=needs.code_numbers, formdata=None),
+        "send_code_form": number_on_file_form("send_code_form", needs.code_numbers, formdata=None),
         "code_form": CHECK_FORMS["code_form"](workspace.call),
-        "call_back_form": CallBackForm(
-            prefix="callback", numbers=needs.code_numbers, formdata=None
-        ),
+        "call_back_form": number_on_file_form("call_back_form", needs.code_numbers, formdata=None),
     }
     for form in forms.values():
         form.shown_for.data = needs.shown_for
@@ -167,9 +180,9 @@ STEP_TEMPLATES = {step.value: part.template for step, part in STEPS.items()}
 # refusal is then said in the page's error summary only.
 CHECK_FORMS = {
     "verify_form": lambda call: check_form(call, formdata=None),
-    "send_code_form": lambda call: SendCodeForm(prefix="text", formdata=None),
+    "send_code_form": lambda call: number_on_file_form("send_code_form", formdata=None),
     "code_form": lambda call: TextCodeForm(prefix="code", formdata=None),
-    "call_back_form": lambda call: CallBackForm(prefix="callback", formdata=None),
+    "call_back_form": lambda call: number_on_file_form("call_back_form", formdata=None),
 }
 
 

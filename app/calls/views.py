@@ -41,6 +41,7 @@ from app.calls.steps import (
     consent_form,
     drawn,
     number_form,
+    number_on_file_form,
     report_form,
 )
 from app.htmx import is_htmx
@@ -484,14 +485,6 @@ def _ring_back(call, form: CallBackForm, now: datetime):
     )
 
 
-# The checks that use a number on file, by their form's name on the page: the form, and
-# the prefix it is posted with.
-_NUMBER_ON_FILE_FORMS = {
-    "send_code_form": (SendCodeForm, "text"),
-    "call_back_form": (CallBackForm, "callback"),
-}
-
-
 def _use_number_on_file(call_id: int, key: str, use, *, result: str):
     """A check that uses one of the caller's numbers on file, answered on the verification
     step: the form `key` again with its errors or the service's refusal, or what `use` did,
@@ -499,8 +492,7 @@ def _use_number_on_file(call_id: int, key: str, use, *, result: str):
     number posted is this caller's, and may refuse."""
     now = clock.now()
     call = _open_call(call_id, now)
-    form_class, prefix = _NUMBER_ON_FILE_FORMS[key]
-    form = form_class(prefix=prefix, numbers=text_codes.numbers_on_file(call))
+    form = number_on_file_form(key, text_codes.numbers_on_file(call))
     if not form.validate_on_submit():
         return _show(call_id, now, posted=Step.VERIFY, forms={key: form})
     try:
