@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AuditEvent, Call, CallLeg, ResidentPhone
+from app.models import AuditEvent, Call, CallLeg, ResidentPhone, TextCode
 from app.rules.vocabulary import Role
 from tests import factories
 from tests.calls.conftest import CallDriver
@@ -22,7 +22,7 @@ from tests.calls.test_live_call import (
     status_callback,
     take,
 )
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, hidden_inputs
 from tests.telephony.fake_twilio import ACCOUNT_SID
 from tests.telephony.test_voice_webhooks import post_signed
 
@@ -348,3 +348,46 @@ def test_once_the_first_call_back_stopped_ringing_another_may_be_made(
     ring_back(unverified_caller, phone_of(resident).id)
 
     assert len(fake_twilio.sent("/Calls.json")) == 2
+
+
+@pytest.fixture
+def caller_on_the_line(signed_in_handler, start_call, resident):
+    """A call the handler started, the caller saying she is Margaret and still on the line:
+    the moment a code by text is sent."""
+    driver = start_call(signed_in_handler)
+    driver.resident_calls_about(resident)
+    return driver
+
+
+@pytest.mark.parametrize(
+    ("driver", "path", "prefix"),
+    [
+        ("caller_on_the_line", "/text-code", "text-"),
+        ("unverified_caller", "/call-back", "callback-"),
+    ],
+    ids=["code", "ring"],
+)
+def test_a_cookie_replayed_after_sign_out_sends_no_code_and_rings_nobody(
+    request, resident, fake_twilio, app, driver, path, prefix
+):
+    """The form the page drew, posted with a copy of the handler's cookie after they signed
+    out: sent back to sign in, no code made, no leg rung, and the provider never asked."""
+    call = request.getfixturevalue(driver)
+    form = {
+        name: value for name, value in hidden_inputs(call.page()).items() if name.startswith(prefix)
+    }
+    form |= {"csrf_token": call.token, f"{prefix}phone": str(phone_of(resident).id)}
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    copied = call.client.get_cookie(cookie_name).value
+    call.client.post("/logout", data={"csrf_token": call.token})
+    stranger = app.test_client()
+    stranger.set_cookie(cookie_name, copied)
+
+    plain = stranger.post(call.url + path, data=form)
+    htmx = stranger.post(call.url + path, data=form, headers={"HX-Request": "true"})
+
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("/login")
+    assert htmx.status_code == 401
+    assert fake_twilio.requests == []
+    assert db.session.scalar(select(CallLeg.id)) is None
+    assert db.session.scalar(select(TextCode.id)) is None

@@ -378,6 +378,29 @@ def test_another_supervisor_cannot_see_gather_or_download_an_export(
     assert _exported_events() == []
 
 
+def test_a_cookie_replayed_after_sign_out_opens_gathers_and_downloads_nothing(
+    app, signed_in_supervisor, resident
+):
+    export_id = export_id_of(start_export(signed_in_supervisor, resident.id))
+    token = csrf_token(signed_in_supervisor, "/subject-access")
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    copied = signed_in_supervisor.get_cookie(cookie_name).value
+    signed_in_supervisor.post("/logout", data={"csrf_token": token})
+    stranger = app.test_client()
+    stranger.set_cookie(cookie_name, copied)
+
+    page = stranger.get(f"/subject-access/exports/{export_id}")
+    gathered = stranger.post(
+        f"/subject-access/exports/{export_id}/gather", data={"csrf_token": token}
+    )
+    downloaded = download(stranger, export_id)
+
+    for answer in (page, gathered, downloaded):
+        assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+    assert db.session.get(SubjectAccessExport, export_id).progress == 0
+    assert _exported_events() == []
+
+
 @pytest.mark.parametrize("role", [Role.HANDLER, Role.ADMIN], ids=["handler", "admin"])
 def test_staff_other_than_supervisors_are_refused(
     signed_in_client, signed_in_supervisor, resident, role
